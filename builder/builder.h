@@ -1,0 +1,90 @@
+/* builder.h: the gild command line and its shared context.
+ *
+ * How to add a command (git's builtin.h style):
+ *  1. write `int cmd_NAME(int argc, char **argv, struct gild_ctx *ctx)` in
+ *     builder/cmd-NAME.c; argv[0] is the command name;
+ *  2. declare it below and add one row to `commands[]` in builder/main.c
+ *     (kept sorted by name), with a one-line summary and a usage line;
+ *  3. parse options with getopt_long, include GILD_COMMON_LONGOPTS in the
+ *     table and hand unknown option codes to gild_ctx_common_opt();
+ *  4. return an exit status (0 done, 1 the work failed, 2 bad usage/input),
+ *     or a negative code after filling ctx->err, which main() prints once
+ *     and maps to 1 or 2 (gild_err_exit_status).
+ * Library code below the commands never prints; commands print results to
+ * ctx->out and diagnostics through gild_ctx_warn()/gild_ctx_info().
+ */
+#ifndef GILD_BUILDER_H
+#define GILD_BUILDER_H
+
+#include <getopt.h>
+
+#include "base.h"
+
+struct gild_ctx {
+	const char *tree;     /* --tree DIR: the recipe tree (default ".") */
+	const char *profile;  /* --profile NAME under profiles/, or NULL */
+	const char *config;   /* --config DIR (default <tree>/etc) */
+	int verbosity;	      /* 0 normal, >0 -v, <0 -q */
+	bool json;	      /* --json */
+	FILE *out;	      /* results (stdout) */
+	FILE *diag;	      /* diagnostics (stderr) */
+	const char *cmdname;  /* the running command, for messages */
+	struct gild_err err;  /* the error a command returns, printed once */
+};
+
+/* Option codes shared by every command (values above any short option). */
+enum {
+	GILD_OPT_TREE = 0x1000,
+	GILD_OPT_PROFILE,
+	GILD_OPT_CONFIG,
+	GILD_OPT_JSON,
+	GILD_OPT_HELP,
+	GILD_OPT_QUIET = 'q',
+	GILD_OPT_VERBOSE = 'v',
+};
+
+/* Entries for a command's struct option table (then its own, then {0}).
+ * `--tree-dir` is an alias of `--tree` for commands (pretend) where
+ * `--tree` is emerge's display flag. */
+#define GILD_COMMON_LONGOPTS                                                   \
+	{"tree-dir", required_argument, NULL, GILD_OPT_TREE},                  \
+	{"profile", required_argument, NULL, GILD_OPT_PROFILE},                \
+	{"config", required_argument, NULL, GILD_OPT_CONFIG},                  \
+	{"json", no_argument, NULL, GILD_OPT_JSON},                            \
+	{"help", no_argument, NULL, GILD_OPT_HELP},                            \
+	{"verbose", no_argument, NULL, GILD_OPT_VERBOSE},                      \
+	{"quiet", no_argument, NULL, GILD_OPT_QUIET}
+/* The `--tree DIR` entry, for every command that has no `--tree` flag. */
+#define GILD_TREE_LONGOPT {"tree", required_argument, NULL, GILD_OPT_TREE}
+#define GILD_COMMON_SHORTOPTS "vqC:"
+
+/* Handle a common option code from getopt_long (including 'C', 'v', 'q',
+ * GILD_OPT_HELP and '?').  Returns 1 if handled, 0 if the code is the
+ * command's own, or -1 when the command must stop: then *status holds the
+ * exit status (0 after --help, 2 after a bad option, already reported). */
+int gild_ctx_common_opt(struct gild_ctx *ctx, int c, const char *arg,
+			int *status);
+
+/* Print the command's usage line (from the table in main.c) to f. */
+void gild_ctx_usage(const struct gild_ctx *ctx, FILE *f);
+
+/* Report a usage error ("gild NAME: msg" + usage hint); returns 2. */
+int gild_ctx_usage_error(struct gild_ctx *ctx, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* Diagnostics to ctx->diag: warnings always, info unless -q, debug with -v. */
+void gild_ctx_warn(struct gild_ctx *ctx, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+void gild_ctx_info(struct gild_ctx *ctx, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+void gild_ctx_debug(struct gild_ctx *ctx, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* The configuration directory: --config, else <tree>/etc. Allocated. */
+char *gild_ctx_config_dir(const struct gild_ctx *ctx);
+
+/* ---- commands ------------------------------------------------------------ */
+int cmd_help(int argc, char **argv, struct gild_ctx *ctx);
+int cmd_version(int argc, char **argv, struct gild_ctx *ctx);
+
+#endif /* GILD_BUILDER_H */

@@ -1,0 +1,244 @@
+/* main.c: the gild command dispatcher (git.c style: one sorted table). */
+#include "builder.h"
+
+#include <getopt.h>
+
+#define GILD_VERSION "0.1.0"
+
+struct cmd {
+	const char *name;
+	int (*fn)(int argc, char **argv, struct gild_ctx *ctx);
+	const char *summary;
+	const char *usage; /* after "gild NAME " */
+};
+
+/* Sorted by name; `gild help` prints it in this order. */
+static const struct cmd commands[] = {
+	{"help", cmd_help, "list commands, or show one command's usage",
+	 "[COMMAND]"},
+	{"version", cmd_version, "print gild's version", ""},
+};
+
+static const struct cmd *find_cmd(const char *name)
+{
+	for (size_t i = 0; i < GILD_ARRAY_SIZE(commands); i++)
+		if (strcmp(commands[i].name, name) == 0)
+			return &commands[i];
+	return NULL;
+}
+
+static void print_cmd_usage(FILE *f, const struct cmd *c)
+{
+	fprintf(f, "usage: gild %s%s%s\n", c->name, c->usage[0] ? " " : "",
+		c->usage);
+	fprintf(f, "       %s\n", c->summary);
+	fprintf(f, "common options: --tree DIR, --profile NAME, --config DIR, "
+		   "-v/-q, --json\n");
+}
+
+void gild_ctx_usage(const struct gild_ctx *ctx, FILE *f)
+{
+	const struct cmd *c = find_cmd(ctx->cmdname);
+
+	if (c)
+		print_cmd_usage(f, c);
+}
+
+int gild_ctx_usage_error(struct gild_ctx *ctx, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(ctx->diag, "gild %s: ", ctx->cmdname);
+	va_start(ap, fmt);
+	vfprintf(ctx->diag, fmt, ap);
+	va_end(ap);
+	fprintf(ctx->diag, " (see 'gild %s --help')\n", ctx->cmdname);
+	return 2;
+}
+
+static void vdiag(struct gild_ctx *ctx, const char *kind, const char *fmt,
+		  va_list ap)
+{
+	fprintf(ctx->diag, "gild: %s", kind);
+	vfprintf(ctx->diag, fmt, ap);
+	fputc('\n', ctx->diag);
+}
+
+void gild_ctx_warn(struct gild_ctx *ctx, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vdiag(ctx, "warning: ", fmt, ap);
+	va_end(ap);
+}
+
+void gild_ctx_info(struct gild_ctx *ctx, const char *fmt, ...)
+{
+	va_list ap;
+	if (ctx->verbosity < 0)
+		return;
+	va_start(ap, fmt);
+	vdiag(ctx, "", fmt, ap);
+	va_end(ap);
+}
+
+void gild_ctx_debug(struct gild_ctx *ctx, const char *fmt, ...)
+{
+	va_list ap;
+	if (ctx->verbosity <= 0)
+		return;
+	va_start(ap, fmt);
+	vdiag(ctx, "debug: ", fmt, ap);
+	va_end(ap);
+}
+
+char *gild_ctx_config_dir(const struct gild_ctx *ctx)
+{
+	if (ctx->config)
+		return xstrdup(ctx->config);
+	return gild_path_join(ctx->tree, "etc");
+}
+
+int gild_ctx_common_opt(struct gild_ctx *ctx, int c, const char *arg,
+			int *status)
+{
+	switch (c) {
+	case GILD_OPT_TREE:
+	case 'C':
+		ctx->tree = arg;
+		return 1;
+	case GILD_OPT_PROFILE:
+		ctx->profile = arg;
+		return 1;
+	case GILD_OPT_CONFIG:
+		ctx->config = arg;
+		return 1;
+	case GILD_OPT_JSON:
+		ctx->json = true;
+		return 1;
+	case GILD_OPT_VERBOSE:
+		ctx->verbosity++;
+		return 1;
+	case GILD_OPT_QUIET:
+		ctx->verbosity--;
+		return 1;
+	case GILD_OPT_HELP:
+		gild_ctx_usage(ctx, ctx->out);
+		*status = 0;
+		return -1;
+	case '?':
+	case ':':
+		/* getopt_long already printed which option was wrong */
+		fprintf(ctx->diag, "(see 'gild %s --help')\n", ctx->cmdname);
+		*status = 2;
+		return -1;
+	default:
+		return 0;
+	}
+}
+
+int cmd_help(int argc, char **argv, struct gild_ctx *ctx)
+{
+	const struct cmd *c;
+
+	if (argc > 2)
+		return gild_ctx_usage_error(ctx, "too many arguments");
+	if (argc == 2 && strcmp(argv[1], "--help") != 0) {
+		if (!(c = find_cmd(argv[1])))
+			return gild_ctx_usage_error(ctx, "unknown command '%s'",
+						    argv[1]);
+		print_cmd_usage(ctx->out, c);
+		return 0;
+	}
+	fprintf(ctx->out,
+		"usage: gild [--tree DIR] [--profile NAME] [--config DIR] "
+		"[-v|-q] COMMAND [ARGS]\n\ncommands:\n");
+	for (size_t i = 0; i < GILD_ARRAY_SIZE(commands); i++)
+		fprintf(ctx->out, "  %-14s %s\n", commands[i].name,
+			commands[i].summary);
+	fprintf(ctx->out, "\n'gild COMMAND --help' shows one command's usage.\n");
+	return 0;
+}
+
+int cmd_version(int argc, char **argv, struct gild_ctx *ctx)
+{
+	static const struct option opts[] = {
+		GILD_TREE_LONGOPT, GILD_COMMON_LONGOPTS, {0}};
+	int c, status;
+
+	while ((c = getopt_long(argc, argv, GILD_COMMON_SHORTOPTS, opts,
+				NULL)) != -1)
+		if (gild_ctx_common_opt(ctx, c, optarg, &status) <= 0)
+			return status;
+	if (optind < argc)
+		return gild_ctx_usage_error(ctx, "takes no arguments");
+	fprintf(ctx->out, "gild %s\n", GILD_VERSION);
+	return 0;
+}
+
+/* Options before the command name. */
+static int parse_global_opts(int argc, char **argv, struct gild_ctx *ctx)
+{
+	static const struct option opts[] = {
+		GILD_TREE_LONGOPT, GILD_COMMON_LONGOPTS, {0}};
+	int c, status = 0;
+
+	ctx->cmdname = "help";
+	opterr = 1;
+	while ((c = getopt_long(argc, argv, "+" GILD_COMMON_SHORTOPTS "h", opts,
+				NULL)) != -1) {
+		if (c == 'h')
+			c = GILD_OPT_HELP;
+		if (c == GILD_OPT_HELP) {
+			cmd_help(1, argv, ctx);
+			return -1; /* exit status 0 */
+		}
+		if (gild_ctx_common_opt(ctx, c, optarg, &status) < 0)
+			return -1 - status;
+	}
+	return optind;
+}
+
+/* git's run_builtin: after the command, make sure its output really left,
+ * so that a full disk or closed pipe fails loudly instead of truncating. */
+static int finish_output(int status)
+{
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		fprintf(stderr, "gild: error: cannot write output: %s\n",
+			strerror(errno));
+		return status ? status : 1;
+	}
+	return status;
+}
+
+int main(int argc, char **argv)
+{
+	struct gild_ctx ctx = {.tree = ".", .out = stdout, .diag = stderr};
+	const struct cmd *c;
+	int first, status;
+
+	first = parse_global_opts(argc, argv, &ctx);
+	if (first < 0)
+		return finish_output(-1 - first);
+	if (first >= argc)
+		{
+		cmd_help(1, argv, &ctx);
+		return finish_output(2); /* no command is a usage error */
+	}
+	c = find_cmd(argv[first]);
+	if (!c) {
+		fprintf(stderr, "gild: error: unknown command '%s' (see 'gild help')\n",
+			argv[first]);
+		return 2;
+	}
+	ctx.cmdname = c->name;
+	optind = 0; /* glibc: 0 fully resets getopt for the command */
+	status = c->fn(argc - first, argv + first, &ctx);
+	if (status < 0) {
+		if (!ctx.err.code)
+			ctx.err.code = status;
+		gild_err_print(stderr, &ctx.err);
+		status = gild_err_exit_status(status);
+	}
+	return finish_output(status);
+}
