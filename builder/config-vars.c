@@ -7,7 +7,7 @@
  */
 #include "config.h"
 
-#include <ctype.h>
+#include "shvars.h"
 
 /* ---- varlist ------------------------------------------------------------- */
 
@@ -52,219 +52,76 @@ void varlist_set(struct varlist *vl, const char *name, const char *value,
 	v->line = line;
 }
 
-/* ---- the assignment parser ----------------------------------------------- */
+/* ---- assignments, through the shared shvars lexer --------------------------- */
 
-struct vscan {
-	const char *p;
-	const char *file;
-	unsigned line, col;
-	const struct varlist *scope, *out;
-	struct gild_err *err;
+struct vparse {
+	const struct varlist *scope;
+	struct varlist *out;
+	struct gild_buf tmp;
 };
 
-static void vs_next(struct vscan *s)
+static int vp_assign(void *ud, const struct shvars_assign *a,
+		     struct gild_err *err)
 {
-	if (*s->p == '\n') {
-		s->line++;
-		s->col = 1;
-	} else {
-		s->col++;
-	}
-	s->p++;
+	struct vparse *vp = ud;
+	_cleanup_free_ char *name = gild_str_dup(a->name);
+	const char *old = varlist_get(vp->out, name);
+
+	if (a->array)
+		return gild_fail(err, -GILD_E_INVALID, &a->loc,
+				 "'%s' cannot be an array here", name);
+	gild_buf_reset(&vp->tmp);
+	if (a->append && old)
+		gild_buf_adds(&vp->tmp, old);
+	gild_buf_add(&vp->tmp, a->value.p, a->value.n);
+	varlist_set(vp->out, name, gild_buf_str(&vp->tmp), a->loc.file,
+		    a->loc.line);
+	return 0;
 }
 
-static int vs_fail(struct vscan *s, const char *fmt, const char *what)
+static bool vp_lookup(void *ud, gild_str name, gild_str *val)
 {
-	struct gild_loc loc = {s->file, s->line, s->col};
-	return gild_fail(s->err, -GILD_E_SYNTAX, &loc, fmt, what);
-}
+	struct vparse *vp = ud;
+	_cleanup_free_ char *n = gild_str_dup(name);
+	const char *v = varlist_get(vp->out, n);
 
-static bool is_name_start(char c) { return isalpha((unsigned char)c) || c == '_'; }
-static bool is_name_char(char c) { return isalnum((unsigned char)c) || c == '_'; }
-
-static const char *vs_lookup(struct vscan *s, const char *name)
-{
-	const char *v = varlist_get(s->out, name);
 	if (!v)
-		v = varlist_get(s->scope, name);
-	return v ? v : "";
+		v = varlist_get(vp->scope, n);
+	if (!v)
+		return false;
+	*val = GILD_STR_C(v);
+	return true;
 }
 
-/* $NAME or ${NAME}; anything needing a shell ($(...), ${X:-y}) is an error. */
-static int vs_expand(struct vscan *s, struct gild_buf *b)
+static int vp_inherit(void *ud, gild_str name, const struct gild_loc *loc,
+		      struct gild_err *err)
 {
-	_cleanup_free_ char *name = NULL;
-	bool braced;
-	const char *start;
-
-	vs_next(s); /* '$' */
-	braced = *s->p == '{';
-	if (braced)
-		vs_next(s);
-	if (!is_name_start(*s->p))
-		return vs_fail(s, "unsupported expansion '$%.1s' (only ${VAR} is allowed)",
-			       s->p);
-	start = s->p;
-	while (is_name_char(*s->p))
-		vs_next(s);
-	name = xstrndup(start, s->p - start);
-	if (braced) {
-		if (*s->p != '}')
-			return vs_fail(s, "unsupported expansion in '${%s' (only ${VAR} is allowed)",
-				       name);
-		vs_next(s);
-	}
-	gild_buf_adds(b, vs_lookup(s, name));
-	return 0;
+	return gild_fail(err, -GILD_E_INVALID, loc,
+			 "'inherit' is only allowed in recipes");
 }
 
-static int vs_single_quoted(struct vscan *s, struct gild_buf *b)
+static int vp_function(void *ud, gild_str name, gild_str body,
+		       const struct gild_loc *loc, struct gild_err *err)
 {
-	struct gild_loc open = {s->file, s->line, s->col};
-
-	vs_next(s);
-	while (*s->p && *s->p != '\'') {
-		gild_buf_addc(b, *s->p);
-		vs_next(s);
-	}
-	if (!*s->p)
-		return gild_fail(s->err, -GILD_E_SYNTAX, &open,
-				 "unterminated single quote");
-	vs_next(s);
-	return 0;
-}
-
-static int vs_double_quoted(struct vscan *s, struct gild_buf *b)
-{
-	struct gild_loc open = {s->file, s->line, s->col};
-	int r;
-
-	vs_next(s);
-	while (*s->p && *s->p != '"') {
-		if (*s->p == '\\' && strchr("\\\"$`\n", s->p[1])) {
-			vs_next(s);
-			if (*s->p != '\n')
-				gild_buf_addc(b, *s->p);
-			vs_next(s);
-		} else if (*s->p == '$') {
-			if ((r = vs_expand(s, b)) < 0)
-				return r;
-		} else if (*s->p == '`') {
-			return vs_fail(s, "command substitution '%s' is not supported", "`");
-		} else {
-			gild_buf_addc(b, *s->p);
-			vs_next(s);
-		}
-	}
-	if (!*s->p)
-		return gild_fail(s->err, -GILD_E_SYNTAX, &open,
-				 "unterminated double quote");
-	vs_next(s);
-	return 0;
-}
-
-/* The word after NAME=, up to unquoted blank, newline or end. */
-static int vs_value(struct vscan *s, struct gild_buf *b)
-{
-	int r = 0;
-
-	gild_buf_adds(b, "");
-	while (*s->p && !strchr(" \t\n", *s->p) && r == 0) {
-		switch (*s->p) {
-		case '\'':
-			r = vs_single_quoted(s, b);
-			break;
-		case '"':
-			r = vs_double_quoted(s, b);
-			break;
-		case '$':
-			r = vs_expand(s, b);
-			break;
-		case '`':
-		case '(':
-		case ')':
-		case ';':
-		case '&':
-		case '|':
-		case '<':
-		case '>':
-			return vs_fail(s, "unexpected '%.1s' in a value (quote it)", s->p);
-		case '\\':
-			vs_next(s);
-			if (*s->p && *s->p != '\n')
-				gild_buf_addc(b, *s->p);
-			if (*s->p)
-				vs_next(s);
-			break;
-		default:
-			gild_buf_addc(b, *s->p);
-			vs_next(s);
-		}
-	}
-	return r;
-}
-
-static void vs_skip_blank_and_comment(struct vscan *s)
-{
-	while (*s->p == ' ' || *s->p == '\t' ||
-	       (*s->p == '\\' && s->p[1] == '\n')) {
-		if (*s->p == '\\')
-			vs_next(s);
-		vs_next(s);
-	}
-	if (*s->p == '#')
-		while (*s->p && *s->p != '\n')
-			vs_next(s);
-}
-
-static int vs_assignment(struct vscan *s, struct varlist *out)
-{
-	_cleanup_buf_ struct gild_buf val = GILD_BUF_INIT;
-	_cleanup_free_ char *name = NULL;
-	unsigned line = s->line;
-	const char *start;
-	int r;
-
-	if (strncmp(s->p, "export", 6) == 0 && (s->p[6] == ' ' || s->p[6] == '\t')) {
-		for (int i = 0; i < 6; i++)
-			vs_next(s);
-		vs_skip_blank_and_comment(s);
-	}
-	if (!is_name_start(*s->p))
-		return vs_fail(s, "expected an assignment NAME=value, found '%.1s'", s->p);
-	start = s->p;
-	while (is_name_char(*s->p))
-		vs_next(s);
-	name = xstrndup(start, s->p - start);
-	if (*s->p != '=')
-		return vs_fail(s, "expected '=' after '%s'", name);
-	vs_next(s);
-	if ((r = vs_value(s, &val)) < 0)
-		return r;
-	vs_skip_blank_and_comment(s);
-	if (*s->p && *s->p != '\n')
-		return vs_fail(s, "unexpected '%.1s' after the value (quote it)", s->p);
-	varlist_set(out, name, gild_buf_str(&val), s->file, line);
-	return 0;
+	return gild_fail(err, -GILD_E_INVALID, loc,
+			 "function '%.*s' is only allowed in recipes",
+			 GILD_STR_ARG(name));
 }
 
 int vars_parse(const char *text, const char *file, const struct varlist *scope,
 	       struct varlist *out, struct gild_err *err)
 {
-	struct vscan s = {text, file, 1, 1, scope, out, err};
-	int r;
+	static const struct shvars_ops ops = {
+		.assign = vp_assign,
+		.inherit = vp_inherit,
+		.function = vp_function,
+		.lookup = vp_lookup,
+	};
+	struct vparse vp = {scope, out, GILD_BUF_INIT};
+	int r = shvars_parse(text, strlen(text), file, &ops, &vp, err);
 
-	for (;;) {
-		while (*s.p == ' ' || *s.p == '\t' || *s.p == '\n')
-			vs_next(&s);
-		vs_skip_blank_and_comment(&s);
-		if (!*s.p)
-			return 0;
-		if (*s.p == '\n')
-			continue;
-		if ((r = vs_assignment(&s, out)) < 0)
-			return r;
-	}
+	gild_buf_release(&vp.tmp);
+	return r;
 }
 
 /* ---- incremental variables ----------------------------------------------- */

@@ -39,11 +39,12 @@ const char *varlist_get(const struct varlist *vl, const char *name);
 void varlist_set(struct varlist *vl, const char *name, const char *value,
 		 const char *file, unsigned line);
 
-/* Parse assignments in text (bash-like quoting: '...', "..." with \\ \" \$
- * escapes, backslash-newline, comments, an optional `export`) appending to
- * out. ${VAR} and $VAR expand from earlier assignments in out, then from
- * scope (may be NULL). file is the display path used in errors.
- * Returns 0, or -GILD_E_SYNTAX with err at file:line:col. */
+/* Parse assignments in text with the shvars lexer (bash quoting, comments,
+ * `export`, NAME+=) appending to out. ${VAR} and $VAR expand from earlier
+ * assignments in out, then from scope (may be NULL). file is the display
+ * path used in errors and must outlive out.
+ * Returns 0, or -GILD_E_SYNTAX / -GILD_E_INVALID with err at
+ * file:line:col (inherit, functions and arrays are recipe-only). */
 int vars_parse(const char *text, const char *file, const struct varlist *scope,
 	       struct varlist *out, struct gild_err *err);
 
