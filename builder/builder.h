@@ -86,5 +86,10 @@ char *gild_ctx_config_dir(const struct gild_ctx *ctx);
 /* ---- commands ------------------------------------------------------------ */
 int cmd_help(int argc, char **argv, struct gild_ctx *ctx);
 int cmd_version(int argc, char **argv, struct gild_ctx *ctx);
+int cmd_atom(int argc, char **argv, struct gild_ctx *ctx);
+int cmd_vercmp(int argc, char **argv, struct gild_ctx *ctx);
+
+/* "--eapi N" of the PMS commands (7 or 8); fills ctx->err otherwise. */
+int gild_parse_eapi_opt(struct gild_ctx *ctx, const char *arg, int *eapi);
 
 #endif /* GILD_BUILDER_H */

@@ -14,8 +14,12 @@ struct cmd {
 
 /* Sorted by name; `gild help` prints it in this order. */
 static const struct cmd commands[] = {
+	{"atom", cmd_atom, "show the parts of a package dependency (PMS 8.3)",
+	 "[--json] [--eapi N] ATOM"},
 	{"help", cmd_help, "list commands, or show one command's usage",
 	 "[COMMAND]"},
+	{"vercmp", cmd_vercmp, "compare two versions: prints <, = or >",
+	 "VERSION VERSION"},
 	{"version", cmd_version, "print gild's version", ""},
 };
 
