@@ -84,7 +84,10 @@ void gild_ctx_debug(struct gild_ctx *ctx, const char *fmt, ...)
 char *gild_ctx_config_dir(const struct gild_ctx *ctx);
 
 /* ---- commands ------------------------------------------------------------ */
+int cmd_fetch(int argc, char **argv, struct gild_ctx *ctx);
 int cmd_help(int argc, char **argv, struct gild_ctx *ctx);
+int cmd_manifest(int argc, char **argv, struct gild_ctx *ctx);
+int cmd_unpack(int argc, char **argv, struct gild_ctx *ctx);
 int cmd_version(int argc, char **argv, struct gild_ctx *ctx);
 int cmd_atom(int argc, char **argv, struct gild_ctx *ctx);
 int cmd_vercmp(int argc, char **argv, struct gild_ctx *ctx);

@@ -16,8 +16,16 @@ struct cmd {
 static const struct cmd commands[] = {
 	{"atom", cmd_atom, "show the parts of a package dependency (PMS 8.3)",
 	 "[--json] [--eapi N] ATOM"},
+	{"fetch", cmd_fetch, "fetch and verify distfiles without building",
+	 "[--distdir DIR] [--mirrors URLS] [--timeout S] [--connect-timeout S] "
+	 "--manifest FILE --src-uri SRC_URI"},
 	{"help", cmd_help, "list commands, or show one command's usage",
 	 "[COMMAND]"},
+	{"manifest", cmd_manifest,
+	 "write or update a package's Manifest from DISTDIR",
+	 "[--distdir DIR] PKGDIR [DISTFILE...]"},
+	{"unpack", cmd_unpack, "extract archives safely into a directory",
+	 "ARCHIVE... DIR"},
 	{"vercmp", cmd_vercmp, "compare two versions: prints <, = or >",
 	 "VERSION VERSION"},
 	{"version", cmd_version, "print gild's version", ""},

@@ -1,0 +1,121 @@
+/* fetch.h: getting distfiles into DISTDIR, verified against a Manifest.
+ *
+ * Sources of one distfile, tried in order (issue 5, "Fetch and verify"):
+ *   1. DISTDIR/NAME when it is already there and verifies;
+ *   2. each GILD_MIRRORS entry (file://, http://, https://) in Gentoo's
+ *      distfiles layout: MIRROR/distfiles/NAME (flat) or the GLEP 75
+ *      filename-hash layout its distfiles/layout.conf names;
+ *   3. the upstream URLs from SRC_URI, mirror://NAME/ expanded from
+ *      profiles/thirdpartymirrors.
+ * Downloads go to DISTDIR/NAME.__download__ (Portage's partial name), are
+ * resumed with a Range request after a cut transfer, verified, and only
+ * then renamed to DISTDIR/NAME. A file that fails verification is moved to
+ * DISTDIR/.bad/ and the next source is tried.
+ */
+#ifndef GILD_FETCH_H
+#define GILD_FETCH_H
+
+#include "base.h"
+#include "manifest.h"
+
+struct fetch_opts {
+	long connect_timeout; /* seconds to connect */
+	long timeout;	      /* seconds without any data before giving up */
+	long max_redirects;
+	int retries;	 /* resumes of one URL after a cut transfer */
+	bool progress;	 /* print a progress line for long transfers */
+	FILE *progress_out;
+};
+
+#define FETCH_OPTS_INIT {30, 60, 10, 3, false, NULL}
+
+/* One failed source: what was tried and why it failed. */
+struct fetch_attempt {
+	char *url;
+	char *why; /* "HTTP 404", "connection refused", "timed out", ... */
+};
+
+struct fetch_log {
+	struct fetch_attempt *v;
+	size_t n, cap;
+	char *got_from; /* the URL that worked; NULL: it was in DISTDIR */
+};
+
+#define FETCH_LOG_INIT {NULL, 0, 0, NULL}
+void fetch_log_release(struct fetch_log *log);
+static inline void fetch_log_releasep(struct fetch_log *l) { fetch_log_release(l); }
+
+/* ---- SRC_URI ------------------------------------------------------------- */
+
+/* One distfile of a recipe and its upstream URIs (mirror:// unexpanded). */
+struct fetch_src {
+	char *name;
+	struct gild_strv uris;
+};
+
+struct fetch_srclist {
+	struct fetch_src *v;
+	size_t n, cap;
+};
+
+#define FETCH_SRCLIST_INIT {NULL, 0, 0}
+void fetch_srclist_release(struct fetch_srclist *l);
+static inline void fetch_srclist_releasep(struct fetch_srclist *l) { fetch_srclist_release(l); }
+
+/* Add one URI with its distfile name (NULL: the URI's last path component,
+ * PMS 8.2 "SRC_URI"). URIs naming the same distfile are merged. */
+int fetch_srclist_add(struct fetch_srclist *l, const char *uri,
+		      const char *name, struct gild_err *err);
+
+/* Parse an already USE-evaluated SRC_URI: URIs, each optionally followed
+ * by `-> NAME` (EAPI 2+). Returns -GILD_E_SYNTAX for a dangling `->` or a
+ * NAME with a '/', -GILD_E_UNSUPPORTED for USE conditionals (the recipe's
+ * dependency-string evaluation removes those first). */
+int fetch_srclist_parse(struct fetch_srclist *l, const char *src_uri,
+			struct gild_err *err);
+
+/* ---- mirrors ------------------------------------------------------------- */
+
+/* profiles/thirdpartymirrors: `NAME URL...` lines. */
+struct fetch_tpm {
+	struct gild_strv names;
+	struct gild_strv *urls; /* urls[i] belongs to names.v[i] */
+};
+
+/* A missing file gives an empty table. */
+int fetch_tpm_load(const char *path, struct fetch_tpm **out,
+		   struct gild_err *err);
+void fetch_tpm_free(struct fetch_tpm *t);
+GILD_DEFINE_CLEANUP(struct fetch_tpm *, fetch_tpm_free)
+
+/* Append the URLs for uri to out: mirror://NAME/PATH becomes one URL per
+ * mirror of NAME (-GILD_E_NOTFOUND for an unknown NAME); other URIs are
+ * copied. */
+int fetch_expand_uri(const struct fetch_tpm *tpm, const char *uri,
+		     struct gild_strv *out, struct gild_err *err);
+
+/* Append MIRROR's URLs for distfile name: one per layout in the mirror's
+ * distfiles/layout.conf (read for file:// mirrors; GLEP 75), else the flat
+ * MIRROR/distfiles/NAME. */
+void fetch_mirror_urls(const char *mirror, const char *name,
+		       struct gild_strv *out);
+
+/* The GLEP 75 filename-hash directory of name ("filename-hash BLAKE2B 8"
+ * gives "ab/"), or NULL for an algorithm or cutoff gild cannot do. */
+char *fetch_filename_hash_dir(const char *name, const char *algo,
+			      const char *cutoffs);
+
+/* ---- fetching ------------------------------------------------------------- */
+
+/* Make DISTDIR/NAME present and verified against m, trying urls in order
+ * (the caller puts mirrors first, see fetch_mirror_urls).
+ * Returns 0; -GILD_E_NOTFOUND when m has no DIST entry for name (nothing
+ * is downloaded); -GILD_E_MANIFEST (located at the Manifest line) when
+ * every failure was or included a checksum mismatch; -GILD_E_FETCH when no
+ * source worked. Every failed source is appended to log. */
+int fetch_distfile(const struct fetch_opts *o, const char *distdir,
+		   const struct manifest *m, const char *name,
+		   const struct gild_strv *urls, struct fetch_log *log,
+		   struct gild_err *err);
+
+#endif /* GILD_FETCH_H */

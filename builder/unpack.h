@@ -1,0 +1,26 @@
+/* unpack.h: extracting distfiles into a work directory with libarchive.
+ *
+ * Formats: tar (plain, gz, bz2, xz, zstd, lz, lzma), zip, and .deb (the
+ * data.tar.* member of the ar archive is what gets extracted, as Portage's
+ * unpacker does for .deb).  Extraction is refused, naming the archive and
+ * the member, for: absolute paths, `..` components, symlinks whose target
+ * leaves the destination directory, hard links to outside it, and device
+ * nodes. setuid/setgid bits are dropped; other modes and mtimes are kept.
+ */
+#ifndef GILD_UNPACK_H
+#define GILD_UNPACK_H
+
+#include "base.h"
+
+/* Extract the archive at path into destdir (which must exist).
+ * Returns 0; -GILD_E_INVALID "'ARCHIVE': member 'M' ..." for a refused
+ * member (members before it stay extracted); -GILD_E_UNSUPPORTED for a
+ * file libarchive cannot read; -errno for local errors. */
+int unpack_file(const char *path, const char *destdir, struct gild_err *err);
+
+/* Whether a symlink at member path `member` with target `target` stays
+ * inside the extraction root (lexically, with `..` only allowed as leading
+ * components of the target: see unpack.c). Exposed for the unit tests. */
+bool unpack_symlink_is_safe(const char *member, const char *target);
+
+#endif /* GILD_UNPACK_H */
