@@ -15,9 +15,7 @@ struct download {
 	int fd;
 	uint64_t start;	 /* bytes already in the partial file */
 	uint64_t got;	 /* bytes written by this transfer */
-	bool checked;	 /* response code looked at */
 	bool write_failed;
-	CURL *curl;
 	double last_print, began;
 	bool printed;
 };
@@ -30,28 +28,11 @@ static double now_seconds(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-/* A server that ignores our Range header answers 200 with the whole file:
- * start the partial file over instead of appending. */
-static void restart_if_range_ignored(struct download *dl)
-{
-	long code = 0;
-
-	dl->checked = true;
-	curl_easy_getinfo(dl->curl, CURLINFO_RESPONSE_CODE, &code);
-	if (dl->start > 0 && code == 200) {
-		if (ftruncate(dl->fd, 0) == 0)
-			lseek(dl->fd, 0, SEEK_SET);
-		dl->start = 0;
-	}
-}
-
 static size_t write_cb(char *data, size_t size, size_t nmemb, void *arg)
 {
 	struct download *dl = arg;
 	size_t n = size * nmemb, done = 0;
 
-	if (!dl->checked)
-		restart_if_range_ignored(dl);
 	while (done < n) {
 		ssize_t w = write(dl->fd, data + done, n - done);
 		if (w < 0 && errno == EINTR)
@@ -156,8 +137,8 @@ static char *failure_reason(CURL *c, CURLcode rc, const struct download *dl,
 		return xasprintf("cannot connect: %s",
 				 oserr ? strerror((int)oserr) : errbuf);
 	case CURLE_OPERATION_TIMEDOUT:
-		return xasprintf("timed out after %" PRIu64 " bytes",
-				 dl->start + dl->got);
+		return xasprintf("timed out (no data for %ld s)",
+				 dl->o->timeout);
 	case CURLE_PARTIAL_FILE:
 	case CURLE_RECV_ERROR:
 		return xasprintf("transfer cut short after %" PRIu64 " bytes",
@@ -183,19 +164,21 @@ static char *failure_reason(CURL *c, CURLcode rc, const struct download *dl,
 
 /* One transfer of url, appended to the partial file fd.
  * Returns 0, or 1 with *why set; *resumable says a retry of the same URL
- * can pick up where this one stopped. */
+ * can pick up where this one stopped, *restart that the server cannot
+ * continue the partial file (416, or no Range support), so a retry must
+ * start it over. */
 static int download_once(const struct fetch_opts *o, const char *name,
 			 const char *url, int fd, char **why, bool *resumable,
-			 long *http_code)
+			 bool *restart)
 {
 	_cleanup_(curl_cleanupp) CURL *c = curl_easy_init();
 	char errbuf[CURL_ERROR_SIZE] = "";
-	struct download dl = {.o = o, .name = name, .fd = fd, .curl = c};
+	struct download dl = {.o = o, .name = name, .fd = fd};
 	struct stat st;
+	long code = 0;
 	CURLcode rc;
 
-	*resumable = false;
-	*http_code = 0;
+	*resumable = *restart = false;
 	if (!c) {
 		*why = xstrdup("cannot set up libcurl");
 		return 1;
@@ -208,9 +191,10 @@ static int download_once(const struct fetch_opts *o, const char *name,
 	rc = curl_easy_perform(c);
 	if (dl.printed)
 		fputc('\n', o->progress_out);
-	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, http_code);
+	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
 	if (rc == CURLE_OK)
 		return 0;
+	*restart = dl.start > 0 && (code == 416 || rc == CURLE_RANGE_ERROR);
 	*why = failure_reason(c, rc, &dl, errbuf);
 	*resumable = dl.got > 0 && (rc == CURLE_PARTIAL_FILE ||
 				    rc == CURLE_RECV_ERROR ||
@@ -294,16 +278,15 @@ static int try_url(struct job *j, const char *url, struct gild_err *err)
 	for (int attempt = 0;; attempt++) {
 		_cleanup_close_ int fd = -1;
 		char *why = NULL;
-		bool resumable;
-		long code;
+		bool resumable, restart;
 		int r;
 
 		if (!partial_size_is_complete(j)) {
 			if ((fd = open_partial(j, err)) < 0)
 				return fd;
 			if (download_once(j->o, j->name, url, fd, &why,
-					  &resumable, &code)) {
-				if (code == 416 && ftruncate(fd, 0) == 0 &&
+					  &resumable, &restart)) {
+				if (restart && ftruncate(fd, 0) == 0 &&
 				    attempt < j->o->retries) {
 					free(why); /* stale partial: restart */
 					continue;

@@ -1,0 +1,248 @@
+/* test-manifest.c: Manifest parsing, digests, verification, writing;
+ * SRC_URI lists, thirdpartymirrors and GLEP 75 mirror layouts. */
+#include "fetch.h"
+#include "manifest.h"
+#include "tap.h"
+
+#include <sys/stat.h>
+
+/* BLAKE2B-512 and SHA512 of "hello\n" (b2sum, sha512sum). */
+#define HELLO_B2                                                               \
+	"f60ce482e5cc1229f39d71313171a8d9f4ca3a87d066bf4b205effb528192a75"     \
+	"f14f3271e2c1a90e1de53f275b4d4793eef2f5e31ea90d2ce29d2e481c36435f"
+#define HELLO_SHA512                                                           \
+	"e7c22b994c59d9cf2b48e549b1e24666636045930d3da7c1acb299d1c3b7f931"     \
+	"f94aae41edda2c2b207a36e10f8bcb8d45223e54878f5b316e7ce3b6bc019629"
+
+static char tmpdir[64];
+
+static const char *scratch(void)
+{
+	if (!tmpdir[0]) {
+		strcpy(tmpdir, "/tmp/gild-test-manifest.XXXXXX");
+		if (!mkdtemp(tmpdir))
+			abort();
+	}
+	return tmpdir;
+}
+
+static char *write_tmp(const char *name, const char *content)
+{
+	char *p = gild_path_join(scratch(), name);
+	FILE *f = fopen(p, "w");
+
+	fputs(content, f);
+	fclose(f);
+	return p;
+}
+
+static const struct {
+	const char *text;
+	const char *error; /* NULL: parses */
+} parse_cases[] = {
+	{"DIST a.tar.gz 6 BLAKE2B " HELLO_B2 " SHA512 " HELLO_SHA512 "\n", NULL},
+	{"EBUILD a-1.ebuild 10 SHA256 00ff\nAUX x.patch 3 SHA512 ab\n", NULL},
+	{"\n\nMISC metadata.xml 1 BLAKE2B aa\n", NULL},
+	{"DIST a 1 BLAKE2B 00\nFOO b 1 SHA512 00\n",
+	 "M:2: unknown Manifest entry type 'FOO'"},
+	{"DIST a 1 BLAKE2B\n",
+	 "M:1: malformed DIST entry: expected 'NAME SIZE HASH VALUE...'"},
+	{"DIST a -1 BLAKE2B 00\n", "M:1: bad size '-1' for 'a'"},
+	{"DIST a 1 BLAKE2B zz\n", "M:1: bad BLAKE2B value for 'a'"},
+	{"DIST a 1 BLAKE2B 00\nDIST a 2 SHA512 00\n",
+	 "M:2: duplicate DIST entry for 'a'"},
+};
+
+TEST(manifest_parse_accepts_gentoo_lines_and_locates_errors)
+{
+	for (size_t i = 0; i < GILD_ARRAY_SIZE(parse_cases); i++) {
+		struct gild_err err = GILD_ERR_INIT;
+		struct manifest *m = NULL;
+		const char *t = parse_cases[i].text;
+		int r = manifest_parse("M", t, strlen(t), &m, &err);
+		char got[700];
+
+		if (!parse_cases[i].error) {
+			CHECK_INTEQ(r, 0);
+		} else {
+			snprintf(got, sizeof(got), "%s:%u: %s", err.file,
+				 err.line, err.msg);
+			CHECK_INTEQ(r, -GILD_E_SYNTAX);
+			CHECK_STREQ(got, parse_cases[i].error);
+		}
+		manifest_free(m);
+	}
+}
+
+TEST(manifest_digest_file_gives_size_blake2b_and_sha512)
+{
+	_cleanup_free_ char *p = write_tmp("hello", "hello\n");
+	struct manifest_digest d;
+	struct gild_err err = GILD_ERR_INIT;
+
+	CHECK_INTEQ(manifest_digest_file(p, &d, &err), 0);
+	CHECK_INTEQ(d.size, 6);
+	CHECK_STREQ(d.blake2b, HELLO_B2);
+	CHECK_STREQ(d.sha512, HELLO_SHA512);
+}
+
+TEST(manifest_verify_file_reports_mismatches_at_the_line)
+{
+	const char *text = "EBUILD x 1 SHA512 00\n"
+			   "DIST hello 6 BLAKE2B " HELLO_B2
+			   " SHA512 " HELLO_SHA512 "\n"
+			   "DIST big 7 BLAKE2B " HELLO_B2 "\n"
+			   "DIST other 6 SHA512 00ab\n";
+	_cleanup_(manifest_freep) struct manifest *m = NULL;
+	_cleanup_free_ char *p = write_tmp("hello2", "hello\n");
+	struct gild_err err = GILD_ERR_INIT;
+
+	CHECK_INTEQ(manifest_parse("Manifest", text, strlen(text), &m, &err), 0);
+	CHECK_INTEQ(manifest_verify_file(m, "hello", p, &err), 0);
+	CHECK_INTEQ(manifest_verify_file(m, "big", p, &err), -GILD_E_MANIFEST);
+	CHECK_INTEQ(err.line, 3);
+	CHECK_STREQ(err.msg, "size mismatch for 'big': expected 7, got 6");
+	CHECK_INTEQ(manifest_verify_file(m, "other", p, &err), -GILD_E_MANIFEST);
+	CHECK_INTEQ(err.line, 4);
+	CHECK_STREQ(err.msg, "SHA512 mismatch for 'other': expected 00ab, got "
+			     HELLO_SHA512);
+	CHECK_INTEQ(manifest_verify_file(m, "x", p, &err), -GILD_E_NOTFOUND);
+	CHECK_INTEQ(err.line, 0);
+	CHECK_STREQ(err.file, "Manifest");
+	CHECK_STREQ(err.msg, "no DIST entry for 'x'");
+}
+
+TEST(manifest_write_sorts_and_keeps_other_entries)
+{
+	const char *text = "MISC metadata.xml 3 SHA512 aa\n"
+			   "DIST z.tar 1 BLAKE2B 00 SHA512 11\n"
+			   "AUX fix.patch 2 SHA256 bb\n";
+	_cleanup_(manifest_freep) struct manifest *m = NULL;
+	_cleanup_free_ char *out = gild_path_join(scratch(), "Manifest");
+	_cleanup_free_ char *got = NULL;
+	struct manifest_digest d = {.size = 6};
+	struct gild_err err = GILD_ERR_INIT;
+
+	strcpy(d.blake2b, "b2");
+	strcpy(d.sha512, "s5");
+	CHECK_INTEQ(manifest_parse("M", text, strlen(text), &m, &err), 0);
+	manifest_set_dist(m, "a.tar", &d);
+	d.size = 9;
+	manifest_set_dist(m, "z.tar", &d);
+	CHECK_INTEQ(manifest_write(m, out, &err), 0);
+	CHECK_INTEQ(gild_read_file(out, &got, NULL, &err), 0);
+	CHECK_STREQ(got, "AUX fix.patch 2 SHA256 bb\n"
+			 "DIST a.tar 6 BLAKE2B b2 SHA512 s5\n"
+			 "DIST z.tar 9 BLAKE2B b2 SHA512 s5\n"
+			 "MISC metadata.xml 3 SHA512 aa\n");
+}
+
+TEST(manifest_move_aside_numbers_bad_copies)
+{
+	_cleanup_free_ char *a = write_tmp("bad", "1");
+	_cleanup_free_ char *moved = NULL, *moved2 = NULL;
+	struct gild_err err = GILD_ERR_INIT;
+
+	CHECK_INTEQ(manifest_move_aside(scratch(), a, "bad", &moved, &err), 0);
+	CHECK(gild_endswith(moved, "/.bad/bad.1"));
+	CHECK(access(a, F_OK) < 0);
+	free(write_tmp("bad", "2"));
+	CHECK_INTEQ(manifest_move_aside(scratch(), a, "bad", &moved2, &err), 0);
+	CHECK(gild_endswith(moved2, "/.bad/bad.2"));
+}
+
+/* ---- SRC_URI and mirrors ------------------------------------------------ */
+
+TEST(fetch_srclist_parse_handles_renames_and_merges_names)
+{
+	_cleanup_(fetch_srclist_releasep) struct fetch_srclist l =
+		FETCH_SRCLIST_INIT;
+	struct gild_err err = GILD_ERR_INIT;
+
+	CHECK_INTEQ(fetch_srclist_parse(&l,
+					"https://a/x-1.tar.gz\n"
+					"mirror://gnu/x/x-1.tar.gz "
+					"https://b/v1.tar.gz -> y-1.tar.gz",
+					&err),
+		    0);
+	CHECK_INTEQ(l.n, 2);
+	CHECK_STREQ(l.v[0].name, "x-1.tar.gz");
+	CHECK_INTEQ(l.v[0].uris.n, 2);
+	CHECK_STREQ(l.v[0].uris.v[1], "mirror://gnu/x/x-1.tar.gz");
+	CHECK_STREQ(l.v[1].name, "y-1.tar.gz");
+	CHECK_STREQ(l.v[1].uris.v[0], "https://b/v1.tar.gz");
+}
+
+TEST(fetch_srclist_parse_rejects_bad_input)
+{
+	static const struct {
+		const char *src, *msg;
+	} cases[] = {
+		{"-> a", "'->' must follow a URI in SRC_URI"},
+		{"http://a/b -> -> c", "'->' must follow a URI in SRC_URI"},
+		{"http://a/b ->", "'->' at the end of SRC_URI needs a file name"},
+		{"http://a/b -> x/y", "bad distfile name 'x/y' for 'http://a/b'"},
+		{"http://a/", "bad distfile name '' for 'http://a/'"},
+		{"ssl? ( http://a/b )",
+		 "USE-conditional SRC_URI needs evaluation first ('ssl?')"},
+	};
+	for (size_t i = 0; i < GILD_ARRAY_SIZE(cases); i++) {
+		_cleanup_(fetch_srclist_releasep) struct fetch_srclist l =
+			FETCH_SRCLIST_INIT;
+		struct gild_err err = GILD_ERR_INIT;
+		CHECK(fetch_srclist_parse(&l, cases[i].src, &err) < 0);
+		CHECK_STREQ(err.msg, cases[i].msg);
+	}
+}
+
+TEST(fetch_expand_uri_uses_thirdpartymirrors)
+{
+	_cleanup_free_ char *p = write_tmp(
+		"tpm", "# mirrors\ngnu https://ftp.gnu.org/gnu/ http://m/gnu\n");
+	_cleanup_(fetch_tpm_freep) struct fetch_tpm *t = NULL;
+	_cleanup_strv_ struct gild_strv urls = GILD_STRV_INIT;
+	struct gild_err err = GILD_ERR_INIT;
+
+	CHECK_INTEQ(fetch_tpm_load(p, &t, &err), 0);
+	CHECK_INTEQ(fetch_expand_uri(t, "mirror://gnu/hello/h-1.tar.gz", &urls,
+				     &err),
+		    0);
+	CHECK_INTEQ(fetch_expand_uri(t, "https://x/y", &urls, &err), 0);
+	CHECK_INTEQ(urls.n, 3);
+	CHECK_STREQ(urls.v[0], "https://ftp.gnu.org/gnu/hello/h-1.tar.gz");
+	CHECK_STREQ(urls.v[1], "http://m/gnu/hello/h-1.tar.gz");
+	CHECK_STREQ(urls.v[2], "https://x/y");
+	CHECK_INTEQ(fetch_expand_uri(t, "mirror://kde/a", &urls, &err),
+		    -GILD_E_NOTFOUND);
+}
+
+TEST(fetch_filename_hash_dir_follows_glep75)
+{
+	_cleanup_free_ char *a = NULL, *b = NULL, *c = NULL;
+
+	/* b2sum of "hello\n" starts f60c: 8 bits "f6", 4:8 "f/60" */
+	a = fetch_filename_hash_dir("hello\n", "BLAKE2B", "8");
+	b = fetch_filename_hash_dir("hello\n", "BLAKE2B", "4:8");
+	c = fetch_filename_hash_dir("hello\n", "MD5", "8");
+	CHECK_STREQ(a, "f6/");
+	CHECK_STREQ(b, "f/60/");
+	CHECK(c == NULL);
+}
+
+TEST(fetch_mirror_urls_defaults_to_the_flat_layout)
+{
+	_cleanup_strv_ struct gild_strv urls = GILD_STRV_INIT;
+
+	fetch_mirror_urls("https://m.example/gentoo/", "a.tar", &urls);
+	CHECK_INTEQ(urls.n, 1);
+	CHECK_STREQ(urls.v[0], "https://m.example/gentoo/distfiles/a.tar");
+}
+
+__attribute__((destructor)) static void remove_scratch(void)
+{
+	if (tmpdir[0]) {
+		_cleanup_free_ char *cmd = xasprintf("rm -rf '%s'", tmpdir);
+		if (system(cmd) != 0)
+			fprintf(stderr, "# cannot remove %s\n", tmpdir);
+	}
+}
