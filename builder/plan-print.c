@@ -1,0 +1,228 @@
+/* plan-print.c: the plan as emerge -pv lines, as a tree, as JSON; `why`. */
+#include "resolve-private.h"
+
+static bool flag_on(const struct rs_pkg *k, const char *flag)
+{
+	for (size_t i = 0; k->use && k->use[i]; i++)
+		if (strcmp(k->use[i], flag) == 0)
+			return true;
+	return false;
+}
+
+/* IUSE sorted: enabled flags first, then "-flag" for disabled ones, the way
+ * emerge -pv shows them. */
+static void use_string(struct gild_buf *b, const struct rs_pkg *k)
+{
+	struct gild_strv on = GILD_STRV_INIT, off = GILD_STRV_INIT;
+
+	for (size_t i = 0; k->iuse && k->iuse[i]; i++)
+		gild_strv_add(flag_on(k, k->iuse[i]) ? &on : &off, k->iuse[i]);
+	gild_strv_sort(&on);
+	gild_strv_sort(&off);
+	for (size_t i = 0; i < on.n; i++)
+		gild_buf_printf(b, "%s%s", b->n ? " " : "", on.v[i]);
+	for (size_t i = 0; i < off.n; i++)
+		gild_buf_printf(b, "%s-%s", b->n ? " " : "", off.v[i]);
+	gild_strv_release(&on);
+	gild_strv_release(&off);
+}
+
+static void print_line(FILE *f, const struct plan_entry *e,
+		       const struct resolver *r, int indent)
+{
+	const struct rs_pkg *k = resolver_pkg(r, e->pkg);
+	struct gild_buf use = GILD_BUF_INIT;
+
+	fprintf(f, "[%-6s N ] %*s%s:%s", e->action == PLAN_BINARY ? "binary" : "build",
+		indent * 2, "", resolver_cpv(r, e->pkg), k->slot);
+	if (strcmp(k->slot, k->subslot) != 0)
+		fprintf(f, "/%s", k->subslot);
+	use_string(&use, k);
+	if (use.n)
+		fprintf(f, " USE=\"%s\"", gild_buf_str(&use));
+	fputc('\n', f);
+	gild_buf_release(&use);
+}
+
+/* --tree: each package under the one that first pulled it in, children in
+ * build order. */
+static void print_subtree(FILE *f, const struct plan *p,
+			  const struct resolver *r, int parent, int depth)
+{
+	for (size_t i = 0; i < p->n; i++) {
+		const struct plan_entry *e = &p->v[i];
+		if (e->parent != parent || e->action == PLAN_KEEP)
+			continue;
+		print_line(f, e, r, depth);
+		print_subtree(f, p, r, e->pkg, depth + 1);
+	}
+}
+
+static void print_summary(FILE *f, const struct plan *p)
+{
+	size_t total = 0, bin = 0;
+
+	for (size_t i = 0; i < p->n; i++) {
+		if (p->v[i].action == PLAN_KEEP)
+			continue;
+		total++;
+		bin += p->v[i].action == PLAN_BINARY;
+	}
+	fprintf(f, "\nTotal: %zu package%s (%zu new", total,
+		total == 1 ? "" : "s", total);
+	if (bin)
+		fprintf(f, ", %zu binary", bin);
+	fprintf(f, ")\n");
+}
+
+static void json_strv(FILE *f, char **v, size_t n)
+{
+	fputc('[', f);
+	for (size_t i = 0; i < n; i++) {
+		if (i)
+			fputs(", ", f);
+		gild_json_str(f, v[i], (size_t)-1);
+	}
+	fputc(']', f);
+}
+
+static void json_use(FILE *f, const struct rs_pkg *k)
+{
+	struct gild_strv use = GILD_STRV_INIT, iuse = GILD_STRV_INIT;
+
+	for (size_t i = 0; k->iuse && k->iuse[i]; i++) {
+		gild_strv_add(&iuse, k->iuse[i]);
+		if (flag_on(k, k->iuse[i]))
+			gild_strv_add(&use, k->iuse[i]);
+	}
+	gild_strv_sort(&use);
+	gild_strv_sort(&iuse);
+	fputs(", \"use\": ", f);
+	json_strv(f, use.v, use.n);
+	fputs(", \"iuse\": ", f);
+	json_strv(f, iuse.v, iuse.n);
+	gild_strv_release(&use);
+	gild_strv_release(&iuse);
+}
+
+static void json_deps(FILE *f, const struct plan *p, const struct plan_entry *e,
+		      const struct resolver *r)
+{
+	fputs(", \"deps\": {", f);
+	for (int c = 0; c < DEP_NCLASS; c++) {
+		bool first = true;
+		fprintf(f, "%s\"%s\": [", c ? ", " : "", dep_class_key(c));
+		for (size_t i = 0; i < e->ndeps[c]; i++) {
+			int d = plan_find(p, e->deps[c][i]);
+			if (d < 0 || p->v[d].action == PLAN_KEEP)
+				continue;
+			fputs(first ? "" : ", ", f);
+			gild_json_str(f, resolver_cpv(r, e->deps[c][i]), (size_t)-1);
+			first = false;
+		}
+		fputc(']', f);
+	}
+	fputc('}', f);
+}
+
+static void print_json(FILE *f, const struct plan *p, const struct resolver *r)
+{
+	bool first = true;
+
+	fputs("{\"plan\": [", f);
+	for (size_t i = 0; i < p->n; i++) {
+		const struct plan_entry *e = &p->v[i];
+		const struct rs_pkg *k = resolver_pkg(r, e->pkg);
+		if (e->action == PLAN_KEEP)
+			continue;
+		fputs(first ? "\n  {\"cpv\": " : ",\n  {\"cpv\": ", f);
+		first = false;
+		gild_json_str(f, resolver_cpv(r, e->pkg), (size_t)-1);
+		fputs(", \"slot\": ", f);
+		gild_json_str(f, k->slot, (size_t)-1);
+		fputs(", \"subslot\": ", f);
+		gild_json_str(f, k->subslot, (size_t)-1);
+		json_use(f, k);
+		json_deps(f, p, e, r);
+		fprintf(f, ", \"action\": \"%s\", \"reason\": ",
+			e->action == PLAN_BINARY ? "binary" : "build");
+		gild_json_str(f, e->reason, (size_t)-1);
+		fputc('}', f);
+	}
+	fputs(first ? "],\n \"problems\": " : "\n ],\n \"problems\": ", f);
+	json_strv(f, p->problems.v, p->problems.n);
+	fputs(",\n \"notes\": ", f);
+	json_strv(f, p->notes.v, p->notes.n);
+	fputs("}\n", f);
+}
+
+void plan_print(FILE *f, const struct plan *p, const struct resolver *r,
+		enum plan_style style)
+{
+	if (style == PLAN_JSON) {
+		print_json(f, p, r);
+		return;
+	}
+	if (p->unsolvable)
+		return;
+	if (style == PLAN_TREE)
+		print_subtree(f, p, r, -1, 0);
+	else
+		for (size_t i = 0; i < p->n; i++)
+			if (p->v[i].action != PLAN_KEEP)
+				print_line(f, &p->v[i], r, 0);
+	print_summary(f, p);
+	for (size_t i = 0; i < p->notes.n; i++)
+		fprintf(f, "note: %s\n", p->notes.v[i]);
+}
+
+/* "target 'x' -> a-1 -RDEPEND-> b-1 ..." up to and including pkg. */
+static void chain(struct gild_buf *b, const struct plan *p,
+		  const struct resolver *r, int pkg, int depth)
+{
+	int i = plan_find(p, pkg);
+	const struct plan_entry *e = &p->v[i];
+
+	if (e->parent < 0 || depth > 64) {
+		gild_buf_printf(b, "%s -> %s", e->reason, resolver_cpv(r, pkg));
+		return;
+	}
+	chain(b, p, r, e->parent, depth + 1);
+	for (int c = 0; c < DEP_NCLASS; c++) {
+		const struct plan_entry *pe = &p->v[plan_find(p, e->parent)];
+		for (size_t k = 0; k < pe->ndeps[c]; k++)
+			if (pe->deps[c][k] == pkg) {
+				gild_buf_printf(b, " -%s-> %s", dep_class_name(c),
+						resolver_cpv(r, pkg));
+				return;
+			}
+	}
+}
+
+void plan_print_why(FILE *f, const struct plan *p, const struct resolver *r,
+		    int pkg)
+{
+	struct gild_strv lines = GILD_STRV_INIT;
+	int me = plan_find(p, pkg);
+	struct gild_buf b = GILD_BUF_INIT;
+
+	if (p->v[me].parent < 0) {
+		chain(&b, p, r, pkg, 0);
+		gild_strv_push(&lines, gild_buf_steal(&b));
+	}
+	/* every package that depends on it, each with its own first chain */
+	for (size_t i = 0; i < p->n; i++)
+		for (int c = 0; c < DEP_NCLASS; c++)
+			for (size_t k = 0; k < p->v[i].ndeps[c]; k++) {
+				if (p->v[i].deps[c][k] != pkg)
+					continue;
+				chain(&b, p, r, p->v[i].pkg, 0);
+				gild_buf_printf(&b, " -%s-> %s",
+						dep_class_name(c),
+						resolver_cpv(r, pkg));
+				gild_strv_push(&lines, gild_buf_steal(&b));
+			}
+	for (size_t i = 0; i < lines.n; i++)
+		fprintf(f, "%s\n", lines.v[i]);
+	gild_strv_release(&lines);
+}
