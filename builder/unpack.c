@@ -238,12 +238,12 @@ static int extract_deb(struct archive *ar, const char *archive,
 			 "'%s': no data.tar member in this .deb", archive);
 }
 
-static int open_reader(struct archive *a, const char *path,
+static int open_reader(struct archive *a, const char *abs, const char *path,
 		       struct gild_err *err)
 {
-	if (archive_read_open_filename(a, path, 65536) == ARCHIVE_OK)
+	if (archive_read_open_filename(a, abs, 65536) == ARCHIVE_OK)
 		return 0;
-	if (archive_errno(a) > 0 && access(path, R_OK) < 0)
+	if (archive_errno(a) > 0 && access(abs, R_OK) < 0)
 		return gild_fail_errno(err, path, "cannot open");
 	return gild_fail(err, -GILD_E_UNSUPPORTED, NULL,
 			 "'%s': not an archive gild can unpack: %s", path,
@@ -267,7 +267,7 @@ int unpack_file(const char *path, const char *destdir, struct gild_err *err)
 
 	if (!abs)
 		return gild_fail_errno(err, path, "cannot open");
-	if ((r = open_reader(a, abs, err)) < 0)
+	if ((r = open_reader(a, abs, path, err)) < 0)
 		return r;
 	/* libarchive's disk writer works relative to the working directory,
 	 * and the SECURE_* checks need relative member names */
