@@ -143,36 +143,49 @@ static int fetch_one(struct gild_ctx *ctx, const struct fetch_args *a,
 	return 1;
 }
 
-static void default_paths(struct gild_ctx *ctx, struct fetch_args *a,
-			  char **distdir, char **tpm)
+/* Command-line options over the configuration (fetch_settings_load). */
+static int apply_settings(struct gild_ctx *ctx, struct fetch_args *a,
+			  struct fetch_settings *fs, char **tpm)
 {
-	const char *env;
+	static const struct fetch_opts def = FETCH_OPTS_INIT;
+	_cleanup_free_ char *config_dir = gild_ctx_config_dir(ctx);
+	int r;
 
-	if (!a->distdir && (env = getenv("DISTDIR")) && *env)
-		a->distdir = env;
+	if ((r = fetch_settings_load(ctx->tree, config_dir, ctx->profile, fs,
+				     &ctx->err)) < 0)
+		return r;
 	if (!a->distdir)
-		a->distdir = *distdir = gild_path_join(ctx->tree, "var/distfiles");
+		a->distdir = fs->distdir;
 	if (!a->mirrors)
-		a->mirrors = getenv("GILD_MIRRORS");
+		a->mirrors = fs->mirrors;
 	if (!a->tpm_path)
 		a->tpm_path = *tpm = gild_path_join(
 			ctx->tree, "profiles/thirdpartymirrors");
+	if (!a->o.timeout)
+		a->o.timeout = fs->timeout ? fs->timeout : def.timeout;
+	if (!a->o.connect_timeout)
+		a->o.connect_timeout =
+			fs->connect_timeout ? fs->connect_timeout
+					    : def.connect_timeout;
 	a->o.progress = isatty(STDERR_FILENO) || ctx->verbosity > 0;
 	if (ctx->verbosity < 0)
 		a->o.progress = false;
 	a->o.progress_out = ctx->diag;
+	return 0;
 }
 
 int cmd_fetch(int argc, char **argv, struct gild_ctx *ctx)
 {
 	struct fetch_args a = {.o = FETCH_OPTS_INIT};
-	_cleanup_free_ char *distdir = NULL, *tpm_path = NULL;
+	_cleanup_(fetch_settings_release) struct fetch_settings fs = {0};
+	_cleanup_free_ char *tpm_path = NULL;
 	_cleanup_(fetch_srclist_releasep) struct fetch_srclist srcs =
 		FETCH_SRCLIST_INIT;
 	_cleanup_(manifest_freep) struct manifest *m = NULL;
 	_cleanup_(fetch_tpm_freep) struct fetch_tpm *tpm = NULL;
 	int r, status = 0, failed = 0;
 
+	a.o.timeout = a.o.connect_timeout = 0; /* 0: not given */
 	if (parse_fetch_opts(argc, argv, ctx, &a, &status) < 0)
 		return status;
 	if (optind < argc)
@@ -182,7 +195,8 @@ int cmd_fetch(int argc, char **argv, struct gild_ctx *ctx)
 	if (!a.src_uri || !a.manifest)
 		return gild_ctx_usage_error(ctx, "needs --src-uri and "
 					    "--manifest");
-	default_paths(ctx, &a, &distdir, &tpm_path);
+	if ((r = apply_settings(ctx, &a, &fs, &tpm_path)) < 0)
+		return r;
 	if ((r = fetch_srclist_parse(&srcs, a.src_uri, &ctx->err)) < 0 ||
 	    (r = manifest_load(a.manifest, true, &m, &ctx->err)) < 0 ||
 	    (r = fetch_tpm_load(a.tpm_path, &tpm, &ctx->err)) < 0)

@@ -8,6 +8,7 @@
  * Other entries are kept; the file is written sorted and atomically.
  */
 #include "builder.h"
+#include "fetch.h"
 #include "manifest.h"
 
 #include <sys/stat.h>
@@ -72,10 +73,11 @@ int cmd_manifest(int argc, char **argv, struct gild_ctx *ctx)
 	static const struct option opts[] = {
 		GILD_TREE_LONGOPT, GILD_COMMON_LONGOPTS,
 		{"distdir", required_argument, NULL, OPT_DISTDIR}, {0}};
-	_cleanup_free_ char *pkgdir = NULL, *path = NULL, *defdist = NULL;
+	_cleanup_free_ char *pkgdir = NULL, *path = NULL, *config_dir = NULL;
+	_cleanup_(fetch_settings_release) struct fetch_settings fs = {0};
 	_cleanup_(manifest_freep) struct manifest *m = NULL;
 	_cleanup_strv_ struct gild_strv names = GILD_STRV_INIT;
-	const char *distdir = getenv("DISTDIR");
+	const char *distdir = NULL;
 	int c, h, r, status = 0;
 
 	while ((c = getopt_long(argc, argv, GILD_COMMON_SHORTOPTS, opts,
@@ -90,8 +92,13 @@ int cmd_manifest(int argc, char **argv, struct gild_ctx *ctx)
 	if (!(pkgdir = package_dir(ctx, argv[optind])))
 		return gild_fail(&ctx->err, -GILD_E_NOTFOUND, NULL,
 				 "no package directory '%s'", argv[optind]);
-	if (!distdir || !*distdir)
-		distdir = defdist = gild_path_join(ctx->tree, "var/distfiles");
+	config_dir = gild_ctx_config_dir(ctx);
+	if (!distdir &&
+	    (r = fetch_settings_load(ctx->tree, config_dir, ctx->profile, &fs,
+				     &ctx->err)) < 0)
+		return r;
+	if (!distdir)
+		distdir = fs.distdir;
 	path = gild_path_join(pkgdir, "Manifest");
 	if ((r = manifest_load(path, true, &m, &ctx->err)) < 0)
 		return r;

@@ -105,6 +105,28 @@ void fetch_mirror_urls(const char *mirror, const char *name,
 char *fetch_filename_hash_dir(const char *name, const char *algo,
 			      const char *cutoffs);
 
+/* ---- settings ------------------------------------------------------------- */
+
+/* Where and how to fetch, from the effective configuration (gild.conf over
+ * the profile's make.defaults, then the environment): DISTDIR,
+ * GILD_MIRRORS, GILD_FETCH_TIMEOUT and GILD_FETCH_CONNECT_TIMEOUT (seconds).
+ */
+struct fetch_settings {
+	char *distdir;
+	char *mirrors; /* space separated, may be "" */
+	long timeout, connect_timeout; /* 0: the fetch_opts default */
+};
+
+/* Load the settings for a tree. When the configuration cannot be loaded
+ * and the user did not ask for one (no profile argument, no
+ * config_dir/gild.conf), fall back to the environment's DISTDIR and
+ * GILD_MIRRORS and the default DISTDIR, tree/var/distfiles; otherwise
+ * return config_load's error. */
+int fetch_settings_load(const char *tree, const char *config_dir,
+			const char *profile, struct fetch_settings *fs,
+			struct gild_err *err);
+void fetch_settings_release(struct fetch_settings *fs);
+
 /* ---- fetching ------------------------------------------------------------- */
 
 /* Make DISTDIR/NAME present and verified against m, trying urls in order

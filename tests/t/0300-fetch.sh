@@ -225,6 +225,25 @@ test_expect_success HTTPD 'an unknown mirror:// name is an error' '
 	test_cmp expect err
 '
 
+test_expect_success HTTPD 'DISTDIR and GILD_MIRRORS come from gild.conf' '
+	mkdir -p tree/etc &&
+	cp -r "$GILD_TOP/profiles" tree/ &&
+	cat >tree/etc/gild.conf <<-EOF &&
+	DISTDIR="$PWD/confdist"
+	GILD_MIRRORS="file://$PWD/mirror"
+	EOF
+	gild --tree tree fetch --manifest pkg/Manifest --src-uri "$DOWN/foo-1.tar.gz" >out &&
+	echo "foo-1.tar.gz: fetched from file://$PWD/mirror/distfiles/foo-1.tar.gz" >expect &&
+	test_cmp expect out &&
+	cmp www/foo-1.tar.gz confdist/foo-1.tar.gz
+'
+
+test_expect_success HTTPD 'a gild.conf that does not load is an error, not ignored' '
+	echo "PROFILE=nosuch/profile" >tree/etc/gild.conf &&
+	test_must_fail gild --tree tree fetch --manifest pkg/Manifest --src-uri "$DOWN/foo-1.tar.gz" 2>err &&
+	test_grep "nosuch/profile" err
+'
+
 test_expect_success 'a dangling -> in SRC_URI is bad input' '
 	test_expect_code 2 gild fetch --manifest Manifest --src-uri "http://x/a.tar.gz ->" 2>err &&
 	echo "gild: error: '"'"'->'"'"' at the end of SRC_URI needs a file name" >expect &&
