@@ -177,13 +177,20 @@ static int atom_fail(struct atom_parser *ps, size_t off, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(why, sizeof(why), fmt, ap);
 	va_end(ap);
-	if (ps->start) {
+	if (ps->start && ps->start->file) {
 		struct gild_loc loc = *ps->start;
 		loc.col += (unsigned)off;
 		return gild_fail(ps->err, -GILD_E_SYNTAX, &loc,
 				 "invalid atom '%.*s': %s", (int)ps->n, ps->s,
 				 why);
 	}
+	/* no file: a string from the command line; say where in words */
+	if (ps->start)
+		col += ps->start->col - 1;
+	if (ps->start && ps->start->line > 1)
+		return gild_fail(ps->err, -GILD_E_SYNTAX, NULL,
+				 "invalid atom '%.*s': %s at line %u, column %u",
+				 (int)ps->n, ps->s, why, ps->start->line, col);
 	return gild_fail(ps->err, -GILD_E_SYNTAX, NULL,
 			 "invalid atom '%.*s': %s at column %u", (int)ps->n,
 			 ps->s, why, col);

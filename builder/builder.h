@@ -91,8 +91,14 @@ int cmd_unpack(int argc, char **argv, struct gild_ctx *ctx);
 int cmd_version(int argc, char **argv, struct gild_ctx *ctx);
 int cmd_atom(int argc, char **argv, struct gild_ctx *ctx);
 int cmd_vercmp(int argc, char **argv, struct gild_ctx *ctx);
+int cmd_depreduce(int argc, char **argv, struct gild_ctx *ctx);
+int cmd_required_use(int argc, char **argv, struct gild_ctx *ctx);
 
 /* "--eapi N" of the PMS commands (7 or 8); fills ctx->err otherwise. */
 int gild_parse_eapi_opt(struct gild_ctx *ctx, const char *arg, int *eapi);
+/* Split a "--use" style list of words into out. */
+void gild_split_words(const char *s, struct gild_strv *out);
+/* A depstr_use_fn over a struct gild_strv * of enabled flags. */
+bool gild_use_list_has(void *ud, const char *flag);
 
 #endif /* GILD_BUILDER_H */

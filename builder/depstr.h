@@ -42,6 +42,7 @@ struct dep_node {
 	struct gild_loc loc; /* of the node's first character */
 	bool top;	     /* the top level: printed without parentheses */
 	bool negated;	     /* USE_COND "!flag?"; TEXT in REQUIRED_USE "!flag" */
+	bool borrowed;	     /* strings and atom belong to another tree */
 	char *flag;	     /* USE_COND: the flag */
 	struct atom *atom;   /* ATOM */
 	char *text;	     /* TEXT: the word (REQUIRED_USE: the flag, no '!') */
@@ -66,7 +67,8 @@ GILD_DEFINE_CLEANUP(struct dep_node *, dep_node_free)
 /* Whether a USE flag is enabled; the caller owns the USE representation. */
 typedef bool (*depstr_use_fn)(void *ud, const char *flag);
 
-/* The tree reduced under USE (never NULL):
+/* The tree reduced under USE (never NULL).  Its leaves borrow the atoms
+ * and strings of `node`, so free the result (dep_node_free) before node.
  *  - a conditional whose condition is false is removed;
  *  - a true one is replaced by its children, except that directly inside an
  *    any-of, exactly-one-of or at-most-one-of group a true conditional with

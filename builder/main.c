@@ -16,6 +16,9 @@ struct cmd {
 static const struct cmd commands[] = {
 	{"atom", cmd_atom, "show the parts of a package dependency (PMS 8.3)",
 	 "[--json] [--eapi N] ATOM"},
+	{"depreduce", cmd_depreduce,
+	 "reduce a dependency string under USE (PMS 8.2)",
+	 "[--use \"FLAGS\"] [--kind KIND] [--eapi N] STRING"},
 	{"fetch", cmd_fetch, "fetch and verify distfiles without building",
 	 "[--distdir DIR] [--mirrors URLS] [--timeout S] [--connect-timeout S] "
 	 "--manifest FILE --src-uri SRC_URI"},
@@ -24,6 +27,9 @@ static const struct cmd commands[] = {
 	{"manifest", cmd_manifest,
 	 "write or update a package's Manifest from DISTDIR",
 	 "[--distdir DIR] PKGDIR [DISTFILE...]"},
+	{"required-use", cmd_required_use,
+	 "check REQUIRED_USE against USE: exit 0 holds, 1 not",
+	 "--iuse \"FLAGS\" [--use \"FLAGS\"] [--eapi N] STRING"},
 	{"unpack", cmd_unpack, "extract archives safely into a directory",
 	 "ARCHIVE... DIR"},
 	{"vercmp", cmd_vercmp, "compare two versions: prints <, = or >",

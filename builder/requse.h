@@ -18,9 +18,10 @@
 int requse_check(const struct dep_node *node, depstr_use_fn use, void *ud,
 		 struct gild_buf *why);
 
-/* Call fn for every flag the tree mentions (conditions and leaves), in text
- * order, with the node naming it; stops and returns fn's value when it is
- * non-zero.  For checking the flags against IUSE. */
+/* Call fn for every flag the tree mentions, in text order, with the node
+ * naming it: the flag of each conditional and the word of each TEXT leaf
+ * (in a REQUIRED_USE tree those are flags).  Stops and returns fn's value
+ * when it is non-zero.  For checking the flags against IUSE. */
 int depstr_foreach_flag(const struct dep_node *node,
 			int (*fn)(void *ud, const char *flag,
 				  const struct dep_node *where),
