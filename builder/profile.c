@@ -306,13 +306,11 @@ static int read_node_lists(struct profile *p, const char *node,
 
 /* ---- make.defaults ----------------------------------------------------------- */
 
+/* USE_EXPAND variables are incremental (make.conf(5)); the unprefixed
+ * ones (ARCH) are single values and are not. */
 static void use_expand_names(const struct varlist *vl, struct gild_strv *out)
 {
-	const char *ue = varlist_get(vl, "USE_EXPAND");
-	const char *ueu = varlist_get(vl, "USE_EXPAND_UNPREFIXED");
-
-	incr_positive(ue, out);
-	incr_positive(ueu, out);
+	incr_positive(varlist_get(vl, "USE_EXPAND"), out);
 }
 
 static void merge_var(struct varlist *acc, const struct var *v,
