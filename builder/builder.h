@@ -100,5 +100,7 @@ int gild_parse_eapi_opt(struct gild_ctx *ctx, const char *arg, int *eapi);
 void gild_split_words(const char *s, struct gild_strv *out);
 /* A depstr_use_fn over a struct gild_strv * of enabled flags. */
 bool gild_use_list_has(void *ud, const char *flag);
+int cmd_pkg(int argc, char **argv, struct gild_ctx *ctx);
+int cmd_repo(int argc, char **argv, struct gild_ctx *ctx);
 
 #endif /* GILD_BUILDER_H */

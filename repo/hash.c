@@ -1,0 +1,55 @@
+/* hash.c: message digests for Manifests and CONTENTS (OpenSSL libcrypto). */
+#include "repo-int.h"
+
+#include <openssl/evp.h>
+
+struct gpkg_hash {
+	EVP_MD_CTX *ctx;
+};
+
+static const EVP_MD *digest_by_name(const char *name)
+{
+	if (strcmp(name, "SHA256") == 0)
+		return EVP_sha256();
+	if (strcmp(name, "SHA512") == 0)
+		return EVP_sha512();
+	if (strcmp(name, "BLAKE2B") == 0)
+		return EVP_blake2b512();
+	GILD_BUG("unknown digest '%s'", name);
+}
+
+struct gpkg_hash *gpkg_hash_new(const char *name)
+{
+	struct gpkg_hash *h = xcalloc(1, sizeof(*h));
+
+	h->ctx = EVP_MD_CTX_new();
+	if (!h->ctx || EVP_DigestInit_ex(h->ctx, digest_by_name(name), NULL) != 1)
+		GILD_BUG("cannot initialise digest '%s'", name);
+	return h;
+}
+
+void gpkg_hash_update(struct gpkg_hash *h, const void *p, size_t n)
+{
+	EVP_DigestUpdate(h->ctx, p, n);
+}
+
+void gpkg_hash_hex(struct gpkg_hash *h, char *out, size_t outsz)
+{
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned n = 0;
+
+	EVP_DigestFinal_ex(h->ctx, md, &n);
+	if (outsz < 2 * (size_t)n + 1)
+		GILD_BUG("digest buffer too small");
+	for (unsigned i = 0; i < n; i++)
+		sprintf(out + 2 * i, "%02x", md[i]);
+	out[2 * n] = '\0';
+}
+
+void gpkg_hash_free(struct gpkg_hash *h)
+{
+	if (!h)
+		return;
+	EVP_MD_CTX_free(h->ctx);
+	free(h);
+}

@@ -1,0 +1,40 @@
+/* repo-int.h: private helpers shared by the files of repo/. */
+#ifndef GILD_REPO_INT_H
+#define GILD_REPO_INT_H
+
+#include "repo.h"
+
+struct archive;
+
+/* Digests through OpenSSL's libcrypto: "SHA256", "SHA512", "BLAKE2B"
+ * (BLAKE2b-512, as Gentoo Manifests use). */
+struct gpkg_hash;
+struct gpkg_hash *gpkg_hash_new(const char *name);
+void gpkg_hash_update(struct gpkg_hash *h, const void *p, size_t n);
+/* Finish and write lowercase hex (NUL-terminated) to out. */
+void gpkg_hash_hex(struct gpkg_hash *h, char *out, size_t outsz);
+void gpkg_hash_free(struct gpkg_hash *h);
+GILD_DEFINE_CLEANUP(struct gpkg_hash *, gpkg_hash_free)
+
+/* Add a regular file of size bytes read from fd (mode 0644, root). */
+int tarw_add_fd(struct tarw *t, const char *path, int fd, uint64_t size,
+		struct gild_err *err);
+
+/* An archive reader over an inner member of an outer archive (its data
+ * stream), for metadata.tar.zst and image.tar.zst. */
+struct archive *gpkg_inner_open(struct archive *outer, struct gild_err *err);
+
+/* Open a GPKG's outer tar for reading. */
+struct archive *gpkg_outer_open(const char *path, struct gild_err *err);
+
+/* The member name without its "<dir>/" prefix. */
+const char *gpkg_member_base(const char *name);
+
+/* Safety checks for extraction (0 or -GILD_E_INVALID naming name). */
+int gpkg_check_member_path(const char *name, struct gild_err *err);
+int gpkg_check_symlink(const char *name, const char *target,
+		       struct gild_err *err);
+
+int gpkg_contents_format(const struct gpkg_contents *c, struct gild_buf *out);
+
+#endif

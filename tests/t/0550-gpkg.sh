@@ -1,0 +1,220 @@
+#!/bin/sh
+test_description='gild pkg: GLEP 78 layout, metadata, determinism, verify, safe extraction, interrupted writes'
+. "$(dirname "$0")/lib.sh"
+
+# make_image DIR: a small tree with a setuid file, a symlink, a hard link
+# and an empty directory.
+make_image() {
+	mkdir -p "$1/usr/bin" "$1/usr/lib" "$1/var/empty" &&
+	printf '#!/bin/sh\necho hi\n' >"$1/usr/bin/tool" &&
+	chmod 4755 "$1/usr/bin/tool" &&
+	echo lib >"$1/usr/lib/libx.so.1" &&
+	chmod 644 "$1/usr/lib/libx.so.1" &&
+	ln "$1/usr/lib/libx.so.1" "$1/usr/lib/libx-hard.so.1" &&
+	ln -s libx.so.1 "$1/usr/lib/libx.so"
+}
+
+create() {
+	gild pkg create --set CATEGORY=app-misc --set PF=tool-1.0 \
+		--set BUILD_ID=0123456789abcdef --set SLOT=0 --set EAPI=8 \
+		--set "RDEPEND=sys-libs/zlib" --source-date-epoch 1700000000 "$@"
+}
+
+test_expect_success 'setup' '
+	umask 022 &&
+	make_image img &&
+	create img tool.gpkg.tar
+'
+
+test_expect_success 'the outer tar holds exactly the four members, in order' '
+	tar -tf tool.gpkg.tar >out &&
+	cat >expect <<-\EOT &&
+	tool-1.0-0123456789ab/gpkg-1
+	tool-1.0-0123456789ab/metadata.tar.zst
+	tool-1.0-0123456789ab/image.tar.zst
+	tool-1.0-0123456789ab/Manifest
+	EOT
+	test_cmp expect out
+'
+
+test_expect_success 'the Manifest lists the three other members with both digests' '
+	tar -xOf tool.gpkg.tar tool-1.0-0123456789ab/Manifest >manifest &&
+	test $(wc -l <manifest) -eq 3 &&
+	test_grep "^DATA gpkg-1 0 BLAKE2B [0-9a-f]\{128\} SHA512 cf83e1357eefb8bdf1542850d66d8007d620e4050b5715dc83f4a921d36ce9ce47d0d13c5d85f2b0ff8318d2877eec2f63b931bd47417a81a538327af927da3e$" manifest &&
+	test_grep "^DATA image.tar.zst [0-9]* BLAKE2B" manifest &&
+	test_grep "^DATA metadata.tar.zst [0-9]* BLAKE2B" manifest
+'
+
+test_expect_success 'pkg show prints the metadata' '
+	gild pkg show tool.gpkg.tar >out &&
+	cat >expect <<-\EOT &&
+	BUILD_ID: 0123456789abcdef
+	CATEGORY: app-misc
+	EAPI: 8
+	PF: tool-1.0
+	RDEPEND: sys-libs/zlib
+	SIZE: 22
+	SLOT: 0
+	EOT
+	test_cmp expect out
+'
+
+test_expect_success 'pkg show --json' '
+	gild pkg show --json tool.gpkg.tar >out &&
+	test_grep "^{\"BUILD_ID\":\"0123456789abcdef\",\"CATEGORY\":\"app-misc\"" out &&
+	test_grep "\"CONTENTS\":\"dir 0755 root:root - /usr\\\\n" out
+'
+
+test_expect_success 'pkg files lists type, mode, owner, sha256 and path' '
+	gild pkg files tool.gpkg.tar >out &&
+	lib=$(sha256sum <img/usr/lib/libx.so.1 | cut -d" " -f1) &&
+	tool=$(sha256sum <img/usr/bin/tool | cut -d" " -f1) &&
+	cat >expect <<-EOT &&
+	dir 0755 root:root - /usr
+	dir 0755 root:root - /usr/bin
+	obj 4755 root:root $tool /usr/bin/tool
+	dir 0755 root:root - /usr/lib
+	obj 0644 root:root $lib /usr/lib/libx-hard.so.1
+	sym 0777 root:root - /usr/lib/libx.so -> libx.so.1
+	obj 0644 root:root $lib /usr/lib/libx.so.1
+	dir 0755 root:root - /var
+	dir 0755 root:root - /var/empty
+	EOT
+	test_cmp expect out
+'
+
+test_expect_success 'the same tree elsewhere, later, with new mtimes gives identical bytes' '
+	mkdir -p other/place &&
+	cp -a img other/place/img2 &&
+	touch -d "2030-01-01" other/place/img2/usr/bin/tool other/place/img2/usr/lib &&
+	(cd other && create place/img2 ../again.gpkg.tar) &&
+	cmp tool.gpkg.tar again.gpkg.tar
+'
+
+test_expect_success 'a different SOURCE_DATE_EPOCH changes the bytes (the test can fail)' '
+	gild pkg create --set CATEGORY=app-misc --set PF=tool-1.0 \
+		--set BUILD_ID=0123456789abcdef --set SLOT=0 --set EAPI=8 \
+		--set "RDEPEND=sys-libs/zlib" --source-date-epoch 1600000000 img later.gpkg.tar &&
+	! cmp -s tool.gpkg.tar later.gpkg.tar
+'
+
+test_expect_success 'pkg verify accepts an intact package' '
+	gild pkg verify tool.gpkg.tar 2>err &&
+	test_grep "tool.gpkg.tar: ok" err
+'
+
+# flip_byte FILE MEMBER: corrupt the first data byte block of a member.
+flip_byte() {
+	python3 - "$1" "$2" <<-\EOP
+	import sys, tarfile
+	path, member = sys.argv[1], sys.argv[2]
+	with tarfile.open(path) as t:
+	    off = [m for m in t.getmembers() if m.name.endswith("/" + member)][0].offset_data
+	with open(path, "r+b") as f:
+	    f.seek(off + 20); b = f.read(1); f.seek(off + 20); f.write(bytes([b[0] ^ 0x55]))
+	EOP
+}
+
+test_expect_success PYTHON3 'a flipped byte in image.tar.zst fails verify, naming member and file' '
+	cp tool.gpkg.tar bad.gpkg.tar &&
+	flip_byte bad.gpkg.tar image.tar.zst &&
+	test_expect_code 1 gild pkg verify bad.gpkg.tar 2>err &&
+	echo "bad.gpkg.tar: error: BLAKE2B/SHA512 mismatch for '\''image.tar.zst'\''" >expect &&
+	test_cmp expect err &&
+	test_expect_code 1 gild pkg extract bad.gpkg.tar dest 2>err &&
+	test_cmp expect err &&
+	! test -e dest
+'
+
+test_expect_success 'extract restores files, links and empty directories' '
+	gild pkg extract tool.gpkg.tar root &&
+	test "$(cat root/usr/lib/libx.so.1)" = lib &&
+	test "$(readlink root/usr/lib/libx.so)" = libx.so.1 &&
+	test "$(stat -c %i root/usr/lib/libx.so.1)" = "$(stat -c %i root/usr/lib/libx-hard.so.1)" &&
+	test -d root/var/empty &&
+	test -x root/usr/bin/tool
+'
+
+test_expect_success ROOT 'extract as root keeps the setuid bit' '
+	test "$(stat -c %a root/usr/bin/tool)" = 4755
+'
+
+# evil_gpkg OUT NAME [LINKTARGET]: a package whose valid Manifest covers an
+# image member NAME (a symlink to LINKTARGET if given).
+evil_gpkg() {
+	python3 - "$@" <<-\EOP
+	import hashlib, io, sys, tarfile
+	out, name = sys.argv[1], sys.argv[2]
+	target = sys.argv[3] if len(sys.argv) > 3 else None
+	def tar_bytes(members):
+	    buf = io.BytesIO()
+	    with tarfile.open(fileobj=buf, mode="w", format=tarfile.USTAR_FORMAT) as t:
+	        for n, data, link in members:
+	            ti = tarfile.TarInfo(n)
+	            if link is not None:
+	                ti.type, ti.linkname = tarfile.SYMTYPE, link
+	            else:
+	                ti.size = len(data)
+	            t.addfile(ti, io.BytesIO(data) if link is None else None)
+	    return buf.getvalue()
+	image = tar_bytes([(name, b"pwned\n", target)])
+	meta = tar_bytes([("metadata/PF", b"evil-1\n", None), ("metadata/CATEGORY", b"x\n", None)])
+	members = [("gpkg-1", b""), ("metadata.tar.zst", meta), ("image.tar.zst", image)]
+	man = "".join("DATA %s %d BLAKE2B %s SHA512 %s\n" % (n, len(d),
+	      hashlib.blake2b(d).hexdigest(), hashlib.sha512(d).hexdigest()) for n, d in members)
+	members.append(("Manifest", man.encode()))
+	with open(out, "wb") as f:
+	    f.write(tar_bytes([("evil-1/" + n, d, None) for n, d in members]))
+	EOP
+}
+
+test_expect_success PYTHON3 'extract refuses a ../ member before writing anything outside' '
+	mkdir -p jail &&
+	evil_gpkg evil.gpkg.tar "image/../../escaped" &&
+	test_expect_code 2 gild pkg extract evil.gpkg.tar jail/root 2>err &&
+	echo "evil.gpkg.tar: error: refusing member name with '\''..'\'': '\''image/../../escaped'\''" >expect &&
+	test_cmp expect err &&
+	! test -e escaped && ! test -e jail/escaped
+'
+
+test_expect_success PYTHON3 'extract refuses an absolute member name' '
+	evil_gpkg abs.gpkg.tar "/tmp/gild-escaped" &&
+	test_expect_code 2 gild pkg extract abs.gpkg.tar jail/root 2>err &&
+	test_grep "refusing member .*/tmp/gild-escaped" err &&
+	! test -e /tmp/gild-escaped
+'
+
+test_expect_success PYTHON3 'extract refuses a symlink that climbs out of the image' '
+	evil_gpkg link.gpkg.tar "image/usr/evil" "../../../etc" &&
+	test_expect_code 2 gild pkg extract link.gpkg.tar jail/root 2>err &&
+	echo "link.gpkg.tar: error: refusing symlink '\''usr/evil'\'' -> '\''../../../etc'\'' that leaves the image" >expect &&
+	test_cmp expect err
+'
+
+test_expect_success 'a FIFO in the image is refused with its path' '
+	make_image fifoimg && mkfifo fifoimg/usr/pipe &&
+	test_expect_code 2 create fifoimg fifo.gpkg.tar 2>err &&
+	echo "gild: error: FIFO '\''/usr/pipe'\'' cannot be packaged (create it at image assembly instead)" >expect &&
+	test_cmp expect err &&
+	! test -e fifo.gpkg.tar
+'
+
+test_expect_success 'kill -9 during a large write leaves no package, and the next write works' '
+	make_image big && mkdir -p kill &&
+	head -c 96000000 /dev/urandom >big/usr/lib/blob &&
+	{ create big kill/big.gpkg.tar & pid=$!; } &&
+	i=0 && while ! test -e kill/.big.gpkg.tar.lock && test $i -lt 500; do sleep 0.01; i=$((i+1)); done &&
+	sleep 0.05 &&
+	kill -9 $pid && { wait $pid; test $? -eq 137; } &&
+	! test -e kill/big.gpkg.tar &&
+	rm big/usr/lib/blob &&
+	: >kill/.big.gpkg.tar.tmp.1.0 &&
+	timeout 60 gild pkg create --set CATEGORY=app-misc --set PF=tool-1.0 \
+		--set BUILD_ID=0123456789abcdef big kill/big.gpkg.tar &&
+	gild pkg verify kill/big.gpkg.tar &&
+	ls -A kill >left &&
+	printf "%s\n" .big.gpkg.tar.lock big.gpkg.tar >expect &&
+	test_cmp expect left
+'
+
+test_done
