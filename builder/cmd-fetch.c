@@ -85,18 +85,15 @@ static int parse_fetch_opts(int argc, char **argv, struct gild_ctx *ctx,
 
 /* The candidate URLs of one distfile: GILD_MIRRORS first, then upstream
  * (RESTRICT=mirror, once recipes carry it, skips the mirrors). */
-static int candidate_urls(const struct fetch_args *a,
+static int candidate_urls(const struct fetch_mirrors *ms,
 			  const struct fetch_tpm *tpm,
 			  const struct fetch_src *src, struct gild_strv *urls,
 			  struct gild_err *err)
 {
-	_cleanup_free_ char *mirrors = xstrdup(a->mirrors ? a->mirrors : "");
-	char *save = NULL;
 	int r;
 
-	for (char *m = strtok_r(mirrors, " \t\n", &save); m;
-	     m = strtok_r(NULL, " \t\n", &save))
-		fetch_mirror_urls(m, src->name, urls);
+	for (size_t i = 0; i < ms->n; i++)
+		fetch_mirror_urls(&ms->v[i], src->name, urls);
 	for (size_t i = 0; i < src->uris.n; i++)
 		if ((r = fetch_expand_uri(tpm, src->uris.v[i], urls, err)) < 0)
 			return r;
@@ -114,6 +111,7 @@ static void report_failure(struct gild_ctx *ctx, const struct gild_err *err,
 /* Fetch one distfile; returns 0, 1 when it failed (reported), or <0 for
  * an error that stops the command (in ctx->err). */
 static int fetch_one(struct gild_ctx *ctx, const struct fetch_args *a,
+		     const struct fetch_mirrors *ms,
 		     const struct fetch_tpm *tpm, const struct manifest *m,
 		     const struct fetch_src *src)
 {
@@ -122,7 +120,7 @@ static int fetch_one(struct gild_ctx *ctx, const struct fetch_args *a,
 	struct gild_err err = GILD_ERR_INIT;
 	int r;
 
-	if ((r = candidate_urls(a, tpm, src, &urls, &ctx->err)) < 0)
+	if ((r = candidate_urls(ms, tpm, src, &urls, &ctx->err)) < 0)
 		return r;
 	r = fetch_distfile(&a->o, a->distdir, m, src->name, &urls, &log, &err);
 	if (r == 0) {
@@ -183,6 +181,8 @@ int cmd_fetch(int argc, char **argv, struct gild_ctx *ctx)
 		FETCH_SRCLIST_INIT;
 	_cleanup_(manifest_freep) struct manifest *m = NULL;
 	_cleanup_(fetch_tpm_freep) struct fetch_tpm *tpm = NULL;
+	_cleanup_(fetch_mirrors_releasep) struct fetch_mirrors ms =
+		FETCH_MIRRORS_INIT;
 	int r, status = 0, failed = 0;
 
 	a.o.timeout = a.o.connect_timeout = 0; /* 0: not given */
@@ -201,8 +201,9 @@ int cmd_fetch(int argc, char **argv, struct gild_ctx *ctx)
 	    (r = manifest_load(a.manifest, true, &m, &ctx->err)) < 0 ||
 	    (r = fetch_tpm_load(a.tpm_path, &tpm, &ctx->err)) < 0)
 		return r;
+	fetch_mirrors_load(&a.o, a.mirrors, &ms);
 	for (size_t i = 0; i < srcs.n; i++) {
-		if ((r = fetch_one(ctx, &a, tpm, m, &srcs.v[i])) < 0)
+		if ((r = fetch_one(ctx, &a, &ms, tpm, m, &srcs.v[i])) < 0)
 			return r;
 		failed += r;
 	}

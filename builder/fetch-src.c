@@ -237,46 +237,84 @@ static void read_layouts(const char *text, struct gild_strv *layouts)
 			in_structure = gild_startswith(l, "[structure]");
 			continue;
 		}
-		if (in_structure && (eq = strchr(l, '=')))
-			gild_strv_add(layouts, eq + 1);
+		if (in_structure && (eq = strchr(l, '='))) {
+			size_t n = strlen(eq + 1);
+			while (n && strchr(" \t\r", eq[n]))
+				n--;
+			gild_strv_push(layouts, xstrndup(eq + 1, n));
+		}
 	}
 }
 
-static void add_layout_url(const char *base, size_t bn, const char *layout,
+static void add_layout_url(const char *base, const char *layout,
 			   const char *name, struct gild_strv *out)
 {
 	char algo[32], cut[64];
 	_cleanup_free_ char *dir = NULL;
 
-	if (gild_startswith(layout, "flat")) {
-		gild_strv_push(out, xasprintf("%.*s/distfiles/%s", (int)bn,
-					      base, name));
+	if (strcmp(layout, "flat") == 0) {
+		gild_strv_push(out, xasprintf("%s/distfiles/%s", base, name));
 		return;
 	}
 	if (sscanf(layout, "filename-hash %31s %63s", algo, cut) != 2 ||
 	    !(dir = fetch_filename_hash_dir(name, algo, cut)))
 		return; /* a layout gild does not know: skip it */
-	gild_strv_push(out, xasprintf("%.*s/distfiles/%s%s", (int)bn, base,
-				      dir, name));
+	gild_strv_push(out, xasprintf("%s/distfiles/%s%s", base, dir, name));
 }
 
-void fetch_mirror_urls(const char *mirror, const char *name,
+void fetch_mirror_urls(const struct fetch_mirror *m, const char *name,
 		       struct gild_strv *out)
 {
-	_cleanup_strv_ struct gild_strv layouts = GILD_STRV_INIT;
-	_cleanup_free_ char *conf = NULL;
-	size_t bn = strlen(mirror), before = out->n;
+	size_t before = out->n;
 
-	while (bn && mirror[bn - 1] == '/')
-		bn--;
-	if (gild_startswith(mirror, "file://")) {
-		_cleanup_free_ char *path = xasprintf(
-			"%.*s/distfiles/layout.conf", (int)bn - 7, mirror + 7);
-		if (gild_read_file(path, &conf, NULL, NULL) == 0)
-			read_layouts(conf, &layouts);
-	}
-	for (size_t i = 0; i < layouts.n; i++)
-		add_layout_url(mirror, bn, layouts.v[i], name, out);
+	for (size_t i = 0; i < m->layouts.n; i++)
+		add_layout_url(m->base, m->layouts.v[i], name, out);
 	if (out->n == before)
-		add_layout_url(mirror, bn, "flat", name, out);
+		add_layout_url(m->base, "flat", name, out);
+}
+
+void fetch_mirrors_release(struct fetch_mirrors *ms)
+{
+	for (size_t i = 0; i < ms->n; i++) {
+		free(ms->v[i].base);
+		gild_strv_release(&ms->v[i].layouts);
+	}
+	free(ms->v);
+	*ms = (struct fetch_mirrors)FETCH_MIRRORS_INIT;
+}
+
+static void read_layout_conf(const struct fetch_opts *o,
+			     struct fetch_mirror *m)
+{
+	_cleanup_free_ char *url = xasprintf("%s/distfiles/layout.conf",
+					     m->base);
+	_cleanup_buf_ struct gild_buf b = GILD_BUF_INIT;
+	_cleanup_free_ char *text = NULL;
+
+	if (gild_startswith(url, "file://")) {
+		if (gild_read_file(url + 7, &text, NULL, NULL) == 0)
+			read_layouts(text, &m->layouts);
+		return;
+	}
+	if (fetch_to_memory(o, url, 65536, &b, NULL) == 0)
+		read_layouts(gild_buf_str(&b), &m->layouts);
+}
+
+void fetch_mirrors_load(const struct fetch_opts *o, const char *list,
+			struct fetch_mirrors *out)
+{
+	_cleanup_free_ char *copy = xstrdup(list ? list : "");
+	char *save = NULL;
+
+	for (char *t = strtok_r(copy, " \t\n", &save); t;
+	     t = strtok_r(NULL, " \t\n", &save)) {
+		struct fetch_mirror *m;
+		size_t n = strlen(t);
+		while (n && t[n - 1] == '/')
+			n--;
+		gild_grow(&out->v, &out->cap, out->n + 1, sizeof(*out->v));
+		m = &out->v[out->n++];
+		*m = (struct fetch_mirror){xstrndup(t, n), GILD_STRV_INIT};
+		read_layout_conf(o, m);
+	}
 }

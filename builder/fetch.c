@@ -5,6 +5,7 @@
 #include <curl/curl.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
 
@@ -202,6 +203,46 @@ static int download_once(const struct fetch_opts *o, const char *name,
 	return 1;
 }
 
+struct membuf {
+	struct gild_buf *b;
+	size_t max;
+};
+
+static size_t mem_write_cb(char *data, size_t size, size_t nmemb, void *arg)
+{
+	struct membuf *m = arg;
+	size_t n = size * nmemb;
+
+	if (m->b->n + n > m->max)
+		return 0; /* too big: fail the transfer */
+	gild_buf_add(m->b, data, n);
+	return n;
+}
+
+int fetch_to_memory(const struct fetch_opts *o, const char *url, size_t max,
+		    struct gild_buf *out, struct gild_err *err)
+{
+	_cleanup_(curl_cleanupp) CURL *c = curl_easy_init();
+	char errbuf[CURL_ERROR_SIZE] = "";
+	struct download dl = {.o = o};
+	struct membuf m = {out, max};
+	_cleanup_free_ char *why = NULL;
+	CURLcode rc;
+
+	if (!c)
+		return gild_fail(err, -GILD_E_FETCH, NULL,
+				 "cannot set up libcurl");
+	setup_curl(c, &dl, url, errbuf);
+	curl_easy_setopt(c, CURLOPT_NOPROGRESS, 1L);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, mem_write_cb);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, &m);
+	if ((rc = curl_easy_perform(c)) == CURLE_OK)
+		return 0;
+	why = failure_reason(c, rc, &dl, errbuf);
+	return gild_fail(err, -GILD_E_FETCH, NULL, "cannot fetch '%s': %s",
+			 url, why);
+}
+
 static void log_add(struct fetch_log *log, const char *url, char *why)
 {
 	gild_grow(&log->v, &log->cap, log->n + 1, sizeof(*log->v));
@@ -329,6 +370,27 @@ static int all_failed(struct job *j, const struct gild_strv *urls,
 			 j->name, urls->n, urls->n == 1 ? "" : "s");
 }
 
+/* Two gild processes fetching the same distfile would write one partial
+ * file: the second waits on DISTDIR/.locks/NAME, then finds the file in
+ * place and verified. The lock files stay (they are empty). */
+static int lock_distfile(const char *distdir, const char *name,
+			 struct gild_err *err)
+{
+	_cleanup_free_ char *dir = gild_path_join(distdir, ".locks");
+	_cleanup_free_ char *path = gild_path_join(dir, name);
+	_cleanup_close_ int fd = -1;
+	int r;
+
+	if ((r = gild_mkdir_p(dir, 0755, err)) < 0)
+		return r;
+	if ((fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644)) < 0)
+		return gild_fail_errno(err, path, "cannot open");
+	while (flock(fd, LOCK_EX) < 0)
+		if (errno != EINTR)
+			return gild_fail_errno(err, path, "cannot lock");
+	return TAKE_FD(fd);
+}
+
 int fetch_distfile(const struct fetch_opts *o, const char *distdir,
 		   const struct manifest *m, const char *name,
 		   const struct gild_strv *urls, struct fetch_log *log,
@@ -338,6 +400,7 @@ int fetch_distfile(const struct fetch_opts *o, const char *distdir,
 		.o = o, .distdir = distdir, .m = m, .name = name, .log = log};
 	const struct manifest_entry *e = manifest_find(m, "DIST", name);
 	struct gild_loc loc = {m->path, 0, 0};
+	_cleanup_close_ int lock = -1;
 	int r;
 
 	if (!e)
@@ -348,6 +411,8 @@ int fetch_distfile(const struct fetch_opts *o, const char *distdir,
 	j.partial = xasprintf("%s.__download__", j.final);
 	if ((r = gild_mkdir_p(distdir, 0755, err)) < 0)
 		return r;
+	if ((lock = lock_distfile(distdir, name, err)) < 0)
+		return lock;
 	if (access(j.final, F_OK) == 0 &&
 	    (r = verify_or_move_aside(&j, j.final, j.final, err)) <= 0)
 		return r;

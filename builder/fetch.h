@@ -94,11 +94,37 @@ GILD_DEFINE_CLEANUP(struct fetch_tpm *, fetch_tpm_free)
 int fetch_expand_uri(const struct fetch_tpm *tpm, const char *uri,
 		     struct gild_strv *out, struct gild_err *err);
 
-/* Append MIRROR's URLs for distfile name: one per layout in the mirror's
- * distfiles/layout.conf (read for file:// mirrors; GLEP 75), else the flat
- * MIRROR/distfiles/NAME. */
-void fetch_mirror_urls(const char *mirror, const char *name,
+/* GILD_MIRRORS entries with the layouts each one's distfiles/layout.conf
+ * lists (GLEP 75: `[structure]`, `0=filename-hash BLAKE2B 8`, `1=flat`).
+ * A mirror without a readable layout.conf is flat. */
+struct fetch_mirror {
+	char *base;		   /* without trailing '/' */
+	struct gild_strv layouts; /* "flat", "filename-hash BLAKE2B 8", ... */
+};
+
+struct fetch_mirrors {
+	struct fetch_mirror *v;
+	size_t n, cap;
+};
+
+#define FETCH_MIRRORS_INIT {NULL, 0, 0}
+void fetch_mirrors_release(struct fetch_mirrors *ms);
+static inline void fetch_mirrors_releasep(struct fetch_mirrors *m) { fetch_mirrors_release(m); }
+
+/* Split a space-separated GILD_MIRRORS value and read each mirror's
+ * layout.conf (file:// directly, http(s):// with one small request). */
+void fetch_mirrors_load(const struct fetch_opts *o, const char *list,
+			struct fetch_mirrors *out);
+
+/* Append the mirror's URLs for distfile name, one per layout it has, in
+ * its order (layouts gild does not know are skipped). */
+void fetch_mirror_urls(const struct fetch_mirror *m, const char *name,
 		       struct gild_strv *out);
+
+/* Download a small file (at most max bytes) into out. Returns 0 or
+ * -GILD_E_FETCH with the reason in err. */
+int fetch_to_memory(const struct fetch_opts *o, const char *url, size_t max,
+		    struct gild_buf *out, struct gild_err *err);
 
 /* The GLEP 75 filename-hash directory of name ("filename-hash BLAKE2B 8"
  * gives "ab/"), or NULL for an algorithm or cutoff gild cannot do. */

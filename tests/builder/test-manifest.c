@@ -232,8 +232,9 @@ TEST(fetch_filename_hash_dir_follows_glep75)
 TEST(fetch_mirror_urls_defaults_to_the_flat_layout)
 {
 	_cleanup_strv_ struct gild_strv urls = GILD_STRV_INIT;
+	struct fetch_mirror m = {"https://m.example/gentoo", GILD_STRV_INIT};
 
-	fetch_mirror_urls("https://m.example/gentoo/", "a.tar", &urls);
+	fetch_mirror_urls(&m, "a.tar", &urls);
 	CHECK_INTEQ(urls.n, 1);
 	CHECK_STREQ(urls.v[0], "https://m.example/gentoo/distfiles/a.tar");
 }
@@ -245,4 +246,19 @@ __attribute__((destructor)) static void remove_scratch(void)
 		if (system(cmd) != 0)
 			fprintf(stderr, "# cannot remove %s\n", tmpdir);
 	}
+}
+
+TEST(fetch_mirror_urls_follow_the_mirror_layouts_in_order)
+{
+	_cleanup_strv_ struct gild_strv urls = GILD_STRV_INIT;
+	struct fetch_mirror m = {"http://m", GILD_STRV_INIT};
+
+	gild_strv_add(&m.layouts, "filename-hash BLAKE2B 8");
+	gild_strv_add(&m.layouts, "content-hash SHA512 8:8:8");
+	gild_strv_add(&m.layouts, "flat");
+	fetch_mirror_urls(&m, "hello\n", &urls);
+	CHECK_INTEQ(urls.n, 2);
+	CHECK_STREQ(urls.v[0], "http://m/distfiles/f6/hello\n");
+	CHECK_STREQ(urls.v[1], "http://m/distfiles/hello\n");
+	gild_strv_release(&m.layouts);
 }

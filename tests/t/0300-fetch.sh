@@ -101,6 +101,22 @@ test_expect_success HTTPD 'a file:// mirror in the GLEP 75 filename-hash layout'
 	test_cmp expect out
 '
 
+test_expect_success HTTPD 'the layout.conf of an HTTP mirror is read (GLEP 75)' '
+	rm -f dist/* &&
+	d=$(printf %s foo-1.tar.gz | b2sum | cut -c1-2) &&
+	mkdir -p www/hm &&
+	cp -r hashed/distfiles www/hm/ &&
+	: >httpd.log &&
+	fetch "$DOWN/foo-1.tar.gz" --mirrors "$URL/hm/" >out &&
+	echo "foo-1.tar.gz: fetched from $URL/hm/distfiles/$d/foo-1.tar.gz" >expect &&
+	test_cmp expect out &&
+	cat >expect <<-EOF &&
+	GET /hm/distfiles/layout.conf
+	GET /hm/distfiles/$d/foo-1.tar.gz
+	EOF
+	test_cmp expect httpd.log
+'
+
 test_expect_success HTTPD 'every failed source is listed with its reason' '
 	rm -f dist/* &&
 	test_expect_code 1 fetch "$URL/404/foo-1.tar.gz" --mirrors "$DOWN file://$PWD/nowhere" >out 2>err &&
@@ -159,6 +175,22 @@ test_expect_success HTTPD 'a slow server fails after the timeout' '
 	rm -f dist/* &&
 	test_expect_code 1 fetch "$URL/slow/foo-1.tar.gz" --timeout 1 2>err &&
 	test_grep "^  $URL/slow/foo-1.tar.gz: timed out (no data for 1 s)$" err
+'
+
+test_expect_success HTTPD 'two fetches of one distfile at once: one downloads, both succeed' '
+	rm -f dist/* &&
+	: >httpd.log &&
+	fetch "$URL/foo-1.tar.gz" >out1 &
+	fetch "$URL/foo-1.tar.gz" >out2 &&
+	wait $! &&
+	cmp www/foo-1.tar.gz dist/foo-1.tar.gz &&
+	test $(grep -c . httpd.log) -eq 1 &&
+	cat out1 out2 | sort >both &&
+	cat >expect <<-EOF &&
+	foo-1.tar.gz: already in DISTDIR
+	foo-1.tar.gz: fetched from $URL/foo-1.tar.gz
+	EOF
+	test_cmp expect both
 '
 
 test_expect_success HTTPD 'a checksum mismatch names the Manifest line; the file is moved aside' '
