@@ -35,6 +35,11 @@ static const struct cmd commands[] = {
 	{"required-use", cmd_required_use,
 	 "check REQUIRED_USE against USE: exit 0 holds, 1 not",
 	 "--iuse \"FLAGS\" [--use \"FLAGS\"] [--eapi N] STRING"},
+	{"sandbox", cmd_sandbox, "run a command in the build sandbox",
+	 "[--root DIR] [--ro SRC[:DEST]]... [--rw SRC[:DEST]]... "
+	 "[--tmpfs DEST[:SIZE]] [--setenv K=V]... [--timeout SECONDS] "
+	 "[--mem MB] [--nproc N] [--fsize MB] [--allow-net] -- COMMAND "
+	 "[ARG...] | --check"},
 	{"unpack", cmd_unpack, "extract archives safely into a directory",
 	 "ARCHIVE... DIR"},
 	{"vercmp", cmd_vercmp, "compare two versions: prints <, = or >",

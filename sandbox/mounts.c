@@ -1,0 +1,449 @@
+/* mounts.c: the sandbox's root, built from nothing (issue 4).
+ *
+ * Runs in the child, pid 1 of the new pid namespace, with every capability
+ * of its new user namespace. The order follows bubblewrap's
+ * setup_newroot(): make every mount private, put a tmpfs over /tmp as a
+ * scratch base, pivot_root into it (the host root is then at /oldroot),
+ * build /newroot from binds of /oldroot/..., detach /oldroot and pivot a
+ * second time so that nothing of the host that was not listed stays
+ * reachable. */
+#include "sandbox-impl.h"
+
+#include <fcntl.h>
+#include <limits.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <sys/syscall.h>
+
+#define BASE "/tmp"
+
+/* Host tool directories bound read-only when there is no --root (issue 4),
+ * plus the two /etc entries the tools in /usr read (Debian's alternatives
+ * symlinks and the loader cache). */
+static const char *const host_tools[] = {
+	"/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32",
+	"/etc/alternatives", "/etc/ld.so.cache",
+};
+
+/* Docker's masked and read-only /proc paths (moby oci/defaults.go). */
+static const char *const proc_masked[] = {
+	"asound", "acpi", "kcore", "keys", "latency_stats", "timer_list",
+	"timer_stats", "sched_debug", "scsi", "sysrq-trigger", "kallsyms",
+};
+static const char *const proc_readonly[] = {"bus", "fs", "irq", "sys"};
+
+static const char *const dev_nodes[] = {"null", "zero", "full", "random",
+					"urandom", "tty"};
+
+static int fail_mount(struct gild_err *err, const char *what, const char *path)
+{
+	return gild_fail(err, -GILD_E_SANDBOX, NULL, "cannot %s '%s': %s",
+			 what, path, strerror(errno));
+}
+
+static int mkdir_p(const char *path, struct gild_err *err)
+{
+	char buf[PATH_MAX];
+
+	if (snprintf(buf, sizeof(buf), "%s", path) >= (int)sizeof(buf))
+		return gild_fail(err, -GILD_E_SANDBOX, NULL,
+				 "path '%s' is too long", path);
+	for (char *p = buf + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = 0;
+		if (mkdir(buf, 0755) < 0 && errno != EEXIST)
+			return fail_mount(err, "create directory", buf);
+		*p = '/';
+	}
+	if (mkdir(buf, 0755) < 0 && errno != EEXIST)
+		return fail_mount(err, "create directory", buf);
+	return 0;
+}
+
+/* A mount point for a file is an empty file; for anything else a dir. */
+static int make_mountpoint(const char *path, bool is_file, struct gild_err *err)
+{
+	_cleanup_free_ char *parent = xstrdup(path);
+	char *slash = strrchr(parent, '/');
+	int fd, r;
+
+	if (!is_file)
+		return mkdir_p(path, err);
+	if (slash && slash != parent) {
+		*slash = 0;
+		if ((r = mkdir_p(parent, err)) < 0)
+			return r;
+	}
+	fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0444);
+	if (fd < 0 && errno != EEXIST)
+		return fail_mount(err, "create mount point", path);
+	if (fd >= 0)
+		close(fd);
+	return 0;
+}
+
+static int write_text(const char *path, const char *text, struct gild_err *err)
+{
+	_cleanup_close_ int fd = -1;
+	size_t n = strlen(text);
+
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0 || write(fd, text, n) != (ssize_t)n)
+		return fail_mount(err, "write", path);
+	return 0;
+}
+
+/* Per-mount flags that a user namespace may not clear (they are locked
+ * from the host): keep them on every remount, as bubblewrap does. */
+static unsigned long locked_flags(const char *path)
+{
+	struct statvfs sv;
+	unsigned long f = 0;
+
+	if (statvfs(path, &sv) < 0)
+		return 0;
+	if (sv.f_flag & ST_NOSUID) f |= MS_NOSUID;
+	if (sv.f_flag & ST_NODEV) f |= MS_NODEV;
+	if (sv.f_flag & ST_NOEXEC) f |= MS_NOEXEC;
+	if (sv.f_flag & ST_RDONLY) f |= MS_RDONLY;
+	if (sv.f_flag & ST_NOATIME) f |= MS_NOATIME;
+	if (sv.f_flag & ST_NODIRATIME) f |= MS_NODIRATIME;
+	if (sv.f_flag & ST_RELATIME) f |= MS_RELATIME;
+	return f;
+}
+
+/* Non-recursive on purpose: submounts of a source stay invisible rather
+ * than writable. */
+static int bind_mount(const char *src, const char *dest, unsigned long flags,
+		      struct gild_err *err)
+{
+	if (mount(src, dest, NULL, MS_BIND, NULL) < 0)
+		return gild_fail(err, -GILD_E_SANDBOX, NULL,
+				 "cannot bind '%s' at '%s': %s",
+				 src + strlen("/oldroot"), dest + strlen("/newroot"),
+				 strerror(errno));
+	flags |= locked_flags(dest) | MS_BIND | MS_REMOUNT;
+	if (mount(NULL, dest, NULL, flags, NULL) < 0)
+		return fail_mount(err, "remount", dest + strlen("/newroot"));
+	return 0;
+}
+
+static int mount_tmpfs(const char *dest, uint64_t size, unsigned mode,
+		       unsigned long flags, struct gild_err *err)
+{
+	char opts[64];
+
+	snprintf(opts, sizeof(opts), "size=%llu,mode=%o",
+		 (unsigned long long)size, mode);
+	if (mount("tmpfs", dest, "tmpfs", flags, opts) < 0)
+		return fail_mount(err, "mount a tmpfs at", dest);
+	return 0;
+}
+
+static char *old_path(const char *host)
+{
+	return xasprintf("/oldroot%s", host);
+}
+
+static char *new_path(const char *top, const char *inside)
+{
+	return xasprintf("%s%s", top, inside);
+}
+
+/* Resolve a host path the way the caller sees it (bubblewrap resolves
+ * sources before pivoting too), so absolute symlinks keep working. */
+static int resolve_source(const char *src, char **out, bool *is_file,
+			  struct gild_err *err)
+{
+	char buf[PATH_MAX];
+	struct stat st;
+
+	if (!realpath(src, buf) || stat(buf, &st) < 0)
+		return gild_fail(err, -GILD_E_SANDBOX, NULL,
+				 "cannot bind '%s': %s", src, strerror(errno));
+	*is_file = !S_ISDIR(st.st_mode);
+	*out = xstrdup(buf);
+	return 0;
+}
+
+/* The mount points every sandbox needs under TOP (the new root, or the
+ * skeleton layer over a --root). */
+static int make_skeleton(const struct sandbox_spec *s, const char *top,
+			 char **resolved, const bool *is_file,
+			 struct gild_err *err)
+{
+	static const char *const dirs[] = {"/proc", "/dev", "/tmp", "/etc"};
+	int r;
+
+	for (size_t i = 0; i < GILD_ARRAY_SIZE(dirs); i++) {
+		_cleanup_free_ char *p = new_path(top, dirs[i]);
+		if ((r = mkdir_p(p, err)) < 0)
+			return r;
+	}
+	for (size_t i = 0; i < s->n_mounts; i++) {
+		_cleanup_free_ char *p = new_path(top, s->mounts[i].dest);
+		if ((r = make_mountpoint(p, resolved[i] && is_file[i], err)) < 0)
+			return r;
+	}
+	return 0;
+}
+
+static int write_etc(const struct sandbox_spec *s, const char *top,
+		     struct gild_err *err)
+{
+	unsigned u = s->inside_uid, g = s->inside_gid;
+	_cleanup_free_ char *user = u ? xasprintf(
+		"builder:x:%u:%u:gild builder:%s:/bin/sh\n", u, g, SANDBOX_HOME)
+				     : xstrdup("");
+	_cleanup_free_ char *grp = g ? xasprintf("builder:x:%u:\n", g)
+				     : xstrdup("");
+	_cleanup_free_ char *passwd = xasprintf(
+		"root:x:0:0:root:/root:/bin/sh\n%s"
+		"nobody:x:65534:65534:nobody:/nonexistent:/bin/false\n", user);
+	_cleanup_free_ char *group = xasprintf("root:x:0:\n%snogroup:x:65534:\n",
+					      grp);
+	_cleanup_free_ char *pp = new_path(top, "/etc/passwd"),
+			    *gp = new_path(top, "/etc/group"),
+			    *hp = new_path(top, "/etc/hosts");
+	int r;
+
+	if ((r = write_text(pp, passwd, err)) < 0 ||
+	    (r = write_text(gp, group, err)) < 0)
+		return r;
+	return write_text(hp, "127.0.0.1\tlocalhost\n::1\tlocalhost\n", err);
+}
+
+/* Without --root: a tmpfs with the host's tool directories. A symlink
+ * (/bin -> usr/bin on merged-/usr systems) is recreated, not followed. */
+static int build_tool_root(struct gild_err *err)
+{
+	int r;
+
+	if ((r = mount_tmpfs("/newroot", 1 << 20, 0755, MS_NOSUID | MS_NODEV,
+			     err)) < 0)
+		return r;
+	for (size_t i = 0; i < GILD_ARRAY_SIZE(host_tools); i++) {
+		_cleanup_free_ char *src = old_path(host_tools[i]),
+				    *dest = new_path("/newroot", host_tools[i]);
+		char link[PATH_MAX];
+		struct stat st;
+		ssize_t n;
+
+		if (lstat(src, &st) < 0)
+			continue; /* optional: not every host has /lib32 */
+		if (S_ISLNK(st.st_mode)) {
+			n = readlink(src, link, sizeof(link) - 1);
+			if (n < 0)
+				return fail_mount(err, "read link", src);
+			link[n] = 0;
+			if (symlink(link, dest) < 0)
+				return fail_mount(err, "create link", dest);
+			continue;
+		}
+		if ((r = make_mountpoint(dest, !S_ISDIR(st.st_mode), err)) < 0 ||
+		    (r = bind_mount(src, dest, MS_RDONLY | MS_NOSUID | MS_NODEV,
+				    err)) < 0)
+			return r;
+	}
+	return 0;
+}
+
+/* With --root: a read-only overlay of the skeleton layer (mount points,
+ * synthetic /etc files) over the root, so that nothing is created in the
+ * caller's tree and the root stays read-only. */
+static int build_overlay_root(const char *root, struct gild_err *err)
+{
+	_cleanup_free_ char *opts = NULL;
+
+	if (strpbrk(root, ":,\\"))
+		return gild_fail(err, -GILD_E_SANDBOX, NULL,
+				 "root '%s' holds ':', ',' or '\\'", root);
+	opts = xasprintf("lowerdir=/skel:/oldroot%s", root);
+	if (mount("overlay", "/newroot", "overlay",
+		  MS_RDONLY | MS_NOSUID | MS_NODEV, opts) < 0)
+		return gild_fail(err, -GILD_E_SANDBOX, NULL,
+				 "cannot mount the root '%s' (overlayfs): %s",
+				 root, strerror(errno));
+	return 0;
+}
+
+static int setup_dev(struct gild_err *err)
+{
+	int r;
+
+	if ((r = mount_tmpfs("/newroot/dev", 64 << 10, 0755,
+			     MS_NOSUID | MS_NOEXEC, err)) < 0)
+		return r;
+	for (size_t i = 0; i < GILD_ARRAY_SIZE(dev_nodes); i++) {
+		_cleanup_free_ char *src = xasprintf("/oldroot/dev/%s", dev_nodes[i]),
+				    *dest = xasprintf("/newroot/dev/%s", dev_nodes[i]);
+		if ((r = make_mountpoint(dest, true, err)) < 0 ||
+		    (r = bind_mount(src, dest, MS_NOSUID | MS_NOEXEC, err)) < 0)
+			return r;
+	}
+	if (mkdir("/newroot/dev/pts", 0755) < 0 ||
+	    mount("devpts", "/newroot/dev/pts", "devpts", MS_NOSUID | MS_NOEXEC,
+		  "newinstance,ptmxmode=0666,mode=620") < 0)
+		return fail_mount(err, "mount devpts at", "/dev/pts");
+	if (mkdir("/newroot/dev/shm", 01777) < 0 ||
+	    (r = mount_tmpfs("/newroot/dev/shm", 64 << 20, 01777,
+			     MS_NOSUID | MS_NODEV, err)) < 0)
+		return r < 0 ? r : fail_mount(err, "create", "/dev/shm");
+	if (symlink("pts/ptmx", "/newroot/dev/ptmx") < 0 ||
+	    symlink("/proc/self/fd", "/newroot/dev/fd") < 0 ||
+	    symlink("/proc/self/fd/0", "/newroot/dev/stdin") < 0 ||
+	    symlink("/proc/self/fd/1", "/newroot/dev/stdout") < 0 ||
+	    symlink("/proc/self/fd/2", "/newroot/dev/stderr") < 0)
+		return fail_mount(err, "create links in", "/dev");
+	/* nothing new may appear in /dev; the nodes stay writable */
+	if (mount(NULL, "/newroot/dev", NULL,
+		  MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NOEXEC,
+		  NULL) < 0)
+		return fail_mount(err, "remount", "/dev");
+	return 0;
+}
+
+static int mask_proc_entry(const char *name, struct gild_err *err)
+{
+	_cleanup_free_ char *p = xasprintf("/newroot/proc/%s", name);
+	struct stat st;
+
+	if (lstat(p, &st) < 0)
+		return 0; /* not in this kernel */
+	if (S_ISDIR(st.st_mode))
+		return mount_tmpfs(p, 4096, 0555, MS_RDONLY | MS_NOSUID |
+				   MS_NODEV | MS_NOEXEC, err);
+	if (mount("/oldroot/dev/null", p, NULL, MS_BIND, NULL) < 0)
+		return fail_mount(err, "mask", p + strlen("/newroot"));
+	return 0;
+}
+
+static int setup_proc(struct gild_err *err)
+{
+	int r;
+
+	if (mount("proc", "/newroot/proc", "proc",
+		  MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
+		return fail_mount(err, "mount", "/proc");
+	for (size_t i = 0; i < GILD_ARRAY_SIZE(proc_readonly); i++) {
+		_cleanup_free_ char *p =
+			xasprintf("/newroot/proc/%s", proc_readonly[i]);
+		if (access(p, F_OK) < 0)
+			continue;
+		if (mount(p, p, NULL, MS_BIND | MS_REC, NULL) < 0 ||
+		    mount(NULL, p, NULL, MS_BIND | MS_REMOUNT | MS_RDONLY |
+			  MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
+			return fail_mount(err, "make read-only",
+					  p + strlen("/newroot"));
+	}
+	for (size_t i = 0; i < GILD_ARRAY_SIZE(proc_masked); i++)
+		if ((r = mask_proc_entry(proc_masked[i], err)) < 0)
+			return r;
+	return 0;
+}
+
+static bool has_mount_at(const struct sandbox_spec *s, const char *dest)
+{
+	for (size_t i = 0; i < s->n_mounts; i++)
+		if (strcmp(s->mounts[i].dest, dest) == 0)
+			return true;
+	return false;
+}
+
+static int setup_user_mount(const struct sandbox_mount *m, const char *src,
+			    struct gild_err *err)
+{
+	_cleanup_free_ char *dest = new_path("/newroot", m->dest),
+			    *from = src ? old_path(src) : NULL;
+
+	switch (m->kind) {
+	case SANDBOX_MOUNT_TMPFS:
+		return mount_tmpfs(dest, m->size, 01777, MS_NOSUID | MS_NODEV,
+				   err);
+	case SANDBOX_MOUNT_RO:
+		return bind_mount(from, dest, MS_RDONLY | MS_NOSUID | MS_NODEV,
+				  err);
+	case SANDBOX_MOUNT_RW:
+		return bind_mount(from, dest, MS_NOSUID | MS_NODEV, err);
+	}
+	return 0;
+}
+
+static int pivot_into_base(struct gild_err *err)
+{
+	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+		return fail_mount(err, "make private", "/");
+	if (mount("tmpfs", BASE, "tmpfs", MS_NOSUID | MS_NODEV, "size=1m,mode=0700") < 0)
+		return fail_mount(err, "mount the scratch tmpfs at", BASE);
+	if (chdir(BASE) < 0 || mkdir("newroot", 0755) < 0 ||
+	    mkdir("oldroot", 0755) < 0 || mkdir("skel", 0755) < 0)
+		return fail_mount(err, "prepare", BASE);
+	if (syscall(SYS_pivot_root, BASE, "oldroot") < 0 || chdir("/") < 0)
+		return fail_mount(err, "pivot_root into", BASE);
+	return 0;
+}
+
+/* Detach the host root, then make /newroot the root (pivot_root(".", ".")
+ * stacks the old root on top, and the lazy unmount drops it). */
+static int pivot_into_newroot(const struct sandbox_spec *s,
+			      struct gild_err *err)
+{
+	if (umount2("/oldroot", MNT_DETACH) < 0)
+		return fail_mount(err, "detach", "/oldroot");
+	if (chdir("/newroot") < 0 || syscall(SYS_pivot_root, ".", ".") < 0 ||
+	    umount2(".", MNT_DETACH) < 0 || chdir("/") < 0)
+		return fail_mount(err, "pivot_root into", "/newroot");
+	if (!s->root &&
+	    mount(NULL, "/", NULL,
+		  MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV,
+		  NULL) < 0)
+		return fail_mount(err, "remount read-only", "/");
+	if (chdir(s->cwd ? s->cwd : "/") < 0)
+		return fail_mount(err, "enter", s->cwd ? s->cwd : "/");
+	return 0;
+}
+
+static void free_resolved(char **v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
+int sandbox_setup_root(const struct sandbox_spec *s, struct gild_err *err)
+{
+	char **src = xcalloc(s->n_mounts + 1, sizeof(char *));
+	bool *is_file = xcalloc(s->n_mounts + 1, sizeof(bool));
+	_cleanup_free_ char *root = NULL;
+	bool dummy;
+	int r = 0;
+
+	/* resolve every host path before the host root moves away */
+	for (size_t i = 0; i < s->n_mounts && r == 0; i++)
+		if (s->mounts[i].src)
+			r = resolve_source(s->mounts[i].src, &src[i],
+					   &is_file[i], err);
+	if (r == 0 && s->root)
+		r = resolve_source(s->root, &root, &dummy, err);
+	if (r == 0)
+		r = pivot_into_base(err);
+	if (r == 0 && s->root && !(r = make_skeleton(s, "/skel", src, is_file, err)) &&
+	    !(r = write_etc(s, "/skel", err)))
+		r = build_overlay_root(root, err);
+	if (r == 0 && !s->root && !(r = build_tool_root(err)) &&
+	    !(r = make_skeleton(s, "/newroot", src, is_file, err)))
+		r = write_etc(s, "/newroot", err);
+	if (r == 0 && !(r = setup_dev(err)) && !(r = setup_proc(err)) &&
+	    !has_mount_at(s, "/tmp"))
+		r = mount_tmpfs("/newroot/tmp", SANDBOX_TMP_SIZE, 01777,
+				MS_NOSUID | MS_NODEV, err);
+	for (size_t i = 0; i < s->n_mounts && r == 0; i++)
+		r = setup_user_mount(&s->mounts[i], src[i], err);
+	free_resolved(src, s->n_mounts);
+	free(is_file);
+	if (r == 0)
+		r = pivot_into_newroot(s, err);
+	return r;
+}

@@ -1,0 +1,446 @@
+/* run.c: sandbox_run(), carried out top-down (bubblewrap's main()).
+ *
+ *   gild (caller)                 child = pid 1 of the new namespaces
+ *   -------------                 ------------------------------------
+ *   clone(NEWUSER|NEWNS|...) ---> waits for "go"
+ *   write uid_map/gid_map
+ *   put it in the cgroups
+ *   "go" ----------------------->  become inside root, new cgroup ns,
+ *                                  hostname, loopback, build the root
+ *                                  fork ----> the command's process:
+ *                                             setsid, stdio, close fds,
+ *                                             rlimits, drop privileges,
+ *                                             seccomp, exec
+ *   read setup errors <----------------------- (error pipe; EOF at exec)
+ *   wait with the timeout          reap every child; when the command
+ *                                  ends, report its status and exit:
+ *   read the status <------------  the kernel then kills everything
+ *                                  left in the namespace (daemons too)
+ */
+#include "sandbox-impl.h"
+
+#include <fcntl.h>
+#include <linux/close_range.h>
+#include <net/if.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/ioctl.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+
+extern char **environ;
+
+/* What the child needs; everything allocated before clone. */
+struct child_args {
+	const struct sandbox_spec *spec;
+	const struct sandbox_ids *ids;
+	char **envp;
+	bool have_mem_cgroup, have_pids_cgroup;
+	int sync_rd, err_wr, stat_wr;
+};
+
+/* The code an exec failure is reported with: not a setup failure, the
+ * command's status becomes 127 as in a shell. */
+#define EXEC_FAILED (-GILD_E_NOTFOUND)
+
+static _Noreturn void child_fail(const struct child_args *a,
+				 const struct gild_err *err)
+{
+	ssize_t n = write(a->err_wr, err, sizeof(*err));
+
+	(void)n;
+	_exit(127);
+}
+
+static int bring_up_loopback(struct gild_err *err)
+{
+	_cleanup_close_ int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	struct ifreq ifr = {0};
+
+	strcpy(ifr.ifr_name, "lo");
+	if (fd < 0 || ioctl(fd, SIOCGIFFLAGS, &ifr) < 0)
+		return gild_fail(err, -GILD_E_SANDBOX, NULL,
+				 "cannot read the loopback interface: %s",
+				 strerror(errno));
+	ifr.ifr_flags |= IFF_UP;
+	if (ioctl(fd, SIOCSIFFLAGS, &ifr) < 0)
+		return gild_fail(err, -GILD_E_SANDBOX, NULL,
+				 "cannot bring up the loopback interface: %s",
+				 strerror(errno));
+	return 0;
+}
+
+/* As root we mapped a range: become inside root so that the files we
+ * create belong to a mapped id (an unmapped fsuid gets EOVERFLOW). */
+static int setup_namespaces(const struct child_args *a, struct gild_err *err)
+{
+	const struct sandbox_spec *s = a->spec;
+
+	if (a->ids->privileged &&
+	    (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0))
+		return gild_fail(err, -GILD_E_SANDBOX, NULL,
+				 "cannot become root in the user namespace: %s",
+				 strerror(errno));
+	/* now, after the caller moved us into our cgroups, so that they
+	 * are the root of what the sandbox sees */
+	if (unshare(CLONE_NEWCGROUP) < 0)
+		return gild_fail(err, -GILD_E_SANDBOX, NULL,
+				 "cannot create the cgroup namespace: %s",
+				 strerror(errno));
+	if (sethostname("localhost", 9) < 0 || setdomainname("(none)", 6) < 0)
+		return gild_fail(err, -GILD_E_SANDBOX, NULL,
+				 "cannot set the hostname: %s", strerror(errno));
+	if (!s->allow_net)
+		return bring_up_loopback(err);
+	return 0;
+}
+
+static int setup_stdio(const struct sandbox_spec *s, struct gild_err *err)
+{
+	int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
+
+	if (null < 0 || dup2(null, 0) < 0 || dup2(s->out_fd, 1) < 0 ||
+	    dup2(s->err_fd, 2) < 0)
+		return gild_fail(err, -GILD_E_SANDBOX, NULL,
+				 "cannot set up stdin/stdout/stderr: %s",
+				 strerror(errno));
+	if (null > 2)
+		close(null);
+	/* every fd above 2 goes at exec, the error pipe with them */
+	if (syscall(SYS_close_range, 3, ~0u, CLOSE_RANGE_CLOEXEC) < 0)
+		return gild_fail(err, -GILD_E_SANDBOX, NULL,
+				 "cannot close inherited fds: %s",
+				 strerror(errno));
+	return 0;
+}
+
+static _Noreturn void run_command(const struct child_args *a)
+{
+	const struct sandbox_spec *s = a->spec;
+	struct gild_err err = GILD_ERR_INIT;
+
+	if (setsid() < 0)
+		gild_fail(&err, -GILD_E_SANDBOX, NULL, "cannot setsid: %s",
+			  strerror(errno));
+	else if (setup_stdio(s, &err) == 0 &&
+		 sandbox_rlimits_apply(s, a->have_mem_cgroup,
+				       a->have_pids_cgroup, &err) == 0 &&
+		 sandbox_drop_privileges(s, a->ids, &err) == 0 &&
+		 sandbox_seccomp_load(&err) == 0) {
+		environ = a->envp;
+		execvp(s->argv.v[0], s->argv.v);
+		gild_fail(&err, EXEC_FAILED, NULL, "cannot run '%s': %s",
+			  s->argv.v[0], strerror(errno));
+	}
+	child_fail(a, &err);
+}
+
+/* pid 1: reap everything; when the command ends, report its wait status
+ * and exit, which makes the kernel kill whatever is left. */
+static _Noreturn void reap(pid_t cmd, int stat_wr)
+{
+	int ws = 0, null = open("/dev/null", O_RDWR | O_CLOEXEC);
+	pid_t p;
+
+	if (null >= 0) {
+		dup2(null, 0), dup2(null, 1), dup2(null, 2);
+	}
+	for (;;) {
+		p = waitpid(-1, &ws, 0);
+		if (p == cmd)
+			break;
+		if (p < 0 && errno != EINTR)
+			_exit(126);
+	}
+	if (write(stat_wr, &ws, sizeof(ws)) != sizeof(ws))
+		_exit(126);
+	_exit(0);
+}
+
+static _Noreturn void child_main(const struct child_args *a)
+{
+	struct gild_err err = GILD_ERR_INIT;
+	char go;
+	pid_t cmd;
+
+	/* die with gild; the sync read also catches a parent that died
+	 * before the prctl */
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0 ||
+	    read(a->sync_rd, &go, 1) != 1)
+		_exit(127);
+	close(a->sync_rd);
+	if (setup_namespaces(a, &err) < 0 ||
+	    sandbox_setup_root(a->spec, &err) < 0)
+		child_fail(a, &err);
+	cmd = fork();
+	if (cmd < 0) {
+		gild_fail(&err, -GILD_E_SANDBOX, NULL, "cannot fork: %s",
+			  strerror(errno));
+		child_fail(a, &err);
+	}
+	if (cmd == 0)
+		run_command(a);
+	close(a->err_wr);
+	reap(cmd, a->stat_wr);
+}
+
+/* ---- the caller's side -------------------------------------------------- */
+
+static void close_pair(int p[2])
+{
+	if (p[0] >= 0)
+		close(p[0]);
+	if (p[1] >= 0)
+		close(p[1]);
+	p[0] = p[1] = -1;
+}
+
+/* Refuse what cannot work before creating anything (issue 4: a clear
+ * error naming the path, never a weaker sandbox). */
+static int check_spec(const struct sandbox_spec *s, struct gild_err *err)
+{
+	struct stat st;
+
+	if (s->argv.n == 0)
+		return gild_fail(err, -GILD_E_INVALID, NULL,
+				 "no command to run in the sandbox");
+	if (s->root && (stat(s->root, &st) < 0 || !S_ISDIR(st.st_mode)))
+		return gild_fail(err, -GILD_E_SANDBOX, NULL,
+				 "root '%s' is not a directory", s->root);
+	for (size_t i = 0; i < s->n_mounts; i++)
+		if (s->mounts[i].src && stat(s->mounts[i].src, &st) < 0)
+			return gild_fail(err, -GILD_E_SANDBOX, NULL,
+					 "bind source '%s' does not exist",
+					 s->mounts[i].src);
+	return 0;
+}
+
+static unsigned long clone_flags(const struct sandbox_spec *s)
+{
+	return CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC |
+	       CLONE_NEWUTS | (s->allow_net ? 0 : CLONE_NEWNET);
+}
+
+struct run_state {
+	pid_t pid;
+	int pidfd;
+	int sync[2], errp[2], statp[2];
+	struct sandbox_cgroup cg;
+	char **envp;
+};
+
+static void run_state_release(struct run_state *rs)
+{
+	if (rs->pid > 0) {
+		kill(rs->pid, SIGKILL);
+		waitpid(rs->pid, NULL, 0);
+	}
+	if (rs->pidfd >= 0)
+		close(rs->pidfd);
+	close_pair(rs->sync);
+	close_pair(rs->errp);
+	close_pair(rs->statp);
+	sandbox_cgroup_destroy(&rs->cg);
+	if (rs->envp)
+		for (char **e = rs->envp; *e; e++)
+			free(*e);
+	free(rs->envp);
+}
+
+static int start_child(struct run_state *rs, const struct sandbox_spec *s,
+		       const struct sandbox_ids *ids, struct gild_err *err)
+{
+	struct child_args a = {
+		.spec = s, .ids = ids, .envp = rs->envp,
+		.have_mem_cgroup = rs->cg.mem_dir != NULL,
+		.have_pids_cgroup = rs->cg.pids_dir != NULL,
+	};
+
+	if (pipe2(rs->sync, O_CLOEXEC) < 0 || pipe2(rs->errp, O_CLOEXEC) < 0 ||
+	    pipe2(rs->statp, O_CLOEXEC) < 0)
+		return gild_fail_errno(err, NULL, "cannot create pipes");
+	a.sync_rd = rs->sync[0];
+	a.err_wr = rs->errp[1];
+	a.stat_wr = rs->statp[1];
+	/* raw clone: a fork that starts in the new namespaces (the child is
+	 * pid 1 of the new pid namespace) */
+	rs->pid = (pid_t)syscall(SYS_clone, clone_flags(s) | SIGCHLD, NULL,
+				 NULL, NULL, NULL);
+	if (rs->pid < 0) {
+		rs->pid = 0;
+		return gild_fail(err, -GILD_E_SANDBOX, NULL,
+				 "cannot create the sandbox namespaces (user, "
+				 "mount, pid, ipc, uts%s): %s",
+				 s->allow_net ? "" : ", net", strerror(errno));
+	}
+	if (rs->pid == 0)
+		child_main(&a);
+	close(rs->sync[0]), close(rs->errp[1]), close(rs->statp[1]);
+	rs->sync[0] = rs->errp[1] = rs->statp[1] = -1;
+	return 0;
+}
+
+static int release_child(struct run_state *rs, const struct sandbox_ids *ids,
+			 struct gild_err *err)
+{
+	int r;
+
+	if ((r = sandbox_ids_write(rs->pid, ids, err)) < 0 ||
+	    (r = sandbox_cgroup_attach(&rs->cg, rs->pid, err)) < 0)
+		return r;
+	if (write(rs->sync[1], "g", 1) != 1)
+		return gild_fail_errno(err, NULL, "cannot start the sandbox");
+	close(rs->sync[1]);
+	rs->sync[1] = -1;
+	rs->pidfd = (int)syscall(SYS_pidfd_open, rs->pid, 0);
+	if (rs->pidfd < 0)
+		return gild_fail(err, -GILD_E_SANDBOX, NULL,
+				 "cannot watch the sandbox (pidfd_open): %s",
+				 strerror(errno));
+	return 0;
+}
+
+/* Setup errors arrive on the error pipe; EOF means the command started. */
+static int read_setup_error(struct run_state *rs, struct gild_err *cerr)
+{
+	ssize_t n;
+
+	do
+		n = read(rs->errp[0], cerr, sizeof(*cerr));
+	while (n < 0 && errno == EINTR);
+	return n == (ssize_t)sizeof(*cerr) ? cerr->code : 0;
+}
+
+/* Wait for pid 1 to exit, or kill it at the deadline. true if timed out. */
+static bool wait_child(struct run_state *rs, unsigned timeout, int *ws)
+{
+	struct pollfd pfd = {rs->pidfd, POLLIN, 0};
+	struct timespec now, end;
+	bool timed_out = false;
+	long ms = -1;
+
+	clock_gettime(CLOCK_MONOTONIC, &end);
+	end.tv_sec += timeout;
+	for (;;) {
+		if (timeout) {
+			clock_gettime(CLOCK_MONOTONIC, &now);
+			ms = (end.tv_sec - now.tv_sec) * 1000 +
+			     (end.tv_nsec - now.tv_nsec) / 1000000;
+			if (ms <= 0) {
+				kill(rs->pid, SIGKILL);
+				timed_out = true;
+				break;
+			}
+		}
+		if (poll(&pfd, 1, (int)ms) > 0)
+			break;
+	}
+	while (waitpid(rs->pid, ws, 0) < 0 && errno == EINTR)
+		;
+	rs->pid = 0;
+	return timed_out;
+}
+
+static void describe_signal(const struct sandbox_spec *s,
+			    const struct run_state *rs, int sig,
+			    struct sandbox_status *st)
+{
+	st->status = 128 + sig;
+	st->end = SANDBOX_END_SIGNAL;
+	if (sig == SIGKILL && sandbox_cgroup_oom_killed(&rs->cg)) {
+		st->end = SANDBOX_END_MEMORY;
+		snprintf(st->message, sizeof(st->message),
+			 "killed by the memory limit (%llu MB)",
+			 (unsigned long long)(s->mem >> 20));
+	} else if (sig == SIGXFSZ) {
+		st->end = SANDBOX_END_FSIZE;
+		snprintf(st->message, sizeof(st->message),
+			 "killed by the file size limit (%llu MB)",
+			 (unsigned long long)(s->fsize >> 20));
+	} else if (sig == SIGXCPU) {
+		st->end = SANDBOX_END_CPU;
+		snprintf(st->message, sizeof(st->message),
+			 "killed by the CPU time limit");
+	} else {
+		snprintf(st->message, sizeof(st->message),
+			 "killed by signal %d (%s)", sig, strsignal(sig));
+	}
+}
+
+static void collect_status(const struct sandbox_spec *s, struct run_state *rs,
+			   bool timed_out, int pid1_ws, struct sandbox_status *st)
+{
+	int ws;
+	ssize_t n = read(rs->statp[0], &ws, sizeof(ws));
+
+	st->pids_limit_hit = sandbox_cgroup_pids_hit(&rs->cg);
+	if (timed_out) {
+		st->status = 128 + SIGKILL;
+		st->end = SANDBOX_END_TIMEOUT;
+		snprintf(st->message, sizeof(st->message),
+			 "timed out after %u s; every process in the sandbox "
+			 "was killed", s->timeout);
+	} else if (n == (ssize_t)sizeof(ws) && WIFEXITED(ws)) {
+		st->status = WEXITSTATUS(ws);
+		st->end = SANDBOX_END_EXIT;
+	} else if (n == (ssize_t)sizeof(ws) && WIFSIGNALED(ws)) {
+		describe_signal(s, rs, WTERMSIG(ws), st);
+	} else if (WIFSIGNALED(pid1_ws)) {
+		/* pid 1 itself was killed (from outside, or by the OOM killer) */
+		describe_signal(s, rs, WTERMSIG(pid1_ws), st);
+	} else {
+		st->status = 128 + SIGKILL;
+		st->end = SANDBOX_END_SIGNAL;
+		snprintf(st->message, sizeof(st->message),
+			 "the sandbox ended without a status");
+	}
+	if (!st->message[0] && st->status != 0 &&
+	    sandbox_cgroup_oom_killed(&rs->cg))
+		snprintf(st->message, sizeof(st->message),
+			 "the memory limit (%llu MB) killed a process",
+			 (unsigned long long)(s->mem >> 20));
+	if (!st->message[0] && st->status != 0 && st->pids_limit_hit)
+		snprintf(st->message, sizeof(st->message),
+			 "the process limit (%u) refused a fork", s->nproc);
+}
+
+int sandbox_run(const struct sandbox_spec *s, struct sandbox_status *st,
+		struct gild_err *err)
+{
+	_cleanup_(run_state_release) struct run_state rs = {
+		.pidfd = -1, .sync = {-1, -1}, .errp = {-1, -1},
+		.statp = {-1, -1}};
+	struct gild_err cerr = GILD_ERR_INIT;
+	struct sandbox_ids ids;
+	bool timed_out;
+	int r, pid1_ws = 0;
+
+	memset(st, 0, sizeof(*st));
+	if ((r = check_spec(s, err)) < 0 ||
+	    (r = sandbox_ids_resolve(s, &ids, err)) < 0)
+		return r;
+	rs.envp = sandbox_spec_envp(s);
+	if ((r = sandbox_cgroup_create(s, &rs.cg, err)) < 0 ||
+	    (r = start_child(&rs, s, &ids, err)) < 0 ||
+	    (r = release_child(&rs, &ids, err)) < 0)
+		return r;
+	r = read_setup_error(&rs, &cerr);
+	if (r < 0 && r != EXEC_FAILED) {
+		if (err)
+			*err = cerr;
+		return r;
+	}
+	timed_out = wait_child(&rs, s->timeout, &pid1_ws);
+	collect_status(s, &rs, timed_out, pid1_ws, st);
+	if (r == EXEC_FAILED) {
+		st->status = 127;
+		st->end = SANDBOX_END_EXIT;
+		snprintf(st->message, sizeof(st->message), "%s", cerr.msg);
+	}
+	return 0;
+}

@@ -1,0 +1,75 @@
+/* sandbox-impl.h: private to sandbox/ (the spec's layout and the steps
+ * sandbox_run is made of). */
+#ifndef GILD_SANDBOX_IMPL_H
+#define GILD_SANDBOX_IMPL_H
+
+#include "sandbox.h"
+
+#include <sys/types.h>
+
+#define SANDBOX_DEFAULT_UID 1000
+#define SANDBOX_DEFAULT_HOST_BASE 100000u
+#define SANDBOX_DEFAULT_HOST_COUNT 65536u
+#define SANDBOX_TMP_SIZE (256ull << 20)
+#define SANDBOX_PATH "/usr/local/bin:/usr/bin:/bin:/usr/local/sbin:/usr/sbin:/sbin"
+#define SANDBOX_HOME "/tmp"
+
+struct sandbox_spec {
+	char *root; /* NULL: bind the host's tool directories */
+	struct sandbox_mount *mounts;
+	size_t n_mounts, cap_mounts;
+	struct gild_strv env; /* "K=V" set by the caller */
+	unsigned timeout;     /* seconds, 0 none */
+	uint64_t mem, fsize;  /* bytes, 0 none */
+	unsigned nproc;	      /* 0 none */
+	bool allow_net;
+	unsigned inside_uid, inside_gid;
+	unsigned host_uid, host_gid, host_count; /* 0 count: default */
+	char *cwd;
+	int out_fd, err_fd;
+	struct gild_strv argv;
+};
+
+/* ids.c: the uid/gid maps. */
+struct sandbox_ids {
+	bool privileged;	   /* we can write a range map (root) */
+	unsigned host_uid, host_gid; /* what inside 0 (or inside_uid) maps to */
+	unsigned count;
+	char uid_map[64], gid_map[64];
+};
+int sandbox_ids_resolve(const struct sandbox_spec *s, struct sandbox_ids *ids,
+			struct gild_err *err);
+int sandbox_ids_write(pid_t pid, const struct sandbox_ids *ids,
+		      struct gild_err *err);
+
+/* mounts.c: build the new root and pivot into it (in the child, as pid 1). */
+int sandbox_setup_root(const struct sandbox_spec *s, struct gild_err *err);
+
+/* seccomp.c: load the filter (the last step before exec). */
+int sandbox_seccomp_load(struct gild_err *err);
+/* Build it only (for --check and tests): 0 or a negative code. */
+int sandbox_seccomp_try(const char **arches, size_t max, size_t *n,
+			struct gild_err *err);
+
+/* limits.c: cgroup v1 memory/pids (parent side) and rlimits (child side). */
+struct sandbox_cgroup {
+	char *mem_dir, *pids_dir; /* NULL where not used */
+};
+int sandbox_cgroup_create(const struct sandbox_spec *s,
+			  struct sandbox_cgroup *cg, struct gild_err *err);
+int sandbox_cgroup_attach(const struct sandbox_cgroup *cg, pid_t pid,
+			  struct gild_err *err);
+bool sandbox_cgroup_oom_killed(const struct sandbox_cgroup *cg);
+bool sandbox_cgroup_pids_hit(const struct sandbox_cgroup *cg);
+void sandbox_cgroup_destroy(struct sandbox_cgroup *cg);
+bool sandbox_cgroup_available(const char *controller, char *detail,
+			      size_t n);
+int sandbox_rlimits_apply(const struct sandbox_spec *s, bool have_mem_cgroup,
+			  bool have_pids_cgroup, struct gild_err *err);
+
+/* caps.c: drop every capability and privilege, then become the build user. */
+int sandbox_drop_privileges(const struct sandbox_spec *s,
+			    const struct sandbox_ids *ids,
+			    struct gild_err *err);
+
+#endif

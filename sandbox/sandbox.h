@@ -1,0 +1,171 @@
+/* sandbox.h: the build sandbox (issue 4), the one public header of sandbox/.
+ *
+ * A caller describes the sandbox as a `struct sandbox_spec` (bubblewrap's
+ * list of setup operations: binds, tmpfs, environment, limits, ids), then
+ * `sandbox_run()` carries it out top-down and runs one command in it:
+ *
+ *   _cleanup_(sandbox_spec_freep) struct sandbox_spec *s = sandbox_spec_new();
+ *   sandbox_spec_set_root(s, stage);                 // read-only "/"
+ *   sandbox_spec_add_rw(s, workdir, "/var/tmp/gild/work");
+ *   sandbox_spec_setenv(s, "P", "foo-1.0");
+ *   sandbox_spec_set_timeout(s, 3600);
+ *   sandbox_spec_set_argv(s, (const char *[]){"bash", "-c", script, NULL});
+ *   struct sandbox_status st;
+ *   if ((r = sandbox_run(s, &st, err)) < 0)
+ *           return r;                      // setup failed: err says what
+ *   if (st.status != 0) ...                // st.end says why it ended
+ *
+ * What the sandbox always does (not configurable): new user, mount, pid,
+ * ipc, uts (hostname "localhost") and cgroup namespaces, and a net
+ * namespace with only loopback up unless allow_net; a root built from a
+ * tmpfs (or a read-only overlay of the given root) with pivot_root; a
+ * minimal /dev, a fresh /proc with /proc/sys read-only and Docker's masked
+ * paths, no /sys; synthetic /etc/passwd, /etc/group, /etc/hosts; inside
+ * uid 0 never maps to host uid 0; all capabilities dropped, no_new_privs,
+ * a seccomp filter (x86-64, x86, x32); pid 1 reaps and dies with the
+ * caller; stdin /dev/null, fds above 2 closed, setsid; the environment is
+ * cleared to an allow-list.  Every refusal at setup is an error naming what
+ * failed, never a weaker sandbox.
+ */
+#ifndef GILD_SANDBOX_H
+#define GILD_SANDBOX_H
+
+#include "base.h"
+
+struct sandbox_spec;
+
+enum sandbox_mount_kind {
+	SANDBOX_MOUNT_RO,    /* read-only bind, nosuid,nodev */
+	SANDBOX_MOUNT_RW,    /* read-write bind, nosuid,nodev */
+	SANDBOX_MOUNT_TMPFS, /* sized tmpfs, nosuid,nodev */
+};
+
+/* One setup operation, in the order the caller gave them. */
+struct sandbox_mount {
+	enum sandbox_mount_kind kind;
+	char *src;	     /* host path (NULL for tmpfs) */
+	char *dest;	     /* absolute path inside */
+	uint64_t size;	     /* tmpfs size in bytes */
+};
+
+/* Why the command ended. */
+enum sandbox_end {
+	SANDBOX_END_EXIT,    /* exited by itself: status is its exit code */
+	SANDBOX_END_SIGNAL,  /* killed by a signal it got: status 128+sig */
+	SANDBOX_END_TIMEOUT, /* the wall-clock timeout killed everything */
+	SANDBOX_END_MEMORY,  /* the memory limit (cgroup OOM) killed it */
+	SANDBOX_END_FSIZE,   /* the file size limit (SIGXFSZ) killed it */
+	SANDBOX_END_CPU,     /* the CPU time limit (SIGXCPU) killed it */
+};
+
+struct sandbox_status {
+	int status;	      /* exit code, or 128+signal when killed */
+	enum sandbox_end end; /* why it ended */
+	bool pids_limit_hit;  /* a fork was refused by the process limit */
+	char message[160];    /* "" for a normal exit, else a clear reason */
+};
+
+/* Where the limits are enforced (sandbox_check and the status). */
+struct sandbox_check_item {
+	const char *name; /* "user namespace", "seccomp", ... */
+	bool ok;
+	bool needed;	  /* a build cannot run without it */
+	char detail[160];
+};
+
+/* ---- building a spec (no syscalls; tests inspect the result) ---------- */
+
+struct sandbox_spec *sandbox_spec_new(void);
+void sandbox_spec_free(struct sandbox_spec *s);
+GILD_DEFINE_CLEANUP(struct sandbox_spec *, sandbox_spec_free)
+
+/* The read-only root ("/"). Without one, the host's /usr, /bin, /sbin and
+ * /lib* (plus /etc/alternatives and /etc/ld.so.cache, which the tools in
+ * /usr need) are bound read-only into an empty root. */
+void sandbox_spec_set_root(struct sandbox_spec *s, const char *dir);
+
+/* Binds and tmpfs. dest NULL means the same path as src. An --ro with
+ * dest "/" sets the root. Returns 0, or -GILD_E_INVALID when dest is not
+ * absolute, contains "..", or names a place the sandbox owns (/proc,
+ * /dev); err says which. */
+int sandbox_spec_add_ro(struct sandbox_spec *s, const char *src,
+			const char *dest, struct gild_err *err);
+int sandbox_spec_add_rw(struct sandbox_spec *s, const char *src,
+			const char *dest, struct gild_err *err);
+int sandbox_spec_add_tmpfs(struct sandbox_spec *s, const char *dest,
+			   uint64_t size, struct gild_err *err);
+
+/* Parse the command line forms "SRC[:DEST]" and "DEST[:SIZE]" (SIZE in
+ * bytes with an optional k, m, g suffix). -GILD_E_USAGE on bad syntax. */
+int sandbox_spec_parse_bind(struct sandbox_spec *s, enum sandbox_mount_kind k,
+			    const char *arg, struct gild_err *err);
+int sandbox_spec_parse_tmpfs(struct sandbox_spec *s, const char *arg,
+			     struct gild_err *err);
+
+/* Environment: cleared to an allow-list (SOURCE_DATE_EPOCH from the
+ * caller's environment) plus fixed TZ=UTC, LC_ALL=C.UTF-8, HOME, PATH,
+ * USER, LOGNAME, and what is set here (which wins). -GILD_E_INVALID for
+ * an empty key or one with '='. */
+int sandbox_spec_setenv(struct sandbox_spec *s, const char *key,
+			const char *value, struct gild_err *err);
+/* "K=V" form; -GILD_E_USAGE when there is no '='. */
+int sandbox_spec_putenv(struct sandbox_spec *s, const char *kv,
+			struct gild_err *err);
+
+/* Limits; 0 means the default (none for timeout). */
+void sandbox_spec_set_timeout(struct sandbox_spec *s, unsigned seconds);
+void sandbox_spec_set_mem(struct sandbox_spec *s, uint64_t bytes);
+void sandbox_spec_set_nproc(struct sandbox_spec *s, unsigned n);
+void sandbox_spec_set_fsize(struct sandbox_spec *s, uint64_t bytes);
+
+/* Keep the host network (the fetch step only). Off by default. */
+void sandbox_spec_set_allow_net(struct sandbox_spec *s, bool allow);
+
+/* Identity: the inside uid/gid the command runs as (default 1000:1000,
+ * "builder"; 0 for an inside root that owns installed files), and the host
+ * range inside uid/gid 0.. maps to when gild runs as root (default: the
+ * caller's /etc/subuid and /etc/subgid range, else 100000+65536). As an
+ * unprivileged caller only the caller's own uid is mapped, to the inside
+ * uid. host_uid 0 is refused by sandbox_run. */
+void sandbox_spec_set_inside_ids(struct sandbox_spec *s, unsigned uid,
+				 unsigned gid);
+void sandbox_spec_set_host_range(struct sandbox_spec *s, unsigned host_uid,
+				 unsigned host_gid, unsigned count);
+
+/* Working directory inside (default "/"). */
+void sandbox_spec_set_cwd(struct sandbox_spec *s, const char *dir);
+
+/* stdout/stderr of the command (default the caller's 1 and 2). */
+void sandbox_spec_set_stdio(struct sandbox_spec *s, int out_fd, int err_fd);
+
+/* The command; copied. argv[0] is looked up in the fixed PATH inside. */
+void sandbox_spec_set_argv(struct sandbox_spec *s, const char *const *argv);
+
+/* ---- inspecting a spec (tests, --verbose) ------------------------------ */
+
+size_t sandbox_spec_n_mounts(const struct sandbox_spec *s);
+const struct sandbox_mount *sandbox_spec_mount(const struct sandbox_spec *s,
+					       size_t i);
+const char *sandbox_spec_root(const struct sandbox_spec *s);
+/* The final environment as a NULL-terminated, sorted "K=V" vector. */
+char **sandbox_spec_envp(const struct sandbox_spec *s);
+const char *sandbox_spec_getenv(const struct sandbox_spec *s, const char *key);
+
+/* ---- running ----------------------------------------------------------- */
+
+/* Run the spec's command in a fresh sandbox and wait for it (and for the
+ * timeout). Returns 0 when the command ran (st says how it ended), or:
+ *  -GILD_E_SANDBOX  setup failed (a missing path, no permission to create a
+ *                   namespace, a kernel feature missing): err names it;
+ *  -GILD_E_INVALID  the spec is incomplete (no command, host uid 0);
+ *  -errno           fork/pipe failures in the caller. */
+int sandbox_run(const struct sandbox_spec *s, struct sandbox_status *st,
+		struct gild_err *err);
+
+/* What this kernel and this user give. Fills items (up to max) and returns
+ * how many; *all_needed is false when a protection a build needs is
+ * missing. */
+size_t sandbox_check(struct sandbox_check_item *items, size_t max,
+		     bool *all_needed);
+
+#endif /* GILD_SANDBOX_H */

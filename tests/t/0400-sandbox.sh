@@ -1,0 +1,126 @@
+#!/bin/sh
+test_description='gild sandbox: options, exit statuses, limits, the view from inside'
+. "$(dirname "$0")/lib.sh"
+
+if gild sandbox -- true 2>/dev/null; then test_set_prereq SANDBOX
+else test_set_prereq_reason SANDBOX "gild sandbox cannot create namespaces here"; fi
+
+test_expect_success 'the exit status of the command is returned' '
+	test_expect_code 0 gild sandbox -- true &&
+	test_expect_code 1 gild sandbox -- false &&
+	test_expect_code 42 gild sandbox -- sh -c "exit 42"
+'
+
+test_expect_success SANDBOX 'a command killed by a signal gives 128+signal' '
+	test_expect_code 143 gild sandbox -- sh -c "kill -TERM \$\$" 2>err &&
+	test_grep "gild sandbox: killed by signal 15" err
+'
+
+test_expect_success SANDBOX 'the timeout kills everything and says so' '
+	test_expect_code 137 gild sandbox --timeout 1 -- sh -c "sleep 30 & sleep 30" 2>err &&
+	test_grep "gild sandbox: timed out after 1 s; every process in the sandbox was killed" err
+'
+
+test_expect_success SANDBOX 'the file size limit kills the writer and says so' '
+	test_expect_code 153 gild sandbox --fsize 1 -- dd if=/dev/zero of=/tmp/big bs=1M count=4 2>err &&
+	test_grep "gild sandbox: killed by the file size limit (1 MB)" err
+'
+
+test_expect_success SANDBOX 'the memory limit kills a hog and says so' '
+	test_expect_code 137 gild sandbox --mem 32 -- sh -c "x=\$(head -c 300000000 /dev/zero | tr \"\\\\0\" a); echo \${#x}" 2>err &&
+	test_grep "gild sandbox: .*memory limit (32 MB)" err
+'
+
+test_expect_success SANDBOX 'the process limit refuses forks and says so' '
+	test_must_fail gild sandbox --nproc 4 -- sh -c "for i in 1 2 3 4 5 6; do sleep 2 & done; wait" 2>err &&
+	test_grep "gild sandbox: the process limit (4) refused a fork" err
+'
+
+test_expect_success SANDBOX 'a missing command is 127 with a message' '
+	test_expect_code 127 gild sandbox -- no-such-command-gild 2>err &&
+	test_grep "gild sandbox: cannot run .no-such-command-gild.: No such file or directory" err
+'
+
+test_expect_success 'a missing bind source is a setup error naming it' '
+	test_expect_code 1 gild sandbox --ro /nonexistent/gild -- true 2>err &&
+	echo "gild: error: bind source '\''/nonexistent/gild'\'' does not exist" >expect &&
+	test_cmp expect err
+'
+
+test_expect_success 'bad options are usage errors (exit 2)' '
+	test_expect_code 2 gild sandbox 2>err &&
+	test_grep "no command given" err &&
+	test_expect_code 2 gild sandbox --timeout 0 -- true 2>err &&
+	test_grep "gild sandbox: --timeout wants a positive number, not .0." err &&
+	test_expect_code 2 gild sandbox --mem lots -- true 2>err &&
+	test_grep "gild sandbox: --mem wants a positive number, not .lots." err &&
+	test_expect_code 2 gild sandbox --tmpfs /t:huge -- true 2>err &&
+	test_grep "gild sandbox: bad tmpfs size .huge." err &&
+	test_expect_code 2 gild sandbox --setenv FOO -- true 2>err &&
+	test_grep "gild sandbox: .FOO. is not K=V" err &&
+	test_expect_code 2 gild sandbox --rw /tmp:/proc -- true 2>err &&
+	test_grep "sandbox path ./proc. is managed by the sandbox" err
+'
+
+test_expect_success SANDBOX 'inside: builder user, localhost, fixed environment' '
+	SOURCE_DATE_EPOCH=1700000000 SECRET=x gild sandbox --setenv FOO=bar -- \
+		sh -c "id -un; hostname; echo \$HOME \$TZ \$LC_ALL \$FOO \$SOURCE_DATE_EPOCH \${SECRET:-none}" >out &&
+	cat >expect <<-\EOF &&
+	builder
+	localhost
+	/tmp UTC C.UTF-8 bar 1700000000 none
+	EOF
+	test_cmp expect out
+'
+
+test_expect_success SANDBOX 'inside: a minimal /dev, no /sys, the command is pid 2' '
+	gild sandbox -- sh -c "ls /dev; test -e /sys || echo nosys; echo \$\$" >out &&
+	cat >expect <<-\EOF &&
+	fd
+	full
+	null
+	ptmx
+	pts
+	random
+	shm
+	stderr
+	stdin
+	stdout
+	tty
+	urandom
+	zero
+	nosys
+	2
+	EOF
+	test_cmp expect out
+'
+
+test_expect_success SANDBOX 'rw and ro binds and tmpfs appear where asked' '
+	mkdir -p rw ro && echo hello >ro/file && chmod 777 rw &&
+	gild sandbox --ro "$PWD/ro:/src" --rw "$PWD/rw:/build" --tmpfs /scratch:1m -- \
+		sh -c "cat /src/file >/build/copy && ! touch /src/new 2>/dev/null && df -k /scratch | tail -n 1" >out &&
+	test_cmp ro/file rw/copy &&
+	! test -e ro/new &&
+	test_grep " 1024 " out
+'
+
+test_expect_success SANDBOX '--root gives only that tree, read-only, with /etc synthesized' '
+	mkdir -p stage/etc stage/usr stage/build &&
+	ln -s usr/bin stage/bin && ln -s usr/lib stage/lib && ln -s usr/lib64 stage/lib64 &&
+	echo from-stage >stage/etc/motd &&
+	gild sandbox --root "$PWD/stage" --ro /usr -- \
+		sh -c "cat /etc/motd; grep -c builder /etc/passwd; touch /x /build/x 2>/dev/null || echo ro; ls /" >out &&
+	printf "from-stage\n1\nro\nbin\nbuild\ndev\netc\nlib\nlib64\nproc\ntmp\nusr\n" >expect &&
+	test_cmp expect out &&
+	! test -e stage/etc/passwd && ! test -e stage/proc
+'
+
+test_expect_success SANDBOX '--check lists the protections and exits 0 here' '
+	gild sandbox --check >out &&
+	test_grep "^user namespace  *ok" out &&
+	test_grep "^seccomp  *ok  *filter for x86-64 x86 x32" out &&
+	test_grep "^memory limit  *ok" out &&
+	test_grep "^landlock " out
+'
+
+test_done
