@@ -272,7 +272,7 @@ static int parse_versioned(struct atom_parser *ps, size_t off, size_t n)
 
 	if (h == n)
 		return atom_fail(ps, off, "operator '%s' needs a valid version",
-				 atom_op_str(ps->a->op));
+				 ps->a->op == ATOM_OP_GLOB ? "=" : atom_op_str(ps->a->op));
 	if ((r = check_name(ps, off, h, "package name", PACKAGE_FIRST,
 			    PACKAGE_REST)) < 0)
 		return r;
@@ -474,9 +474,11 @@ static int parse_atom_body(struct atom_parser *ps)
 		slot_end = span_until(ps->s, name_end, ps->n, "[");
 		if ((r = parse_slot(ps, name_end, slot_end)) < 0)
 			return r;
-		if (ps->a->blocker && ps->a->slot_op != ATOM_SLOT_OP_NONE)
+		/* ":=" records what a package was built against (PMS 8.3.3);
+		 * there is nothing to record for a package that must be absent */
+		if (ps->a->blocker && ps->a->slot_op == ATOM_SLOT_OP_EQ)
 			return atom_fail(ps, name_end,
-					 "a blocker cannot have a slot operator");
+					 "a blocker cannot have the ':=' slot operator");
 		name_end = slot_end;
 	}
 	if (name_end < ps->n)

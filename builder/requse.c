@@ -101,11 +101,22 @@ static void quote_member(struct gild_buf *b, const struct dep_node *n)
 	gild_buf_addc(b, '\'');
 }
 
+static bool plain_flag(const struct dep_node *n)
+{
+	return n->kind == DEP_TEXT && !n->negated;
+}
+
+/* Whether every member is a flag that must be enabled (an active
+ * conditional stands for its children), so the words can say "enabled". */
 static bool plain_flags(const struct requse *rq, const struct dep_node *g)
 {
 	for (size_t i = 0; i < g->n_kids; i++) {
 		const struct dep_node *k = &g->kids[i];
-		if (is_member(rq, k) && (k->kind != DEP_TEXT || k->negated))
+		if (!is_member(rq, k))
+			continue;
+		if (k->kind == DEP_USE_COND && !plain_flags(rq, k))
+			return false;
+		if (k->kind != DEP_USE_COND && !plain_flag(k))
 			return false;
 	}
 	return true;
