@@ -35,6 +35,8 @@ static const struct cmd commands[] = {
 	{"required-use", cmd_required_use,
 	 "check REQUIRED_USE against USE: exit 0 holds, 1 not",
 	 "--iuse \"FLAGS\" [--use \"FLAGS\"] [--eapi N] STRING"},
+	{"resolve", cmd_resolve, "run resolver test cases",
+	 "--case [--update] FILE..."},
 	{"sandbox", cmd_sandbox, "run a command in the build sandbox",
 	 "[--root DIR] [--ro SRC[:DEST]]... [--rw SRC[:DEST]]... "
 	 "[--tmpfs DEST[:SIZE]] [--setenv K=V]... [--timeout SECONDS] "

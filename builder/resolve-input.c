@@ -564,10 +564,14 @@ static void refuse_use(struct rs_input *in, const struct entry *e,
 	const char *where = NULL;
 
 	if (!has_flag(e->rec.iuse, e->rec.n_iuse, q->flag)) {
-		gild_strv_push(reasons, xasprintf("%s-%s: USE flag '%s' is not in "
-						  "its IUSE and the atom gives no "
-						  "default", e->cpn, e->rec.pvr,
-						  q->flag));
+		gild_strv_push(reasons,
+			       xasprintf("%s-%s: USE flag '%s' is not in its IUSE "
+					 "%s", e->cpn, e->rec.pvr, q->flag,
+					 q->def == USE_DEFAULT_NONE
+						 ? "and the atom gives no default"
+					 : q->def == USE_DEFAULT_PLUS
+						 ? "and (+) counts it enabled"
+						 : "and (-) counts it disabled"));
 		return;
 	}
 	if (in->flag_origin)
