@@ -118,6 +118,13 @@ int recipe_parse(struct recipe_loader *l, const char *category,
 void recipe_free(struct recipe *r);
 GILD_DEFINE_CLEANUP(struct recipe *, recipe_free)
 
+/* The parsed tree of a dependency-style variable (SRC_URI LICENSE
+ * REQUIRED_USE RESTRICT PROPERTIES *DEPEND), parsed on first use and kept
+ * with the recipe (so one thread at a time per recipe). Returns 0, or
+ * -GILD_E_INVALID for another variable, or depstr_parse()'s error. */
+int recipe_deps(const struct recipe *r, enum recipe_var var,
+		const struct dep_node **out, struct gild_err *err);
+
 /* The IUSE entry for flag, or NULL. */
 const struct recipe_iuse *recipe_iuse_find(const struct recipe *r,
 					   const char *flag);

@@ -1,4 +1,5 @@
 /* test-recipe.c: recipes and classes, on tests/fixtures/tree-basic. */
+#include "depstr.h"
 #include "recipe.h"
 #include "shvars.h"
 #include "tap.h"
@@ -225,4 +226,43 @@ TEST(recipe_rejects_bad_paths)
 	CHECK(gild_startswith(got, "recipes/app-misc/t/t.recipe: invalid recipe "
 				   "file name 't.recipe': "));
 	free(got);
+}
+
+TEST(recipe_dependency_errors_point_into_the_file)
+{
+	CHECK_ERR("t-1.recipe", "EAPI=8\nSLOT=0\nRDEPEND=\"\n\tdev-libs/a\n\t>=bad\n\"",
+		  T ":5:4: invalid atom '>=bad': expected 'category/package' in RDEPEND");
+	CHECK_ERR("t-1.recipe", "EAPI=8\nSLOT=0\nA='x/y'\nRDEPEND=\"${A} ssl? ( \\$x )\"",
+		  T ":4:23: invalid atom '$x': expected 'category/package' in RDEPEND");
+	CHECK_ERR("t-1.recipe", "EAPI=8\nSLOT=0\nLICENSE=\"|| ( )\"",
+		  T ":3:10: empty group '|| ( )' in LICENSE");
+	CHECK_ERR("t-1.recipe", "EAPI=8\nSLOT=0\nREQUIRED_USE=\"^^ ( a b\"",
+		  T ":3:15: missing ')' for '^^' in REQUIRED_USE");
+	CHECK_ERR("t-1.recipe", "EAPI=7\nSLOT=0\nSRC_URI=\"https://a.invalid/x -> \"",
+		  T ":3:30: expected a file name after '->' in SRC_URI");
+	CHECK_ERR("t-1.recipe", "EAPI=8\nSLOT=0\nRDEPEND=\"a/b\"\nRDEPEND+=\" c/d\"", "ok");
+}
+
+TEST(recipe_deps_parses_on_demand)
+{
+	_cleanup_(recipe_loader_freep) struct recipe_loader *l =
+		recipe_loader_new(FIXTURE, 0, NULL);
+	_cleanup_(recipe_freep) struct recipe *r =
+		load(l, "app-misc", "hello", "hello-1.0.recipe");
+	struct gild_err err = GILD_ERR_INIT;
+	const struct dep_node *n = NULL, *n2 = NULL;
+	struct gild_buf b = GILD_BUF_INIT;
+
+	if (!CHECK(r))
+		return;
+	CHECK_INTEQ(recipe_deps(r, RECIPE_RDEPEND, &n, &err), 0);
+	CHECK_INTEQ(recipe_deps(r, RECIPE_RDEPEND, &n2, &err), 0);
+	CHECK(n && n == n2);
+	depstr_format(n, &b);
+	CHECK_STREQ(gild_buf_str(&b),
+		    "ssl? ( dev-libs/libfoo:0= ) nls? ( sys-libs/zlib )");
+	CHECK_INTEQ(n->kids[0].loc.line, 16);
+	CHECK_INTEQ(n->kids[0].loc.col, 2);
+	gild_buf_release(&b);
+	CHECK_INTEQ(recipe_deps(r, RECIPE_SLOT, &n, &err), -GILD_E_INVALID);
 }
