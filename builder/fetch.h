@@ -131,6 +131,20 @@ int fetch_to_memory(const struct fetch_opts *o, const char *url, size_t max,
 char *fetch_filename_hash_dir(const char *name, const char *algo,
 			      const char *cutoffs);
 
+/* ---- RESTRICT="fetch" ---------------------------------------------------- */
+
+/* Whether a (USE-reduced) RESTRICT value holds word (PMS 7.3.6: "fetch",
+ * "mirror"). */
+bool fetch_restrict_has(const char *restrict_value, const char *word);
+
+/* The user-facing text of a pkg_nofetch body, without running a shell:
+ * the messages of its einfo/elog/ewarn/eerror/echo lines, quotes removed
+ * and ${VAR}/$VAR expanded through lookup (unknown: empty), one per line.
+ * Other lines are not shown. Returns an allocated string ("" if none). */
+char *fetch_nofetch_text(const char *body,
+			 const char *(*lookup)(void *ud, const char *name),
+			 void *ud);
+
 /* ---- settings ------------------------------------------------------------- */
 
 /* Where and how to fetch, from the effective configuration (gild.conf over

@@ -262,3 +262,38 @@ TEST(fetch_mirror_urls_follow_the_mirror_layouts_in_order)
 	CHECK_STREQ(urls.v[1], "http://m/distfiles/hello\n");
 	gild_strv_release(&m.layouts);
 }
+
+static const char *lookup_test(void *ud, const char *name)
+{
+	(void)ud;
+	if (strcmp(name, "DISTDIR") == 0)
+		return "/var/distfiles";
+	if (strcmp(name, "P") == 0)
+		return "foo-1";
+	return NULL;
+}
+
+TEST(fetch_nofetch_text_keeps_the_message_lines_expanded)
+{
+	const char *body = "\n\tlocal x=1\n"
+			   "\teinfo \"Download ${P}.tar.gz from https://x/\"\n"
+			   "\teinfo\n"
+			   "\telog 'and put it into ${DISTDIR}' as $DISTDIR/\n"
+			   "\tewarn \"costs \\$5 $UNSET.\"\n"
+			   "\teinformation ignored\n";
+	_cleanup_free_ char *t = fetch_nofetch_text(body, lookup_test, NULL);
+
+	CHECK_STREQ(t, "Download foo-1.tar.gz from https://x/\n"
+		       "\n"
+		       "and put it into ${DISTDIR} as /var/distfiles/\n"
+		       "costs $5 .\n");
+}
+
+TEST(fetch_restrict_has_matches_whole_words)
+{
+	CHECK(fetch_restrict_has("mirror fetch", "fetch"));
+	CHECK(fetch_restrict_has("fetch", "fetch"));
+	CHECK(!fetch_restrict_has("fetchy test", "fetch"));
+	CHECK(!fetch_restrict_has("", "fetch"));
+	CHECK(!fetch_restrict_has(NULL, "mirror"));
+}
