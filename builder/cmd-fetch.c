@@ -5,6 +5,7 @@
  * fetch order are what `gild fetch ATOM` will use.
  */
 #include "builder.h"
+#include "depstr.h"
 #include "fetch.h"
 
 struct fetch_args {
@@ -13,8 +14,14 @@ struct fetch_args {
 	const char *manifest;
 	const char *src_uri;
 	const char *tpm_path;
+	struct gild_strv use; /* --use: flags for SRC_URI conditionals */
 	struct fetch_opts o;
 };
+
+static void fetch_args_release(struct fetch_args *a)
+{
+	gild_strv_release(&a->use);
+}
 
 enum {
 	OPT_DISTDIR = 0x2000,
@@ -24,6 +31,7 @@ enum {
 	OPT_CONNECT_TIMEOUT,
 	OPT_TIMEOUT,
 	OPT_TPM,
+	OPT_USE,
 };
 
 static int parse_seconds(struct gild_ctx *ctx, const char *opt,
@@ -52,6 +60,7 @@ static int parse_fetch_opts(int argc, char **argv, struct gild_ctx *ctx,
 		{"thirdpartymirrors", required_argument, NULL, OPT_TPM},
 		{"connect-timeout", required_argument, NULL, OPT_CONNECT_TIMEOUT},
 		{"timeout", required_argument, NULL, OPT_TIMEOUT},
+		{"use", required_argument, NULL, OPT_USE},
 		{0}};
 	int c, h;
 
@@ -67,6 +76,7 @@ static int parse_fetch_opts(int argc, char **argv, struct gild_ctx *ctx,
 		case OPT_MANIFEST: a->manifest = optarg; break;
 		case OPT_SRC_URI: a->src_uri = optarg; break;
 		case OPT_TPM: a->tpm_path = optarg; break;
+		case OPT_USE: gild_split_words(optarg, &a->use); break;
 		case OPT_CONNECT_TIMEOUT:
 			if ((*status = parse_seconds(ctx, "--connect-timeout",
 						     optarg,
@@ -141,6 +151,22 @@ static int fetch_one(struct gild_ctx *ctx, const struct fetch_args *a,
 	return 1;
 }
 
+/* The distfiles of a SRC_URI value under USE (PMS 8.2). */
+static int srclist_from_text(const char *text, int eapi,
+			     const struct gild_strv *use,
+			     struct fetch_srclist *l, struct gild_err *err)
+{
+	_cleanup_(dep_node_freep) struct dep_node *tree = NULL;
+	_cleanup_(dep_node_freep) struct dep_node *reduced = NULL;
+	int r = depstr_parse(text, strlen(text), DEPSTR_SRC_URI, eapi, NULL,
+			     &tree, err);
+
+	if (r < 0)
+		return r;
+	reduced = depstr_reduce(tree, gild_use_list_has, (void *)use);
+	return fetch_srclist_add_tree(l, reduced, err);
+}
+
 /* Command-line options over the configuration (fetch_settings_load). */
 static int apply_settings(struct gild_ctx *ctx, struct fetch_args *a,
 			  struct fetch_settings *fs, char **tpm)
@@ -174,7 +200,8 @@ static int apply_settings(struct gild_ctx *ctx, struct fetch_args *a,
 
 int cmd_fetch(int argc, char **argv, struct gild_ctx *ctx)
 {
-	struct fetch_args a = {.o = FETCH_OPTS_INIT};
+	_cleanup_(fetch_args_release) struct fetch_args a = {
+		.o = FETCH_OPTS_INIT};
 	_cleanup_(fetch_settings_release) struct fetch_settings fs = {0};
 	_cleanup_free_ char *tpm_path = NULL;
 	_cleanup_(fetch_srclist_releasep) struct fetch_srclist srcs =
@@ -197,7 +224,8 @@ int cmd_fetch(int argc, char **argv, struct gild_ctx *ctx)
 					    "--manifest");
 	if ((r = apply_settings(ctx, &a, &fs, &tpm_path)) < 0)
 		return r;
-	if ((r = fetch_srclist_parse(&srcs, a.src_uri, &ctx->err)) < 0 ||
+	if ((r = srclist_from_text(a.src_uri, 8, &a.use, &srcs,
+				   &ctx->err)) < 0 ||
 	    (r = manifest_load(a.manifest, true, &m, &ctx->err)) < 0 ||
 	    (r = fetch_tpm_load(a.tpm_path, &tpm, &ctx->err)) < 0)
 		return r;

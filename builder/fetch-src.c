@@ -1,5 +1,6 @@
 /* fetch-src.c: SRC_URI lists, thirdpartymirrors and mirror layouts
  * (see fetch.h). */
+#include "depstr.h"
 #include "fetch.h"
 
 #include <openssl/evp.h>
@@ -33,6 +34,17 @@ static char *uri_basename(const char *uri)
 	return xstrdup(slash ? slash + 1 : uri);
 }
 
+static struct fetch_src *src_find_or_add(struct fetch_srclist *l,
+					 char **name)
+{
+	for (size_t i = 0; i < l->n; i++)
+		if (strcmp(l->v[i].name, *name) == 0)
+			return &l->v[i];
+	gild_grow(&l->v, &l->cap, l->n + 1, sizeof(*l->v));
+	l->v[l->n] = (struct fetch_src){TAKE_PTR(*name), GILD_STRV_INIT};
+	return &l->v[l->n++];
+}
+
 int fetch_srclist_add(struct fetch_srclist *l, const char *uri,
 		      const char *name, struct gild_err *err)
 {
@@ -42,64 +54,28 @@ int fetch_srclist_add(struct fetch_srclist *l, const char *uri,
 	if (!*n || strchr(n, '/') || strcmp(n, ".") == 0 ||
 	    strcmp(n, "..") == 0)
 		return gild_fail(err, -GILD_E_SYNTAX, NULL,
-				 "bad distfile name '%s' for '%s'", n, uri);
-	for (size_t i = 0; i < l->n; i++)
-		if (strcmp(l->v[i].name, n) == 0) {
-			if (!gild_strv_contains(&l->v[i].uris, uri))
-				gild_strv_add(&l->v[i].uris, uri);
-			return 0;
-		}
-	gild_grow(&l->v, &l->cap, l->n + 1, sizeof(*l->v));
-	s = &l->v[l->n++];
-	*s = (struct fetch_src){.name = TAKE_PTR(n), .uris = GILD_STRV_INIT};
-	gild_strv_add(&s->uris, uri);
+				 "bad distfile name '%s' for '%s'", n,
+				 uri ? uri : n);
+	s = src_find_or_add(l, &n);
+	if (uri && !gild_strv_contains(&s->uris, uri))
+		gild_strv_add(&s->uris, uri);
 	return 0;
 }
 
-static bool is_conditional(const char *tok)
+int fetch_srclist_add_tree(struct fetch_srclist *l,
+			   const struct dep_node *node, struct gild_err *err)
 {
-	size_t n = strlen(tok);
-
-	return strcmp(tok, "(") == 0 || strcmp(tok, ")") == 0 ||
-	       (n > 1 && tok[n - 1] == '?');
-}
-
-int fetch_srclist_parse(struct fetch_srclist *l, const char *src_uri,
-			struct gild_err *err)
-{
-	_cleanup_free_ char *copy = xstrdup(src_uri);
-	char *w[3] = {NULL, NULL, NULL}, *save = NULL;
 	int r;
 
-	for (char *t = strtok_r(copy, " \t\n", &save); t;
-	     t = strtok_r(NULL, " \t\n", &save)) {
-		if (is_conditional(t))
-			return gild_fail(err, -GILD_E_UNSUPPORTED, NULL,
-					 "USE-conditional SRC_URI needs "
-					 "evaluation first ('%s')", t);
-		if (strcmp(t, "->") == 0) {
-			if (!w[0] || w[1])
-				return gild_fail(err, -GILD_E_SYNTAX, NULL,
-						 "'->' must follow a URI in "
-						 "SRC_URI");
-			w[1] = t;
-			continue;
-		}
-		if (w[1]) {
-			if ((r = fetch_srclist_add(l, w[0], t, err)) < 0)
-				return r;
-			w[0] = w[1] = NULL;
-			continue;
-		}
-		if (w[0] && (r = fetch_srclist_add(l, w[0], NULL, err)) < 0)
-			return r;
-		w[0] = t;
+	if (node->kind == DEP_TEXT) {
+		_cleanup_free_ char *uri = gild_str_dup(depstr_uri(node));
+		_cleanup_free_ char *name = gild_str_dup(depstr_distfile(node));
+		bool is_uri = strstr(uri, "://") != NULL;
+		return fetch_srclist_add(l, is_uri ? uri : NULL, name, err);
 	}
-	if (w[1])
-		return gild_fail(err, -GILD_E_SYNTAX, NULL,
-				 "'->' at the end of SRC_URI needs a file name");
-	if (w[0])
-		return fetch_srclist_add(l, w[0], NULL, err);
+	for (size_t i = 0; i < node->n_kids; i++)
+		if ((r = fetch_srclist_add_tree(l, &node->kids[i], err)) < 0)
+			return r;
 	return 0;
 }
 

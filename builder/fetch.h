@@ -62,17 +62,19 @@ struct fetch_srclist {
 void fetch_srclist_release(struct fetch_srclist *l);
 static inline void fetch_srclist_releasep(struct fetch_srclist *l) { fetch_srclist_release(l); }
 
-/* Add one URI with its distfile name (NULL: the URI's last path component,
- * PMS 8.2 "SRC_URI"). URIs naming the same distfile are merged. */
+/* Add a distfile with one more upstream URI (uri NULL: a bare file name,
+ * fetched from mirrors only; name NULL: the URI's last path component,
+ * PMS 8.2). URIs naming the same distfile are merged, in order.
+ * Returns -GILD_E_SYNTAX for an empty name or one with a '/'. */
 int fetch_srclist_add(struct fetch_srclist *l, const char *uri,
 		      const char *name, struct gild_err *err);
 
-/* Parse an already USE-evaluated SRC_URI: URIs, each optionally followed
- * by `-> NAME` (EAPI 2+). Returns -GILD_E_SYNTAX for a dangling `->` or a
- * NAME with a '/', -GILD_E_UNSUPPORTED for USE conditionals (the recipe's
- * dependency-string evaluation removes those first). */
-int fetch_srclist_parse(struct fetch_srclist *l, const char *src_uri,
-			struct gild_err *err);
+struct dep_node;
+/* Add every URI of a SRC_URI tree already reduced under USE
+ * (depstr_reduce), "fetch+"/"mirror+" prefixes (EAPI 8) removed. */
+int fetch_srclist_add_tree(struct fetch_srclist *l,
+			   const struct dep_node *reduced,
+			   struct gild_err *err);
 
 /* ---- mirrors ------------------------------------------------------------- */
 

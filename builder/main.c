@@ -21,7 +21,7 @@ static const struct cmd commands[] = {
 	 "[--use \"FLAGS\"] [--kind KIND] [--eapi N] STRING"},
 	{"fetch", cmd_fetch, "fetch and verify distfiles without building",
 	 "[--distdir DIR] [--mirrors URLS] [--timeout S] [--connect-timeout S] "
-	 "--manifest FILE --src-uri SRC_URI"},
+	 "[--use FLAGS] --manifest FILE --src-uri SRC_URI"},
 	{"help", cmd_help, "list commands, or show one command's usage",
 	 "[COMMAND]"},
 	{"manifest", cmd_manifest,

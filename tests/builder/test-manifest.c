@@ -1,5 +1,6 @@
 /* test-manifest.c: Manifest parsing, digests, verification, writing;
  * SRC_URI lists, thirdpartymirrors and GLEP 75 mirror layouts. */
+#include "depstr.h"
 #include "fetch.h"
 #include "manifest.h"
 #include "tap.h"
@@ -153,46 +154,61 @@ TEST(manifest_move_aside_numbers_bad_copies)
 
 /* ---- SRC_URI and mirrors ------------------------------------------------ */
 
-TEST(fetch_srclist_parse_handles_renames_and_merges_names)
+static bool use_ssl(void *ud, const char *flag)
+{
+	(void)ud;
+	return strcmp(flag, "ssl") == 0;
+}
+
+static int srclist_of(struct fetch_srclist *l, const char *text,
+		      struct gild_err *err)
+{
+	_cleanup_(dep_node_freep) struct dep_node *tree = NULL;
+	_cleanup_(dep_node_freep) struct dep_node *reduced = NULL;
+	int r = depstr_parse(text, strlen(text), DEPSTR_SRC_URI, 8, NULL,
+			     &tree, err);
+
+	if (r < 0)
+		return r;
+	reduced = depstr_reduce(tree, use_ssl, NULL);
+	return fetch_srclist_add_tree(l, reduced, err);
+}
+
+TEST(fetch_srclist_add_tree_handles_renames_use_and_merges_names)
 {
 	_cleanup_(fetch_srclist_releasep) struct fetch_srclist l =
 		FETCH_SRCLIST_INIT;
 	struct gild_err err = GILD_ERR_INIT;
 
-	CHECK_INTEQ(fetch_srclist_parse(&l,
-					"https://a/x-1.tar.gz\n"
-					"mirror://gnu/x/x-1.tar.gz "
-					"https://b/v1.tar.gz -> y-1.tar.gz",
-					&err),
+	CHECK_INTEQ(srclist_of(&l,
+			       "https://a/x-1.tar.gz\n"
+			       "ssl? ( mirror://gnu/x/x-1.tar.gz "
+			       "fetch+https://b/v1.tar.gz -> y-1.tar.gz )\n"
+			       "!ssl? ( https://c/nossl.tar.gz ) bare.tar.gz",
+			       &err),
 		    0);
-	CHECK_INTEQ(l.n, 2);
+	CHECK_INTEQ(l.n, 3);
 	CHECK_STREQ(l.v[0].name, "x-1.tar.gz");
 	CHECK_INTEQ(l.v[0].uris.n, 2);
 	CHECK_STREQ(l.v[0].uris.v[1], "mirror://gnu/x/x-1.tar.gz");
 	CHECK_STREQ(l.v[1].name, "y-1.tar.gz");
 	CHECK_STREQ(l.v[1].uris.v[0], "https://b/v1.tar.gz");
+	CHECK_STREQ(l.v[2].name, "bare.tar.gz");
+	CHECK_INTEQ(l.v[2].uris.n, 0);
 }
 
-TEST(fetch_srclist_parse_rejects_bad_input)
+TEST(fetch_srclist_add_rejects_bad_names)
 {
-	static const struct {
-		const char *src, *msg;
-	} cases[] = {
-		{"-> a", "'->' must follow a URI in SRC_URI"},
-		{"http://a/b -> -> c", "'->' must follow a URI in SRC_URI"},
-		{"http://a/b ->", "'->' at the end of SRC_URI needs a file name"},
-		{"http://a/b -> x/y", "bad distfile name 'x/y' for 'http://a/b'"},
-		{"http://a/", "bad distfile name '' for 'http://a/'"},
-		{"ssl? ( http://a/b )",
-		 "USE-conditional SRC_URI needs evaluation first ('ssl?')"},
-	};
-	for (size_t i = 0; i < GILD_ARRAY_SIZE(cases); i++) {
-		_cleanup_(fetch_srclist_releasep) struct fetch_srclist l =
-			FETCH_SRCLIST_INIT;
-		struct gild_err err = GILD_ERR_INIT;
-		CHECK(fetch_srclist_parse(&l, cases[i].src, &err) < 0);
-		CHECK_STREQ(err.msg, cases[i].msg);
-	}
+	_cleanup_(fetch_srclist_releasep) struct fetch_srclist l =
+		FETCH_SRCLIST_INIT;
+	struct gild_err err = GILD_ERR_INIT;
+
+	CHECK_INTEQ(fetch_srclist_add(&l, "http://a/", NULL, &err),
+		    -GILD_E_SYNTAX);
+	CHECK_STREQ(err.msg, "bad distfile name '' for 'http://a/'");
+	CHECK_INTEQ(fetch_srclist_add(&l, "http://a/b", "..", &err),
+		    -GILD_E_SYNTAX);
+	CHECK_STREQ(err.msg, "bad distfile name '..' for 'http://a/b'");
 }
 
 TEST(fetch_expand_uri_uses_thirdpartymirrors)

@@ -278,8 +278,18 @@ test_expect_success HTTPD 'a gild.conf that does not load is an error, not ignor
 
 test_expect_success 'a dangling -> in SRC_URI is bad input' '
 	test_expect_code 2 gild fetch --manifest Manifest --src-uri "http://x/a.tar.gz ->" 2>err &&
-	echo "gild: error: '"'"'->'"'"' at the end of SRC_URI needs a file name" >expect &&
+	echo "gild: error: expected a file name after '"'"'->'"'"' at column 19" >expect &&
 	test_cmp expect err
+'
+
+test_expect_success HTTPD 'SRC_URI USE conditionals follow --use' '
+	rm -rf dist/* &&
+	fetch "ssl? ( $URL/foo-1.tar.gz ) !ssl? ( $URL/bar-1.tar.gz )" --use "ssl" >out &&
+	echo "foo-1.tar.gz: fetched from $URL/foo-1.tar.gz" >expect &&
+	test_cmp expect out &&
+	fetch "ssl? ( $URL/foo-1.tar.gz ) !ssl? ( $URL/bar-1.tar.gz )" >out &&
+	echo "bar-1.tar.gz: fetched from $URL/bar-1.tar.gz" >expect &&
+	test_cmp expect out
 '
 
 test_expect_success 'a malformed Manifest line is reported with file:line' '
