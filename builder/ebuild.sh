@@ -1,0 +1,760 @@
+# ebuild.sh: the shell library every build phase runs with (bash).
+#
+# The phase driver runs each phase in the sandbox as
+#
+#   bash -c 'source ebuild.sh; source CLASS.class...; source RECIPE;
+#            ebuild_run_phase src_compile'
+#
+# with P PN PV PR PVR PF CATEGORY WORKDIR S T D ED FILESDIR DISTDIR USE IUSE
+# CFLAGS CXXFLAGS LDFLAGS CHOST MAKEOPTS SOURCE_DATE_EPOCH EAPI A in the
+# environment (CBUILD, CTARGET, ABI, SLOT optional). It provides the package
+# manager commands of PMS chapter 12 ("Available commands",
+# pkg-mgr-commands.tex) and the default phase functions of PMS chapter 9
+# (ebuild-functions.tex) for EAPI 7 and 8; what EAPI 7+ bans dies saying so.
+#
+# PMS wants emake and the do*/new* helpers to be external programs (callable
+# from xargs). Sourcing this file defines them as functions and, when T is
+# set, also puts links named after them in ${T}/.ebuild-helpers on PATH: run
+# under such a name, this file calls the function of that name. The state the
+# helpers read (DESTTREE, INSDESTTREE, INSOPTIONS, ...) is exported for them.
+
+# ---- output (PMS 12.3.5: ewarn/eerror never go to stdout) -----------------
+
+_eb_msg() { # prefix message...
+	local p=$1
+	shift
+	printf ' %s %b\n' "$p" "$*" >&2
+}
+einfo() { _eb_msg '*' "$*"; }
+einfon() { printf ' * %b' "$*" >&2; }
+elog() { _eb_msg '*' "$*"; }
+ewarn() { _eb_msg '* WARNING:' "$*"; }
+eerror() { _eb_msg '* ERROR:' "$*"; }
+ebegin() { _eb_msg '*' "$* ..."; }
+
+# eend STATUS [MESSAGE...]: report the end of an ebegin; returns STATUS.
+eend() {
+	local status=${1:-0}
+	shift
+	if [[ ${status} == 0 ]]; then
+		printf ' [ ok ]\n' >&2
+	else
+		[[ $# -gt 0 ]] && eerror "$*"
+		printf ' [ !! ]\n' >&2
+	fi
+	return "${status}"
+}
+
+# ---- failure (PMS 12.3.1, 12.3.6) ------------------------------------------
+
+# The shell that sourced us: die in a subshell must end it too (PMS does not
+# guarantee that, bash needs a signal for it).
+_EB_MAIN_PID=$$
+trap 'exit 1' USR1
+
+# die [-n] MESSAGE: print the failure and abort the phase (exit 1). With -n
+# (EAPI 6+) it only returns 1 when run under nonfatal.
+die() {
+	if [[ $1 == -n ]]; then
+		shift
+		if [[ -n ${_EB_NONFATAL} ]]; then
+			eerror "$*"
+			return 1
+		fi
+	fi
+	local i
+	{
+		printf 'ERROR: %s/%s failed (%s phase):\n' "${CATEGORY}" "${PF}" \
+			"${EBUILD_PHASE:-unknown}"
+		printf '  %s\n' "${*:-(no error message)}"
+		printf 'Call stack:\n'
+		for ((i = 1; i < ${#FUNCNAME[@]}; i++)); do
+			printf '  %s, line %s: called %s\n' "${BASH_SOURCE[i]##*/}" \
+				"${BASH_LINENO[i - 1]}" "${FUNCNAME[i - 1]}"
+		done
+	} >&2
+	[[ ${BASHPID} != "${_EB_MAIN_PID}" ]] && kill -s USR1 "${_EB_MAIN_PID}" 2>/dev/null
+	exit 1
+}
+
+# assert [MESSAGE]: die when any command of the last pipeline failed.
+assert() {
+	local -a statuses=("${PIPESTATUS[@]}") # before any other command
+	local status
+	for status in "${statuses[@]}"; do
+		[[ ${status} == 0 ]] || die "$@"
+	done
+}
+
+# nonfatal COMMAND...: a helper's failure returns non-zero instead of dying
+# (explicit die/assert still abort).
+nonfatal() {
+	_EB_NONFATAL=1 "$@"
+}
+
+# _eb_fail MESSAGE: a helper failed: die, or return 1 under nonfatal.
+_eb_fail() {
+	if [[ -n ${_EB_NONFATAL} ]]; then
+		eerror "$*"
+		return 1
+	fi
+	die "$@"
+}
+
+# Commands EAPI 7 and 8 ban (PMS 12.3.2): calling one aborts the build.
+_eb_banned() {
+	die "'$1' is banned in EAPI ${EAPI:-8}${2:+: $2}"
+}
+einstall() { _eb_banned einstall "use emake DESTDIR=\"\${D}\" install"; }
+dohtml() { _eb_banned dohtml "use dodoc -r or HTML_DOCS"; }
+dolib() { _eb_banned dolib "use dolib.so or dolib.a"; }
+libopts() { _eb_banned libopts; }
+dohard() { _eb_banned dohard; }
+dosed() { _eb_banned dosed "use sed -i"; }
+
+# ---- USE and lists (PMS 12.3.9, 12.3.10) -----------------------------------
+
+has() {
+	local needle=$1 x
+	shift
+	for x in "$@"; do
+		[[ ${x} == "${needle}" ]] && return 0
+	done
+	return 1
+}
+hasv() { has "$@" && echo "$1"; }
+
+# The flags use() may ask about (IUSE_EFFECTIVE, PMS 11.1.1): the recipe's
+# IUSE without +/- defaults, IUSE_IMPLICIT, and the implicit USE_EXPAND
+# groups gild's profiles declare (arch, elibc_*, kernel_*). The driver may
+# pass the exact set as IUSE_EFFECTIVE.
+_eb_in_iuse_effective() {
+	local flag=$1 x
+	if [[ -n ${IUSE_EFFECTIVE+set} ]]; then
+		# shellcheck disable=SC2086
+		has "${flag}" ${IUSE_EFFECTIVE}
+		return
+	fi
+	for x in ${IUSE} ${IUSE_IMPLICIT:-test}; do
+		[[ ${x#[+-]} == "${flag}" ]] && return 0
+	done
+	case ${flag} in
+	elibc_* | kernel_* | amd64 | arm64) return 0 ;;
+	esac
+	return 1
+}
+
+# use [!]FLAG: true when FLAG is enabled (or, with !, disabled). Asking for
+# a flag outside IUSE is an error from EAPI 4 on (PMS table 12.x).
+use() {
+	local flag=$1 want=0
+	if [[ ${flag} == !* ]]; then
+		flag=${flag#!}
+		want=1
+	fi
+	_eb_in_iuse_effective "${flag}" ||
+		die "use: flag '${flag}' is not in IUSE of ${CATEGORY}/${PF}"
+	# shellcheck disable=SC2086
+	if has "${flag}" ${USE}; then
+		return ${want}
+	fi
+	return $((1 - want))
+}
+useq() { use "$@"; }
+
+# usev FLAG [VALUE]: print VALUE (EAPI 8; else the flag name) when enabled.
+usev() {
+	use "$1" || return 1
+	echo "${2:-${1#!}}"
+}
+
+# usex FLAG [YES [NO [YES-SUFFIX [NO-SUFFIX]]]] (EAPI 5+).
+usex() {
+	if use "$1"; then
+		echo "${2-yes}$4"
+	else
+		echo "${3-no}$5"
+	fi
+}
+
+# in_iuse FLAG: FLAG is in IUSE_EFFECTIVE (EAPI 6+).
+in_iuse() {
+	[[ $# == 1 ]] || die "in_iuse takes exactly one flag"
+	_eb_in_iuse_effective "$1"
+}
+
+# _eb_use_opt WITH WITHOUT FLAG [OPT [VALUE]]: use_with/use_enable.
+_eb_use_opt() {
+	local yes=$1 no=$2 flag=$3
+	local opt=${4-${flag#!}}
+	if use "${flag}"; then
+		# An empty third argument counts as given (EAPI 4+).
+		if [[ $# -ge 5 ]]; then
+			echo "--${yes}-${opt}=$5"
+		else
+			echo "--${yes}-${opt}"
+		fi
+	else
+		echo "--${no}-${opt}"
+	fi
+}
+use_with() { _eb_use_opt with without "$@"; }
+use_enable() { _eb_use_opt enable disable "$@"; }
+
+# ---- build commands (PMS 12.3.7) -------------------------------------------
+
+# emake ARGS...: make with the user's MAKEOPTS; arguments override them.
+emake() {
+	# MAKEOPTS is a list of words by definition (make.conf).
+	# shellcheck disable=SC2086
+	"${MAKE:-make}" ${MAKEOPTS} "$@" || _eb_fail "emake failed: ${MAKE:-make} ${MAKEOPTS} $*"
+}
+
+# _eb_configure_knows OPTION: the configure script's --help mentions it.
+_eb_configure_knows() {
+	[[ ${_EB_CONFIGURE_HELP} == *"$1"* ]]
+}
+
+# shellcheck disable=SC2120
+# econf ARGS...: run an autoconf configure script with PMS's options.
+econf() {
+	local src=${ECONF_SOURCE:-.}
+	[[ -x ${src}/configure ]] ||
+		{ _eb_fail "econf: no configure script in '${src}'"; return 1; }
+	_EB_CONFIGURE_HELP=$("${src}/configure" --help 2>/dev/null)
+	local -a opts=(
+		--prefix="${EPREFIX}"/usr
+		${CBUILD:+--build="${CBUILD}"}
+		--host="${CHOST}"
+		${CTARGET:+--target="${CTARGET}"}
+		--mandir="${EPREFIX}"/usr/share/man
+		--infodir="${EPREFIX}"/usr/share/info
+		--datadir="${EPREFIX}"/usr/share
+		--sysconfdir="${EPREFIX}"/etc
+		--localstatedir="${EPREFIX}"/var/lib
+	)
+	# Options newer EAPIs add, each only when configure knows it.
+	_eb_configure_knows --datarootdir &&
+		opts+=(--datarootdir="${EPREFIX}"/usr/share)       # EAPI 8
+	_eb_configure_knows disable-dependency-tracking &&
+		opts+=(--disable-dependency-tracking)              # EAPI 4
+	_eb_configure_knows disable-silent-rules &&
+		opts+=(--disable-silent-rules)                     # EAPI 5
+	_eb_configure_knows --docdir &&
+		opts+=(--docdir="${EPREFIX}/usr/share/doc/${PF}")  # EAPI 6
+	_eb_configure_knows --htmldir &&
+		opts+=(--htmldir="${EPREFIX}/usr/share/doc/${PF}/html")
+	_eb_configure_knows --with-sysroot &&
+		opts+=(--with-sysroot="${ESYSROOT:-/}")            # EAPI 7
+	[[ ${EAPI:-8} != 7 ]] && _eb_configure_knows --enable-static &&
+		opts+=(--disable-static)                           # EAPI 8
+	local libdir
+	libdir=$(_eb_econf_libdir "$@")
+	[[ -n ${libdir} ]] && opts+=(--libdir="${libdir}")
+	echo "${src}/configure ${opts[*]} $*" >&2
+	"${src}/configure" "${opts[@]}" "$@" || {
+		[[ -f config.log ]] && eerror "see $(pwd)/config.log"
+		_eb_fail "econf failed"
+	}
+}
+
+# --libdir per PMS algorithm "econf --libdir logic": only when ABI and
+# LIBDIR_${ABI} are set, under the prefix the caller chose.
+_eb_econf_libdir() {
+	local prefix=${EPREFIX}/usr arg var
+	for arg in "$@"; do
+		[[ ${arg} == --prefix=* ]] && prefix=${arg#--prefix=}
+	done
+	[[ -n ${ABI} ]] || return 0
+	var=LIBDIR_${ABI}
+	[[ -n ${!var} ]] && echo "${prefix}/${!var}"
+}
+
+# ---- installation destinations (PMS 12.3.8) --------------------------------
+
+export DESTTREE=/usr INSDESTTREE='' EXEDESTTREE='' DOCDESTTREE=''
+export INSOPTIONS=-m0644 EXEOPTIONS=-m0755 DIROPTIONS=-m0755 LIBOPTIONS=-m0644
+
+# _eb_dest PATH: PATH inside the image (ED), without doubled slashes.
+_eb_dest() {
+	local p="${ED:-${D}}/${1#/}"
+	echo "${p%/}"
+}
+
+_eb_mkdir() { # dir (already under ED)
+	[[ -d $1 ]] || install -d "$1" || _eb_fail "cannot create directory '$1'"
+}
+
+into() {
+	if [[ $1 == / ]]; then DESTTREE=; else DESTTREE=${1%/}; fi
+	export DESTTREE
+	_eb_mkdir "$(_eb_dest "${DESTTREE}")"
+}
+insinto() { export INSDESTTREE=${1%/}; }
+exeinto() { export EXEDESTTREE=${1%/}; }
+docinto() { if [[ $1 == / ]]; then DOCDESTTREE=; else DOCDESTTREE=${1%/}; fi; export DOCDESTTREE; }
+# EAPI 8: insopts and exeopts affect doins and doexe only (PMS 12.3.8).
+insopts() { export INSOPTIONS="$*"; }
+exeopts() { export EXEOPTIONS="$*"; }
+diropts() { export DIROPTIONS="$*"; }
+
+# ---- installation commands (PMS 12.3.8) ------------------------------------
+
+# _eb_install_files MODE-OPTS DESTDIR FILE...: install each file as a file.
+# Ownership is not set: the packager writes every file as uid/gid 0
+# (reproducible builds, DESIGN.md), whoever ran the build.
+_eb_install_files() {
+	local mode=$1 dir=$2 f
+	shift 2
+	[[ $# -gt 0 ]] || { _eb_fail "${FUNCNAME[1]}: no files given"; return 1; }
+	_eb_mkdir "${dir}" || return 1
+	for f in "$@"; do
+		[[ -f ${f} || -L ${f} ]] || { _eb_fail "${FUNCNAME[1]}: '${f}' is not a file"; return 1; }
+		# shellcheck disable=SC2086
+		install ${mode} "${f}" "${dir}/" || { _eb_fail "${FUNCNAME[1]}: cannot install '${f}'"; return 1; }
+	done
+}
+
+dobin() { _eb_install_files -m0755 "$(_eb_dest "${DESTTREE}/bin")" "$@"; }
+dosbin() { _eb_install_files -m0755 "$(_eb_dest "${DESTTREE}/sbin")" "$@"; }
+
+doexe() {
+	[[ -n ${EXEDESTTREE} ]] || { _eb_fail "doexe: call exeinto first"; return 1; }
+	_eb_install_files "${EXEOPTIONS}" "$(_eb_dest "${EXEDESTTREE}")" "$@"
+}
+
+# _eb_libdir: the library directory (PMS algorithm "Determining the library
+# directory"); gild's profiles set no ABI, so it is 'lib'.
+_eb_libdir() {
+	[[ -n ${CONF_LIBDIR_OVERRIDE} ]] && { echo "${CONF_LIBDIR_OVERRIDE}"; return; }
+	local abi=${ABI:-${DEFAULT_ABI:-default}}
+	local var=LIBDIR_${abi}
+	echo "${!var:-${CONF_LIBDIR:-lib}}"
+}
+
+# _eb_dolib MODE FILE...: libraries; symlinks stay links to the same target.
+_eb_dolib() {
+	local mode=$1 dir f
+	shift
+	dir=$(_eb_dest "${DESTTREE}/$(_eb_libdir)")
+	_eb_mkdir "${dir}" || return 1
+	for f in "$@"; do
+		if [[ -L ${f} ]]; then
+			ln -snf "$(readlink "${f}")" "${dir}/${f##*/}" || { _eb_fail "cannot link '${f}'"; return 1; }
+		else
+			_eb_install_files "${mode}" "${dir}" "${f}" || return 1
+		fi
+	done
+}
+dolib.so() { _eb_dolib -m0755 "$@"; }
+dolib.a() { _eb_dolib -m0644 "$@"; }
+
+# _eb_doins_one SRC DESTDIR: one argument of doins (-r handled by caller).
+_eb_doins_one() {
+	local src=$1 dir=$2
+	if [[ -L ${src} ]]; then
+		# Symlinks are installed as symlinks (EAPI 4+).
+		_eb_mkdir "${dir}" && ln -snf "$(readlink "${src}")" "${dir}/${src##*/}"
+	elif [[ -d ${src} ]]; then
+		[[ -n ${_EB_RECURSIVE} ]] || { _eb_fail "doins: '${src}' is a directory (use doins -r)"; return 1; }
+		local sub="${dir}/${src##*/}" f
+		_eb_mkdir "${sub}" || return 1
+		for f in "${src}"/* "${src}"/.[!.]*; do
+			[[ -e ${f} || -L ${f} ]] || continue
+			_eb_doins_one "${f}" "${sub}" || return 1
+		done
+	else
+		_eb_install_files "${_EB_OPTS}" "${dir}" "${src}"
+	fi
+}
+
+# _eb_doins_into DESTDIR OPTS [-r] FILE...: doins and dodoc's common part.
+_eb_doins_into() {
+	local dir=$1 f
+	local _EB_OPTS=$2 _EB_RECURSIVE=
+	shift 2
+	if [[ $1 == -r ]]; then
+		_EB_RECURSIVE=1
+		shift
+	fi
+	[[ $# -gt 0 ]] || { _eb_fail "${FUNCNAME[1]}: no files given"; return 1; }
+	for f in "$@"; do
+		# A trailing slash means "the contents", as for cp.
+		_eb_doins_one "${f%/}" "${dir}" || return 1
+	done
+}
+
+doins() { _eb_doins_into "$(_eb_dest "${INSDESTTREE}")" "${INSOPTIONS}" "$@"; }
+dodoc() { _eb_doins_into "$(_eb_dest "/usr/share/doc/${PF}/${DOCDESTTREE}")" -m0644 "$@"; }
+
+dodir() {
+	local d
+	for d in "$@"; do
+		# shellcheck disable=SC2086
+		install -d ${DIROPTIONS} "$(_eb_dest "${d}")" || { _eb_fail "dodir: cannot create '${d}'"; return 1; }
+	done
+}
+
+# keepdir DIR...: a directory that stays when empty (a .keep file).
+keepdir() {
+	local d
+	dodir "$@" || return 1
+	for d in "$@"; do
+		: >"$(_eb_dest "${d}")/.keep_${CATEGORY}_${PN}-${SLOT:-0}" ||
+			{ _eb_fail "keepdir: cannot write in '${d}'"; return 1; }
+	done
+}
+
+# doman [-i18n=LANG] PAGE...: into /usr/share/man/[LANG/]manN/, N from the
+# section suffix; foo.LANG.1 goes to LANG/man1/foo.1 (EAPI 2+) unless
+# -i18n= is given, which wins and keeps the name (EAPI 4+).
+doman() {
+	local i18n='' lang page name base comp sec dir
+	if [[ $1 == -i18n=* ]]; then
+		i18n=${1#-i18n=}
+		shift
+	fi
+	for page in "$@"; do
+		name=${page##*/}
+		base=${name}
+		comp=
+		if [[ ${base} =~ \.(gz|bz2|xz|Z)$ ]]; then
+			comp=.${BASH_REMATCH[1]}
+			base=${base%"${comp}"}
+		fi
+		sec=${base##*.}
+		[[ ${base} == *.* && ${sec} =~ ^[0-9nl] ]] ||
+			{ _eb_fail "doman: '${page}' has no section suffix"; return 1; }
+		lang=${i18n}
+		if [[ -z ${i18n} && ${base%.*} =~ \.([a-z][a-z](_[A-Z][A-Z])?)$ ]]; then
+			lang=${BASH_REMATCH[1]}
+			name=${base%.*}
+			name=${name%.*}.${sec}${comp}
+		fi
+		dir=$(_eb_dest "/usr/share/man/${lang:+${lang}/}man${sec:0:1}")
+		_eb_mkdir "${dir}" || return 1
+		install -m0644 "${page}" "${dir}/${name}" || { _eb_fail "doman: cannot install '${page}'"; return 1; }
+	done
+}
+
+# _eb_new HELPER SRC NAME: run HELPER on SRC under the name NAME; SRC '-'
+# is standard input (EAPI 6+).
+_eb_new() {
+	local helper=$1 src=$2 name=$3
+	[[ -n ${name} && ${name} != */* ]] || { _eb_fail "new${helper#do}: bad name '${name}'"; return 1; }
+	local tmp="${T:-/tmp}/.eb-new.$$"
+	mkdir -p "${tmp}" || return 1
+	if [[ ${src} == - ]]; then
+		cat >"${tmp}/${name}" || return 1
+	else
+		[[ -f ${src} ]] || { _eb_fail "new${helper#do}: '${src}' is not a file"; return 1; }
+		cp -P -- "${src}" "${tmp}/${name}" || return 1
+	fi
+	"${helper}" "${tmp}/${name}"
+	local status=$?
+	rm -rf "${tmp}"
+	return ${status}
+}
+newbin() { _eb_new dobin "$@"; }
+newsbin() { _eb_new dosbin "$@"; }
+newins() { _eb_new doins "$@"; }
+newexe() { _eb_new doexe "$@"; }
+newdoc() { _eb_new dodoc "$@"; }
+newman() { _eb_new doman "$@"; }
+newlib.so() { _eb_new dolib.so "$@"; }
+newlib.a() { _eb_new dolib.a "$@"; }
+
+# _eb_relpath TARGET LINKDIR: TARGET relative to LINKDIR, both absolute,
+# compared lexically (PMS: dosym -r does not resolve symlinks).
+_eb_relpath() {
+	local -a t=() d=() parts
+	local x i=0 rel=
+	IFS=/ read -ra parts <<<"$1"
+	for x in "${parts[@]}"; do [[ -n ${x} && ${x} != . ]] && t+=("${x}"); done
+	IFS=/ read -ra parts <<<"$2"
+	for x in "${parts[@]}"; do [[ -n ${x} && ${x} != . ]] && d+=("${x}"); done
+	while ((i < ${#t[@]} && i < ${#d[@]})) && [[ ${t[i]} == "${d[i]}" ]]; do
+		((i += 1))
+	done
+	for ((x = i; x < ${#d[@]}; x++)); do rel+=../; done
+	rel+=$(IFS=/ && echo "${t[*]:i}")
+	echo "${rel:-.}"
+}
+
+# dosym [-r] TARGET LINK: LINK (in the image) pointing to TARGET; with -r
+# (EAPI 8) an absolute TARGET becomes relative to LINK's directory.
+dosym() {
+	local relative=
+	if [[ $1 == -r ]]; then
+		relative=1
+		shift
+	fi
+	[[ $# == 2 ]] || { _eb_fail "dosym: needs a target and a link name"; return 1; }
+	local target=$1 link
+	link=$(_eb_dest "$2")
+	if [[ -n ${relative} ]]; then
+		[[ ${target} == /* ]] || { _eb_fail "dosym -r: target '${target}' is not absolute"; return 1; }
+		local linkdir=${2%/*}
+		target=$(_eb_relpath "${target}" "${linkdir:-/}")
+	fi
+	_eb_mkdir "${link%/*}" || return 1
+	ln -snf "${target}" "${link}" || _eb_fail "dosym: cannot create '$2'"
+}
+
+# fperms/fowners: chmod/chown with absolute paths taken inside the image.
+fperms() { chmod "${@/#\//${ED:-${D}}/}" || _eb_fail "fperms $* failed"; }
+fowners() { chown "${@/#\//${ED:-${D}}/}" || _eb_fail "fowners $* failed"; }
+
+# ---- patches (PMS 12.3.12, EAPI 6+) ----------------------------------------
+
+# eapply [PATCH-OPTIONS...] [--] FILE|DIR...: apply patches with
+# patch -p1 -f -g0 --no-backup-if-mismatch plus the options given (which may
+# override -p1); a directory applies its *.diff and *.patch in POSIX order.
+eapply() {
+	local -a popts=() files=()
+	while [[ $# -gt 0 ]]; do
+		case $1 in
+		--) shift; files+=("$@"); break ;;
+		-*) [[ ${#files[@]} -eq 0 ]] || { _eb_fail "eapply: option '$1' after a file"; return 1; }
+		    popts+=("$1") ;;
+		*) files+=("$1") ;;
+		esac
+		shift
+	done
+	[[ ${#files[@]} -gt 0 ]] || { _eb_fail "eapply: no patches given"; return 1; }
+	local f p
+	for f in "${files[@]}"; do
+		if [[ -d ${f} ]]; then
+			local -a list=()
+			for p in "${f}"/*.diff "${f}"/*.patch; do [[ -f ${p} ]] && list+=("${p}"); done
+			[[ ${#list[@]} -gt 0 ]] || { _eb_fail "eapply: no *.diff or *.patch in '${f}'"; return 1; }
+			mapfile -t list < <(printf '%s\n' "${list[@]}" | LC_ALL=C sort)
+			for p in "${list[@]}"; do _eb_patch "${p}" "${popts[@]}" || return 1; done
+		else
+			_eb_patch "${f}" "${popts[@]}" || return 1
+		fi
+	done
+}
+
+_eb_patch() { # file options...
+	local f=$1
+	shift
+	einfo "Applying ${f##*/}"
+	patch -p1 -f -g0 --no-backup-if-mismatch "$@" <"${f}" >"${T:-/tmp}/.eb-patch.log" 2>&1 || {
+		cat "${T:-/tmp}/.eb-patch.log" >&2
+		_eb_fail "eapply: '${f##*/}' does not apply"
+		return 1
+	}
+}
+
+# eapply_user: the user's own patches, from ${GILD_USER_PATCHES}/CATEGORY/
+# {P-PR,P,PN} (the first that exists; Portage's /etc/portage/patches
+# layout). Without that variable or directory it does nothing. Once per
+# build (PMS: at most once).
+eapply_user() {
+	[[ -n ${_EB_USER_PATCHES_DONE} ]] && return 0
+	_EB_USER_PATCHES_DONE=1
+	[[ -n ${GILD_USER_PATCHES} ]] || return 0
+	local d
+	for d in "${P}-${PR}" "${P}" "${PN}"; do
+		d="${GILD_USER_PATCHES}/${CATEGORY}/${d}"
+		if [[ -d ${d} ]]; then
+			eapply "${d}"
+			return
+		fi
+	done
+}
+
+# ---- unpack (PMS 12.3.13) --------------------------------------------------
+
+# unpack FILE...: the driver unpacks ${A} with libarchive itself; this is
+# for recipes that unpack by hand, with the usual tools.
+unpack() {
+	local f src
+	[[ $# -gt 0 ]] || { _eb_fail "unpack: no files given"; return 1; }
+	for f in "$@"; do
+		case ${f} in
+		./*) src=${f} ;;
+		/*) src=${f} ;;
+		*/*) _eb_fail "unpack: '${f}': give a name in DISTDIR, ./path or /path"; return 1 ;;
+		*) src="${DISTDIR}/${f}" ;;
+		esac
+		[[ -f ${src} ]] || { _eb_fail "unpack: '${src}' does not exist"; return 1; }
+		_eb_unpack_one "${src}" || { _eb_fail "unpack: failed to unpack '${f}'"; return 1; }
+	done
+	# PMS: a+r,u+w,go-w on everything, a+x on directories.
+	chmod -fR a+rX,u+w,go-w . 2>/dev/null
+	return 0
+}
+
+_eb_unpack_one() {
+	local src=$1 name=${1##*/}
+	case ${name,,} in
+	*.tar) tar -xof "${src}" ;;
+	*.tar.gz | *.tgz | *.tar.z) tar -xozf "${src}" ;;
+	*.tar.bz2 | *.tbz2 | *.tbz) tar -xojf "${src}" ;;
+	*.tar.xz | *.txz) tar -xoJf "${src}" ;;
+	*.tar.lz) tar -xo --lzip -f "${src}" ;;
+	*.tar.zst) tar -xo --zstd -f "${src}" ;;
+	*.zip | *.jar) unzip -qo "${src}" ;;
+	*.gz | *.z) gzip -dc "${src}" >"${name%.*}" ;;
+	*.bz2) bzip2 -dc "${src}" >"${name%.*}" ;;
+	*.xz) xz -dc "${src}" >"${name%.*}" ;;
+	*.zst) zstd -dcq "${src}" >"${name%.*}" ;;
+	*) return 0 ;; # unrecognised formats are skipped silently (PMS)
+	esac
+}
+
+# ---- default phase functions (PMS 9.1, EAPI 7/8) ---------------------------
+
+_eb_have_makefile() {
+	[[ -f Makefile || -f GNUmakefile || -f makefile ]]
+}
+
+default_src_unpack() {
+	[[ -n ${A} ]] || return 0
+	# shellcheck disable=SC2086
+	unpack ${A}
+}
+
+# PATCHES may be an array or a whitespace-separated string (PMS 9.1.3).
+default_src_prepare() {
+	if [[ $(declare -p PATCHES 2>/dev/null) == "declare -a"* ]]; then
+		[[ ${#PATCHES[@]} -gt 0 ]] && { eapply "${PATCHES[@]}" || return 1; }
+	elif [[ -n ${PATCHES} ]]; then
+		# shellcheck disable=SC2086
+		eapply ${PATCHES} || return 1
+	fi
+	eapply_user
+}
+
+default_src_configure() {
+	[[ -x ${ECONF_SOURCE:-.}/configure ]] || return 0
+	# shellcheck disable=SC2119
+	econf
+}
+
+default_src_compile() {
+	_eb_have_makefile || return 0
+	emake
+}
+
+# Runs 'check' or else 'test' when make knows the target (PMS 9.1.6), one
+# job at a time: many test suites are not parallel-safe.
+default_src_test() {
+	_eb_have_makefile || return 0
+	if "${MAKE:-make}" -n check >/dev/null 2>&1; then
+		emake -j1 check
+	elif "${MAKE:-make}" -n test >/dev/null 2>&1; then
+		emake -j1 test
+	fi
+}
+
+default_src_install() {
+	if _eb_have_makefile; then
+		emake DESTDIR="${D}" install || return 1
+	fi
+	einstalldocs
+}
+
+# einstalldocs: DOCS (or the usual README* ChangeLog ... when DOCS is
+# unset) and HTML_DOCS into the doc directory (PMS 12.3.14, EAPI 6+).
+einstalldocs() {
+	local d
+	if ! declare -p DOCS >/dev/null 2>&1; then
+		for d in README* ChangeLog AUTHORS NEWS TODO CHANGES THANKS BUGS FAQ CREDITS CHANGELOG; do
+			[[ -s ${d} ]] && { dodoc "${d}" || return 1; }
+		done
+	elif [[ $(declare -p DOCS) == "declare -a"* ]]; then
+		[[ ${#DOCS[@]} -gt 0 ]] && { dodoc -r "${DOCS[@]}" || return 1; }
+	elif [[ -n ${DOCS} ]]; then
+		# shellcheck disable=SC2086
+		dodoc -r ${DOCS} || return 1
+	fi
+	if [[ $(declare -p HTML_DOCS 2>/dev/null) == "declare -a"* ]]; then
+		[[ ${#HTML_DOCS[@]} -gt 0 ]] && (docinto html && dodoc -r "${HTML_DOCS[@]}")
+	elif [[ -n ${HTML_DOCS} ]]; then
+		# shellcheck disable=SC2086
+		(docinto html && dodoc -r ${HTML_DOCS})
+	fi
+}
+
+default_pkg_nofetch() { :; }
+default_pkg_setup() { :; }
+default_pkg_preinst() { :; }
+default_pkg_postinst() { :; }
+default_pkg_prerm() { :; }
+default_pkg_postrm() { :; }
+default_pkg_config() { :; }
+
+# default: the default function of the phase being run (EAPI 2+).
+default() {
+	local phase=${EBUILD_PHASE_FUNC} f
+	if [[ -z ${phase} ]]; then
+		for f in "${FUNCNAME[@]:1}"; do
+			[[ ${f} == src_* || ${f} == pkg_* ]] && { phase=${f}; break; }
+		done
+	fi
+	declare -F "default_${phase}" >/dev/null ||
+		die "default: no default for phase '${phase:-none}'"
+	"default_${phase}"
+}
+
+# ---- running a phase -------------------------------------------------------
+
+# ebuild_run_phase PHASE: run the recipe's (or a class's) PHASE function,
+# or the default one, in the directory PMS gives: WORKDIR for src_unpack,
+# S (or WORKDIR when S does not exist) for the other src_* phases.
+ebuild_run_phase() {
+	local phase=$1
+	export EBUILD_PHASE_FUNC=${phase} EBUILD_PHASE=${phase#*_}
+	case ${phase} in
+	src_unpack) cd "${WORKDIR}" || die "cannot enter WORKDIR '${WORKDIR}'" ;;
+	src_*)
+		if [[ -d ${S} ]]; then
+			cd "${S}" || die "cannot enter S '${S}'"
+		else
+			cd "${WORKDIR}" || die "cannot enter WORKDIR '${WORKDIR}'"
+		fi ;;
+	pkg_*) ;;
+	*) die "unknown phase '${phase}'" ;;
+	esac
+	if declare -F "${phase}" >/dev/null; then
+		"${phase}"
+	else
+		"default_${phase}"
+	fi
+}
+
+# ---- helpers as programs ---------------------------------------------------
+
+_EB_HELPERS=(emake dobin dosbin doins doexe dodoc doman dodir keepdir dosym
+	fperms fowners newbin newsbin newins newexe newdoc newman dolib.so dolib.a
+	newlib.so newlib.a)
+
+# _eb_link_helpers: ${T}/.ebuild-helpers/NAME, first on PATH, each a
+# two-line script running 'bash ebuild.sh NAME "$@"' (no need for this file
+# to be executable where the sandbox puts it).
+_eb_link_helpers() {
+	local self dir=${T}/.ebuild-helpers name
+	self=$(readlink -f "${BASH_SOURCE[0]}") || return 0
+	mkdir -p "${dir}" 2>/dev/null || return 0
+	for name in "${_EB_HELPERS[@]}"; do
+		[[ -x ${dir}/${name} ]] && continue
+		printf '#!/bin/bash\nexec bash %q %q "$@"\n' "${self}" "${name}" >"${dir}/${name}" &&
+			chmod 755 "${dir}/${name}"
+	done
+	[[ :${PATH}: == *:"${dir}":* ]] || export PATH="${dir}:${PATH}"
+}
+
+if [[ ${BASH_SOURCE[0]} == "$0" ]]; then
+	# Run as a program: 'bash ebuild.sh HELPER ARGS...' (what the
+	# scripts in ${T}/.ebuild-helpers do).
+	_eb_name=$1
+	shift
+	has "${_eb_name}" "${_EB_HELPERS[@]}" || die "ebuild.sh: '${_eb_name}' is not a helper"
+	"${_eb_name}" "$@"
+	exit
+fi
+
+[[ -n ${T} && -d ${T} ]] && _eb_link_helpers
