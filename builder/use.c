@@ -294,11 +294,9 @@ static void iuse_defaults(struct use_env *env, const struct use_pkg *pkg,
 			  struct use_state *st, struct idset *on)
 {
 	for (size_t i = 0; i < pkg->n_iuse; i++) {
-		const char *f = pkg->iuse[i];
-		bool plus = f[0] == '+';
-		int id = use_flag_id(env, f + (plus || f[0] == '-'));
+		int id = use_flag_id(env, pkg->iuse[i].flag);
 		idset_add(&st->iuse, id);
-		if (plus)
+		if (pkg->iuse[i].def > 0)
 			idset_add(on, id);
 	}
 }

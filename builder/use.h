@@ -31,12 +31,18 @@ struct idset {
 void idset_release(struct idset *s);
 bool idset_has(const struct idset *s, int id);
 
+/* An IUSE entry (same meaning as struct recipe_iuse). */
+struct use_iuse {
+	const char *flag;
+	int def; /* +1 for +flag, -1 for -flag, 0 for no default */
+};
+
 /* What evaluation needs to know of one version. Views are borrowed for
  * the call. */
 struct use_pkg {
 	const char *category, *pn, *pvr;
 	const char *slot, *subslot; /* subslot may be NULL */
-	const char *const *iuse;    /* flags as written, "+x"/"-x"/"x" */
+	const struct use_iuse *iuse;
 	size_t n_iuse;
 	const char *const *keywords;
 	size_t n_keywords;

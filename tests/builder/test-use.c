@@ -65,6 +65,7 @@ static char *names(struct use_env *env, const struct idset *s)
 struct eval {
 	char iuse[512], kw[128];
 	const char *iusev[64], *kwv[16];
+	struct use_iuse iu[64];
 	struct use_pkg pkg;
 	struct use_state st;
 };
@@ -81,8 +82,13 @@ static void eval(struct world *w, struct eval *e, const char *cpv_pn,
 	snprintf(e->kw, sizeof(e->kw), "%s", keywords);
 	e->pkg = (struct use_pkg){
 		.category = xstrdup(cat), .pn = slash + 1, .pvr = pvr, .slot = "0",
-		.iuse = e->iusev, .keywords = e->kwv, .license = license};
+		.iuse = e->iu, .keywords = e->kwv, .license = license};
 	e->pkg.n_iuse = split(e->iuse, e->iusev, 64);
+	for (size_t i = 0; i < e->pkg.n_iuse; i++) {
+		const char *f = e->iusev[i];
+		int def = f[0] == '+' ? 1 : f[0] == '-' ? -1 : 0;
+		e->iu[i] = (struct use_iuse){f + (def != 0), def};
+	}
 	e->pkg.n_keywords = split(e->kw, e->kwv, 16);
 	use_eval(w->env, &e->pkg, &e->st);
 }
