@@ -19,6 +19,8 @@ static const struct cmd commands[] = {
 	{"depreduce", cmd_depreduce,
 	 "reduce a dependency string under USE (PMS 8.2)",
 	 "[--use \"FLAGS\"] [--kind KIND] [--eapi N] STRING"},
+	{"deps", cmd_deps, "evaluated dependencies of the best visible version",
+	 "[--json] ATOM"},
 	{"fetch", cmd_fetch, "fetch and verify distfiles without building",
 	 "[--distdir DIR] [--mirrors URLS] [--timeout S] [--connect-timeout S] "
 	 "[--use FLAGS] --manifest FILE --src-uri SRC_URI"},
@@ -32,6 +34,8 @@ static const struct cmd commands[] = {
 	 "[--recipe FILE] [--source-date-epoch N] IMAGEDIR (OUT|--pkgdir DIR)"},
 	{"repo", cmd_repo, "index, verify or list the binary repository",
 	 "index|verify|list [--pkgdir DIR]"},
+	{"query", cmd_query, "matching versions: slot, keywords, visibility, USE",
+	 "[--json] ATOM..."},
 	{"required-use", cmd_required_use,
 	 "check REQUIRED_USE against USE: exit 0 holds, 1 not",
 	 "--iuse \"FLAGS\" [--use \"FLAGS\"] [--eapi N] STRING"},

@@ -69,8 +69,6 @@ struct use_env {
 };
 
 /* use-set.c */
-void idset_add(struct idset *s, int id);
-void idset_del(struct idset *s, int id);
 void idset_clear(struct idset *s);
 void idset_copy(struct idset *to, const struct idset *from);
 void delta_release(struct delta *d);

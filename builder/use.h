@@ -30,6 +30,8 @@ struct idset {
 
 void idset_release(struct idset *s);
 bool idset_has(const struct idset *s, int id);
+void idset_add(struct idset *s, int id);
+void idset_del(struct idset *s, int id);
 
 /* An IUSE entry (same meaning as struct recipe_iuse). */
 struct use_iuse {
