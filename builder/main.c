@@ -32,10 +32,10 @@ static const struct cmd commands[] = {
 	{"pkg", cmd_pkg, "show, list, verify, extract or create one binary package",
 	 "show|files|verify FILE | extract FILE DIR | create [--set K=V]... "
 	 "[--recipe FILE] [--source-date-epoch N] IMAGEDIR (OUT|--pkgdir DIR)"},
-	{"repo", cmd_repo, "index, verify or list the binary repository",
-	 "index|verify|list [--pkgdir DIR]"},
 	{"query", cmd_query, "matching versions: slot, keywords, visibility, USE",
 	 "[--json] ATOM..."},
+	{"repo", cmd_repo, "index, verify or list the binary repository",
+	 "index|verify|list [--pkgdir DIR]"},
 	{"required-use", cmd_required_use,
 	 "check REQUIRED_USE against USE: exit 0 holds, 1 not",
 	 "--iuse \"FLAGS\" [--use \"FLAGS\"] [--eapi N] STRING"},
