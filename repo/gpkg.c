@@ -148,10 +148,13 @@ struct member {
 	uint64_t size;
 	char blake2b[129], sha512[129];
 	struct gpkg_hash *b2, *s5;
+	struct stage *st; /* hashes and writes off the compression thread */
 };
 
 static void member_release(struct member *m)
 {
+	stage_free(m->st);
+	m->st = NULL;
 	if (m->fd >= 0)
 		close(m->fd);
 	gpkg_hash_free(m->b2);
@@ -189,13 +192,15 @@ static int member_open(struct member *m, const char *dir, struct gild_err *err)
 	return 0;
 }
 
-static int member_sink(void *ud, const void *buf, size_t n,
-		       struct gild_err *err)
+static int member_write(void *ud, const void *buf, size_t n,
+			struct gild_err *err)
 {
 	struct member *m = ud;
 	const char *p = buf;
 	size_t left = n;
 
+	if (!buf)
+		return 0; /* end of input */
 	gpkg_hash_update(m->b2, buf, n);
 	gpkg_hash_update(m->s5, buf, n);
 	while (left > 0) {
@@ -210,6 +215,29 @@ static int member_sink(void *ud, const void *buf, size_t n,
 	}
 	m->size += n;
 	return 0;
+}
+
+static void member_finish(struct member *m);
+
+static int member_sink(void *ud, const void *buf, size_t n,
+		       struct gild_err *err)
+{
+	struct member *m = ud;
+
+	if (!m->st)
+		m->st = stage_new(member_write, m);
+	return stage_push(m->st, buf, n, err);
+}
+
+/* Wait for the hashing stage, then finish the digests. */
+static int member_flush(struct member *m, struct gild_err *err)
+{
+	struct stage *st = TAKE_PTR(m->st);
+	int r = st ? stage_finish(st, err) : 0;
+
+	if (r == 0)
+		member_finish(m);
+	return r;
 }
 
 static void member_finish(struct member *m)
@@ -244,8 +272,7 @@ static int write_image(const struct gpkg_meta *meta, const char *imagedir,
 	*size = tarw_payload_size(t);
 	if ((r = tarw_close(t, err)) < 0)
 		return r;
-	member_finish(m);
-	return 0;
+	return member_flush(m, err);
 }
 
 static int cmp_kv_ptr(const void *a, const void *b)
@@ -302,8 +329,7 @@ static int write_metadata(const struct gpkg_meta *meta, struct member *m,
 	}
 	if ((r = tarw_close(t, err)) < 0)
 		return r;
-	member_finish(m);
-	return 0;
+	return member_flush(m, err);
 }
 
 static void manifest_line(struct gild_buf *b, const char *name,

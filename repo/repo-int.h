@@ -35,6 +35,22 @@ int gpkg_check_member_path(const char *name, struct gild_err *err);
 int gpkg_check_symlink(const char *name, const char *target,
 		       struct gild_err *err);
 
+/* A worker thread that calls fn on each pushed buffer, in order, then
+ * once with (NULL, 0) at the end. fn's first error stops it and is
+ * returned by the next stage_push or by stage_finish. */
+typedef int (*stage_fn)(void *ud, const void *buf, size_t n,
+			struct gild_err *err);
+struct stage;
+struct stage *stage_new(stage_fn fn, void *ud);
+/* Copy buf into the queue (blocks while the queue is full). */
+int stage_push(struct stage *s, const void *buf, size_t n,
+	       struct gild_err *err);
+/* End the input, wait for the worker, free s; returns fn's result. */
+int stage_finish(struct stage *s, struct gild_err *err);
+/* Abort: drop queued input, wait for the worker, free s. */
+void stage_free(struct stage *s);
+GILD_DEFINE_CLEANUP(struct stage *, stage_free)
+
 int gpkg_contents_format(const struct gpkg_contents *c, struct gild_buf *out);
 
 #endif

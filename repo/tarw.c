@@ -17,8 +17,11 @@
 #include <grp.h>
 #include <pwd.h>
 #include <sys/stat.h>
+#include <zstd.h>
 
 #define TARW_BUFSZ (256 * 1024)
+/* Uncompressed tar handed to the compression thread in chunks this big. */
+#define TARW_ZCHUNK (1024 * 1024)
 
 struct tarw_link {
 	dev_t dev;
@@ -38,7 +41,57 @@ struct tarw {
 	struct tarw_link *links;
 	size_t nlinks, caplinks;
 	char *buf;
+	/* zstd_level > 0: raw tar collects in zin, a stage compresses it. */
+	struct stage *zstage;
+	ZSTD_CCtx *zctx;
+	char *zin, *zout;
+	size_t zin_n, zout_cap;
 };
+
+/* Compression thread: zstd at a fixed level, single-threaded, so the
+ * frame depends only on the input (reproducible-builds.org). */
+static int zstd_stage(void *ud, const void *buf, size_t n, struct gild_err *err)
+{
+	struct tarw *t = ud;
+	ZSTD_inBuffer in = {buf, n, 0};
+	ZSTD_EndDirective mode = buf ? ZSTD_e_continue : ZSTD_e_end;
+	size_t left;
+	int r;
+
+	do {
+		ZSTD_outBuffer out = {t->zout, t->zout_cap, 0};
+		left = ZSTD_compressStream2(t->zctx, &out, &in, mode);
+		if (ZSTD_isError(left))
+			return gild_fail(err, -EIO, NULL, "zstd: %s",
+					 ZSTD_getErrorName(left));
+		if (out.pos && (r = t->sink(t->ud, t->zout, out.pos, err)) < 0)
+			return r;
+	} while (mode == ZSTD_e_end ? left != 0 : in.pos < in.size);
+	return 0;
+}
+
+static int tarw_emit(struct tarw *t, const void *buf, size_t n)
+{
+	const char *p = buf;
+
+	if (!t->zstage)
+		return t->sink(t->ud, buf, n, &t->sink_err);
+	while (n > 0) {
+		size_t k = TARW_ZCHUNK - t->zin_n < n ? TARW_ZCHUNK - t->zin_n : n;
+		int r;
+		memcpy(t->zin + t->zin_n, p, k);
+		t->zin_n += k;
+		p += k;
+		n -= k;
+		if (t->zin_n == TARW_ZCHUNK) {
+			t->zin_n = 0;
+			if ((r = stage_push(t->zstage, t->zin, TARW_ZCHUNK,
+					    &t->sink_err)) < 0)
+				return r;
+		}
+	}
+	return 0;
+}
 
 static la_ssize_t tarw_write_cb(struct archive *a, void *ud, const void *buf,
 				size_t n)
@@ -47,7 +100,7 @@ static la_ssize_t tarw_write_cb(struct archive *a, void *ud, const void *buf,
 
 	if (t->sink_rc < 0)
 		return -1;
-	t->sink_rc = t->sink(t->ud, buf, n, &t->sink_err);
+	t->sink_rc = tarw_emit(t, buf, n);
 	if (t->sink_rc < 0) {
 		archive_set_error(a, EIO, "%s", t->sink_err.msg);
 		return -1;
@@ -73,6 +126,10 @@ void tarw_free(struct tarw *t)
 		return;
 	if (t->a)
 		archive_write_free(t->a);
+	stage_free(t->zstage);
+	ZSTD_freeCCtx(t->zctx);
+	free(t->zin);
+	free(t->zout);
 	for (size_t i = 0; i < t->nlinks; i++)
 		free(t->links[i].name);
 	free(t->links);
@@ -82,19 +139,19 @@ void tarw_free(struct tarw *t)
 
 static int tarw_setup_zstd(struct tarw *t, struct gild_err *err)
 {
-	char level[16];
-
 	if (t->o.zstd_level <= 0)
 		return 0;
-	snprintf(level, sizeof(level), "%d", t->o.zstd_level);
-	if (archive_write_add_filter_zstd(t->a) != ARCHIVE_OK ||
-	    archive_write_set_filter_option(t->a, "zstd", "compression-level",
-					    level) != ARCHIVE_OK)
+	t->zctx = ZSTD_createCCtx();
+	if (!t->zctx ||
+	    ZSTD_isError(ZSTD_CCtx_setParameter(t->zctx, ZSTD_c_compressionLevel,
+						t->o.zstd_level)) ||
+	    ZSTD_isError(ZSTD_CCtx_setParameter(t->zctx, ZSTD_c_checksumFlag, 1)))
 		return gild_fail(err, -GILD_E_UNSUPPORTED, NULL,
-				 "zstd compression unavailable: %s",
-				 archive_error_string(t->a));
-	/* No zero padding after the compressed stream. */
-	archive_write_set_bytes_in_last_block(t->a, 1);
+				 "cannot set up zstd level %d", t->o.zstd_level);
+	t->zin = xmalloc(TARW_ZCHUNK);
+	t->zout_cap = ZSTD_CStreamOutSize();
+	t->zout = xmalloc(t->zout_cap);
+	t->zstage = stage_new(zstd_stage, t);
 	return 0;
 }
 
@@ -206,9 +263,21 @@ int tarw_close(struct tarw *t, struct gild_err *err)
 {
 	_cleanup_(tarw_freep) struct tarw *owned = t;
 
-	if (archive_write_close(t->a) != ARCHIVE_OK)
+	struct stage *zs = TAKE_PTR(t->zstage);
+	int r;
+
+	if (archive_write_close(t->a) != ARCHIVE_OK) {
+		stage_free(zs);
 		return tarw_fail(t, "(end)", err);
-	return 0;
+	}
+	if (!zs)
+		return 0;
+	/* The rest of the raw tar, then let the stage end the frame. */
+	if (t->zin_n && (r = stage_push(zs, t->zin, t->zin_n, err)) < 0) {
+		stage_free(zs);
+		return r;
+	}
+	return stage_finish(zs, err);
 }
 
 /* ---- walking a tree -------------------------------------------------------- */

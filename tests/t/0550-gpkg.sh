@@ -217,4 +217,16 @@ test_expect_success 'kill -9 during a large write leaves no package, and the nex
 	test_cmp expect left
 '
 
+test_expect_success 'two concurrent writers of one package leave one good package' '
+	mkdir -p conc &&
+	{ create img conc/tool.gpkg.tar & p1=$!; } &&
+	{ create img conc/tool.gpkg.tar & p2=$!; } &&
+	wait $p1 && wait $p2 &&
+	cmp tool.gpkg.tar conc/tool.gpkg.tar &&
+	gild pkg verify conc/tool.gpkg.tar &&
+	ls -A conc >left &&
+	printf "%s\n" .tool.gpkg.tar.lock tool.gpkg.tar >expect &&
+	test_cmp expect left
+'
+
 test_done
