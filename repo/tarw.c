@@ -263,14 +263,13 @@ int tarw_close(struct tarw *t, struct gild_err *err)
 {
 	_cleanup_(tarw_freep) struct tarw *owned = t;
 
-	struct stage *zs = TAKE_PTR(t->zstage);
+	struct stage *zs;
 	int r;
 
-	if (archive_write_close(t->a) != ARCHIVE_OK) {
-		stage_free(zs);
+	/* Closing flushes libarchive's last blocks into the stage. */
+	if (archive_write_close(t->a) != ARCHIVE_OK)
 		return tarw_fail(t, "(end)", err);
-	}
-	if (!zs)
+	if (!(zs = TAKE_PTR(t->zstage)))
 		return 0;
 	/* The rest of the raw tar, then let the stage end the frame. */
 	if (t->zin_n && (r = stage_push(zs, t->zin, t->zin_n, err)) < 0) {

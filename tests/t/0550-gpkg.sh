@@ -45,6 +45,20 @@ test_expect_success 'the Manifest lists the three other members with both digest
 	test_grep "^DATA metadata.tar.zst [0-9]* BLAKE2B" manifest
 '
 
+test_expect_success 'metadata and image are zstd-compressed tars under metadata/ and image/' '
+	tar -xOf tool.gpkg.tar tool-1.0-0123456789ab/metadata.tar.zst >m.zst &&
+	tar -xOf tool.gpkg.tar tool-1.0-0123456789ab/image.tar.zst >i.zst &&
+	test "$(head -c 4 m.zst | od -An -tx1 | tr -d " ")" = 28b52ffd &&
+	test "$(head -c 4 i.zst | od -An -tx1 | tr -d " ")" = 28b52ffd &&
+	python3 -c "import sys; d=open(sys.argv[1],\"rb\").read(); sys.exit(d.count(b\"metadata/\") != 0)" m.zst &&
+	if command -v zstd >/dev/null; then
+		zstd -dc m.zst | tar -tf - >mlist &&
+		test_grep "^metadata/CONTENTS$" mlist &&
+		zstd -dc i.zst | tar -tf - >ilist &&
+		test_grep "^image/usr/bin/tool$" ilist
+	fi
+'
+
 test_expect_success 'pkg show prints the metadata' '
 	gild pkg show tool.gpkg.tar >out &&
 	cat >expect <<-\EOT &&
