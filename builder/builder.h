@@ -87,6 +87,7 @@ char *gild_ctx_config_dir(const struct gild_ctx *ctx);
 int cmd_fetch(int argc, char **argv, struct gild_ctx *ctx);
 int cmd_deps(int argc, char **argv, struct gild_ctx *ctx);
 int cmd_help(int argc, char **argv, struct gild_ctx *ctx);
+int cmd_info(int argc, char **argv, struct gild_ctx *ctx);
 int cmd_query(int argc, char **argv, struct gild_ctx *ctx);
 int cmd_manifest(int argc, char **argv, struct gild_ctx *ctx);
 int cmd_unpack(int argc, char **argv, struct gild_ctx *ctx);

@@ -102,23 +102,6 @@ static int print_deps(struct use_ud *u, bool json, FILE *f, struct gild_err *err
 	return 0;
 }
 
-/* `=cat/pkg-1.0` names one version; anything else picks the best. */
-static struct qver *pick(struct query *q, const char *atom, struct gild_ctx *ctx)
-{
-	const char *name = atom + strspn(atom, "<>=~!");
-
-	for (size_t i = 1; i < q->n; i++)
-		if (strcmp(q->v[i].r->category, q->v[0].r->category) != 0) {
-			gild_fail(&ctx->err, -GILD_E_AMBIGUOUS, NULL,
-				  "'%s' matches packages in more than one category, "
-				  "e.g. '%s/%s' and '%s/%s'", name,
-				  q->v[0].r->category, q->v[0].r->pn,
-				  q->v[i].r->category, q->v[i].r->pn);
-			return NULL;
-		}
-	return query_best(q, 0, q->n);
-}
-
 int cmd_deps(int argc, char **argv, struct gild_ctx *ctx)
 {
 	static const struct option opts[] = {
@@ -133,14 +116,8 @@ int cmd_deps(int argc, char **argv, struct gild_ctx *ctx)
 			return status;
 	if (optind + 1 != argc)
 		return gild_ctx_usage_error(ctx, "needs exactly one ATOM");
-	if ((r = query_init(&q, ctx, &ctx->err)) < 0 ||
-	    (r = query_add(&q, argv[optind], &ctx->err)) < 0)
+	if ((r = query_one(&q, ctx, argv[optind], &v, &ctx->err)) < 0)
 		return r;
-	if (r == 0)
-		return gild_fail(&ctx->err, -GILD_E_NOTFOUND, NULL,
-				 "no recipe matches '%s'", argv[optind]);
-	if (!(v = pick(&q, argv[optind], ctx)))
-		return ctx->err.code;
 	if (!v->visible)
 		gild_ctx_warn(ctx, "%s/%s-%s is not visible (%s)", v->r->category,
 			      v->r->pn, v->r->pvr, v->why.v[0]);

@@ -26,6 +26,8 @@ static const struct cmd commands[] = {
 	 "[--use FLAGS] --manifest FILE --src-uri SRC_URI"},
 	{"help", cmd_help, "list commands, or show one command's usage",
 	 "[COMMAND]"},
+	{"info", cmd_info, "metadata.xml and USE flag descriptions with their state",
+	 "[--json] ATOM"},
 	{"manifest", cmd_manifest,
 	 "write or update a package's Manifest from DISTDIR",
 	 "[--distdir DIR] PKGDIR [DISTFILE...]"},

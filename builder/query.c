@@ -257,3 +257,35 @@ void query_print_use(struct query *q, const struct qver *v, FILE *f)
 	}
 	free(t);
 }
+
+struct qver *query_pick(struct query *q, const char *atom, struct gild_err *err)
+{
+	const char *name = atom + strspn(atom, "<>=~!");
+
+	for (size_t i = 1; i < q->n; i++)
+		if (strcmp(q->v[i].r->category, q->v[0].r->category) != 0 ||
+		    strcmp(q->v[i].r->pn, q->v[0].r->pn) != 0) {
+			gild_fail(err, -GILD_E_AMBIGUOUS, NULL,
+				  "'%s' matches more than one package, "
+				  "e.g. '%s/%s' and '%s/%s'", name,
+				  q->v[0].r->category, q->v[0].r->pn,
+				  q->v[i].r->category, q->v[i].r->pn);
+			return NULL;
+		}
+	return query_best(q, 0, q->n);
+}
+
+int query_one(struct query *q, const struct gild_ctx *ctx, const char *atom,
+	      struct qver **out, struct gild_err *err)
+{
+	int r;
+
+	if ((r = query_init(q, ctx, err)) < 0 || (r = query_add(q, atom, err)) < 0)
+		return r;
+	if (r == 0)
+		return gild_fail(err, -GILD_E_NOTFOUND, NULL,
+				 "no recipe matches '%s'", atom);
+	if (!(*out = query_pick(q, atom, err)))
+		return err->code;
+	return 0;
+}

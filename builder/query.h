@@ -44,6 +44,16 @@ int query_add(struct query *q, const char *atom, struct gild_err *err);
  * NULL: the highest version, as emerge picks. */
 struct qver *query_best(struct query *q, size_t lo, size_t hi);
 
+/* The version a command about one package means: the only package the
+ * atom matches (else -GILD_E_AMBIGUOUS, NULL returned), its best visible
+ * version (an `=` atom names one). */
+struct qver *query_pick(struct query *q, const char *atom, struct gild_err *err);
+
+/* query_init + query_add + query_pick; -GILD_E_NOTFOUND when nothing
+ * matches. */
+int query_one(struct query *q, const struct gild_ctx *ctx, const char *atom,
+	      struct qver **out, struct gild_err *err);
+
 /* Print the flags emerge-style: `USE="a -b (c) (-d)"` then one
  * `GROUP="x -y"` per USE_EXPAND group (hidden groups left out). */
 void query_print_use(struct query *q, const struct qver *v, FILE *f);
