@@ -1,21 +1,38 @@
 /* cmd-repo.c: `gild repo index|verify|list`: the binary repository. */
 #include "builder.h"
 
+#include "config.h"
+
 #include "../repo/repo.h"
 
 enum { OPT_PKGDIR = 0x2100 };
 
-/* PKGDIR: --pkgdir, else $PKGDIR, else <tree>/var/packages (DESIGN.md).
- * gild.conf's PKGDIR takes the place of the default once config lands. */
-static char *repo_pkgdir(const struct gild_ctx *ctx, const char *opt)
+/* PKGDIR: --pkgdir, else the configuration's (gild.conf over the profile,
+ * the environment over both), else, for a bare tree with no profile and
+ * no gild.conf, $PKGDIR or <tree>/var/packages (DESIGN.md). */
+static int repo_pkgdir(struct gild_ctx *ctx, const char *opt, char **out)
 {
+	_cleanup_free_ char *cdir = gild_ctx_config_dir(ctx);
+	_cleanup_free_ char *conf = gild_path_join(cdir, "gild.conf");
+	_cleanup_(config_freep) struct config *c = NULL;
 	const char *env = getenv("PKGDIR");
+	int r;
 
-	if (opt)
-		return xstrdup(opt);
-	if (env && env[0])
-		return xstrdup(env);
-	return gild_path_join(ctx->tree, "var/packages");
+	if (opt) {
+		*out = xstrdup(opt);
+		return 0;
+	}
+	r = config_load(ctx->tree, cdir, ctx->profile, environ, &c, &ctx->err);
+	if (r == 0) {
+		*out = config_pkgdir(c);
+		return 0;
+	}
+	if (ctx->profile || access(conf, F_OK) == 0)
+		return r;
+	gild_err_clear(&ctx->err);
+	*out = env && env[0] ? xstrdup(env)
+			     : gild_path_join(ctx->tree, "var/packages");
+	return 0;
 }
 
 static int parse_repo_opts(int argc, char **argv, struct gild_ctx *ctx,
@@ -52,8 +69,8 @@ static int open_repo(int argc, char **argv, struct gild_ctx *ctx,
 
 	if (parse_repo_opts(argc, argv, ctx, &opt, status) < 0)
 		return -1;
-	pkgdir = repo_pkgdir(ctx, opt);
-	if ((r = binrepo_open(pkgdir, out, &ctx->err)) < 0) {
+	if ((r = repo_pkgdir(ctx, opt, &pkgdir)) < 0 ||
+	    (r = binrepo_open(pkgdir, out, &ctx->err)) < 0) {
 		*status = r;
 		return -1;
 	}

@@ -31,6 +31,22 @@ test_expect_success 'PKGDIR from the environment' '
 	test_cmp out out2
 '
 
+test_expect_success 'PKGDIR from gild.conf, and --pkgdir over it' '
+	mkdir -p tree/etc &&
+	cp -r "$GILD_TOP/profiles" tree/ &&
+	echo "PKGDIR=\"$PWD/pkgs\"" >tree/etc/gild.conf &&
+	gild --tree tree repo list >out3 &&
+	test_cmp out out3 &&
+	gild --tree tree repo list --pkgdir nowhere >out4 &&
+	test_must_fail test -s out4
+'
+
+test_expect_success 'a gild.conf that does not load is an error' '
+	echo "PROFILE=nosuch/profile" >tree/etc/gild.conf &&
+	test_must_fail gild --tree tree repo list 2>err &&
+	test_grep "nosuch/profile" err
+'
+
 test_expect_success 'repo list --json' '
 	gild repo list --json --pkgdir pkgs >out &&
 	test_grep "^\[{\"category\":\"app-misc\",\"pf\":\"hello-1.0-r1\",\"build_id\":\"aaaabbbbccccddddeeee\"" out
