@@ -94,6 +94,8 @@ int cmd_unpack(int argc, char **argv, struct gild_ctx *ctx);
 int cmd_sandbox(int argc, char **argv, struct gild_ctx *ctx);
 int cmd_version(int argc, char **argv, struct gild_ctx *ctx);
 int cmd_resolve(int argc, char **argv, struct gild_ctx *ctx);
+int cmd_pretend(int argc, char **argv, struct gild_ctx *ctx);
+int cmd_why(int argc, char **argv, struct gild_ctx *ctx);
 int cmd_atom(int argc, char **argv, struct gild_ctx *ctx);
 int cmd_vercmp(int argc, char **argv, struct gild_ctx *ctx);
 int cmd_depreduce(int argc, char **argv, struct gild_ctx *ctx);

@@ -34,6 +34,8 @@ static const struct cmd commands[] = {
 	{"pkg", cmd_pkg, "show, list, verify, extract or create one binary package",
 	 "show|files|verify FILE | extract FILE DIR | create [--set K=V]... "
 	 "[--recipe FILE] [--source-date-epoch N] IMAGEDIR (OUT|--pkgdir DIR)"},
+	{"pretend", cmd_pretend, "show the build plan for targets (emerge -pv)",
+	 "[--emptytree] [--tree] [--json] [-C DIR] TARGET..."},
 	{"query", cmd_query, "matching versions: slot, keywords, visibility, USE",
 	 "[--json] ATOM..."},
 	{"repo", cmd_repo, "index, verify or list the binary repository",
@@ -53,6 +55,8 @@ static const struct cmd commands[] = {
 	{"vercmp", cmd_vercmp, "compare two versions: prints <, = or >",
 	 "VERSION VERSION"},
 	{"version", cmd_version, "print gild's version", ""},
+	{"why", cmd_why, "show the dependency chains that pull a package in",
+	 "[--emptytree] ATOM [TARGET...]  (targets default to @system)"},
 };
 
 static const struct cmd *find_cmd(const char *name)

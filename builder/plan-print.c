@@ -210,18 +210,23 @@ void plan_print_why(FILE *f, const struct plan *p, const struct resolver *r,
 		chain(&b, p, r, pkg, 0);
 		gild_strv_push(&lines, gild_buf_steal(&b));
 	}
-	/* every package that depends on it, each with its own first chain */
-	for (size_t i = 0; i < p->n; i++)
+	/* every package that depends on it, each with its own first chain
+	 * and every class it needs it in ("-DEPEND,RDEPEND->") */
+	for (size_t i = 0; i < p->n; i++) {
+		struct gild_buf cls = GILD_BUF_INIT;
 		for (int c = 0; c < DEP_NCLASS; c++)
-			for (size_t k = 0; k < p->v[i].ndeps[c]; k++) {
-				if (p->v[i].deps[c][k] != pkg)
-					continue;
-				chain(&b, p, r, p->v[i].pkg, 0);
-				gild_buf_printf(&b, " -%s-> %s",
-						dep_class_name(c),
-						resolver_cpv(r, pkg));
-				gild_strv_push(&lines, gild_buf_steal(&b));
-			}
+			for (size_t k = 0; k < p->v[i].ndeps[c]; k++)
+				if (p->v[i].deps[c][k] == pkg)
+					gild_buf_printf(&cls, "%s%s", cls.n ? "," : "",
+							dep_class_name(c));
+		if (cls.n) {
+			chain(&b, p, r, p->v[i].pkg, 0);
+			gild_buf_printf(&b, " -%s-> %s", gild_buf_str(&cls),
+					resolver_cpv(r, pkg));
+			gild_strv_push(&lines, gild_buf_steal(&b));
+		}
+		gild_buf_release(&cls);
+	}
 	for (size_t i = 0; i < lines.n; i++)
 		fprintf(f, "%s\n", lines.v[i]);
 	gild_strv_release(&lines);

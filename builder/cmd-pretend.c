@@ -1,0 +1,109 @@
+/* cmd-pretend.c: `gild pretend` (emerge -pv) and `gild why`. */
+#include "resolve-case.h"
+#include "resolve-tree.h"
+
+/* Print the problems (no solution, build-time cycles) to diag. */
+static void print_problems(struct gild_ctx *ctx, const struct plan *p)
+{
+	for (size_t i = 0; i < p->problems.n; i++)
+		fprintf(ctx->diag, "%s%s\n", p->unsolvable ? "" : "error: ",
+			p->problems.v[i]);
+}
+
+static int plan_status(struct gild_ctx *ctx, const struct plan *p)
+{
+	if (p->unsolvable)
+		return gild_fail(&ctx->err, -GILD_E_NOSOLUTION, NULL,
+				 "cannot resolve the targets: %zu problem%s",
+				 p->problems.n, p->problems.n == 1 ? "" : "s");
+	if (p->build_cycle)
+		return gild_fail(&ctx->err, -GILD_E_CYCLE, NULL,
+				 "the plan has a build-time dependency cycle");
+	return 0;
+}
+
+/* Load, add targets, solve: the common part of pretend and why. */
+static int solve_targets(struct gild_ctx *ctx, bool emptytree, char **targets,
+			 int n, struct rtree **rtp, struct plan **plan,
+			 struct resolver **r)
+{
+	_cleanup_(rtree_freep) struct rtree *rt = NULL;
+	int rc;
+
+	if ((rc = rtree_load(ctx, emptytree, &rt, &ctx->err)) < 0 ||
+	    (rc = rtree_add_targets(rt, targets, n)) < 0 ||
+	    (rc = rs_input_solve(rt->in, plan, r, &ctx->err)) < 0)
+		return rc;
+	*rtp = TAKE_PTR(rt);
+	return 0;
+}
+
+int cmd_pretend(int argc, char **argv, struct gild_ctx *ctx)
+{
+	enum { OPT_EMPTYTREE = 0x2000, OPT_TREE_DISPLAY };
+	static const struct option opts[] = {
+		GILD_COMMON_LONGOPTS,
+		{"emptytree", no_argument, NULL, OPT_EMPTYTREE},
+		{"tree", no_argument, NULL, OPT_TREE_DISPLAY}, {0}};
+	_cleanup_(rtree_freep) struct rtree *rt = NULL;
+	_cleanup_(plan_freep) struct plan *p = NULL;
+	struct resolver *r = NULL;
+	bool emptytree = false, tree = false;
+	int c, status, rc;
+
+	while ((c = getopt_long(argc, argv, GILD_COMMON_SHORTOPTS "et", opts,
+				NULL)) != -1) {
+		if (c == OPT_EMPTYTREE || c == 'e')
+			emptytree = true;
+		else if (c == OPT_TREE_DISPLAY || c == 't')
+			tree = true;
+		else if (gild_ctx_common_opt(ctx, c, optarg, &status) <= 0)
+			return status;
+	}
+	if (optind >= argc)
+		return gild_ctx_usage_error(ctx, "no target given");
+	if ((rc = solve_targets(ctx, emptytree, argv + optind, argc - optind,
+				&rt, &p, &r)) < 0)
+		return rc;
+	plan_print(ctx->out, p, r,
+		   ctx->json ? PLAN_JSON : tree ? PLAN_TREE : PLAN_TEXT);
+	if (!ctx->json)
+		print_problems(ctx, p);
+	return plan_status(ctx, p);
+}
+
+int cmd_why(int argc, char **argv, struct gild_ctx *ctx)
+{
+	enum { OPT_EMPTYTREE = 0x2000 };
+	static const struct option opts[] = {
+		GILD_TREE_LONGOPT, GILD_COMMON_LONGOPTS,
+		{"emptytree", no_argument, NULL, OPT_EMPTYTREE}, {0}};
+	_cleanup_(rtree_freep) struct rtree *rt = NULL;
+	_cleanup_(plan_freep) struct plan *p = NULL;
+	struct resolver *r = NULL;
+	char *deflt[] = {"@system", NULL};
+	int c, status, rc, pkg;
+
+	while ((c = getopt_long(argc, argv, GILD_COMMON_SHORTOPTS "e", opts,
+				NULL)) != -1)
+		if (c != OPT_EMPTYTREE && c != 'e' &&
+		    gild_ctx_common_opt(ctx, c, optarg, &status) <= 0)
+			return status;
+	if (optind >= argc)
+		return gild_ctx_usage_error(ctx, "no package given");
+	if ((rc = solve_targets(ctx, true,
+				optind + 1 < argc ? argv + optind + 1 : deflt,
+				optind + 1 < argc ? argc - optind - 1 : 1, &rt,
+				&p, &r)) < 0)
+		return rc;
+	if (p->unsolvable) {
+		print_problems(ctx, p);
+		return plan_status(ctx, p);
+	}
+	pkg = rs_input_find(rt->in, argv[optind]);
+	if (pkg < 0 || plan_find(p, pkg) < 0)
+		return gild_fail(&ctx->err, -GILD_E_NOTFOUND, NULL,
+				 "'%s' is not in the plan", argv[optind]);
+	plan_print_why(ctx->out, p, r, pkg);
+	return 0;
+}

@@ -1,0 +1,339 @@
+/* resolve-tree.c: the loaded tree under the effective configuration as
+ * resolver input, and the targets (atoms, names, sets) of a command line.
+ *
+ * Every recipe version becomes an rs_recipe: its effective USE (use.h),
+ * visibility with the reasons (masks, keywords, licenses: use.h), its
+ * REQUIRED_USE checked under that USE (PMS 7.3.3), and its dependency
+ * strings with the location they were written at. package.provided lines
+ * are installed candidates (the toolchain stage, issue 3).
+ */
+#include "resolve-tree.h"
+
+#include <dirent.h>
+
+#include "atom.h"
+#include "depstr.h"
+#include "requse.h"
+
+struct rtree_use {
+	struct use_env *env;
+	const struct use_state *st;
+};
+
+void rtree_free(struct rtree *rt)
+{
+	if (!rt)
+		return;
+	rs_input_free(rt->in);
+	free(rt->origin_buf);
+	use_env_free(rt->env);
+	config_free(rt->cfg);
+	tree_free(rt->tree);
+	free(rt);
+}
+
+static bool use_on(void *ud, const char *flag)
+{
+	const struct rtree_use *u = ud;
+
+	return use_state_enabled(u->env, u->st, flag);
+}
+
+/* Where a flag of a version was last set by the user: a package.use line
+ * naming it (portage(5)), else gild.conf's USE. */
+static const char *flag_origin(void *ud, void *user, const char *flag,
+			       bool enabled)
+{
+	struct rtree *rt = ud;
+	const struct recipe *r = user;
+	const struct plines *pl = &rt->cfg->pkg_use;
+
+	(void)enabled;
+	for (size_t i = pl->n; i-- > 0;) {
+		const struct pline *l = &pl->v[i];
+		_cleanup_(atom_freep) struct atom *a = NULL;
+		struct gild_err err = GILD_ERR_INIT;
+		if (atom_parse(l->w[0], strlen(l->w[0]), 8, &a, &err) < 0 ||
+		    !atom_match_cpv(a, r->category, r->pn, r->pvr))
+			continue;
+		for (size_t k = 1; k < l->nw; k++)
+			if (!strcmp(l->w[k] + (l->w[k][0] == '-'), flag)) {
+				free(rt->origin_buf);
+				rt->origin_buf = xasprintf("%s:%u", l->file, l->line);
+				return rt->origin_buf;
+			}
+	}
+	return NULL;
+}
+
+/* The edit that would make a refused version visible, from the reason. */
+static char *fix_for(const struct recipe *r, const char *reason)
+{
+	const char *q;
+
+	if (gild_startswith(reason, "masked"))
+		return xasprintf("unmask it: add '=%s/%s-%s' to etc/package.unmask",
+				 r->category, r->pn, r->pvr);
+	if (gild_startswith(reason, "keyword") && (q = strchr(reason, '\''))) {
+		size_t n = strcspn(q + 1, "'");
+		return xasprintf("add '=%s/%s-%s %.*s' to "
+				 "etc/package.accept_keywords",
+				 r->category, r->pn, r->pvr, (int)n, q + 1);
+	}
+	if (gild_startswith(reason, "license") && (q = strchr(reason, '\''))) {
+		size_t n = strcspn(q + 1, "'");
+		return xasprintf("add '%s/%s %.*s' to etc/package.license",
+				 r->category, r->pn, (int)n, q + 1);
+	}
+	return NULL;
+}
+
+static int check_required_use(const struct recipe *r, struct rtree_use *u,
+			      struct gild_strv *refused, struct gild_strv *fixes,
+			      struct gild_err *err)
+{
+	_cleanup_(dep_node_freep) struct dep_node *tree = NULL;
+	const char *s = r->vars[RECIPE_REQUIRED_USE];
+	struct gild_loc loc = r->var_loc[RECIPE_REQUIRED_USE];
+	struct gild_buf why = GILD_BUF_INIT;
+	int rc;
+
+	if (!s || !*s)
+		return 0;
+	if ((rc = depstr_parse(s, strlen(s), DEPSTR_REQUIRED_USE, r->eapi,
+			       loc.line ? &loc : NULL, &tree, err)) < 0)
+		return rc;
+	if (!requse_check(tree, use_on, u, &why)) {
+		gild_strv_push(refused, xasprintf("REQUIRED_USE \"%s\" is not "
+						  "met: %s", s, gild_buf_str(&why)));
+		gild_strv_push(fixes, xasprintf("set USE for '%s/%s' in "
+						"etc/package.use so that "
+						"REQUIRED_USE \"%s\" holds",
+						r->category, r->pn, s));
+	}
+	gild_buf_release(&why);
+	return 0;
+}
+
+static void fill_use_pkg(const struct recipe *r, struct use_pkg *p,
+			 struct gild_strv *iuse)
+{
+	for (size_t i = 0; i < r->n_iuse; i++)
+		gild_strv_push(iuse, xasprintf("%s%s",
+					       r->iuse[i].def > 0   ? "+"
+					       : r->iuse[i].def < 0 ? "-"
+								    : "",
+					       r->iuse[i].flag));
+	*p = (struct use_pkg){
+		.category = r->category, .pn = r->pn, .pvr = r->pvr,
+		.slot = r->slot, .subslot = r->subslot,
+		.iuse = (const char *const *)iuse->v, .n_iuse = iuse->n,
+		.keywords = r->keywords, .n_keywords = r->n_keywords,
+		.license = r->vars[RECIPE_LICENSE]};
+}
+
+static int add_recipe(const struct recipe *r, void *ud)
+{
+	struct rtree *rt = ud;
+	struct gild_strv iuse = GILD_STRV_INIT, names = GILD_STRV_INIT,
+			 use = GILD_STRV_INIT, refused = GILD_STRV_INIT,
+			 fixes = GILD_STRV_INIT;
+	struct use_state st = {0};
+	struct use_pkg up;
+	struct rtree_use u = {rt->env, &st};
+	struct rs_recipe rec = {0};
+	int rc;
+
+	if (use_provided(rt->env, r->category, r->pn, r->pvr, NULL))
+		return 0; /* added from package.provided */
+	fill_use_pkg(r, &up, &iuse);
+	use_eval(rt->env, &up, &st);
+	for (size_t i = 0; i < r->n_iuse; i++) {
+		gild_strv_add(&names, r->iuse[i].flag);
+		if (use_state_enabled(rt->env, &st, r->iuse[i].flag))
+			gild_strv_add(&use, r->iuse[i].flag);
+	}
+	if (!use_visible(rt->env, &up, &st, &refused))
+		for (size_t i = 0; i < refused.n; i++) {
+			char *f = fix_for(r, refused.v[i]);
+			if (f)
+				gild_strv_push(&fixes, f);
+		}
+	rc = check_required_use(r, &u, &refused, &fixes, rt->err);
+	rec = (struct rs_recipe){
+		.category = r->category, .pn = r->pn, .pvr = r->pvr,
+		.slot = r->slot, .subslot = r->subslot,
+		.iuse = (const char *const *)names.v, .n_iuse = names.n,
+		.use = (const char *const *)use.v, .n_use = use.n,
+		.eapi = r->eapi, .origin = RS_TREE,
+		.refused = (const char *const *)refused.v, .n_refused = refused.n,
+		.fixes = (const char *const *)fixes.v, .n_fixes = fixes.n,
+		.user = (void *)r};
+	for (int k = 0; k < DEP_NCLASS; k++) {
+		static const enum recipe_var var[DEP_NCLASS] = {
+			RECIPE_BDEPEND, RECIPE_DEPEND, RECIPE_RDEPEND,
+			RECIPE_PDEPEND, RECIPE_IDEPEND};
+		rec.deps[k] = r->vars[var[k]];
+		rec.dep_loc[k] = r->var_loc[var[k]];
+		if (!rec.dep_loc[k].line)
+			rec.dep_loc[k].file = NULL;
+	}
+	if (rc >= 0)
+		rs_input_add(rt->in, &rec);
+	use_state_release(&st);
+	gild_strv_release(&iuse);
+	gild_strv_release(&names);
+	gild_strv_release(&use);
+	gild_strv_release(&refused);
+	gild_strv_release(&fixes);
+	return rc;
+}
+
+/* package.provided (portage(5)): "cat/pn-pvr" lines, counted installed. */
+static int add_provided(struct rtree *rt)
+{
+	const struct plines *pl = &rt->cfg->profile->lists[PL_PACKAGE_PROVIDED];
+
+	for (size_t i = 0; i < pl->n; i++) {
+		struct cpv c;
+		_cleanup_free_ char *cat = NULL, *pn = NULL, *pvr = NULL;
+		struct gild_loc loc = {pl->v[i].file, pl->v[i].line, 1};
+		struct rs_recipe rec = {.slot = "0", .eapi = 8,
+					.origin = RS_PROVIDED};
+		if (cpv_split(pl->v[i].w[0], strlen(pl->v[i].w[0]), &c, rt->err) < 0)
+			return gild_fail(rt->err, -GILD_E_SYNTAX, &loc, "%s",
+					 rt->err->msg);
+		rec.category = cat = gild_str_dup(c.category);
+		rec.pn = pn = gild_str_dup(c.package);
+		rec.pvr = pvr = gild_str_dup(c.pvr);
+		rs_input_add(rt->in, &rec);
+	}
+	return 0;
+}
+
+int rtree_load(const struct gild_ctx *ctx, bool emptytree, struct rtree **out,
+	       struct gild_err *err)
+{
+	_cleanup_(rtree_freep) struct rtree *rt = xcalloc(1, sizeof(*rt));
+	_cleanup_free_ char *confdir = gild_ctx_config_dir(ctx);
+	int rc;
+
+	rt->err = err;
+	rt->emptytree = emptytree;
+	if ((rc = tree_load(ctx->tree, TREE_LOAD_KEEP_GOING, &rt->tree, err)) < 0 ||
+	    (rc = config_load(ctx->tree, confdir, ctx->profile, NULL, &rt->cfg,
+			      err)) < 0 ||
+	    (rc = use_env_new(rt->cfg, &rt->env, err)) < 0)
+		return rc;
+	rt->in = rs_input_new();
+	rs_input_set_flag_origin(rt->in, flag_origin, rt);
+	if ((rc = tree_foreach_recipe(rt->tree, add_recipe, rt)) < 0 ||
+	    (rc = add_provided(rt)) < 0)
+		return rc;
+	*out = TAKE_PTR(rt);
+	return 0;
+}
+
+/* ---- sets ------------------------------------------------------------------ */
+
+/* Lines of a set file: '#' comments, one atom per line; "-ATOM" removes an
+ * earlier entry (profiles/README.md, role.set). A missing file is empty. */
+static int read_set_file(const char *path, struct gild_strv *set,
+			 struct gild_err *err)
+{
+	_cleanup_free_ char *text = NULL;
+	size_t len;
+	int rc = gild_read_file(path, &text, &len, err);
+
+	if (rc == -ENOENT) {
+		gild_err_clear(err);
+		return 0;
+	}
+	if (rc < 0)
+		return rc;
+	for (char *s = text, *nl; s && *s; s = nl) {
+		char *h;
+		if ((nl = strchr(s, '\n')))
+			*nl++ = 0;
+		if ((h = strchr(s, '#')))
+			*h = 0;
+		s += strspn(s, " \t");
+		for (size_t n = strlen(s); n && (s[n - 1] == ' ' || s[n - 1] == '\t');)
+			s[--n] = 0;
+		if (!*s)
+			continue;
+		if (*s == '-') {
+			struct gild_strv keep = GILD_STRV_INIT;
+			for (size_t i = 0; i < set->n; i++)
+				if (strcmp(set->v[i], s + 1))
+					gild_strv_add(&keep, set->v[i]);
+			gild_strv_release(set);
+			*set = keep;
+		} else if (!gild_strv_contains(set, s)) {
+			gild_strv_add(set, s);
+		}
+	}
+	return 0;
+}
+
+static int role_set(struct rtree *rt, struct gild_strv *set)
+{
+	const struct gild_strv *nodes = &rt->cfg->profile->nodes;
+	int rc;
+
+	for (size_t i = 0; i < nodes->n; i++) {
+		_cleanup_free_ char *dir = gild_path_join(rt->cfg->tree, nodes->v[i]);
+		_cleanup_free_ char *path = gild_path_join(dir, "role.set");
+		if ((rc = read_set_file(path, set, rt->err)) < 0)
+			return rc;
+	}
+	if (!set->n)
+		return gild_fail(rt->err, -GILD_E_NOTFOUND, NULL,
+				 "profile '%s' defines no role",
+				 rt->cfg->profile->name);
+	return 0;
+}
+
+static int expand_set(struct rtree *rt, const char *name, struct gild_strv *set)
+{
+	_cleanup_free_ char *confdir = xstrdup(rt->cfg->config_dir), *path = NULL;
+	const struct plines *sys;
+	int rc;
+
+	if (!strcmp(name, "system")) {
+		sys = use_system_set(rt->env);
+		for (size_t i = 0; i < sys->n; i++)
+			gild_strv_add(set, sys->v[i].w[0]);
+		return 0;
+	}
+	if (!strcmp(name, "role"))
+		return role_set(rt, set);
+	path = !strcmp(name, "world") ? gild_path_join(confdir, "world")
+				      : xasprintf("%s/sets/%s", confdir, name);
+	if (strcmp(name, "world") && access(path, F_OK) != 0)
+		return gild_fail(rt->err, -GILD_E_NOTFOUND, NULL,
+				 "no set '@%s' (expected in '%s')", name, path);
+	rc = read_set_file(path, set, rt->err);
+	return rc;
+}
+
+int rtree_add_targets(struct rtree *rt, char **targets, int n)
+{
+	int rc;
+
+	for (int i = 0; i < n; i++) {
+		struct gild_strv set = GILD_STRV_INIT;
+		if (targets[i][0] != '@') {
+			if ((rc = rs_input_add_target(rt->in, targets[i], rt->err)) < 0)
+				return rc;
+			continue;
+		}
+		rc = expand_set(rt, targets[i] + 1, &set);
+		for (size_t k = 0; rc >= 0 && k < set.n; k++)
+			rc = rs_input_add_target(rt->in, set.v[k], rt->err);
+		gild_strv_release(&set);
+		if (rc < 0)
+			return rc;
+	}
+	return 0;
+}

@@ -1,0 +1,37 @@
+/* resolve-tree.h: the tree, profile and user configuration as resolver
+ * input, and command-line targets (atoms, names, @sets). */
+#ifndef GILD_RESOLVE_TREE_H
+#define GILD_RESOLVE_TREE_H
+
+#include "builder.h"
+#include "config.h"
+#include "resolve-input.h"
+#include "tree.h"
+#include "use.h"
+
+struct rtree {
+	struct tree *tree;
+	struct config *cfg;
+	struct use_env *env;
+	struct rs_input *in;
+	struct gild_err *err; /* where rtree functions report */
+	bool emptytree;	      /* no installed root is read (none exists yet) */
+	char *origin_buf;
+};
+
+/* Load tree, configuration and every version as resolver input.
+ * Returns 0 and *out, or the error of tree_load, config_load or
+ * use_env_new, or -GILD_E_SYNTAX for a REQUIRED_USE that does not parse. */
+int rtree_load(const struct gild_ctx *ctx, bool emptytree, struct rtree **out,
+	       struct gild_err *err);
+void rtree_free(struct rtree *rt);
+GILD_DEFINE_CLEANUP(struct rtree *, rtree_free)
+
+/* Add targets: atoms, package names, @system (the profile's packages),
+ * @world (CONFIG/world), @role (role.set files of the profile stack, see
+ * profiles/README.md) and @NAME (CONFIG/sets/NAME).
+ * Returns 0, -GILD_E_NOTFOUND (no such set, package or role),
+ * -GILD_E_AMBIGUOUS or -GILD_E_SYNTAX (err set). */
+int rtree_add_targets(struct rtree *rt, char **targets, int n);
+
+#endif
