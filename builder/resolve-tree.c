@@ -116,18 +116,14 @@ static int check_required_use(const struct recipe *r, struct rtree_use *u,
 }
 
 static void fill_use_pkg(const struct recipe *r, struct use_pkg *p,
-			 struct gild_strv *iuse)
+			 struct use_iuse *iuse)
 {
 	for (size_t i = 0; i < r->n_iuse; i++)
-		gild_strv_push(iuse, xasprintf("%s%s",
-					       r->iuse[i].def > 0   ? "+"
-					       : r->iuse[i].def < 0 ? "-"
-								    : "",
-					       r->iuse[i].flag));
+		iuse[i] = (struct use_iuse){r->iuse[i].flag, r->iuse[i].def};
 	*p = (struct use_pkg){
 		.category = r->category, .pn = r->pn, .pvr = r->pvr,
 		.slot = r->slot, .subslot = r->subslot,
-		.iuse = (const char *const *)iuse->v, .n_iuse = iuse->n,
+		.iuse = iuse, .n_iuse = r->n_iuse,
 		.keywords = r->keywords, .n_keywords = r->n_keywords,
 		.license = r->vars[RECIPE_LICENSE]};
 }
@@ -135,7 +131,9 @@ static void fill_use_pkg(const struct recipe *r, struct use_pkg *p,
 static int add_recipe(const struct recipe *r, void *ud)
 {
 	struct rtree *rt = ud;
-	struct gild_strv iuse = GILD_STRV_INIT, names = GILD_STRV_INIT,
+	_cleanup_free_ struct use_iuse *iuse =
+		xcalloc(r->n_iuse + 1, sizeof(*iuse));
+	struct gild_strv names = GILD_STRV_INIT,
 			 use = GILD_STRV_INIT, refused = GILD_STRV_INIT,
 			 fixes = GILD_STRV_INIT;
 	struct use_state st = {0};
@@ -146,7 +144,7 @@ static int add_recipe(const struct recipe *r, void *ud)
 
 	if (use_provided(rt->env, r->category, r->pn, r->pvr, NULL))
 		return 0; /* added from package.provided */
-	fill_use_pkg(r, &up, &iuse);
+	fill_use_pkg(r, &up, iuse);
 	use_eval(rt->env, &up, &st);
 	for (size_t i = 0; i < r->n_iuse; i++) {
 		gild_strv_add(&names, r->iuse[i].flag);
@@ -181,7 +179,6 @@ static int add_recipe(const struct recipe *r, void *ud)
 	if (rc >= 0)
 		rs_input_add(rt->in, &rec);
 	use_state_release(&st);
-	gild_strv_release(&iuse);
 	gild_strv_release(&names);
 	gild_strv_release(&use);
 	gild_strv_release(&refused);
