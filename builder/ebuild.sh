@@ -124,6 +124,10 @@ has() {
 }
 hasv() { has "$@" && echo "$1"; }
 
+# IUSE as the driver passed it (the recipe's and its classes'): sourcing
+# the recipe afterwards sets IUSE to the recipe's own flags only.
+_EB_IUSE_ENV=${IUSE}
+
 # The flags use() may ask about (IUSE_EFFECTIVE, PMS 11.1.1): the recipe's
 # IUSE without +/- defaults, IUSE_IMPLICIT, and the implicit USE_EXPAND
 # groups gild's profiles declare (arch, elibc_*, kernel_*). The driver may
@@ -135,7 +139,7 @@ _eb_in_iuse_effective() {
 		has "${flag}" ${IUSE_EFFECTIVE}
 		return
 	fi
-	for x in ${IUSE} ${IUSE_IMPLICIT:-test}; do
+	for x in ${_EB_IUSE_ENV} ${IUSE} ${IUSE_IMPLICIT:-test}; do
 		[[ ${x#[+-]} == "${flag}" ]] && return 0
 	done
 	case ${flag} in
@@ -700,6 +704,56 @@ default() {
 	"default_${phase}"
 }
 
+# ---- classes ---------------------------------------------------------------
+
+# The variables whose values a class adds to instead of replacing (the
+# recipe loader does the same for metadata; PMS 10.2 for eclasses).
+_EB_INCREMENTAL=(IUSE REQUIRED_USE DEPEND BDEPEND RDEPEND PDEPEND IDEPEND
+	RESTRICT PROPERTIES)
+
+# inherit CLASS...: with GILD_CLASSDIR set, source GILD_CLASSDIR/CLASS.class
+# once each. As Portage does for eclasses, what a class assigns to one of
+# the variables above is collected apart (_EB_E_<VAR>) and the caller's
+# value restored, so a recipe's later "IUSE=..." does not drop the
+# classes' flags; ebuild_run_phase adds them back (_eb_merge_class_vars).
+# Without GILD_CLASSDIR, the driver has sourced the classes itself and
+# inherit only records their names in INHERITED.
+inherit() {
+	local c v f
+	local -A saved
+	for c in "$@"; do
+		# shellcheck disable=SC2086
+		has "${c}" ${INHERITED} && continue
+		INHERITED="${INHERITED:+${INHERITED} }${c}"
+		[[ -n ${GILD_CLASSDIR} ]] || continue
+		f="${GILD_CLASSDIR}/${c}.class"
+		[[ -f ${f} ]] || die "inherit: class '${c}' not found in '${GILD_CLASSDIR}'"
+		for v in "${_EB_INCREMENTAL[@]}"; do
+			saved[${v}]=${!v}
+			unset "${v}"
+		done
+		# shellcheck disable=SC1090
+		source "${f}" || die "inherit: sourcing '${f}' failed"
+		for v in "${_EB_INCREMENTAL[@]}"; do
+			local acc=_EB_E_${v}
+			[[ -n ${!v} ]] && printf -v "${acc}" '%s' "${!acc:+${!acc} }${!v}"
+			printf -v "${v}" '%s' "${saved[${v}]}"
+		done
+	done
+}
+
+# _eb_merge_class_vars: add the classes' values to the recipe's, once.
+_eb_merge_class_vars() {
+	[[ -n ${_EB_MERGED} ]] && return 0
+	_EB_MERGED=1
+	local v acc
+	for v in "${_EB_INCREMENTAL[@]}"; do
+		acc=_EB_E_${v}
+		[[ -n ${!acc} ]] && printf -v "${v}" '%s' "${!v:+${!v} }${!acc}"
+	done
+	return 0
+}
+
 # ---- running a phase -------------------------------------------------------
 
 # ebuild_run_phase PHASE: run the recipe's (or a class's) PHASE function,
@@ -708,6 +762,7 @@ default() {
 ebuild_run_phase() {
 	local phase=$1
 	export EBUILD_PHASE_FUNC=${phase} EBUILD_PHASE=${phase#*_}
+	_eb_merge_class_vars
 	case ${phase} in
 	src_unpack) cd "${WORKDIR}" || die "cannot enter WORKDIR '${WORKDIR}'" ;;
 	src_*)

@@ -342,6 +342,43 @@ test_expect_success 'unpack takes names in DISTDIR and ./paths' '
 	test_grep "unpack: .*missing.tar'"'"' does not exist" err
 '
 
+test_expect_success 'inherit sources classes once, adding to IUSE and DEPEND' '
+	pkgenv inherit &&
+	mkdir -p classes &&
+	cat >classes/base.class <<-\EOF &&
+	IUSE="debug"
+	DEPEND="sys-libs/zlib"
+	src_install() { echo "class install"; }
+	EOF
+	cat >classes/top.class <<-\EOF &&
+	inherit base
+	IUSE="static"
+	EOF
+	cat >foo-1.0.recipe <<-\EOF &&
+	EAPI=8
+	inherit top base
+	IUSE="ssl"
+	DEPEND="dev-libs/openssl"
+	src_compile() { echo "recipe compile"; echo "$INHERITED|$IUSE|$DEPEND"; }
+	EOF
+	IUSE="ssl static debug" GILD_CLASSDIR=$(pwd)/classes eb ". ./foo-1.0.recipe &&
+		ebuild_run_phase src_install && ebuild_run_phase src_compile && use debug || echo debug-off" >out &&
+	cat >expect <<-\EOF &&
+	class install
+	recipe compile
+	top base|ssl debug static|dev-libs/openssl sys-libs/zlib
+	debug-off
+	EOF
+	test_cmp expect out
+'
+
+test_expect_success 'inherit of a missing class dies naming it' '
+	pkgenv inherit2 &&
+	mkdir -p classes &&
+	test_expect_code 1 env GILD_CLASSDIR=$(pwd)/classes bash -c ". \"\$EBUILD_SH\" && inherit nope" 2>err &&
+	test_grep "inherit: class '"'"'nope'"'"' not found in" err
+'
+
 test_expect_success 'eend reports the status it is given' '
 	pkgenv eend &&
 	eb "ebegin Working; eend 0" 2>err &&
