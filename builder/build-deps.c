@@ -1,0 +1,212 @@
+/* build-deps.c: the build-time dependencies (DEPEND, BDEPEND) of a job,
+ * found among the binary packages already built, or provided by the
+ * toolchain stage (package.provided). Without a plan from the resolver
+ * this is what `gild build ATOM` can use: every missing one is named. */
+#include "build.h"
+
+#include "../repo/repo.h"
+#include "atom.h"
+#include "depstr.h"
+#include "version.h"
+
+struct dep_search {
+	struct build_job *j;
+	const char *cls;	  /* "DEPEND" or "BDEPEND", for messages */
+	struct gild_strv missing; /* "'atom' (DEPEND)" */
+};
+
+static bool word_in(const char *list, const char *w)
+{
+	size_t n = strlen(w);
+
+	for (const char *p = list; (p = strstr(p, w)); p += n)
+		if ((p == list || p[-1] == ' ') && (p[n] == ' ' || !p[n]))
+			return true;
+	return false;
+}
+
+/* PMS 8.3.4: a USE dependency, after the parent's conditionals are
+ * applied, requires the flag on or off in the candidate. */
+static bool use_deps_ok(struct build_job *j, const struct atom *a,
+			const char *use, const char *iuse)
+{
+	for (size_t i = 0; i < a->n_use; i++) {
+		const struct use_dep *u = &a->use[i];
+		bool parent = build_job_use_fn(j, u->flag), want;
+		bool has = word_in(use, u->flag);
+
+		switch (u->kind) {
+		case USE_DEP_ENABLED: want = true; break;
+		case USE_DEP_DISABLED: want = false; break;
+		case USE_DEP_IF: if (!parent) continue; want = true; break;
+		case USE_DEP_IF_NOT: if (parent) continue; want = false; break;
+		case USE_DEP_EQ: want = parent; break;
+		case USE_DEP_NEQ: want = !parent; break;
+		default: continue;
+		}
+		if (!word_in(iuse, u->flag) && u->def != USE_DEFAULT_NONE)
+			has = u->def == USE_DEFAULT_PLUS;
+		if (has != want)
+			return false;
+	}
+	return true;
+}
+
+/* The highest binary package matching a; NULL when none. */
+static const struct binrepo_pkg *best_binpkg(struct build_job *j,
+					     const struct atom *a)
+{
+	const struct binrepo *repo = j->env->repo;
+	const struct binrepo_pkg *best = NULL;
+	_cleanup_free_ char *best_pvr = NULL;
+
+	for (size_t i = 0; i < repo->n; i++) {
+		const struct binrepo_pkg *p = &repo->pkgs[i];
+		_cleanup_free_ char *pn = NULL, *pvr = NULL;
+		const char *slot, *use, *iuse;
+		_cleanup_free_ char *s = NULL;
+		char *sub;
+
+		if (p->error || gpkg_split_pf(p->pf, &pn, &pvr, NULL) < 0)
+			continue;
+		if (!atom_match_cpv(a, p->category, pn, pvr))
+			continue;
+		slot = gpkg_meta_get(&p->meta, "SLOT");
+		s = xstrdup(slot ? slot : "0");
+		sub = strchr(s, '/');
+		if (sub)
+			*sub++ = '\0';
+		if (!atom_match_slot(a, s, sub))
+			continue;
+		use = gpkg_meta_get(&p->meta, "USE");
+		iuse = gpkg_meta_get(&p->meta, "IUSE");
+		if (!use_deps_ok(j, a, use ? use : "", iuse ? iuse : ""))
+			continue;
+		if (!best || version_cmp(pvr, best_pvr) > 0) {
+			best = p;
+			free(best_pvr);
+			best_pvr = TAKE_PTR(pvr);
+		}
+	}
+	return best;
+}
+
+static bool provided(struct build_job *j, const struct atom *a)
+{
+	const struct plines *pl = &j->env->cfg->profile->lists[PL_PACKAGE_PROVIDED];
+
+	for (size_t i = 0; i < pl->n; i++) {
+		struct cpv c;
+		_cleanup_free_ char *cat = NULL, *pn = NULL, *pvr = NULL;
+		const char *w = pl->v[i].w[0];
+		if (cpv_split(w, strlen(w), &c, NULL) < 0)
+			continue;
+		cat = gild_str_dup(c.category);
+		pn = gild_str_dup(c.package);
+		pvr = gild_str_dup(c.pvr);
+		if (atom_match_cpv(a, cat, pn, pvr))
+			return true;
+	}
+	return false;
+}
+
+static void record(struct build_job *j, const struct binrepo_pkg *p)
+{
+	if (gild_strv_contains(&j->deps, p->relpath))
+		return;
+	gild_strv_add(&j->deps, p->relpath);
+	gild_strv_add(&j->dep_ids, p->build_id ? p->build_id : "");
+}
+
+/* Whether an atom can be met; records the package when it can. */
+static bool meet_atom(struct dep_search *ds, const struct atom *a, bool commit)
+{
+	const struct binrepo_pkg *p;
+
+	if (a->blocker)
+		return true; /* blockers matter when installing, not here */
+	if (provided(ds->j, a))
+		return true;
+	if (!(p = best_binpkg(ds->j, a)))
+		return false;
+	if (commit)
+		record(ds->j, p);
+	return true;
+}
+
+static bool meet(struct dep_search *ds, const struct dep_node *n, bool commit);
+
+/* || ( ): the first alternative that can be met, as Portage prefers. */
+static bool meet_any(struct dep_search *ds, const struct dep_node *n,
+		     bool commit)
+{
+	for (size_t i = 0; i < n->n_kids; i++)
+		if (meet(ds, &n->kids[i], false))
+			return commit ? meet(ds, &n->kids[i], true) : true;
+	return false;
+}
+
+static bool meet(struct dep_search *ds, const struct dep_node *n, bool commit)
+{
+	bool ok = true;
+
+	switch (n->kind) {
+	case DEP_ATOM:
+		ok = meet_atom(ds, n->atom, commit);
+		if (!ok && commit)
+			gild_strv_push(&ds->missing, xasprintf("'%s' (%s)",
+							      n->atom->text, ds->cls));
+		return ok;
+	case DEP_ANY:
+		ok = meet_any(ds, n, commit);
+		if (!ok && commit) {
+			struct gild_buf b = GILD_BUF_INIT;
+			depstr_format(n, &b);
+			gild_strv_push(&ds->missing, xasprintf("'%s' (%s)",
+							      gild_buf_str(&b), ds->cls));
+			gild_buf_release(&b);
+		}
+		return ok;
+	default:
+		for (size_t i = 0; i < n->n_kids; i++)
+			ok = meet(ds, &n->kids[i], commit) && ok;
+		return ok;
+	}
+}
+
+int build_job_find_deps(struct build_job *j, struct gild_err *err)
+{
+	static const enum recipe_var cls[] = {RECIPE_BDEPEND, RECIPE_DEPEND};
+	struct dep_search ds = {.j = j, .missing = GILD_STRV_INIT};
+	_cleanup_buf_ struct gild_buf b = GILD_BUF_INIT;
+	int r;
+
+	for (size_t i = 0; i < GILD_ARRAY_SIZE(cls); i++) {
+		_cleanup_(dep_node_freep) struct dep_node *orig = NULL;
+		struct dep_node *red = NULL;
+		if ((r = build_job_reduce(j, cls[i], &orig, &red, err)) < 0) {
+			gild_strv_release(&ds.missing);
+			return r;
+		}
+		ds.cls = recipe_var_name(cls[i]);
+		meet(&ds, red, true);
+		dep_node_free(red);
+	}
+	/* the other classes are recorded (evaluated) in the package */
+	static const enum recipe_var rest[] = {RECIPE_RDEPEND, RECIPE_PDEPEND,
+		RECIPE_IDEPEND, RECIPE_LICENSE, RECIPE_RESTRICT};
+	for (size_t i = 0; i < GILD_ARRAY_SIZE(rest); i++)
+		if ((r = build_job_reduce(j, rest[i], NULL, NULL, err)) < 0) {
+			gild_strv_release(&ds.missing);
+			return r;
+		}
+	if (ds.missing.n == 0)
+		return 0;
+	for (size_t i = 0; i < ds.missing.n; i++)
+		gild_buf_printf(&b, "%s%s", i ? ", " : "", ds.missing.v[i]);
+	gild_strv_release(&ds.missing);
+	return gild_fail(err, -GILD_E_NOTFOUND, NULL,
+			 "'%s/%s' needs build-time dependencies that are not "
+			 "built yet: %s (build them first)",
+			 j->r->category, j->r->pf, b.p);
+}

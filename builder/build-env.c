@@ -1,0 +1,260 @@
+/* build-env.c: what one `gild build` run shares: configuration, tree,
+ * binary repository, directories and the toolchain stage's identity. */
+#include "build.h"
+
+#include <sys/stat.h>
+
+#include "../repo/repo.h"
+#include "atom.h"
+#include "unpack.h"
+#include "version.h"
+
+/* Run a version command of the host toolchain and keep its first line:
+ * the stage identity must change when the compiler, binutils or libc do. */
+static void add_tool_version(struct gild_buf *b, const char *cmd)
+{
+	char line[256] = "";
+	FILE *p = popen(cmd, "r");
+
+	if (p) {
+		if (!fgets(line, sizeof(line), p))
+			line[0] = '\0';
+		pclose(p);
+	}
+	line[strcspn(line, "\n")] = '\0';
+	gild_buf_printf(b, "%s\n", line[0] ? line : "(none)");
+}
+
+static int host_stage_identity(struct build_env *e)
+{
+	_cleanup_buf_ struct gild_buf b = GILD_BUF_INIT;
+	char hex[65];
+
+	add_tool_version(&b, "cc --version 2>/dev/null");
+	add_tool_version(&b, "ld --version 2>/dev/null");
+	add_tool_version(&b, "ldd --version 2>&1");
+	add_tool_version(&b, "make --version 2>/dev/null");
+	build_sha256_hex(b.p, b.n, hex);
+	e->stage_id = xasprintf("host-%s", hex);
+	e->stage_desc = gild_buf_steal(&b);
+	for (char *s = e->stage_desc; *s; s++)
+		if (*s == '\n' && s[1])
+			*s = ';';
+	return 0;
+}
+
+/* STAGE= in gild.conf: a directory (its identity is the hash of its
+ * etc/gild-stage file, written by whoever made the stage) or a tarball
+ * (its identity is its own hash; unpacked once under var/tmp/gild/stage). */
+static int named_stage_identity(struct build_env *e, const char *stage,
+				struct gild_err *err)
+{
+	struct stat st;
+	char hex[65];
+	int r;
+
+	if (stat(stage, &st) < 0)
+		return gild_fail_errno(err, stage, "STAGE: cannot use");
+	if (S_ISDIR(st.st_mode)) {
+		_cleanup_free_ char *idf = gild_path_join(stage, "etc/gild-stage");
+		if ((r = build_sha256_file(idf, hex, err)) < 0) {
+			gild_err_wrap(err, "STAGE directory needs an identity file");
+			return r;
+		}
+		e->stage_root = xstrdup(stage);
+	} else {
+		if ((r = build_sha256_file(stage, hex, err)) < 0)
+			return r;
+		e->stage_root = xasprintf("%s/stage/%.16s", e->tmpdir, hex);
+		if (access(e->stage_root, F_OK) != 0) {
+			_cleanup_free_ char *tmp = xasprintf("%s.tmp", e->stage_root);
+			if ((r = gild_mkdir_p(tmp, 0755, err)) < 0)
+				return r;
+			if ((r = unpack_file(stage, tmp, err)) < 0)
+				return r;
+			if (rename(tmp, e->stage_root) < 0)
+				return gild_fail_errno(err, e->stage_root,
+						       "cannot rename stage into");
+		}
+	}
+	e->stage_id = xasprintf("stage-%s", hex);
+	e->stage_desc = xasprintf("%s (sha256 %s)", stage, hex);
+	return 0;
+}
+
+static char *abs_dir(const char *tree, const char *dir)
+{
+	if (dir[0] == '/')
+		return xstrdup(dir);
+	return gild_path_join(tree, dir);
+}
+
+int build_env_open(struct gild_ctx *ctx, struct build_env **out,
+		   struct gild_err *err)
+{
+	_cleanup_(build_env_freep) struct build_env *e = xcalloc(1, sizeof(*e));
+	_cleanup_free_ char *config_dir = gild_ctx_config_dir(ctx);
+	_cleanup_free_ char *tree = realpath(ctx->tree, NULL);
+	const char *stage, *tmp;
+	int r;
+
+	if (!tree)
+		return gild_fail_errno(err, ctx->tree, "cannot open tree");
+	e->ctx = ctx;
+	if ((r = config_load(tree, config_dir, ctx->profile, environ, &e->cfg,
+			     err)) < 0)
+		return r;
+	if ((r = use_env_new(e->cfg, &e->use, err)) < 0)
+		return r;
+	if ((r = tree_load(tree, TREE_LOAD_FUNCTIONS | TREE_LOAD_KEEP_GOING,
+			   &e->tree, err)) < 0)
+		return r;
+	e->pkgdir = config_pkgdir(e->cfg);
+	e->distdir = config_distdir(e->cfg);
+	tmp = config_get(e->cfg, "PORTAGE_TMPDIR");
+	e->tmpdir = abs_dir(tree, tmp[0] ? tmp : "var/tmp/gild");
+	if ((r = gild_mkdir_p(e->tmpdir, 0755, err)) < 0 ||
+	    (r = gild_mkdir_p(e->distdir, 0755, err)) < 0 ||
+	    (r = gild_mkdir_p(e->pkgdir, 0755, err)) < 0)
+		return r;
+	stage = config_get(e->cfg, "STAGE");
+	r = stage[0] ? named_stage_identity(e, stage, err)
+		     : host_stage_identity(e);
+	if (r < 0)
+		return r;
+	if ((r = binrepo_open(e->pkgdir, &e->repo, err)) < 0)
+		return r;
+	*out = TAKE_PTR(e);
+	return 0;
+}
+
+int build_env_reload_repo(struct build_env *e, struct gild_err *err)
+{
+	binrepo_free(e->repo);
+	e->repo = NULL;
+	return binrepo_open(e->pkgdir, &e->repo, err);
+}
+
+void build_env_free(struct build_env *e)
+{
+	if (!e)
+		return;
+	binrepo_free(e->repo);
+	tree_free(e->tree);
+	use_env_free(e->use);
+	config_free(e->cfg);
+	free(e->pkgdir);
+	free(e->distdir);
+	free(e->tmpdir);
+	free(e->stage_root);
+	free(e->stage_id);
+	free(e->stage_desc);
+	free(e);
+}
+
+/* ---- finding the recipe for an atom --------------------------------------- */
+
+static void use_pkg_of(const struct recipe *r, struct use_pkg *p)
+{
+	*p = (struct use_pkg){
+		.category = r->category,
+		.pn = r->pn,
+		.pvr = r->pvr,
+		.slot = r->slot,
+		.subslot = r->subslot,
+		.keywords = r->keywords,
+		.n_keywords = r->n_keywords,
+		.license = r->vars[RECIPE_LICENSE],
+	};
+}
+
+/* Visible? Fills reasons when not (the caller reports them). */
+static bool recipe_visible(struct build_env *e, const struct recipe *r,
+			   struct gild_strv *reasons)
+{
+	struct use_pkg p;
+	struct use_state st = {0};
+	const char **iuse = xcalloc(r->n_iuse + 1, sizeof(char *));
+	_cleanup_free_ char **owned = xcalloc(r->n_iuse + 1, sizeof(char *));
+	bool vis;
+
+	for (size_t i = 0; i < r->n_iuse; i++) {
+		const struct recipe_iuse *u = &r->iuse[i];
+		owned[i] = xasprintf("%s%s", u->def > 0 ? "+" : u->def < 0 ? "-" : "",
+				     u->flag);
+		iuse[i] = owned[i];
+	}
+	use_pkg_of(r, &p);
+	p.iuse = iuse;
+	p.n_iuse = r->n_iuse;
+	use_eval(e->use, &p, &st);
+	vis = use_visible(e->use, &p, &st, reasons);
+	use_state_release(&st);
+	for (size_t i = 0; i < r->n_iuse; i++)
+		free(owned[i]);
+	free(iuse);
+	return vis;
+}
+
+static int find_pkgs(struct build_env *e, const struct atom *a,
+		     struct tree_pkg **pkgs, size_t max, size_t *n,
+		     struct gild_err *err)
+{
+	if (a->category) {
+		pkgs[0] = tree_find(e->tree, a->category, a->package);
+		*n = pkgs[0] ? 1 : 0;
+	} else {
+		*n = tree_find_pn(e->tree, a->package, pkgs, max);
+	}
+	if (*n == 0)
+		return gild_fail(err, -GILD_E_NOTFOUND, NULL,
+				 "no recipe matches '%s'", a->text);
+	if (*n > 1) {
+		_cleanup_buf_ struct gild_buf b = GILD_BUF_INIT;
+		for (size_t i = 0; i < *n && i < max; i++)
+			gild_buf_printf(&b, "%s'%s/%s'", i ? ", " : "",
+					pkgs[i]->category, pkgs[i]->pn);
+		return gild_fail(err, -GILD_E_AMBIGUOUS, NULL,
+				 "'%s' is ambiguous: %s", a->text, b.p);
+	}
+	return 0;
+}
+
+int build_find_recipe(struct build_env *e, const char *atom_text,
+		      const struct recipe **out, struct gild_err *err)
+{
+	_cleanup_(atom_freep) struct atom *a = NULL;
+	_cleanup_strv_ struct gild_strv why = GILD_STRV_INIT;
+	struct tree_pkg *pkgs[8];
+	size_t n;
+	int r;
+
+	if ((r = atom_parse(atom_text, strlen(atom_text), 8, &a, err)) < 0)
+		return r;
+	if ((r = find_pkgs(e, a, pkgs, GILD_ARRAY_SIZE(pkgs), &n, err)) < 0)
+		return r;
+	for (size_t i = pkgs[0]->n_versions; i-- > 0;) {
+		const struct recipe *rc = pkgs[0]->versions[i];
+		size_t before = why.n;
+		if (!atom_match_cpv(a, rc->category, rc->pn, rc->pvr) ||
+		    !atom_match_slot(a, rc->slot, rc->subslot))
+			continue;
+		if (recipe_visible(e, rc, &why)) {
+			*out = rc;
+			return 0;
+		}
+		for (size_t k = before; k < why.n; k++) {
+			char *s = xasprintf("%s/%s-%s: %s", rc->category, rc->pn,
+					    rc->pvr, why.v[k]);
+			free(why.v[k]);
+			why.v[k] = s;
+		}
+	}
+	if (why.n == 0)
+		return gild_fail(err, -GILD_E_NOTFOUND, NULL,
+				 "no version of '%s/%s' matches '%s'",
+				 pkgs[0]->category, pkgs[0]->pn, a->text);
+	return gild_fail(err, -GILD_E_NOTFOUND, NULL,
+			 "every version matching '%s' is masked: %s", a->text,
+			 why.v[0]);
+}

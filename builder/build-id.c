@@ -1,0 +1,131 @@
+/* build-id.c: the build-id, a SHA-256 over every input that decides a
+ * package's output, so a binary package is content-addressed by its
+ * inputs: the recipe and its classes (their text), the distfiles' Manifest
+ * digests, the effective USE and IUSE, the profile variables that reach the
+ * build, the stage identity and the build-ids of the build-time
+ * dependencies. Each input is written as "key\0value\0" so no two
+ * different input sets hash alike. */
+#include "build.h"
+
+#include <openssl/evp.h>
+
+#include "manifest.h"
+
+void build_sha256_hex(const void *data, size_t n, char out[65])
+{
+	unsigned char md[32];
+	unsigned len = 0;
+
+	EVP_Digest(data, n, md, &len, EVP_sha256(), NULL);
+	for (unsigned i = 0; i < 32; i++)
+		sprintf(out + 2 * i, "%02x", md[i]);
+	out[64] = '\0';
+}
+
+int build_sha256_file(const char *path, char out[65], struct gild_err *err)
+{
+	_cleanup_free_ char *buf = NULL;
+	size_t n;
+	int r;
+
+	if ((r = gild_read_file(path, &buf, &n, err)) < 0)
+		return r;
+	build_sha256_hex(buf, n, out);
+	return 0;
+}
+
+static void put(struct gild_buf *b, const char *key, const char *value)
+{
+	gild_buf_adds(b, key);
+	gild_buf_addc(b, '\0');
+	gild_buf_adds(b, value ? value : "");
+	gild_buf_addc(b, '\0');
+}
+
+static int put_file(struct gild_buf *b, const char *key, const char *path,
+		    struct gild_err *err)
+{
+	_cleanup_free_ char *text = NULL;
+	int r;
+
+	if ((r = gild_read_file(path, &text, NULL, err)) < 0)
+		return r;
+	put(b, key, text);
+	return 0;
+}
+
+static void put_list(struct gild_buf *b, const char *key,
+		     const struct gild_strv *sv)
+{
+	for (size_t i = 0; i < sv->n; i++)
+		put(b, key, sv->v[i]);
+}
+
+/* The distfiles' digests as the Manifest records them: a changed tarball
+ * needs a changed Manifest, and that changes the build-id. */
+static int put_distfiles(struct build_job *j, struct gild_buf *b,
+			 struct gild_err *err)
+{
+	_cleanup_(manifest_freep) struct manifest *m = NULL;
+	_cleanup_free_ char *mpath = xasprintf("%s/recipes/%s/%s/Manifest",
+					       tree_root(j->env->tree),
+					       j->r->category, j->r->pn);
+	int r;
+
+	if (j->distfiles.n == 0)
+		return 0;
+	if ((r = manifest_load(mpath, true, &m, err)) < 0)
+		return r;
+	for (size_t i = 0; i < j->distfiles.n; i++) {
+		const struct manifest_entry *e =
+			manifest_find(m, "DIST", j->distfiles.v[i]);
+		put(b, "distfile", j->distfiles.v[i]);
+		for (size_t k = 0; e && k < e->nhashes; k++)
+			put(b, e->hashes[k].name, e->hashes[k].hex);
+	}
+	return 0;
+}
+
+/* What of the configuration reaches a build (the phase environment). */
+static const char *const build_vars[] = {
+	"CFLAGS", "CXXFLAGS", "LDFLAGS", "CPPFLAGS", "CHOST", "CBUILD",
+	"MAKEOPTS", "FEATURES", "INSTALL_MASK", "ARCH",
+};
+
+int build_job_compute_id(struct build_job *j, struct gild_err *err)
+{
+	_cleanup_buf_ struct gild_buf b = GILD_BUF_INIT;
+	const char *root = tree_root(j->env->tree);
+	const char *sde = getenv("SOURCE_DATE_EPOCH");
+	char hex[65];
+	int r;
+
+	put(&b, "gild-build-id", "1");
+	put(&b, "cpv", j->r->pf);
+	put(&b, "category", j->r->category);
+	{
+		_cleanup_free_ char *p = gild_path_join(root, j->r->path);
+		if ((r = put_file(&b, "recipe", p, err)) < 0)
+			return r;
+	}
+	for (size_t i = 0; i < j->r->n_inherited; i++) {
+		_cleanup_free_ char *p = xasprintf("%s/recipes/classes/%s.class",
+						   root, j->r->inherited[i]);
+		if ((r = put_file(&b, "class", p, err)) < 0)
+			return r;
+	}
+	if ((r = put_distfiles(j, &b, err)) < 0)
+		return r;
+	put(&b, "helpers", gild_ebuild_sh);
+	put_list(&b, "use", &j->use_flags);
+	put_list(&b, "iuse", &j->iuse_flags);
+	for (size_t i = 0; i < GILD_ARRAY_SIZE(build_vars); i++)
+		put(&b, build_vars[i], config_get(j->env->cfg, build_vars[i]));
+	put(&b, "stage", j->env->stage_id);
+	put_list(&b, "dep", &j->dep_ids);
+	if (sde && *sde)
+		put(&b, "SOURCE_DATE_EPOCH", sde);
+	build_sha256_hex(b.p, b.n, hex);
+	j->build_id = xstrdup(hex);
+	return 0;
+}

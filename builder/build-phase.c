@@ -1,0 +1,318 @@
+/* build-phase.c: running the PMS phases of a job in the sandbox.
+ *
+ * Each phase is one sandbox run of /gild/phase.sh, which sources the
+ * helper library (builder/ebuild.sh, embedded in gild), then the recipe
+ * (its `inherit` line sources the classes, so their functions are the
+ * defaults the recipe overrides, as with eclasses), then calls
+ * ebuild_run_phase PHASE. Order and defaults are PMS chapter 9. */
+#include "build.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+
+#include "../repo/repo.h"
+#include "../sandbox/sandbox.h"
+
+/* The inside uid of the build user, and the host range the sandbox maps
+ * inside ids 0..65535 onto when gild runs as root. */
+#define BUILD_UID 1000
+#define HOST_ID_BASE 100000
+
+static const char phase_sh[] =
+	"# phase.sh: written by gild for each build\n"
+	"source /gild/ebuild.sh || exit 1\n"
+	"_gild_inherited=' '\n"
+	"inherit() {\n"
+	"\tlocal c\n"
+	"\tfor c in \"$@\"; do\n"
+	"\t\t[[ ${_gild_inherited} == *\" ${c} \"* ]] && continue\n"
+	"\t\t_gild_inherited+=\"${c} \"\n"
+	"\t\tsource \"/gild/classes/${c}.class\" || die \"inherit: cannot source class '${c}'\"\n"
+	"\tdone\n"
+	"}\n"
+	"EXPORT_FUNCTIONS() { :; }\n"
+	"source /gild/recipe || die 'cannot source the recipe'\n"
+	"ebuild_run_phase \"$1\"\n";
+
+static int write_file(const char *path, const char *text, size_t n,
+		      struct gild_err *err)
+{
+	_cleanup_(gild_atomic_release) struct gild_atomic af = GILD_ATOMIC_INIT;
+	int r;
+
+	if ((r = gild_atomic_open(&af, AT_FDCWD, path, 0644, err)) < 0)
+		return r;
+	fwrite(text, 1, n, af.f);
+	return gild_atomic_commit(&af, err);
+}
+
+static int copy_file(const char *from, const char *to, struct gild_err *err)
+{
+	_cleanup_free_ char *text = NULL;
+	size_t n;
+	int r;
+
+	if ((r = gild_read_file(from, &text, &n, err)) < 0)
+		return r;
+	return write_file(to, text, n, err);
+}
+
+/* /gild: the helpers, the phase script, the recipe and its classes. */
+static int stage_gild_dir(struct build_job *j, struct gild_err *err)
+{
+	const char *root = tree_root(j->env->tree);
+	_cleanup_free_ char *g = gild_path_join(j->workroot, "gild");
+	_cleanup_free_ char *p1 = gild_path_join(g, "ebuild.sh");
+	_cleanup_free_ char *p2 = gild_path_join(g, "phase.sh");
+	_cleanup_free_ char *p3 = gild_path_join(g, "recipe");
+	_cleanup_free_ char *src = gild_path_join(root, j->r->path);
+	int r;
+
+	if ((r = write_file(p1, gild_ebuild_sh, strlen(gild_ebuild_sh), err)) < 0 ||
+	    (r = write_file(p2, phase_sh, sizeof(phase_sh) - 1, err)) < 0 ||
+	    (r = copy_file(src, p3, err)) < 0)
+		return r;
+	for (size_t i = 0; i < j->r->n_inherited; i++) {
+		_cleanup_free_ char *from = xasprintf("%s/recipes/classes/%s.class",
+						      root, j->r->inherited[i]);
+		_cleanup_free_ char *to = xasprintf("%s/classes/%s.class", g,
+						    j->r->inherited[i]);
+		if ((r = copy_file(from, to, err)) < 0)
+			return r;
+	}
+	return 0;
+}
+
+/* The build-time dependencies' images, unpacked into /build/deps. */
+static int install_deps(struct build_job *j, struct gild_err *err)
+{
+	_cleanup_free_ char *deps = gild_path_join(j->workroot, "deps");
+	int r;
+
+	for (size_t i = 0; i < j->deps.n; i++) {
+		_cleanup_free_ char *p = gild_path_join(j->env->pkgdir, j->deps.v[i]);
+		fprintf(j->log, ">>> Installing build dependency %s\n", j->deps.v[i]);
+		if ((r = gpkg_extract(p, deps, err)) < 0)
+			return r;
+	}
+	return 0;
+}
+
+/* As root, the build user inside is an unprivileged host uid: give it the
+ * directories it writes. */
+static int chown_writable(struct build_job *j, struct gild_err *err)
+{
+	static const char *const rw[] = {"work", "image", "temp", "home"};
+
+	if (geteuid() != 0)
+		return 0;
+	for (size_t i = 0; i < GILD_ARRAY_SIZE(rw); i++) {
+		_cleanup_free_ char *p = gild_path_join(j->workroot, rw[i]);
+		if (chown(p, HOST_ID_BASE + BUILD_UID, HOST_ID_BASE + BUILD_UID) < 0)
+			return gild_fail_errno(err, p, "cannot hand over");
+	}
+	return 0;
+}
+
+static void join_strv(struct gild_buf *b, const struct gild_strv *sv)
+{
+	for (size_t i = 0; i < sv->n; i++)
+		gild_buf_printf(b, "%s%s", i ? " " : "", sv->v[i]);
+}
+
+static int set_env(struct sandbox_spec *s, const char *k, const char *v,
+		   struct gild_err *err)
+{
+	return sandbox_spec_setenv(s, k, v ? v : "", err);
+}
+
+static int phase_env_names(struct build_job *j, struct sandbox_spec *s,
+			   struct gild_err *err)
+{
+	const struct recipe *r = j->r;
+	_cleanup_free_ char *sdir = xasprintf("/build/work/%s", r->p);
+	_cleanup_free_ char *slot = xstrdup(r->slot);
+	_cleanup_free_ char *eapi = xasprintf("%d", r->eapi);
+	_cleanup_free_ char *sde = xasprintf("%lld", (long long)j->sde);
+	const char *kv[][2] = {
+		{"P", r->p}, {"PN", r->pn}, {"PV", r->pv}, {"PR", r->pr},
+		{"PVR", r->pvr}, {"PF", r->pf}, {"CATEGORY", r->category},
+		{"SLOT", slot}, {"EAPI", eapi},
+		{"WORKDIR", "/build/work"}, {"S", sdir}, {"T", "/build/temp"},
+		{"D", "/build/image/"}, {"ED", "/build/image/"},
+		{"EPREFIX", ""}, {"ROOT", "/"}, {"EROOT", "/"},
+		{"FILESDIR", "/build/files"}, {"DISTDIR", "/build/distdir"},
+		{"HOME", "/build/home"}, {"TMPDIR", "/build/temp"},
+		{"SOURCE_DATE_EPOCH", sde},
+	};
+	int rc;
+
+	for (size_t i = 0; i < GILD_ARRAY_SIZE(kv); i++)
+		if ((rc = set_env(s, kv[i][0], kv[i][1], err)) < 0)
+			return rc;
+	return 0;
+}
+
+/* Toolchain variables from the configuration, plus the paths that make
+ * the build-time dependencies in /build/deps visible to compilers and
+ * pkg-config (a sysroot over the stage, which stays read-only). */
+static int phase_env_toolchain(struct build_job *j, struct sandbox_spec *s,
+			       struct gild_err *err)
+{
+	static const char *const cfgvars[] = {"CFLAGS", "CXXFLAGS", "LDFLAGS",
+		"CPPFLAGS", "CHOST", "CBUILD", "MAKEOPTS", "FEATURES", "ARCH"};
+	const char *ldflags = config_get(j->env->cfg, "LDFLAGS");
+	const char *cppflags = config_get(j->env->cfg, "CPPFLAGS");
+	int rc;
+
+	for (size_t i = 0; i < GILD_ARRAY_SIZE(cfgvars); i++)
+		if ((rc = set_env(s, cfgvars[i], config_get(j->env->cfg, cfgvars[i]),
+				  err)) < 0)
+			return rc;
+	if (j->deps.n == 0)
+		return 0;
+	{
+		_cleanup_free_ char *ld = xasprintf("%s -L/build/deps/usr/lib -L/build/deps/lib "
+						    "-Wl,-rpath-link,/build/deps/usr/lib", ldflags);
+		_cleanup_free_ char *cpp = xasprintf("%s -I/build/deps/usr/include", cppflags);
+		if ((rc = set_env(s, "LDFLAGS", ld, err)) < 0 ||
+		    (rc = set_env(s, "CPPFLAGS", cpp, err)) < 0 ||
+		    (rc = set_env(s, "PKG_CONFIG_PATH",
+				  "/build/deps/usr/lib/pkgconfig:/build/deps/usr/share/pkgconfig",
+				  err)) < 0 ||
+		    (rc = set_env(s, "PKG_CONFIG_SYSROOT_DIR", "/build/deps", err)) < 0 ||
+		    (rc = set_env(s, "PATH", "/build/deps/usr/bin:/build/deps/bin:"
+				  "/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin", err)) < 0)
+			return rc;
+	}
+	return 0;
+}
+
+static int phase_env_use(struct build_job *j, struct sandbox_spec *s,
+			 struct gild_err *err)
+{
+	_cleanup_buf_ struct gild_buf use = GILD_BUF_INIT, iuse = GILD_BUF_INIT,
+				      a = GILD_BUF_INIT;
+	int rc;
+
+	join_strv(&use, &j->use_flags);
+	join_strv(&iuse, &j->iuse_flags);
+	join_strv(&a, &j->distfiles);
+	if ((rc = set_env(s, "USE", gild_buf_str(&use), err)) < 0 ||
+	    (rc = set_env(s, "IUSE", gild_buf_str(&iuse), err)) < 0 ||
+	    (rc = set_env(s, "IUSE_EFFECTIVE", gild_buf_str(&iuse), err)) < 0 ||
+	    (rc = set_env(s, "A", gild_buf_str(&a), err)) < 0)
+		return rc;
+	return 0;
+}
+
+static int add_binds(struct build_job *j, struct sandbox_spec *s,
+		     struct gild_err *err)
+{
+	static const char *const ro[][2] = {{"gild", "/gild"}, {"deps", "/build/deps"}};
+	static const char *const rw[][2] = {{"work", "/build/work"},
+		{"image", "/build/image"}, {"temp", "/build/temp"}, {"home", "/build/home"}};
+	_cleanup_free_ char *files = xasprintf("%s/recipes/%s/%s/files",
+					       tree_root(j->env->tree),
+					       j->r->category, j->r->pn);
+	int rc;
+
+	if (j->env->stage_root)
+		sandbox_spec_set_root(s, j->env->stage_root);
+	for (size_t i = 0; i < GILD_ARRAY_SIZE(ro); i++) {
+		_cleanup_free_ char *p = gild_path_join(j->workroot, ro[i][0]);
+		if ((rc = sandbox_spec_add_ro(s, p, ro[i][1], err)) < 0)
+			return rc;
+	}
+	for (size_t i = 0; i < GILD_ARRAY_SIZE(rw); i++) {
+		_cleanup_free_ char *p = gild_path_join(j->workroot, rw[i][0]);
+		if ((rc = sandbox_spec_add_rw(s, p, rw[i][1], err)) < 0)
+			return rc;
+	}
+	if ((rc = sandbox_spec_add_ro(s, j->env->distdir, "/build/distdir", err)) < 0)
+		return rc;
+	if (access(files, F_OK) == 0 &&
+	    (rc = sandbox_spec_add_ro(s, files, "/build/files", err)) < 0)
+		return rc;
+	return 0;
+}
+
+static unsigned phase_timeout(struct build_job *j)
+{
+	const char *v = config_get(j->env->cfg, "GILD_PHASE_TIMEOUT");
+
+	if (j->opts->phase_timeout)
+		return j->opts->phase_timeout;
+	if (v[0] && atoi(v) > 0)
+		return (unsigned)atoi(v);
+	return 3 * 3600;
+}
+
+static int run_phase(struct build_job *j, const char *phase,
+		     struct gild_err *err)
+{
+	_cleanup_(sandbox_spec_freep) struct sandbox_spec *s = sandbox_spec_new();
+	const char *argv[] = {"bash", "/gild/phase.sh", phase, NULL};
+	struct sandbox_status st;
+	int rc;
+
+	fprintf(j->log, ">>> %s/%s: %s\n", j->r->category, j->r->pf, phase);
+	fflush(j->log);
+	gild_ctx_debug(j->env->ctx, "%s/%s: %s", j->r->category, j->r->pf, phase);
+	if ((rc = add_binds(j, s, err)) < 0 ||
+	    (rc = phase_env_names(j, s, err)) < 0 ||
+	    (rc = phase_env_toolchain(j, s, err)) < 0 ||
+	    (rc = phase_env_use(j, s, err)) < 0)
+		return rc;
+	if (geteuid() == 0)
+		sandbox_spec_set_host_range(s, HOST_ID_BASE, HOST_ID_BASE, 65536);
+	sandbox_spec_set_inside_ids(s, BUILD_UID, BUILD_UID);
+	sandbox_spec_set_timeout(s, phase_timeout(j));
+	sandbox_spec_set_cwd(s, "/build/work");
+	sandbox_spec_set_stdio(s, fileno(j->log), fileno(j->log));
+	sandbox_spec_set_argv(s, argv);
+	if ((rc = sandbox_run(s, &st, err)) < 0)
+		return rc;
+	if (st.status == 0)
+		return 0;
+	return gild_fail(err, -GILD_E_BUILD, NULL,
+			 "'%s/%s': %s failed (%s%sstatus %d); log: %s",
+			 j->r->category, j->r->pf, phase, st.message,
+			 st.message[0] ? ", " : "", st.status, j->log_path);
+}
+
+static bool has_word(const char *list, const char *w)
+{
+	size_t n = strlen(w);
+
+	for (const char *p = list ? list : ""; (p = strstr(p, w)); p += n)
+		if ((p == list || p[-1] == ' ') && (!p[n] || p[n] == ' '))
+			return true;
+	return false;
+}
+
+int build_job_run_phases(struct build_job *j, struct gild_err *err)
+{
+	static const char *const phases[] = {
+		"pkg_setup", "src_unpack", "src_prepare", "src_configure",
+		"src_compile", "src_test", "src_install"};
+	int rc;
+
+	if ((rc = stage_gild_dir(j, err)) < 0 || (rc = install_deps(j, err)) < 0 ||
+	    (rc = chown_writable(j, err)) < 0)
+		return rc;
+	for (size_t i = 0; i < GILD_ARRAY_SIZE(phases); i++) {
+		const char *ph = phases[i];
+		/* src_unpack ran in C (libarchive) unless the recipe has one */
+		if (!strcmp(ph, "src_unpack") && !recipe_func_find(j->r, ph))
+			continue;
+		/* PMS 9.1.6: src_test only with FEATURES=test, unless restricted */
+		if (!strcmp(ph, "src_test") &&
+		    (!has_word(config_get(j->env->cfg, "FEATURES"), "test") ||
+		     has_word(j->evaluated[RECIPE_RESTRICT], "test")))
+			continue;
+		if ((rc = run_phase(j, ph, err)) < 0)
+			return rc;
+	}
+	return 0;
+}
