@@ -6,6 +6,7 @@
 
 #include "../repo/repo.h"
 #include "atom.h"
+#include "query.h"
 #include "unpack.h"
 #include "version.h"
 
@@ -154,45 +155,19 @@ void build_env_free(struct build_env *e)
 
 /* ---- finding the recipe for an atom --------------------------------------- */
 
-static void use_pkg_of(const struct recipe *r, struct use_pkg *p)
-{
-	*p = (struct use_pkg){
-		.category = r->category,
-		.pn = r->pn,
-		.pvr = r->pvr,
-		.slot = r->slot,
-		.subslot = r->subslot,
-		.keywords = r->keywords,
-		.n_keywords = r->n_keywords,
-		.license = r->vars[RECIPE_LICENSE],
-	};
-}
-
 /* Visible? Fills reasons when not (the caller reports them). */
 static bool recipe_visible(struct build_env *e, const struct recipe *r,
 			   struct gild_strv *reasons)
 {
+	_cleanup_free_ struct use_iuse *iuse = xcalloc(r->n_iuse + 1, sizeof(*iuse));
 	struct use_pkg p;
 	struct use_state st = {0};
-	const char **iuse = xcalloc(r->n_iuse + 1, sizeof(char *));
-	_cleanup_free_ char **owned = xcalloc(r->n_iuse + 1, sizeof(char *));
 	bool vis;
 
-	for (size_t i = 0; i < r->n_iuse; i++) {
-		const struct recipe_iuse *u = &r->iuse[i];
-		owned[i] = xasprintf("%s%s", u->def > 0 ? "+" : u->def < 0 ? "-" : "",
-				     u->flag);
-		iuse[i] = owned[i];
-	}
-	use_pkg_of(r, &p);
-	p.iuse = iuse;
-	p.n_iuse = r->n_iuse;
+	query_pkg_from_recipe(r, iuse, &p);
 	use_eval(e->use, &p, &st);
 	vis = use_visible(e->use, &p, &st, reasons);
 	use_state_release(&st);
-	for (size_t i = 0; i < r->n_iuse; i++)
-		free(owned[i]);
-	free(iuse);
 	return vis;
 }
 

@@ -7,6 +7,9 @@
  * different input sets hash alike. */
 #include "build.h"
 
+#include <dirent.h>
+#include <sys/stat.h>
+
 #include <openssl/evp.h>
 
 #include "manifest.h"
@@ -86,6 +89,32 @@ static int put_distfiles(struct build_job *j, struct gild_buf *b,
 	return 0;
 }
 
+/* FILESDIR (recipes/<cat>/<pn>/files): patches and files the recipe
+ * installs; every file's relative path and content, in sorted order. */
+static int put_dir(struct gild_buf *b, const char *dir, const char *rel,
+		   struct gild_err *err)
+{
+	struct dirent **names = NULL;
+	int n = scandir(dir, &names, NULL, alphasort), r = 0;
+
+	for (int i = 0; i < n; i++) {
+		const char *nm = names[i]->d_name;
+		_cleanup_free_ char *p = gild_path_join(dir, nm);
+		_cleanup_free_ char *rp = xasprintf("%s/%s", rel, nm);
+		struct stat st;
+		if (r == 0 && strcmp(nm, ".") && strcmp(nm, "..") &&
+		    lstat(p, &st) == 0) {
+			if (S_ISDIR(st.st_mode))
+				r = put_dir(b, p, rp, err);
+			else if (S_ISREG(st.st_mode) && (r = put_file(b, rp, p, err)) == 0)
+				put(b, "mode", (st.st_mode & 0111) ? "x" : "-");
+		}
+		free(names[i]);
+	}
+	free(names);
+	return r;
+}
+
 /* What of the configuration reaches a build (the phase environment). */
 static const char *const build_vars[] = {
 	"CFLAGS", "CXXFLAGS", "LDFLAGS", "CPPFLAGS", "CHOST", "CBUILD",
@@ -116,6 +145,12 @@ int build_job_compute_id(struct build_job *j, struct gild_err *err)
 	}
 	if ((r = put_distfiles(j, &b, err)) < 0)
 		return r;
+	{
+		_cleanup_free_ char *files = xasprintf("%s/recipes/%s/%s/files", root,
+						       j->r->category, j->r->pn);
+		if ((r = put_dir(&b, files, "files", err)) < 0)
+			return r;
+	}
 	put(&b, "helpers", gild_ebuild_sh);
 	put_list(&b, "use", &j->use_flags);
 	put_list(&b, "iuse", &j->iuse_flags);

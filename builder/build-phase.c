@@ -8,6 +8,7 @@
 #include "build.h"
 
 #include <fcntl.h>
+#include <ftw.h>
 #include <sys/stat.h>
 
 #include "../repo/repo.h"
@@ -98,8 +99,16 @@ static int install_deps(struct build_job *j, struct gild_err *err)
 	return 0;
 }
 
+static int chown_entry(const char *path, const struct stat *st, int flag,
+		       struct FTW *ftw)
+{
+	(void)st; (void)flag; (void)ftw;
+	return lchown(path, HOST_ID_BASE + BUILD_UID, HOST_ID_BASE + BUILD_UID);
+}
+
 /* As root, the build user inside is an unprivileged host uid: give it the
- * directories it writes. */
+ * directories it writes, with the sources unpacked into them (Portage
+ * chowns to its portage user the same way). */
 static int chown_writable(struct build_job *j, struct gild_err *err)
 {
 	static const char *const rw[] = {"work", "image", "temp", "home"};
@@ -108,7 +117,7 @@ static int chown_writable(struct build_job *j, struct gild_err *err)
 		return 0;
 	for (size_t i = 0; i < GILD_ARRAY_SIZE(rw); i++) {
 		_cleanup_free_ char *p = gild_path_join(j->workroot, rw[i]);
-		if (chown(p, HOST_ID_BASE + BUILD_UID, HOST_ID_BASE + BUILD_UID) < 0)
+		if (nftw(p, chown_entry, 16, FTW_PHYS) != 0)
 			return gild_fail_errno(err, p, "cannot hand over");
 	}
 	return 0;

@@ -6,11 +6,13 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <ftw.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
 
 #include "../repo/repo.h"
 #include "depstr.h"
+#include "query.h"
 #include "requse.h"
 #include "unpack.h"
 
@@ -33,40 +35,24 @@ static void collect_flags(struct use_env *env, const struct idset *s,
 int build_job_eval_use(struct build_job *j, struct gild_err *err)
 {
 	const struct recipe *r = j->r;
-	const char **iuse = xcalloc(r->n_iuse + 1, sizeof(char *));
-	_cleanup_strv_ struct gild_strv owned = GILD_STRV_INIT;
+	_cleanup_free_ struct use_iuse *iuse = xcalloc(r->n_iuse + 1, sizeof(*iuse));
 	_cleanup_(dep_node_freep) struct dep_node *ru = NULL;
 	_cleanup_buf_ struct gild_buf why = GILD_BUF_INIT;
-	struct use_pkg p = {
-		.category = r->category, .pn = r->pn, .pvr = r->pvr,
-		.slot = r->slot, .subslot = r->subslot,
-		.keywords = r->keywords, .n_keywords = r->n_keywords,
-		.license = r->vars[RECIPE_LICENSE],
-	};
+	struct use_pkg p;
 	int rc;
 
-	for (size_t i = 0; i < r->n_iuse; i++) {
-		const struct recipe_iuse *u = &r->iuse[i];
-		gild_strv_push(&owned, xasprintf("%s%s", u->def > 0 ? "+" : u->def < 0 ? "-" : "",
-						 u->flag));
-		iuse[i] = owned.v[i];
-	}
-	p.iuse = iuse;
-	p.n_iuse = r->n_iuse;
+	query_pkg_from_recipe(r, iuse, &p);
 	use_eval(j->env->use, &p, &j->use);
-	free(iuse);
 	collect_flags(j->env->use, &j->use.enabled, &j->use_flags);
 	collect_flags(j->env->use, &j->use.iuse, &j->iuse_flags);
 	if (!r->vars[RECIPE_REQUIRED_USE][0])
 		return 0;
-	if ((rc = build_job_reduce(j, RECIPE_REQUIRED_USE, NULL, NULL, err)) < 0)
-		return rc;
 	if ((rc = depstr_parse(r->vars[RECIPE_REQUIRED_USE],
 			       strlen(r->vars[RECIPE_REQUIRED_USE]),
 			       DEPSTR_REQUIRED_USE, r->eapi,
 			       &r->var_loc[RECIPE_REQUIRED_USE], &ru, err)) < 0)
 		return rc;
-	if (requse_check(ru, build_job_use_fn, j, &why) == 0)
+	if (requse_check(ru, build_job_use_fn, j, &why) == 1)
 		return 0;
 	return gild_fail(err, -GILD_E_INVALID, &r->var_loc[RECIPE_REQUIRED_USE],
 			 "REQUIRED_USE of '%s/%s' not satisfied: %s", r->category,
@@ -145,6 +131,29 @@ int build_rm_rf(const char *path, struct gild_err *err)
 	return 0;
 }
 
+/* Two gild processes building the same package must not share a work
+ * directory: the second waits for the first (and then usually finds its
+ * build-id in the repository). The lock dies with the process. */
+static int lock_workroot(struct build_job *j, struct gild_err *err)
+{
+	_cleanup_free_ char *dir = gild_path_join(j->env->tmpdir, j->r->category);
+	_cleanup_free_ char *path = xasprintf("%s/.%s.lock", dir, j->r->pf);
+	int r;
+
+	if ((r = gild_mkdir_p(dir, 0755, err)) < 0)
+		return r;
+	j->lock_fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	if (j->lock_fd < 0)
+		return gild_fail_errno(err, path, "cannot create lock");
+	if (flock(j->lock_fd, LOCK_EX | LOCK_NB) < 0) {
+		gild_ctx_info(j->env->ctx, "waiting for another build of %s/%s",
+			      j->r->category, j->r->pf);
+		if (flock(j->lock_fd, LOCK_EX) < 0)
+			return gild_fail_errno(err, path, "cannot lock");
+	}
+	return 0;
+}
+
 static int make_workroot(struct build_job *j, struct gild_err *err)
 {
 	static const char *const sub[] = {"work", "image", "temp", "gild",
@@ -153,6 +162,8 @@ static int make_workroot(struct build_job *j, struct gild_err *err)
 
 	j->workroot = xasprintf("%s/%s/%s", j->env->tmpdir, j->r->category,
 				j->r->pf);
+	if ((r = lock_workroot(j, err)) < 0)
+		return r;
 	if ((r = build_rm_rf(j->workroot, err)) < 0)
 		return r;
 	for (size_t i = 0; i < GILD_ARRAY_SIZE(sub); i++) {
@@ -317,6 +328,8 @@ static void build_job_release(struct build_job *j)
 	free(j->log_path);
 	if (j->log)
 		fclose(j->log);
+	if (j->lock_fd > 0)
+		close(j->lock_fd);
 }
 
 static int build_from_source(struct build_job *j, char **pkg_path,
@@ -373,7 +386,7 @@ int build_recipe(struct build_env *e, const struct recipe *r,
 		 char **pkg_path, struct gild_err *err)
 {
 	_cleanup_(build_job_release) struct build_job j = {
-		.env = e, .r = r, .opts = opts};
+		.env = e, .r = r, .opts = opts, .lock_fd = -1};
 
 	*pkg_path = NULL;
 	return build_job_run(&j, outcome, pkg_path, err);

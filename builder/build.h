@@ -74,6 +74,7 @@ struct build_job {
 	char *workroot;		     /* var/tmp/gild/<cat>/<PF> */
 	char *log_path;
 	FILE *log;
+	int lock_fd;		     /* flock on the work directory */
 };
 
 enum build_outcome {
