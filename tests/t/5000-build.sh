@@ -1,0 +1,128 @@
+#!/bin/sh
+test_description='gild build: fetch, sandboxed phases, QA, GPKG, reuse, reproducibility, failures'
+. "$(dirname "$0")/lib.sh"
+
+# make_tree DIR: a copy of the build-basic fixture with its distfile made
+# reproducibly (fixed mtimes and owners, gzip -n) and a Manifest for it.
+make_tree() {
+	cp -r "$FIXTURES/build-basic" "$1" &&
+	mkdir -p "$1/var/distfiles" &&
+	(cd "$1/src" && tar --sort=name --mtime=@1700000000 --owner=0 --group=0 \
+		--numeric-owner -cf - hello-1.0 | gzip -n >../var/distfiles/hello-1.0.tar.gz) &&
+	f="$1/var/distfiles/hello-1.0.tar.gz" &&
+	echo "DIST hello-1.0.tar.gz $(stat -c %s "$f") BLAKE2B $(b2sum "$f" | cut -d" " -f1) SHA512 $(sha512sum "$f" | cut -d" " -f1)" \
+		>"$1/recipes/app-misc/hello/Manifest"
+}
+
+# run_pkg_binary PKG: extract a package and run its /usr/bin/hello
+run_hello() {
+	rm -rf x && gild pkg extract "$1" x >/dev/null && ./x/usr/bin/hello
+}
+
+if gild sandbox -- true 2>/dev/null; then test_set_prereq SANDBOX
+else test_set_prereq_reason SANDBOX "gild sandbox cannot run here"; fi
+
+test_expect_success SANDBOX 'build a package from source into the repository' '
+	make_tree t1 &&
+	gild -C t1 build app-misc/hello >out 2>err &&
+	test_grep "^>>> app-misc/hello-1.0: built .*/var/packages/app-misc/hello-1.0-[0-9a-f]\{12\}\.gpkg\.tar$" out &&
+	pkg=$(ls t1/var/packages/app-misc/hello-1.0-*.gpkg.tar) &&
+	tar -tf "$pkg" >members &&
+	test $(wc -l <members) -eq 4 &&
+	test_grep "/gpkg-1$" members &&
+	run_hello "$pkg" >greeting &&
+	echo "hello, world" >expect &&
+	test_cmp expect greeting &&
+	test -f t1/var/packages/Packages &&
+	test_grep "^CPV: app-misc/hello-1.0$" t1/var/packages/Packages
+'
+
+test_expect_success SANDBOX 'the package records metadata, FILESDIR files and a CONTENTS list' '
+	pkg=$(ls t1/var/packages/app-misc/hello-1.0-*.gpkg.tar) &&
+	gild pkg show "$pkg" >show &&
+	test_grep "^CATEGORY: app-misc$" show &&
+	test_grep "^IUSE: loud$" show &&
+	test_grep "^INHERITED: simple-c$" show &&
+	test_grep "^STAGE: host-[0-9a-f]*$" show &&
+	gild pkg files "$pkg" >files &&
+	test_grep "^obj 0755 root:root [0-9a-f]\{64\} /usr/bin/hello$" files &&
+	test_grep "^obj 0644 root:root [0-9a-f]\{64\} /usr/share/hello/greeting.txt$" files
+'
+
+test_expect_success SANDBOX 'a second build reuses the package by build-id' '
+	gild -C t1 build app-misc/hello >out 2>err &&
+	test_grep "^>>> app-misc/hello-1.0: reused " out
+'
+
+test_expect_success SANDBOX 'USE=loud changes the build-id and the program' '
+	USE=loud gild -C t1 build app-misc/hello >out 2>err &&
+	test_grep ": built " out &&
+	test $(ls t1/var/packages/app-misc/hello-1.0-*.gpkg.tar | wc -l) -eq 2 &&
+	pkg=$(sed -n "s/^>>> app-misc\/hello-1.0: built //p" out) &&
+	run_hello "$pkg" >greeting &&
+	echo "HELLO, WORLD!" >expect &&
+	test_cmp expect greeting
+'
+
+test_expect_success SANDBOX 'rebuilding elsewhere, later, gives a byte-identical package' '
+	make_tree t2 &&
+	sleep 1 &&
+	touch t2/recipes/app-misc/hello/hello-1.0.recipe &&
+	gild -C t2 build app-misc/hello >out2 2>err &&
+	a=$(ls t1/var/packages/app-misc/hello-1.0-*.gpkg.tar | xargs -n1 basename | sort) &&
+	for p in $(ls t2/var/packages/app-misc/); do
+		case $p in *.gpkg.tar) cmp t1/var/packages/app-misc/$p t2/var/packages/app-misc/$p || exit 1 ;; esac
+	done &&
+	gild -C t2 build --rebuild app-misc/hello >out3 2>err &&
+	cmp t1/var/packages/app-misc/$(ls t2/var/packages/app-misc | grep gpkg.tar$ | head -1) \
+		t2/var/packages/app-misc/$(ls t2/var/packages/app-misc | grep gpkg.tar$ | head -1)
+'
+
+test_expect_success SANDBOX 'missing build-time dependencies are each named' '
+	test_expect_code 1 gild -C t2 build app-misc/needy 2>err &&
+	test_grep "gild: error: .app-misc/needy-1. needs build-time dependencies that are not built yet: .app-misc/hello\[loud\]. (DEPEND), .app-misc/nothere. (DEPEND)" err
+'
+
+test_expect_success SANDBOX 'a failing phase prints the phase, the log tail and the log path, and packages nothing' '
+	test_expect_code 1 gild -C t2 build app-misc/broken 2>err &&
+	test_grep "^--- last lines of .*/var/tmp/gild/app-misc/broken-1/build.log ---$" err &&
+	test_grep "^compiling the broken thing$" err &&
+	test_grep "the compiler exploded" err &&
+	test_grep "gild: error: .app-misc/broken-1.: src_compile failed (status 1); log: .*build.log$" err &&
+	! ls t2/var/packages/app-misc/broken-* 2>/dev/null &&
+	test -d t2/var/tmp/gild/app-misc/broken-1/work
+'
+
+test_expect_success SANDBOX 'a phase past its timeout is killed and reported' '
+	test_expect_code 1 gild -C t2 build --phase-timeout 2 app-misc/sleepy 2>err &&
+	test_grep "src_compile failed (.*tim.*" err &&
+	! ls t2/var/packages/app-misc/sleepy-* 2>/dev/null
+'
+
+test_expect_success SANDBOX 'a recipe cannot write outside its image or reach the network' '
+	rm -f /tmp/outside-marker &&
+	gild -C t2 build app-misc/escape >out 2>err &&
+	test_grep ": built " out &&
+	! test -e /tmp/outside-marker &&
+	test_grep "pwned" -v t2/recipes/app-misc/escape/escape-1.recipe >/dev/null
+'
+
+test_expect_success SANDBOX 'a distfile with a wrong checksum is moved aside and not used' '
+	make_tree t3 &&
+	echo garbage >>t3/var/distfiles/hello-1.0.tar.gz &&
+	test_must_fail gild -C t3 build app-misc/hello 2>err &&
+	test_grep "recipes/app-misc/hello/Manifest:1: error: .*mismatch for .hello-1.0.tar.gz." err &&
+	ls t3/var/distfiles/.bad/ >bad &&
+	test_grep "hello-1.0.tar.gz" bad &&
+	! ls t3/var/packages/app-misc/hello-* 2>/dev/null
+'
+
+test_expect_success SANDBOX 'two concurrent builds of one package both succeed with one valid package' '
+	make_tree t4 &&
+	(gild -C t4 build --rebuild app-misc/hello >c1 2>&1 & gild -C t4 build --rebuild app-misc/hello >c2 2>&1; wait) &&
+	test_grep ": built " c1 && test_grep ": built " c2 &&
+	test $(ls t4/var/packages/app-misc/*.gpkg.tar | wc -l) -eq 1 &&
+	gild repo verify --pkgdir t4/var/packages
+'
+
+test_done
