@@ -128,14 +128,14 @@ int vars_parse(const char *text, const char *file, const struct varlist *scope,
 
 /* make.conf(5): "USE, USE_EXPAND, USE_EXPAND_HIDDEN, CONFIG_PROTECT*,
  * FEATURES, ACCEPT_KEYWORDS, ACCEPT_LICENSE, ..." plus every USE_EXPAND
- * variable. */
+ * variable. Mirror lists (GILD_MIRRORS, like GENTOO_MIRRORS) replace. */
 static const char *const incrementals[] = {
 	"USE", "USE_EXPAND", "USE_EXPAND_HIDDEN", "USE_EXPAND_IMPLICIT",
 	"USE_EXPAND_UNPREFIXED", "IUSE_IMPLICIT", "FEATURES",
 	"ACCEPT_KEYWORDS", "ACCEPT_LICENSE", "ACCEPT_PROPERTIES",
 	"ACCEPT_RESTRICT", "CONFIG_PROTECT", "CONFIG_PROTECT_MASK",
 	"PROFILE_ONLY_VARIABLES", "ENV_UNSET", "INSTALL_MASK",
-	"PKG_INSTALL_MASK", "GILD_MIRRORS",
+	"PKG_INSTALL_MASK",
 };
 
 bool var_is_incremental(const char *name, const struct gild_strv *use_expand)

@@ -106,6 +106,17 @@ static int flag_group(const struct use_env *env, const char *flag)
 	return best;
 }
 
+int use_flag_lookup(const struct use_env *env, const char *flag)
+{
+	if (!env->nslots)
+		return -1;
+	for (size_t i = hash_str(flag) & (env->nslots - 1); env->slots[i];
+	     i = (i + 1) & (env->nslots - 1))
+		if (strcmp(env->names[env->slots[i] - 1], flag) == 0)
+			return (int)env->slots[i] - 1;
+	return -1;
+}
+
 int use_flag_id(struct use_env *env, const char *flag)
 {
 	size_t i;

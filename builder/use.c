@@ -400,7 +400,10 @@ void use_eval(struct use_env *env, const struct use_pkg *pkg,
 bool use_state_enabled(struct use_env *env, const struct use_state *st,
 		       const char *flag)
 {
-	return idset_has(&st->enabled, use_flag_id(env, flag));
+	int id = use_flag_lookup(env, flag);
+
+	/* a flag never interned is in no set: no need to intern it */
+	return id >= 0 && idset_has(&st->enabled, id);
 }
 
 const struct plines *use_system_set(const struct use_env *env)

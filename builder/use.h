@@ -73,8 +73,12 @@ int use_env_new(const struct config *cfg, struct use_env **out,
 void use_env_free(struct use_env *env);
 GILD_DEFINE_CLEANUP(struct use_env *, use_env_free)
 
-/* Intern a flag name (its id is stable for the environment's life). */
+/* Intern a flag name (its id is stable for the environment's life).
+ * Interning (use_flag_id, use_eval) changes the environment: use one
+ * environment from one thread at a time. */
 int use_flag_id(struct use_env *env, const char *flag);
+/* The id of a flag already interned, or -1; changes nothing. */
+int use_flag_lookup(const struct use_env *env, const char *flag);
 const char *use_flag_name(const struct use_env *env, int id);
 /* The USE_EXPAND variable a flag belongs to ("PYTHON_TARGETS"), or NULL;
  * *hidden set when the variable is in USE_EXPAND_HIDDEN (flag may be a
@@ -86,6 +90,7 @@ const char *use_flag_short(const struct use_env *env, int id);
 /* Evaluate the effective USE of a version into *st (released first). */
 void use_eval(struct use_env *env, const struct use_pkg *pkg,
 	      struct use_state *st);
+/* Whether flag is enabled in st (does not intern: read-only). */
 bool use_state_enabled(struct use_env *env, const struct use_state *st,
 		       const char *flag);
 
