@@ -135,7 +135,10 @@ static struct atom *atom_alloc(size_t n, size_t n_use, char **area)
 	/* text + category + package + version + pvr + slot + subslot (each at
 	 * most n) and per USE dependency its flag and text */
 	size_t strings = 7 * (n + 1) + 2 * (n + n_use);
-	struct atom *a = xcalloc(1, head + strings);
+	/* only the header needs zeroing; the strings are written as copied */
+	struct atom *a = xmalloc(head + strings);
+
+	memset(a, 0, sizeof(*a));
 
 	a->use = (struct use_dep *)(a + 1);
 	*area = (char *)a + head;

@@ -20,6 +20,7 @@ struct depstr_parser {
 	enum depstr_kind kind;
 	int eapi;
 	struct gild_err *err;
+	unsigned in_any; /* how many || groups enclose the current item */
 };
 
 static bool is_space(char c)
@@ -108,8 +109,12 @@ static struct dep_node *add_kid(struct dep_node *parent, enum dep_kind kind,
 {
 	struct dep_node *k;
 
-	gild_grow(&parent->kids, &parent->cap_kids, parent->n_kids + 1,
-		  sizeof(*parent->kids));
+	/* most groups hold one to three items: start small, then double */
+	if (parent->n_kids == parent->cap_kids) {
+		parent->cap_kids = parent->cap_kids ? 2 * parent->cap_kids : 2;
+		parent->kids = xrealloc(parent->kids,
+					parent->cap_kids * sizeof(*parent->kids));
+	}
 	k = &parent->kids[parent->n_kids++];
 	memset(k, 0, sizeof(*k));
 	k->kind = kind;
@@ -202,6 +207,14 @@ static int add_leaf(struct depstr_parser *ps, struct dep_node *parent,
 		if ((r = atom_parse_at(t->p, t->n, ps->eapi, &t->loc, &a,
 				       ps->err)) < 0)
 			return r;
+		/* PMS 8.3.3: "invalid to use the equals slot operator ...
+		 * inside any-of dependency specifications" */
+		if (a->slot_op == ATOM_SLOT_OP_EQ && ps->in_any) {
+			atom_free(a);
+			return depstr_fail(ps, &t->loc,
+					   "'%.*s': the ':=' slot operator is not allowed inside '|| ( )'",
+					   (int)t->n, t->p);
+		}
 		add_kid(parent, DEP_ATOM, &t->loc)->atom = a;
 		return 0;
 	}
@@ -269,11 +282,16 @@ static int parse_group(struct depstr_parser *ps, struct dep_node *k,
 
 	if (depth >= DEPSTR_MAX_DEPTH)
 		return depstr_fail(ps, &opener->loc, "groups nested too deeply");
+	int r;
+
 	if (k->kind != DEP_ALL && !tok_is(opener, "(") &&
 	    (!next_token(ps, &paren) || !tok_is(&paren, "(")))
 		return depstr_fail(ps, &opener->loc, "expected '(' after '%.*s'",
 				   (int)opener->n, opener->p);
-	return parse_items(ps, k, opener, depth + 1);
+	ps->in_any += k->kind == DEP_ANY;
+	r = parse_items(ps, k, opener, depth + 1);
+	ps->in_any -= k->kind == DEP_ANY;
+	return r;
 }
 
 static enum dep_kind group_kind(const struct token *t)
@@ -362,7 +380,7 @@ int depstr_parse(const char *s, size_t n, enum depstr_kind kind, int eapi,
 {
 	_cleanup_(dep_node_freep) struct dep_node *root = NULL;
 	struct gild_loc loc0 = start ? *start : (struct gild_loc){NULL, 1, 1};
-	struct depstr_parser ps = {s, s + n, s, loc0, kind, eapi, err};
+	struct depstr_parser ps = {s, s + n, s, loc0, kind, eapi, err, 0};
 	int r;
 
 	if (eapi != 7 && eapi != 8)

@@ -59,6 +59,7 @@ TEST(depstr_reduce_follows_the_issue_rules)
 		{"x? ( || ( a/b c/d ) )", "x", "|| ( a/b c/d )"},
 		{"|| ( x? ( || ( a/b c/d ) ) )", "x", "|| ( || ( a/b c/d ) )"},
 		{"!!a/b >=c/d-1:0=[x?] =e/f-1*", "", "!!a/b >=c/d-1:0=[x?] =e/f-1*"},
+		{"|| ( a/b:* c/d:0 ) e/f:=", "", "|| ( a/b:* c/d:0 ) e/f:="},
 		{"", "", ""},
 	};
 	for (size_t i = 0; i < GILD_ARRAY_SIZE(rows); i++) {
@@ -96,6 +97,8 @@ TEST(depstr_parse_rejects_bad_grammar_naming_the_token)
 		{DEPSTR_DEPEND, "_x? ( a/b )", "invalid USE flag name in '_x?' at column 1"},
 		{DEPSTR_DEPEND, "? ( a/b )", "invalid USE flag name in '?' at column 1"},
 		{DEPSTR_DEPEND, "a/b -> c", "unexpected '->' at column 5"},
+		{DEPSTR_DEPEND, "|| ( x? ( ( a/b:= ) ) )", "'a/b:=': the ':=' slot operator is not allowed inside '|| ( )' at column 13"},
+		{DEPSTR_DEPEND, "|| ( a/b:0= )", "'a/b:0=': the ':=' slot operator is not allowed inside '|| ( )' at column 6"},
 		{DEPSTR_SRC_URI, "|| ( a )", "'||' is not allowed in SRC_URI at column 1"},
 		{DEPSTR_SRC_URI, "-> a", "unexpected '->' at column 1"},
 		{DEPSTR_SRC_URI, "a.tgz -> b", "unexpected '->' at column 7"},
