@@ -256,11 +256,11 @@ static int set_version(struct atom_parser *ps, size_t off, size_t n)
 	size_t r = version_rev_offset(v, n);
 	unsigned long long rev = 0;
 
-	for (size_t i = r + 2; i < n; i++) {
-		if (rev > (~0ULL - 9) / 10)
-			return atom_fail(ps, off + r, "revision too large");
-		rev = rev * 10 + (unsigned)(v[i] - '0');
-	}
+	/* PMS 3.2 sets no limit on a component's length: a huge revision
+	 * stays exact in pvr and saturates only in this convenience field */
+	for (size_t i = r + 2; i < n; i++)
+		rev = rev > (~0ULL - 9) / 10 ? ~0ULL
+					     : rev * 10 + (unsigned)(v[i] - '0');
 	ps->a->revision = rev;
 	ps->a->pvr = area_put(&ps->area, v, n);
 	ps->a->version = area_put(&ps->area, v, r);

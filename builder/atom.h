@@ -90,7 +90,8 @@ struct atom {
 	const char *package;
 	const char *version; /* without revision (and without '*'); or NULL */
 	const char *pvr;     /* the version with its revision as written, or NULL */
-	unsigned long long revision; /* 0 when none */
+	unsigned long long revision; /* 0 when none; saturates at ULLONG_MAX
+				      * (pvr keeps the exact digits) */
 	const char *slot;    /* NULL when none */
 	const char *subslot; /* NULL when none */
 	enum atom_slot_op slot_op;

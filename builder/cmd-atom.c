@@ -15,6 +15,20 @@ static const char *slot_op_str(enum atom_slot_op op)
 
 static const char *or_empty(const char *s) { return s ? s : ""; }
 
+/* The revision as written, without leading zeros: exact at any length
+ * (a->revision saturates). */
+static const char *revision_digits(const struct atom *a)
+{
+	const char *d;
+
+	if (!a->pvr || strlen(a->version) == strlen(a->pvr))
+		return "0";
+	d = a->pvr + strlen(a->version) + 2;
+	while (d[0] == '0' && d[1])
+		d++;
+	return d;
+}
+
 static void print_json_field(FILE *f, const char *key, const char *value)
 {
 	gild_json_str(f, key, (size_t)-1);
@@ -32,7 +46,7 @@ static void print_atom_json(FILE *f, const struct atom *a)
 	print_json_field(f, "category", a->category);
 	print_json_field(f, "package", a->package);
 	print_json_field(f, "version", or_empty(a->version));
-	fprintf(f, "\"revision\": %llu, ", a->revision);
+	fprintf(f, "\"revision\": %s, ", revision_digits(a));
 	print_json_field(f, "slot", or_empty(a->slot));
 	print_json_field(f, "subslot", or_empty(a->subslot));
 	print_json_field(f, "slot_op", slot_op_str(a->slot_op));
@@ -52,7 +66,7 @@ static void print_atom_text(FILE *f, const struct atom *a)
 	fprintf(f, "category: %s\n", a->category);
 	fprintf(f, "package:  %s\n", a->package);
 	fprintf(f, "version:  %s\n", or_empty(a->version));
-	fprintf(f, "revision: %llu\n", a->revision);
+	fprintf(f, "revision: %s\n", revision_digits(a));
 	fprintf(f, "slot:     %s\n", or_empty(a->slot));
 	fprintf(f, "subslot:  %s\n", or_empty(a->subslot));
 	fprintf(f, "slot_op:  %s\n", slot_op_str(a->slot_op));

@@ -19,6 +19,11 @@ test_expect_success 'atom --json on a glob, a blocker and a plain name' '
 	test_grep "\"slot\": \"\", \"subslot\": \"\", \"slot_op\": \"\*\"" out
 '
 
+test_expect_success 'atom --json prints a revision of any length exactly' '
+	gild atom --json "=a/b-1-r0099999999999999999999" >out &&
+	test_grep "\"revision\": 99999999999999999999, " out
+'
+
 test_expect_success 'atom without --json prints one part per line' '
 	gild atom "~sys-libs/zlib-1.3-r1" >out &&
 	cat >expect <<-\EOT &&
