@@ -4,16 +4,18 @@
  * dependencies must already be built (or provided by the stage), else the
  * error names every missing one. */
 #include "build.h"
+#include "resolve-tree.h"
 
 enum {
 	OPT_KEEP_WORK = 0x2000,
 	OPT_REBUILD,
 	OPT_FETCHONLY,
 	OPT_TIMEOUT,
+	OPT_NODEPS,
 };
 
 static int parse_build_opts(int argc, char **argv, struct gild_ctx *ctx,
-			    struct build_opts *o, int *status)
+			    struct build_opts *o, bool *nodeps, int *status)
 {
 	static const struct option opts[] = {
 		GILD_TREE_LONGOPT,
@@ -22,6 +24,7 @@ static int parse_build_opts(int argc, char **argv, struct gild_ctx *ctx,
 		{"rebuild", no_argument, NULL, OPT_REBUILD},
 		{"fetchonly", no_argument, NULL, OPT_FETCHONLY},
 		{"phase-timeout", required_argument, NULL, OPT_TIMEOUT},
+		{"nodeps", no_argument, NULL, OPT_NODEPS},
 		{0}};
 	int c, h;
 
@@ -35,6 +38,7 @@ static int parse_build_opts(int argc, char **argv, struct gild_ctx *ctx,
 		case OPT_KEEP_WORK: o->keep_work = true; break;
 		case OPT_REBUILD: o->rebuild = true; break;
 		case OPT_FETCHONLY: o->fetch_only = true; break;
+		case OPT_NODEPS: *nodeps = true; break;
 		case OPT_TIMEOUT:
 			if (atoi(optarg) <= 0) {
 				*status = gild_ctx_usage_error(
@@ -79,31 +83,99 @@ static const char *outcome_word(enum build_outcome o)
 	}
 }
 
+static int build_one(struct gild_ctx *ctx, struct build_env *env,
+		     const struct build_opts *o, const struct recipe *rc)
+{
+	enum build_outcome out;
+	_cleanup_free_ char *pkg = NULL;
+	int r;
+
+	r = build_recipe(env, rc, o, &out, &pkg, &ctx->err);
+	if (r < 0) {
+		if (r == -GILD_E_BUILD)
+			print_log_tail(ctx, &ctx->err);
+		return r;
+	}
+	fprintf(ctx->out, ">>> %s/%s: %s%s%s\n", rc->category, rc->pf,
+		outcome_word(out), pkg ? " " : "", pkg ? pkg : "");
+	fflush(ctx->out);
+	return 0;
+}
+
+/* --nodeps: exactly the named packages; their build-time dependencies
+ * must already be in the binary repository. */
+static int build_named(struct gild_ctx *ctx, struct build_env *env,
+		       const struct build_opts *o, char **targets, int n)
+{
+	int r;
+
+	for (int i = 0; i < n; i++) {
+		const struct recipe *rc;
+		if ((r = build_find_recipe(env, targets[i], &rc, &ctx->err)) < 0 ||
+		    (r = build_one(ctx, env, o, rc)) < 0)
+			return r;
+	}
+	return 0;
+}
+
+static const struct recipe *plan_recipe(struct build_env *env,
+					const struct resolver *rs, int pkg)
+{
+	const struct rs_pkg *p = resolver_pkg(rs, pkg);
+	_cleanup_free_ char *cpn = xstrdup(p->cpn);
+	char *slash = strchr(cpn, '/');
+
+	if (!slash)
+		return NULL;
+	*slash = '\0';
+	return tree_find_recipe(env->tree, cpn, slash + 1, p->pvr);
+}
+
+/* The resolver's plan (as `gild pretend --emptytree` shows it), built in
+ * order; packages whose build-id is in the repository are reused. */
+static int build_planned(struct gild_ctx *ctx, struct build_env *env,
+			 const struct build_opts *o, char **targets, int n)
+{
+	_cleanup_(rtree_freep) struct rtree *rt = NULL;
+	_cleanup_(plan_freep) struct plan *p = NULL;
+	struct resolver *rs = NULL;
+	int r;
+
+	if ((r = rtree_load(ctx, true, &rt, &ctx->err)) < 0 ||
+	    (r = rtree_add_targets(rt, targets, n)) < 0 ||
+	    (r = rs_input_solve(rt->in, &p, &rs, &ctx->err)) < 0)
+		return r;
+	for (size_t i = 0; i < p->problems.n; i++)
+		fprintf(ctx->diag, "%s\n", p->problems.v[i]);
+	if (p->unsolvable || p->build_cycle)
+		return gild_fail(&ctx->err, -GILD_E_NOSOLUTION, NULL,
+				 "no build plan for the targets (see 'gild pretend')");
+	for (size_t i = 0; i < p->n; i++) {
+		const struct recipe *rc;
+		if (p->v[i].action == PLAN_KEEP)
+			continue;
+		if (!(rc = plan_recipe(env, rs, p->v[i].pkg)))
+			return gild_fail(&ctx->err, -GILD_E_NOTFOUND, NULL,
+					 "planned '%s' is not in the tree",
+					 resolver_cpv(rs, p->v[i].pkg));
+		if ((r = build_one(ctx, env, o, rc)) < 0)
+			return r;
+	}
+	return 0;
+}
+
 int cmd_build(int argc, char **argv, struct gild_ctx *ctx)
 {
 	_cleanup_(build_env_freep) struct build_env *env = NULL;
 	struct build_opts o = {0};
+	bool nodeps = false;
 	int status = 0, r;
 
-	if (parse_build_opts(argc, argv, ctx, &o, &status) < 0)
+	if (parse_build_opts(argc, argv, ctx, &o, &nodeps, &status) < 0)
 		return status;
 	if ((r = build_env_open(ctx, &env, &ctx->err)) < 0)
 		return r;
-	for (int i = optind; i < argc; i++) {
-		const struct recipe *rc;
-		enum build_outcome out;
-		_cleanup_free_ char *pkg = NULL;
-
-		if ((r = build_find_recipe(env, argv[i], &rc, &ctx->err)) < 0)
-			return r;
-		r = build_recipe(env, rc, &o, &out, &pkg, &ctx->err);
-		if (r < 0) {
-			if (r == -GILD_E_BUILD)
-				print_log_tail(ctx, &ctx->err);
-			return r;
-		}
-		fprintf(ctx->out, ">>> %s/%s: %s%s%s\n", rc->category, rc->pf,
-			outcome_word(out), pkg ? " " : "", pkg ? pkg : "");
-	}
-	return 0;
+	if (nodeps)
+		return build_named(ctx, env, &o, argv + optind, argc - optind);
+	return build_planned(ctx, env, &o, argv + optind, argc - optind);
 }

@@ -17,7 +17,7 @@ static const struct cmd commands[] = {
 	{"atom", cmd_atom, "show the parts of a package dependency (PMS 8.3)",
 	 "[--json] [--eapi N] ATOM"},
 	{"build", cmd_build, "build binary packages in the sandbox (emerge -B)",
-	 "[--keep-work] [--rebuild] [--fetchonly] [--phase-timeout S] ATOM..."},
+	 "[--nodeps] [--keep-work] [--rebuild] [--fetchonly] [--phase-timeout S] TARGET..."},
 	{"depreduce", cmd_depreduce,
 	 "reduce a dependency string under USE (PMS 8.2)",
 	 "[--use \"FLAGS\"] [--kind KIND] [--eapi N] STRING"},

@@ -79,8 +79,26 @@ test_expect_success SANDBOX 'rebuilding elsewhere, later, gives a byte-identical
 '
 
 test_expect_success SANDBOX 'missing build-time dependencies are each named' '
-	test_expect_code 1 gild -C t2 build app-misc/needy 2>err &&
+	test_expect_code 1 gild -C t2 build --nodeps app-misc/needy 2>err &&
 	test_grep "gild: error: .app-misc/needy-1. needs build-time dependencies that are not built yet: .app-misc/hello\[loud\]. (DEPEND), .app-misc/nothere. (DEPEND)" err
+'
+
+test_expect_success SANDBOX 'a target is built after its planned dependencies, which it can run' '
+	make_tree t5 &&
+	gild -C t5 build app-misc/greeter >out 2>err &&
+	sed -n "s/^>>> \([^:]*\): .*/\1/p" out >order &&
+	printf "app-misc/hello-1.0\napp-misc/greeter-1\n" >expect &&
+	test_cmp expect order &&
+	rm -rf g && gild pkg extract t5/var/packages/app-misc/greeter-1-*.gpkg.tar g >/dev/null &&
+	echo "hello, world" >expect &&
+	test_cmp expect g/usr/share/greeter/greeting.out
+'
+
+test_expect_success SANDBOX 'a target whose dependency cannot be met is refused with the resolver explanation' '
+	test_expect_code 1 gild -C t5 build app-misc/needy >out 2>err &&
+	test_grep "app-misc/hello-1.0: USE flag .loud. is disabled" err &&
+	test_grep "add .app-misc/hello loud. to etc/package.use" err &&
+	test_grep "gild: error: no build plan for the targets" err
 '
 
 test_expect_success SANDBOX 'a failing phase prints the phase, the log tail and the log path, and packages nothing' '
