@@ -162,7 +162,7 @@ static void check_recipe(struct ctx *c)
 		each_leaf(lic, check_license, c);
 	_cleanup_(dep_node_freep) struct dep_node *src =
 		parse_var(r, RECIPE_SRC_URI, DEPSTR_SRC_URI);
-	if (CHECK(src) && CHECK(src->n_kids > 0))
+	if (CHECK(src)) /* empty for recipes with files/ only */
 		each_leaf(src, check_distfile, c);
 }
 
