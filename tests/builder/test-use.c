@@ -288,3 +288,63 @@ TEST(use_env_bad_atom_is_located_at_file_line_col)
 	unlink(path);
 	rmdir(dir);
 }
+
+/* A stack shaped like Gentoo's own profiles/ (tests/fixtures/
+ * profiles-gentoo): EAPI 5 nodes, `..` and `gentoo:` parents, base reached
+ * through default/linux, arch and release mix-ins, a portage-2 directory,
+ * USE="${USE} x" in make.defaults. */
+TEST(use_gentoo_shaped_stack_evaluates_like_portage)
+{
+	static const char *want_nodes[] = {
+		"profiles/base", "profiles/default/linux", "profiles/arch/base",
+		"profiles/arch/amd64", "profiles/default/linux/amd64",
+		"profiles/releases/23.0", "profiles/features/multilib",
+		"profiles/default/linux/amd64/23.0", "profiles/targets/desktop",
+		"profiles/default/linux/amd64/23.0/desktop",
+	};
+	static const struct use_iuse iu[] = {
+		{"X", 0}, {"ipv6", 1}, {"minizip", 0}, {"abi_x86_32", 0},
+		{"abi_x86_64", 0}, {"cpu_flags_x86_sse2", 0},
+		{"cpu_flags_x86_avx2", 0}, {"video_cards_radeonsi", 0},
+	};
+	static const char *kw[] = {"amd64"};
+	struct gild_err err = GILD_ERR_INIT;
+	_cleanup_(config_freep) struct config *c = NULL;
+	_cleanup_(use_env_freep) struct use_env *env = NULL;
+	_cleanup_free_ char *dir = xasprintf("%s/tests/fixtures/profiles-gentoo",
+					     getenv("GILD_TOP") ?: ".");
+	struct use_pkg p = {"sys-libs", "zlib", "1.2.13", "0", NULL, iu,
+			    GILD_ARRAY_SIZE(iu), kw, 1, "ZLIB"};
+	struct use_state st = {0};
+	struct world w;
+
+	if (!CHECK_INTEQ(config_load(dir, NULL, "default/linux/amd64/23.0/desktop",
+				     NULL, &c, &err), 0) ||
+	    !CHECK_INTEQ(use_env_new(c, &env, &err), 0)) {
+		tap_note("%s:%u:%u: %s", err.file, err.line, err.col, err.msg);
+		return;
+	}
+	CHECK_INTEQ(c->profile->nodes.n, GILD_ARRAY_SIZE(want_nodes));
+	for (size_t i = 0; i < GILD_ARRAY_SIZE(want_nodes) && i < c->profile->nodes.n; i++)
+		CHECK_STREQ(c->profile->nodes.v[i], want_nodes[i]);
+	CHECK_STREQ(config_get(c, "USE"), "cxx xattr crypt ncurses nls pam readline "
+					  "ssl zlib libtirpc cet X a52 alsa -ipv6 dbus gtk");
+	CHECK_STREQ(config_get(c, "USE_EXPAND_HIDDEN"),
+		    "KERNEL ELIBC -ABI_X86 -CPU_FLAGS_X86");
+	CHECK_STREQ(config_get(c, "ACCEPT_KEYWORDS"), "amd64");
+	CHECK_STREQ(config_get(c, "CXXFLAGS"), "-O2 -pipe");
+	CHECK_STREQ(config_get(c, "BOOTSTRAP_USE"),
+		    "cxx unicode internal-glib split-usr python_targets_python3_12 cet");
+	use_eval(env, &p, &st);
+	w.env = env;
+	/* -ipv6 (desktop) beats +ipv6; sse2 unmasked by arch/amd64 but avx2
+	 * not; abi_x86_32 forced and masked: masked wins; ARCH, ELIBC, KERNEL
+	 * and IUSE_IMPLICIT flags are implicit */
+	CHECK_SET(&w, &st.enabled,
+		  "X abi_x86_64 amd64 cpu_flags_x86_sse2 elibc_glibc kernel_linux "
+		  "minizip prefix-guest video_cards_radeonsi");
+	CHECK_SET(&w, &st.forced, "abi_x86_32 abi_x86_64");
+	CHECK_SET(&w, &st.masked, "abi_x86_32 cpu_flags_x86_avx2");
+	CHECK_INTEQ(use_system_set(env)->n, 3);
+	use_state_release(&st);
+}
