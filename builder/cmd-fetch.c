@@ -1,12 +1,19 @@
-/* cmd-fetch.c: `gild fetch`: get and verify distfiles without building.
+/* cmd-fetch.c: `gild fetch ATOM...`: get and verify distfiles without
+ * building (issue 5, "Fetch and verify"); `emerge --fetchonly`.
  *
- * Until the recipe tree loader is on main, the sources come from
- * `--src-uri` (an evaluated SRC_URI) and `--manifest`; the options and the
- * fetch order are what `gild fetch ATOM` will use.
+ * For each ATOM the best matching recipe of the tree is taken, its SRC_URI
+ * and RESTRICT reduced under its effective USE, and every distfile made
+ * present and verified in DISTDIR against the package's Manifest.
+ * `--src-uri TEXT --manifest FILE` does the same for a SRC_URI value
+ * without a recipe (USE from --use).
  */
 #include "builder.h"
+#include "config.h"
 #include "depstr.h"
 #include "fetch.h"
+#include "recipe.h"
+#include "tree.h"
+#include "use.h"
 
 struct fetch_args {
 	const char *distdir;
@@ -16,11 +23,22 @@ struct fetch_args {
 	const char *tpm_path;
 	struct gild_strv use; /* --use: flags for SRC_URI conditionals */
 	struct fetch_opts o;
+	/* filled from the options and the configuration */
+	struct fetch_settings fs;
+	char *tpm_default;
+	struct config *cfg; /* NULL for a bare tree */
+	struct fetch_tpm *tpm;
+	struct fetch_mirrors mirrors_list;
 };
 
 static void fetch_args_release(struct fetch_args *a)
 {
 	gild_strv_release(&a->use);
+	fetch_settings_release(&a->fs);
+	free(a->tpm_default);
+	config_free(a->cfg);
+	fetch_tpm_free(a->tpm);
+	fetch_mirrors_release(&a->mirrors_list);
 }
 
 enum {
@@ -95,7 +113,7 @@ static int parse_fetch_opts(int argc, char **argv, struct gild_ctx *ctx,
 
 /* The candidate URLs of one distfile: GILD_MIRRORS first, then upstream
  * (RESTRICT=mirror, once recipes carry it, skips the mirrors). */
-static int candidate_urls(const struct fetch_mirrors *ms,
+static int candidate_urls(const struct fetch_opts *o, struct fetch_mirrors *ms,
 			  const struct fetch_tpm *tpm,
 			  const struct fetch_src *src, struct gild_strv *urls,
 			  struct gild_err *err)
@@ -103,7 +121,7 @@ static int candidate_urls(const struct fetch_mirrors *ms,
 	int r;
 
 	for (size_t i = 0; i < ms->n; i++)
-		fetch_mirror_urls(&ms->v[i], src->name, urls);
+		fetch_mirror_urls(o, &ms->v[i], src->name, urls);
 	for (size_t i = 0; i < src->uris.n; i++)
 		if ((r = fetch_expand_uri(tpm, src->uris.v[i], urls, err)) < 0)
 			return r;
@@ -120,17 +138,18 @@ static void report_failure(struct gild_ctx *ctx, const struct gild_err *err,
 
 /* Fetch one distfile; returns 0, 1 when it failed (reported), or <0 for
  * an error that stops the command (in ctx->err). */
-static int fetch_one(struct gild_ctx *ctx, const struct fetch_args *a,
-		     const struct fetch_mirrors *ms,
-		     const struct fetch_tpm *tpm, const struct manifest *m,
+static int fetch_one(struct gild_ctx *ctx, struct fetch_args *a,
+		     bool use_mirrors, const struct manifest *m,
 		     const struct fetch_src *src)
 {
+	struct fetch_mirrors none = FETCH_MIRRORS_INIT;
+	struct fetch_mirrors *ms = use_mirrors ? &a->mirrors_list : &none;
 	_cleanup_strv_ struct gild_strv urls = GILD_STRV_INIT;
 	_cleanup_(fetch_log_releasep) struct fetch_log log = FETCH_LOG_INIT;
 	struct gild_err err = GILD_ERR_INIT;
 	int r;
 
-	if ((r = candidate_urls(ms, tpm, src, &urls, &ctx->err)) < 0)
+	if ((r = candidate_urls(&a->o, ms, a->tpm, src, &urls, &ctx->err)) < 0)
 		return r;
 	r = fetch_distfile(&a->o, a->distdir, m, src->name, &urls, &log, &err);
 	if (r == 0) {
@@ -168,22 +187,22 @@ static int srclist_from_text(const char *text, int eapi,
 }
 
 /* Command-line options over the configuration (fetch_settings_load). */
-static int apply_settings(struct gild_ctx *ctx, struct fetch_args *a,
-			  struct fetch_settings *fs, char **tpm)
+static int apply_settings(struct gild_ctx *ctx, struct fetch_args *a)
 {
 	static const struct fetch_opts def = FETCH_OPTS_INIT;
 	_cleanup_free_ char *config_dir = gild_ctx_config_dir(ctx);
+	struct fetch_settings *fs = &a->fs;
 	int r;
 
 	if ((r = fetch_settings_load(ctx->tree, config_dir, ctx->profile, fs,
-				     &ctx->err)) < 0)
+				     &a->cfg, &ctx->err)) < 0)
 		return r;
 	if (!a->distdir)
 		a->distdir = fs->distdir;
 	if (!a->mirrors)
 		a->mirrors = fs->mirrors;
 	if (!a->tpm_path)
-		a->tpm_path = *tpm = gild_path_join(
+		a->tpm_path = a->tpm_default = gild_path_join(
 			ctx->tree, "profiles/thirdpartymirrors");
 	if (!a->o.timeout)
 		a->o.timeout = fs->timeout ? fs->timeout : def.timeout;
@@ -195,45 +214,243 @@ static int apply_settings(struct gild_ctx *ctx, struct fetch_args *a,
 	if (ctx->verbosity < 0)
 		a->o.progress = false;
 	a->o.progress_out = ctx->diag;
+	if ((r = fetch_tpm_load(a->tpm_path, &a->tpm, &ctx->err)) < 0)
+		return r;
+	fetch_mirrors_load(a->mirrors, &a->mirrors_list);
 	return 0;
+}
+
+static int fetch_srclist(struct gild_ctx *ctx, struct fetch_args *a,
+			 const struct fetch_srclist *srcs,
+			 const struct manifest *m, bool use_mirrors)
+{
+	int r, failed = 0;
+
+	for (size_t i = 0; i < srcs->n; i++) {
+		if ((r = fetch_one(ctx, a, use_mirrors, m, &srcs->v[i])) < 0)
+			return r;
+		failed += r;
+	}
+	return failed;
+}
+
+static int fetch_src_uri(struct gild_ctx *ctx, struct fetch_args *a)
+{
+	_cleanup_(fetch_srclist_releasep) struct fetch_srclist srcs =
+		FETCH_SRCLIST_INIT;
+	_cleanup_(manifest_freep) struct manifest *m = NULL;
+	int r;
+
+	if (!a->manifest)
+		return gild_ctx_usage_error(ctx, "--src-uri needs --manifest");
+	if ((r = srclist_from_text(a->src_uri, 8, &a->use, &srcs,
+				   &ctx->err)) < 0 ||
+	    (r = manifest_load(a->manifest, true, &m, &ctx->err)) < 0)
+		return r;
+	r = fetch_srclist(ctx, a, &srcs, m, true);
+	return r > 0 ? 1 : r;
+}
+
+/* ---- ATOM mode ------------------------------------------------------------ */
+
+/* "zlib" or ">=zlib-1.3" without a category: the one package so named. */
+static int add_category(const struct tree *t, const char *arg, char **out,
+			struct gild_err *err)
+{
+	size_t op = strspn(arg, "<>=~");
+	const char *name = arg + op;
+	struct tree_pkg *pk[2];
+	_cleanup_free_ char *pn = NULL;
+	struct cpv cpv;
+	size_t n;
+
+	if (cpv_split_pf(name, strlen(name), &cpv, NULL) == 0)
+		pn = gild_str_dup(cpv.package);
+	else
+		pn = xstrdup(name);
+	n = tree_find_pn(t, pn, pk, 2);
+	if (n == 0)
+		return gild_fail(err, -GILD_E_NOTFOUND, NULL,
+				 "no package '%s' in the tree", pn);
+	if (n > 1)
+		return gild_fail(err, -GILD_E_AMBIGUOUS, NULL,
+				 "'%s' is ambiguous: %s/%s or %s/%s", pn,
+				 pk[0]->category, pk[0]->pn, pk[1]->category,
+				 pk[1]->pn);
+	*out = xasprintf("%.*s%s/%s", (int)op, arg, pk[0]->category, name);
+	return 0;
+}
+
+/* An atom, or "cat/pn-ver" as emerge takes it (meaning "=cat/pn-ver"). */
+static int parse_target(const struct tree *t, const char *arg,
+			struct atom **out, struct gild_err *err)
+{
+	_cleanup_free_ char *text = NULL, *eq = NULL;
+	int r;
+
+	if (arg[0] == '@')
+		return gild_fail(err, -GILD_E_UNSUPPORTED, NULL,
+				 "sets ('%s') are fetched through 'gild build "
+				 "--fetchonly'", arg);
+	if (!strchr(arg, '/') && (r = add_category(t, arg, &text, err)) < 0)
+		return r;
+	if (!text)
+		text = xstrdup(arg);
+	if (atom_parse(text, strlen(text), 8, out, NULL) == 0)
+		return 0;
+	eq = xasprintf("=%s", text);
+	if (!strchr("<>=~", text[0]) &&
+	    atom_parse(eq, strlen(eq), 8, out, NULL) == 0)
+		return 0;
+	return atom_parse(text, strlen(text), 8, out, err);
+}
+
+/* The highest version matching the atom (name, version and slot). */
+static const struct recipe *best_match(const struct tree *t,
+				       const struct atom *at)
+{
+	struct tree_pkg *p = tree_find(t, at->category, at->package);
+
+	for (size_t i = p ? p->n_versions : 0; i-- > 0;) {
+		const struct recipe *r = p->versions[i];
+		if (atom_match_cpv(at, r->category, r->pn, r->pvr) &&
+		    atom_match_slot(at, r->slot, r->subslot))
+			return r;
+	}
+	return NULL;
+}
+
+struct nofetch_vars {
+	const struct recipe *r;
+	const char *distdir, *a;
+};
+
+static const char *nofetch_lookup(void *ud, const char *name)
+{
+	const struct nofetch_vars *v = ud;
+	static const char *const names[] = {"P",   "PN",  "PV",	 "PR",
+					    "PVR", "PF",  "CATEGORY"};
+	const char *values[] = {v->r->p,   v->r->pn, v->r->pv,	     v->r->pr,
+				v->r->pvr, v->r->pf, v->r->category};
+
+	for (size_t i = 0; i < GILD_ARRAY_SIZE(names); i++)
+		if (strcmp(name, names[i]) == 0)
+			return values[i];
+	if (strcmp(name, "DISTDIR") == 0)
+		return v->distdir;
+	if (strcmp(name, "A") == 0)
+		return v->a;
+	return NULL;
+}
+
+/* RESTRICT="fetch" (PMS 7.3.6): never download; distfiles already in
+ * DISTDIR are verified, for the others pkg_nofetch says what to do. */
+static int fetch_by_hand(struct gild_ctx *ctx, const struct fetch_args *a,
+			 const struct recipe *r,
+			 const struct fetch_srclist *srcs,
+			 const struct manifest *m)
+{
+	_cleanup_buf_ struct gild_buf missing = GILD_BUF_INIT;
+	_cleanup_buf_ struct gild_buf all = GILD_BUF_INIT;
+	const struct recipe_func *fn = recipe_func_find(r, "pkg_nofetch");
+	_cleanup_free_ char *text = NULL;
+	struct nofetch_vars v = {r, a->distdir, NULL};
+
+	for (size_t i = 0; i < srcs->n; i++) {
+		_cleanup_free_ char *p = gild_path_join(a->distdir,
+							srcs->v[i].name);
+		gild_buf_printf(&all, "%s%s", i ? " " : "", srcs->v[i].name);
+		if (access(p, F_OK) == 0 &&
+		    manifest_verify_file(m, srcs->v[i].name, p, NULL) == 0) {
+			fprintf(ctx->out, "%s: already in DISTDIR\n",
+				srcs->v[i].name);
+			continue;
+		}
+		gild_buf_printf(&missing, "  %s\n", srcs->v[i].name);
+	}
+	if (!missing.n)
+		return 0;
+	v.a = gild_buf_str(&all);
+	text = fetch_nofetch_text(fn ? fn->body : NULL, nofetch_lookup, &v);
+	fprintf(ctx->diag,
+		"gild: error: %s/%s has RESTRICT=\"fetch\": put these files "
+		"into '%s' by hand:\n%s",
+		r->category, r->pf, a->distdir, gild_buf_str(&missing));
+	fputs(text, ctx->diag);
+	return 1;
+}
+
+static char *manifest_path(const struct gild_ctx *ctx, const struct recipe *r)
+{
+	_cleanup_free_ char *rel = xasprintf("recipes/%s/%s/Manifest",
+					     r->category, r->pn);
+
+	if (strcmp(ctx->tree, ".") == 0)
+		return TAKE_PTR(rel);
+	return gild_path_join(ctx->tree, rel);
+}
+
+static int fetch_recipe(struct gild_ctx *ctx, struct fetch_args *a,
+			struct use_env *env, const struct recipe *r)
+{
+	_cleanup_(fetch_srclist_releasep) struct fetch_srclist srcs =
+		FETCH_SRCLIST_INIT;
+	_cleanup_(manifest_freep) struct manifest *m = NULL;
+	_cleanup_free_ char *mpath = manifest_path(ctx, r);
+	unsigned rf = 0;
+	int rc;
+
+	if ((rc = fetch_recipe_sources(r, env, getenv("USE"), &srcs, &rf,
+					  &ctx->err)) < 0 ||
+	    (rc = manifest_load(mpath, true, &m, &ctx->err)) < 0)
+		return rc;
+	if (rf & FETCH_RESTRICT_FETCH)
+		return fetch_by_hand(ctx, a, r, &srcs, m);
+	return fetch_srclist(ctx, a, &srcs, m, !(rf & FETCH_RESTRICT_MIRROR));
+}
+
+static int fetch_atoms(struct gild_ctx *ctx, struct fetch_args *a, int n,
+		       char **args)
+{
+	_cleanup_(tree_freep) struct tree *t = NULL;
+	_cleanup_(use_env_freep) struct use_env *env = NULL;
+	int rc, failed = 0;
+
+	if ((rc = tree_load(ctx->tree, TREE_LOAD_FUNCTIONS, &t, &ctx->err)) < 0)
+		return rc;
+	if (a->cfg && (rc = use_env_new(a->cfg, &env, &ctx->err)) < 0)
+		return rc;
+	for (int i = 0; i < n; i++) {
+		_cleanup_(atom_freep) struct atom *at = NULL;
+		const struct recipe *r;
+		if ((rc = parse_target(t, args[i], &at, &ctx->err)) < 0)
+			return rc;
+		if (!(r = best_match(t, at)))
+			return gild_fail(&ctx->err, -GILD_E_NOTFOUND, NULL,
+					 "no recipe matches '%s'", args[i]);
+		if ((rc = fetch_recipe(ctx, a, env, r)) < 0)
+			return rc;
+		failed += rc;
+	}
+	return failed ? 1 : 0;
 }
 
 int cmd_fetch(int argc, char **argv, struct gild_ctx *ctx)
 {
 	_cleanup_(fetch_args_release) struct fetch_args a = {
 		.o = FETCH_OPTS_INIT};
-	_cleanup_(fetch_settings_release) struct fetch_settings fs = {0};
-	_cleanup_free_ char *tpm_path = NULL;
-	_cleanup_(fetch_srclist_releasep) struct fetch_srclist srcs =
-		FETCH_SRCLIST_INIT;
-	_cleanup_(manifest_freep) struct manifest *m = NULL;
-	_cleanup_(fetch_tpm_freep) struct fetch_tpm *tpm = NULL;
-	_cleanup_(fetch_mirrors_releasep) struct fetch_mirrors ms =
-		FETCH_MIRRORS_INIT;
-	int r, status = 0, failed = 0;
+	int r, status = 0;
 
 	a.o.timeout = a.o.connect_timeout = 0; /* 0: not given */
 	if (parse_fetch_opts(argc, argv, ctx, &a, &status) < 0)
 		return status;
-	if (optind < argc)
-		return gild_ctx_usage_error(ctx, "fetching by ATOM needs the "
-					    "recipe tree loader; use "
-					    "--src-uri and --manifest");
-	if (!a.src_uri || !a.manifest)
-		return gild_ctx_usage_error(ctx, "needs --src-uri and "
-					    "--manifest");
-	if ((r = apply_settings(ctx, &a, &fs, &tpm_path)) < 0)
+	if (a.src_uri && optind < argc)
+		return gild_ctx_usage_error(ctx, "--src-uri takes no ATOM");
+	if (!a.src_uri && optind >= argc)
+		return gild_ctx_usage_error(ctx, "needs an ATOM or --src-uri");
+	if ((r = apply_settings(ctx, &a)) < 0)
 		return r;
-	if ((r = srclist_from_text(a.src_uri, 8, &a.use, &srcs,
-				   &ctx->err)) < 0 ||
-	    (r = manifest_load(a.manifest, true, &m, &ctx->err)) < 0 ||
-	    (r = fetch_tpm_load(a.tpm_path, &tpm, &ctx->err)) < 0)
-		return r;
-	fetch_mirrors_load(&a.o, a.mirrors, &ms);
-	for (size_t i = 0; i < srcs.n; i++) {
-		if ((r = fetch_one(ctx, &a, &ms, tpm, m, &srcs.v[i])) < 0)
-			return r;
-		failed += r;
-	}
-	return failed ? 1 : 0;
+	if (a.src_uri)
+		return fetch_src_uri(ctx, &a);
+	return fetch_atoms(ctx, &a, argc - optind, argv + optind);
 }

@@ -95,7 +95,7 @@ int cmd_manifest(int argc, char **argv, struct gild_ctx *ctx)
 	config_dir = gild_ctx_config_dir(ctx);
 	if (!distdir &&
 	    (r = fetch_settings_load(ctx->tree, config_dir, ctx->profile, &fs,
-				     &ctx->err)) < 0)
+				     NULL, &ctx->err)) < 0)
 		return r;
 	if (!distdir)
 		distdir = fs.distdir;

@@ -38,11 +38,13 @@ static void settings_from_env(const char *tree, struct fetch_settings *fs)
 
 int fetch_settings_load(const char *tree, const char *config_dir,
 			const char *profile, struct fetch_settings *fs,
-			struct gild_err *err)
+			struct config **cfg_out, struct gild_err *err)
 {
 	_cleanup_(config_freep) struct config *c = NULL;
 	int r = config_load(tree, config_dir, profile, environ, &c, err);
 
+	if (cfg_out)
+		*cfg_out = NULL;
 	if (r < 0) {
 		if (profile || user_config_exists(config_dir))
 			return r;
@@ -56,5 +58,7 @@ int fetch_settings_load(const char *tree, const char *config_dir,
 	fs->mirrors = xstrdup(config_get(c, "GILD_MIRRORS"));
 	fs->timeout = seconds_var(c, "GILD_FETCH_TIMEOUT");
 	fs->connect_timeout = seconds_var(c, "GILD_FETCH_CONNECT_TIMEOUT");
+	if (cfg_out)
+		*cfg_out = TAKE_PTR(c);
 	return 0;
 }

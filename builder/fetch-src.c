@@ -238,10 +238,17 @@ static void add_layout_url(const char *base, const char *layout,
 	gild_strv_push(out, xasprintf("%s/distfiles/%s%s", base, dir, name));
 }
 
-void fetch_mirror_urls(const struct fetch_mirror *m, const char *name,
-		       struct gild_strv *out)
+static void read_layout_conf(const struct fetch_opts *o,
+			     struct fetch_mirror *m);
+
+void fetch_mirror_urls(const struct fetch_opts *o, struct fetch_mirror *m,
+		       const char *name, struct gild_strv *out)
 {
 	size_t before = out->n;
+
+	if (!m->loaded && o)
+		read_layout_conf(o, m);
+	m->loaded = true;
 
 	for (size_t i = 0; i < m->layouts.n; i++)
 		add_layout_url(m->base, m->layouts.v[i], name, out);
@@ -276,8 +283,7 @@ static void read_layout_conf(const struct fetch_opts *o,
 		read_layouts(gild_buf_str(&b), &m->layouts);
 }
 
-void fetch_mirrors_load(const struct fetch_opts *o, const char *list,
-			struct fetch_mirrors *out)
+void fetch_mirrors_load(const char *list, struct fetch_mirrors *out)
 {
 	_cleanup_free_ char *copy = xstrdup(list ? list : "");
 	char *save = NULL;
@@ -290,7 +296,7 @@ void fetch_mirrors_load(const struct fetch_opts *o, const char *list,
 			n--;
 		gild_grow(&out->v, &out->cap, out->n + 1, sizeof(*out->v));
 		m = &out->v[out->n++];
-		*m = (struct fetch_mirror){xstrndup(t, n), GILD_STRV_INIT};
-		read_layout_conf(o, m);
+		*m = (struct fetch_mirror){xstrndup(t, n), GILD_STRV_INIT,
+					   false};
 	}
 }

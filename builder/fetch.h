@@ -102,6 +102,7 @@ int fetch_expand_uri(const struct fetch_tpm *tpm, const char *uri,
 struct fetch_mirror {
 	char *base;		   /* without trailing '/' */
 	struct gild_strv layouts; /* "flat", "filename-hash BLAKE2B 8", ... */
+	bool loaded;		   /* layouts read (on first use) */
 };
 
 struct fetch_mirrors {
@@ -113,15 +114,15 @@ struct fetch_mirrors {
 void fetch_mirrors_release(struct fetch_mirrors *ms);
 static inline void fetch_mirrors_releasep(struct fetch_mirrors *m) { fetch_mirrors_release(m); }
 
-/* Split a space-separated GILD_MIRRORS value and read each mirror's
- * layout.conf (file:// directly, http(s):// with one small request). */
-void fetch_mirrors_load(const struct fetch_opts *o, const char *list,
-			struct fetch_mirrors *out);
+/* Split a space-separated GILD_MIRRORS value. */
+void fetch_mirrors_load(const char *list, struct fetch_mirrors *out);
 
 /* Append the mirror's URLs for distfile name, one per layout it has, in
- * its order (layouts gild does not know are skipped). */
-void fetch_mirror_urls(const struct fetch_mirror *m, const char *name,
-		       struct gild_strv *out);
+ * its order (layouts gild does not know are skipped). The first call reads
+ * the mirror's layout.conf (file:// directly, http(s):// with one small
+ * request); o may be NULL to skip that (flat, unless layouts are set). */
+void fetch_mirror_urls(const struct fetch_opts *o, struct fetch_mirror *m,
+		       const char *name, struct gild_strv *out);
 
 /* Download a small file (at most max bytes) into out. Returns 0 or
  * -GILD_E_FETCH with the reason in err. */
@@ -147,6 +148,25 @@ char *fetch_nofetch_text(const char *body,
 			 const char *(*lookup)(void *ud, const char *name),
 			 void *ud);
 
+/* ---- a recipe's sources ---------------------------------------------------- */
+
+struct recipe;
+struct use_env;
+
+enum {
+	FETCH_RESTRICT_FETCH = 1 << 0,	/* RESTRICT="fetch": by hand only */
+	FETCH_RESTRICT_MIRROR = 1 << 1, /* RESTRICT="mirror": no GILD_MIRRORS */
+};
+
+/* The distfiles of a recipe under its effective USE, and its RESTRICT
+ * words that concern fetching. Without a configuration (env NULL) USE is
+ * the IUSE defaults with use_over (a USE value, may be NULL) on top.
+ * Returns 0, or the error of parsing SRC_URI or RESTRICT (located in the
+ * recipe) or of a bad distfile name. */
+int fetch_recipe_sources(const struct recipe *r, struct use_env *env,
+			 const char *use_over, struct fetch_srclist *out,
+			 unsigned *restrict_flags, struct gild_err *err);
+
 /* ---- settings ------------------------------------------------------------- */
 
 /* Where and how to fetch, from the effective configuration (gild.conf over
@@ -164,9 +184,12 @@ struct fetch_settings {
  * config_dir/gild.conf), fall back to the environment's DISTDIR and
  * GILD_MIRRORS and the default DISTDIR, tree/var/distfiles; otherwise
  * return config_load's error. */
+struct config;
+/* cfg_out (may be NULL) receives the loaded configuration, or NULL after
+ * the fallback. */
 int fetch_settings_load(const char *tree, const char *config_dir,
 			const char *profile, struct fetch_settings *fs,
-			struct gild_err *err);
+			struct config **cfg_out, struct gild_err *err);
 void fetch_settings_release(struct fetch_settings *fs);
 
 /* ---- fetching ------------------------------------------------------------- */
