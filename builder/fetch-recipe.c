@@ -3,6 +3,7 @@
 #include "builder.h" /* gild_split_words */
 #include "depstr.h"
 #include "fetch.h"
+#include "query.h"
 #include "recipe.h"
 #include "use.h"
 
@@ -48,25 +49,13 @@ static bool use_enabled(void *ud, const char *flag)
 	return over ? over > 0 : iu->def > 0;
 }
 
-/* use_eval wants IUSE as written: "+x", "-x" or "x". */
 static void eval_use(struct use_ctx *u)
 {
-	const struct recipe *r = u->r;
-	_cleanup_strv_ struct gild_strv iuse = GILD_STRV_INIT;
-	struct use_pkg pkg = {
-		.category = r->category, .pn = r->pn, .pvr = r->pvr,
-		.slot = r->slot, .subslot = r->subslot,
-		.keywords = r->keywords, .n_keywords = r->n_keywords,
-		.license = r->vars[RECIPE_LICENSE]};
+	_cleanup_free_ struct use_iuse *iuse =
+		xcalloc(u->r->n_iuse + 1, sizeof(*iuse));
+	struct use_pkg pkg;
 
-	for (size_t i = 0; i < r->n_iuse; i++)
-		gild_strv_push(&iuse, xasprintf("%s%s",
-						r->iuse[i].def > 0   ? "+"
-						: r->iuse[i].def < 0 ? "-"
-								     : "",
-						r->iuse[i].flag));
-	pkg.iuse = (const char *const *)iuse.v;
-	pkg.n_iuse = iuse.n;
+	query_pkg_from_recipe(u->r, iuse, &pkg);
 	use_eval(u->env, &pkg, &u->st);
 }
 
