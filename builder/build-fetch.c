@@ -44,7 +44,7 @@ static int nofetch(struct build_job *j, const char *name,
 }
 
 static int fetch_one(struct build_job *j, const struct fetch_src *src,
-		     const struct fetch_mirrors *ms, const struct fetch_tpm *tpm,
+		     struct fetch_mirrors *ms, const struct fetch_tpm *tpm,
 		     const struct manifest *m, struct gild_err *err)
 {
 	static const struct fetch_opts def = FETCH_OPTS_INIT;
@@ -60,7 +60,7 @@ static int fetch_one(struct build_job *j, const struct fetch_src *src,
 			return nofetch(j, src->name, err);
 	} else {
 		for (size_t i = 0; i < ms->n; i++)
-			fetch_mirror_urls(&ms->v[i], src->name, &urls);
+			fetch_mirror_urls(&def, &ms->v[i], src->name, &urls);
 		for (size_t i = 0; i < src->uris.n; i++)
 			if ((r = fetch_expand_uri(tpm, src->uris.v[i], &urls, err)) < 0)
 				return r;
@@ -85,7 +85,6 @@ int build_job_fetch(struct build_job *j, struct gild_err *err)
 	_cleanup_(fetch_mirrors_releasep) struct fetch_mirrors ms = FETCH_MIRRORS_INIT;
 	_cleanup_(fetch_tpm_freep) struct fetch_tpm *tpm = NULL;
 	_cleanup_(manifest_freep) struct manifest *m = NULL;
-	static const struct fetch_opts def = FETCH_OPTS_INIT;
 	struct dep_node *red = NULL;
 	_cleanup_free_ char *tpm_path = gild_path_join(tree_root(j->env->tree),
 					       "profiles/thirdpartymirrors");
@@ -105,7 +104,7 @@ int build_job_fetch(struct build_job *j, struct gild_err *err)
 	if ((r = manifest_load(mpath, true, &m, err)) < 0 ||
 	    (r = fetch_tpm_load(tpm_path, &tpm, err)) < 0)
 		return r;
-	fetch_mirrors_load(&def, config_get(j->env->cfg, "GILD_MIRRORS"), &ms);
+	fetch_mirrors_load(config_get(j->env->cfg, "GILD_MIRRORS"), &ms);
 	for (size_t i = 0; i < srcs.n; i++)
 		if ((r = fetch_one(j, &srcs.v[i], &ms, tpm, m, err)) < 0)
 			return r;
