@@ -170,6 +170,24 @@ int binrepo_pkg_path(const char *pkgdir, const struct gpkg_meta *meta,
 	return 0;
 }
 
+int binrepo_has(const char *pkgdir, const struct gpkg_meta *meta,
+		struct gild_err *err)
+{
+	_cleanup_(gpkg_meta_releasep) struct gpkg_meta have = GPKG_META_INIT;
+	_cleanup_free_ char *path = NULL;
+	const char *bid;
+	int r;
+
+	if ((r = binrepo_pkg_path(pkgdir, meta, &path, err)) < 0)
+		return r;
+	if (access(path, F_OK) < 0)
+		return errno == ENOENT ? 0 : gild_fail_errno(err, path, "cannot access");
+	if ((r = gpkg_read_meta(path, &have, err)) < 0)
+		return r;
+	bid = gpkg_meta_get(&have, "BUILD_ID");
+	return bid && strcmp(bid, gpkg_meta_get(meta, "BUILD_ID")) == 0;
+}
+
 int binrepo_add(const char *pkgdir, const struct gpkg_meta *meta,
 		const char *imagedir, struct gild_err *err)
 {

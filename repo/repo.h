@@ -198,6 +198,13 @@ GILD_DEFINE_CLEANUP(struct binrepo *, binrepo_free)
 const struct binrepo_pkg *binrepo_find_build_id(const struct binrepo *r,
 						const char *build_id);
 
+/* Without scanning the repository: is the package for meta (CATEGORY, PF,
+ * BUILD_ID) at its path, with that full BUILD_ID? Returns 1 yes, 0 no
+ * (absent, or the 12-digit prefix collides), or a negative code when the
+ * meta lacks a key or the file there cannot be read. */
+int binrepo_has(const char *pkgdir, const struct gpkg_meta *meta,
+		struct gild_err *err);
+
 /* "PKGDIR/<category>/<PF>-<buildid12>.gpkg.tar" for meta (CATEGORY, PF,
  * BUILD_ID required: -GILD_E_NOTFOUND names the missing key). */
 int binrepo_pkg_path(const char *pkgdir, const struct gpkg_meta *meta,

@@ -410,7 +410,12 @@ TEST(index_writes_packages_and_a_solv_cache_libsolv_can_load)
 
 	make_image(img, time(NULL));
 	fill_meta(&m);
+	CHECK_INTEQ(binrepo_has(pkgdir, &m, NULL), 0);
 	CHECK_INTEQ(binrepo_add(pkgdir, &m, img, NULL), 0);
+	CHECK_INTEQ(binrepo_has(pkgdir, &m, NULL), 1);
+	gpkg_meta_set(&m, "BUILD_ID", "abcdef012345ffff"); /* same prefix */
+	CHECK_INTEQ(binrepo_has(pkgdir, &m, NULL), 0);
+	gpkg_meta_set(&m, "BUILD_ID", "abcdef0123456789abcdef");
 	CHECK_INTEQ(binrepo_open(pkgdir, &r, NULL), 0);
 	CHECK_INTEQ(r->n, 1);
 	CHECK_STREQ(r->pkgs[0].relpath,
