@@ -134,11 +134,8 @@ _EB_IUSE_ENV=${IUSE}
 # pass the exact set as IUSE_EFFECTIVE.
 _eb_in_iuse_effective() {
 	local flag=$1 x
-	if [[ -n ${IUSE_EFFECTIVE+set} ]]; then
-		# shellcheck disable=SC2086
-		has "${flag}" ${IUSE_EFFECTIVE}
-		return
-	fi
+	# shellcheck disable=SC2086
+	has "${flag}" ${IUSE_EFFECTIVE} && return 0
 	for x in ${_EB_IUSE_ENV} ${IUSE} ${IUSE_IMPLICIT:-test}; do
 		[[ ${x#[+-]} == "${flag}" ]] && return 0
 	done
@@ -756,6 +753,29 @@ _eb_merge_class_vars() {
 
 # ---- running a phase -------------------------------------------------------
 
+# _eb_setup_toolchain: on a musl CHOST without a ${CHOST}-gcc, build with
+# the stage's musl-gcc wrapper (Debian's musl-tools) natively: CC and CXX
+# point at it and CBUILD=CHOST, so configure scripts run their test
+# programs (the stage has musl's dynamic loader) instead of going into
+# cross mode. musl-gcc hides /usr/include, where the kernel headers are:
+# they come back, and only they, through an -idirafter directory.
+_eb_setup_toolchain() {
+	[[ ${CHOST} == *-musl* && -z ${CC} ]] || return 0
+	type -P "${CHOST}-gcc" >/dev/null && return 0
+	type -P musl-gcc >/dev/null || return 0
+	local kh="${T:-/tmp}/.kernel-headers" d multi
+	if [[ ! -d ${kh} ]]; then
+		mkdir -p "${kh}" || return 0
+		for d in linux asm-generic mtd scsi; do
+			[[ -d /usr/include/${d} ]] && ln -sfn "/usr/include/${d}" "${kh}/${d}"
+		done
+		multi=$(gcc -print-multiarch 2>/dev/null)
+		[[ -n ${multi} && -d /usr/include/${multi}/asm ]] &&
+			ln -sfn "/usr/include/${multi}/asm" "${kh}/asm"
+	fi
+	export CC="musl-gcc -idirafter ${kh}" CBUILD=${CBUILD:-${CHOST}}
+}
+
 # ebuild_run_phase PHASE: run the recipe's (or a class's) PHASE function,
 # or the default one, in the directory PMS gives: WORKDIR for src_unpack,
 # S (or WORKDIR when S does not exist) for the other src_* phases.
@@ -763,6 +783,7 @@ ebuild_run_phase() {
 	local phase=$1
 	export EBUILD_PHASE_FUNC=${phase} EBUILD_PHASE=${phase#*_}
 	_eb_merge_class_vars
+	_eb_setup_toolchain
 	case ${phase} in
 	src_unpack) cd "${WORKDIR}" || die "cannot enter WORKDIR '${WORKDIR}'" ;;
 	src_*)

@@ -104,7 +104,9 @@ test_expect_success 'use of a flag outside IUSE dies' '
 	test_expect_code 1 eb "use gtk" 2>err &&
 	test_grep "use: flag '"'"'gtk'"'"' is not in IUSE of app-misc/foo-1.0" err &&
 	eb "use amd64 && use test || echo implicit flags ok" >out &&
-	test_grep "implicit flags ok" out
+	test_grep "implicit flags ok" out &&
+	IUSE_EFFECTIVE="gtk" eb "use gtk || echo gtk off" >out &&
+	test_grep "gtk off" out
 '
 
 test_expect_success 'in_iuse and has' '
@@ -377,6 +379,27 @@ test_expect_success 'inherit of a missing class dies naming it' '
 	mkdir -p classes &&
 	test_expect_code 1 env GILD_CLASSDIR=$(pwd)/classes bash -c ". \"\$EBUILD_SH\" && inherit nope" 2>err &&
 	test_grep "inherit: class '"'"'nope'"'"' not found in" err
+'
+
+test_expect_success 'a musl CHOST builds with musl-gcc and the kernel headers' '
+	pkgenv musl &&
+	mkdir -p fakebin &&
+	printf "#!/bin/sh\necho musl-gcc \"\$@\"\n" >fakebin/musl-gcc &&
+	chmod +x fakebin/musl-gcc &&
+	PATH=$(pwd)/fakebin:$PATH CHOST=x86_64-gild-linux-musl \
+		eb "src_compile() { echo \"CC=\$CC CBUILD=\$CBUILD\"; }; ebuild_run_phase src_compile" >out &&
+	echo "CC=musl-gcc -idirafter $T/.kernel-headers CBUILD=x86_64-gild-linux-musl" >expect &&
+	test_cmp expect out &&
+	test "$(readlink "$T/.kernel-headers/linux")" = /usr/include/linux
+'
+
+test_expect_success 'a glibc CHOST or a CC already set keeps the toolchain as it is' '
+	pkgenv glibc &&
+	eb "src_compile() { echo \"CC=\${CC-unset}\"; }; ebuild_run_phase src_compile" >out &&
+	echo "CC=unset" >expect && test_cmp expect out &&
+	CC=clang CHOST=x86_64-gild-linux-musl \
+		eb "src_compile() { echo \"CC=\$CC\"; }; ebuild_run_phase src_compile" >out &&
+	echo "CC=clang" >expect && test_cmp expect out
 '
 
 test_expect_success 'eend reports the status it is given' '
