@@ -28,12 +28,19 @@ static int solve_targets(struct gild_ctx *ctx, bool emptytree, char **targets,
 			 struct resolver **r)
 {
 	_cleanup_(rtree_freep) struct rtree *rt = NULL;
+	double t0 = gild_now(), t_load;
 	int rc;
 
 	if ((rc = rtree_load(ctx, emptytree, &rt, &ctx->err)) < 0 ||
-	    (rc = rtree_add_targets(rt, targets, n)) < 0 ||
-	    (rc = rs_input_solve(rt->in, plan, r, &ctx->err)) < 0)
+	    (rc = rtree_add_targets(rt, targets, n)) < 0)
 		return rc;
+	t_load = gild_now() - t0;
+	if ((rc = rs_input_solve(rt->in, plan, r, &ctx->err)) < 0)
+		return rc;
+	gild_ctx_debug(ctx, "timing: load %.3f s, pool %.3f s, solve %.3f s, "
+			    "order %.3f s, explain %.3f s",
+		       t_load, (*plan)->t_pool, (*plan)->t_solve,
+		       (*plan)->t_order, (*plan)->t_explain);
 	*rtp = TAKE_PTR(rt);
 	return 0;
 }

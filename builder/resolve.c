@@ -20,6 +20,7 @@
 #include <solv/problems.h>
 #include <solv/repo.h>
 #include <solv/rules.h>
+#include <time.h>
 
 static const char *const class_names[DEP_NCLASS] = {
 	"BDEPEND", "DEPEND", "RDEPEND", "PDEPEND", "IDEPEND"};
@@ -445,10 +446,19 @@ static void target_jobs(struct resolver *r, Queue *job)
 	}
 }
 
+double gild_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
 int resolver_solve(struct resolver *r, struct plan **out,
 		   struct gild_err *err)
 {
 	_cleanup_(plan_freep) struct plan *p = xcalloc(1, sizeof(*p));
+	double t0 = gild_now(), t1;
 	Solver *solv;
 	Queue job;
 
@@ -458,12 +468,20 @@ int resolver_solve(struct resolver *r, struct plan **out,
 	solv = solver_create(r->pool);
 	solver_set_flag(solv, SOLVER_FLAG_IGNORE_RECOMMENDED, 1);
 	solver_set_flag(solv, SOLVER_FLAG_ALLOW_UNINSTALL, 0);
+	t1 = gild_now();
+	p->t_pool += t1 - t0;
 	if (solver_solve(solv, &job) != 0) {
 		p->unsolvable = true;
+		p->t_solve = gild_now() - t1;
+		t1 = gild_now();
 		rs_explain_problems(r, solv, &job, p);
+		p->t_explain = gild_now() - t1;
 	} else {
 		rs_collect_plan(r, solv, p);
+		p->t_solve = gild_now() - t1;
+		t1 = gild_now();
 		plan_order(p, r);
+		p->t_order = gild_now() - t1;
 	}
 	solver_free(solv);
 	queue_free(&job);

@@ -131,7 +131,12 @@ struct plan {
 	struct gild_strv notes;	   /* runtime cycles broken, and how */
 	bool unsolvable;	   /* no plan at all: problems say why */
 	bool build_cycle;	   /* a plan, but with a build-time cycle */
+	/* seconds spent, for `-v` and the benchmarks */
+	double t_pool, t_solve, t_order, t_explain;
 };
+
+/* Monotonic seconds, for the timings above. */
+double gild_now(void);
 
 void plan_free(struct plan *p);
 GILD_DEFINE_CLEANUP(struct plan *, plan_free)
