@@ -135,6 +135,31 @@ test_expect_success SANDBOX 'a distfile with a wrong checksum is moved aside and
 	! ls t3/var/packages/app-misc/hello-* 2>/dev/null
 '
 
+# The sandbox refuses to set setuid/setgid bits (seccomp, as Nix does), so
+# sloppy's chmod 4755 fails and leaves the file 0644: checked below.
+test_expect_success SANDBOX 'QA: world-writable and build-path files fail the build, each named' '
+	test_expect_code 2 gild -C t2 build app-misc/sloppy 2>err &&
+	test_grep "gild: error: .app-misc/sloppy-1. fails QA: " err &&
+	test_grep "world-writable: ./usr/share/doc/sloppy/open. is world-writable" err &&
+	test_grep "builddir: ./usr/share/doc/sloppy/where. contains the build directory.s path" err &&
+	test_grep "warning: app-misc/sloppy-1: QA broken-symlink: ./usr/bin/dangling. points nowhere" err &&
+	test_grep "warning: app-misc/sloppy-1: QA empty-dir: ./usr/share/empty. is an empty directory" err &&
+	! ls t2/var/packages/app-misc/sloppy-* 2>/dev/null
+'
+
+test_expect_success SANDBOX 'QA_FATAL and INSTALL_MASK from gild.conf decide what fails and what is dropped' '
+	cat >>t2/etc/gild.conf <<-\EOF &&
+	QA_FATAL="outside"
+	INSTALL_MASK="*.la /usr/share/empty"
+	EOF
+	gild -C t2 build app-misc/sloppy >out 2>err &&
+	test_grep "warning: app-misc/sloppy-1: QA world-writable: ./usr/share/doc/sloppy/open." err &&
+	gild pkg files t2/var/packages/app-misc/sloppy-1-*.gpkg.tar >files &&
+	test_grep "^obj 0644 root:root .* /usr/bin/sloppy$" files &&
+	test_grep ! "junk.la" files &&
+	test_grep ! "/usr/share/empty" files
+'
+
 test_expect_success SANDBOX 'two concurrent builds of one package both succeed with one valid package' '
 	make_tree t4 &&
 	(gild -C t4 build --rebuild app-misc/hello >c1 2>&1 & gild -C t4 build --rebuild app-misc/hello >c2 2>&1; wait) &&
