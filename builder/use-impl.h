@@ -53,6 +53,7 @@ struct use_env {
 	/* USE_EXPAND groups */
 	struct gild_strv groups, prefixes;
 	bool *hidden;
+	bool *managed; /* the group's variable is set: USE="-*" spares it */
 	const char *arch;
 	/* global layers */
 	struct delta lp, lu, le, all;

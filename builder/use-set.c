@@ -222,45 +222,77 @@ void delta_add_words(struct use_env *env, struct delta *d, char *const *w,
 	}
 }
 
+/* s |= add, as one merge of two sorted arrays (from the back, in place). */
+static void idset_union(struct idset *s, const struct idset *add)
+{
+	size_t i = s->n, j = add->n, k = s->n + add->n, dups = 0;
+
+	if (!add->n)
+		return;
+	gild_grow(&s->v, &s->cap, s->n + add->n, sizeof(*s->v));
+	while (j > 0) {
+		if (i > 0 && s->v[i - 1] > add->v[j - 1])
+			s->v[--k] = s->v[--i];
+		else if (i > 0 && s->v[i - 1] == add->v[j - 1])
+			s->v[--k] = s->v[--i], j--, dups++;
+		else
+			s->v[--k] = add->v[--j];
+	}
+	/* v[k..n+add) holds the merge; dups left a gap of k - i at the front */
+	if (k > i)
+		memmove(s->v + i, s->v + k, (s->n + add->n - k) * sizeof(*s->v));
+	s->n = s->n + add->n - dups;
+}
+
+/* USE="-*" clears every flag but those of USE_EXPAND groups whose variable
+ * is set: those belong to the variable (make.conf(5) USE_EXPAND), as
+ * PYTHON_TARGETS survives USE="-*" in portage. */
+static bool reset_clears(const struct use_env *env, int id)
+{
+	int g = env->group[id];
+	return g < 0 || !env->managed[g];
+}
+
+static bool delta_drops(const struct use_env *env, const struct delta *d, int id)
+{
+	int g = env->group[id];
+
+	return (d->reset && reset_clears(env, id)) || idset_has(&d->minus, id) ||
+	       (g >= 0 && idset_has(&d->resets, g));
+}
+
 void delta_apply(const struct use_env *env, const struct delta *d,
 		 struct idset *s)
 {
 	size_t j = 0;
 
-	if (d->reset)
-		s->n = 0;
-	for (size_t i = 0; i < s->n; i++) {
-		int id = s->v[i], g = env->group[id];
-		if (idset_has(&d->minus, id) || (g >= 0 && idset_has(&d->resets, g)))
-			continue;
-		s->v[j++] = id;
+	if (d->reset || d->minus.n || d->resets.n) {
+		for (size_t i = 0; i < s->n; i++)
+			if (!delta_drops(env, d, s->v[i]))
+				s->v[j++] = s->v[i];
+		s->n = j;
 	}
-	s->n = j;
-	for (size_t i = 0; i < d->plus.n; i++)
-		idset_add(s, d->plus.v[i]);
+	idset_union(s, &d->plus);
 }
 
+/* apply(to, S) == apply(g, apply(f, S)) for every S. */
 void delta_compose(const struct use_env *env, const struct delta *f,
 		   const struct delta *g, struct delta *to)
 {
 	struct delta r = {0};
 
 	r.reset = f->reset || g->reset;
-	if (!g->reset) {
-		idset_copy(&r.resets, &f->resets);
-		idset_copy(&r.plus, &f->plus);
-		idset_copy(&r.minus, &f->minus);
-		/* g's removals act on f's additions */
-		struct delta only_removals = {false, g->resets, {0}, g->minus};
-		delta_apply(env, &only_removals, &r.plus);
-	}
-	for (size_t i = 0; i < g->resets.n; i++)
-		idset_add(&r.resets, g->resets.v[i]);
-	for (size_t i = 0; i < g->minus.n; i++)
-		idset_add(&r.minus, g->minus.v[i]);
+	idset_copy(&r.resets, &f->resets);
+	idset_union(&r.resets, &g->resets);
+	idset_copy(&r.minus, &f->minus);
+	idset_union(&r.minus, &g->minus);
+	for (size_t i = 0; i < f->plus.n; i++)
+		if (!delta_drops(env, g, f->plus.v[i]))
+			idset_add(&r.plus, f->plus.v[i]);
 	for (size_t i = 0; i < g->plus.n; i++) {
 		idset_add(&r.plus, g->plus.v[i]);
-		idset_del(&r.minus, g->plus.v[i]);
+		if (!idset_has(&g->minus, g->plus.v[i]))
+			idset_del(&r.minus, g->plus.v[i]);
 	}
 	delta_release(to);
 	*to = r;

@@ -281,13 +281,20 @@ static char *missing_keyword(const struct use_env *env, const struct use_pkg *pk
 static void check_keywords(struct use_env *env, const struct use_pkg *pkg,
 			   size_t lo, size_t hi, struct gild_strv *reasons)
 {
-	_cleanup_strv_ struct gild_strv acc = GILD_STRV_INIT;
+	_cleanup_strv_ struct gild_strv own = GILD_STRV_INIT;
+	const struct gild_strv *acc = &env->accept_kw;
+	bool per_pkg = false;
 
-	pkg_accept_keywords(env, pkg, lo, hi, &acc);
-	if (gild_strv_contains(&acc, "**"))
+	for (size_t i = lo; i < hi && !per_pkg; i++)
+		per_pkg = env->ents[i].kind == E_KEYWORDS;
+	if (per_pkg) { /* only then copy the global list */
+		pkg_accept_keywords(env, pkg, lo, hi, &own);
+		acc = &own;
+	}
+	if (gild_strv_contains(acc, "**"))
 		return;
 	for (size_t i = 0; i < pkg->n_keywords; i++)
-		if (keyword_accepted(&acc, pkg->keywords[i]))
+		if (keyword_accepted(acc, pkg->keywords[i]))
 			return;
 	gild_strv_push(reasons, missing_keyword(env, pkg));
 }

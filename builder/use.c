@@ -12,12 +12,14 @@ static void env_groups(struct use_env *env, const struct config *c)
 	incr_positive(config_get(c, "USE_EXPAND"), &env->groups);
 	incr_positive(config_get(c, "USE_EXPAND_HIDDEN"), &hidden);
 	env->hidden = xcalloc(env->groups.n + 1, sizeof(bool));
+	env->managed = xcalloc(env->groups.n + 1, sizeof(bool));
 	for (size_t g = 0; g < env->groups.n; g++) {
 		char *p = xasprintf("%s_", env->groups.v[g]);
 		for (char *q = p; *q; q++)
 			*q = (char)tolower((unsigned char)*q);
 		gild_strv_push(&env->prefixes, p);
 		env->hidden[g] = gild_strv_contains(&hidden, env->groups.v[g]);
+		env->managed[g] = varlist_get(&c->eff, env->groups.v[g]) != NULL;
 	}
 }
 
@@ -66,7 +68,8 @@ static void build_layer(struct use_env *env, struct delta *d,
 	}
 }
 
-/* USE_EXPAND_UNPREFIXED values (ARCH=amd64) are plain flags, and the
+/* USE_EXPAND_UNPREFIXED values (ARCH=amd64) are plain flags that are
+ * always on (forced: USE="-*" does not drop the arch flag), and the
  * implicit ones count as if in IUSE (PMS 5.2.4 IUSE_IMPLICIT,
  * USE_EXPAND_IMPLICIT, USE_EXPAND_VALUES_*). */
 static void env_implicit(struct use_env *env, const struct config *c)
@@ -80,7 +83,7 @@ static void env_implicit(struct use_env *env, const struct config *c)
 	for (size_t i = 0; i < un.n; i++) {
 		const char *val = config_get(c, un.v[i]);
 		if (*val)
-			idset_add(&env->lp.plus, use_flag_id(env, val));
+			idset_add(&env->force, use_flag_id(env, val));
 	}
 	for (size_t i = 0; i < imp.n; i++) {
 		_cleanup_free_ char *var = xasprintf("USE_EXPAND_VALUES_%s", imp.v[i]);
@@ -227,6 +230,7 @@ void use_env_free(struct use_env *env)
 	gild_strv_release(&env->groups);
 	gild_strv_release(&env->prefixes);
 	free(env->hidden);
+	free(env->managed);
 	delta_release(&env->lp);
 	delta_release(&env->lu);
 	delta_release(&env->le);
@@ -376,25 +380,25 @@ static void restrict_to(const struct idset *keep1, const struct idset *keep2,
 void use_eval(struct use_env *env, const struct use_pkg *pkg,
 	      struct use_state *st)
 {
-	_cleanup_(idset_release) struct idset on = {0};
+	struct idset *on = &st->enabled;
 	size_t lo, hi;
 
-	use_state_release(st);
+	/* reuse st's buffers: the resolver evaluates version after version */
+	idset_clear(&st->iuse);
+	idset_clear(&st->enabled);
 	st->stable = pkg_is_stable(env, pkg);
 	use_entries(env, pkg->category, pkg->pn, &lo, &hi);
-	iuse_defaults(env, pkg, st, &on);
-	eval_use_layers(env, pkg, lo, hi, &on);
+	iuse_defaults(env, pkg, st, on);
+	eval_use_layers(env, pkg, lo, hi, on);
 	eval_force_mask(env, pkg, lo, hi, st->stable, &st->forced, &st->masked);
 	/* force turns on, then mask turns off: mask wins (PMS 5.2.11) */
 	for (size_t i = 0; i < st->forced.n; i++)
-		idset_add(&on, st->forced.v[i]);
+		idset_add(on, st->forced.v[i]);
 	for (size_t i = 0; i < st->masked.n; i++)
-		idset_del(&on, st->masked.v[i]);
-	restrict_to(&st->iuse, &env->implicit, &on);
+		idset_del(on, st->masked.v[i]);
+	restrict_to(&st->iuse, &env->implicit, on);
 	restrict_to(&st->iuse, NULL, &st->forced);
 	restrict_to(&st->iuse, NULL, &st->masked);
-	st->enabled = on;
-	on = (struct idset){0};
 }
 
 bool use_state_enabled(struct use_env *env, const struct use_state *st,

@@ -165,6 +165,30 @@ TEST(use_environment_overrides_last)
 	teardown(&w);
 }
 
+TEST(use_minus_star_clears_all_but_set_use_expand_groups_and_arch)
+{
+	struct world w;
+	struct eval e = {0}, f = {0};
+	char *env[] = {"USE=-* qt", NULL};
+
+	if (!CHECK(setup(&w, env)))
+		return;
+	/* PYTHON_TARGETS is set, so its flags survive USE="-*"; ARCH is
+	 * always on; forced zlib stays forced */
+	eval(&w, &e, "app-misc/bar", "1",
+	     "gtk qt +zlib +doc debug python_targets_python3_11 "
+	     "python_targets_python3_13 +video_cards_vesa",
+	     "amd64", "MIT");
+	CHECK_SET(&w, &e.st.enabled, "amd64 python_targets_python3_11 qt zlib");
+	/* the precomputed path (no package.use lines) gives the same */
+	eval(&w, &f, "app-misc/baz", "1",
+	     "+ssl qt python_targets_python3_12 +video_cards_vesa", "amd64", "MIT");
+	CHECK_SET(&w, &f.st.enabled, "amd64 python_targets_python3_12 qt");
+	eval_done(&e);
+	eval_done(&f);
+	teardown(&w);
+}
+
 TEST(use_package_use_mask_and_stable_mask)
 {
 	struct world w;
