@@ -132,6 +132,21 @@ static bool kind_has_flags(enum entry_kind k)
 	return k <= E_STABLE_MASK;
 }
 
+/* portage(5): these files name packages, so a blocker means nothing, and
+ * USE dependencies are not allowed in the package.use files. */
+static int check_entry_atom(const struct pkg_entry *e, const struct gild_loc *loc,
+			    struct gild_err *err)
+{
+	if (e->atom->blocker)
+		return gild_fail(err, -GILD_E_SYNTAX, loc,
+				 "a blocker '%s' is not allowed here", e->atom->text);
+	if (e->atom->n_use && kind_has_flags(e->kind))
+		return gild_fail(err, -GILD_E_SYNTAX, loc,
+				 "USE dependencies in '%s' are not allowed here",
+				 e->atom->text);
+	return 0;
+}
+
 static int add_entries(struct use_env *env, const struct plines *pl,
 		       enum entry_kind kind, struct gild_err *err)
 {
@@ -142,8 +157,11 @@ static int add_entries(struct use_env *env, const struct plines *pl,
 		int r;
 
 		if ((r = atom_parse_at(l->w[0], strlen(l->w[0]), 8, &loc,
-				       &e.atom, err)) < 0)
+				       &e.atom, err)) < 0 ||
+		    (r = check_entry_atom(&e, &loc, err)) < 0) {
+			atom_free(e.atom);
 			return r;
+		}
 		e.key = xasprintf("%s/%s", e.atom->category, e.atom->package);
 		if (kind_has_flags(kind))
 			delta_add_words(env, &e.d, l->w + 1, l->nw - 1);
