@@ -45,17 +45,38 @@ static int solve_targets(struct gild_ctx *ctx, bool emptytree, char **targets,
 	return 0;
 }
 
+/* --verify: check the printed plan against every dependency (tests). */
+static int verify_plan(struct gild_ctx *ctx, const struct plan *p,
+		       const struct resolver *r)
+{
+	struct gild_strv bad = GILD_STRV_INIT;
+	size_t n = plan_verify(p, r, &bad);
+
+	for (size_t i = 0; i < bad.n; i++)
+		fprintf(ctx->diag, "violation: %s\n", bad.v[i]);
+	fprintf(ctx->diag, "verified: %zu packages, %zu requirements, %zu "
+			   "violations\n", p->n, n, bad.n);
+	n = bad.n;
+	gild_strv_release(&bad);
+	if (n)
+		return gild_fail(&ctx->err, -GILD_E_INVALID, NULL,
+				 "the plan violates %zu requirement%s", n,
+				 n == 1 ? "" : "s");
+	return plan_status(ctx, p);
+}
+
 int cmd_pretend(int argc, char **argv, struct gild_ctx *ctx)
 {
-	enum { OPT_EMPTYTREE = 0x2000, OPT_TREE_DISPLAY };
+	enum { OPT_EMPTYTREE = 0x2000, OPT_TREE_DISPLAY, OPT_VERIFY };
 	static const struct option opts[] = {
 		GILD_COMMON_LONGOPTS,
 		{"emptytree", no_argument, NULL, OPT_EMPTYTREE},
-		{"tree", no_argument, NULL, OPT_TREE_DISPLAY}, {0}};
+		{"tree", no_argument, NULL, OPT_TREE_DISPLAY},
+		{"verify", no_argument, NULL, OPT_VERIFY}, {0}};
 	_cleanup_(rtree_freep) struct rtree *rt = NULL;
 	_cleanup_(plan_freep) struct plan *p = NULL;
 	struct resolver *r = NULL;
-	bool emptytree = false, tree = false;
+	bool emptytree = false, tree = false, verify = false;
 	int c, status, rc;
 
 	while ((c = getopt_long(argc, argv, GILD_COMMON_SHORTOPTS "et", opts,
@@ -64,6 +85,8 @@ int cmd_pretend(int argc, char **argv, struct gild_ctx *ctx)
 			emptytree = true;
 		else if (c == OPT_TREE_DISPLAY || c == 't')
 			tree = true;
+		else if (c == OPT_VERIFY)
+			verify = true;
 		else if (gild_ctx_common_opt(ctx, c, optarg, &status) <= 0)
 			return status;
 	}
@@ -76,6 +99,8 @@ int cmd_pretend(int argc, char **argv, struct gild_ctx *ctx)
 		   ctx->json ? PLAN_JSON : tree ? PLAN_TREE : PLAN_TEXT);
 	if (!ctx->json)
 		print_problems(ctx, p);
+	if (verify && !p->unsolvable)
+		return verify_plan(ctx, p, r);
 	return plan_status(ctx, p);
 }
 

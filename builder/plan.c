@@ -405,3 +405,102 @@ void plan_order(struct plan *p, const struct resolver *r)
 	free(o.out);
 	free(o.e);
 }
+
+/* ---- checking a plan (the property test) -------------------------------- */
+
+struct verify {
+	const struct plan *p;
+	const struct resolver *r;
+	int *pos; /* candidate -> plan position, -1 */
+	struct gild_strv *out;
+};
+
+static bool atom_in_plan(const struct verify *v, int atom, int self)
+{
+	const struct rs_atom *a = &v->r->atoms[atom];
+
+	for (size_t i = 0; i < a->nmatch; i++)
+		if (v->pos[a->match[i]] >= 0 && a->match[i] != self)
+			return true;
+	return false;
+}
+
+static void verify_req(struct verify *v, int pkg, const struct rs_req *q)
+{
+	const int *alt = q->atoms;
+	const char *cpv = v->r->pkgs[pkg].cpv;
+
+	if (q->blocker) {
+		if (atom_in_plan(v, q->atoms[0], pkg))
+			gild_strv_push(v->out, xasprintf("%s: blocker '!%s' (%s) is violated",
+							 cpv, v->r->atoms[q->atoms[0]].text,
+							 dep_class_name(q->cls)));
+		return;
+	}
+	for (size_t i = 0; i < q->nalts; i++, alt = rs_next_alt(alt)) {
+		bool ok = true;
+		for (const int *a = alt; *a && ok; a++)
+			ok = atom_in_plan(v, *a, -1);
+		if (ok)
+			return;
+	}
+	gild_strv_push(v->out, xasprintf("%s: %s on '%s' is not met", cpv,
+					 dep_class_name(q->cls),
+					 v->r->atoms[q->atoms[0]].text));
+}
+
+static void verify_order(struct verify *v, size_t i)
+{
+	const struct plan_entry *e = &v->p->v[i];
+	static const enum dep_class hard[] = {DEP_BDEPEND, DEP_DEPEND, DEP_IDEPEND};
+
+	for (size_t h = 0; h < GILD_ARRAY_SIZE(hard); h++)
+		for (size_t k = 0; k < e->ndeps[hard[h]]; k++) {
+			int d = e->deps[hard[h]][k];
+			if (v->pos[d] > (int)i && v->p->v[v->pos[d]].action != PLAN_KEEP)
+				gild_strv_push(v->out,
+					       xasprintf("%s is built before its %s %s",
+							 v->r->pkgs[e->pkg].cpv,
+							 dep_class_name(hard[h]),
+							 v->r->pkgs[d].cpv));
+		}
+}
+
+static void verify_slots(struct verify *v)
+{
+	for (size_t i = 0; i < v->p->n; i++)
+		for (size_t j = i + 1; j < v->p->n; j++) {
+			const struct rs_pkg *a = &v->r->pkgs[v->p->v[i].pkg].pub;
+			const struct rs_pkg *b = &v->r->pkgs[v->p->v[j].pkg].pub;
+			if (!strcmp(a->cpn, b->cpn) && !strcmp(a->slot, b->slot))
+				gild_strv_push(v->out,
+					       xasprintf("%s and %s share slot '%s'",
+							 v->r->pkgs[v->p->v[i].pkg].cpv,
+							 v->r->pkgs[v->p->v[j].pkg].cpv,
+							 a->slot));
+		}
+}
+
+size_t plan_verify(const struct plan *p, const struct resolver *r,
+		   struct gild_strv *violations)
+{
+	struct verify v = {p, r, xmalloc((r->npkgs + 1) * sizeof(int)), violations};
+	size_t checked = 0;
+
+	for (size_t i = 0; i < r->npkgs; i++)
+		v.pos[i] = -1;
+	for (size_t i = 0; i < p->n; i++)
+		v.pos[p->v[i].pkg] = (int)i;
+	for (size_t i = 0; i < p->n; i++) {
+		const struct rs_cand *c = &r->pkgs[p->v[i].pkg];
+		if (p->v[i].action == PLAN_KEEP)
+			continue;
+		for (size_t k = c->req_first; k < c->req_end; k++, checked++)
+			verify_req(&v, p->v[i].pkg, &r->reqs[k]);
+		if (!p->build_cycle)
+			verify_order(&v, i);
+	}
+	verify_slots(&v);
+	free(v.pos);
+	return checked;
+}

@@ -152,6 +152,13 @@ int resolver_solve(struct resolver *r, struct plan **out,
  * p->notes for runtime cycles and p->problems for build-time cycles. */
 void plan_order(struct plan *p, const struct resolver *r);
 
+/* Check a plan against the pool it came from (the property test): every
+ * dependency of every package met inside the plan, no blocker violated,
+ * one version per slot, build-time dependencies ordered first. Adds one
+ * line per violation; returns how many requirements were checked. */
+size_t plan_verify(const struct plan *p, const struct resolver *r,
+		   struct gild_strv *violations);
+
 /* Output (plan.c). */
 enum plan_style { PLAN_TEXT, PLAN_TREE, PLAN_JSON };
 void plan_print(FILE *f, const struct plan *p, const struct resolver *r,

@@ -159,3 +159,34 @@ TEST(resolver_breaks_runtime_cycle_and_says_so)
 			  "\nTotal: 2 packages (2 new)\n"
 			  "note: runtime cycle: app-misc/b-1 is merged before its RDEPEND app-misc/a-1 (the RDEPEND edge is dropped for ordering)\n");
 }
+
+TEST(plan_verify_finds_a_missing_dependency_and_bad_order)
+{
+	_cleanup_(resolver_freep) struct resolver *r = resolver_new();
+	_cleanup_(plan_freep) struct plan *p = NULL;
+	struct gild_strv bad = GILD_STRV_INIT;
+	int a = pkg(r, "app-misc/a", "1", "0", 1);
+	int b = pkg(r, "dev-libs/b", "1", "0", 1);
+	struct plan_entry tmp;
+
+	resolver_require_atom(r, a, DEP_DEPEND, resolver_atom_define(r, "dev-libs/b", &b, 1));
+	resolver_add_target(r, "app-misc/a", resolver_atom_define(r, "app-misc/a", &a, 1));
+	CHECK_INTEQ(resolver_solve(r, &p, NULL), 0);
+	CHECK_INTEQ(plan_verify(p, r, &bad), 1);
+	CHECK_INTEQ(bad.n, 0);
+	/* swap: the dependent first */
+	tmp = p->v[0], p->v[0] = p->v[1], p->v[1] = tmp;
+	plan_verify(p, r, &bad);
+	CHECK_INTEQ(bad.n, 1);
+	if (bad.n)
+		CHECK_STREQ(bad.v[0], "app-misc/a-1 is built before its DEPEND dev-libs/b-1");
+	gild_strv_release(&bad);
+	/* drop the dependency (now second) from the plan */
+	p->n = 1;
+	plan_verify(p, r, &bad);
+	CHECK_INTEQ(bad.n, 1);
+	if (bad.n)
+		CHECK_STREQ(bad.v[0], "app-misc/a-1: DEPEND on 'dev-libs/b' is not met");
+	gild_strv_release(&bad);
+	p->n = 2; /* let plan_free release both entries */
+}
