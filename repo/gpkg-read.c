@@ -618,6 +618,8 @@ static int extract_entry(void *ud, struct archive *in, struct archive_entry *e,
 
 	if ((r = check_extract_entry(e, rel, err)) < 0)
 		return r;
+	if (!rel[0] || strcmp(rel, "/") == 0)
+		return 0; /* image/ itself: leave destdir's own mode alone */
 	_cleanup_free_ char *dest = xasprintf("%s%s", x->destdir, rel);
 	_cleanup_free_ char *hdest =
 		hl ? xasprintf("%s%s", x->destdir, image_rel(hl)) : NULL;

@@ -105,6 +105,25 @@ test_expect_success 'the same tree elsewhere, later, with new mtimes gives ident
 	cmp tool.gpkg.tar again.gpkg.tar
 '
 
+test_expect_success 'names past ustar limits: pax headers without pid or times, identical bytes' '
+	long=$(printf "a-directory-name-long-enough-to-need-pax-%s/" 1 2 3 4 5 6) &&
+	mkdir -p longimg/$long one two &&
+	echo x >longimg/${long}file &&
+	ln -s "$long$long" longimg/${long}link &&
+	create longimg one/long.gpkg.tar &&
+	sleep 1 &&
+	create longimg two/long.gpkg.tar &&
+	cmp one/long.gpkg.tar two/long.gpkg.tar &&
+	tar -xOf one/long.gpkg.tar tool-1.0-0123456789ab/image.tar.zst >long.zst &&
+	python3 -c "import sys; d=open(sys.argv[1],\"rb\").read(); sys.exit(d[:4] != bytes.fromhex(\"28b52ffd\"))" long.zst &&
+	if command -v zstd >/dev/null; then
+		zstd -dc long.zst >long.tar &&
+		test_grep -a "path=image/a-directory" long.tar &&
+		test_grep -v -a "mtime=\|atime=\|ctime=\|PaxHeaders\.[0-9]" long.tar
+	fi &&
+	gild pkg verify one/long.gpkg.tar
+'
+
 test_expect_success 'a different SOURCE_DATE_EPOCH changes the bytes (the test can fail)' '
 	gild pkg create --set CATEGORY=app-misc --set PF=tool-1.0 \
 		--set BUILD_ID=0123456789abcdef --set SLOT=0 --set EAPI=8 \
@@ -147,6 +166,13 @@ test_expect_success 'extract restores files, links and empty directories' '
 	test "$(stat -c %i root/usr/lib/libx.so.1)" = "$(stat -c %i root/usr/lib/libx-hard.so.1)" &&
 	test -d root/var/empty &&
 	test -x root/usr/bin/tool
+'
+
+test_expect_success 'extract leaves the destination directory mode alone' '
+	mkdir -p d700 && chmod 700 d700 &&
+	gild pkg extract tool.gpkg.tar d700 &&
+	test "$(stat -c %a d700)" = 700 &&
+	test -f d700/usr/bin/tool
 '
 
 test_expect_success ROOT 'extract as root keeps the setuid bit' '
