@@ -112,6 +112,22 @@ libopts() { _eb_banned libopts; }
 dohard() { _eb_banned dohard; }
 dosed() { _eb_banned dosed "use sed -i"; }
 
+# ---- sandbox and package manager queries (PMS 12.3.3, 12.3.4) -------------
+
+# gild's sandbox is a mount namespace decided before the phase starts, so
+# these have nothing left to change.
+addread() { :; }
+addwrite() { :; }
+addpredict() { :; }
+adddeny() { :; }
+
+# A build sees its dependencies as unpacked images, with no record of
+# what is installed: a wrong answer would be worse than a clear stop.
+has_version() { die "has_version is not available in gild's build phases ('$*')"; }
+best_version() { die "best_version is not available in gild's build phases ('$*')"; }
+
+eqawarn() { ewarn "QA: $*"; }
+
 # ---- USE and lists (PMS 12.3.9, 12.3.10) -----------------------------------
 
 has() {
@@ -122,7 +138,13 @@ has() {
 	done
 	return 1
 }
-hasv() { has "$@" && echo "$1"; }
+# EAPI 8 removed hasq, hasv and useq (PMS table "Banned commands").
+_eb_eapi8_banned() {
+	[[ ${EAPI:-8} == 8 ]] && _eb_banned "$1"
+	return 0
+}
+hasv() { _eb_eapi8_banned hasv; has "$@" && echo "$1"; }
+hasq() { _eb_eapi8_banned hasq; has "$@"; }
 
 # IUSE as the driver passed it (the recipe's and its classes'): sourcing
 # the recipe afterwards sets IUSE to the recipe's own flags only.
@@ -161,7 +183,7 @@ use() {
 	fi
 	return $((1 - want))
 }
-useq() { use "$@"; }
+useq() { _eb_eapi8_banned useq; use "$@"; }
 
 # usev FLAG [VALUE]: print VALUE (EAPI 8; else the flag name) when enabled.
 usev() {
@@ -438,6 +460,32 @@ doman() {
 	done
 }
 
+# The smaller install helpers of PMS 12.3.8.
+doinfo() { _eb_install_files -m0644 "$(_eb_dest /usr/share/info)" "$@"; }
+doconfd() { _eb_install_files "${INSOPTIONS}" "$(_eb_dest /etc/conf.d)" "$@"; }
+doenvd() { _eb_install_files "${INSOPTIONS}" "$(_eb_dest /etc/env.d)" "$@"; }
+doinitd() { _eb_install_files "${EXEOPTIONS}" "$(_eb_dest /etc/init.d)" "$@"; }
+
+# domo FILE.mo...: DESTTREE/share/locale/<basename>/LC_MESSAGES/${PN}.mo
+domo() {
+	local f lang dir
+	for f in "$@"; do
+		lang=${f##*/}
+		lang=${lang%.*}
+		dir=$(_eb_dest "${DESTTREE}/share/locale/${lang}/LC_MESSAGES")
+		_eb_mkdir "${dir}" || return 1
+		install -m0644 "${f}" "${dir}/${PN}.mo" || { _eb_fail "domo: cannot install '${f}'"; return 1; }
+	done
+}
+
+# Compression and stripping lists (PMS 12.3.9): the packager compresses
+# nothing and strips by FEATURES, so these only check their phase.
+docompress() { [[ ${EBUILD_PHASE} == install ]] || die "docompress outside src_install"; }
+dostrip() { [[ ${EBUILD_PHASE} == install ]] || die "dostrip outside src_install"; }
+
+# The library directory name, as Gentoo's multilib code calls it.
+get_libdir() { _eb_libdir; }
+
 # _eb_new HELPER SRC NAME: run HELPER on SRC under the name NAME; SRC '-'
 # is standard input (EAPI 6+).
 _eb_new() {
@@ -464,6 +512,9 @@ newdoc() { _eb_new dodoc "$@"; }
 newman() { _eb_new doman "$@"; }
 newlib.so() { _eb_new dolib.so "$@"; }
 newlib.a() { _eb_new dolib.a "$@"; }
+newconfd() { _eb_new doconfd "$@"; }
+newenvd() { _eb_new doenvd "$@"; }
+newinitd() { _eb_new doinitd "$@"; }
 
 # _eb_relpath TARGET LINKDIR: TARGET relative to LINKDIR, both absolute,
 # compared lexically (PMS: dosym -r does not resolve symlinks).
@@ -806,7 +857,8 @@ ebuild_run_phase() {
 
 _EB_HELPERS=(emake dobin dosbin doins doexe dodoc doman dodir keepdir dosym
 	fperms fowners newbin newsbin newins newexe newdoc newman dolib.so dolib.a
-	newlib.so newlib.a)
+	newlib.so newlib.a doinfo doconfd doenvd doinitd domo newconfd newenvd
+	newinitd)
 
 # _eb_link_helpers: ${T}/.ebuild-helpers/NAME, first on PATH, each a
 # two-line script running 'bash ebuild.sh NAME "$@"' (no need for this file

@@ -402,6 +402,31 @@ test_expect_success 'a glibc CHOST or a CC already set keeps the toolchain as it
 	echo "CC=clang" >expect && test_cmp expect out
 '
 
+test_expect_success 'useq and hasq are banned in EAPI 8, allowed in EAPI 7' '
+	pkgenv eapi &&
+	test_expect_code 1 eb "useq ssl" 2>err &&
+	test_grep "'"'"'useq'"'"' is banned in EAPI 8" err &&
+	EAPI=7 eb "useq ssl && hasq a a b && echo fine" >out &&
+	test_grep "^fine$" out
+'
+
+test_expect_success 'doinitd, doconfd, newenvd and domo' '
+	pkgenv initd &&
+	echo "#!/sbin/openrc-run" >foo.initd && echo "OPTS=" >foo.confd && echo "PATH=/x" >env &&
+	echo mo >de.mo &&
+	eb "newinitd foo.initd foo && newconfd foo.confd foo && newenvd env 50foo && domo de.mo" &&
+	test "$(stat -c %a "$ED/etc/init.d/foo")" = 755 &&
+	test "$(stat -c %a "$ED/etc/conf.d/foo")" = 644 &&
+	test -f "$ED/etc/env.d/50foo" &&
+	test -f "$ED/usr/share/locale/de/LC_MESSAGES/foo.mo"
+'
+
+test_expect_success 'has_version stops the phase instead of guessing' '
+	pkgenv hasver &&
+	test_expect_code 1 eb "has_version dev-libs/openssl" 2>err &&
+	test_grep "has_version is not available in gild'"'"'s build phases" err
+'
+
 test_expect_success 'eend reports the status it is given' '
 	pkgenv eend &&
 	eb "ebegin Working; eend 0" 2>err &&
