@@ -204,6 +204,19 @@ void manifest_set_dist(struct manifest *m, const char *name,
 	e->hashes[1].hex = xstrdup(d->sha512);
 }
 
+bool manifest_remove(struct manifest *m, const char *type, const char *name)
+{
+	struct manifest_entry *e = (struct manifest_entry *)manifest_find(
+		m, type, name);
+
+	if (!e)
+		return false;
+	entry_release(e);
+	memmove(e, e + 1, (size_t)(&m->v[m->n] - (e + 1)) * sizeof(*e));
+	m->n--;
+	return true;
+}
+
 static int entry_cmp(const void *a, const void *b)
 {
 	const struct manifest_entry *x = a, *y = b;

@@ -60,6 +60,9 @@ const struct manifest_entry *manifest_find(const struct manifest *m,
 void manifest_set_dist(struct manifest *m, const char *name,
 		       const struct manifest_digest *d);
 
+/* Drop the entry of that type and name; false when there was none. */
+bool manifest_remove(struct manifest *m, const char *type, const char *name);
+
 /* Write m to path atomically, entries sorted by type then name (the order
  * Portage's `ebuild manifest` writes). */
 int manifest_write(const struct manifest *m, const char *path,

@@ -138,6 +138,21 @@ TEST(manifest_write_sorts_and_keeps_other_entries)
 			 "MISC metadata.xml 3 SHA512 aa\n");
 }
 
+TEST(manifest_remove_drops_one_entry)
+{
+	const char *text = "DIST a 1 SHA512 00\nDIST b 2 SHA512 00\n"
+			   "AUX b 3 SHA512 00\n";
+	_cleanup_(manifest_freep) struct manifest *m = NULL;
+	struct gild_err err = GILD_ERR_INIT;
+
+	CHECK_INTEQ(manifest_parse("M", text, strlen(text), &m, &err), 0);
+	CHECK(manifest_remove(m, "DIST", "b"));
+	CHECK(!manifest_remove(m, "DIST", "b"));
+	CHECK_INTEQ(m->n, 2);
+	CHECK(manifest_find(m, "DIST", "a") != NULL);
+	CHECK(manifest_find(m, "AUX", "b") != NULL);
+}
+
 TEST(manifest_move_aside_numbers_bad_copies)
 {
 	_cleanup_free_ char *a = write_tmp("bad", "1");

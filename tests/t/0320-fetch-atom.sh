@@ -122,6 +122,45 @@ test_expect_success HTTPD 'a corrupt distfile names the Manifest of the recipe' 
 	test_grep "^tree/recipes/app-misc/hello/Manifest:2: error: BLAKE2B mismatch for '"'"'hello-2.tar.gz'"'"': expected [0-9a-f]*, got $want$" first
 '
 
+test_expect_success HTTPD 'gild manifest CAT/PN covers every recipe under any USE' '
+	mkdir -p dist2 &&
+	cp www/gnu/hello/hello-1.tar.gz www/sub/ssl-patch.tar.gz dist2/ &&
+	echo "fresh two" >dist2/hello-2.tar.gz &&
+	cp tree/recipes/app-misc/hello/Manifest before &&
+	echo "DIST gone-0.tar.gz 1 BLAKE2B 00 SHA512 00" >>tree/recipes/app-misc/hello/Manifest &&
+	gild --tree tree manifest --distdir dist2 app-misc/hello >out 2>err &&
+	echo "tree/recipes/app-misc/hello/Manifest: 3 DIST entries" >expect &&
+	test_cmp expect out &&
+	echo "gild: dropped '"'"'gone-0.tar.gz'"'"': no recipe uses it" >expect &&
+	test_cmp expect err &&
+	grep -v hello-2 before >expect &&
+	grep -v hello-2 tree/recipes/app-misc/hello/Manifest >actual &&
+	test_cmp expect actual &&
+	test_grep "^DIST hello-2.tar.gz 10 BLAKE2B $(b2sum dist2/hello-2.tar.gz | cut -d" " -f1) " tree/recipes/app-misc/hello/Manifest
+'
+
+test_expect_success HTTPD 'gild manifest keeps entries of files missing from DISTDIR' '
+	cp tree/recipes/app-misc/hello/Manifest before &&
+	rm dist2/ssl-patch.tar.gz &&
+	gild --tree tree manifest --distdir dist2 "=app-misc/hello-1" >out 2>err &&
+	echo "gild: '"'"'ssl-patch.tar.gz'"'"' is not in DISTDIR: entry kept" >expect &&
+	test_cmp expect err &&
+	test_cmp before tree/recipes/app-misc/hello/Manifest
+'
+
+test_expect_success HTTPD 'gild manifest fails for a new distfile missing from DISTDIR' '
+	recipe app-misc/hello 3 "SRC_URI=\"mirror://gnu/\${PN}/\${P}.tar.gz\"" &&
+	cp tree/recipes/app-misc/hello/Manifest before &&
+	test_expect_code 1 gild --tree tree manifest --distdir dist2 hello 2>err &&
+	cat >expect <<-EOF &&
+	gild: '"'"'ssl-patch.tar.gz'"'"' is not in DISTDIR: entry kept
+	gild: error: '"'"'hello-3.tar.gz'"'"' is not in DISTDIR '"'"'dist2'"'"' (fetch it first)
+	EOF
+	test_cmp expect err &&
+	test_cmp before tree/recipes/app-misc/hello/Manifest &&
+	rm tree/recipes/app-misc/hello/hello-3.recipe
+'
+
 test_expect_success HTTPD 'unknown packages and versions are errors' '
 	test_expect_code 1 gild --tree tree fetch app-misc/nosuch 2>err &&
 	echo "gild: error: no recipe matches '"'"'app-misc/nosuch'"'"'" >expect &&
