@@ -340,7 +340,14 @@ static int try_url(struct job *j, const char *url, struct gild_err *err)
 				return 1;
 			}
 		}
-		if ((r = verify_or_move_aside(j, j->partial, url, err)) != 0)
+		r = verify_or_move_aside(j, j->partial, url, err);
+		if (r == -ENOENT && manifest_verify_file(j->m, j->name,
+							 j->final, NULL) == 0) {
+			/* another fetcher finished it meanwhile */
+			gild_err_clear(err);
+			return 0;
+		}
+		if (r != 0)
 			return r;
 		if (rename(j->partial, j->final) < 0)
 			return gild_fail_errno(err, j->final,
