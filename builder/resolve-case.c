@@ -420,10 +420,10 @@ static void check_visible(struct rcase *c, struct case_recipe *r)
 	gild_strv_release(&kw);
 }
 
-static const char *case_flag_origin(void *ud, void *user, const char *flag,
-				    bool enabled)
+static const char *case_flag_origin(void *ud, const struct rs_recipe *rec,
+				    const char *flag, bool enabled)
 {
-	struct case_recipe *r = user;
+	struct case_recipe *r = rec->user;
 
 	(void)ud;
 	(void)enabled;

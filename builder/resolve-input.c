@@ -67,8 +67,10 @@ static void entry_release(struct entry *e)
 	strv_free((char **)c->use, c->n_use);
 	strv_free((char **)c->refused, c->n_refused);
 	strv_free((char **)c->fixes, c->n_fixes);
-	for (int k = 0; k < DEP_NCLASS; k++)
+	for (int k = 0; k < DEP_NCLASS; k++) {
 		free((char *)c->deps[k]);
+		free((char *)c->dep_loc[k].file);
+	}
 	free(e->cpn);
 }
 
@@ -113,10 +115,19 @@ void rs_input_add(struct rs_input *in, const struct rs_recipe *rec)
 	c->use = (const char *const *)strv_dup(rec->use, rec->n_use);
 	c->refused = (const char *const *)strv_dup(rec->refused, rec->n_refused);
 	c->fixes = (const char *const *)strv_dup(rec->fixes, rec->n_fixes);
-	for (int k = 0; k < DEP_NCLASS; k++)
+	for (int k = 0; k < DEP_NCLASS; k++) {
 		c->deps[k] = dup_or_null(rec->deps[k]);
+		c->dep_loc[k].file = dup_or_null(rec->dep_loc[k].file);
+	}
 	e->cpn = xasprintf("%s/%s", rec->category, rec->pn);
 	e->cand = -1;
+}
+
+size_t rs_input_count(const struct rs_input *in) { return in->n; }
+
+const struct rs_recipe *rs_input_at(const struct rs_input *in, size_t i)
+{
+	return &in->v[i].rec;
 }
 
 /* ---- finding versions by name -------------------------------------------- */
@@ -590,7 +601,7 @@ static void refuse_use(struct rs_input *in, const struct entry *e,
 		return;
 	}
 	if (in->flag_origin)
-		where = in->flag_origin(in->flag_origin_ud, e->rec.user, q->flag,
+		where = in->flag_origin(in->flag_origin_ud, &e->rec, q->flag,
 					!q->want);
 	gild_strv_push(reasons,
 		       xasprintf("%s-%s: USE flag '%s' is %s%s%s", e->cpn,

@@ -35,7 +35,7 @@ struct rs_recipe {
 
 /* Where a flag's value for a version was set ("etc/package.use:3"), or
  * NULL when it is a default. */
-typedef const char *(*rs_flag_origin_fn)(void *ud, void *user,
+typedef const char *(*rs_flag_origin_fn)(void *ud, const struct rs_recipe *rec,
 					 const char *flag, bool enabled);
 
 struct rs_input;
@@ -48,6 +48,9 @@ void rs_input_set_flag_origin(struct rs_input *in, rs_flag_origin_fn fn,
 			      void *ud);
 /* Add a version (all strings copied). */
 void rs_input_add(struct rs_input *in, const struct rs_recipe *rec);
+/* The versions added, for the cache (resolve-cache.c). */
+size_t rs_input_count(const struct rs_input *in);
+const struct rs_recipe *rs_input_at(const struct rs_input *in, size_t i);
 
 /* Resolve a user's target to an atom text: atoms as they are, a bare
  * package name to its only category ("zlib" -> "sys-libs/zlib").

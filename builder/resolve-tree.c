@@ -9,6 +9,8 @@
  */
 #include "resolve-tree.h"
 
+#include "resolve-cache.h"
+
 #include <dirent.h>
 
 #include "atom.h"
@@ -41,11 +43,10 @@ static bool use_on(void *ud, const char *flag)
 
 /* Where a flag of a version was last set by the user: a package.use line
  * naming it (portage(5)), else gild.conf's USE. */
-static const char *flag_origin(void *ud, void *user, const char *flag,
-			       bool enabled)
+static const char *flag_origin(void *ud, const struct rs_recipe *r,
+			       const char *flag, bool enabled)
 {
 	struct rtree *rt = ud;
-	const struct recipe *r = user;
 	const struct plines *pl = &rt->cfg->pkg_use;
 
 	(void)enabled;
@@ -213,20 +214,34 @@ int rtree_load(const struct gild_ctx *ctx, bool emptytree, struct rtree **out,
 {
 	_cleanup_(rtree_freep) struct rtree *rt = xcalloc(1, sizeof(*rt));
 	_cleanup_free_ char *confdir = gild_ctx_config_dir(ctx);
+
+	_cleanup_free_ char *cache = xasprintf("%s/var/cache/gild/resolve.solv",
+					       ctx->tree);
+	char fp[17] = "";
 	int rc;
 
 	rt->err = err;
 	rt->emptytree = emptytree;
-	if ((rc = tree_load(ctx->tree, TREE_LOAD_KEEP_GOING, &rt->tree, err)) < 0 ||
-	    (rc = config_load(ctx->tree, confdir, ctx->profile, NULL, &rt->cfg,
+	if ((rc = config_load(ctx->tree, confdir, ctx->profile, NULL, &rt->cfg,
 			      err)) < 0 ||
 	    (rc = use_env_new(rt->cfg, &rt->env, err)) < 0)
 		return rc;
 	rt->in = rs_input_new();
 	rs_input_set_flag_origin(rt->in, flag_origin, rt);
-	if ((rc = tree_foreach_recipe(rt->tree, add_recipe, rt)) < 0 ||
-	    (rc = add_provided(rt)) < 0)
-		return rc;
+	if (rcache_fingerprint(ctx->tree, confdir, ctx->profile, fp, err) < 0)
+		gild_err_clear(err), fp[0] = 0;
+	if (fp[0] && rcache_load(cache, fp, rt->in)) {
+		rt->cache_hit = true;
+	} else {
+		if ((rc = tree_load(ctx->tree, TREE_LOAD_KEEP_GOING, &rt->tree,
+				    err)) < 0 ||
+		    (rc = tree_foreach_recipe(rt->tree, add_recipe, rt)) < 0 ||
+		    (rc = add_provided(rt)) < 0)
+			return rc;
+		/* a tree that cannot be written to just goes without a cache */
+		if (fp[0] && rcache_save(cache, fp, rt->in, err) < 0)
+			gild_err_clear(err);
+	}
 	*out = TAKE_PTR(rt);
 	return 0;
 }

@@ -17,6 +17,7 @@ struct rtree {
 	struct gild_err *err; /* where rtree functions report */
 	bool emptytree;	      /* no installed root is read (none exists yet) */
 	char *origin_buf;
+	bool cache_hit;	      /* versions came from the .solv cache */
 };
 
 /* Load tree, configuration and every version as resolver input.

@@ -106,12 +106,23 @@ test_expect_success '@role without a role.set in the stack is an error' '
 	test_grep "profile .base. defines no role" err
 '
 
-test_expect_success 'an edited recipe gives the new plan' '
+test_expect_success 'an edited recipe gives the new plan, not the cached one' '
+	test -f tree/var/cache/gild/resolve.solv &&
+	gild -C tree pretend app-misc/baz >before &&
+	test_grep "dev-libs/foo" before &&
 	printf "EAPI=8\nSLOT=\"0\"\nKEYWORDS=\"amd64\"\nDEPEND=\"sys-libs/zlib\"\n" \
 		>tree/recipes/app-misc/baz/baz-1.recipe &&
 	gild -C tree pretend app-misc/baz >out &&
 	! test_grep "dev-libs/foo" out &&
 	test_grep "sys-libs/zlib-1.3" out
+'
+
+test_expect_success 'a configuration edit is seen through the cache' '
+	gild -C tree pretend dev-libs/foo >out &&
+	test_grep "USE=\"-ssl\"" out &&
+	echo "dev-libs/foo ssl" >>tree/etc/package.use &&
+	gild -C tree pretend dev-libs/foo >out &&
+	test_grep "USE=\"ssl\"" out
 '
 
 test_expect_success 'a build-time cycle is an error, and the plan is printed' '
