@@ -131,6 +131,18 @@ test_expect_success 'a different SOURCE_DATE_EPOCH changes the bytes (the test c
 	! cmp -s tool.gpkg.tar later.gpkg.tar
 '
 
+test_expect_success ROOT 'owners are root by default, recorded with --keep-owners' '
+	make_image owned && chown 4321:8765 owned/usr/bin/tool &&
+	create owned owned-root.gpkg.tar &&
+	gild pkg files owned-root.gpkg.tar >out &&
+	test_grep "^obj [0-7]* root:root [0-9a-f]* /usr/bin/tool$" out &&
+	create --keep-owners owned owned-kept.gpkg.tar &&
+	gild pkg files owned-kept.gpkg.tar >out &&
+	test_grep "^obj [0-7]* 4321:8765 [0-9a-f]* /usr/bin/tool$" out &&
+	test_grep "^dir 0755 root:root - /usr$" out &&
+	gild pkg verify owned-kept.gpkg.tar
+'
+
 test_expect_success 'pkg verify accepts an intact package' '
 	gild pkg verify tool.gpkg.tar 2>err &&
 	test_grep "tool.gpkg.tar: ok" err
