@@ -45,6 +45,10 @@ struct stage *stage_new(stage_fn fn, void *ud);
 /* Copy buf into the queue (blocks while the queue is full). */
 int stage_push(struct stage *s, const void *buf, size_t n,
 	       struct gild_err *err);
+/* Like stage_push, but hand over *buf (of *cap bytes, n used) and get a
+ * spare buffer back in *buf and *cap (NULL and 0 at first). */
+int stage_push_swap(struct stage *s, char **buf, size_t *cap, size_t n,
+		    struct gild_err *err);
 /* End the input, wait for the worker, free s; returns fn's result. */
 int stage_finish(struct stage *s, struct gild_err *err);
 /* Abort: drop queued input, wait for the worker, free s. */

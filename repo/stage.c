@@ -125,6 +125,33 @@ int stage_push(struct stage *s, const void *buf, size_t n,
 	return 0;
 }
 
+int stage_push_swap(struct stage *s, char **buf, size_t *cap, size_t n,
+		    struct gild_err *err)
+{
+	struct stage_buf *slot, mine = {*buf, n, *cap};
+	int rc;
+
+	pthread_mutex_lock(&s->lock);
+	while (s->count == STAGE_DEPTH && s->rc == 0)
+		pthread_cond_wait(&s->cond, &s->lock);
+	if ((rc = s->rc) < 0) {
+		pthread_mutex_unlock(&s->lock);
+		if (err)
+			*err = s->err;
+		return rc;
+	}
+	/* Trade the caller's filled buffer for the slot's spare one: no
+	 * copy of the data. */
+	slot = &s->q[(s->head + s->count) % STAGE_DEPTH];
+	*buf = slot->p;
+	*cap = slot->cap;
+	*slot = mine;
+	s->count++;
+	pthread_cond_broadcast(&s->cond);
+	pthread_mutex_unlock(&s->lock);
+	return 0;
+}
+
 static void stage_join(struct stage *s, bool abort)
 {
 	pthread_mutex_lock(&s->lock);

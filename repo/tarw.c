@@ -45,7 +45,7 @@ struct tarw {
 	struct stage *zstage;
 	ZSTD_CCtx *zctx;
 	char *zin, *zout;
-	size_t zin_n, zout_cap;
+	size_t zin_n, zin_cap, zout_cap;
 };
 
 /* Compression thread: zstd at a fixed level, single-threaded, so the
@@ -85,9 +85,14 @@ static int tarw_emit(struct tarw *t, const void *buf, size_t n)
 		n -= k;
 		if (t->zin_n == TARW_ZCHUNK) {
 			t->zin_n = 0;
-			if ((r = stage_push(t->zstage, t->zin, TARW_ZCHUNK,
-					    &t->sink_err)) < 0)
+			if ((r = stage_push_swap(t->zstage, &t->zin, &t->zin_cap,
+						 TARW_ZCHUNK, &t->sink_err)) < 0)
 				return r;
+			if (t->zin_cap < TARW_ZCHUNK) {
+				free(t->zin);
+				t->zin = xmalloc(TARW_ZCHUNK);
+				t->zin_cap = TARW_ZCHUNK;
+			}
 		}
 	}
 	return 0;
@@ -149,6 +154,10 @@ static int tarw_setup_zstd(struct tarw *t, struct gild_err *err)
 		return gild_fail(err, -GILD_E_UNSUPPORTED, NULL,
 				 "cannot set up zstd level %d", t->o.zstd_level);
 	t->zin = xmalloc(TARW_ZCHUNK);
+	t->zin_cap = TARW_ZCHUNK;
+	/* Unblocked: libarchive hands its writes straight to tarw_emit
+	 * (no 10240-byte record copy; the stream is not padded at the end). */
+	archive_write_set_bytes_per_block(t->a, 0);
 	t->zout_cap = ZSTD_CStreamOutSize();
 	t->zout = xmalloc(t->zout_cap);
 	t->zstage = stage_new(zstd_stage, t);
