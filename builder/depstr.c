@@ -235,9 +235,7 @@ static int add_rename(struct depstr_parser *ps, struct dep_node *parent,
 	struct token name;
 
 	if (ps->kind != DEPSTR_SRC_URI || !prev || prev->kind != DEP_TEXT ||
-	    prev->rename || !strstr(prev->text, "://") ||
-	    prev->loc.line > arrow->loc.line ||
-	    (prev->loc.line == arrow->loc.line && prev->loc.col > arrow->loc.col))
+	    prev->rename || !strstr(prev->text, "://"))
 		return depstr_fail(ps, &arrow->loc, "unexpected '->'");
 	if (!next_token(ps, &name) || tok_is(&name, "(") || tok_is(&name, ")") ||
 	    memchr(name.p, '/', name.n) || tok_is(&name, "->"))
