@@ -14,6 +14,7 @@ case of a test script:
                       send half, close; with one: honour it (206)
     /slow/PATH        sleep --slow seconds before answering
     /norange/PATH     ignore Range headers (always 200 with everything)
+    /trickle/PATH     send the file in 8 parts, 0.3 s apart
     /PATH             the file (Range honoured)
 """
 import argparse
@@ -56,7 +57,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return self.send_plain(302, "", [("Location", self.path)])
         if mode == "slow":
             time.sleep(self.server.slow)
-        if mode not in ("truncate", "slow", "norange"):
+        if mode not in ("truncate", "slow", "norange", "trickle"):
             mode, rest = "", self.path.lstrip("/")
         self.serve_file(mode, rest)
 
@@ -81,6 +82,13 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.wfile.write(data[: len(data) // 2])
             self.wfile.flush()
             self.close_connection = True
+            return
+        if mode == "trickle":
+            step = (len(data) + 7) // 8
+            for i in range(0, len(data), step):
+                self.wfile.write(data[i:i + step])
+                self.wfile.flush()
+                time.sleep(0.3)
             return
         self.wfile.write(data)
 

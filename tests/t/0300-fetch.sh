@@ -171,6 +171,19 @@ test_expect_success HTTPD 'a server that ignores Range restarts the file' '
 	cmp www/foo-1.tar.gz dist/foo-1.tar.gz
 '
 
+test_expect_success HTTPD 'a long transfer shows a progress line with -v' '
+	rm -f dist/* &&
+	fetch "$URL/trickle/foo-1.tar.gz" -v >out 2>err &&
+	cmp www/foo-1.tar.gz dist/foo-1.tar.gz &&
+	test_grep "^foo-1.tar.gz: [0-9.]* KiB / 97.7 KiB, [0-9.]* [KMG]*i*B/s$" err
+'
+
+test_expect_success HTTPD 'no progress line without -v when stderr is no terminal' '
+	rm -f dist/* &&
+	fetch "$URL/trickle/foo-1.tar.gz" >out 2>err &&
+	test_must_fail test -s err
+'
+
 test_expect_success HTTPD 'a slow server fails after the timeout' '
 	rm -f dist/* &&
 	test_expect_code 1 fetch "$URL/slow/foo-1.tar.gz" --timeout 1 2>err &&
