@@ -27,13 +27,28 @@ static void use_string(struct gild_buf *b, const struct rs_pkg *k)
 	gild_strv_release(&off);
 }
 
+/* emerge's letters: N new, U upgrade, D downgrade, R replacing the same
+ * version of what is installed in that slot. */
+static char merge_kind(const struct resolver *r, const struct rs_pkg *k)
+{
+	for (size_t i = 0; i < r->npkgs; i++) {
+		const struct rs_pkg *o = &r->pkgs[i].pub;
+		if (o->origin != RS_INSTALLED || strcmp(o->cpn, k->cpn) ||
+		    strcmp(o->slot, k->slot))
+			continue;
+		return o->vrank < k->vrank ? 'U' : o->vrank > k->vrank ? 'D' : 'R';
+	}
+	return 'N';
+}
+
 static void print_line(FILE *f, const struct plan_entry *e,
 		       const struct resolver *r, int indent)
 {
 	const struct rs_pkg *k = resolver_pkg(r, e->pkg);
 	struct gild_buf use = GILD_BUF_INIT;
 
-	fprintf(f, "[%-6s N ] %*s%s:%s", e->action == PLAN_BINARY ? "binary" : "build",
+	fprintf(f, "[%-6s %c ] %*s%s:%s",
+		e->action == PLAN_BINARY ? "binary" : "build", merge_kind(r, k),
 		indent * 2, "", resolver_cpv(r, e->pkg), k->slot);
 	if (strcmp(k->slot, k->subslot) != 0)
 		fprintf(f, "/%s", k->subslot);
@@ -58,18 +73,28 @@ static void print_subtree(FILE *f, const struct plan *p,
 	}
 }
 
-static void print_summary(FILE *f, const struct plan *p)
+static void print_summary(FILE *f, const struct plan *p,
+			  const struct resolver *r)
 {
-	size_t total = 0, bin = 0;
+	size_t total = 0, bin = 0, kinds[4] = {0};
+	static const char letters[] = "NUDR";
+	static const char *const words[] = {"new", "upgrade", "downgrade",
+					    "reinstall"};
 
 	for (size_t i = 0; i < p->n; i++) {
 		if (p->v[i].action == PLAN_KEEP)
 			continue;
 		total++;
 		bin += p->v[i].action == PLAN_BINARY;
+		kinds[strchr(letters, merge_kind(r, resolver_pkg(r, p->v[i].pkg))) -
+		      letters]++;
 	}
-	fprintf(f, "\nTotal: %zu package%s (%zu new", total,
-		total == 1 ? "" : "s", total);
+	fprintf(f, "\nTotal: %zu package%s (", total, total == 1 ? "" : "s");
+	for (int k = 0, first = 1; k < 4; k++)
+		if (kinds[k] || (k == 0 && !total)) {
+			fprintf(f, "%s%zu %s", first ? "" : ", ", kinds[k], words[k]);
+			first = 0;
+		}
 	if (bin)
 		fprintf(f, ", %zu binary", bin);
 	fprintf(f, ")\n");
@@ -171,7 +196,7 @@ void plan_print(FILE *f, const struct plan *p, const struct resolver *r,
 		for (size_t i = 0; i < p->n; i++)
 			if (p->v[i].action != PLAN_KEEP)
 				print_line(f, &p->v[i], r, 0);
-	print_summary(f, p);
+	print_summary(f, p, r);
 	for (size_t i = 0; i < p->notes.n; i++)
 		fprintf(f, "note: %s\n", p->notes.v[i]);
 }

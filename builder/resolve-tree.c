@@ -222,14 +222,17 @@ int rtree_load(const struct gild_ctx *ctx, bool emptytree, struct rtree **out,
 
 	rt->err = err;
 	rt->emptytree = emptytree;
+	rt->t_start = gild_now();
 	if ((rc = config_load(ctx->tree, confdir, ctx->profile, NULL, &rt->cfg,
 			      err)) < 0 ||
 	    (rc = use_env_new(rt->cfg, &rt->env, err)) < 0)
 		return rc;
 	rt->in = rs_input_new();
 	rs_input_set_flag_origin(rt->in, flag_origin, rt);
+	rt->t_config = gild_now();
 	if (rcache_fingerprint(ctx->tree, confdir, ctx->profile, fp, err) < 0)
 		gild_err_clear(err), fp[0] = 0;
+	rt->t_fingerprint = gild_now();
 	if (fp[0] && rcache_load(cache, fp, rt->in)) {
 		rt->cache_hit = true;
 	} else {
@@ -242,6 +245,7 @@ int rtree_load(const struct gild_ctx *ctx, bool emptytree, struct rtree **out,
 		if (fp[0] && rcache_save(cache, fp, rt->in, err) < 0)
 			gild_err_clear(err);
 	}
+	rt->t_versions = gild_now();
 	*out = TAKE_PTR(rt);
 	return 0;
 }

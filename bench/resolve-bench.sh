@@ -1,0 +1,63 @@
+#!/bin/sh
+# bench/resolve-bench.sh [N...]: time `gild pretend --emptytree` on
+# bench/gen-tree trees (default 2000 10000 40000 recipes) for the profile's
+# @system and for a 150-target set, cold (no .solv cache: first run after
+# an edit) and warm (best of 3), with peak memory. Prints one line per run
+# with gild's own -v timings: load (config, fingerprint, versions from the
+# tree or the cache), pool build, solve, ordering.
+#
+#   GILD=./gild BENCH_DIR=/tmp/gild-bench bench/resolve-bench.sh 2000
+set -eu
+top=$(cd "$(dirname "$0")/.." && pwd)
+GILD=${GILD:-$top/gild}
+BENCH_DIR=${BENCH_DIR:-/tmp/gild-bench}
+GEN=${GEN:-$top/bench/gen-tree}
+mkdir -p "$BENCH_DIR"
+
+# make_tree N: the tree, ~arch accepted, and etc/sets/bench150: 150
+# packages, minus the ones the resolver says to drop until the set solves.
+make_tree() {
+	d="$BENCH_DIR/t$1"
+	[ -d "$d/recipes" ] || "$GEN" "$1" "$d" >/dev/null
+	# gen-tree's profiles name "app-misc/none-0" without '='
+	find "$d/profiles" -name package.use -exec sed -i 's|^app-misc/none-0|=app-misc/none-0|' {} +
+	mkdir -p "$d/etc/sets"
+	echo 'ACCEPT_KEYWORDS="~amd64"' >"$d/etc/gild.conf"
+	if [ ! -s "$d/etc/sets/bench150" ]; then
+		find "$d/recipes" -mindepth 2 -maxdepth 2 -type d ! -path '*/classes*' |
+			sed "s|^$d/recipes/||" | sort | awk 'NR % 3 == 0' | head -n 400 >"$d/etc/sets/bench150"
+		for _ in 1 2 3 4 5 6; do
+			"$GILD" -C "$d" pretend --emptytree @bench150 >/dev/null 2>"$BENCH_DIR/err" && break
+			# per problem, the first target libsolv suggests to drop
+			awk "/^problem [0-9]+ of/ { f = 1 }
+			     f && /^    - remove target / { sub(/^    - remove target ./, \"\"); sub(/.\$/, \"\"); print; f = 0 }" \
+				"$BENCH_DIR/err" | sort -u >"$BENCH_DIR/drop"
+			grep -vxF -f "$BENCH_DIR/drop" "$d/etc/sets/bench150" >"$BENCH_DIR/keep" || true
+			mv "$BENCH_DIR/keep" "$d/etc/sets/bench150"
+		done
+		head -n 150 "$d/etc/sets/bench150" >"$BENCH_DIR/keep"
+		mv "$BENCH_DIR/keep" "$d/etc/sets/bench150"
+	fi
+}
+
+# run N LABEL TARGET: one timed run.
+run() {
+	d="$BENCH_DIR/t$1"
+	/usr/bin/time -f "%e %M" -o "$BENCH_DIR/time" \
+		"$GILD" -v -C "$d" pretend --emptytree "$3" >"$BENCH_DIR/out" 2>"$BENCH_DIR/err" || true
+	pk=$(sed -n 's/^Total: \([0-9]*\) package.*/\1/p' "$BENCH_DIR/out")
+	t=$(grep -h 'timing: load' "$BENCH_DIR/err" | sed 's/.*timing: //')
+	s=$(grep -h 'timing: config' "$BENCH_DIR/err" | sed 's/.*timing: //')
+	read -r wall rss <"$BENCH_DIR/time"
+	printf '%6s %-5s %-10s %4s pkgs  wall %5.2f s  peak %4d MB  %s; %s\n' \
+		"$1" "$2" "$3" "${pk:-0}" "$wall" $((rss / 1024)) "$t" "$s"
+}
+
+for n in ${*:-2000 10000 40000}; do
+	make_tree "$n"
+	for target in @system @bench150; do
+		rm -rf "$BENCH_DIR/t$n/var/cache"
+		run "$n" cold "$target"
+		for _ in 1 2 3; do run "$n" warm "$target"; done | sort -k7,7n | head -n 1
+	done
+done
