@@ -19,6 +19,17 @@ void pline_release(struct pline *l)
 	free(l->col);
 }
 
+void pline_copy(struct pline *to, const struct pline *from)
+{
+	*to = *from;
+	to->w = xcalloc(from->nw + 1, sizeof(*to->w));
+	to->col = xcalloc(from->nw + 1, sizeof(*to->col));
+	for (size_t i = 0; i < from->nw; i++) {
+		to->w[i] = xstrdup(from->w[i]);
+		to->col[i] = from->col[i];
+	}
+}
+
 void plines_release(struct plines *pl)
 {
 	for (size_t i = 0; i < pl->n; i++)

@@ -36,8 +36,10 @@ void profile_free(struct profile *p)
 {
 	if (!p)
 		return;
-	for (int i = 0; i < PL_MAX; i++)
+	for (int i = 0; i < PL_MAX; i++) {
 		plines_release(&p->lists[i]);
+		plines_release(&p->flag_lines[i]);
+	}
 	if (p->vars) {
 		varlist_release(p->vars);
 		free(p->vars);
@@ -239,7 +241,8 @@ static void strip_prefix(struct pline *l, size_t n)
 	l->col[0] += n;
 }
 
-/* Flag lists (use.force, ...) and package.mask: `-x` removes x. */
+/* Flag lists (use.force, ...) and package.mask: `-x` removes x; x again
+ * replaces the earlier x, so that the last line naming it is kept. */
 static void stack_removable(struct plines *acc, struct plines *in)
 {
 	for (size_t i = 0; i < in->n; i++) {
@@ -248,6 +251,7 @@ static void stack_removable(struct plines *acc, struct plines *in)
 			plines_drop(acc, l->w[0] + 1);
 			continue;
 		}
+		plines_drop(acc, l->w[0]);
 		plines_take(acc, l);
 	}
 }
@@ -287,7 +291,21 @@ static void stack_list(enum profile_list kind, struct plines *acc,
 	}
 }
 
-static int read_node_lists(struct profile *p, const char *node,
+static bool is_flag_list(enum profile_list k)
+{
+	return k == PL_USE_FORCE || k == PL_USE_MASK || k == PL_USE_STABLE_FORCE ||
+	       k == PL_USE_STABLE_MASK;
+}
+
+static void keep_flag_lines(struct plines *to, const struct plines *in)
+{
+	for (size_t i = 0; i < in->n; i++) {
+		gild_grow(&to->v, &to->cap, to->n + 1, sizeof(*to->v));
+		pline_copy(&to->v[to->n++], &in->v[i]);
+	}
+}
+
+static int read_node_lists(struct profile *p, const char *node, unsigned level,
 			   struct gild_err *err)
 {
 	int r;
@@ -299,6 +317,10 @@ static int read_node_lists(struct profile *p, const char *node,
 
 		if ((r = plines_read(path, disp, &p->files, &in, err)) < 0)
 			return r;
+		for (size_t i = 0; i < in.n; i++)
+			in.v[i].level = level;
+		if (is_flag_list(k))
+			keep_flag_lines(&p->flag_lines[k], &in);
 		stack_list(k, &p->lists[k], &in);
 	}
 	return 0;
@@ -406,7 +428,7 @@ static int load_nodes(struct profile *p, struct gild_err *err)
 	stack_list(PL_PACKAGE_MASK, &p->lists[PL_PACKAGE_MASK], &repo_mask);
 	for (size_t i = 0; i < p->nodes.n; i++) {
 		if ((r = read_make_defaults(p, p->nodes.v[i], err)) < 0 ||
-		    (r = read_node_lists(p, p->nodes.v[i], err)) < 0)
+		    (r = read_node_lists(p, p->nodes.v[i], (unsigned)i + 1, err)) < 0)
 			return r;
 	}
 	return 0;

@@ -24,6 +24,8 @@ struct pline {
 	size_t nw;
 	const char *file; /* display path, owned by the profile or config */
 	unsigned line;
+	unsigned level;	  /* profiles: 1 + the node's index in the stack
+			     (0: repository-wide or user configuration) */
 };
 
 struct plines {
@@ -32,6 +34,7 @@ struct plines {
 };
 
 void pline_release(struct pline *l);
+void pline_copy(struct pline *to, const struct pline *from);
 void plines_release(struct plines *pl);
 
 /* Read a line-based file, or every file of a directory in sorted order
@@ -76,6 +79,10 @@ struct profile {
 	 * keep every line in stack order: their `-flag` words apply when
 	 * evaluated. */
 	struct plines lists[PL_MAX];
+	/* use.force, use.mask and their stable variants as read, `-flag`
+	 * lines included, each with its level: portage applies them node by
+	 * node, interleaved with the package.use.* lines of the same node. */
+	struct plines flag_lines[PL_MAX];
 	struct varlist *vars;	/* make.defaults, stacked; incremental ones
 				   as normalised op lists (see incr_stack) */
 	struct gild_strv files; /* display paths owned here */

@@ -57,7 +57,14 @@ struct use_env {
 	const char *arch;
 	/* global layers */
 	struct delta lp, lu, le, all;
-	struct idset implicit, force, mask, sforce, smask;
+	struct idset implicit;
+	struct idset always; /* the arch flag: forced whatever USE says */
+	/* use.force, use.mask, use.stable.force, use.stable.mask per profile
+	 * level, and the sets they give versions matching no package line
+	 * (force/mask for others, sforce/smask for stable versions) */
+	struct delta *levels[4];
+	size_t nlevels;
+	struct idset force, mask, sforce, smask;
 	/* per-package lines, sorted by key then order */
 	struct pkg_entry *ents;
 	size_t nents, capents;
@@ -87,6 +94,13 @@ void delta_compose(const struct use_env *env, const struct delta *f,
 void use_entries(const struct use_env *env, const char *category,
 		 const char *pn, size_t *lo, size_t *hi);
 bool entry_matches(const struct pkg_entry *e, const struct use_pkg *pkg);
+
+/* use-force.c */
+void use_env_build_levels(struct use_env *env, const struct profile *p);
+void use_env_release_levels(struct use_env *env);
+void use_force_mask(const struct use_env *env, const struct use_pkg *pkg,
+		    size_t lo, size_t hi, bool stable, struct idset *force,
+		    struct idset *mask);
 
 /* use-visible.c */
 int use_env_load_licenses(struct use_env *env, struct gild_err *err);

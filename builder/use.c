@@ -83,7 +83,7 @@ static void env_implicit(struct use_env *env, const struct config *c)
 	for (size_t i = 0; i < un.n; i++) {
 		const char *val = config_get(c, un.v[i]);
 		if (*val)
-			idset_add(&env->force, use_flag_id(env, val));
+			idset_add(&env->always, use_flag_id(env, val));
 	}
 	for (size_t i = 0; i < imp.n; i++) {
 		_cleanup_free_ char *var = xasprintf("USE_EXPAND_VALUES_%s", imp.v[i]);
@@ -101,13 +101,6 @@ static void env_implicit(struct use_env *env, const struct config *c)
 		idset_add(&env->implicit, use_flag_id(env, v.v[i]));
 }
 
-static void flag_list(struct use_env *env, const struct plines *pl,
-		      struct idset *out)
-{
-	for (size_t i = 0; i < pl->n; i++)
-		idset_add(out, use_flag_id(env, pl->v[i].w[0]));
-}
-
 static void env_global_use(struct use_env *env, const struct config *c)
 {
 	_cleanup_(varlist_release) struct varlist stacked = {0};
@@ -119,10 +112,7 @@ static void env_global_use(struct use_env *env, const struct config *c)
 	build_layer(env, &env->le, &c->envl, &stacked);
 	delta_compose(env, &env->lp, &env->lu, &env->all);
 	delta_compose(env, &env->all, &env->le, &env->all);
-	flag_list(env, &p->lists[PL_USE_FORCE], &env->force);
-	flag_list(env, &p->lists[PL_USE_MASK], &env->mask);
-	flag_list(env, &p->lists[PL_USE_STABLE_FORCE], &env->sforce);
-	flag_list(env, &p->lists[PL_USE_STABLE_MASK], &env->smask);
+	use_env_build_levels(env, p);
 }
 
 /* ---- per-package lines ------------------------------------------------------ */
@@ -254,6 +244,8 @@ void use_env_free(struct use_env *env)
 	delta_release(&env->le);
 	delta_release(&env->all);
 	idset_release(&env->implicit);
+	idset_release(&env->always);
+	use_env_release_levels(env);
 	idset_release(&env->force);
 	idset_release(&env->mask);
 	idset_release(&env->sforce);
@@ -364,26 +356,6 @@ static void eval_use_layers(struct use_env *env, const struct use_pkg *pkg,
 	delta_apply(env, &env->le, on);
 }
 
-static void eval_force_mask(struct use_env *env, const struct use_pkg *pkg,
-			    size_t lo, size_t hi, bool stable,
-			    struct idset *force, struct idset *mask)
-{
-	idset_copy(force, &env->force);
-	idset_copy(mask, &env->mask);
-	if (stable) {
-		for (size_t i = 0; i < env->sforce.n; i++)
-			idset_add(force, env->sforce.v[i]);
-		for (size_t i = 0; i < env->smask.n; i++)
-			idset_add(mask, env->smask.v[i]);
-	}
-	apply_entries(env, pkg, lo, hi, E_FORCE, force);
-	apply_entries(env, pkg, lo, hi, E_MASK, mask);
-	if (stable) {
-		apply_entries(env, pkg, lo, hi, E_STABLE_FORCE, force);
-		apply_entries(env, pkg, lo, hi, E_STABLE_MASK, mask);
-	}
-}
-
 static void restrict_to(const struct idset *keep1, const struct idset *keep2,
 			struct idset *s)
 {
@@ -408,7 +380,7 @@ void use_eval(struct use_env *env, const struct use_pkg *pkg,
 	use_entries(env, pkg->category, pkg->pn, &lo, &hi);
 	iuse_defaults(env, pkg, st, on);
 	eval_use_layers(env, pkg, lo, hi, on);
-	eval_force_mask(env, pkg, lo, hi, st->stable, &st->forced, &st->masked);
+	use_force_mask(env, pkg, lo, hi, st->stable, &st->forced, &st->masked);
 	/* force turns on, then mask turns off: mask wins (PMS 5.2.11) */
 	for (size_t i = 0; i < st->forced.n; i++)
 		idset_add(on, st->forced.v[i]);

@@ -211,6 +211,28 @@ TEST(use_package_use_mask_and_stable_mask)
 	teardown(&w);
 }
 
+/* Portage applies use.mask and package.use.mask node by node: a child's
+ * use.mask re-masks what a parent's package.use.mask unmasked, and a
+ * child's package.use.mask unmasks what a parent's use.mask masked. */
+TEST(use_mask_levels_interleave_global_and_package_lines)
+{
+	struct world w;
+	struct eval a = {0}, b = {0}, c = {0};
+
+	if (!CHECK(setup(&w, NULL)))
+		return;
+	eval(&w, &a, "app-misc/inter", "1", "debug legacy", "amd64", "MIT");
+	CHECK_SET(&w, &a.st.masked, "debug");
+	eval(&w, &b, "app-misc/inter2", "1", "debug legacy", "amd64", "MIT");
+	CHECK_SET(&w, &b.st.masked, "");
+	eval(&w, &c, "app-misc/other", "1", "debug legacy", "amd64", "MIT");
+	CHECK_SET(&w, &c.st.masked, "debug");
+	eval_done(&a);
+	eval_done(&b);
+	eval_done(&c);
+	teardown(&w);
+}
+
 /* ---- visibility ---------------------------------------------------------- */
 
 static const struct {

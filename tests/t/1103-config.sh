@@ -59,7 +59,7 @@ test_expect_success 'blockers and USE dependencies in profile files are located 
 	cp tree/profiles/base/package.use.mask pum &&
 	echo "sys-libs/foo[ssl] ssl" >>tree/profiles/base/package.use.mask &&
 	test_expect_code 2 gild --tree tree query old 2>err &&
-	echo "profiles/base/package.use.mask:2:1: error: USE dependencies in '"'"'sys-libs/foo[ssl]'"'"' are not allowed here" >expect &&
+	echo "profiles/base/package.use.mask:3:1: error: USE dependencies in '"'"'sys-libs/foo[ssl]'"'"' are not allowed here" >expect &&
 	test_cmp expect err &&
 	cp pum tree/profiles/base/package.use.mask &&
 	echo "  !app-misc/x" >>tree/profiles/base/package.mask &&
