@@ -17,7 +17,7 @@ test_expect_success 'setup' '
 	cat >tree/tools/sources.list <<-\EOF &&
 	# distfile  package  orig
 	hello-1.0.tar.gz	hello	hello_1.0.orig.tar.gz
-	other-2.0.tar.gz	other	other_2.0.orig.tar.gz
+	other-2.0.tar.gz	other	other_2.0.orig.tar.gz	2.0-1
 	EOF
 	cat >bin/apt-cache <<-\EOF &&
 	#!/bin/sh
@@ -29,7 +29,7 @@ test_expect_success 'setup' '
 	#!/bin/sh
 	echo "apt-get $*" >>"$POOL/../apt.log"
 	[ "$1 $2" = "source --download-only" ] || exit 100
-	cp "$POOL/$3"_*.orig.tar.* . 2>/dev/null
+	cp "$POOL/${3%%=*}"_*.orig.tar.* . 2>/dev/null
 	echo "E: Failed to fetch $3.debian.tar.xz  404  Not Found" >&2
 	exit 100
 	EOF
@@ -43,6 +43,8 @@ export POOL PATH
 
 test_expect_success 'missing distfiles are fetched, renamed and verified' '
 	tree/tools/mirror-sources >out &&
+	test_grep "^apt-get source --download-only hello$" apt.log &&
+	test_grep "^apt-get source --download-only other=2.0-1$" apt.log &&
 	cat >expect <<-\EOF &&
 	mirror-sources: added hello-1.0.tar.gz (Debian hello_1.0.orig.tar.gz)
 	mirror-sources: added other-2.0.tar.gz (Debian other_2.0.orig.tar.gz)
