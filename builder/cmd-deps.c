@@ -27,7 +27,7 @@ static const struct gild_loc *var_loc(const struct recipe *r, enum recipe_var v)
 	return r->var_loc[v].line ? &r->var_loc[v] : NULL;
 }
 
-/* The reduced string of one dependency variable into out. */
+/* Parse one variable of the version into out. */
 static int reduce_var(struct use_ud *u, enum recipe_var var, enum depstr_kind kind,
 		      struct dep_node **out, struct gild_err *err)
 {
@@ -39,10 +39,24 @@ static int reduce_var(struct use_ud *u, enum recipe_var var, enum depstr_kind ki
 	if ((rc = depstr_parse(s, strlen(s), kind, r->eapi, var_loc(r, var),
 			       &tree, err)) < 0)
 		return rc;
-	if (kind == DEPSTR_REQUIRED_USE)
-		*out = TAKE_PTR(tree);
-	else
-		*out = depstr_reduce(tree, flag_on, u);
+	*out = TAKE_PTR(tree);
+	return 0;
+}
+
+/* The reduced string of a dependency variable (the reduced tree borrows
+ * from the parsed one, so format it before both are freed). */
+static int format_var(struct use_ud *u, enum recipe_var var,
+		      struct gild_buf *out, struct gild_err *err)
+{
+	_cleanup_(dep_node_freep) struct dep_node *tree = NULL;
+	struct dep_node *red;
+	int rc;
+
+	if ((rc = reduce_var(u, var, DEPSTR_DEPEND, &tree, err)) < 0)
+		return rc;
+	red = depstr_reduce(tree, flag_on, u);
+	depstr_format(red, out);
+	dep_node_free(red);
 	return 0;
 }
 
@@ -74,12 +88,10 @@ static int print_deps(struct use_ud *u, bool json, FILE *f, struct gild_err *err
 		fprintf(f, "%s/%s-%s\n", r->category, r->pn, r->pvr);
 	}
 	for (size_t i = 0; i < GILD_ARRAY_SIZE(dep_vars); i++) {
-		_cleanup_(dep_node_freep) struct dep_node *t = NULL;
 		_cleanup_buf_ struct gild_buf b = GILD_BUF_INIT;
 		const char *name = recipe_var_name(dep_vars[i]);
-		if ((rc = reduce_var(u, dep_vars[i], DEPSTR_DEPEND, &t, err)) < 0)
+		if ((rc = format_var(u, dep_vars[i], &b, err)) < 0)
 			return rc;
-		depstr_format(t, &b);
 		if (json) {
 			fprintf(f, ", \"%s\": ", name);
 			gild_json_str(f, gild_buf_str(&b), (size_t)-1);

@@ -371,7 +371,8 @@ static void sort_reqs(struct resolver *r)
 		return;
 	for (size_t i = 0; i < r->nreqs; i++)
 		r->reqs[i].seq = i;
-	qsort(r->reqs, r->nreqs, sizeof(*r->reqs), req_cmp);
+	if (r->nreqs) /* qsort(NULL, 0) is undefined */
+		qsort(r->reqs, r->nreqs, sizeof(*r->reqs), req_cmp);
 	for (size_t i = 0; i < r->npkgs; i++)
 		r->pkgs[i].req_first = r->pkgs[i].req_end = 0;
 	for (size_t i = r->nreqs; i-- > 0;) {

@@ -189,7 +189,8 @@ int tree_read_repo_files(struct tree *t, struct gild_err *err)
 	read_descs(t, &b, "");
 	if ((r = read_expand_descs(t, &b, err)) < 0)
 		return r;
-	qsort(t->descs, t->ndescs, sizeof(*t->descs), cmp_desc);
+	if (t->ndescs) /* qsort(NULL, 0) is undefined */
+		qsort(t->descs, t->ndescs, sizeof(*t->descs), cmp_desc);
 	if ((r = tree_read_optional(t, "profiles/thirdpartymirrors", &b, &exists,
 				    err)) < 0)
 		return r;

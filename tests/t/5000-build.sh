@@ -85,7 +85,7 @@ test_expect_success SANDBOX 'missing build-time dependencies are each named' '
 
 test_expect_success SANDBOX 'a target is built after its planned dependencies, which it can run' '
 	make_tree t5 &&
-	gild -C t5 build app-misc/greeter >out 2>err &&
+	{ gild -C t5 build app-misc/greeter >out 2>err || { cat err; false; }; } &&
 	sed -n "s/^>>> \([^:]*\): .*/\1/p" out >order &&
 	printf "app-misc/hello-1.0\napp-misc/greeter-1\n" >expect &&
 	test_cmp expect order &&
