@@ -422,6 +422,16 @@ static int verify_obj(struct verify_state *v, struct archive *in,
 	return 0;
 }
 
+/* CONTENTS says "user:group" as the tar header names them. */
+static bool owner_matches(struct archive_entry *e, const char *owner)
+{
+	const char *u = archive_entry_uname(e), *g = archive_entry_gname(e);
+	size_t ul = u ? strlen(u) : 0;
+
+	return u && g && strncmp(owner, u, ul) == 0 && owner[ul] == ':' &&
+	       strcmp(owner + ul + 1, g) == 0;
+}
+
 static int verify_entry(void *ud, struct archive *in, struct archive_entry *e,
 			struct gild_err *err)
 {
@@ -450,6 +460,9 @@ static int verify_entry(void *ud, struct archive *in, struct archive_entry *e,
 	if (want != ce->type || (archive_entry_perm(e) & 07777) != ce->mode)
 		return gild_fail(err, -GILD_E_MANIFEST, NULL,
 				 "type or mode of '%s' differs from CONTENTS", p);
+	if (!owner_matches(e, ce->owner))
+		return gild_fail(err, -GILD_E_MANIFEST, NULL,
+				 "owner of '%s' differs from CONTENTS", p);
 	if (want == GPKG_SYM && strcmp(archive_entry_symlink(e), ce->target))
 		return gild_fail(err, -GILD_E_MANIFEST, NULL,
 				 "symlink target of '%s' differs from CONTENTS",

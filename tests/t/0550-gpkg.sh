@@ -171,6 +171,38 @@ test_expect_success PYTHON3 'a flipped byte in image.tar.zst fails verify, namin
 	! test -e dest
 '
 
+# rewrap IN OUT DROP ADD: copy the outer tar without member DROP, with an
+# extra member ADD (either may be "").
+rewrap() {
+	python3 - "$@" <<-\EOP
+	import io, sys, tarfile
+	src, dst, drop, add = sys.argv[1:5]
+	with tarfile.open(src) as t, tarfile.open(dst, "w", format=tarfile.USTAR_FORMAT) as o:
+	    for m in t.getmembers():
+	        if drop and m.name.endswith("/" + drop):
+	            continue
+	        o.addfile(m, t.extractfile(m))
+	        top = m.name.split("/")[0]
+	    if add:
+	        ti = tarfile.TarInfo(top + "/" + add); ti.size = 3
+	        o.addfile(ti, io.BytesIO(b"xyz"))
+	EOP
+}
+
+test_expect_success PYTHON3 'an extra member not in the Manifest fails verify' '
+	rewrap tool.gpkg.tar extra.gpkg.tar "" surprise &&
+	test_expect_code 1 gild pkg verify extra.gpkg.tar 2>err &&
+	echo "extra.gpkg.tar: error: member '\''surprise'\'' not in the Manifest" >expect &&
+	test_cmp expect err
+'
+
+test_expect_success PYTHON3 'a missing member fails verify' '
+	rewrap tool.gpkg.tar missing.gpkg.tar image.tar.zst "" &&
+	test_expect_code 1 gild pkg verify missing.gpkg.tar 2>err &&
+	echo "missing.gpkg.tar: error: missing member '\''image.tar.zst'\''" >expect &&
+	test_cmp expect err
+'
+
 test_expect_success 'extract restores files, links and empty directories' '
 	gild pkg extract tool.gpkg.tar root &&
 	test "$(cat root/usr/lib/libx.so.1)" = lib &&
