@@ -3,8 +3,9 @@
 # bench/gen-tree trees (default 2000 10000 40000 recipes) for the profile's
 # @system and for a 150-target set, cold (no .solv cache: first run after
 # an edit) and warm (best of 3), with peak memory. Prints one line per run
-# with gild's own -v timings: load (config, fingerprint, versions from the
-# tree or the cache), pool build, solve, ordering.
+# with gild's own -v timings (wall clock): load (config, fingerprint,
+# versions from the tree or the cache), pool build, solve, ordering; and
+# the process's CPU time, which a busy machine does not inflate.
 #
 #   GILD=./gild BENCH_DIR=/tmp/gild-bench bench/resolve-bench.sh 2000
 set -eu
@@ -43,14 +44,15 @@ make_tree() {
 # run N LABEL TARGET: one timed run.
 run() {
 	d="$BENCH_DIR/t$1"
-	/usr/bin/time -f "%e %M" -o "$BENCH_DIR/time" \
+	/usr/bin/time -f "%e %U %S %M" -o "$BENCH_DIR/time" \
 		"$GILD" -v -C "$d" pretend --emptytree "$3" >"$BENCH_DIR/out" 2>"$BENCH_DIR/err" || true
 	pk=$(sed -n 's/^Total: \([0-9]*\) package.*/\1/p' "$BENCH_DIR/out")
 	t=$(grep -h 'timing: load' "$BENCH_DIR/err" | sed 's/.*timing: //')
 	s=$(grep -h 'timing: config' "$BENCH_DIR/err" | sed 's/.*timing: //')
-	read -r wall rss <"$BENCH_DIR/time"
-	printf '%6s %-5s %-10s %4s pkgs  wall %5.2f s  peak %4d MB  %s; %s\n' \
-		"$1" "$2" "$3" "${pk:-0}" "$wall" $((rss / 1024)) "$t" "$s"
+	read -r wall user sys rss <"$BENCH_DIR/time"
+	cpu=$(echo "$user $sys" | awk '{ printf "%.2f", $1 + $2 }')
+	printf '%6s %-5s %-10s %4s pkgs  wall %5.2f s  cpu %5.2f s  peak %4d MB  %s; %s\n' \
+		"$1" "$2" "$3" "${pk:-0}" "$wall" "$cpu" $((rss / 1024)) "$t" "$s"
 }
 
 for n in ${*:-2000 10000 40000}; do
