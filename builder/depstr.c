@@ -139,7 +139,7 @@ static bool tok_startswith(const struct token *t, const char *prefix)
 }
 
 /* SRC_URI: a URI or a flat file name (PMS 8.2); EAPI 8 adds "fetch+" and
- * "mirror+" before a URI (PMS 8.2.1, RESTRICT overrides). */
+ * "mirror+" before a URI (PMS, SRC_URI in the ebuild variables chapter). */
 static int check_src_uri(struct depstr_parser *ps, const struct token *t)
 {
 	gild_str name, path;

@@ -1,4 +1,4 @@
-/* requse.h: checking REQUIRED_USE (PMS 8.2, 7.3.3 for the meaning).
+/* requse.h: checking REQUIRED_USE (PMS 8.2 and the EAPI 7 empty-group rule).
  *
  * Semantics for EAPI 7 and 8: a conditional group whose condition is false
  * is satisfied and, directly inside ||, ^^ or ??, does not count as a member;

@@ -15,7 +15,7 @@ struct vparts {
 	const char *rev, *rev_end; /* the digits of -rN; empty when none */
 };
 
-/* Suffix types in the order PMS 3.3 (algorithm 3.7) ranks them. */
+/* Suffix types in the order PMS 3.3 (algorithm 3.6) ranks them. */
 static const char *const suffix_names[] = {"alpha", "beta", "pre", "rc", "p"};
 enum { SUFFIX_P = 4 };
 
@@ -137,7 +137,7 @@ static int str_cmp(const char *a, size_t an, const char *b, size_t bn)
 	return an < bn ? -1 : an > bn;
 }
 
-/* Algorithm 3.4: a component with a leading zero compares as a decimal
+/* Algorithm 3.3: a component with a leading zero compares as a decimal
  * fraction would, by its digits with trailing zeros removed. */
 static int component_cmp(const char *a, size_t an, const char *b, size_t bn)
 {
@@ -155,7 +155,7 @@ static size_t component_len(const char *p, const char *end)
 	return (size_t)(skip_digits(p, end) - p);
 }
 
-/* Algorithm 3.2: the first component as an integer, the others by 3.4,
+/* Algorithm 3.2: the first component as an integer, the others by 3.3,
  * then the version with more components is the greater. */
 static int numbers_cmp(const struct vparts *a, const struct vparts *b)
 {
