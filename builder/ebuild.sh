@@ -7,15 +7,17 @@
 #
 # with P PN PV PR PVR PF CATEGORY WORKDIR S T D ED FILESDIR DISTDIR USE IUSE
 # CFLAGS CXXFLAGS LDFLAGS CHOST MAKEOPTS SOURCE_DATE_EPOCH EAPI A in the
-# environment (CBUILD, CTARGET, ABI, SLOT optional). It provides the package
+# environment (CBUILD, CTARGET, ABI, SLOT optional; IUSE_EFFECTIVE adds flags
+# use() accepts, GILD_CLASSDIR makes inherit source the classes itself,
+# GILD_USER_PATCHES is the user's patch directory). It provides the package
 # manager commands of PMS chapter 12 ("Available commands",
 # pkg-mgr-commands.tex) and the default phase functions of PMS chapter 9
 # (ebuild-functions.tex) for EAPI 7 and 8; what EAPI 7+ bans dies saying so.
 #
 # PMS wants emake and the do*/new* helpers to be external programs (callable
 # from xargs). Sourcing this file defines them as functions and, when T is
-# set, also puts links named after them in ${T}/.ebuild-helpers on PATH: run
-# under such a name, this file calls the function of that name. The state the
+# set, also puts scripts named after them in ${T}/.ebuild-helpers on PATH,
+# which run this file with the helper's name. The state the
 # helpers read (DESTTREE, INSDESTTREE, INSOPTIONS, ...) is exported for them.
 
 # ---- output (PMS 12.3.5: ewarn/eerror never go to stdout) -----------------
