@@ -95,9 +95,12 @@ int use_env_load_licenses(struct use_env *env, struct gild_err *err)
 {
 	int r;
 
+	const char *acc = varlist_get(&env->cfg->eff, "ACCEPT_LICENSE");
+
 	if ((r = read_license_groups(env, err)) < 0)
 		return r;
-	lic_ops(env, config_get(env->cfg, "ACCEPT_LICENSE"), &env->lic, &env->nlic);
+	/* unset anywhere: portage's make.globals default */
+	lic_ops(env, acc ? acc : "* -@EULA", &env->lic, &env->nlic);
 	return 0;
 }
 

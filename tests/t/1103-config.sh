@@ -75,4 +75,13 @@ test_expect_success 'a bad gild.conf line is located' '
 	test_grep "^etc/gild.conf:2:8: error: command substitution" err
 '
 
+test_expect_success 'without ACCEPT_LICENSE anywhere, all but @EULA is accepted (make.globals)' '
+	cp -R "$FIXTURES/profiles-basic" tree3 &&
+	sed -i "/^ACCEPT_LICENSE=/d" tree3/profiles/base/make.defaults &&
+	gild --tree tree3 query --json "=app-misc/old-2" >out &&
+	test_grep "\"visible\": true" out &&
+	ACCEPT_KEYWORDS="~amd64" gild --tree tree3 query "=app-misc/old-1" >out &&
+	test_grep "why: license '"'"'EULA'"'"' not accepted" out
+'
+
 test_done
