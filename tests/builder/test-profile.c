@@ -296,3 +296,39 @@ TEST(profile_every_shipped_profile_loads)
 				 err.line, err.col, err.msg);
 	}
 }
+
+TEST(profile_parent_in_an_unknown_repository_is_an_error)
+{
+	struct gild_err err = GILD_ERR_INIT;
+	_cleanup_(profile_freep) struct profile *p = load("badrepo", &err);
+
+	CHECK(p == NULL);
+	CHECK_INTEQ(err.code, -GILD_E_NOTFOUND);
+	CHECK_STREQ(err.file, "profiles/badrepo/parent");
+	CHECK_STREQ(err.msg, "unknown repository 'other' in parent 'other:base'");
+}
+
+TEST(profile_default_is_default_linux_amd64_when_present)
+{
+	struct gild_err err = GILD_ERR_INIT;
+	_cleanup_free_ char *name = NULL;
+
+	CHECK_INTEQ(profile_default(fixture(), &name, &err), 0);
+	CHECK_STREQ(name, "default/linux/amd64");
+	CHECK_INTEQ(profile_default("/nonexistent", &name, &err), -GILD_E_NOTFOUND);
+}
+
+TEST(profile_flag_lines_keep_every_line_with_its_level)
+{
+	struct gild_err err = GILD_ERR_INIT;
+	_cleanup_(profile_freep) struct profile *p = load("default/linux/amd64", &err);
+	const struct plines *pl;
+
+	if (!CHECK(p != NULL))
+		return;
+	pl = &p->flag_lines[PL_USE_MASK];
+	CHECK_INTEQ(pl->n, 4); /* debug legacy (base), -legacy debug (amd64) */
+	CHECK_INTEQ(pl->v[0].level, 1);
+	CHECK_STREQ(pl->v[2].w[0], "-legacy");
+	CHECK_INTEQ(pl->v[2].level, 3);
+}
