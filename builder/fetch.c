@@ -5,7 +5,6 @@
 #include <curl/curl.h>
 #include <fcntl.h>
 #include <inttypes.h>
-#include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
 
@@ -322,6 +321,10 @@ static int try_url(struct job *j, const char *url, struct gild_err *err)
 		bool resumable, restart;
 		int r;
 
+		if (access(j->final, F_OK) == 0 &&
+		    manifest_verify_file(j->m, j->name, j->final, NULL) == 0)
+			return 0;
+
 		if (!partial_size_is_complete(j)) {
 			if ((fd = open_partial(j, err)) < 0)
 				return fd;
@@ -341,11 +344,11 @@ static int try_url(struct job *j, const char *url, struct gild_err *err)
 			}
 		}
 		r = verify_or_move_aside(j, j->partial, url, err);
-		if (r == -ENOENT && manifest_verify_file(j->m, j->name,
-							 j->final, NULL) == 0) {
-			/* another fetcher finished it meanwhile */
+		if (r == -ENOENT && attempt < j->o->retries) {
+			/* the partial file went away under us: another fetcher
+			 * finished (or dropped) it; look again */
 			gild_err_clear(err);
-			return 0;
+			continue;
 		}
 		if (r != 0)
 			return r;
@@ -392,7 +395,8 @@ static int lock_distfile(const char *distdir, const char *name,
 		return r;
 	if ((fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644)) < 0)
 		return gild_fail_errno(err, path, "cannot open");
-	while (flock(fd, LOCK_EX) < 0)
+	struct flock fl = {.l_type = F_WRLCK, .l_whence = SEEK_SET};
+	while (fcntl(fd, F_OFD_SETLKW, &fl) < 0)
 		if (errno != EINTR)
 			return gild_fail_errno(err, path, "cannot lock");
 	return TAKE_FD(fd);
