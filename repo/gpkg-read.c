@@ -396,6 +396,8 @@ static int entry_sha256(struct archive *in, char *buf, char out[65],
 
 static struct gpkg_entry *find_contents(struct verify_state *v, const char *p)
 {
+	if (!v->c.n)
+		return NULL;
 	return bsearch(p, v->c.e, v->c.n, sizeof(*v->c.e), cmp_entry_path);
 }
 
@@ -489,7 +491,8 @@ static int verify_contents(const char *path, struct gild_err *err)
 		return gild_fail(err, -GILD_E_NOTFOUND, NULL,
 				 "no CONTENTS in the metadata");
 	if ((r = gpkg_contents_parse(text, &v.c, err)) == 0) {
-		qsort(v.c.e, v.c.n, sizeof(*v.c.e), cmp_entries);
+		if (v.c.n)
+			qsort(v.c.e, v.c.n, sizeof(*v.c.e), cmp_entries);
 		v.seen = xcalloc(v.c.n + 1, sizeof(*v.seen));
 		v.sha = xcalloc(v.c.n + 1, sizeof(*v.sha));
 		v.buf = xmalloc(READ_BUFSZ);

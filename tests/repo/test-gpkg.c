@@ -450,3 +450,24 @@ TEST(index_writes_packages_and_a_solv_cache_libsolv_can_load)
 	free(img), free(pkgdir), free(solv), free(idx);
 	rm_rf(root);
 }
+
+TEST(an_empty_image_packages_verifies_and_extracts)
+{
+	char *root = tmp_root(), *img = gild_path_join(root, "img"),
+	     *out = gild_path_join(root, "p.gpkg.tar"),
+	     *dest = gild_path_join(root, "dest");
+	struct gpkg_meta m = GPKG_META_INIT;
+
+	make_dir(root, "img");
+	CHECK_INTEQ(write_pkg(img, out, NULL), 0);
+	CHECK_INTEQ(gpkg_read_meta(out, &m, NULL), 0);
+	CHECK_STREQ(gpkg_meta_get(&m, "CONTENTS"), "");
+	CHECK_STREQ(gpkg_meta_get(&m, "SIZE"), "0");
+	CHECK_INTEQ(gpkg_verify(out, NULL), 0);
+	CHECK_INTEQ(gpkg_extract(out, dest, NULL), 0);
+	gpkg_meta_release(&m);
+	free(img);
+	free(out);
+	free(dest);
+	rm_rf(root);
+}
