@@ -32,7 +32,7 @@ static const struct cmd commands[] = {
 	 "[--json] ATOM"},
 	{"manifest", cmd_manifest,
 	 "write or update a package's Manifest from DISTDIR",
-	 "[--distdir DIR] PKGDIR [DISTFILE...]"},
+	 "[--distdir DIR] CATEGORY/PN|ATOM|DIR [DISTFILE...]"},
 	{"pkg", cmd_pkg, "show, list, verify, extract or create one binary package",
 	 "show|files|verify FILE | extract FILE DIR | create [--set K=V]... "
 	 "[--recipe FILE] [--source-date-epoch N] IMAGEDIR (OUT|--pkgdir DIR)"},
