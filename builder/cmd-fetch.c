@@ -12,6 +12,8 @@
 #include "depstr.h"
 #include "fetch.h"
 #include "recipe.h"
+#include "resolve-tree.h"
+#include "resolve.h"
 #include "tree.h"
 #include "use.h"
 
@@ -22,6 +24,7 @@ struct fetch_args {
 	const char *src_uri;
 	const char *tpm_path;
 	struct gild_strv use; /* --use: flags for SRC_URI conditionals */
+	bool deps;	      /* --deps: the whole build plan of the targets */
 	struct fetch_opts o;
 	/* filled from the options and the configuration */
 	struct fetch_settings fs;
@@ -50,6 +53,7 @@ enum {
 	OPT_TIMEOUT,
 	OPT_TPM,
 	OPT_USE,
+	OPT_DEPS,
 };
 
 static int parse_seconds(struct gild_ctx *ctx, const char *opt,
@@ -79,6 +83,7 @@ static int parse_fetch_opts(int argc, char **argv, struct gild_ctx *ctx,
 		{"connect-timeout", required_argument, NULL, OPT_CONNECT_TIMEOUT},
 		{"timeout", required_argument, NULL, OPT_TIMEOUT},
 		{"use", required_argument, NULL, OPT_USE},
+		{"deps", no_argument, NULL, OPT_DEPS},
 		{0}};
 	int c, h;
 
@@ -95,6 +100,7 @@ static int parse_fetch_opts(int argc, char **argv, struct gild_ctx *ctx,
 		case OPT_SRC_URI: a->src_uri = optarg; break;
 		case OPT_TPM: a->tpm_path = optarg; break;
 		case OPT_USE: gild_split_words(optarg, &a->use); break;
+		case OPT_DEPS: a->deps = true; break;
 		case OPT_CONNECT_TIMEOUT:
 			if ((*status = parse_seconds(ctx, "--connect-timeout",
 						     optarg,
@@ -288,10 +294,6 @@ static int parse_target(const struct tree *t, const char *arg,
 	_cleanup_free_ char *text = NULL, *eq = NULL;
 	int r;
 
-	if (arg[0] == '@')
-		return gild_fail(err, -GILD_E_UNSUPPORTED, NULL,
-				 "sets ('%s') are fetched through 'gild build "
-				 "--fetchonly'", arg);
 	if (!strchr(arg, '/') && (r = add_category(t, arg, &text, err)) < 0)
 		return r;
 	if (!text)
@@ -435,6 +437,66 @@ static int fetch_atoms(struct gild_ctx *ctx, struct fetch_args *a, int n,
 	return failed ? 1 : 0;
 }
 
+/* The recipe of a planned candidate. */
+static const struct recipe *plan_recipe(const struct tree *t,
+					const struct resolver *rs, int pkg)
+{
+	const struct rs_pkg *p = resolver_pkg(rs, pkg);
+	_cleanup_free_ char *cpn = xstrdup(p->cpn);
+	char *slash = strchr(cpn, '/');
+
+	if (!slash)
+		return NULL;
+	*slash = '\0';
+	return tree_find_recipe(t, cpn, slash + 1, p->pvr);
+}
+
+/* Sets and --deps: every package of the build plan, as
+ * `emerge --fetchonly --emptytree` fetches it. */
+static int fetch_planned(struct gild_ctx *ctx, struct fetch_args *a, int n,
+			 char **targets)
+{
+	_cleanup_(rtree_freep) struct rtree *rt = NULL;
+	_cleanup_(plan_freep) struct plan *p = NULL;
+	_cleanup_(tree_freep) struct tree *t = NULL;
+	struct resolver *rs = NULL;
+	int rc, failed = 0;
+
+	/* rt->tree is not loaded when the resolver's cache answers, and
+	 * RESTRICT=fetch needs pkg_nofetch bodies: a tree of our own */
+	if ((rc = tree_load(ctx->tree, TREE_LOAD_FUNCTIONS, &t, &ctx->err)) < 0 ||
+	    (rc = rtree_load(ctx, true, &rt, &ctx->err)) < 0 ||
+	    (rc = rtree_add_targets(rt, targets, n)) < 0 ||
+	    (rc = rs_input_solve(rt->in, &p, &rs, &ctx->err)) < 0)
+		return rc;
+	for (size_t i = 0; i < p->problems.n; i++)
+		fprintf(ctx->diag, "%s\n", p->problems.v[i]);
+	if (p->unsolvable)
+		return gild_fail(&ctx->err, -GILD_E_NOSOLUTION, NULL,
+				 "no plan for the targets (see 'gild pretend')");
+	for (size_t i = 0; i < p->n; i++) {
+		const struct recipe *r;
+		if (p->v[i].action == PLAN_KEEP)
+			continue;
+		if (!(r = plan_recipe(t, rs, p->v[i].pkg)))
+			return gild_fail(&ctx->err, -GILD_E_NOTFOUND, NULL,
+					 "planned '%s' is not in the tree",
+					 resolver_cpv(rs, p->v[i].pkg));
+		if ((rc = fetch_recipe(ctx, a, rt->env, r)) < 0)
+			return rc;
+		failed += rc;
+	}
+	return failed ? 1 : 0;
+}
+
+static bool any_set(int n, char **targets)
+{
+	for (int i = 0; i < n; i++)
+		if (targets[i][0] == '@')
+			return true;
+	return false;
+}
+
 int cmd_fetch(int argc, char **argv, struct gild_ctx *ctx)
 {
 	_cleanup_(fetch_args_release) struct fetch_args a = {
@@ -452,5 +514,7 @@ int cmd_fetch(int argc, char **argv, struct gild_ctx *ctx)
 		return r;
 	if (a.src_uri)
 		return fetch_src_uri(ctx, &a);
+	if (a.deps || any_set(argc - optind, argv + optind))
+		return fetch_planned(ctx, &a, argc - optind, argv + optind);
 	return fetch_atoms(ctx, &a, argc - optind, argv + optind);
 }

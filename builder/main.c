@@ -25,7 +25,7 @@ static const struct cmd commands[] = {
 	 "[--json] ATOM"},
 	{"fetch", cmd_fetch, "fetch and verify distfiles without building",
 	 "[--distdir DIR] [--mirrors URLS] [--timeout S] [--connect-timeout S] "
-	 "ATOM... | [--use FLAGS] --manifest FILE --src-uri SRC_URI"},
+	 "[--deps] ATOM|@SET... | [--use FLAGS] --manifest FILE --src-uri SRC_URI"},
 	{"help", cmd_help, "list commands, or show one command's usage",
 	 "[COMMAND]"},
 	{"info", cmd_info, "metadata.xml and USE flag descriptions with their state",

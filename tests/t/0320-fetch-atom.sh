@@ -113,6 +113,29 @@ test_expect_success HTTPD 'RESTRICT=mirror skips GILD_MIRRORS' '
 	test_cmp expect httpd.log
 '
 
+test_expect_success HTTPD 'a @SET fetches every package of its plan' '
+	cp -r tree ptree &&
+	cp -r "$GILD_TOP/profiles/." ptree/profiles/ &&
+	cp tree/profiles/thirdpartymirrors ptree/profiles/ &&
+	echo app-misc >>ptree/profiles/categories &&
+	mkdir -p ptree/etc/sets &&
+	printf "app-misc/hello\napp-misc/nomirror\n" >ptree/etc/sets/mine &&
+	gild --tree ptree fetch --distdir dist3 @mine >out 2>err &&
+	cat >expect <<-EOF &&
+	hello-2.tar.gz: fetched from $URL/gnu/hello/hello-2.tar.gz
+	nomirror-1.tar.gz: fetched from $URL/gnu/hello/hello-1.tar.gz
+	EOF
+	sort out >sorted &&
+	test_cmp expect sorted
+'
+
+test_expect_success HTTPD '--deps fetches the plan of an atom' '
+	rm -rf dist3 &&
+	gild --tree ptree fetch --distdir dist3 --deps app-misc/nomirror >out 2>err &&
+	echo "nomirror-1.tar.gz: fetched from $URL/gnu/hello/hello-1.tar.gz" >expect &&
+	test_cmp expect out
+'
+
 test_expect_success HTTPD 'a corrupt distfile names the Manifest of the recipe' '
 	echo "corrupted" >www/gnu/hello/hello-2.tar.gz &&
 	rm dist/hello-2.tar.gz &&
