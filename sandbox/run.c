@@ -177,6 +177,12 @@ static _Noreturn void child_main(const struct child_args *a)
 	if (setup_namespaces(a, &err) < 0 ||
 	    sandbox_setup_root(a->spec, &err) < 0)
 		child_fail(a, &err);
+	/* nobody inside may look into pid 1 (/proc/1/root, /proc/1/fd) */
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0) {
+		gild_fail(&err, -GILD_E_SANDBOX, NULL,
+			  "cannot make pid 1 non-dumpable: %s", strerror(errno));
+		child_fail(a, &err);
+	}
 	cmd = fork();
 	if (cmd < 0) {
 		gild_fail(&err, -GILD_E_SANDBOX, NULL, "cannot fork: %s",

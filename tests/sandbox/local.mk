@@ -1,0 +1,11 @@
+# tests/sandbox: the escape program run inside `gild sandbox` by
+# tests/t/0401-sandbox-escape.sh. It links only libc (with no --root the
+# host's /usr and /lib* are bound, so a dynamic binary runs inside).
+ESCAPE = $(O)/tests/sandbox/escape
+TEST_PROGS += $(ESCAPE)
+
+$(ESCAPE): tests/sandbox/escape.c
+	@mkdir -p $(dir $@)
+	@echo "  LINK    $@"
+	$(Q)$(CC) -std=c17 -D_GNU_SOURCE -Wall -Wextra -Werror -Wno-unused-result \
+		$(CFLAGS) $(LDFLAGS) -o $@ $<

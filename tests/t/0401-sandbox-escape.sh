@@ -1,0 +1,111 @@
+#!/bin/sh
+test_description='gild sandbox: the escape suite (tests/sandbox/escape.c) as root and unprivileged'
+. "$(dirname "$0")/lib.sh"
+
+ESCAPE="$GILD_TOP/${O:-.build}/tests/sandbox/escape"
+[ -x "$ESCAPE" ] || ESCAPE="$GILD_TOP/.build/tests/sandbox/escape"
+
+if gild sandbox -- true 2>/dev/null; then test_set_prereq SANDBOX
+else test_set_prereq_reason SANDBOX "gild sandbox cannot create namespaces here"; fi
+# An unprivileged user (nobody) that can reach gild and run the sandbox.
+if test_have_prereq ROOT && command -v setpriv >/dev/null &&
+   setpriv --reuid=65534 --regid=65534 --clear-groups "$GILD_BINDIR/gild" sandbox -- true 2>/dev/null
+then test_set_prereq UNPRIV
+else test_set_prereq_reason UNPRIV "needs root to become nobody, setpriv, and a gild that nobody can run"; fi
+
+as_nobody() { setpriv --reuid=65534 --regid=65534 --clear-groups "$@"; }
+
+# The host side of the attempts: listeners, a process, a file outside, a
+# setuid copy of the escape program; each run gets DIR/build (owned by
+# OWNER, the host uid of the inside build user) and DIR/ro.
+setup_host() {
+	dir=$1 owner=$2
+	mkdir -p "$dir/build" "$dir/ro" &&
+	echo untouched >"$dir/outside" &&
+	cp "$ESCAPE" "$dir/ro/suid-escape" && chmod 4755 "$dir/ro/suid-escape" &&
+	chown "$owner" "$dir" "$dir/build"
+}
+
+run_escape() {
+	dir=$1
+	shift
+	ESCAPE_SECRET=leak "$@" "$GILD_BINDIR/gild" sandbox \
+		--rw "$dir/build:/build" --ro "$dir/ro:/ro" --ro "$ESCAPE:/escape" \
+		--tmpfs /tmp:8m --mem 64 --nproc 32 --fsize 16 --timeout 60 -- \
+		/escape --port "$PORT" --unix "$dir/host.sock" --abstract "$ABSTRACT" \
+		--outside "$dir/outside" --host-pid "$HOST_PID" --suid /ro/suid-escape 9<.
+}
+
+check_tap() {
+	! grep "^not ok" "$1" &&
+	plan=$(sed -n "s/^1\.\.//p" "$1") &&
+	test "$plan" -ge 30 &&
+	test "$(grep -c "^ok [0-9]* - refused: " "$1")" -eq "$plan"
+}
+
+test_expect_success SANDBOX 'set up the host side' '
+	inside_owner=$(gild sandbox --check | sed -n "s/^id map .*= host uid \([0-9]*\).*/\1/p") &&
+	test -n "$inside_owner" &&
+	mkdir -p root unpriv &&
+	setup_host "$PWD/root" "$inside_owner" &&
+	setup_host "$PWD/unpriv" 65534 &&
+	chmod 755 . &&
+	("$ESCAPE" --listen "$PWD/unpriv" >listen.out &) &&
+	sleep 31.4159 >/dev/null 2>&1 &
+	i=0; while ! test -s listen.out && test $i -lt 50; do sleep 0.1; i=$((i + 1)); done &&
+	read PORT ABSTRACT <listen.out && test -n "$PORT" &&
+	echo "$PORT $ABSTRACT $(pgrep -f "sleep 31.4159" | head -n 1)" >host.env &&
+	cat host.env
+'
+test -s host.env 2>/dev/null && read PORT ABSTRACT HOST_PID <host.env
+trap 'pkill -f "escape --listen $TRASH_DIRECTORY" 2>/dev/null; kill ${HOST_PID:-} 2>/dev/null' EXIT
+
+test_expect_success SANDBOX 'as root: every escape attempt is refused' '
+	run_escape "$PWD/root" >root.tap &&
+	cat root.tap &&
+	check_tap root.tap
+'
+
+test_expect_success SANDBOX 'as root: nothing changed on the host side' '
+	echo untouched >expect &&
+	test_cmp expect root/outside &&
+	kill -0 "$HOST_PID" &&
+	! test -e root/build/null
+'
+
+test_expect_success UNPRIV 'as an unprivileged user: every escape attempt is refused' '
+	run_escape "$PWD/unpriv" as_nobody >unpriv.tap &&
+	cat unpriv.tap &&
+	check_tap unpriv.tap &&
+	test_cmp expect unpriv/outside &&
+	kill -0 "$HOST_PID"
+'
+
+test_expect_success SANDBOX 'the suite notices a weaker sandbox (--allow-net)' '
+	test_must_fail gild sandbox --allow-net --ro "$ESCAPE:/escape" -- \
+		/escape --port "$PORT" >net.tap &&
+	test_grep "^not ok 1 - connect to a host loopback listener: connected to 127.0.0.1:$PORT" net.tap
+'
+
+test_expect_success SANDBOX 'a daemon left behind dies with the command' '
+	gild sandbox --rw "$PWD/root/build:/build" --ro "$ESCAPE:/escape" -- \
+		/escape --daemon /build/daemon-alive &&
+	sleep 2 &&
+	! test -e root/build/daemon-alive
+'
+
+test_expect_success SANDBOX 'running past the timeout leaves no process behind' '
+	test_expect_code 137 gild sandbox --timeout 1 -- sh -c "sleep 27.1828 & sleep 27.1828" 2>err &&
+	test_grep "timed out after 1 s" err &&
+	! pgrep -f "sleep 27.1828"
+'
+
+test_expect_success UNPRIV 'as an unprivileged user: limits fall back to rlimits and still hold' '
+	test_expect_code 153 as_nobody "$GILD_BINDIR/gild" sandbox --fsize 1 -- \
+		dd if=/dev/zero of=/tmp/big bs=1M count=4 2>err &&
+	test_grep "killed by the file size limit (1 MB)" err &&
+	test_expect_code 137 as_nobody "$GILD_BINDIR/gild" sandbox --timeout 1 -- sleep 9 2>err &&
+	test_grep "timed out after 1 s" err
+'
+
+test_done
