@@ -37,8 +37,9 @@ static bool subid_lookup(const char *file, const char *name, unsigned id,
 
 static void resolve_range(const struct sandbox_spec *s, struct sandbox_ids *ids)
 {
-	struct passwd *pw = getpwuid(getuid());
-	const char *name = pw ? pw->pw_name : NULL;
+	struct passwd pwbuf, *pw = NULL;
+	char buf[1024];
+	const char *name;
 	unsigned gbase, gcount;
 
 	ids->host_uid = SANDBOX_DEFAULT_HOST_BASE;
@@ -50,6 +51,10 @@ static void resolve_range(const struct sandbox_spec *s, struct sandbox_ids *ids)
 		ids->count = s->host_count;
 		return;
 	}
+	/* getpwuid_r: the builder may run sandboxes from several threads */
+	if (getpwuid_r(getuid(), &pwbuf, buf, sizeof(buf), &pw) != 0)
+		pw = NULL;
+	name = pw ? pw->pw_name : NULL;
 	if (subid_lookup("/etc/subuid", name, getuid(), &ids->host_uid,
 			 &ids->count) &&
 	    subid_lookup("/etc/subgid", name, getuid(), &gbase, &gcount)) {

@@ -41,7 +41,7 @@ struct child_args {
 	const struct sandbox_ids *ids;
 	char **envp;
 	bool have_mem_cgroup, have_pids_cgroup;
-	int sync_rd, err_wr, stat_wr;
+	int sync_rd, err_wr, stat_wr, sec_rd, sec_wr;
 };
 
 /* The code an exec failure is reported with: not a setup failure, the
@@ -131,7 +131,7 @@ static _Noreturn void run_command(const struct child_args *a)
 		 sandbox_rlimits_apply(s, a->have_mem_cgroup,
 				       a->have_pids_cgroup, &err) == 0 &&
 		 sandbox_drop_privileges(s, a->ids, &err) == 0 &&
-		 sandbox_seccomp_load(&err) == 0) {
+		 sandbox_seccomp_load_fd(a->sec_rd, &err) == 0) {
 		environ = a->envp;
 		execvp(s->argv.v[0], s->argv.v);
 		gild_fail(&err, EXEC_FAILED, NULL, "cannot run '%s': %s",
@@ -174,6 +174,7 @@ static _Noreturn void child_main(const struct child_args *a)
 	    read(a->sync_rd, &go, 1) != 1)
 		_exit(127);
 	close(a->sync_rd);
+	close(a->sec_wr); /* else the filter pipe never reaches EOF */
 	if (setup_namespaces(a, &err) < 0 ||
 	    sandbox_setup_root(a->spec, &err) < 0)
 		child_fail(a, &err);
@@ -192,6 +193,7 @@ static _Noreturn void child_main(const struct child_args *a)
 	if (cmd == 0)
 		run_command(a);
 	close(a->err_wr);
+	close(a->sec_rd);
 	reap(cmd, a->stat_wr);
 }
 
@@ -235,7 +237,7 @@ static unsigned long clone_flags(const struct sandbox_spec *s)
 struct run_state {
 	pid_t pid;
 	int pidfd;
-	int sync[2], errp[2], statp[2];
+	int sync[2], errp[2], statp[2], secp[2];
 	struct sandbox_cgroup cg;
 	char **envp;
 };
@@ -251,6 +253,7 @@ static void run_state_release(struct run_state *rs)
 	close_pair(rs->sync);
 	close_pair(rs->errp);
 	close_pair(rs->statp);
+	close_pair(rs->secp);
 	sandbox_cgroup_destroy(&rs->cg);
 	if (rs->envp)
 		for (char **e = rs->envp; *e; e++)
@@ -268,11 +271,13 @@ static int start_child(struct run_state *rs, const struct sandbox_spec *s,
 	};
 
 	if (pipe2(rs->sync, O_CLOEXEC) < 0 || pipe2(rs->errp, O_CLOEXEC) < 0 ||
-	    pipe2(rs->statp, O_CLOEXEC) < 0)
+	    pipe2(rs->statp, O_CLOEXEC) < 0 || pipe2(rs->secp, O_CLOEXEC) < 0)
 		return gild_fail_errno(err, NULL, "cannot create pipes");
 	a.sync_rd = rs->sync[0];
 	a.err_wr = rs->errp[1];
 	a.stat_wr = rs->statp[1];
+	a.sec_rd = rs->secp[0];
+	a.sec_wr = rs->secp[1];
 	/* raw clone: a fork that starts in the new namespaces (the child is
 	 * pid 1 of the new pid namespace) */
 	rs->pid = (pid_t)syscall(SYS_clone, clone_flags(s) | SIGCHLD, NULL,
@@ -309,6 +314,19 @@ static int release_child(struct run_state *rs, const struct sandbox_ids *ids,
 				 "cannot watch the sandbox (pidfd_open): %s",
 				 strerror(errno));
 	return 0;
+}
+
+/* Compile the seccomp filter while the child builds its root, and hand it
+ * over. Our read end stays open until we are done, so that a child that
+ * already failed cannot turn the write into SIGPIPE. */
+static int send_filter(struct run_state *rs, struct gild_err *err)
+{
+	int r = sandbox_seccomp_export(rs->secp[1], err);
+
+	close(rs->secp[1]);
+	close(rs->secp[0]);
+	rs->secp[0] = rs->secp[1] = -1;
+	return r;
 }
 
 /* Setup errors arrive on the error pipe; EOF means the command started. */
@@ -433,7 +451,8 @@ int sandbox_run(const struct sandbox_spec *s, struct sandbox_status *st,
 	rs.envp = sandbox_spec_envp(s);
 	if ((r = sandbox_cgroup_create(s, &rs.cg, err)) < 0 ||
 	    (r = start_child(&rs, s, &ids, err)) < 0 ||
-	    (r = release_child(&rs, &ids, err)) < 0)
+	    (r = release_child(&rs, &ids, err)) < 0 ||
+	    (r = send_filter(&rs, err)) < 0)
 		return r;
 	r = read_setup_error(&rs, &cerr);
 	if (r < 0 && r != EXEC_FAILED) {

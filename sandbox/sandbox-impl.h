@@ -45,8 +45,11 @@ int sandbox_ids_write(pid_t pid, const struct sandbox_ids *ids,
 /* mounts.c: build the new root and pivot into it (in the child, as pid 1). */
 int sandbox_setup_root(const struct sandbox_spec *s, struct gild_err *err);
 
-/* seccomp.c: load the filter (the last step before exec). */
-int sandbox_seccomp_load(struct gild_err *err);
+/* seccomp.c: the caller compiles the filter and writes the BPF program to
+ * a pipe while the child builds the root; the command's process loads it
+ * as its last step before exec. */
+int sandbox_seccomp_export(int fd, struct gild_err *err);
+int sandbox_seccomp_load_fd(int fd, struct gild_err *err);
 /* Build it only (for --check and tests): 0 or a negative code. */
 int sandbox_seccomp_try(const char **arches, size_t max, size_t *n,
 			struct gild_err *err);

@@ -10,7 +10,10 @@
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <linux/filter.h>
 #include <linux/netlink.h>
+#include <linux/seccomp.h>
+#include <sys/syscall.h>
 
 /* Denied whatever the arguments. */
 static const char *const deny_always[] = {
@@ -89,24 +92,35 @@ static int add_ioctl_rules(scmp_filter_ctx ctx, struct gild_err *err)
 		       TIOCLINUX, err);
 }
 
-/* Raw and packet sockets; netlink other than NETLINK_ROUTE (route changes
- * over NETLINK_ROUTE need CAP_NET_ADMIN, which the build never has, and
- * glibc reads interfaces through it). */
+/* Raw IP and packet sockets; netlink other than NETLINK_ROUTE. Netlink
+ * sockets are SOCK_RAW too, and glibc reads interfaces over NETLINK_ROUTE
+ * (getifaddrs), so raw is refused for the IP families only; changing
+ * routes or addresses over NETLINK_ROUTE needs CAP_NET_ADMIN, which the
+ * build never has, and its netns is its own anyway. */
 static int add_socket_rules(scmp_filter_ctx ctx, struct gild_err *err)
 {
+	static const int ip[] = {AF_INET, AF_INET6};
 	struct scmp_arg_cmp nl[2] = {
 		SCMP_A0(SCMP_CMP_EQ, AF_NETLINK),
 		SCMP_A2(SCMP_CMP_NE, NETLINK_ROUTE),
 	};
 	int r;
 
+	for (size_t i = 0; i < GILD_ARRAY_SIZE(ip); i++) {
+		struct scmp_arg_cmp raw[2] = {
+			SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)ip[i]),
+			SCMP_A1(SCMP_CMP_MASKED_EQ, 0xf, SOCK_RAW),
+		};
+		struct scmp_arg_cmp pkt[2] = {
+			SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)ip[i]),
+			SCMP_A1(SCMP_CMP_MASKED_EQ, 0xf, SOCK_PACKET),
+		};
+		if ((r = add_rule(ctx, EPERM, "socket", 2, raw, err)) < 0 ||
+		    (r = add_rule(ctx, EPERM, "socket", 2, pkt, err)) < 0)
+			return r;
+	}
 	if ((r = add_one(ctx, "socket", 0, SCMP_CMP_EQ, AF_PACKET, 0, err)) < 0 ||
-	    (r = add_one(ctx, "socket", 1, SCMP_CMP_MASKED_EQ, 0xf, SOCK_RAW,
-			 err)) < 0 ||
-	    (r = add_one(ctx, "socket", 1, SCMP_CMP_MASKED_EQ, 0xf, SOCK_PACKET,
-			 err)) < 0)
-		return r;
-	if ((r = add_rule(ctx, EPERM, "socket", 2, nl, err)) < 0)
+	    (r = add_rule(ctx, EPERM, "socket", 2, nl, err)) < 0)
 		return r;
 	/* i386's multiplexer hides the arguments: glibc uses the direct
 	 * socket calls since Linux 4.3, so socketcall is refused whole. */
@@ -203,17 +217,48 @@ static int build_filter(scmp_filter_ctx *out, struct gild_err *err)
 	return 0;
 }
 
-int sandbox_seccomp_load(struct gild_err *err)
+int sandbox_seccomp_export(int fd, struct gild_err *err)
 {
 	__attribute__((cleanup(release_ctx))) scmp_filter_ctx ctx = NULL;
 	int r;
 
 	if ((r = build_filter(&ctx, err)) < 0)
 		return r;
-	if ((r = seccomp_load(ctx)) < 0)
+	if ((r = seccomp_export_bpf(ctx, fd)) < 0)
+		return gild_fail(err, -GILD_E_SANDBOX, NULL,
+				 "cannot export the seccomp filter: %s",
+				 strerror(-r));
+	return 0;
+}
+
+/* The program arrives whole or not at all: a short or empty one (the
+ * caller failed) is an error, never a process without a filter. */
+int sandbox_seccomp_load_fd(int fd, struct gild_err *err)
+{
+	struct sock_filter prog[BPF_MAXINSNS];
+	struct sock_fprog fprog = {0, prog};
+	size_t got = 0;
+	ssize_t n;
+
+	while ((n = read(fd, (char *)prog + got, sizeof(prog) - got)) != 0) {
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return gild_fail(err, -GILD_E_SANDBOX, NULL,
+					 "cannot read the seccomp filter: %s",
+					 strerror(errno));
+		got += (size_t)n;
+		if (got == sizeof(prog))
+			break;
+	}
+	if (got == 0 || got % sizeof(*prog) != 0)
+		return gild_fail(err, -GILD_E_SANDBOX, NULL,
+				 "no complete seccomp filter arrived");
+	fprog.len = (unsigned short)(got / sizeof(*prog));
+	if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &fprog) < 0)
 		return gild_fail(err, -GILD_E_SANDBOX, NULL,
 				 "cannot load the seccomp filter: %s",
-				 strerror(-r));
+				 strerror(errno));
 	return 0;
 }
 

@@ -13,23 +13,28 @@ if test_have_prereq ROOT && command -v setpriv >/dev/null &&
 then test_set_prereq UNPRIV
 else test_set_prereq_reason UNPRIV "needs root to become nobody, setpriv, and a gild that nobody can run"; fi
 
+ROOT_OPTS=
 as_nobody() { setpriv --reuid=65534 --regid=65534 --clear-groups "$@"; }
 
 # The host side of the attempts: listeners, a process, a file outside, a
-# setuid copy of the escape program; each run gets DIR/build (owned by
-# OWNER, the host uid of the inside build user) and DIR/ro.
+# setuid copy of the escape program owned by SUID_OWNER (inside root where
+# that is mapped, so that only nosuid and no_new_privs stand in the way);
+# each run gets DIR/build (owned by OWNER, the host uid of the inside
+# build user) and DIR/ro.
 setup_host() {
-	dir=$1 owner=$2
+	dir=$1 owner=$2 suid_owner=$3
 	mkdir -p "$dir/build" "$dir/ro" &&
 	echo untouched >"$dir/outside" &&
-	cp "$ESCAPE" "$dir/ro/suid-escape" && chmod 4755 "$dir/ro/suid-escape" &&
+	cp "$ESCAPE" "$dir/ro/suid-escape" &&
+	chown "$suid_owner" "$dir/ro/suid-escape" &&
+	chmod 4755 "$dir/ro/suid-escape" &&
 	chown "$owner" "$dir" "$dir/build"
 }
 
 run_escape() {
 	dir=$1
 	shift
-	ESCAPE_SECRET=leak "$@" "$GILD_BINDIR/gild" sandbox \
+	ESCAPE_SECRET=leak "$@" "$GILD_BINDIR/gild" sandbox $ROOT_OPTS \
 		--rw "$dir/build:/build" --ro "$dir/ro:/ro" --ro "$ESCAPE:/escape" \
 		--tmpfs /tmp:8m --mem 64 --nproc 32 --fsize 16 --timeout 60 -- \
 		/escape --port "$PORT" --unix "$dir/host.sock" --abstract "$ABSTRACT" \
@@ -44,11 +49,13 @@ check_tap() {
 }
 
 test_expect_success SANDBOX 'set up the host side' '
-	inside_owner=$(gild sandbox --check | sed -n "s/^id map .*= host uid \([0-9]*\).*/\1/p") &&
-	test -n "$inside_owner" &&
+	gild sandbox --check >check &&
+	inside_owner=$(sed -n "s/^id map .*= host uid \([0-9]*\).*/\1/p" check) &&
+	inside_root=$(sed -n "s/^id map .*(range \([0-9]*\)+.*/\1/p" check) &&
+	test -n "$inside_owner" && test -n "$inside_root" &&
 	mkdir -p root unpriv &&
-	setup_host "$PWD/root" "$inside_owner" &&
-	setup_host "$PWD/unpriv" 65534 &&
+	setup_host "$PWD/root" "$inside_owner" "$inside_root" &&
+	setup_host "$PWD/unpriv" 65534 0 &&
 	chmod 755 . &&
 	("$ESCAPE" --listen "$PWD/unpriv" >listen.out &) &&
 	sleep 31.4159 >/dev/null 2>&1 &
@@ -71,6 +78,17 @@ test_expect_success SANDBOX 'as root: nothing changed on the host side' '
 	test_cmp expect root/outside &&
 	kill -0 "$HOST_PID" &&
 	! test -e root/build/null
+'
+
+test_expect_success SANDBOX 'with --root (an overlay of a stage): every escape attempt is refused' '
+	mkdir -p stage/usr stage/etc &&
+	ln -s usr/bin stage/bin && ln -s usr/lib stage/lib && ln -s usr/lib64 stage/lib64 &&
+	rm -f root/build/* &&
+	ROOT_OPTS="--root $PWD/stage --ro /usr" run_escape "$PWD/root" >stage.tap &&
+	cat stage.tap &&
+	check_tap stage.tap &&
+	test_cmp expect root/outside &&
+	test "$(ls stage/etc)" = ""
 '
 
 test_expect_success UNPRIV 'as an unprivileged user: every escape attempt is refused' '
