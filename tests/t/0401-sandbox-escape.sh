@@ -57,15 +57,18 @@ test_expect_success SANDBOX 'set up the host side' '
 	setup_host "$PWD/root" "$inside_owner" "$inside_root" &&
 	setup_host "$PWD/unpriv" 65534 0 &&
 	chmod 755 . &&
-	("$ESCAPE" --listen "$PWD/unpriv" >listen.out &) &&
-	sleep 31.4159 >/dev/null 2>&1 &
+	{ "$ESCAPE" --listen "$PWD/unpriv" >listen.out 2>&1 & echo $! >listen.pid; } &&
+	{ sleep 314 >/dev/null 2>&1 & echo $! >host.pid; } &&
 	i=0; while ! test -s listen.out && test $i -lt 50; do sleep 0.1; i=$((i + 1)); done &&
 	read PORT ABSTRACT <listen.out && test -n "$PORT" &&
-	echo "$PORT $ABSTRACT $(pgrep -f "sleep 31.4159" | head -n 1)" >host.env &&
+	echo "$PORT $ABSTRACT $(cat host.pid)" >host.env &&
 	cat host.env
 '
-test -s host.env 2>/dev/null && read PORT ABSTRACT HOST_PID <host.env
-trap 'pkill -f "escape --listen $TRASH_DIRECTORY" 2>/dev/null; kill ${HOST_PID:-} 2>/dev/null' EXIT
+PORT= ABSTRACT= HOST_PID= LISTEN_PID=
+test -s host.env 2>/dev/null && read PORT ABSTRACT HOST_PID <host.env &&
+	LISTEN_PID=$(cat listen.pid)
+# by pid: the listener and the host process this script started
+trap 'kill $LISTEN_PID $HOST_PID 2>/dev/null' EXIT
 
 test_expect_success SANDBOX 'as root: every escape attempt is refused' '
 	run_escape "$PWD/root" >root.tap &&
@@ -113,9 +116,10 @@ test_expect_success SANDBOX 'a daemon left behind dies with the command' '
 '
 
 test_expect_success SANDBOX 'running past the timeout leaves no process behind' '
-	test_expect_code 137 gild sandbox --timeout 1 -- sh -c "sleep 27.1828 & sleep 27.1828" 2>err &&
+	marker=27.$$ &&
+	test_expect_code 137 gild sandbox --timeout 1 -- sh -c "sleep $marker & sleep $marker" 2>err &&
 	test_grep "timed out after 1 s" err &&
-	! pgrep -f "sleep 27.1828"
+	! pgrep -f "sleep $marker"
 '
 
 test_expect_success UNPRIV 'as an unprivileged user: limits fall back to rlimits and still hold' '
