@@ -164,11 +164,16 @@ static int set_limit(int resource, const char *name, uint64_t v,
 	return 0;
 }
 
+/* RLIMIT_NPROC always (with a pids cgroup too: it is counted per user
+ * namespace, so concurrent sandboxes do not share it). RLIMIT_AS only
+ * without a memory cgroup: address space is not memory, and builds that
+ * reserve large mappings (sanitizers, Go, JVMs) would fail under it. */
 int sandbox_rlimits_apply(const struct sandbox_spec *s, bool have_mem_cgroup,
 			  bool have_pids_cgroup, struct gild_err *err)
 {
 	int r;
 
+	(void)have_pids_cgroup;
 	if ((r = set_limit(RLIMIT_CORE, "core size", 0, err)) < 0)
 		return r;
 	if (s->fsize && (r = set_limit(RLIMIT_FSIZE, "file size", s->fsize, err)) < 0)
@@ -176,8 +181,7 @@ int sandbox_rlimits_apply(const struct sandbox_spec *s, bool have_mem_cgroup,
 	if (s->mem && !have_mem_cgroup &&
 	    (r = set_limit(RLIMIT_AS, "address space", s->mem, err)) < 0)
 		return r;
-	if (s->nproc && !have_pids_cgroup &&
-	    (r = set_limit(RLIMIT_NPROC, "process", s->nproc, err)) < 0)
+	if (s->nproc && (r = set_limit(RLIMIT_NPROC, "process", s->nproc, err)) < 0)
 		return r;
 	return 0;
 }

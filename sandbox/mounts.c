@@ -405,45 +405,95 @@ static int pivot_into_newroot(const struct sandbox_spec *s,
 	return 0;
 }
 
-static void free_resolved(char **v, size_t n)
+/* Host paths resolved before the host root moves away. */
+struct sources {
+	char **src;	/* per mount; NULL for tmpfs */
+	bool *is_file;
+	size_t n;
+	char *root;
+};
+
+static void sources_release(struct sources *so)
 {
-	for (size_t i = 0; i < n; i++)
-		free(v[i]);
-	free(v);
+	for (size_t i = 0; i < so->n; i++)
+		free(so->src[i]);
+	free(so->src);
+	free(so->is_file);
+	free(so->root);
 }
 
+static int resolve_sources(const struct sandbox_spec *s, struct sources *so,
+			   struct gild_err *err)
+{
+	bool dummy;
+	int r;
+
+	so->n = s->n_mounts;
+	so->src = xcalloc(so->n + 1, sizeof(char *));
+	so->is_file = xcalloc(so->n + 1, sizeof(bool));
+	for (size_t i = 0; i < so->n; i++)
+		if (s->mounts[i].src &&
+		    (r = resolve_source(s->mounts[i].src, &so->src[i],
+					&so->is_file[i], err)) < 0)
+			return r;
+	if (s->root)
+		return resolve_source(s->root, &so->root, &dummy, err);
+	return 0;
+}
+
+/* The new root: an overlay of the skeleton over --root, or a tmpfs with
+ * the host's tools; both with the mount points and /etc files. */
+static int build_root(const struct sandbox_spec *s, const struct sources *so,
+		      struct gild_err *err)
+{
+	int r;
+
+	if (s->root) {
+		if ((r = make_skeleton(s, "/skel", so->src, so->is_file, err)) < 0 ||
+		    (r = write_etc(s, "/skel", err)) < 0)
+			return r;
+		return build_overlay_root(so->root, err);
+	}
+	if ((r = build_tool_root(err)) < 0 ||
+	    (r = make_skeleton(s, "/newroot", so->src, so->is_file, err)) < 0)
+		return r;
+	return write_etc(s, "/newroot", err);
+}
+
+static int setup_tmp(const struct sandbox_spec *s, struct gild_err *err)
+{
+	if (has_mount_at(s, "/tmp"))
+		return 0; /* the caller's --tmpfs or bind */
+	return mount_tmpfs("/newroot/tmp", SANDBOX_TMP_SIZE, 01777,
+			   MS_NOSUID | MS_NODEV, err);
+}
+
+static int setup_user_mounts(const struct sandbox_spec *s,
+			     const struct sources *so, struct gild_err *err)
+{
+	int r;
+
+	for (size_t i = 0; i < s->n_mounts; i++)
+		if ((r = setup_user_mount(&s->mounts[i], so->src[i], err)) < 0)
+			return r;
+	return 0;
+}
+
+/* bubblewrap's setup_newroot order: what the caller lists goes last, so
+ * that it may cover our defaults (/tmp) but not /dev or /proc (spec.c
+ * refuses those). */
 int sandbox_setup_root(const struct sandbox_spec *s, struct gild_err *err)
 {
-	char **src = xcalloc(s->n_mounts + 1, sizeof(char *));
-	bool *is_file = xcalloc(s->n_mounts + 1, sizeof(bool));
-	_cleanup_free_ char *root = NULL;
-	bool dummy;
-	int r = 0;
+	_cleanup_(sources_release) struct sources so = {0};
+	int r;
 
-	/* resolve every host path before the host root moves away */
-	for (size_t i = 0; i < s->n_mounts && r == 0; i++)
-		if (s->mounts[i].src)
-			r = resolve_source(s->mounts[i].src, &src[i],
-					   &is_file[i], err);
-	if (r == 0 && s->root)
-		r = resolve_source(s->root, &root, &dummy, err);
-	if (r == 0)
-		r = pivot_into_base(err);
-	if (r == 0 && s->root && !(r = make_skeleton(s, "/skel", src, is_file, err)) &&
-	    !(r = write_etc(s, "/skel", err)))
-		r = build_overlay_root(root, err);
-	if (r == 0 && !s->root && !(r = build_tool_root(err)) &&
-	    !(r = make_skeleton(s, "/newroot", src, is_file, err)))
-		r = write_etc(s, "/newroot", err);
-	if (r == 0 && !(r = setup_dev(err)) && !(r = setup_proc(err)) &&
-	    !has_mount_at(s, "/tmp"))
-		r = mount_tmpfs("/newroot/tmp", SANDBOX_TMP_SIZE, 01777,
-				MS_NOSUID | MS_NODEV, err);
-	for (size_t i = 0; i < s->n_mounts && r == 0; i++)
-		r = setup_user_mount(&s->mounts[i], src[i], err);
-	free_resolved(src, s->n_mounts);
-	free(is_file);
-	if (r == 0)
-		r = pivot_into_newroot(s, err);
-	return r;
+	if ((r = resolve_sources(s, &so, err)) < 0 ||
+	    (r = pivot_into_base(err)) < 0 ||
+	    (r = build_root(s, &so, err)) < 0 ||
+	    (r = setup_dev(err)) < 0 ||
+	    (r = setup_proc(err)) < 0 ||
+	    (r = setup_tmp(s, err)) < 0 ||
+	    (r = setup_user_mounts(s, &so, err)) < 0)
+		return r;
+	return pivot_into_newroot(s, err);
 }
