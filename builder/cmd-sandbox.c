@@ -89,16 +89,37 @@ static int sandbox_opt(struct gild_ctx *ctx, struct sandbox_spec *s, int c,
 	return r < 0 ? gild_ctx_usage_error(ctx, "%s", err.msg) : 0;
 }
 
+static void print_check_json(struct gild_ctx *ctx,
+			     const struct sandbox_check_item *items, size_t n,
+			     bool all)
+{
+	fprintf(ctx->out, "{\"ok\": %s, \"protections\": [", all ? "true" : "false");
+	for (size_t i = 0; i < n; i++) {
+		fprintf(ctx->out, "%s\n  {\"name\": ", i ? "," : "");
+		gild_json_str(ctx->out, items[i].name, (size_t)-1);
+		fprintf(ctx->out, ", \"ok\": %s, \"needed\": %s, \"detail\": ",
+			items[i].ok ? "true" : "false",
+			items[i].needed ? "true" : "false");
+		gild_json_str(ctx->out, items[i].detail, (size_t)-1);
+		fputc('}', ctx->out);
+	}
+	fprintf(ctx->out, "\n]}\n");
+}
+
 static int run_check(struct gild_ctx *ctx)
 {
 	struct sandbox_check_item items[32];
 	bool all;
 	size_t n = sandbox_check(items, GILD_ARRAY_SIZE(items), &all);
 
-	for (size_t i = 0; i < n; i++)
-		fprintf(ctx->out, "%-20s %-7s %s\n", items[i].name,
-			items[i].ok ? "ok" : items[i].needed ? "MISSING" : "no",
-			items[i].detail);
+	if (ctx->json)
+		print_check_json(ctx, items, n, all);
+	else
+		for (size_t i = 0; i < n; i++)
+			fprintf(ctx->out, "%-20s %-7s %s\n", items[i].name,
+				items[i].ok ? "ok"
+				: items[i].needed ? "MISSING" : "no",
+				items[i].detail);
 	return all ? 0 : 1;
 }
 

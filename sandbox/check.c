@@ -153,9 +153,11 @@ size_t sandbox_check(struct sandbox_check_item *items, size_t max,
 	check_limits(items, max, &n);
 	item(items, max, &n, "overlayfs (--root)", ovl, true, "%s",
 	     ovl ? "yes" : "not in /proc/filesystems");
-	item(items, max, &n, "landlock", abi > 0, false,
-	     abi > 0 ? "ABI %ld (not used: namespaces already hide the host)"
-		     : "not available%.0ld", abi);
+	if (abi > 0)
+		item(items, max, &n, "landlock", true, false,
+		     "ABI %ld (not used: namespaces already hide the host)", abi);
+	else
+		item(items, max, &n, "landlock", false, false, "not available");
 	*all_needed = true;
 	for (size_t i = 0; i < n; i++)
 		if (items[i].needed && !items[i].ok)

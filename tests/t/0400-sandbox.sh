@@ -123,4 +123,11 @@ test_expect_success SANDBOX '--check lists the protections and exits 0 here' '
 	test_grep "^landlock " out
 '
 
+test_expect_success SANDBOX '--check --json gives the same as JSON' '
+	gild sandbox --check --json >out &&
+	test_grep "^{\"ok\": true, \"protections\": \[" out &&
+	test_grep "{\"name\": \"seccomp\", \"ok\": true, \"needed\": true, \"detail\": \"filter for x86-64 x86 x32\"}" out &&
+	test_grep "^\]}$" out
+'
+
 test_done
