@@ -6,7 +6,13 @@
  * scratch base, pivot_root into it (the host root is then at /oldroot),
  * build /newroot from binds of /oldroot/..., detach /oldroot and pivot a
  * second time so that nothing of the host that was not listed stays
- * reachable. */
+ * reachable.
+ *
+ * The child runs between clone and exec of a caller that may have threads:
+ * nothing here allocates (a malloc lock another thread held at clone time
+ * would never be released in the child), so paths live in stack buffers
+ * and the host paths are resolved by the caller beforehand
+ * (sandbox_sources_resolve). */
 #include "sandbox-impl.h"
 
 #include <fcntl.h>
@@ -42,6 +48,25 @@ static int fail_mount(struct gild_err *err, const char *what, const char *path)
 			 what, path, strerror(errno));
 }
 
+typedef char path_t[PATH_MAX];
+
+static int path_fmt(char *buf, struct gild_err *err, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static int path_fmt(char *buf, struct gild_err *err, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(buf, sizeof(path_t), fmt, ap);
+	va_end(ap);
+	if (n < 0 || n >= (int)sizeof(path_t))
+		return gild_fail(err, -GILD_E_SANDBOX, NULL,
+				 "sandbox path '%.64s...' is too long", buf);
+	return 0;
+}
+
 static int mkdir_p(const char *path, struct gild_err *err)
 {
 	char buf[PATH_MAX];
@@ -65,12 +90,15 @@ static int mkdir_p(const char *path, struct gild_err *err)
 /* A mount point for a file is an empty file; for anything else a dir. */
 static int make_mountpoint(const char *path, bool is_file, struct gild_err *err)
 {
-	_cleanup_free_ char *parent = xstrdup(path);
-	char *slash = strrchr(parent, '/');
+	path_t parent;
+	char *slash;
 	int fd, r;
 
 	if (!is_file)
 		return mkdir_p(path, err);
+	if ((r = path_fmt(parent, err, "%s", path)) < 0)
+		return r;
+	slash = strrchr(parent, '/');
 	if (slash && slash != parent) {
 		*slash = 0;
 		if ((r = mkdir_p(parent, err)) < 0)
@@ -142,51 +170,24 @@ static int mount_tmpfs(const char *dest, uint64_t size, unsigned mode,
 	return 0;
 }
 
-static char *old_path(const char *host)
-{
-	return xasprintf("/oldroot%s", host);
-}
-
-static char *new_path(const char *top, const char *inside)
-{
-	return xasprintf("%s%s", top, inside);
-}
-
-/* Resolve a host path the way the caller sees it (bubblewrap resolves
- * sources before pivoting too), so absolute symlinks keep working. */
-static int resolve_source(const char *src, char **out, bool *is_file,
-			  struct gild_err *err)
-{
-	char buf[PATH_MAX];
-	struct stat st;
-
-	if (!realpath(src, buf) || stat(buf, &st) < 0)
-		return gild_fail(err, -GILD_E_SANDBOX, NULL,
-				 "cannot bind '%s': %s", src, strerror(errno));
-	*is_file = !S_ISDIR(st.st_mode);
-	*out = xstrdup(buf);
-	return 0;
-}
-
 /* The mount points every sandbox needs under TOP (the new root, or the
  * skeleton layer over a --root). */
 static int make_skeleton(const struct sandbox_spec *s, const char *top,
-			 char **resolved, const bool *is_file,
-			 struct gild_err *err)
+			 const struct sandbox_sources *so, struct gild_err *err)
 {
 	static const char *const dirs[] = {"/proc", "/dev", "/tmp", "/etc"};
+	path_t p;
 	int r;
 
-	for (size_t i = 0; i < GILD_ARRAY_SIZE(dirs); i++) {
-		_cleanup_free_ char *p = new_path(top, dirs[i]);
-		if ((r = mkdir_p(p, err)) < 0)
+	for (size_t i = 0; i < GILD_ARRAY_SIZE(dirs); i++)
+		if ((r = path_fmt(p, err, "%s%s", top, dirs[i])) < 0 ||
+		    (r = mkdir_p(p, err)) < 0)
 			return r;
-	}
-	for (size_t i = 0; i < s->n_mounts; i++) {
-		_cleanup_free_ char *p = new_path(top, s->mounts[i].dest);
-		if ((r = make_mountpoint(p, resolved[i] && is_file[i], err)) < 0)
+	for (size_t i = 0; i < s->n_mounts; i++)
+		if ((r = path_fmt(p, err, "%s%s", top, s->mounts[i].dest)) < 0 ||
+		    (r = make_mountpoint(p, so->src[i] && so->is_file[i],
+					 err)) < 0)
 			return r;
-	}
 	return 0;
 }
 
@@ -194,22 +195,24 @@ static int write_etc(const struct sandbox_spec *s, const char *top,
 		     struct gild_err *err)
 {
 	unsigned u = s->inside_uid, g = s->inside_gid;
-	_cleanup_free_ char *user = u ? xasprintf(
-		"builder:x:%u:%u:gild builder:%s:/bin/sh\n", u, g, SANDBOX_HOME)
-				     : xstrdup("");
-	_cleanup_free_ char *grp = g ? xasprintf("builder:x:%u:\n", g)
-				     : xstrdup("");
-	_cleanup_free_ char *passwd = xasprintf(
-		"root:x:0:0:root:/root:/bin/sh\n%s"
-		"nobody:x:65534:65534:nobody:/nonexistent:/bin/false\n", user);
-	_cleanup_free_ char *group = xasprintf("root:x:0:\n%snogroup:x:65534:\n",
-					      grp);
-	_cleanup_free_ char *pp = new_path(top, "/etc/passwd"),
-			    *gp = new_path(top, "/etc/group"),
-			    *hp = new_path(top, "/etc/hosts");
+	char user[128] = "", grp[64] = "", passwd[512], group[256];
+	path_t pp, gp, hp;
 	int r;
 
-	if ((r = write_text(pp, passwd, err)) < 0 ||
+	if (u)
+		snprintf(user, sizeof(user),
+			 "builder:x:%u:%u:gild builder:%s:/bin/sh\n", u, g,
+			 SANDBOX_HOME);
+	if (g)
+		snprintf(grp, sizeof(grp), "builder:x:%u:\n", g);
+	snprintf(passwd, sizeof(passwd),
+		 "root:x:0:0:root:/root:/bin/sh\n%s"
+		 "nobody:x:65534:65534:nobody:/nonexistent:/bin/false\n", user);
+	snprintf(group, sizeof(group), "root:x:0:\n%snogroup:x:65534:\n", grp);
+	if ((r = path_fmt(pp, err, "%s/etc/passwd", top)) < 0 ||
+	    (r = path_fmt(gp, err, "%s/etc/group", top)) < 0 ||
+	    (r = path_fmt(hp, err, "%s/etc/hosts", top)) < 0 ||
+	    (r = write_text(pp, passwd, err)) < 0 ||
 	    (r = write_text(gp, group, err)) < 0)
 		return r;
 	return write_text(hp, "127.0.0.1\tlocalhost\n::1\tlocalhost\n", err);
@@ -225,12 +228,13 @@ static int build_tool_root(struct gild_err *err)
 			     err)) < 0)
 		return r;
 	for (size_t i = 0; i < GILD_ARRAY_SIZE(host_tools); i++) {
-		_cleanup_free_ char *src = old_path(host_tools[i]),
-				    *dest = new_path("/newroot", host_tools[i]);
-		char link[PATH_MAX];
+		path_t src, dest, link;
 		struct stat st;
 		ssize_t n;
 
+		if ((r = path_fmt(src, err, "/oldroot%s", host_tools[i])) < 0 ||
+		    (r = path_fmt(dest, err, "/newroot%s", host_tools[i])) < 0)
+			return r;
 		if (lstat(src, &st) < 0)
 			continue; /* optional: not every host has /lib32 */
 		if (S_ISLNK(st.st_mode)) {
@@ -255,12 +259,14 @@ static int build_tool_root(struct gild_err *err)
  * caller's tree and the root stays read-only. */
 static int build_overlay_root(const char *root, struct gild_err *err)
 {
-	_cleanup_free_ char *opts = NULL;
+	char opts[PATH_MAX + 64];
+	int r;
 
 	if (strpbrk(root, ":,\\"))
 		return gild_fail(err, -GILD_E_SANDBOX, NULL,
 				 "root '%s' holds ':', ',' or '\\'", root);
-	opts = xasprintf("lowerdir=/skel:/oldroot%s", root);
+	if ((r = path_fmt(opts, err, "lowerdir=/skel:/oldroot%s", root)) < 0)
+		return r;
 	if (mount("overlay", "/newroot", "overlay",
 		  MS_RDONLY | MS_NOSUID | MS_NODEV, opts) < 0)
 		return gild_fail(err, -GILD_E_SANDBOX, NULL,
@@ -277,9 +283,10 @@ static int setup_dev(struct gild_err *err)
 			     MS_NOSUID | MS_NOEXEC, err)) < 0)
 		return r;
 	for (size_t i = 0; i < GILD_ARRAY_SIZE(dev_nodes); i++) {
-		_cleanup_free_ char *src = xasprintf("/oldroot/dev/%s", dev_nodes[i]),
-				    *dest = xasprintf("/newroot/dev/%s", dev_nodes[i]);
-		if ((r = make_mountpoint(dest, true, err)) < 0 ||
+		path_t src, dest;
+		if ((r = path_fmt(src, err, "/oldroot/dev/%s", dev_nodes[i])) < 0 ||
+		    (r = path_fmt(dest, err, "/newroot/dev/%s", dev_nodes[i])) < 0 ||
+		    (r = make_mountpoint(dest, true, err)) < 0 ||
 		    (r = bind_mount(src, dest, MS_NOSUID | MS_NOEXEC, err)) < 0)
 			return r;
 	}
@@ -307,9 +314,12 @@ static int setup_dev(struct gild_err *err)
 
 static int mask_proc_entry(const char *name, struct gild_err *err)
 {
-	_cleanup_free_ char *p = xasprintf("/newroot/proc/%s", name);
 	struct stat st;
+	path_t p;
+	int r;
 
+	if ((r = path_fmt(p, err, "/newroot/proc/%s", name)) < 0)
+		return r;
 	if (lstat(p, &st) < 0)
 		return 0; /* not in this kernel */
 	if (S_ISDIR(st.st_mode))
@@ -328,8 +338,9 @@ static int setup_proc(struct gild_err *err)
 		  MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
 		return fail_mount(err, "mount", "/proc");
 	for (size_t i = 0; i < GILD_ARRAY_SIZE(proc_readonly); i++) {
-		_cleanup_free_ char *p =
-			xasprintf("/newroot/proc/%s", proc_readonly[i]);
+		path_t p;
+		if ((r = path_fmt(p, err, "/newroot/proc/%s", proc_readonly[i])) < 0)
+			return r;
 		if (access(p, F_OK) < 0)
 			continue;
 		if (mount(p, p, NULL, MS_BIND | MS_REC, NULL) < 0 ||
@@ -355,8 +366,12 @@ static bool has_mount_at(const struct sandbox_spec *s, const char *dest)
 static int setup_user_mount(const struct sandbox_mount *m, const char *src,
 			    struct gild_err *err)
 {
-	_cleanup_free_ char *dest = new_path("/newroot", m->dest),
-			    *from = src ? old_path(src) : NULL;
+	path_t dest, from = "";
+	int r;
+
+	if ((r = path_fmt(dest, err, "/newroot%s", m->dest)) < 0 ||
+	    (src && (r = path_fmt(from, err, "/oldroot%s", src)) < 0))
+		return r;
 
 	switch (m->kind) {
 	case SANDBOX_MOUNT_TMPFS:
@@ -405,25 +420,34 @@ static int pivot_into_newroot(const struct sandbox_spec *s,
 	return 0;
 }
 
-/* Host paths resolved before the host root moves away. */
-struct sources {
-	char **src;	/* per mount; NULL for tmpfs */
-	bool *is_file;
-	size_t n;
-	char *root;
-};
+/* Resolve a host path the way the caller sees it (bubblewrap resolves
+ * sources before pivoting too), so absolute symlinks keep working. */
+static int resolve_source(const char *src, char **out, bool *is_file,
+			  struct gild_err *err)
+{
+	char buf[PATH_MAX];
+	struct stat st;
 
-static void sources_release(struct sources *so)
+	if (!realpath(src, buf) || stat(buf, &st) < 0)
+		return gild_fail(err, -GILD_E_SANDBOX, NULL,
+				 "cannot bind '%s': %s", src, strerror(errno));
+	*is_file = !S_ISDIR(st.st_mode);
+	*out = xstrdup(buf);
+	return 0;
+}
+
+void sandbox_sources_release(struct sandbox_sources *so)
 {
 	for (size_t i = 0; i < so->n; i++)
 		free(so->src[i]);
 	free(so->src);
 	free(so->is_file);
 	free(so->root);
+	memset(so, 0, sizeof(*so));
 }
 
-static int resolve_sources(const struct sandbox_spec *s, struct sources *so,
-			   struct gild_err *err)
+int sandbox_sources_resolve(const struct sandbox_spec *s,
+			    struct sandbox_sources *so, struct gild_err *err)
 {
 	bool dummy;
 	int r;
@@ -443,19 +467,20 @@ static int resolve_sources(const struct sandbox_spec *s, struct sources *so,
 
 /* The new root: an overlay of the skeleton over --root, or a tmpfs with
  * the host's tools; both with the mount points and /etc files. */
-static int build_root(const struct sandbox_spec *s, const struct sources *so,
+static int build_root(const struct sandbox_spec *s,
+		      const struct sandbox_sources *so,
 		      struct gild_err *err)
 {
 	int r;
 
 	if (s->root) {
-		if ((r = make_skeleton(s, "/skel", so->src, so->is_file, err)) < 0 ||
+		if ((r = make_skeleton(s, "/skel", so, err)) < 0 ||
 		    (r = write_etc(s, "/skel", err)) < 0)
 			return r;
 		return build_overlay_root(so->root, err);
 	}
 	if ((r = build_tool_root(err)) < 0 ||
-	    (r = make_skeleton(s, "/newroot", so->src, so->is_file, err)) < 0)
+	    (r = make_skeleton(s, "/newroot", so, err)) < 0)
 		return r;
 	return write_etc(s, "/newroot", err);
 }
@@ -469,7 +494,8 @@ static int setup_tmp(const struct sandbox_spec *s, struct gild_err *err)
 }
 
 static int setup_user_mounts(const struct sandbox_spec *s,
-			     const struct sources *so, struct gild_err *err)
+			     const struct sandbox_sources *so,
+			     struct gild_err *err)
 {
 	int r;
 
@@ -482,18 +508,17 @@ static int setup_user_mounts(const struct sandbox_spec *s,
 /* bubblewrap's setup_newroot order: what the caller lists goes last, so
  * that it may cover our defaults (/tmp) but not /dev or /proc (spec.c
  * refuses those). */
-int sandbox_setup_root(const struct sandbox_spec *s, struct gild_err *err)
+int sandbox_setup_root(const struct sandbox_spec *s,
+		       const struct sandbox_sources *so, struct gild_err *err)
 {
-	_cleanup_(sources_release) struct sources so = {0};
 	int r;
 
-	if ((r = resolve_sources(s, &so, err)) < 0 ||
-	    (r = pivot_into_base(err)) < 0 ||
-	    (r = build_root(s, &so, err)) < 0 ||
+	if ((r = pivot_into_base(err)) < 0 ||
+	    (r = build_root(s, so, err)) < 0 ||
 	    (r = setup_dev(err)) < 0 ||
 	    (r = setup_proc(err)) < 0 ||
 	    (r = setup_tmp(s, err)) < 0 ||
-	    (r = setup_user_mounts(s, &so, err)) < 0)
+	    (r = setup_user_mounts(s, so, err)) < 0)
 		return r;
 	return pivot_into_newroot(s, err);
 }

@@ -39,6 +39,7 @@ extern char **environ;
 struct child_args {
 	const struct sandbox_spec *spec;
 	const struct sandbox_ids *ids;
+	const struct sandbox_sources *so;
 	char **envp;
 	bool have_mem_cgroup, have_pids_cgroup;
 	int sync_rd, err_wr, stat_wr, sec_rd, sec_wr;
@@ -119,11 +120,27 @@ static int setup_stdio(const struct sandbox_spec *s, struct gild_err *err)
 	return 0;
 }
 
+/* An ignored signal stays ignored across exec, and the mask is inherited:
+ * a caller that ignores SIGPIPE or blocks SIGCHLD in its threads must not
+ * pass that on to the build. */
+static void reset_signals(void)
+{
+	struct sigaction dfl = {.sa_handler = SIG_DFL};
+	sigset_t none;
+
+	for (int sig = 1; sig < NSIG; sig++)
+		if (sig != SIGKILL && sig != SIGSTOP)
+			(void)sigaction(sig, &dfl, NULL);
+	sigemptyset(&none);
+	(void)sigprocmask(SIG_SETMASK, &none, NULL);
+}
+
 static _Noreturn void run_command(const struct child_args *a)
 {
 	const struct sandbox_spec *s = a->spec;
 	struct gild_err err = GILD_ERR_INIT;
 
+	reset_signals();
 	if (setsid() < 0)
 		gild_fail(&err, -GILD_E_SANDBOX, NULL, "cannot setsid: %s",
 			  strerror(errno));
@@ -176,7 +193,7 @@ static _Noreturn void child_main(const struct child_args *a)
 	close(a->sync_rd);
 	close(a->sec_wr); /* else the filter pipe never reaches EOF */
 	if (setup_namespaces(a, &err) < 0 ||
-	    sandbox_setup_root(a->spec, &err) < 0)
+	    sandbox_setup_root(a->spec, a->so, &err) < 0)
 		child_fail(a, &err);
 	/* nobody inside may look into pid 1 (/proc/1/root, /proc/1/fd) */
 	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0) {
@@ -239,6 +256,7 @@ struct run_state {
 	int pidfd;
 	int sync[2], errp[2], statp[2], secp[2];
 	struct sandbox_cgroup cg;
+	struct sandbox_sources so;
 	char **envp;
 };
 
@@ -255,6 +273,7 @@ static void run_state_release(struct run_state *rs)
 	close_pair(rs->statp);
 	close_pair(rs->secp);
 	sandbox_cgroup_destroy(&rs->cg);
+	sandbox_sources_release(&rs->so);
 	if (rs->envp)
 		for (char **e = rs->envp; *e; e++)
 			free(*e);
@@ -265,7 +284,7 @@ static int start_child(struct run_state *rs, const struct sandbox_spec *s,
 		       const struct sandbox_ids *ids, struct gild_err *err)
 {
 	struct child_args a = {
-		.spec = s, .ids = ids, .envp = rs->envp,
+		.spec = s, .ids = ids, .so = &rs->so, .envp = rs->envp,
 		.have_mem_cgroup = rs->cg.mem_dir != NULL,
 		.have_pids_cgroup = rs->cg.pids_dir != NULL,
 	};
@@ -449,7 +468,8 @@ int sandbox_run(const struct sandbox_spec *s, struct sandbox_status *st,
 	    (r = sandbox_ids_resolve(s, &ids, err)) < 0)
 		return r;
 	rs.envp = sandbox_spec_envp(s);
-	if ((r = sandbox_cgroup_create(s, &rs.cg, err)) < 0 ||
+	if ((r = sandbox_sources_resolve(s, &rs.so, err)) < 0 ||
+	    (r = sandbox_cgroup_create(s, &rs.cg, err)) < 0 ||
 	    (r = start_child(&rs, s, &ids, err)) < 0 ||
 	    (r = release_child(&rs, &ids, err)) < 0 ||
 	    (r = send_filter(&rs, err)) < 0)

@@ -42,8 +42,20 @@ int sandbox_ids_resolve(const struct sandbox_spec *s, struct sandbox_ids *ids,
 int sandbox_ids_write(pid_t pid, const struct sandbox_ids *ids,
 		      struct gild_err *err);
 
-/* mounts.c: build the new root and pivot into it (in the child, as pid 1). */
-int sandbox_setup_root(const struct sandbox_spec *s, struct gild_err *err);
+/* mounts.c: the host paths, resolved by the caller before clone; then, in
+ * the child as pid 1, the new root and the pivot into it (no allocation
+ * there: see mounts.c). */
+struct sandbox_sources {
+	char **src;    /* per mount, realpath of its source; NULL for tmpfs */
+	bool *is_file; /* per mount: the source is not a directory */
+	size_t n;
+	char *root;    /* realpath of --root, or NULL */
+};
+int sandbox_sources_resolve(const struct sandbox_spec *s,
+			    struct sandbox_sources *so, struct gild_err *err);
+void sandbox_sources_release(struct sandbox_sources *so);
+int sandbox_setup_root(const struct sandbox_spec *s,
+		       const struct sandbox_sources *so, struct gild_err *err);
 
 /* seccomp.c: the caller compiles the filter and writes the BPF program to
  * a pipe while the child builds the root; the command's process loads it

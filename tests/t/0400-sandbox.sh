@@ -123,6 +123,12 @@ test_expect_success SANDBOX '--check lists the protections and exits 0 here' '
 	test_grep "^landlock " out
 '
 
+test_expect_success SANDBOX 'signals the caller ignores are not ignored inside' '
+	(trap "" PIPE INT TERM && gild sandbox -- grep -E "^Sig(Ign|Blk)" /proc/self/status) >out &&
+	printf "SigBlk:\t0000000000000000\nSigIgn:\t0000000000000000\n" >expect &&
+	test_cmp expect out
+'
+
 test_expect_success SANDBOX '--check --json gives the same as JSON' '
 	gild sandbox --check --json >out &&
 	test_grep "^{\"ok\": true, \"protections\": \[" out &&
