@@ -122,15 +122,23 @@ static int setup_stdio(const struct sandbox_spec *s, struct gild_err *err)
 
 /* An ignored signal stays ignored across exec, and the mask is inherited:
  * a caller that ignores SIGPIPE or blocks SIGCHLD in its threads must not
- * pass that on to the build. */
+ * pass that on to the build. The raw call, because glibc refuses to touch
+ * its internal real-time signals (32, 33), which a caller may have had
+ * ignored by its own parent. */
 static void reset_signals(void)
 {
-	struct sigaction dfl = {.sa_handler = SIG_DFL};
+	struct {
+		void *handler;
+		unsigned long flags;
+		void *restorer;
+		uint64_t mask;
+	} dfl = {0}; /* SIG_DFL */
 	sigset_t none;
 
 	for (int sig = 1; sig < NSIG; sig++)
 		if (sig != SIGKILL && sig != SIGSTOP)
-			(void)sigaction(sig, &dfl, NULL);
+			(void)syscall(SYS_rt_sigaction, sig, &dfl, NULL,
+				      sizeof(dfl.mask));
 	sigemptyset(&none);
 	(void)sigprocmask(SIG_SETMASK, &none, NULL);
 }
@@ -140,7 +148,6 @@ static _Noreturn void run_command(const struct child_args *a)
 	const struct sandbox_spec *s = a->spec;
 	struct gild_err err = GILD_ERR_INIT;
 
-	reset_signals();
 	if (setsid() < 0)
 		gild_fail(&err, -GILD_E_SANDBOX, NULL, "cannot setsid: %s",
 			  strerror(errno));
@@ -185,6 +192,9 @@ static _Noreturn void child_main(const struct child_args *a)
 	char go;
 	pid_t cmd;
 
+	/* pid 1 needs SIGCHLD at its default to reap; the command inherits
+	 * the rest from here */
+	reset_signals();
 	/* die with gild; the sync read also catches a parent that died
 	 * before the prctl */
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0 ||

@@ -124,7 +124,7 @@ test_expect_success SANDBOX '--check lists the protections and exits 0 here' '
 '
 
 test_expect_success SANDBOX 'signals the caller ignores are not ignored inside' '
-	(trap "" PIPE INT TERM && gild sandbox -- grep -E "^Sig(Ign|Blk)" /proc/self/status) >out &&
+	(trap "" PIPE INT TERM CHLD && gild sandbox -- grep -E "^Sig(Ign|Blk)" /proc/self/status) >out &&
 	printf "SigBlk:\t0000000000000000\nSigIgn:\t0000000000000000\n" >expect &&
 	test_cmp expect out
 '
