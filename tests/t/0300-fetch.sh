@@ -193,7 +193,7 @@ test_expect_success HTTPD 'a slow server fails after the timeout' '
 test_expect_success HTTPD 'two fetches of one distfile at once: one downloads, both succeed' '
 	rm -f dist/* &&
 	: >httpd.log &&
-	fetch "$URL/foo-1.tar.gz" >out1 &
+	{ fetch "$URL/foo-1.tar.gz" >out1 & } &&
 	fetch "$URL/foo-1.tar.gz" >out2 &&
 	wait $! &&
 	cmp www/foo-1.tar.gz dist/foo-1.tar.gz &&
@@ -281,6 +281,15 @@ test_expect_success HTTPD 'DISTDIR and GILD_MIRRORS come from gild.conf' '
 	echo "foo-1.tar.gz: fetched from file://$PWD/mirror/distfiles/foo-1.tar.gz" >expect &&
 	test_cmp expect out &&
 	cmp www/foo-1.tar.gz confdist/foo-1.tar.gz
+'
+
+test_expect_success HTTPD 'fetch timeouts come from gild.conf' '
+	cat >>tree/etc/gild.conf <<-EOF &&
+	GILD_FETCH_TIMEOUT=1
+	EOF
+	rm -f confdist/* &&
+	test_expect_code 1 gild --tree tree fetch --mirrors "" --manifest pkg/Manifest --src-uri "$URL/slow/foo-1.tar.gz" 2>err &&
+	test_grep "^  $URL/slow/foo-1.tar.gz: timed out (no data for 1 s)$" err
 '
 
 test_expect_success HTTPD 'a gild.conf that does not load is an error, not ignored' '
