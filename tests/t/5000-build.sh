@@ -160,6 +160,17 @@ test_expect_success SANDBOX 'QA_FATAL and INSTALL_MASK from gild.conf decide wha
 	test_grep ! "/usr/share/empty" files
 '
 
+test_expect_success SANDBOX 'gild killed mid-build leaves no package, no running build and no lock' '
+	(gild -C t2 build --rebuild app-misc/sleepy >/dev/null 2>&1 & echo $! >pid; wait) &
+	sleep 2 &&
+	kill -9 $(cat pid) &&
+	sleep 1 &&
+	! ls t2/var/packages/app-misc/sleepy-* 2>/dev/null &&
+	! pgrep -f "sleep 600" &&
+	gild -C t2 build --phase-timeout 1 app-misc/sleepy 2>err;
+	test_grep "src_compile failed" err
+'
+
 test_expect_success SANDBOX 'two concurrent builds of one package both succeed with one valid package' '
 	make_tree t4 &&
 	(gild -C t4 build --rebuild app-misc/hello >c1 2>&1 & gild -C t4 build --rebuild app-misc/hello >c2 2>&1; wait) &&
