@@ -307,19 +307,26 @@ static int parse_target(const struct tree *t, const char *arg,
 	return atom_parse(text, strlen(text), 8, out, err);
 }
 
-/* The highest version matching the atom (name, version and slot). */
+/* The highest visible version matching the atom (name, version and
+ * slot), else the highest matching one, as emerge picks. */
 static const struct recipe *best_match(const struct tree *t,
+				       struct use_env *env,
 				       const struct atom *at)
 {
 	struct tree_pkg *p = tree_find(t, at->category, at->package);
+	const struct recipe *best = NULL;
 
 	for (size_t i = p ? p->n_versions : 0; i-- > 0;) {
 		const struct recipe *r = p->versions[i];
-		if (atom_match_cpv(at, r->category, r->pn, r->pvr) &&
-		    atom_match_slot(at, r->slot, r->subslot))
+		if (!atom_match_cpv(at, r->category, r->pn, r->pvr) ||
+		    !atom_match_slot(at, r->slot, r->subslot))
+			continue;
+		if (fetch_recipe_visible(r, env))
 			return r;
+		if (!best)
+			best = r;
 	}
-	return NULL;
+	return best;
 }
 
 struct nofetch_vars {
@@ -427,7 +434,7 @@ static int fetch_atoms(struct gild_ctx *ctx, struct fetch_args *a, int n,
 		const struct recipe *r;
 		if ((rc = parse_target(t, args[i], &at, &ctx->err)) < 0)
 			return rc;
-		if (!(r = best_match(t, at)))
+		if (!(r = best_match(t, env, at)))
 			return gild_fail(&ctx->err, -GILD_E_NOTFOUND, NULL,
 					 "no recipe matches '%s'", args[i]);
 		if ((rc = fetch_recipe(ctx, a, env, r)) < 0)

@@ -100,3 +100,21 @@ int fetch_recipe_sources(const struct recipe *r, struct use_env *env,
 	use_state_release(&u.st);
 	return rc;
 }
+
+bool fetch_recipe_visible(const struct recipe *r, struct use_env *env)
+{
+	struct use_ctx u = {.r = r, .env = env};
+	_cleanup_free_ struct use_iuse *iuse = NULL;
+	_cleanup_strv_ struct gild_strv why = GILD_STRV_INIT;
+	struct use_pkg pkg;
+	bool visible;
+
+	if (!env)
+		return true;
+	iuse = xcalloc(r->n_iuse + 1, sizeof(*iuse));
+	query_pkg_from_recipe(r, iuse, &pkg);
+	use_eval(env, &pkg, &u.st);
+	visible = use_visible(env, &pkg, &u.st, &why);
+	use_state_release(&u.st);
+	return visible;
+}

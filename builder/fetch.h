@@ -167,6 +167,10 @@ int fetch_recipe_sources(const struct recipe *r, struct use_env *env,
 			 const char *use_over, struct fetch_srclist *out,
 			 unsigned *restrict_flags, struct gild_err *err);
 
+/* Whether the version is visible under the configuration (masks,
+ * keywords, licenses: use_visible); always true without one (env NULL). */
+bool fetch_recipe_visible(const struct recipe *r, struct use_env *env);
+
 /* ---- settings ------------------------------------------------------------- */
 
 /* Where and how to fetch, from the effective configuration (gild.conf over

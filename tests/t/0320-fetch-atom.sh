@@ -136,6 +136,16 @@ test_expect_success HTTPD '--deps fetches the plan of an atom' '
 	test_cmp expect out
 '
 
+test_expect_success HTTPD 'an ATOM takes the best visible version (keywords)' '
+	printf "EAPI=8\nSLOT=0\nKEYWORDS=\"~amd64\"\nSRC_URI=\"mirror://gnu/\${PN}/\${P}.tar.gz\"\n" \
+		>ptree/recipes/app-misc/hello/hello-3.recipe &&
+	gild --tree ptree fetch --distdir dist3 app-misc/hello >out 2>/dev/null &&
+	echo "hello-2.tar.gz: fetched from $URL/gnu/hello/hello-2.tar.gz" >expect &&
+	test_cmp expect out &&
+	test_expect_code 1 gild --tree ptree fetch --distdir dist3 =app-misc/hello-3 2>err &&
+	test_grep "no DIST entry for .hello-3.tar.gz." err
+'
+
 test_expect_success HTTPD 'a corrupt distfile names the Manifest of the recipe' '
 	echo "corrupted" >www/gnu/hello/hello-2.tar.gz &&
 	rm dist/hello-2.tar.gz &&
