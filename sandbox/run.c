@@ -186,12 +186,54 @@ static _Noreturn void reap(pid_t cmd, int stat_wr)
 	_exit(0);
 }
 
+/* Close every inherited fd but those in keep (n small, no allocation).
+ * A caller running sandboxes from several threads would otherwise leak
+ * the pipes of one run into another's pid 1, and the first run would
+ * never see EOF on its error pipe. */
+static void close_all_except(int *keep, size_t n)
+{
+	unsigned lo = 3;
+
+	for (size_t i = 1; i < n; i++) /* insertion sort */
+		for (size_t j = i; j > 0 && keep[j - 1] > keep[j]; j--) {
+			int t = keep[j];
+			keep[j] = keep[j - 1], keep[j - 1] = t;
+		}
+	for (size_t i = 0; i < n; i++) {
+		if (keep[i] < (int)lo) {
+			lo = keep[i] >= 3 ? (unsigned)keep[i] + 1 : lo;
+			continue;
+		}
+		if ((unsigned)keep[i] > lo)
+			(void)syscall(SYS_close_range, lo, keep[i] - 1, 0);
+		lo = (unsigned)keep[i] + 1;
+	}
+	(void)syscall(SYS_close_range, lo, ~0u, 0);
+}
+
+/* A change of credentials (becoming inside root) clears the parent-death
+ * signal (prctl(2)), so it is set again; the caller keeps the sync pipe
+ * open for the whole run, so a hang-up there means it died in between. */
+static void rearm_death_signal(const struct child_args *a)
+{
+	struct pollfd pfd = {a->sync_rd, POLLIN, 0};
+
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0 ||
+	    poll(&pfd, 1, 0) != 0)
+		_exit(127);
+	close(a->sync_rd);
+}
+
 static _Noreturn void child_main(const struct child_args *a)
 {
 	struct gild_err err = GILD_ERR_INIT;
 	char go;
 	pid_t cmd;
 
+	int keep[] = {a->sync_rd, a->err_wr, a->stat_wr, a->sec_rd, a->sec_wr,
+		      a->spec->out_fd, a->spec->err_fd};
+
+	close_all_except(keep, GILD_ARRAY_SIZE(keep));
 	/* pid 1 needs SIGCHLD at its default to reap; the command inherits
 	 * the rest from here */
 	reset_signals();
@@ -200,10 +242,11 @@ static _Noreturn void child_main(const struct child_args *a)
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0 ||
 	    read(a->sync_rd, &go, 1) != 1)
 		_exit(127);
-	close(a->sync_rd);
 	close(a->sec_wr); /* else the filter pipe never reaches EOF */
-	if (setup_namespaces(a, &err) < 0 ||
-	    sandbox_setup_root(a->spec, a->so, &err) < 0)
+	if (setup_namespaces(a, &err) < 0)
+		child_fail(a, &err);
+	rearm_death_signal(a);
+	if (sandbox_setup_root(a->spec, a->so, &err) < 0)
 		child_fail(a, &err);
 	/* prctl(2): becoming root of the new user namespace changed our
 	 * effective ids, and that cleared the parent-death signal: arm it
@@ -341,10 +384,9 @@ static int release_child(struct run_state *rs, const struct sandbox_ids *ids,
 	if ((r = sandbox_ids_write(rs->pid, ids, err)) < 0 ||
 	    (r = sandbox_cgroup_attach(&rs->cg, rs->pid, err)) < 0)
 		return r;
+	/* the write end stays open until the end: see rearm_death_signal */
 	if (write(rs->sync[1], "g", 1) != 1)
 		return gild_fail_errno(err, NULL, "cannot start the sandbox");
-	close(rs->sync[1]);
-	rs->sync[1] = -1;
 	rs->pidfd = (int)syscall(SYS_pidfd_open, rs->pid, 0);
 	if (rs->pidfd < 0)
 		return gild_fail(err, -GILD_E_SANDBOX, NULL,

@@ -122,6 +122,16 @@ test_expect_success SANDBOX 'running past the timeout leaves no process behind' 
 	! pgrep -f "sleep $marker"
 '
 
+test_expect_success SANDBOX 'everything inside dies with gild (pid 1 has PDEATHSIG)' '
+	marker=28.$$ &&
+	{ gild sandbox -- sh -c "sleep $marker & sleep $marker" & echo $! >gild.pid; } &&
+	i=0; while ! pgrep -f "sleep $marker" >/dev/null && test $i -lt 50; do sleep 0.1; i=$((i + 1)); done &&
+	pgrep -f "sleep $marker" >/dev/null &&
+	kill -KILL "$(cat gild.pid)" &&
+	i=0; while pgrep -f "sleep $marker" >/dev/null && test $i -lt 50; do sleep 0.1; i=$((i + 1)); done &&
+	! pgrep -f "sleep $marker"
+'
+
 test_expect_success UNPRIV 'as an unprivileged user: limits fall back to rlimits and still hold' '
 	test_expect_code 153 as_nobody "$GILD_BINDIR/gild" sandbox --fsize 1 -- \
 		dd if=/dev/zero of=/tmp/big bs=1M count=4 2>err &&
