@@ -6,6 +6,10 @@
  * the member, for: absolute paths, `..` components, symlinks whose target
  * leaves the destination directory, hard links to outside it, and device
  * nodes. setuid/setgid bits are dropped; other modes and mtimes are kept.
+ * A member is never written through a symlink the archive created earlier
+ * (ARCHIVE_EXTRACT_SECURE_SYMLINKS): `lib -> lib64` then `lib/x` fails,
+ * where GNU tar would follow the link; source tarballs do not do that.
+ * Not thread-safe: extraction runs in destdir (fchdir back afterwards).
  */
 #ifndef GILD_UNPACK_H
 #define GILD_UNPACK_H
