@@ -91,7 +91,7 @@ static int refuse(struct gild_err *err, const char *archive,
 }
 
 static int check_entry(struct archive_entry *e, const char *archive,
-		       struct gild_err *err)
+		       unsigned flags, struct gild_err *err)
 {
 	const char *p = archive_entry_pathname(e);
 	const char *sl = archive_entry_symlink(e);
@@ -104,12 +104,15 @@ static int check_entry(struct archive_entry *e, const char *archive,
 		return refuse(err, archive, p, "has an absolute path");
 	if (has_dotdot(p))
 		return refuse(err, archive, p, "has a '..' component");
+	if ((type == AE_IFCHR || type == AE_IFBLK) && (flags & UNPACK_ROOTFS))
+		return 1; /* skipped: only the kernel's devtmpfs makes them */
 	if (type == AE_IFCHR || type == AE_IFBLK)
 		return refuse(err, archive, p, "is a device node");
 	if (hl && (hl[0] == '/' || has_dotdot(hl)))
 		return refuse(err, archive, p,
 			      "is a hard link to outside the work directory");
-	if (type == AE_IFLNK && sl && !unpack_symlink_is_safe(p, sl)) {
+	if (type == AE_IFLNK && sl && !(flags & UNPACK_ROOTFS) &&
+	    !unpack_symlink_is_safe(p, sl)) {
 		char why[512];
 		snprintf(why, sizeof(why),
 			 "is a symlink to '%s', outside the work directory", sl);
@@ -144,13 +147,13 @@ static int copy_data(struct archive *in, struct archive *out,
 
 static int extract_entry(struct archive *in, struct archive *out,
 			 struct archive_entry *e, const char *archive,
-			 struct gild_err *err)
+			 unsigned flags, struct gild_err *err)
 {
 	_cleanup_free_ char *member = xstrdup(archive_entry_pathname(e));
 	int r;
 
-	if ((r = check_entry(e, archive, err)) < 0)
-		return r;
+	if ((r = check_entry(e, archive, flags, err)) != 0)
+		return r < 0 ? r : 0;
 	if (archive_write_header(out, e) < ARCHIVE_OK)
 		return gild_fail(err, -GILD_E_INVALID, NULL,
 				 "'%s': cannot extract '%s': %s", archive,
@@ -166,7 +169,7 @@ static int extract_entry(struct archive *in, struct archive *out,
 }
 
 static int extract_all(struct archive *in, const char *archive,
-		       struct gild_err *err)
+		       unsigned flags, struct gild_err *err)
 {
 	_cleanup_(write_freep) struct archive *out = archive_write_disk_new();
 	struct archive_entry *e;
@@ -176,7 +179,7 @@ static int extract_all(struct archive *in, const char *archive,
 	/* numeric owners are never applied (no ARCHIVE_EXTRACT_OWNER) */
 	while ((r = archive_read_next_header(in, &e)) == ARCHIVE_OK ||
 	       r == ARCHIVE_WARN)
-		if ((r = extract_entry(in, out, e, archive, err)) < 0)
+		if ((r = extract_entry(in, out, e, archive, flags, err)) < 0)
 			return r;
 	if (r != ARCHIVE_EOF)
 		return gild_fail(err, -GILD_E_INVALID, NULL, "'%s': %s",
@@ -216,7 +219,7 @@ static la_ssize_t member_read(struct archive *a, void *outer,
 }
 
 static int extract_deb(struct archive *ar, const char *archive,
-		       struct gild_err *err)
+		       unsigned flags, struct gild_err *err)
 {
 	struct archive_entry *e;
 	int r;
@@ -232,7 +235,7 @@ static int extract_deb(struct archive *ar, const char *archive,
 					 "'%s': cannot read '%s': %s", archive,
 					 archive_entry_pathname(e),
 					 archive_error_string(in));
-		return extract_all(in, archive, err);
+		return extract_all(in, archive, flags, err);
 	}
 	return gild_fail(err, -GILD_E_UNSUPPORTED, NULL,
 			 "'%s': no data.tar member in this .deb", archive);
@@ -261,6 +264,12 @@ static void fchdir_back(int *fd)
 
 int unpack_file(const char *path, const char *destdir, struct gild_err *err)
 {
+	return unpack_file_flags(path, destdir, 0, err);
+}
+
+int unpack_file_flags(const char *path, const char *destdir, unsigned flags,
+		      struct gild_err *err)
+{
 	_cleanup_(read_freep) struct archive *a = new_reader(false);
 	_cleanup_free_ char *abs = realpath(path, NULL);
 	int r;
@@ -278,6 +287,6 @@ int unpack_file(const char *path, const char *destdir, struct gild_err *err)
 	if (chdir(destdir) < 0)
 		return gild_fail_errno(err, destdir, "cannot enter");
 	if (gild_endswith(path, ".deb"))
-		return extract_deb(a, path, err);
-	return extract_all(a, path, err);
+		return extract_deb(a, path, flags, err);
+	return extract_all(a, path, flags, err);
 }

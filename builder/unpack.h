@@ -22,6 +22,18 @@
  * file libarchive cannot read; -errno for local errors. */
 int unpack_file(const char *path, const char *destdir, struct gild_err *err);
 
+enum {
+	/* A root filesystem (a stage tarball): symlink targets are not
+	 * checked, since absolute and climbing links are normal there and
+	 * are resolved inside the root when used (nothing is ever written
+	 * through a symlink while extracting); device nodes are skipped. */
+	UNPACK_ROOTFS = 1 << 0,
+};
+
+/* unpack_file with flags (UNPACK_*). */
+int unpack_file_flags(const char *path, const char *destdir, unsigned flags,
+		      struct gild_err *err);
+
 /* Whether a symlink at member path `member` with target `target` stays
  * inside the extraction root (lexically, with `..` only allowed as leading
  * components of the target: see unpack.c). Exposed for the unit tests. */

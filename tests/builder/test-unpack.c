@@ -171,6 +171,32 @@ TEST(unpack_file_refuses_members_that_leave_the_work_directory)
 	}
 }
 
+TEST(unpack_rootfs_keeps_absolute_symlinks_and_skips_devices)
+{
+	static const struct member m[] = {
+		{"bin", AE_IFLNK, 0777, "usr/bin"},
+		{"etc/", AE_IFDIR, 0755, NULL},
+		{"etc/mtab", AE_IFLNK, 0777, "/proc/self/mounts"},
+		{"dev/", AE_IFDIR, 0755, NULL},
+		{"dev/null", AE_IFCHR, 0666, NULL},
+		{"etc/esc", AE_IFLNK, 0777, "../../.."},
+	};
+	_cleanup_free_ char *arc = make_archive(
+		"root.tar", ARCHIVE_FORMAT_TAR_PAX_RESTRICTED, 0, m, 6);
+	_cleanup_free_ char *d = fresh_dest("root");
+	_cleanup_free_ char *mtab = gild_path_join(d, "etc/mtab");
+	_cleanup_free_ char *null = gild_path_join(d, "dev/null");
+	struct gild_err err = GILD_ERR_INIT;
+	char target[64] = "";
+	struct stat st;
+
+	CHECK_INTEQ(unpack_file_flags(arc, d, UNPACK_ROOTFS, &err), 0);
+	CHECK_STREQ(err.msg, "");
+	CHECK(readlink(mtab, target, sizeof(target) - 1) > 0);
+	CHECK_STREQ(target, "/proc/self/mounts");
+	CHECK(lstat(null, &st) < 0);
+}
+
 TEST(unpack_file_drops_setuid_and_keeps_other_modes)
 {
 	static const struct member m[] = {
