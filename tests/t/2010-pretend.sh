@@ -125,6 +125,22 @@ test_expect_success 'a configuration edit is seen through the cache' '
 	test_grep "USE=\"ssl\"" out
 '
 
+test_expect_success 'refused versions name the mask line and the keyword; --json too' '
+	echo "=dev-libs/foo-1" >tree/etc/package.mask &&
+	printf "EAPI=8\nSLOT=\"0\"\nKEYWORDS=\"~amd64\"\n" \
+		>tree/recipes/dev-libs/foo/foo-2.recipe &&
+	test_expect_code 1 gild -C tree pretend dev-libs/foo 2>err &&
+	test_grep "^  target .dev-libs/foo. matches no usable package" err &&
+	test_grep "^    dev-libs/foo-1: masked by etc/package.mask:1" err &&
+	test_grep "^    dev-libs/foo-2: keyword .~amd64. not accepted" err &&
+	test_grep "^    - unmask it: add .=dev-libs/foo-1. to etc/package.unmask" err &&
+	test_grep "^    - add .=dev-libs/foo-2 ~amd64. to etc/package.accept_keywords" err &&
+	test_expect_code 1 gild -C tree pretend --json dev-libs/foo >out &&
+	test_grep "^{\"plan\": \[\],\$" out &&
+	test_grep "masked by etc/package.mask:1" out &&
+	rm tree/etc/package.mask tree/recipes/dev-libs/foo/foo-2.recipe
+'
+
 test_expect_success 'a build-time cycle is an error, and the plan is printed' '
 	printf "EAPI=8\nSLOT=\"0\"\nKEYWORDS=\"amd64\"\nDEPEND=\"app-misc/baz\"\n" \
 		>tree/recipes/dev-libs/foo/foo-1.recipe &&
