@@ -207,15 +207,18 @@ static struct archive *new_reader(bool raw_ok)
 
 /* ---- .deb: extract the data.tar.* member of the ar archive ------------- */
 
-static la_ssize_t member_read(struct archive *a, void *outer,
-			      const void **buf)
+struct member_src {
+	struct archive *outer;
+	char block[65536];
+};
+
+static la_ssize_t member_read(struct archive *a, void *ud, const void **buf)
 {
-	static char block[65536];
-	la_ssize_t n = archive_read_data(outer, block, sizeof(block));
+	struct member_src *m = ud;
 
 	(void)a;
-	*buf = block;
-	return n;
+	*buf = m->block;
+	return archive_read_data(m->outer, m->block, sizeof(m->block));
 }
 
 static int extract_deb(struct archive *ar, const char *archive,
@@ -225,11 +228,15 @@ static int extract_deb(struct archive *ar, const char *archive,
 	int r;
 
 	while ((r = archive_read_next_header(ar, &e)) == ARCHIVE_OK) {
+		/* src outlives in: cleanups run in reverse order */
+		_cleanup_free_ struct member_src *src = NULL;
 		_cleanup_(read_freep) struct archive *in = NULL;
 		if (!gild_startswith(archive_entry_pathname(e), "data.tar"))
 			continue;
 		in = new_reader(false);
-		if (archive_read_open(in, ar, NULL, member_read, NULL) !=
+		src = xmalloc(sizeof(*src));
+		src->outer = ar;
+		if (archive_read_open(in, src, NULL, member_read, NULL) !=
 		    ARCHIVE_OK)
 			return gild_fail(err, -GILD_E_UNSUPPORTED, NULL,
 					 "'%s': cannot read '%s': %s", archive,
