@@ -11,7 +11,16 @@
 #define EXTRACT_FLAGS                                                          \
 	(ARCHIVE_EXTRACT_TIME | ARCHIVE_EXTRACT_PERM |                         \
 	 ARCHIVE_EXTRACT_SECURE_SYMLINKS | ARCHIVE_EXTRACT_SECURE_NODOTDOT |   \
-	 ARCHIVE_EXTRACT_SECURE_NOABSOLUTEPATHS | ARCHIVE_EXTRACT_UNLINK)
+	 ARCHIVE_EXTRACT_UNLINK)
+
+/* One extraction: members are written under dest, a path without
+ * symlinks (realpath), so that SECURE_SYMLINKS can check every component
+ * and no chdir is needed (threads may unpack side by side). */
+struct unpack_job {
+	const char *archive; /* as given, for messages */
+	const char *dest;    /* realpath of the destination */
+	unsigned flags;
+};
 
 static void read_freep(struct archive **a)
 {
@@ -145,15 +154,32 @@ static int copy_data(struct archive *in, struct archive *out,
 	return 0;
 }
 
+/* Member names were checked to be relative and without `..`: put them
+ * under the destination. */
+static void place_under_dest(struct archive_entry *e, const char *dest)
+{
+	_cleanup_free_ char *p = gild_path_join(dest,
+						archive_entry_pathname(e));
+	const char *hl = archive_entry_hardlink(e);
+
+	archive_entry_copy_pathname(e, p);
+	if (hl) {
+		_cleanup_free_ char *h = gild_path_join(dest, hl);
+		archive_entry_copy_hardlink(e, h);
+	}
+}
+
 static int extract_entry(struct archive *in, struct archive *out,
-			 struct archive_entry *e, const char *archive,
-			 unsigned flags, struct gild_err *err)
+			 struct archive_entry *e, const struct unpack_job *job,
+			 struct gild_err *err)
 {
 	_cleanup_free_ char *member = xstrdup(archive_entry_pathname(e));
+	const char *archive = job->archive;
 	int r;
 
-	if ((r = check_entry(e, archive, flags, err)) != 0)
+	if ((r = check_entry(e, archive, job->flags, err)) != 0)
 		return r < 0 ? r : 0;
+	place_under_dest(e, job->dest);
 	if (archive_write_header(out, e) < ARCHIVE_OK)
 		return gild_fail(err, -GILD_E_INVALID, NULL,
 				 "'%s': cannot extract '%s': %s", archive,
@@ -168,8 +194,8 @@ static int extract_entry(struct archive *in, struct archive *out,
 	return 0;
 }
 
-static int extract_all(struct archive *in, const char *archive,
-		       unsigned flags, struct gild_err *err)
+static int extract_all(struct archive *in, const struct unpack_job *job,
+		       struct gild_err *err)
 {
 	_cleanup_(write_freep) struct archive *out = archive_write_disk_new();
 	struct archive_entry *e;
@@ -179,14 +205,14 @@ static int extract_all(struct archive *in, const char *archive,
 	/* numeric owners are never applied (no ARCHIVE_EXTRACT_OWNER) */
 	while ((r = archive_read_next_header(in, &e)) == ARCHIVE_OK ||
 	       r == ARCHIVE_WARN)
-		if ((r = extract_entry(in, out, e, archive, flags, err)) < 0)
+		if ((r = extract_entry(in, out, e, job, err)) < 0)
 			return r;
 	if (r != ARCHIVE_EOF)
 		return gild_fail(err, -GILD_E_INVALID, NULL, "'%s': %s",
-				 archive, archive_error_string(in));
+				 job->archive, archive_error_string(in));
 	if (archive_write_close(out) < ARCHIVE_OK)
 		return gild_fail(err, -GILD_E_INVALID, NULL, "'%s': %s",
-				 archive, archive_error_string(out));
+				 job->archive, archive_error_string(out));
 	return 0;
 }
 
@@ -221,8 +247,8 @@ static la_ssize_t member_read(struct archive *a, void *ud, const void **buf)
 	return archive_read_data(m->outer, m->block, sizeof(m->block));
 }
 
-static int extract_deb(struct archive *ar, const char *archive,
-		       unsigned flags, struct gild_err *err)
+static int extract_deb(struct archive *ar, const struct unpack_job *job,
+		       struct gild_err *err)
 {
 	struct archive_entry *e;
 	int r;
@@ -239,13 +265,13 @@ static int extract_deb(struct archive *ar, const char *archive,
 		if (archive_read_open(in, src, NULL, member_read, NULL) !=
 		    ARCHIVE_OK)
 			return gild_fail(err, -GILD_E_UNSUPPORTED, NULL,
-					 "'%s': cannot read '%s': %s", archive,
+					 "'%s': cannot read '%s': %s", job->archive,
 					 archive_entry_pathname(e),
 					 archive_error_string(in));
-		return extract_all(in, archive, flags, err);
+		return extract_all(in, job, err);
 	}
 	return gild_fail(err, -GILD_E_UNSUPPORTED, NULL,
-			 "'%s': no data.tar member in this .deb", archive);
+			 "'%s': no data.tar member in this .deb", job->archive);
 }
 
 static int open_reader(struct archive *a, const char *abs, const char *path,
@@ -260,15 +286,6 @@ static int open_reader(struct archive *a, const char *abs, const char *path,
 			 archive_error_string(a));
 }
 
-static void fchdir_back(int *fd)
-{
-	if (*fd >= 0) {
-		if (fchdir(*fd) < 0)
-			GILD_BUG("cannot return to the working directory");
-		close(*fd);
-	}
-}
-
 int unpack_file(const char *path, const char *destdir, struct gild_err *err)
 {
 	return unpack_file_flags(path, destdir, 0, err);
@@ -279,21 +296,17 @@ int unpack_file_flags(const char *path, const char *destdir, unsigned flags,
 {
 	_cleanup_(read_freep) struct archive *a = new_reader(false);
 	_cleanup_free_ char *abs = realpath(path, NULL);
+	_cleanup_free_ char *dest = realpath(destdir, NULL);
+	struct unpack_job job = {path, dest, flags};
 	int r;
 
 	if (!abs)
 		return gild_fail_errno(err, path, "cannot open");
+	if (!dest)
+		return gild_fail_errno(err, destdir, "cannot use");
 	if ((r = open_reader(a, abs, path, err)) < 0)
 		return r;
-	/* libarchive's disk writer works relative to the working directory,
-	 * and the SECURE_* checks need relative member names */
-	_cleanup_(fchdir_back) int cwd = open(".", O_RDONLY | O_DIRECTORY |
-							O_CLOEXEC);
-	if (cwd < 0)
-		return gild_fail_errno(err, ".", "cannot open");
-	if (chdir(destdir) < 0)
-		return gild_fail_errno(err, destdir, "cannot enter");
 	if (gild_endswith(path, ".deb"))
-		return extract_deb(a, path, flags, err);
-	return extract_all(a, path, flags, err);
+		return extract_deb(a, &job, err);
+	return extract_all(a, &job, err);
 }

@@ -9,7 +9,8 @@
  * A member is never written through a symlink the archive created earlier
  * (ARCHIVE_EXTRACT_SECURE_SYMLINKS): `lib -> lib64` then `lib/x` fails,
  * where GNU tar would follow the link; source tarballs do not do that.
- * Not thread-safe: extraction runs in destdir (fchdir back afterwards).
+ * The destination is made canonical (realpath) first, so extraction needs
+ * no chdir and threads may unpack side by side.
  */
 #ifndef GILD_UNPACK_H
 #define GILD_UNPACK_H

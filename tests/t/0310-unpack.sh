@@ -124,6 +124,14 @@ test_expect_success PYTHON3 'a .deb unpacks its data.tar member' '
 	! test -e w7/debian-binary
 '
 
+test_expect_success PYTHON3 'a destination reached through a symlink works' '
+	mkdir real &&
+	ln -s real viasymlink &&
+	gild unpack good.tar.gz viasymlink &&
+	echo hi >expect &&
+	test_cmp expect real/hello-1/README
+'
+
 test_expect_success 'a file that is not an archive is an error' '
 	echo "plain text" >notes.txt &&
 	test_expect_code 2 gild unpack notes.txt w8 2>err &&
