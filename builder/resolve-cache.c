@@ -246,73 +246,97 @@ static size_t split(char *s, const char ***vp)
 	return n;
 }
 
-static char *dup_str(Repo *repo, Id p, Id key)
-{
-	const char *s = repo_lookup_str(repo, p, key);
-
-	return s ? xstrdup(s) : NULL;
-}
-
-static void load_one(Pool *pool, Repo *repo, Id p, const Id *key,
-		     struct rs_input *in)
-{
-	Solvable *s = pool_id2solvable(pool, p);
-	const char *name = pool_id2str(pool, s->name), *slash = strchr(name, '/');
-	_cleanup_free_ char *cat = xstrndup(name, (size_t)(slash - name));
-	_cleanup_free_ char *iuse = dup_str(repo, p, key[K_IUSE]),
-			    *use = dup_str(repo, p, key[K_USE]),
-			    *refused = dup_str(repo, p, key[K_REFUSED]),
-			    *fixes = dup_str(repo, p, key[K_FIXES]);
-	_cleanup_free_ const char **iv = NULL, **uv = NULL, **rv = NULL,
-				  **fv = NULL;
-	struct rs_recipe rec = {
-		.category = cat, .pn = slash + 1,
-		.pvr = pool_id2str(pool, s->evr),
-		.slot = repo_lookup_str(repo, p, key[K_SLOT]),
-		.subslot = repo_lookup_str(repo, p, key[K_SUBSLOT]),
-		.origin = (enum rs_origin)(repo_lookup_num(repo, p, key[K_ORIGIN], 1) - 1),
-		.eapi = (int)repo_lookup_num(repo, p, key[K_EAPI], 9) - 1};
-
-	rec.n_iuse = split(iuse, &iv);
-	rec.iuse = iv;
-	rec.n_use = split(use, &uv);
-	rec.use = uv;
-	rec.n_refused = split(refused, &rv);
-	rec.refused = rv;
-	rec.n_fixes = split(fixes, &fv);
-	rec.fixes = fv;
-	for (int k = 0; k < DEP_NCLASS; k++) {
-		rec.deps[k] = repo_lookup_str(repo, p, key[K_DEP + k]);
-		rec.dep_loc[k].file = repo_lookup_str(repo, p, key[K_LOCFILE + k]);
-		rec.dep_loc[k].line =
-			(unsigned)repo_lookup_num(repo, p, key[K_LOCLINE + k], 0);
-		rec.dep_loc[k].col = 1;
-	}
-	rs_input_add(in, &rec);
-}
-
-int rcache_load(const char *path, const char *fp, struct rs_input *in)
-{
-	_cleanup_fclose_ FILE *f = fopen(path, "r");
+struct rcache {
 	Pool *pool;
 	Repo *repo;
-	Id key[K_N + 1], p;
-	Solvable *sv;
-	const char *have;
-	int used = 0;
+	Id key[K_N + 1];
+	/* the last loaded version's lists, alive until the next load */
+	char *str[4];
+	const char **arr[4];
+};
 
+void rcache_free(struct rcache *c)
+{
+	if (!c)
+		return;
+	for (int i = 0; i < 4; i++) {
+		free(c->str[i]);
+		free(c->arr[i]);
+	}
+	pool_free(c->pool);
+	free(c);
+}
+
+static size_t load_list(struct rcache *c, int slot, Id p, Id key,
+			const char *const **out)
+{
+	const char *s = repo_lookup_str(c->repo, p, key);
+	size_t n;
+
+	free(c->str[slot]);
+	free(c->arr[slot]);
+	c->str[slot] = s ? xstrdup(s) : NULL;
+	n = split(c->str[slot], &c->arr[slot]);
+	*out = c->arr[slot];
+	return n;
+}
+
+/* rs_load_fn: a stub's fields from its solvable. */
+static void load_one(void *ud, long handle, struct rs_recipe *rec)
+{
+	struct rcache *c = ud;
+	Repo *repo = c->repo;
+	const Id *key = c->key;
+	Id p = (Id)handle;
+
+	rec->slot = repo_lookup_str(repo, p, key[K_SLOT]);
+	rec->subslot = repo_lookup_str(repo, p, key[K_SUBSLOT]);
+	rec->eapi = (int)repo_lookup_num(repo, p, key[K_EAPI], 9) - 1;
+	rec->n_iuse = load_list(c, 0, p, key[K_IUSE], &rec->iuse);
+	rec->n_use = load_list(c, 1, p, key[K_USE], &rec->use);
+	rec->n_refused = load_list(c, 2, p, key[K_REFUSED], &rec->refused);
+	rec->n_fixes = load_list(c, 3, p, key[K_FIXES], &rec->fixes);
+	for (int k = 0; k < DEP_NCLASS; k++) {
+		rec->deps[k] = repo_lookup_str(repo, p, key[K_DEP + k]);
+		rec->dep_loc[k].file = repo_lookup_str(repo, p, key[K_LOCFILE + k]);
+		rec->dep_loc[k].line =
+			(unsigned)repo_lookup_num(repo, p, key[K_LOCLINE + k], 0);
+		rec->dep_loc[k].col = 1;
+	}
+}
+
+int rcache_open(const char *path, const char *fp, struct rs_input *in,
+		struct rcache **out)
+{
+	_cleanup_fclose_ FILE *f = fopen(path, "r");
+	struct rcache *c;
+	const char *have;
+	Solvable *s;
+	Id p;
+
+	*out = NULL;
 	if (!f)
 		return 0;
-	pool = pool_create();
-	repo = repo_create(pool, "gild-tree");
-	intern_keys(pool, key);
-	if (repo_add_solv(repo, f, 0) == 0 &&
-	    (have = repo_lookup_str(repo, SOLVID_META, key[K_FP])) &&
-	    !strcmp(have, fp)) {
-		FOR_REPO_SOLVABLES(repo, p, sv)
-			load_one(pool, repo, p, key, in);
-		used = 1;
+	c = xcalloc(1, sizeof(*c));
+	c->pool = pool_create();
+	c->repo = repo_create(c->pool, "gild-tree");
+	intern_keys(c->pool, c->key);
+	if (repo_add_solv(c->repo, f, 0) != 0 ||
+	    !(have = repo_lookup_str(c->repo, SOLVID_META, c->key[K_FP])) ||
+	    strcmp(have, fp) != 0) {
+		rcache_free(c);
+		return 0;
 	}
-	pool_free(pool);
-	return used;
+	FOR_REPO_SOLVABLES(c->repo, p, s) {
+		const char *name = pool_id2str(c->pool, s->name);
+		const char *slash = strchr(name, '/');
+		_cleanup_free_ char *cat = xstrndup(name, (size_t)(slash - name));
+		enum rs_origin o = (enum rs_origin)(
+			repo_lookup_num(c->repo, p, c->key[K_ORIGIN], 1) - 1);
+		rs_input_add_stub(in, cat, slash + 1, pool_id2str(c->pool, s->evr),
+				  o, p);
+	}
+	rs_input_set_loader(in, load_one, c);
+	*out = c;
+	return 1;
 }

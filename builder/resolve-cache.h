@@ -17,10 +17,14 @@
 int rcache_fingerprint(const char *tree, const char *confdir,
 		       const char *profile, char out[17], struct gild_err *err);
 
-/* Read the cache at path into in when its fingerprint is fp. Returns 1
- * when it was used, 0 when it is missing, stale or unreadable (never an
- * error: the caller then loads the tree). */
-int rcache_load(const char *path, const char *fp, struct rs_input *in);
+/* Open the cache at path when its fingerprint is fp and add its versions
+ * to in as stubs, loaded from the cache when first used (*out must then
+ * outlive in's use). Returns 1 when it was used, 0 when it is missing,
+ * stale or unreadable (never an error: the caller then loads the tree). */
+struct rcache;
+int rcache_open(const char *path, const char *fp, struct rs_input *in,
+		struct rcache **out);
+void rcache_free(struct rcache *c);
 
 /* Write every version of in to path (atomically), under fp.
  * Returns 0 or a negative code. */

@@ -10,6 +10,8 @@ struct entry {
 	char *cpn;	      /* category/pn */
 	int cand;	      /* candidate index, -1 when not visible */
 	bool cpn_added;	      /* on the first of its cpn: candidates added */
+	bool stub;	      /* only names and origin so far (see loader) */
+	long handle;	      /* the loader's handle of a stub */
 };
 
 struct rs_input {
@@ -22,6 +24,8 @@ struct rs_input {
 	void *flag_origin_ud;
 	/* scratch for atom evaluation */
 	struct gild_buf buf;
+	rs_load_fn loader;
+	void *loader_ud;
 	/* entries whose dependencies are still to be added */
 	size_t *work;
 	size_t nwork, work_cap;
@@ -96,31 +100,80 @@ void rs_input_set_flag_origin(struct rs_input *in, rs_flag_origin_fn fn,
 	in->flag_origin_ud = ud;
 }
 
-void rs_input_add(struct rs_input *in, const struct rs_recipe *rec)
+/* Everything but the names, copied from rec. */
+static void entry_fill(struct entry *e, const struct rs_recipe *rec)
+{
+	struct rs_recipe *c = &e->rec;
+
+	c->slot = xstrdup(rec->slot && *rec->slot ? rec->slot : "0");
+	c->subslot = dup_or_null(rec->subslot);
+	c->iuse = (const char *const *)strv_dup(rec->iuse, rec->n_iuse);
+	c->n_iuse = rec->n_iuse;
+	c->use = (const char *const *)strv_dup(rec->use, rec->n_use);
+	c->n_use = rec->n_use;
+	c->refused = (const char *const *)strv_dup(rec->refused, rec->n_refused);
+	c->n_refused = rec->n_refused;
+	c->fixes = (const char *const *)strv_dup(rec->fixes, rec->n_fixes);
+	c->n_fixes = rec->n_fixes;
+	for (int k = 0; k < DEP_NCLASS; k++) {
+		c->deps[k] = dup_or_null(rec->deps[k]);
+		c->dep_loc[k] = rec->dep_loc[k];
+		c->dep_loc[k].file = dup_or_null(rec->dep_loc[k].file);
+	}
+	c->eapi = rec->eapi;
+	c->user = rec->user;
+}
+
+static struct entry *entry_new(struct rs_input *in, const char *category,
+			       const char *pn, const char *pvr,
+			       enum rs_origin origin)
 {
 	struct entry *e;
-	struct rs_recipe *c;
 
 	gild_grow(&in->v, &in->cap, in->n + 1, sizeof(*in->v));
 	e = &in->v[in->n++];
 	memset(e, 0, sizeof(*e));
-	c = &e->rec;
-	*c = *rec;
-	c->category = xstrdup(rec->category);
-	c->pn = xstrdup(rec->pn);
-	c->pvr = xstrdup(rec->pvr);
-	c->slot = xstrdup(rec->slot && *rec->slot ? rec->slot : "0");
-	c->subslot = dup_or_null(rec->subslot);
-	c->iuse = (const char *const *)strv_dup(rec->iuse, rec->n_iuse);
-	c->use = (const char *const *)strv_dup(rec->use, rec->n_use);
-	c->refused = (const char *const *)strv_dup(rec->refused, rec->n_refused);
-	c->fixes = (const char *const *)strv_dup(rec->fixes, rec->n_fixes);
-	for (int k = 0; k < DEP_NCLASS; k++) {
-		c->deps[k] = dup_or_null(rec->deps[k]);
-		c->dep_loc[k].file = dup_or_null(rec->dep_loc[k].file);
-	}
-	e->cpn = xasprintf("%s/%s", rec->category, rec->pn);
+	e->rec.category = xstrdup(category);
+	e->rec.pn = xstrdup(pn);
+	e->rec.pvr = xstrdup(pvr);
+	e->rec.origin = origin;
+	e->cpn = xasprintf("%s/%s", category, pn);
 	e->cand = -1;
+	return e;
+}
+
+void rs_input_add(struct rs_input *in, const struct rs_recipe *rec)
+{
+	entry_fill(entry_new(in, rec->category, rec->pn, rec->pvr, rec->origin),
+		   rec);
+}
+
+void rs_input_add_stub(struct rs_input *in, const char *category,
+		       const char *pn, const char *pvr, enum rs_origin origin,
+		       long handle)
+{
+	struct entry *e = entry_new(in, category, pn, pvr, origin);
+
+	e->stub = true;
+	e->handle = handle;
+}
+
+void rs_input_set_loader(struct rs_input *in, rs_load_fn fn, void *ud)
+{
+	in->loader = fn;
+	in->loader_ud = ud;
+}
+
+/* A stub's other fields, the first time anything looks at them. */
+static void materialize(struct rs_input *in, struct entry *e)
+{
+	struct rs_recipe rec = {0};
+
+	if (!e->stub)
+		return;
+	e->stub = false;
+	in->loader(in->loader_ud, e->handle, &rec);
+	entry_fill(e, &rec);
 }
 
 size_t rs_input_count(const struct rs_input *in) { return in->n; }
@@ -277,6 +330,8 @@ static void add_cpn(struct rs_input *in, size_t first, size_t end)
 	if (first == end || in->v[in->by_cpn[first]].cpn_added)
 		return;
 	in->v[in->by_cpn[first]].cpn_added = true;
+	for (size_t i = first; i < end; i++)
+		materialize(in, &in->v[in->by_cpn[i]]);
 	for (size_t i = first; i < end; i++) {
 		struct entry *e = &in->v[in->by_cpn[i]];
 		struct rs_pkg k = {
@@ -654,6 +709,8 @@ static void refusal_fn(void *ud, const char *text, struct gild_strv *reasons,
 	q = xmalloc((a->n_use + 1) * sizeof(*q));
 	nq = eval_use_deps(a, NULL, q); /* already evaluated: plain forms */
 	cpn_range(in, a->category, a->package, &first, &end);
-	for (size_t i = first; i < end; i++)
+	for (size_t i = first; i < end; i++) {
+		materialize(in, &in->v[in->by_cpn[i]]);
 		refuse_entry(in, &in->v[in->by_cpn[i]], a, q, nq, reasons, fixes);
+	}
 }

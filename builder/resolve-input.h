@@ -48,7 +48,16 @@ void rs_input_set_flag_origin(struct rs_input *in, rs_flag_origin_fn fn,
 			      void *ud);
 /* Add a version (all strings copied). */
 void rs_input_add(struct rs_input *in, const struct rs_recipe *rec);
-/* The versions added, for the cache (resolve-cache.c). */
+/* A version known by its names and origin only: its other fields come
+ * from the loader the first time its package is looked at (the cache
+ * keeps 40,000 versions; a plan looks at a few hundred). */
+typedef void (*rs_load_fn)(void *ud, long handle, struct rs_recipe *out);
+void rs_input_set_loader(struct rs_input *in, rs_load_fn fn, void *ud);
+void rs_input_add_stub(struct rs_input *in, const char *category,
+		       const char *pn, const char *pvr, enum rs_origin origin,
+		       long handle);
+
+/* The versions added, for the cache (resolve-cache.c; not for stubs). */
 size_t rs_input_count(const struct rs_input *in);
 const struct rs_recipe *rs_input_at(const struct rs_input *in, size_t i);
 

@@ -27,6 +27,7 @@ void rtree_free(struct rtree *rt)
 	if (!rt)
 		return;
 	rs_input_free(rt->in);
+	rcache_free(rt->cache); /* after the input that loads from it */
 	free(rt->origin_buf);
 	use_env_free(rt->env);
 	config_free(rt->cfg);
@@ -233,7 +234,7 @@ int rtree_load(const struct gild_ctx *ctx, bool emptytree, struct rtree **out,
 	if (rcache_fingerprint(ctx->tree, confdir, ctx->profile, fp, err) < 0)
 		gild_err_clear(err), fp[0] = 0;
 	rt->t_fingerprint = gild_now();
-	if (fp[0] && rcache_load(cache, fp, rt->in)) {
+	if (fp[0] && rcache_open(cache, fp, rt->in, &rt->cache)) {
 		rt->cache_hit = true;
 	} else {
 		if ((rc = tree_load(ctx->tree, TREE_LOAD_KEEP_GOING, &rt->tree,

@@ -18,6 +18,7 @@ struct rtree {
 	bool emptytree;	      /* no installed root is read (none exists yet) */
 	char *origin_buf;
 	bool cache_hit;	      /* versions came from the .solv cache */
+	struct rcache *cache; /* ... which stays open to load them lazily */
 	/* gild_now() after each loading step, for -v */
 	double t_start, t_config, t_fingerprint, t_versions;
 };
