@@ -71,7 +71,7 @@ static int named_stage_identity(struct build_env *e, const char *stage,
 			_cleanup_free_ char *tmp = xasprintf("%s.tmp", e->stage_root);
 			if ((r = gild_mkdir_p(tmp, 0755, err)) < 0)
 				return r;
-			if ((r = unpack_file(stage, tmp, err)) < 0)
+			if ((r = unpack_file_flags(stage, tmp, UNPACK_ROOTFS, err)) < 0)
 				return r;
 			if (rename(tmp, e->stage_root) < 0)
 				return gild_fail_errno(err, e->stage_root,
