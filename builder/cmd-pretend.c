@@ -35,7 +35,7 @@ static int solve_targets(struct gild_ctx *ctx, bool emptytree, char **targets,
 	    (rc = rtree_add_targets(rt, targets, n)) < 0)
 		return rc;
 	t_load = gild_now() - t0;
-	gild_ctx_debug(ctx, "timing: config %.3f s, fingerprint %.3f s, "
+	gild_ctx_debug(ctx, "timing: config %.3f s, stamp %.3f s, "
 			    "versions from %s %.3f s",
 		       rt->t_config - rt->t_start,
 		       rt->t_fingerprint - rt->t_config,

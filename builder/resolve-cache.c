@@ -10,104 +10,156 @@
 #include <solv/repodata.h>
 #include <sys/stat.h>
 
-#define RCACHE_FORMAT "gild-resolve-1"
+#define RCACHE_FORMAT "gild-resolve-2"
 
-/* ---- fingerprint ------------------------------------------------------------ */
+/* ---- the stamp: what the cache was built from ----------------------------------
+ *
+ * Like git's index: the stat of every input file and directory, one line
+ * each ("ROOT\tPATH\tSIZE\tMTIME\tINO", ROOT 0 the tree, 1 the
+ * configuration directory), after an identity line (cache format, the gild
+ * binary, the profile name). Checking a stamp stats each path again
+ * without reading any directory; a file added or removed changes its
+ * directory's mtime, an edit its own. */
 
-static uint64_t fp_hash;
-
-static void fp_add(const void *p, size_t n)
+static void stamp_line(struct gild_buf *b, char root, const char *rel,
+		       const struct stat *st)
 {
-	const unsigned char *s = p;
-
-	for (size_t i = 0; i < n; i++)
-		fp_hash = (fp_hash ^ s[i]) * 1099511628211ull; /* FNV-1a 64 */
+	if (!st) {
+		gild_buf_printf(b, "%c\t%s\t-1\t0.0\t0\n", root, rel);
+		return;
+	}
+	gild_buf_printf(b, "%c\t%s\t%lld\t%lld.%ld\t%llu\n", root, rel,
+			(long long)st->st_size, (long long)st->st_mtim.tv_sec,
+			st->st_mtim.tv_nsec, (unsigned long long)st->st_ino);
 }
 
-static void fp_stat(const char *name, const struct stat *st)
-{
-	fp_add(name, strlen(name) + 1);
-	fp_add(&st->st_size, sizeof(st->st_size));
-	fp_add(&st->st_mtim, sizeof(st->st_mtim));
-	fp_add(&st->st_ino, sizeof(st->st_ino));
-}
-
-/* Only what the resolver reads counts: recipes and classes under recipes/
- * (not metadata.xml, Manifest or files/), everything under profiles/ and
- * the configuration. A directory's own mtime catches files added and
- * removed. Names are taken relative to an open directory, so the kernel
- * does not walk the whole path for every file (the walk is most of a warm
- * run). */
-static int fp_walk_fd(int dfd, bool only_meta, int depth)
+/* Only what the resolver reads: recipes and classes under recipes/ (not
+ * metadata.xml, Manifest or files/), everything under profiles/ and the
+ * configuration. */
+static void stamp_walk(struct gild_buf *b, char root, int dfd,
+		       const char *rel, bool only_meta, int depth)
 {
 	DIR *d = fdopendir(dfd);
 	struct dirent *e;
 	struct stat st;
 
-	if (!d)
-		return -errno;
-	if (fstat(dfd, &st) == 0)
-		fp_stat(".", &st);
+	if (!d) {
+		close(dfd);
+		return;
+	}
 	while ((e = readdir(d))) {
 		const char *n = e->d_name;
+		_cleanup_free_ char *sub = NULL;
 		bool dir = e->d_type == DT_DIR;
 		if (n[0] == '.')
 			continue;
-		if (e->d_type == DT_UNKNOWN && fstatat(dfd, n, &st, AT_SYMLINK_NOFOLLOW) == 0)
-			dir = S_ISDIR(st.st_mode);
-		if (dir) {
-			int sub;
-			if (depth > 16 || (only_meta && !strcmp(n, "files")))
-				continue;
-			fp_add(n, strlen(n) + 1);
-			if ((sub = openat(dfd, n, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
-				continue;
-			fp_walk_fd(sub, only_meta, depth + 1);
+		if (fstatat(dfd, n, &st, AT_SYMLINK_NOFOLLOW) != 0)
 			continue;
+		dir = S_ISDIR(st.st_mode);
+		if (only_meta && (dir ? !strcmp(n, "files")
+				      : !gild_endswith(n, ".recipe") &&
+						!gild_endswith(n, ".class")))
+			continue;
+		sub = *rel ? xasprintf("%s/%s", rel, n) : xstrdup(n);
+		stamp_line(b, root, sub, &st);
+		if (dir && depth < 16) {
+			int fd = openat(dfd, n, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+			if (fd >= 0)
+				stamp_walk(b, root, fd, sub, only_meta, depth + 1);
 		}
-		if (only_meta && !gild_endswith(n, ".recipe") &&
-		    !gild_endswith(n, ".class"))
-			continue;
-		if (fstatat(dfd, n, &st, AT_SYMLINK_NOFOLLOW) == 0)
-			fp_stat(n, &st);
 	}
 	closedir(d);
-	return 0;
 }
 
-static int fp_walk(const char *dir, bool only_meta)
+static void stamp_root(struct gild_buf *b, char root, const char *base,
+		       const char *rel, bool only_meta)
 {
-	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	_cleanup_free_ char *path = *rel ? gild_path_join(base, rel) : xstrdup(base);
+	struct stat st;
+	int fd;
 
-	if (fd < 0)
-		return errno == ENOENT ? 0 : -errno;
-	/* readdir order is the directory's order: stable while unchanged */
-	return fp_walk_fd(fd, only_meta, 0);
+	if (stat(path, &st) != 0) {
+		stamp_line(b, root, *rel ? rel : ".", NULL);
+		return;
+	}
+	stamp_line(b, root, *rel ? rel : ".", &st);
+	if ((fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >= 0)
+		stamp_walk(b, root, fd, rel, only_meta, 0);
 }
 
-int rcache_fingerprint(const char *tree, const char *confdir,
-		       const char *profile, char out[17], struct gild_err *err)
+/* FNV-1a 64 of the stamp, kept in the .solv: the stamp itself is a plain
+ * text file beside it (libsolv copies big strings on lookup). */
+static void stamp_hash(const char *stamp, char out[17])
 {
-	const char *sub[] = {"recipes", "profiles"};
-	int r;
+	uint64_t h = 14695981039346656037ull;
 
+	for (const unsigned char *p = (const unsigned char *)stamp; *p; p++)
+		h = (h ^ *p) * 1099511628211ull;
+	snprintf(out, 17, "%016llx", (unsigned long long)h);
+}
+
+static void identity(struct gild_buf *b, const char *profile)
+{
 	struct stat self;
 
-	fp_hash = 14695981039346656037ull;
-	fp_add(RCACHE_FORMAT, sizeof(RCACHE_FORMAT));
+	gild_buf_printf(b, "%s\t%s", RCACHE_FORMAT, profile ? profile : "");
 	/* another gild build may evaluate differently: its binary counts */
 	if (stat("/proc/self/exe", &self) == 0)
-		fp_stat("gild", &self);
-	fp_add(profile ? profile : "", strlen(profile ? profile : "") + 1);
-	for (size_t i = 0; i < GILD_ARRAY_SIZE(sub); i++) {
-		_cleanup_free_ char *d = gild_path_join(tree, sub[i]);
-		if ((r = fp_walk(d, i == 0)) < 0)
-			return gild_fail_errno(err, d, "cannot fingerprint");
+		stamp_line(b, 'B', "gild", &self);
+	else
+		gild_buf_addc(b, '\n');
+}
+
+char *rcache_stamp(const char *tree, const char *confdir, const char *profile)
+{
+	struct gild_buf b = GILD_BUF_INIT;
+
+	identity(&b, profile);
+	stamp_root(&b, '0', tree, "recipes", true);
+	stamp_root(&b, '0', tree, "profiles", false);
+	stamp_root(&b, '1', confdir, "", false);
+	return gild_buf_steal(&b);
+}
+
+static bool line_current(const char *line, int tfd, int cfd, struct gild_buf *tmp)
+{
+	const char *tab = strchr(line + 2, '\t');
+	_cleanup_free_ char *rel = NULL;
+	struct stat st;
+	int rc;
+
+	if (!tab || (line[0] != '0' && line[0] != '1'))
+		return false;
+	rel = xstrndup(line + 2, (size_t)(tab - line - 2));
+	rc = fstatat(line[0] == '0' ? tfd : cfd, rel, &st, AT_SYMLINK_NOFOLLOW);
+	gild_buf_reset(tmp);
+	stamp_line(tmp, line[0], rel, rc == 0 ? &st : NULL);
+	return strncmp(gild_buf_str(tmp), line, tmp->n) == 0;
+}
+
+/* Whether every line of a stored stamp still holds. */
+static bool stamp_current(const char *stamp, const char *tree,
+			  const char *confdir, const char *profile)
+{
+	struct gild_buf id = GILD_BUF_INIT, tmp = GILD_BUF_INIT;
+	_cleanup_close_ int tfd = open(tree, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	_cleanup_close_ int cfd = open(confdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	bool ok;
+	const char *s;
+
+	identity(&id, profile);
+	ok = tfd >= 0 && strncmp(stamp, gild_buf_str(&id), id.n) == 0;
+	for (s = stamp + id.n; ok && *s; s = strchr(s, '\n') + 1) {
+		if (!strchr(s, '\n'))
+			break;
+		/* a missing configuration directory is a line like any other */
+		ok = line_current(s, tfd, cfd >= 0 ? cfd : AT_FDCWD, &tmp);
+		if (!ok && s[0] == '1' && cfd < 0 && strstr(s, "\t-1\t"))
+			ok = true;
 	}
-	if ((r = fp_walk(confdir, false)) < 0)
-		return gild_fail_errno(err, confdir, "cannot fingerprint");
-	snprintf(out, 17, "%016llx", (unsigned long long)fp_hash);
-	return 0;
+	gild_buf_release(&id);
+	gild_buf_release(&tmp);
+	return ok;
 }
 
 /* ---- the keys ----------------------------------------------------------------- */
@@ -139,7 +191,7 @@ static void intern_keys(Pool *pool, Id *key)
 		snprintf(buf, sizeof(buf), "gild:%s.line", dep_class_key(c));
 		key[K_LOCLINE + c] = pool_str2id(pool, buf, 1);
 	}
-	key[K_FP] = pool_str2id(pool, "gild:fingerprint", 1);
+	key[K_FP] = pool_str2id(pool, "gild:stamp-hash", 1);
 }
 
 /* Lists are stored as one string, items separated by '\n'. */
@@ -193,7 +245,7 @@ static void save_one(Pool *pool, Repo *repo, Repodata *d, const Id *key,
 	}
 }
 
-int rcache_save(const char *path, const char *fp, const struct rs_input *in,
+int rcache_save(const char *path, const char *stamp, const struct rs_input *in,
 		struct gild_err *err)
 {
 	_cleanup_(gild_atomic_release) struct gild_atomic af = GILD_ATOMIC_INIT;
@@ -201,6 +253,9 @@ int rcache_save(const char *path, const char *fp, const struct rs_input *in,
 	Pool *pool = pool_create();
 	Repo *repo = repo_create(pool, "gild-tree");
 	Repodata *d = repo_add_repodata(repo, 0);
+	_cleanup_(gild_atomic_release) struct gild_atomic sf = GILD_ATOMIC_INIT;
+	_cleanup_free_ char *spath = xasprintf("%s.stamp", path);
+	char hash[17];
 	Id key[K_N + 1];
 	int r;
 
@@ -209,7 +264,8 @@ int rcache_save(const char *path, const char *fp, const struct rs_input *in,
 	intern_keys(pool, key);
 	for (size_t i = 0; i < rs_input_count(in); i++)
 		save_one(pool, repo, d, key, rs_input_at(in, i));
-	repodata_set_str(d, SOLVID_META, key[K_FP], fp);
+	stamp_hash(stamp, hash);
+	repodata_set_str(d, SOLVID_META, key[K_FP], hash);
 	repodata_internalize(d);
 	if ((r = gild_mkdir_p(dir, 0755, err)) < 0 ||
 	    (r = gild_atomic_open(&af, AT_FDCWD, path, 0644, err)) < 0) {
@@ -221,7 +277,12 @@ int rcache_save(const char *path, const char *fp, const struct rs_input *in,
 	if (r)
 		return gild_fail(err, -GILD_E_INVALID, NULL,
 				 "cannot write the resolver cache '%s'", path);
-	return gild_atomic_commit(&af, err);
+	/* the .solv first: a stamp never describes a cache not yet there */
+	if ((r = gild_atomic_commit(&af, err)) < 0 ||
+	    (r = gild_atomic_open(&sf, AT_FDCWD, spath, 0644, err)) < 0)
+		return r;
+	fputs(stamp, sf.f);
+	return gild_atomic_commit(&sf, err);
 }
 
 /* ---- reading ------------------------------------------------------------------- */
@@ -305,25 +366,31 @@ static void load_one(void *ud, long handle, struct rs_recipe *rec)
 	}
 }
 
-int rcache_open(const char *path, const char *fp, struct rs_input *in,
-		struct rcache **out)
+int rcache_open(const char *path, const char *tree, const char *confdir,
+		const char *profile, struct rs_input *in, struct rcache **out)
 {
 	_cleanup_fclose_ FILE *f = fopen(path, "r");
+	_cleanup_free_ char *spath = xasprintf("%s.stamp", path), *stamp = NULL;
+	struct gild_err err = GILD_ERR_INIT;
 	struct rcache *c;
 	const char *have;
+	char hash[17];
+	size_t len;
 	Solvable *s;
 	Id p;
 
 	*out = NULL;
-	if (!f)
+	if (!f || gild_read_file(spath, &stamp, &len, &err) < 0 ||
+	    !stamp_current(stamp, tree, confdir, profile))
 		return 0;
+	stamp_hash(stamp, hash);
 	c = xcalloc(1, sizeof(*c));
 	c->pool = pool_create();
 	c->repo = repo_create(c->pool, "gild-tree");
 	intern_keys(c->pool, c->key);
 	if (repo_add_solv(c->repo, f, 0) != 0 ||
 	    !(have = repo_lookup_str(c->repo, SOLVID_META, c->key[K_FP])) ||
-	    strcmp(have, fp) != 0) {
+	    strcmp(have, hash) != 0) {
 		rcache_free(c);
 		return 0;
 	}

@@ -215,10 +215,9 @@ int rtree_load(const struct gild_ctx *ctx, bool emptytree, struct rtree **out,
 {
 	_cleanup_(rtree_freep) struct rtree *rt = xcalloc(1, sizeof(*rt));
 	_cleanup_free_ char *confdir = gild_ctx_config_dir(ctx);
-
 	_cleanup_free_ char *cache = xasprintf("%s/var/cache/gild/resolve.solv",
 					       ctx->tree);
-	char fp[17] = "";
+	_cleanup_free_ char *stamp = NULL;
 	int rc;
 
 	rt->err = err;
@@ -231,19 +230,21 @@ int rtree_load(const struct gild_ctx *ctx, bool emptytree, struct rtree **out,
 	rt->in = rs_input_new();
 	rs_input_set_flag_origin(rt->in, flag_origin, rt);
 	rt->t_config = gild_now();
-	if (rcache_fingerprint(ctx->tree, confdir, ctx->profile, fp, err) < 0)
-		gild_err_clear(err), fp[0] = 0;
-	rt->t_fingerprint = gild_now();
-	if (fp[0] && rcache_open(cache, fp, rt->in, &rt->cache)) {
+	if (rcache_open(cache, ctx->tree, confdir, ctx->profile, rt->in,
+			&rt->cache)) {
 		rt->cache_hit = true;
+		rt->t_fingerprint = gild_now();
 	} else {
+		/* the stamp first: an edit during the load makes it stale */
+		stamp = rcache_stamp(ctx->tree, confdir, ctx->profile);
+		rt->t_fingerprint = gild_now();
 		if ((rc = tree_load(ctx->tree, TREE_LOAD_KEEP_GOING, &rt->tree,
 				    err)) < 0 ||
 		    (rc = tree_foreach_recipe(rt->tree, add_recipe, rt)) < 0 ||
 		    (rc = add_provided(rt)) < 0)
 			return rc;
 		/* a tree that cannot be written to just goes without a cache */
-		if (fp[0] && rcache_save(cache, fp, rt->in, err) < 0)
+		if (rcache_save(cache, stamp, rt->in, err) < 0)
 			gild_err_clear(err);
 	}
 	rt->t_versions = gild_now();

@@ -117,6 +117,17 @@ test_expect_success 'an edited recipe gives the new plan, not the cached one' '
 	test_grep "sys-libs/zlib-1.3" out
 '
 
+test_expect_success 'a new version and a removed one are seen through the cache' '
+	printf "EAPI=8\nSLOT=\"0\"\nKEYWORDS=\"amd64\"\n" \
+		>tree/recipes/app-misc/zlib/zlib-3.recipe &&
+	gild -C tree pretend app-misc/zlib >out &&
+	test_grep "app-misc/zlib-3:0" out &&
+	rm tree/recipes/app-misc/zlib/zlib-3.recipe &&
+	gild -C tree pretend app-misc/zlib >out &&
+	test_grep "app-misc/zlib-2:0" out &&
+	test -f tree/var/cache/gild/resolve.solv.stamp
+'
+
 test_expect_success 'a configuration edit is seen through the cache' '
 	gild -C tree pretend dev-libs/foo >out &&
 	test_grep "USE=\"-ssl\"" out &&
