@@ -87,7 +87,8 @@ const char *use_flag_group(const struct use_env *env, int id, bool *hidden);
 /* The flag without its USE_EXPAND prefix ("python3_12"). */
 const char *use_flag_short(const struct use_env *env, int id);
 
-/* Evaluate the effective USE of a version into *st (released first). */
+/* Evaluate the effective USE of a version into *st, reusing its buffers
+ * (start from a zeroed state; use_state_release when done). */
 void use_eval(struct use_env *env, const struct use_pkg *pkg,
 	      struct use_state *st);
 /* Whether flag is enabled in st (does not intern: read-only). */
