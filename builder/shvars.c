@@ -391,8 +391,13 @@ static int parse_array(struct parser *p)
 		}
 		if (n > 0)
 			gild_buf_addc(&p->val, '\n');
+		size_t start = p->pos;
 		if ((r = parse_word(p, true)) < 0)
 			return r;
+		if (p->pos == start) /* `;` cannot be in an array */
+			return fail_at(p, p->pos, -GILD_E_SYNTAX,
+				       "unexpected '%c' in an array",
+				       p->buf[p->pos]);
 	}
 }
 

@@ -131,6 +131,7 @@ TEST(shvars_reads_arrays)
 		    "PATCHES=array[a b\nc]@1:10\n");
 	CHECK_PARSE("A=()", "A=array[]@1:4\n");
 	CHECK_PARSE("A=(x", "1:5: unterminated array: missing ')'");
+	CHECK_PARSE("A=(a;b)", "1:5: unexpected ';' in an array");
 }
 
 TEST(shvars_reads_inherit_lines)
