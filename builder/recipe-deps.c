@@ -63,26 +63,31 @@ int recipe_check_depvar(int eapi, int var, const struct shvars_assign *a,
 	return r;
 }
 
-int recipe_deps(const struct recipe *rc, enum recipe_var var,
-		const struct dep_node **out, struct gild_err *err)
+int recipe_deps_parse(const struct recipe *r, enum recipe_var var,
+		      struct dep_node **out, struct gild_err *err)
 {
-	struct recipe *r = (struct recipe *)rc; /* the cache is logically const */
 	int kind = depstr_kind_of(var);
-	int ret;
 
 	if (kind < 0)
 		return gild_fail(err, -GILD_E_INVALID, NULL,
 				 "'%s' is not a dependency-style variable",
 				 recipe_var_name(var));
-	if (!r->deps[var]) {
-		struct gild_loc start = r->var_loc[var];
-		if (!start.line)
-			start = (struct gild_loc){r->path, 0, 0};
-		ret = depstr_parse(r->vars[var], strlen(r->vars[var]), kind,
-				   r->eapi, &start, &r->deps[var], err);
-		if (ret < 0)
-			return ret;
-	}
+	struct gild_loc start = r->var_loc[var];
+	if (!start.line)
+		start = (struct gild_loc){r->path, 0, 0};
+	return depstr_parse(r->vars[var], strlen(r->vars[var]), kind, r->eapi,
+			    &start, out, err);
+}
+
+int recipe_deps(const struct recipe *rc, enum recipe_var var,
+		const struct dep_node **out, struct gild_err *err)
+{
+	struct recipe *r = (struct recipe *)rc; /* the cache is logically const */
+	int ret;
+
+	if (!r->deps[var] &&
+	    (ret = recipe_deps_parse(r, var, &r->deps[var], err)) < 0)
+		return ret;
 	*out = r->deps[var];
 	return 0;
 }
