@@ -6,6 +6,7 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <sys/stat.h>
 
 /* ---- walking recipes/ ---------------------------------------------------- */
@@ -48,16 +49,31 @@ static int cmp_versions(const void *a, const void *b)
 	return version_cmp(x->pvr, y->pvr);
 }
 
-static void keep_error(struct tree *t, const struct gild_err *err)
+/* One loading thread: a contiguous range of package directories, its own
+ * recipe loader (class cache and scratch), its own errors. */
+struct worker {
+	struct tree *t;
+	const char *const *cats; /* category of each package directory */
+	char *const *pns;
+	struct tree_pkg *slots; /* one per package directory; empty: none */
+	size_t lo, hi;
+	struct gild_err err;
+	int r;
+	struct gild_err *errors; /* kept under TREE_LOAD_KEEP_GOING */
+	size_t nerrors, errcap;
+};
+
+static void keep_error(struct worker *w)
 {
-	gild_grow(&t->errors, &t->errcap, t->nerrors + 1, sizeof(*t->errors));
-	t->errors[t->nerrors++] = *err;
+	gild_grow(&w->errors, &w->errcap, w->nerrors + 1, sizeof(*w->errors));
+	w->errors[w->nerrors++] = w->err;
+	gild_err_clear(&w->err);
 }
 
 /* Load recipes/<cat>/<pn>/<pf>.recipe into one package (none: no package). */
-static int load_pkg(struct tree *t, struct recipe_loader *l, const char *cat,
-		    const char *pn, struct gild_err *err)
+static int load_pkg(struct worker *w, struct recipe_loader *l, size_t idx)
 {
+	const char *cat = w->cats[idx], *pn = w->pns[idx];
 	char rel[1024];
 	_cleanup_strv_ struct gild_strv files = GILD_STRV_INIT;
 	struct tree_pkg pkg = {0};
@@ -65,18 +81,17 @@ static int load_pkg(struct tree *t, struct recipe_loader *l, const char *cat,
 	int r = 0;
 
 	snprintf(rel, sizeof(rel), "recipes/%s/%s", cat, pn);
-	DIR *d = open_dir_at(t->rootfd, rel);
+	DIR *d = open_dir_at(w->t->rootfd, rel);
 	if (!d)
-		return gild_fail_errno(err, rel, "cannot read");
+		return gild_fail_errno(&w->err, rel, "cannot read");
 	list_dir(d, false, ".recipe", &files);
 	closedir(d);
 	for (size_t i = 0; i < files.n; i++) {
 		struct recipe *rec = NULL;
-		if ((r = recipe_load(l, cat, pn, files.v[i], &rec, err)) < 0) {
-			if (!(t->flags & TREE_LOAD_KEEP_GOING))
+		if ((r = recipe_load(l, cat, pn, files.v[i], &rec, &w->err)) < 0) {
+			if (!(w->t->flags & TREE_LOAD_KEEP_GOING))
 				break;
-			keep_error(t, err);
-			gild_err_clear(err);
+			keep_error(w);
 			r = 0;
 			continue;
 		}
@@ -94,29 +109,117 @@ static int load_pkg(struct tree *t, struct recipe_loader *l, const char *cat,
 	/* names point into the first recipe: it lives as long as the tree */
 	pkg.category = pkg.versions[0]->category;
 	pkg.pn = pkg.versions[0]->pn;
-	gild_grow(&t->pkgs, &t->pkgcap, t->npkgs + 1, sizeof(*t->pkgs));
-	t->pkgs[t->npkgs++] = pkg;
-	t->nrecipes += pkg.n_versions;
+	w->slots[idx] = pkg;
 	return 0;
 }
 
-static int load_category(struct tree *t, struct recipe_loader *l,
-			 const char *cat, struct gild_err *err)
+static void *run_worker(void *arg)
+{
+	struct worker *w = arg;
+	struct recipe_loader *l = recipe_loader_new(
+		w->t->root, w->t->flags & RECIPE_LOAD_FUNCTIONS, &w->err);
+
+	if (!l) {
+		w->r = -GILD_E_NOTFOUND;
+		return NULL;
+	}
+	for (size_t i = w->lo; i < w->hi && w->r == 0; i++)
+		w->r = load_pkg(w, l, i);
+	recipe_loader_free(l);
+	return NULL;
+}
+
+/* Every recipes/<cat>/<pn> directory, in category then name order. */
+static void list_pkg_dirs(struct tree *t, struct gild_strv *cats,
+			  struct gild_strv *pns)
 {
 	char rel[512];
-	_cleanup_strv_ struct gild_strv pns = GILD_STRV_INIT;
-	int r;
 
-	snprintf(rel, sizeof(rel), "recipes/%s", cat);
-	DIR *d = open_dir_at(t->rootfd, rel);
-	if (!d)
-		return 0; /* listed in profiles/categories but empty here */
-	list_dir(d, true, NULL, &pns);
-	closedir(d);
-	for (size_t i = 0; i < pns.n; i++)
-		if ((r = load_pkg(t, l, cat, pns.v[i], err)) < 0)
-			return r;
-	return 0;
+	for (size_t c = 0; c < t->categories.n; c++) {
+		struct gild_strv names = GILD_STRV_INIT;
+		snprintf(rel, sizeof(rel), "recipes/%s", t->categories.v[c]);
+		DIR *d = open_dir_at(t->rootfd, rel);
+		if (!d)
+			continue; /* listed in profiles/categories, empty here */
+		list_dir(d, true, NULL, &names);
+		closedir(d);
+		for (size_t i = 0; i < names.n; i++) {
+			gild_strv_push(cats, t->categories.v[c]); /* borrowed */
+			gild_strv_push(pns, TAKE_PTR(names.v[i]));
+		}
+		gild_strv_release(&names);
+	}
+}
+
+/* Two threads on this 2-core class of machine; GILD_TREE_THREADS=N
+ * overrides (1 for a single-threaded load). */
+static size_t thread_count(size_t npkgs)
+{
+	const char *env = getenv("GILD_TREE_THREADS");
+	long n = env ? atol(env) : sysconf(_SC_NPROCESSORS_ONLN);
+
+	if (n < 1 || npkgs < 64)
+		n = 1;
+	return (size_t)(n > 8 ? 8 : n);
+}
+
+/* Collect the workers' results in package order. The first error in that
+ * order wins, as if the load had been sequential. */
+static int collect(struct tree *t, struct worker *w, size_t nw, size_t npkgs,
+		   struct tree_pkg *slots, struct gild_err *err)
+{
+	int r = 0;
+
+	for (size_t i = 0; i < nw; i++) {
+		for (size_t e = 0; e < w[i].nerrors; e++) {
+			gild_grow(&t->errors, &t->errcap, t->nerrors + 1,
+				  sizeof(*t->errors));
+			t->errors[t->nerrors++] = w[i].errors[e];
+		}
+		free(w[i].errors);
+		if (w[i].r < 0 && r == 0) {
+			r = w[i].r;
+			*err = w[i].err;
+		}
+	}
+	t->pkgs = xcalloc(npkgs ? npkgs : 1, sizeof(*t->pkgs));
+	for (size_t i = 0; i < npkgs; i++) {
+		if (!slots[i].n_versions)
+			continue;
+		t->pkgs[t->npkgs++] = slots[i];
+		t->nrecipes += slots[i].n_versions;
+	}
+	return r;
+}
+
+static int load_pkgs(struct tree *t, struct gild_err *err)
+{
+	struct gild_strv cats = GILD_STRV_INIT, pns = GILD_STRV_INIT;
+	list_pkg_dirs(t, &cats, &pns);
+	size_t n = pns.n, nw = thread_count(n);
+	struct tree_pkg *slots = xcalloc(n ? n : 1, sizeof(*slots));
+	struct worker w[8];
+	pthread_t tid[8];
+
+	for (size_t i = 0; i < nw; i++)
+		w[i] = (struct worker){.t = t, .cats = (const char *const *)cats.v,
+				       .pns = pns.v, .slots = slots,
+				       .lo = n * i / nw, .hi = n * (i + 1) / nw};
+	size_t started = 1;
+	for (; started < nw; started++)
+		if (pthread_create(&tid[started], NULL, run_worker, &w[started]))
+			break;
+	run_worker(&w[0]);
+	/* a thread that could not start: this one does its range too */
+	for (size_t i = started; i < nw; i++)
+		run_worker(&w[i]);
+	for (size_t i = 1; i < started; i++)
+		pthread_join(tid[i], NULL);
+	int r = collect(t, w, nw, n, slots, err);
+	free(slots);
+	free(cats.v); /* the category names are borrowed */
+	gild_strv_release(&pns);
+	return r;
 }
 
 /* profiles/categories, else the directories of recipes/ but classes/. */
@@ -174,14 +277,9 @@ int tree_load(const char *path, unsigned flags, struct tree **out,
 	if ((r = tree_read_repo_files(t, err)) < 0 ||
 	    (r = read_categories(t, err)) < 0)
 		return r;
-	_cleanup_(recipe_loader_freep) struct recipe_loader *l =
-		recipe_loader_new(path, flags & RECIPE_LOAD_FUNCTIONS, err);
-	if (!l)
-		return -GILD_E_NOTFOUND;
 	/* categories are sorted and so are package names: pkgs stay sorted */
-	for (size_t i = 0; i < t->categories.n; i++)
-		if ((r = load_category(t, l, t->categories.v[i], err)) < 0)
-			return r;
+	if ((r = load_pkgs(t, err)) < 0)
+		return r;
 	*out = TAKE_PTR(t);
 	return 0;
 }
