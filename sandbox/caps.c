@@ -58,10 +58,10 @@ int sandbox_drop_privileges(const struct sandbox_spec *s,
 	if ((r = drop_bounding_set(err)) < 0)
 		return r;
 	/* an unprivileged map denied setgroups (user_namespaces(7)) */
-	if (ids->privileged && setgroups(0, NULL) < 0)
+	if (ids->privileged && syscall(SYS_setgroups, 0, NULL) < 0)
 		return fail(err, "clear the supplementary groups");
-	if (setresgid(s->inside_gid, s->inside_gid, s->inside_gid) < 0 ||
-	    setresuid(s->inside_uid, s->inside_uid, s->inside_uid) < 0)
+	if (sandbox_setresgid(s->inside_gid) < 0 ||
+	    sandbox_setresuid(s->inside_uid) < 0)
 		return fail(err, "become the build user");
 	if ((r = clear_caps(err)) < 0)
 		return r;

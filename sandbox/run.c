@@ -83,7 +83,7 @@ static int setup_namespaces(const struct child_args *a, struct gild_err *err)
 	const struct sandbox_spec *s = a->spec;
 
 	if (a->ids->privileged &&
-	    (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0))
+	    (sandbox_setresgid(0) < 0 || sandbox_setresuid(0) < 0))
 		return gild_fail(err, -GILD_E_SANDBOX, NULL,
 				 "cannot become root in the user namespace: %s",
 				 strerror(errno));
@@ -262,7 +262,7 @@ static _Noreturn void child_main(const struct child_args *a)
 			  "cannot make pid 1 non-dumpable: %s", strerror(errno));
 		child_fail(a, &err);
 	}
-	cmd = fork();
+	cmd = sandbox_fork();
 	if (cmd < 0) {
 		gild_fail(&err, -GILD_E_SANDBOX, NULL, "cannot fork: %s",
 			  strerror(errno));

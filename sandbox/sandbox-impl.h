@@ -5,6 +5,7 @@
 
 #include "sandbox.h"
 
+#include <signal.h>
 #include <sys/types.h>
 
 #define SANDBOX_DEFAULT_UID 1000
@@ -81,6 +82,24 @@ bool sandbox_cgroup_available(const char *controller, char *detail,
 			      size_t n);
 int sandbox_rlimits_apply(const struct sandbox_spec *s, bool have_mem_cgroup,
 			  bool have_pids_cgroup, struct gild_err *err);
+
+/* Between clone and exec the child has one thread but glibc still
+ * believes in the caller's others: its setresuid()/setgroups() would signal
+ * them all (the setxid broadcast) and wait forever, and fork() would take
+ * locks they may hold. The child uses the raw system calls instead. */
+#include <sys/syscall.h>
+static inline int sandbox_setresuid(unsigned id)
+{
+	return (int)syscall(SYS_setresuid, id, id, id);
+}
+static inline int sandbox_setresgid(unsigned id)
+{
+	return (int)syscall(SYS_setresgid, id, id, id);
+}
+static inline pid_t sandbox_fork(void)
+{
+	return (pid_t)syscall(SYS_clone, SIGCHLD, NULL, NULL, NULL, NULL);
+}
 
 /* caps.c: drop every capability and privilege, then become the build user. */
 int sandbox_drop_privileges(const struct sandbox_spec *s,
