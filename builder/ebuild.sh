@@ -829,9 +829,24 @@ _eb_setup_toolchain() {
 	export CC="musl-gcc -idirafter ${kh}" CBUILD=${CBUILD:-${CHOST}}
 }
 
+# _eb_s_fallback_ok PHASE: may PHASE start in WORKDIR because S is missing?
+# PMS 9.1.1: always in EAPI 0-3; later only with an empty A and when
+# neither PHASE nor an earlier src_* phase is defined (by the recipe or a
+# class), so a wrong S fails instead of packaging an empty image.
+_eb_s_fallback_ok() {
+	local p
+	[[ ${EAPI:-0} == [0-3] ]] && return 0
+	[[ -z ${A} ]] || return 1
+	for p in src_unpack src_prepare src_configure src_compile src_test src_install; do
+		declare -F "${p}" >/dev/null && return 1
+		[[ ${p} == "$1" ]] && break
+	done
+	return 0
+}
+
 # ebuild_run_phase PHASE: run the recipe's (or a class's) PHASE function,
 # or the default one, in the directory PMS gives: WORKDIR for src_unpack,
-# S (or WORKDIR when S does not exist) for the other src_* phases.
+# S for the other src_* phases (WORKDIR when S is missing, as PMS allows).
 ebuild_run_phase() {
 	local phase=$1
 	export EBUILD_PHASE_FUNC=${phase} EBUILD_PHASE=${phase#*_}
@@ -843,6 +858,7 @@ ebuild_run_phase() {
 		if [[ -d ${S} ]]; then
 			cd "${S}" || die "cannot enter S '${S}'"
 		else
+			_eb_s_fallback_ok "${phase}" || die "S '${S}' does not exist (${phase})"
 			cd "${WORKDIR}" || die "cannot enter WORKDIR '${WORKDIR}'"
 		fi ;;
 	pkg_*) ;;

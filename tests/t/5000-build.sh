@@ -111,6 +111,22 @@ test_expect_success SANDBOX 'a failing phase prints the phase, the log tail and 
 	test -d t2/var/tmp/gild/app-misc/broken-1/work
 '
 
+test_expect_success SANDBOX 'a missing S fails a phase the recipe defines, naming S (PMS 9.1.1, EAPI 4+)' '
+	mkdir -p t2/recipes/app-misc/nos &&
+	cat >t2/recipes/app-misc/nos/nos-1.recipe <<-\EOF &&
+	EAPI=8
+	DESCRIPTION="S is never created"
+	SLOT="0"
+	KEYWORDS="amd64"
+	LICENSE="MIT"
+	src_install() { keepdir /usr/share/nos; }
+	EOF
+	test_expect_code 1 gild -C t2 build --nodeps app-misc/nos 2>err &&
+	test_grep "S ./build/work/nos-1. does not exist" err &&
+	test_grep "gild: error: .app-misc/nos-1.: src_install failed" err &&
+	! ls t2/var/packages/app-misc/nos-* 2>/dev/null
+'
+
 test_expect_success SANDBOX 'a phase past its timeout is killed and reported' '
 	test_expect_code 1 gild -C t2 build --phase-timeout 2 app-misc/sleepy 2>err &&
 	test_grep "src_compile failed (.*tim.*" err &&
