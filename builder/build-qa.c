@@ -152,8 +152,10 @@ static int qa_entry(const char *path, const struct stat *st, int flag,
 	return 0;
 }
 
-/* INSTALL_MASK: patterns matched against the installed path (fnmatch,
- * a pattern naming a directory removes it whole). */
+/* INSTALL_MASK: a pattern with a '/' is matched against the installed
+ * path, one without against the file's name in any directory (as Portage's
+ * make.conf(5): INSTALL_MASK="charset.alias"); fnmatch, and a pattern
+ * naming a directory removes it whole. */
 static int mask_entry(const char *path, const struct stat *st, int flag,
 		      struct FTW *ftw)
 {
@@ -167,7 +169,7 @@ static int mask_entry(const char *path, const struct stat *st, int flag,
 	if (ftw->level == 0)
 		return 0;
 	for (char *m = strtok_r(copy, " \t\n", &save); m; m = strtok_r(NULL, " \t\n", &save))
-		if (fnmatch(m, rel, 0) == 0) {
+		if (fnmatch(m, strchr(m, '/') ? rel : strrchr(rel, '/') + 1, 0) == 0) {
 			fprintf(q->j->log, ">>> INSTALL_MASK %s: removing %s\n", m, rel);
 			(void)build_rm_rf(path, NULL);
 			return 0;

@@ -163,16 +163,17 @@ test_expect_success SANDBOX 'QA: world-writable and build-path files fail the bu
 	! ls t2/var/packages/app-misc/sloppy-* 2>/dev/null
 '
 
-test_expect_success SANDBOX 'QA_FATAL and INSTALL_MASK from gild.conf decide what fails and what is dropped' '
+test_expect_success SANDBOX 'QA_FATAL and INSTALL_MASK from gild.conf decide what fails and what is dropped (a bare name matches any file so named)' '
 	cat >>t2/etc/gild.conf <<-\EOF &&
 	QA_FATAL="outside"
-	INSTALL_MASK="*.la /usr/share/empty"
+	INSTALL_MASK="*.la /usr/share/empty where"
 	EOF
 	gild -C t2 build app-misc/sloppy >out 2>err &&
 	test_grep "warning: app-misc/sloppy-1: QA world-writable: ./usr/share/doc/sloppy/open." err &&
 	gild pkg files t2/var/packages/app-misc/sloppy-1-*.gpkg.tar >files &&
 	test_grep "^obj 0644 root:root .* /usr/bin/sloppy$" files &&
 	test_grep ! "junk.la" files &&
+	test_grep ! "/usr/share/doc/sloppy/where" files &&
 	test_grep ! "/usr/share/empty" files
 '
 
