@@ -143,13 +143,18 @@ static int phase_env_names(struct build_job *j, struct sandbox_spec *s,
 	_cleanup_free_ char *slot = xstrdup(r->slot);
 	_cleanup_free_ char *eapi = xasprintf("%d", r->eapi);
 	_cleanup_free_ char *sde = xasprintf("%lld", (long long)j->sde);
+	/* PMS ebuild-vars, "trailing-slash" (EAPI 7+): D, ED, ROOT and EROOT
+	 * end without a slash, so ROOT and EROOT are empty for / */
+	bool slash = r->eapi < 7;
+	const char *image = slash ? "/build/image/" : "/build/image";
+	const char *root = slash ? "/" : "";
 	const char *kv[][2] = {
 		{"P", r->p}, {"PN", r->pn}, {"PV", r->pv}, {"PR", r->pr},
 		{"PVR", r->pvr}, {"PF", r->pf}, {"CATEGORY", r->category},
 		{"SLOT", slot}, {"EAPI", eapi},
 		{"WORKDIR", "/build/work"}, {"S", sdir}, {"T", "/build/temp"},
-		{"D", "/build/image/"}, {"ED", "/build/image/"},
-		{"EPREFIX", ""}, {"ROOT", "/"}, {"EROOT", "/"},
+		{"D", image}, {"ED", image},
+		{"EPREFIX", ""}, {"ROOT", root}, {"EROOT", root},
 		{"FILESDIR", "/build/files"}, {"DISTDIR", "/build/distdir"},
 		{"HOME", "/build/home"}, {"TMPDIR", "/build/temp"},
 		{"SOURCE_DATE_EPOCH", sde},

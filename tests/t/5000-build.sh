@@ -127,6 +127,26 @@ test_expect_success SANDBOX 'a missing S fails a phase the recipe defines, namin
 	! ls t2/var/packages/app-misc/nos-* 2>/dev/null
 '
 
+test_expect_success SANDBOX 'EAPI 8: D and ED have no trailing slash, ROOT and EROOT are empty (PMS, EAPI 7+)' '
+	mkdir -p t2/recipes/app-misc/slashes &&
+	cat >t2/recipes/app-misc/slashes/slashes-1.recipe <<-\EOF &&
+	EAPI=8
+	DESCRIPTION="Looks at the path variables"
+	SLOT="0"
+	KEYWORDS="amd64"
+	LICENSE="MIT"
+	S="${WORKDIR}"
+	src_install() {
+		echo "D=${D} ED=${ED} ROOT=${ROOT} EROOT=${EROOT}" >"${T}"/vars
+		[[ ${D} != */ && ${ED} != */ && -z ${ROOT} && -z ${EROOT} ]] ||
+			die "wrong path variables: $(cat "${T}"/vars)"
+		keepdir /usr/share/slashes
+	}
+	EOF
+	gild -C t2 build --nodeps app-misc/slashes >out 2>err &&
+	test_grep ": built " out
+'
+
 test_expect_success SANDBOX 'a phase past its timeout is killed and reported' '
 	test_expect_code 1 gild -C t2 build --phase-timeout 2 app-misc/sleepy 2>err &&
 	test_grep "src_compile failed (.*tim.*" err &&
