@@ -248,14 +248,6 @@ static _Noreturn void child_main(const struct child_args *a)
 	rearm_death_signal(a);
 	if (sandbox_setup_root(a->spec, a->so, &err) < 0)
 		child_fail(a, &err);
-	/* prctl(2): becoming root of the new user namespace changed our
-	 * effective ids, and that cleared the parent-death signal: arm it
-	 * again, or a gild killed by SIGKILL leaves the build running. */
-	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0) {
-		gild_fail(&err, -GILD_E_SANDBOX, NULL,
-			  "cannot set the parent-death signal: %s", strerror(errno));
-		child_fail(a, &err);
-	}
 	/* nobody inside may look into pid 1 (/proc/1/root, /proc/1/fd) */
 	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0) {
 		gild_fail(&err, -GILD_E_SANDBOX, NULL,
