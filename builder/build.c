@@ -332,8 +332,8 @@ static void build_job_release(struct build_job *j)
 		close(j->lock_fd);
 }
 
-static int build_from_source(struct build_job *j, char **pkg_path,
-			     struct gild_err *err)
+static int build_steps(struct build_job *j, char **pkg_path,
+		       struct gild_err *err)
 {
 	int r;
 
@@ -353,6 +353,19 @@ static int build_from_source(struct build_job *j, char **pkg_path,
 	if (!j->opts->keep_work)
 		(void)build_rm_rf(j->workroot, NULL);
 	return 0;
+}
+
+/* The caller's umask must not reach the image (modes would differ from
+ * one user to the next under one build-id): unpacking and every phase
+ * run with 022, as Portage runs ebuilds. */
+static int build_from_source(struct build_job *j, char **pkg_path,
+			     struct gild_err *err)
+{
+	mode_t old = umask(022);
+	int r = build_steps(j, pkg_path, err);
+
+	umask(old);
+	return r;
 }
 
 static int build_job_run(struct build_job *j, enum build_outcome *outcome,

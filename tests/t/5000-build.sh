@@ -147,6 +147,26 @@ test_expect_success SANDBOX 'EAPI 8: D and ED have no trailing slash, ROOT and E
 	test_grep ": built " out
 '
 
+test_expect_success SANDBOX 'the caller'"'"'s umask does not reach the package (PMS: phases run with umask 022)' '
+	mkdir -p t2/recipes/app-misc/masked &&
+	cat >t2/recipes/app-misc/masked/masked-1.recipe <<-\EOF &&
+	EAPI=8
+	DESCRIPTION="Creates files with the default mode"
+	SLOT="0"
+	KEYWORDS="amd64"
+	LICENSE="MIT"
+	S="${WORKDIR}"
+	src_install() {
+		mkdir -p "${D}"/usr/share/masked
+		echo data >"${D}"/usr/share/masked/file
+	}
+	EOF
+	(umask 0002 && gild -C t2 build --nodeps app-misc/masked >out 2>err) &&
+	gild pkg files t2/var/packages/app-misc/masked-1-*.gpkg.tar >files &&
+	test_grep "^dir 0755 .* /usr/share/masked$" files &&
+	test_grep "^obj 0644 .* /usr/share/masked/file$" files
+'
+
 test_expect_success SANDBOX 'a phase past its timeout is killed and reported' '
 	test_expect_code 1 gild -C t2 build --phase-timeout 2 app-misc/sleepy 2>err &&
 	test_grep "src_compile failed (.*tim.*" err &&
