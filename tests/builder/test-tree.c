@@ -185,3 +185,67 @@ TEST(tree_load_stops_at_a_bad_recipe_or_keeps_going)
 	CHECK_INTEQ(system(cmd), 0);
 	free(cmd);
 }
+
+/* 96 packages in 3 categories; the bad ones at i == bad1 and i == bad2. */
+static void write_big_tree(const char *dir, int bad1, int bad2)
+{
+	static const char *const cats[] = {"a-a", "b-b", "c-c"};
+	for (int i = 0; i < 96; i++) {
+		char *rel = xasprintf("recipes/%s/p%02d/p%02d-1.%d.recipe",
+				      cats[i % 3], i, i, i);
+		write_file(dir, rel, i == bad1 || i == bad2
+					     ? "EAPI=8\nSLOT=0\nA=$(x)\n"
+					     : "EAPI=8\nSLOT=0\n");
+		free(rel);
+	}
+}
+
+static char *summary(const char *dir, const char *threads, unsigned flags)
+{
+	struct gild_err err = GILD_ERR_INIT;
+	struct tree *t = NULL;
+	struct gild_buf b = GILD_BUF_INIT;
+
+	setenv("GILD_TREE_THREADS", threads, 1);
+	int r = tree_load(dir, flags, &t, &err);
+	unsetenv("GILD_TREE_THREADS");
+	gild_buf_printf(&b, "r=%d %s:%u|", r, err.file, err.line);
+	for (size_t i = 0; t && i < tree_npkgs(t); i++)
+		gild_buf_printf(&b, "%s/%s ", tree_pkg_at(t, i)->category,
+				tree_pkg_at(t, i)->versions[0]->pf);
+	for (size_t i = 0; t && i < tree_nerrors(t); i++)
+		gild_buf_printf(&b, "E:%s ", tree_error_at(t, i)->file);
+	tree_free(t);
+	return gild_buf_steal(&b);
+}
+
+TEST(tree_load_on_threads_gives_the_sequential_result)
+{
+	char dir[] = "/tmp/gild-test-tree-XXXXXX";
+
+	if (!CHECK(mkdtemp(dir)))
+		return;
+	write_big_tree(dir, 70, 10);
+	for (unsigned flags = 0; flags <= TREE_LOAD_KEEP_GOING;
+	     flags += TREE_LOAD_KEEP_GOING) {
+		char *one = summary(dir, "1", flags), *two = summary(dir, "2", flags);
+		char *four = summary(dir, "4", flags);
+		CHECK_STREQ(two, one);
+		CHECK_STREQ(four, one);
+		free(one);
+		free(two);
+		free(four);
+	}
+	/* the first bad recipe in package order is the one reported */
+	char *s = summary(dir, "2", 0);
+	CHECK(gild_startswith(s, "r=-1026 recipes/b-b/p10/p10-1.10.recipe:3|"));
+	tap_note("%.80s", s);
+	free(s);
+	s = summary(dir, "2", TREE_LOAD_KEEP_GOING);
+	CHECK(strstr(s, "a-a/p00-1.0 a-a/p03-1.3 ") != NULL);
+	CHECK(strstr(s, "E:recipes/b-b/p10/p10-1.10.recipe E:recipes/b-b/p70/p70-1.70.recipe") != NULL);
+	free(s);
+	char *cmd = xasprintf("rm -rf '%s'", dir);
+	CHECK_INTEQ(system(cmd), 0);
+	free(cmd);
+}
