@@ -219,9 +219,11 @@ test_expect_success SANDBOX 'QA_FATAL and INSTALL_MASK from gild.conf decide wha
 
 test_expect_success SANDBOX 'gild killed mid-build leaves no package, no running build and no lock' '
 	(gild -C t2 build --rebuild app-misc/sleepy >/dev/null 2>&1 & echo $! >pid; wait) &
-	sleep 2 &&
+	log=t2/var/tmp/gild/app-misc/sleepy-1/build.log &&
+	for i in $(seq 100); do grep -q src_compile $log 2>/dev/null && break; sleep 0.2; done &&
+	sleep 0.5 && pgrep -f "sleep 600" >/dev/null &&
 	kill -9 $(cat pid) &&
-	sleep 1 &&
+	for i in $(seq 50); do pgrep -f "sleep 600" >/dev/null || break; sleep 0.2; done &&
 	! ls t2/var/packages/app-misc/sleepy-* 2>/dev/null &&
 	! pgrep -f "sleep 600" &&
 	gild -C t2 build --phase-timeout 1 app-misc/sleepy 2>err;
