@@ -121,6 +121,19 @@ static const char *const build_vars[] = {
 	"MAKEOPTS", "FEATURES", "INSTALL_MASK", "ARCH",
 };
 
+/* reproducible-builds.org: SOURCE_DATE_EPOCH is a non-negative decimal
+ * integer; anything else would silently become 0 in the archive yet
+ * change the build-id. */
+static bool sde_valid(const char *s)
+{
+	char *end;
+
+	if (*s == '-')
+		return false;
+	(void)strtoll(s, &end, 10);
+	return *end == '\0';
+}
+
 int build_job_compute_id(struct build_job *j, struct gild_err *err)
 {
 	_cleanup_buf_ struct gild_buf b = GILD_BUF_INIT;
@@ -129,6 +142,9 @@ int build_job_compute_id(struct build_job *j, struct gild_err *err)
 	char hex[65];
 	int r;
 
+	if (sde && *sde && !sde_valid(sde))
+		return gild_fail(err, -GILD_E_INVALID, NULL,
+				 "SOURCE_DATE_EPOCH '%s' is not a number of seconds", sde);
 	put(&b, "gild-build-id", "1");
 	put(&b, "cpv", j->r->pf);
 	put(&b, "category", j->r->category);

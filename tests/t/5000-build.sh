@@ -167,6 +167,11 @@ test_expect_success SANDBOX 'the caller'"'"'s umask does not reach the package (
 	test_grep "^obj 0644 .* /usr/share/masked/file$" files
 '
 
+test_expect_success SANDBOX 'a SOURCE_DATE_EPOCH that is not a number is refused, naming it' '
+	test_expect_code 2 env SOURCE_DATE_EPOCH=yesterday gild -C t2 build --rebuild app-misc/hello 2>err &&
+	test_grep "gild: error: SOURCE_DATE_EPOCH .yesterday. is not a number of seconds" err
+'
+
 test_expect_success SANDBOX 'a phase past its timeout is killed and reported' '
 	test_expect_code 1 gild -C t2 build --phase-timeout 2 app-misc/sleepy 2>err &&
 	test_grep "src_compile failed (.*tim.*" err &&
