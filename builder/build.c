@@ -133,7 +133,8 @@ int build_rm_rf(const char *path, struct gild_err *err)
 
 /* Two gild processes building the same package must not share a work
  * directory: the second waits for the first (and then usually finds its
- * build-id in the repository). The lock dies with the process. */
+ * build-id in the repository). The lock dies with the process. Returns 1
+ * when it had to wait. */
 static int lock_workroot(struct build_job *j, struct gild_err *err)
 {
 	_cleanup_free_ char *dir = gild_path_join(j->env->tmpdir, j->r->category);
@@ -150,6 +151,7 @@ static int lock_workroot(struct build_job *j, struct gild_err *err)
 			      j->r->category, j->r->pf);
 		if (flock(j->lock_fd, LOCK_EX) < 0)
 			return gild_fail_errno(err, path, "cannot lock");
+		return 1;
 	}
 	return 0;
 }
@@ -162,8 +164,6 @@ static int make_workroot(struct build_job *j, struct gild_err *err)
 
 	j->workroot = xasprintf("%s/%s/%s", j->env->tmpdir, j->r->category,
 				j->r->pf);
-	if ((r = lock_workroot(j, err)) < 0)
-		return r;
 	if ((r = build_rm_rf(j->workroot, err)) < 0)
 		return r;
 	for (size_t i = 0; i < GILD_ARRAY_SIZE(sub); i++) {
@@ -332,11 +332,34 @@ static void build_job_release(struct build_job *j)
 		close(j->lock_fd);
 }
 
-static int build_steps(struct build_job *j, char **pkg_path,
-		       struct gild_err *err)
+/* After waiting for another build's lock: did it make our package?
+ * Returns 1 (reused), 0 (build it) or an error. */
+static int built_meanwhile(struct build_job *j, enum build_outcome *outcome,
+			   char **pkg_path, struct gild_err *err)
+{
+	const struct binrepo_pkg *have;
+	int r;
+
+	if (j->opts->rebuild)
+		return 0;
+	if ((r = build_env_reload_repo(j->env, err)) < 0)
+		return r;
+	if (!(have = binrepo_find_build_id(j->env->repo, j->build_id)))
+		return 0;
+	*outcome = BUILD_REUSED;
+	*pkg_path = gild_path_join(j->env->pkgdir, have->relpath);
+	return 1;
+}
+
+static int build_steps(struct build_job *j, enum build_outcome *outcome,
+		       char **pkg_path, struct gild_err *err)
 {
 	int r;
 
+	if ((r = lock_workroot(j, err)) < 0)
+		return r;
+	if (r == 1 && (r = built_meanwhile(j, outcome, pkg_path, err)) != 0)
+		return r < 0 ? r : 0;
 	if ((r = make_workroot(j, err)) < 0)
 		return r;
 	gild_ctx_info(j->env->ctx, ">>> Building %s/%s (build-id %.12s)",
@@ -358,11 +381,11 @@ static int build_steps(struct build_job *j, char **pkg_path,
 /* The caller's umask must not reach the image (modes would differ from
  * one user to the next under one build-id): unpacking and every phase
  * run with 022, as Portage runs ebuilds. */
-static int build_from_source(struct build_job *j, char **pkg_path,
-			     struct gild_err *err)
+static int build_from_source(struct build_job *j, enum build_outcome *outcome,
+			     char **pkg_path, struct gild_err *err)
 {
 	mode_t old = umask(022);
-	int r = build_steps(j, pkg_path, err);
+	int r = build_steps(j, outcome, pkg_path, err);
 
 	umask(old);
 	return r;
@@ -391,7 +414,7 @@ static int build_job_run(struct build_job *j, enum build_outcome *outcome,
 		return 0;
 	}
 	*outcome = BUILD_BUILT;
-	return build_from_source(j, pkg_path, err);
+	return build_from_source(j, outcome, pkg_path, err);
 }
 
 int build_recipe(struct build_env *e, const struct recipe *r,

@@ -243,4 +243,12 @@ test_expect_success SANDBOX 'two concurrent builds of one package both succeed w
 	gild repo verify --pkgdir t4/var/packages
 '
 
+test_expect_success SANDBOX 'of two concurrent builds of one package, the one that waited reuses the other'"'"'s package' '
+	make_tree t7 &&
+	(gild -C t7 build app-misc/hello >c1 2>&1 & gild -C t7 build app-misc/hello >c2 2>&1; wait) &&
+	cat c1 c2 | grep "^>>> app-misc/hello-1.0: " | sed "s/: \([a-z]*\) .*/: \1/" | sort >outcomes &&
+	printf ">>> app-misc/hello-1.0: built\n>>> app-misc/hello-1.0: reused\n" >expect &&
+	test_cmp expect outcomes
+'
+
 test_done
