@@ -172,6 +172,11 @@ test_expect_success SANDBOX 'a SOURCE_DATE_EPOCH that is not a number is refused
 	test_grep "gild: error: SOURCE_DATE_EPOCH .yesterday. is not a number of seconds" err
 '
 
+test_expect_success SANDBOX '--phase-timeout takes whole seconds only' '
+	test_expect_code 2 gild -C t2 build --phase-timeout 5x app-misc/sleepy 2>err &&
+	test_grep "^gild build: --phase-timeout needs seconds, not .5x. (see .gild build --help.)$" err
+'
+
 test_expect_success SANDBOX 'a phase past its timeout is killed and reported' '
 	test_expect_code 1 gild -C t2 build --phase-timeout 2 app-misc/sleepy 2>err &&
 	test_grep "src_compile failed (.*tim.*" err &&
