@@ -79,7 +79,9 @@ static int named_stage_identity(struct build_env *e, const char *stage,
 		}
 	}
 	e->stage_id = xasprintf("stage-%s", hex);
-	e->stage_desc = xasprintf("%s (sha256 %s)", stage, hex);
+	/* only the file name: the same stage elsewhere gives the same bytes */
+	e->stage_desc = xasprintf("%s (sha256 %s)", strrchr(stage, '/') ?
+				  strrchr(stage, '/') + 1 : stage, hex);
 	return 0;
 }
 

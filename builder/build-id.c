@@ -168,6 +168,8 @@ int build_job_compute_id(struct build_job *j, struct gild_err *err)
 			return r;
 	}
 	put(&b, "helpers", gild_ebuild_sh);
+	put(&b, "phase.sh", build_phase_sh);
+	put(&b, "strip.sh", build_strip_sh);
 	put_list(&b, "use", &j->use_flags);
 	put_list(&b, "iuse", &j->iuse_flags);
 	for (size_t i = 0; i < GILD_ARRAY_SIZE(build_vars); i++)

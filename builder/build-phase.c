@@ -19,7 +19,7 @@
 #define BUILD_UID 1000
 #define HOST_ID_BASE 100000
 
-static const char phase_sh[] =
+const char build_phase_sh[] =
 	"# phase.sh: written by gild for each build\n"
 	"source /gild/ebuild.sh || exit 1\n"
 	"_gild_inherited=' '\n"
@@ -70,7 +70,7 @@ static int stage_gild_dir(struct build_job *j, struct gild_err *err)
 	int r;
 
 	if ((r = write_file(p1, gild_ebuild_sh, strlen(gild_ebuild_sh), err)) < 0 ||
-	    (r = write_file(p2, phase_sh, sizeof(phase_sh) - 1, err)) < 0 ||
+	    (r = write_file(p2, build_phase_sh, strlen(build_phase_sh), err)) < 0 ||
 	    (r = copy_file(src, p3, err)) < 0)
 		return r;
 	for (size_t i = 0; i < j->r->n_inherited; i++) {

@@ -177,7 +177,7 @@ static int mask_entry(const char *path, const struct stat *st, int flag,
 	return 0;
 }
 
-static const char strip_sh[] =
+const char build_strip_sh[] =
 	"cd /build/image || exit 1\n"
 	"find . -type f ! -perm -u+w -exec chmod u+w {} + 2>/dev/null\n"
 	"find . -type f | LC_ALL=C sort | while read -r f; do\n"
@@ -196,7 +196,7 @@ static int strip_image(struct build_job *j, struct gild_err *err)
 	_cleanup_(sandbox_spec_freep) struct sandbox_spec *s = sandbox_spec_new();
 	_cleanup_free_ char *image = gild_path_join(j->workroot, "image");
 	const char *features = config_get(j->env->cfg, "FEATURES");
-	const char *argv[] = {"sh", "-c", strip_sh, NULL};
+	const char *argv[] = {"sh", "-c", build_strip_sh, NULL};
 	struct sandbox_status st;
 	int rc;
 

@@ -113,8 +113,12 @@ bool build_job_use_fn(void *ud, const char *flag);
 /* rm -rf path (missing is fine). */
 int build_rm_rf(const char *path, struct gild_err *err);
 
-/* The embedded builder/ebuild.sh (NUL-terminated). */
+/* The embedded builder/ebuild.sh (NUL-terminated), and the scripts the
+ * driver runs around it: all shape the output, so all are in the
+ * build-id. */
 extern const char gild_ebuild_sh[];
+extern const char build_phase_sh[];
+extern const char build_strip_sh[];
 
 /* sha256 of a file or buffer, as 64 hex digits + NUL. */
 int build_sha256_file(const char *path, char out[65], struct gild_err *err);

@@ -7,5 +7,5 @@ TEST_PROGS += $(ESCAPE)
 $(ESCAPE): tests/sandbox/escape.c
 	@mkdir -p $(dir $@)
 	@echo "  LINK    $@"
-	$(Q)$(CC) -std=c17 -D_GNU_SOURCE -Wall -Wextra -Werror -Wno-unused-result \
+	$(Q)$(CC) -std=c17 -D_GNU_SOURCE -Wall -Wextra -Werror -Wno-unused-result -Wno-format-truncation \
 		$(CFLAGS) $(LDFLAGS) -o $@ $<
