@@ -3,49 +3,44 @@
  * here, outside the sandbox; the build itself never has network. */
 #include "build.h"
 
-#include "depstr.h"
 #include "fetch.h"
 
-static void collect_srcs(const struct dep_node *n, struct fetch_srclist *l)
+/* Variables a pkg_nofetch message may name. */
+static const char *nofetch_var(void *ud, const char *name)
 {
-	if (n->kind == DEP_TEXT) {
-		gild_str uri = depstr_uri(n), name = depstr_distfile(n);
-		_cleanup_free_ char *u = gild_str_dup(uri);
-		_cleanup_free_ char *nm = gild_str_dup(name);
-		(void)fetch_srclist_add(l, u, nm, NULL);
-		return;
-	}
-	for (size_t i = 0; i < n->n_kids; i++)
-		collect_srcs(&n->kids[i], l);
+	const struct build_job *j = ud;
+	const char *const vars[][2] = {
+		{"P", j->r->p}, {"PN", j->r->pn}, {"PV", j->r->pv},
+		{"PVR", j->r->pvr}, {"PF", j->r->pf}, {"CATEGORY", j->r->category},
+		{"DISTDIR", j->env->distdir}, {"HOMEPAGE", j->r->vars[RECIPE_HOMEPAGE]},
+	};
+
+	for (size_t i = 0; i < GILD_ARRAY_SIZE(vars); i++)
+		if (!strcmp(vars[i][0], name))
+			return vars[i][1];
+	return NULL;
 }
 
-static bool restricted(const struct build_job *j, const char *word)
-{
-	const char *rs = j->evaluated[RECIPE_RESTRICT];
-	size_t n = strlen(word);
-
-	for (const char *p = rs ? rs : ""; (p = strstr(p, word)); p += n)
-		if ((p == rs || p[-1] == ' ') && (!p[n] || p[n] == ' '))
-			return true;
-	return false;
-}
-
-/* RESTRICT="fetch": the user fetches by hand; say how (pkg_nofetch). */
+/* RESTRICT="fetch": the user fetches by hand; say how (pkg_nofetch's
+ * messages, read, never run). */
 static int nofetch(struct build_job *j, const char *name,
 		   struct gild_err *err)
 {
 	const struct recipe_func *f = recipe_func_find(j->r, "pkg_nofetch");
+	_cleanup_free_ char *text = fetch_nofetch_text(f ? f->body : "",
+						      nofetch_var, j);
 
 	fprintf(j->env->ctx->diag, "%s/%s: fetch restricted; pkg_nofetch says:\n%s\n",
-		j->r->category, j->r->pf, f ? f->body : "(no pkg_nofetch)");
+		j->r->category, j->r->pf, text[0] ? text : "(nothing)");
 	return gild_fail(err, -GILD_E_FETCH, NULL,
 			 "'%s' must be placed in '%s' by hand (RESTRICT=fetch)",
 			 name, j->env->distdir);
 }
 
 static int fetch_one(struct build_job *j, const struct fetch_src *src,
-		     struct fetch_mirrors *ms, const struct fetch_tpm *tpm,
-		     const struct manifest *m, struct gild_err *err)
+		     unsigned rflags, struct fetch_mirrors *ms,
+		     const struct fetch_tpm *tpm, const struct manifest *m,
+		     struct gild_err *err)
 {
 	static const struct fetch_opts def = FETCH_OPTS_INIT;
 	struct fetch_opts o = def;
@@ -54,12 +49,12 @@ static int fetch_one(struct build_job *j, const struct fetch_src *src,
 	_cleanup_buf_ struct gild_buf why = GILD_BUF_INIT;
 	int r;
 
-	if (restricted(j, "fetch")) {
+	if (rflags & FETCH_RESTRICT_FETCH) {
 		_cleanup_free_ char *p = gild_path_join(j->env->distdir, src->name);
 		if (access(p, R_OK) != 0)
 			return nofetch(j, src->name, err);
 	} else {
-		for (size_t i = 0; i < ms->n; i++)
+		for (size_t i = 0; !(rflags & FETCH_RESTRICT_MIRROR) && i < ms->n; i++)
 			fetch_mirror_urls(&def, &ms->v[i], src->name, &urls);
 		for (size_t i = 0; i < src->uris.n; i++)
 			if ((r = fetch_expand_uri(tpm, src->uris.v[i], &urls, err)) < 0)
@@ -80,12 +75,11 @@ static int fetch_one(struct build_job *j, const struct fetch_src *src,
 
 int build_job_fetch(struct build_job *j, struct gild_err *err)
 {
-	_cleanup_(dep_node_freep) struct dep_node *orig = NULL;
 	_cleanup_(fetch_srclist_releasep) struct fetch_srclist srcs = FETCH_SRCLIST_INIT;
 	_cleanup_(fetch_mirrors_releasep) struct fetch_mirrors ms = FETCH_MIRRORS_INIT;
 	_cleanup_(fetch_tpm_freep) struct fetch_tpm *tpm = NULL;
 	_cleanup_(manifest_freep) struct manifest *m = NULL;
-	struct dep_node *red = NULL;
+	unsigned rflags = 0;
 	_cleanup_free_ char *tpm_path = gild_path_join(tree_root(j->env->tree),
 					       "profiles/thirdpartymirrors");
 	_cleanup_free_ char *mpath = xasprintf("%s/recipes/%s/%s/Manifest",
@@ -93,10 +87,9 @@ int build_job_fetch(struct build_job *j, struct gild_err *err)
 					       j->r->category, j->r->pn);
 	int r;
 
-	if ((r = build_job_reduce(j, RECIPE_SRC_URI, &orig, &red, err)) < 0)
+	if ((r = fetch_recipe_sources(j->r, j->env->use, NULL, &srcs, &rflags,
+				      err)) < 0)
 		return r;
-	collect_srcs(red, &srcs);
-	dep_node_free(red);
 	for (size_t i = 0; i < srcs.n; i++)
 		gild_strv_add(&j->distfiles, srcs.v[i].name);
 	if (srcs.n == 0)
@@ -106,7 +99,7 @@ int build_job_fetch(struct build_job *j, struct gild_err *err)
 		return r;
 	fetch_mirrors_load(config_get(j->env->cfg, "GILD_MIRRORS"), &ms);
 	for (size_t i = 0; i < srcs.n; i++)
-		if ((r = fetch_one(j, &srcs.v[i], &ms, tpm, m, err)) < 0)
+		if ((r = fetch_one(j, &srcs.v[i], rflags, &ms, tpm, m, err)) < 0)
 			return r;
 	return 0;
 }

@@ -240,6 +240,13 @@ test_expect_success SANDBOX 'gild killed mid-build leaves no package, no running
 	test_grep "src_compile failed" err
 '
 
+test_expect_success SANDBOX 'RESTRICT=fetch prints what pkg_nofetch says instead of fetching' '
+	test_expect_code 1 gild -C t2 build --nodeps app-misc/manual 2>err &&
+	test_grep "^app-misc/manual-2: fetch restricted; pkg_nofetch says:$" err &&
+	test_grep "Download manual-2.tar.gz from https://example.org/manual" err &&
+	test_grep "gild: error: .manual-2.tar.gz. must be placed in .*var/distfiles. by hand (RESTRICT=fetch)" err
+'
+
 test_expect_success SANDBOX 'two concurrent builds of one package both succeed with one valid package' '
 	make_tree t4 &&
 	(gild -C t4 build --rebuild app-misc/hello >c1 2>&1 & gild -C t4 build --rebuild app-misc/hello >c2 2>&1; wait) &&

@@ -22,7 +22,10 @@ GILD_BINDIR=${GILD_BINDIR:-$GILD_TOP}
 FIXTURES="$GILD_TOP/tests/fixtures"
 PATH="$GILD_BINDIR:$PATH"
 export PATH GILD_TOP FIXTURES
-unset USE GILD_MIRRORS DISTDIR PKGDIR 2>/dev/null || true
+# what the environment may override in gild (config_env_vars) must not leak
+# in from the caller (make asan exports its CFLAGS, for one)
+unset USE GILD_MIRRORS DISTDIR PKGDIR CFLAGS CXXFLAGS LDFLAGS CPPFLAGS CHOST \
+	FEATURES MAKEOPTS ACCEPT_KEYWORDS ACCEPT_LICENSE 2>/dev/null || true
 export LC_ALL=C TZ=UTC
 
 this_test=$(basename "$0" .sh)
