@@ -7,7 +7,7 @@
 ESCAPE = $(O)/tests/sandbox/escape
 TEST_PROGS += $(ESCAPE)
 
-$(ESCAPE): tests/sandbox/escape.c
+$(ESCAPE): tests/sandbox/escape.c tests/sandbox/local.mk
 	@mkdir -p $(dir $@)
 	@echo "  LINK    $@"
 	$(Q)$(CC) -std=c17 -D_GNU_SOURCE -Wall -Wextra -Werror -Wno-unused-result -Wno-format-truncation \
