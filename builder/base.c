@@ -228,6 +228,22 @@ bool gild_startswith(const char *s, const char *prefix)
 	return strncmp(s, prefix, strlen(prefix)) == 0;
 }
 
+bool gild_has_word(const char *list, const char *word)
+{
+	size_t n = strlen(word);
+
+	for (const char *s = list; s && *s;) {
+		size_t len;
+		while (*s == ' ' || *s == '\t' || *s == '\n')
+			s++;
+		len = strcspn(s, " \t\n");
+		if (len == n && len && strncmp(s, word, n) == 0)
+			return true;
+		s += len;
+	}
+	return false;
+}
+
 bool gild_endswith(const char *s, const char *suffix)
 {
 	size_t n = strlen(s), m = strlen(suffix);

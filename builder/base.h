@@ -165,6 +165,9 @@ static inline bool gild_str_eq(gild_str a, const char *b)
 static inline char *gild_str_dup(gild_str s) { return xstrndup(s.p, s.n); }
 
 bool gild_startswith(const char *s, const char *prefix);
+/* Whether a whitespace-separated list (may be NULL) holds word:
+ * FEATURES, RESTRICT, QA_FATAL, USE as a string. */
+bool gild_has_word(const char *list, const char *word);
 bool gild_endswith(const char *s, const char *suffix);
 
 /* ---- growable string buffer -------------------------------------------- */

@@ -15,16 +15,6 @@ struct dep_search {
 	struct gild_strv missing; /* "'atom' (DEPEND)" */
 };
 
-static bool word_in(const char *list, const char *w)
-{
-	size_t n = strlen(w);
-
-	for (const char *p = list; (p = strstr(p, w)); p += n)
-		if ((p == list || p[-1] == ' ') && (p[n] == ' ' || !p[n]))
-			return true;
-	return false;
-}
-
 /* PMS 8.3.4: a USE dependency, after the parent's conditionals are
  * applied, requires the flag on or off in the candidate. */
 static bool use_deps_ok(struct build_job *j, const struct atom *a,
@@ -33,7 +23,7 @@ static bool use_deps_ok(struct build_job *j, const struct atom *a,
 	for (size_t i = 0; i < a->n_use; i++) {
 		const struct use_dep *u = &a->use[i];
 		bool parent = build_job_use_fn(j, u->flag), want;
-		bool has = word_in(use, u->flag);
+		bool has = gild_has_word(use, u->flag);
 
 		switch (u->kind) {
 		case USE_DEP_ENABLED: want = true; break;
@@ -44,7 +34,7 @@ static bool use_deps_ok(struct build_job *j, const struct atom *a,
 		case USE_DEP_NEQ: want = !parent; break;
 		default: continue;
 		}
-		if (!word_in(iuse, u->flag) && u->def != USE_DEFAULT_NONE)
+		if (!gild_has_word(iuse, u->flag) && u->def != USE_DEFAULT_NONE)
 			has = u->def == USE_DEFAULT_PLUS;
 		if (has != want)
 			return false;

@@ -295,16 +295,6 @@ static int run_phase(struct build_job *j, const char *phase,
 			 st.message[0] ? ", " : "", st.status, j->log_path);
 }
 
-static bool has_word(const char *list, const char *w)
-{
-	size_t n = strlen(w);
-
-	for (const char *p = list ? list : ""; (p = strstr(p, w)); p += n)
-		if ((p == list || p[-1] == ' ') && (!p[n] || p[n] == ' '))
-			return true;
-	return false;
-}
-
 int build_job_run_phases(struct build_job *j, struct gild_err *err)
 {
 	static const char *const phases[] = {
@@ -322,8 +312,8 @@ int build_job_run_phases(struct build_job *j, struct gild_err *err)
 			continue;
 		/* PMS 9.1.6: src_test only with FEATURES=test, unless restricted */
 		if (!strcmp(ph, "src_test") &&
-		    (!has_word(config_get(j->env->cfg, "FEATURES"), "test") ||
-		     has_word(j->evaluated[RECIPE_RESTRICT], "test")))
+		    (!gild_has_word(config_get(j->env->cfg, "FEATURES"), "test") ||
+		     gild_has_word(j->evaluated[RECIPE_RESTRICT], "test")))
 			continue;
 		if ((rc = run_phase(j, ph, err)) < 0)
 			return rc;

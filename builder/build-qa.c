@@ -30,16 +30,6 @@ struct qa {
 	unsigned warnings;
 };
 
-static bool has_word(const char *list, const char *w)
-{
-	size_t n = strlen(w);
-
-	for (const char *p = list; (p = strstr(p, w)); p += n)
-		if ((p == list || p[-1] == ' ') && (!p[n] || p[n] == ' '))
-			return true;
-	return false;
-}
-
 static const char *cfg(struct qa *q, const char *name, const char *def)
 {
 	const char *v = config_get(q->j->env->cfg, name);
@@ -49,7 +39,7 @@ static const char *cfg(struct qa *q, const char *name, const char *def)
 static void finding(struct qa *q, const char *check, const char *path,
 		    const char *what)
 {
-	bool fatal = has_word(cfg(q, "QA_FATAL", QA_FATAL_DEFAULT), check);
+	bool fatal = gild_has_word(cfg(q, "QA_FATAL", QA_FATAL_DEFAULT), check);
 
 	fprintf(q->j->log, " * QA %s: %s: '%s' %s\n", fatal ? "error" : "warning",
 		check, path, what);
@@ -121,7 +111,7 @@ static void check_top(struct qa *q, const char *rel)
 	const char *slash = strchr(rel + 1, '/');
 	_cleanup_free_ char *top = xstrndup(rel + 1, slash ? (size_t)(slash - rel - 1)
 							   : strlen(rel + 1));
-	if (!has_word(cfg(q, "QA_ALLOWED_DIRS", QA_ALLOWED_DEFAULT), top))
+	if (!gild_has_word(cfg(q, "QA_ALLOWED_DIRS", QA_ALLOWED_DEFAULT), top))
 		finding(q, "outside", rel, "is outside the allowed hierarchy");
 }
 
@@ -143,7 +133,7 @@ static int qa_entry(const char *path, const struct stat *st, int flag,
 	if ((st->st_mode & S_IWOTH) && !(S_ISDIR(st->st_mode) && (st->st_mode & S_ISVTX)))
 		finding(q, "world-writable", rel, "is world-writable");
 	if (S_ISREG(st->st_mode) && (st->st_mode & (S_ISUID | S_ISGID)) &&
-	    !has_word(cfg(q, "QA_SETUID_ALLOWED", ""), rel))
+	    !gild_has_word(cfg(q, "QA_SETUID_ALLOWED", ""), rel))
 		finding(q, "setuid", rel, "is setuid/setgid (allow it in QA_SETUID_ALLOWED)");
 	if (S_ISREG(st->st_mode) && names_builddir(path, q->j->workroot))
 		finding(q, "builddir", rel, "contains the build directory's path");
@@ -200,14 +190,14 @@ static int strip_image(struct build_job *j, struct gild_err *err)
 	struct sandbox_status st;
 	int rc;
 
-	if (!has_word(features, "strip") || has_word(j->evaluated[RECIPE_RESTRICT]
+	if (!gild_has_word(features, "strip") || gild_has_word(j->evaluated[RECIPE_RESTRICT]
 						     ? j->evaluated[RECIPE_RESTRICT] : "", "strip"))
 		return 0;
 	fprintf(j->log, ">>> Stripping /build/image\n");
 	fflush(j->log);
 	if ((rc = sandbox_spec_add_rw(s, image, "/build/image", err)) < 0 ||
 	    (rc = sandbox_spec_setenv(s, "SPLITDEBUG",
-				      has_word(features, "splitdebug") ? "1" : "", err)) < 0)
+				      gild_has_word(features, "splitdebug") ? "1" : "", err)) < 0)
 		return rc;
 	if (j->env->stage_root)
 		sandbox_spec_set_root(s, j->env->stage_root);

@@ -8,18 +8,7 @@
 
 bool fetch_restrict_has(const char *restrict_value, const char *word)
 {
-	size_t n = strlen(word);
-
-	for (const char *s = restrict_value; s && *s;) {
-		size_t len;
-		while (isspace((unsigned char)*s))
-			s++;
-		len = strcspn(s, " \t\n");
-		if (len == n && strncmp(s, word, n) == 0)
-			return true;
-		s += len;
-	}
-	return false;
+	return gild_has_word(restrict_value, word);
 }
 
 static const char *const message_cmds[] = {"einfo", "elog", "ewarn",

@@ -85,3 +85,13 @@ TEST(gild_json_str_escapes_controls_and_quotes)
 	CHECK_STREQ(s, "\"a\\\"b\\\\c\\n\\u0001\"");
 	free(s);
 }
+
+TEST(gild_has_word_matches_whole_words_only)
+{
+	CHECK(gild_has_word("strip test", "test"));
+	CHECK(gild_has_word(" \tstrip\n", "strip"));
+	CHECK(!gild_has_word("splitdebug", "debug"));
+	CHECK(!gild_has_word("test-fail", "test"));
+	CHECK(!gild_has_word(NULL, "test"));
+	CHECK(!gild_has_word("", "test"));
+}
