@@ -30,7 +30,32 @@ struct gild_ctx {
 	FILE *diag;	      /* diagnostics (stderr) */
 	const char *cmdname;  /* the running command, for messages */
 	struct gild_err err;  /* the error a command returns, printed once */
+	/* prints the running command's usage (set by main from its table) */
+	void (*usage)(const struct gild_ctx *ctx, FILE *f);
 };
+
+#define GILD_VERSION "0.1.0"
+
+typedef int gild_cmd_fn(int argc, char **argv, struct gild_ctx *ctx);
+
+/* ---- the core library (main-core.c) ------------------------------------ *
+ * Every command but sandbox, help and version lives in gild-core.so, which
+ * the front binary loads on first use.  It is found through $GILD_CORE,
+ * else beside the running binary (a build tree), else in GILD_PKGLIBDIR
+ * (an installed gild). */
+
+/* What the core was built as; the front refuses a core of another build,
+ * whose struct gild_ctx may differ. */
+struct gild_core_abi {
+	const char *version;
+	size_t ctx_size;
+};
+#define GILD_CORE_ABI_INIT {GILD_VERSION, sizeof(struct gild_ctx)}
+extern const struct gild_core_abi gild_core_abi; /* in the core */
+
+/* The command function `sym` (e.g. "cmd_pretend") from the core library,
+ * loading it on first use; NULL with err filled when it cannot be loaded. */
+gild_cmd_fn *gild_core_cmd(const char *sym, struct gild_err *err);
 
 /* Option codes shared by every command (values above any short option). */
 enum {

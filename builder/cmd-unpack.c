@@ -11,9 +11,13 @@ int cmd_unpack(int argc, char **argv, struct gild_ctx *ctx)
 	int c, r, status = 0;
 
 	while ((c = getopt_long(argc, argv, GILD_COMMON_SHORTOPTS, opts,
-				NULL)) != -1)
-		if (gild_ctx_common_opt(ctx, c, optarg, &status) <= 0)
-			return status ? status : 2;
+				NULL)) != -1) {
+		r = gild_ctx_common_opt(ctx, c, optarg, &status);
+		if (r < 0)
+			return status; /* 0 after --help */
+		if (r == 0)
+			return 2;
+	}
 	if (argc - optind < 2)
 		return gild_ctx_usage_error(ctx, "needs an archive and a "
 					    "directory");

@@ -1,63 +1,72 @@
-/* main.c: the gild command dispatcher (git.c style: one sorted table). */
+/* main.c: the gild command dispatcher (git.c style: one sorted table).
+ *
+ * gild is two files: this small front binary, which links only libc and
+ * libseccomp, and the core library (gild-core.so, main-core.c) with every
+ * other command and the heavy libraries (libsolv, libarchive and through
+ * it libxml2 and ICU, libcrypto).  `gild sandbox`, `help` and `version`
+ * never load the core, so a sandbox starts as fast as bwrap does: loading
+ * and relocating those libraries costs about 2 ms per process here. */
 #include "builder.h"
 
 #include <getopt.h>
 
-#define GILD_VERSION "0.1.0"
-
 struct cmd {
 	const char *name;
-	int (*fn)(int argc, char **argv, struct gild_ctx *ctx);
+	gild_cmd_fn *fn;	/* in the front binary, or */
+	const char *core_sym;	/* the function's name in gild-core.so */
 	const char *summary;
 	const char *usage; /* after "gild NAME " */
 };
 
+#define FRONT(fn) fn, NULL
+#define CORE(fn) NULL, #fn
+
 /* Sorted by name; `gild help` prints it in this order. */
 static const struct cmd commands[] = {
-	{"atom", cmd_atom, "show the parts of a package dependency (PMS 8.3)",
+	{"atom", CORE(cmd_atom), "show the parts of a package dependency (PMS 8.3)",
 	 "[--json] [--eapi N] ATOM"},
-	{"build", cmd_build, "build binary packages in the sandbox (emerge -B)",
+	{"build", CORE(cmd_build), "build binary packages in the sandbox (emerge -B)",
 	 "[--nodeps] [--keep-work] [--rebuild] [--fetchonly] [--phase-timeout S] TARGET..."},
-	{"depreduce", cmd_depreduce,
+	{"depreduce", CORE(cmd_depreduce),
 	 "reduce a dependency string under USE (PMS 8.2)",
 	 "[--use \"FLAGS\"] [--kind KIND] [--eapi N] STRING"},
-	{"deps", cmd_deps, "evaluated dependencies of the best visible version",
+	{"deps", CORE(cmd_deps), "evaluated dependencies of the best visible version",
 	 "[--json] ATOM"},
-	{"fetch", cmd_fetch, "fetch and verify distfiles without building",
+	{"fetch", CORE(cmd_fetch), "fetch and verify distfiles without building",
 	 "[--distdir DIR] [--mirrors URLS] [--timeout S] [--connect-timeout S] "
 	 "[--deps] ATOM|@SET... | [--use FLAGS] --manifest FILE --src-uri SRC_URI"},
-	{"help", cmd_help, "list commands, or show one command's usage",
+	{"help", FRONT(cmd_help), "list commands, or show one command's usage",
 	 "[COMMAND]"},
-	{"info", cmd_info, "metadata.xml and USE flag descriptions with their state",
+	{"info", CORE(cmd_info), "metadata.xml and USE flag descriptions with their state",
 	 "[--json] ATOM"},
-	{"manifest", cmd_manifest,
+	{"manifest", CORE(cmd_manifest),
 	 "write or update a package's Manifest from DISTDIR",
 	 "[--distdir DIR] CATEGORY/PN|ATOM|DIR [DISTFILE...]"},
-	{"pkg", cmd_pkg, "show, list, verify, extract or create one binary package",
+	{"pkg", CORE(cmd_pkg), "show, list, verify, extract or create one binary package",
 	 "show|files|verify FILE | extract FILE DIR | create [--set K=V]... "
 	 "[--recipe FILE] [--source-date-epoch N] IMAGEDIR (OUT|--pkgdir DIR)"},
-	{"pretend", cmd_pretend, "show the build plan for targets (emerge -pv)",
+	{"pretend", CORE(cmd_pretend), "show the build plan for targets (emerge -pv)",
 	 "[--emptytree] [--tree] [--json] [-C DIR] TARGET..."},
-	{"query", cmd_query, "matching versions: slot, keywords, visibility, USE",
+	{"query", CORE(cmd_query), "matching versions: slot, keywords, visibility, USE",
 	 "[--json] ATOM..."},
-	{"repo", cmd_repo, "index, verify or list the binary repository",
+	{"repo", CORE(cmd_repo), "index, verify or list the binary repository",
 	 "index|verify|list [--pkgdir DIR]"},
-	{"required-use", cmd_required_use,
+	{"required-use", CORE(cmd_required_use),
 	 "check REQUIRED_USE against USE: exit 0 holds, 1 not",
 	 "--iuse \"FLAGS\" [--use \"FLAGS\"] [--eapi N] STRING"},
-	{"resolve", cmd_resolve, "run resolver test cases",
+	{"resolve", CORE(cmd_resolve), "run resolver test cases",
 	 "--case [--update] FILE..."},
-	{"sandbox", cmd_sandbox, "run a command in the build sandbox",
+	{"sandbox", FRONT(cmd_sandbox), "run a command in the build sandbox",
 	 "[--root DIR] [--ro SRC[:DEST]]... [--rw SRC[:DEST]]... "
 	 "[--tmpfs DEST[:SIZE]] [--setenv K=V]... [--timeout SECONDS] "
 	 "[--mem MB] [--nproc N] [--fsize MB] [--allow-net] -- COMMAND "
 	 "[ARG...] | --check"},
-	{"unpack", cmd_unpack, "extract archives safely into a directory",
+	{"unpack", CORE(cmd_unpack), "extract archives safely into a directory",
 	 "ARCHIVE... DIR"},
-	{"vercmp", cmd_vercmp, "compare two versions: prints <, = or >",
+	{"vercmp", CORE(cmd_vercmp), "compare two versions: prints <, = or >",
 	 "VERSION VERSION"},
-	{"version", cmd_version, "print gild's version", ""},
-	{"why", cmd_why, "show the dependency chains that pull a package in",
+	{"version", FRONT(cmd_version), "print gild's version", ""},
+	{"why", CORE(cmd_why), "show the dependency chains that pull a package in",
 	 "[--emptytree] ATOM [TARGET...]  (targets default to @system)"},
 };
 
@@ -78,105 +87,12 @@ static void print_cmd_usage(FILE *f, const struct cmd *c)
 		   "-v/-q, --json\n");
 }
 
-void gild_ctx_usage(const struct gild_ctx *ctx, FILE *f)
+static void print_ctx_usage(const struct gild_ctx *ctx, FILE *f)
 {
 	const struct cmd *c = find_cmd(ctx->cmdname);
 
 	if (c)
 		print_cmd_usage(f, c);
-}
-
-int gild_ctx_usage_error(struct gild_ctx *ctx, const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(ctx->diag, "gild %s: ", ctx->cmdname);
-	va_start(ap, fmt);
-	vfprintf(ctx->diag, fmt, ap);
-	va_end(ap);
-	fprintf(ctx->diag, " (see 'gild %s --help')\n", ctx->cmdname);
-	return 2;
-}
-
-static void vdiag(struct gild_ctx *ctx, const char *kind, const char *fmt,
-		  va_list ap)
-{
-	fprintf(ctx->diag, "gild: %s", kind);
-	vfprintf(ctx->diag, fmt, ap);
-	fputc('\n', ctx->diag);
-}
-
-void gild_ctx_warn(struct gild_ctx *ctx, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	vdiag(ctx, "warning: ", fmt, ap);
-	va_end(ap);
-}
-
-void gild_ctx_info(struct gild_ctx *ctx, const char *fmt, ...)
-{
-	va_list ap;
-	if (ctx->verbosity < 0)
-		return;
-	va_start(ap, fmt);
-	vdiag(ctx, "", fmt, ap);
-	va_end(ap);
-}
-
-void gild_ctx_debug(struct gild_ctx *ctx, const char *fmt, ...)
-{
-	va_list ap;
-	if (ctx->verbosity <= 0)
-		return;
-	va_start(ap, fmt);
-	vdiag(ctx, "debug: ", fmt, ap);
-	va_end(ap);
-}
-
-char *gild_ctx_config_dir(const struct gild_ctx *ctx)
-{
-	if (ctx->config)
-		return xstrdup(ctx->config);
-	return gild_path_join(ctx->tree, "etc");
-}
-
-int gild_ctx_common_opt(struct gild_ctx *ctx, int c, const char *arg,
-			int *status)
-{
-	switch (c) {
-	case GILD_OPT_TREE:
-	case 'C':
-		ctx->tree = arg;
-		return 1;
-	case GILD_OPT_PROFILE:
-		ctx->profile = arg;
-		return 1;
-	case GILD_OPT_CONFIG:
-		ctx->config = arg;
-		return 1;
-	case GILD_OPT_JSON:
-		ctx->json = true;
-		return 1;
-	case GILD_OPT_VERBOSE:
-		ctx->verbosity++;
-		return 1;
-	case GILD_OPT_QUIET:
-		ctx->verbosity--;
-		return 1;
-	case GILD_OPT_HELP:
-		gild_ctx_usage(ctx, ctx->out);
-		*status = 0;
-		return -1;
-	case '?':
-	case ':':
-		/* getopt_long already printed which option was wrong */
-		fprintf(ctx->diag, "(see 'gild %s --help')\n", ctx->cmdname);
-		*status = 2;
-		return -1;
-	default:
-		return 0;
-	}
 }
 
 int cmd_help(int argc, char **argv, struct gild_ctx *ctx)
@@ -257,6 +173,7 @@ int main(int argc, char **argv)
 {
 	struct gild_ctx ctx = {.tree = ".", .out = stdout, .diag = stderr};
 	const struct cmd *c;
+	gild_cmd_fn *fn;
 	int first, status;
 
 	first = parse_global_opts(argc, argv, &ctx);
@@ -274,8 +191,14 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	ctx.cmdname = c->name;
+	ctx.usage = print_ctx_usage;
+	fn = c->fn;
+	if (!fn && !(fn = gild_core_cmd(c->core_sym, &ctx.err))) {
+		gild_err_print(stderr, &ctx.err);
+		return 1;
+	}
 	optind = 0; /* glibc: 0 fully resets getopt for the command */
-	status = c->fn(argc - first, argv + first, &ctx);
+	status = fn(argc - first, argv + first, &ctx);
 	if (status < 0) {
 		if (!ctx.err.code)
 			ctx.err.code = status;
