@@ -145,7 +145,8 @@ int build_job_compute_id(struct build_job *j, struct gild_err *err)
 	if (sde && *sde && !sde_valid(sde))
 		return gild_fail(err, -GILD_E_INVALID, NULL,
 				 "SOURCE_DATE_EPOCH '%s' is not a number of seconds", sde);
-	put(&b, "gild-build-id", "1");
+	/* 2: build-time dependencies laid over the stage, not only at /build/deps */
+	put(&b, "gild-build-id", "2");
 	put(&b, "cpv", j->r->pf);
 	put(&b, "category", j->r->category);
 	{

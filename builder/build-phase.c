@@ -84,21 +84,6 @@ static int stage_gild_dir(struct build_job *j, struct gild_err *err)
 	return 0;
 }
 
-/* The build-time dependencies' images, unpacked into /build/deps. */
-static int install_deps(struct build_job *j, struct gild_err *err)
-{
-	_cleanup_free_ char *deps = gild_path_join(j->workroot, "deps");
-	int r;
-
-	for (size_t i = 0; i < j->deps.n; i++) {
-		_cleanup_free_ char *p = gild_path_join(j->env->pkgdir, j->deps.v[i]);
-		fprintf(j->log, ">>> Installing build dependency %s\n", j->deps.v[i]);
-		if ((r = gpkg_extract(p, deps, err)) < 0)
-			return r;
-	}
-	return 0;
-}
-
 static int chown_entry(const char *path, const struct stat *st, int flag,
 		       struct FTW *ftw)
 {
@@ -167,38 +152,20 @@ static int phase_env_names(struct build_job *j, struct sandbox_spec *s,
 	return 0;
 }
 
-/* Toolchain variables from the configuration, plus the paths that make
- * the build-time dependencies in /build/deps visible to compilers and
- * pkg-config (a sysroot over the stage, which stays read-only). */
+/* Toolchain variables from the configuration. The build-time
+ * dependencies need no search paths: they are laid over the stage
+ * (build-root.c). */
 static int phase_env_toolchain(struct build_job *j, struct sandbox_spec *s,
 			       struct gild_err *err)
 {
 	static const char *const cfgvars[] = {"CFLAGS", "CXXFLAGS", "LDFLAGS",
 		"CPPFLAGS", "CHOST", "CBUILD", "MAKEOPTS", "FEATURES", "ARCH"};
-	const char *ldflags = config_get(j->env->cfg, "LDFLAGS");
-	const char *cppflags = config_get(j->env->cfg, "CPPFLAGS");
 	int rc;
 
 	for (size_t i = 0; i < GILD_ARRAY_SIZE(cfgvars); i++)
 		if ((rc = set_env(s, cfgvars[i], config_get(j->env->cfg, cfgvars[i]),
 				  err)) < 0)
 			return rc;
-	if (j->deps.n == 0)
-		return 0;
-	{
-		_cleanup_free_ char *ld = xasprintf("%s -L/build/deps/usr/lib -L/build/deps/lib "
-						    "-Wl,-rpath-link,/build/deps/usr/lib", ldflags);
-		_cleanup_free_ char *cpp = xasprintf("%s -I/build/deps/usr/include", cppflags);
-		if ((rc = set_env(s, "LDFLAGS", ld, err)) < 0 ||
-		    (rc = set_env(s, "CPPFLAGS", cpp, err)) < 0 ||
-		    (rc = set_env(s, "PKG_CONFIG_PATH",
-				  "/build/deps/usr/lib/pkgconfig:/build/deps/usr/share/pkgconfig",
-				  err)) < 0 ||
-		    (rc = set_env(s, "PKG_CONFIG_SYSROOT_DIR", "/build/deps", err)) < 0 ||
-		    (rc = set_env(s, "PATH", "/build/deps/usr/bin:/build/deps/bin:"
-				  "/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin", err)) < 0)
-			return rc;
-	}
 	return 0;
 }
 
@@ -233,6 +200,8 @@ static int add_binds(struct build_job *j, struct sandbox_spec *s,
 
 	if (j->env->stage_root)
 		sandbox_spec_set_root(s, j->env->stage_root);
+	if ((rc = build_job_add_layers(j, s, err)) < 0)
+		return rc;
 	for (size_t i = 0; i < GILD_ARRAY_SIZE(ro); i++) {
 		_cleanup_free_ char *p = gild_path_join(j->workroot, ro[i][0]);
 		if ((rc = sandbox_spec_add_ro(s, p, ro[i][1], err)) < 0)
@@ -302,7 +271,7 @@ int build_job_run_phases(struct build_job *j, struct gild_err *err)
 		"src_compile", "src_test", "src_install"};
 	int rc;
 
-	if ((rc = stage_gild_dir(j, err)) < 0 || (rc = install_deps(j, err)) < 0 ||
+	if ((rc = stage_gild_dir(j, err)) < 0 || (rc = build_job_install_deps(j, err)) < 0 ||
 	    (rc = chown_writable(j, err)) < 0)
 		return rc;
 	for (size_t i = 0; i < GILD_ARRAY_SIZE(phases); i++) {
@@ -310,10 +279,9 @@ int build_job_run_phases(struct build_job *j, struct gild_err *err)
 		/* src_unpack ran in C (libarchive) unless the recipe has one */
 		if (!strcmp(ph, "src_unpack") && !recipe_func_find(j->r, ph))
 			continue;
-		/* PMS 9.1.6: src_test only with FEATURES=test, unless restricted */
-		if (!strcmp(ph, "src_test") &&
-		    (!gild_has_word(config_get(j->env->cfg, "FEATURES"), "test") ||
-		     gild_has_word(j->evaluated[RECIPE_RESTRICT], "test")))
+		/* PMS 9.1.7: src_test only with FEATURES=test, unless
+		 * restricted (decided with USE: build.c) */
+		if (!strcmp(ph, "src_test") && !j->run_tests)
 			continue;
 		if ((rc = run_phase(j, ph, err)) < 0)
 			return rc;

@@ -17,6 +17,9 @@
  *   /build/work (WORKDIR), /build/image (D), /build/temp (T),
  *   /build/distdir (DISTDIR, read-only), /build/files (FILESDIR, read-only),
  *   /build/deps (the build-time dependencies' images, read-only).
+ * and the dependencies' images are also laid over the stage's own
+ * directories (build-root.c), so /usr/lib/libz.so of a dependency is in
+ * /usr/lib, where compilers and the loader look.
  */
 #ifndef GILD_BUILD_H
 #define GILD_BUILD_H
@@ -71,6 +74,7 @@ struct build_job {
 	char *evaluated[RECIPE_NVARS]; /* USE-reduced dependency strings */
 	char *build_id;		     /* hex sha256 */
 	int64_t sde;		     /* SOURCE_DATE_EPOCH of the build */
+	bool run_tests;		     /* FEATURES=test and not restricted */
 	char *workroot;		     /* var/tmp/gild/<cat>/<PF> */
 	char *log_path;
 	FILE *log;
@@ -107,6 +111,12 @@ int build_job_find_deps(struct build_job *j, struct gild_err *err);
 int build_job_fetch(struct build_job *j, struct gild_err *err);
 int build_job_compute_id(struct build_job *j, struct gild_err *err);
 int build_job_run_phases(struct build_job *j, struct gild_err *err);
+/* build-root.c: the dependencies' images unpacked into <work>/deps and
+ * folded onto the stage's layout; then laid over the stage's directories. */
+struct sandbox_spec;
+int build_job_install_deps(struct build_job *j, struct gild_err *err);
+int build_job_add_layers(struct build_job *j, struct sandbox_spec *s,
+			 struct gild_err *err);
 int build_job_qa(struct build_job *j, struct gild_err *err);
 bool build_job_use_fn(void *ud, const char *flag);
 

@@ -811,7 +811,11 @@ _eb_merge_class_vars() {
 # point at it and CBUILD=CHOST, so configure scripts run their test
 # programs (the stage has musl's dynamic loader) instead of going into
 # cross mode. musl-gcc hides /usr/include, where the kernel headers are:
-# they come back, and only they, through an -idirafter directory.
+# they come back, and only they, through an -idirafter directory. It also
+# searches only musl's own directories, not /usr/include and /usr/lib where
+# the build-time dependencies are laid over the stage: it gets their images
+# at /build/deps (after musl's headers; the loader finds their libraries in
+# /usr/lib by itself).
 _eb_setup_toolchain() {
 	[[ ${CHOST} == *-musl* && -z ${CC} ]] || return 0
 	type -P "${CHOST}-gcc" >/dev/null && return 0
@@ -825,6 +829,13 @@ _eb_setup_toolchain() {
 		multi=$(gcc -print-multiarch 2>/dev/null)
 		[[ -n ${multi} && -d /usr/include/${multi}/asm ]] &&
 			ln -sfn "/usr/include/${multi}/asm" "${kh}/asm"
+	fi
+	local deps=/build/deps
+	if [[ -d ${deps}/usr/include ]]; then
+		kh+=" -idirafter ${deps}/usr/include"
+	fi
+	if [[ -d ${deps}/usr/lib ]]; then
+		export LDFLAGS="${LDFLAGS:+${LDFLAGS} }-L${deps}/usr/lib"
 	fi
 	export CC="musl-gcc -idirafter ${kh}" CBUILD=${CBUILD:-${CHOST}}
 }

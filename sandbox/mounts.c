@@ -363,6 +363,26 @@ static bool has_mount_at(const struct sandbox_spec *s, const char *dest)
 	return false;
 }
 
+/* A read-only overlay of FROM over what DEST shows now: overlayfs looks
+ * its lower directories up before mounting, so DEST may be one of them. */
+static int mount_layer(const char *from, const char *dest,
+		       struct gild_err *err)
+{
+	char opts[2 * PATH_MAX + 16];
+
+	if (snprintf(opts, sizeof(opts), "lowerdir=%s:%s", from, dest) >=
+	    (int)sizeof(opts))
+		return gild_fail(err, -GILD_E_SANDBOX, NULL,
+				 "layer path '%s' is too long", dest);
+	if (mount("overlay", dest, "overlay", MS_RDONLY | MS_NOSUID | MS_NODEV,
+		  opts) < 0)
+		return gild_fail(err, -GILD_E_SANDBOX, NULL,
+				 "cannot lay '%s' over '%s' (overlayfs): %s",
+				 from + strlen("/oldroot"), dest + strlen("/newroot"),
+				 strerror(errno));
+	return 0;
+}
+
 static int setup_user_mount(const struct sandbox_mount *m, const char *src,
 			    struct gild_err *err)
 {
@@ -382,6 +402,8 @@ static int setup_user_mount(const struct sandbox_mount *m, const char *src,
 				  err);
 	case SANDBOX_MOUNT_RW:
 		return bind_mount(from, dest, MS_NOSUID | MS_NODEV, err);
+	case SANDBOX_MOUNT_LAYER:
+		return mount_layer(from, dest, err);
 	}
 	return 0;
 }

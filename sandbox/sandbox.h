@@ -38,6 +38,7 @@ enum sandbox_mount_kind {
 	SANDBOX_MOUNT_RO,    /* read-only bind, nosuid,nodev */
 	SANDBOX_MOUNT_RW,    /* read-write bind, nosuid,nodev */
 	SANDBOX_MOUNT_TMPFS, /* sized tmpfs, nosuid,nodev */
+	SANDBOX_MOUNT_LAYER, /* read-only overlay of src over dest, nosuid,nodev */
 };
 
 /* One setup operation, in the order the caller gave them. */
@@ -94,6 +95,13 @@ int sandbox_spec_add_rw(struct sandbox_spec *s, const char *src,
 			const char *dest, struct gild_err *err);
 int sandbox_spec_add_tmpfs(struct sandbox_spec *s, const char *dest,
 			   uint64_t size, struct gild_err *err);
+/* A read-only layer: what dest shows at this point of the setup (the
+ * stage's /usr, say) with the host directory src laid over it (overlayfs,
+ * src wins), so that files added by src appear where programs look for
+ * them. Same dest checks as a bind; src may not hold ':', ',' or '\\'
+ * (overlayfs option syntax): -GILD_E_INVALID. */
+int sandbox_spec_add_layer(struct sandbox_spec *s, const char *src,
+			   const char *dest, struct gild_err *err);
 
 /* Parse the command line forms "SRC[:DEST]" and "DEST[:SIZE]" (SIZE in
  * bytes with an optional k, m, g suffix). -GILD_E_USAGE on bad syntax. */

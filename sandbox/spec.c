@@ -124,6 +124,27 @@ int sandbox_spec_add_tmpfs(struct sandbox_spec *s, const char *dest,
 	return 0;
 }
 
+int sandbox_spec_add_layer(struct sandbox_spec *s, const char *src,
+			   const char *dest, struct gild_err *err)
+{
+	int r;
+
+	if (src[0] != '/')
+		return gild_fail(err, -GILD_E_INVALID, NULL,
+				 "layer source '%s' is not absolute", src);
+	if (strpbrk(src, ":,\\") || strpbrk(dest, ":,\\"))
+		return gild_fail(err, -GILD_E_INVALID, NULL,
+				 "layer '%s' at '%s' holds ':', ',' or '\\'",
+				 src, dest);
+	if ((r = check_dest(dest, err)) < 0)
+		return r;
+	if (strcmp(dest, "/") == 0)
+		return gild_fail(err, -GILD_E_INVALID, NULL,
+				 "a layer cannot be the root");
+	push_mount(s, SANDBOX_MOUNT_LAYER, src, dest, 0);
+	return 0;
+}
+
 /* "SRC[:DEST]": a path may not hold ':' (it would be ambiguous). */
 int sandbox_spec_parse_bind(struct sandbox_spec *s, enum sandbox_mount_kind k,
 			    const char *arg, struct gild_err *err)

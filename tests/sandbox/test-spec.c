@@ -53,6 +53,25 @@ TEST(rw_bind_at_root_is_refused)
 	CHECK_STREQ(err.msg, "the root can only be bound read-only");
 }
 
+TEST(layer_is_kept_in_order_and_checked_like_a_bind)
+{
+	struct gild_err err = GILD_ERR_INIT;
+	SPEC;
+
+	CHECK_INTEQ(sandbox_spec_add_layer(s, "/w/deps/usr", "/usr", &err), 0);
+	CHECK_INTEQ(sandbox_spec_mount(s, 0)->kind, SANDBOX_MOUNT_LAYER);
+	CHECK_STREQ(sandbox_spec_mount(s, 0)->src, "/w/deps/usr");
+	CHECK_STREQ(sandbox_spec_mount(s, 0)->dest, "/usr");
+	CHECK_INTEQ(sandbox_spec_add_layer(s, "/w/deps", "/", &err), -GILD_E_INVALID);
+	CHECK_STREQ(err.msg, "a layer cannot be the root");
+	CHECK_INTEQ(sandbox_spec_add_layer(s, "/w/a,b", "/usr", &err), -GILD_E_INVALID);
+	CHECK_STREQ(err.msg, "layer '/w/a,b' at '/usr' holds ':', ',' or '\\'");
+	CHECK_INTEQ(sandbox_spec_add_layer(s, "deps", "/usr", &err), -GILD_E_INVALID);
+	CHECK_STREQ(err.msg, "layer source 'deps' is not absolute");
+	CHECK_INTEQ(sandbox_spec_add_layer(s, "/w/deps", "/proc", &err), -GILD_E_INVALID);
+	CHECK_INTEQ(sandbox_spec_n_mounts(s), 1);
+}
+
 static const struct {
 	const char *arg;
 	int code;
