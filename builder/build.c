@@ -32,6 +32,51 @@ static void collect_flags(struct use_env *env, const struct idset *s,
 	gild_strv_sort(out);
 }
 
+/* Is test restricted for j under its USE as it stands? (RESTRICT is a
+ * USE-conditional string: "!test? ( test )" restricts only without
+ * USE=test.) */
+static int restrict_has_test(struct build_job *j, bool *out,
+			     struct gild_err *err)
+{
+	int r;
+
+	if ((r = build_job_reduce(j, RECIPE_RESTRICT, NULL, NULL, err)) < 0)
+		return r;
+	*out = gild_has_word(j->evaluated[RECIPE_RESTRICT], "test");
+	return 0;
+}
+
+/* FEATURES=test, as Portage's config.setcpv decides it: for a recipe with
+ * test in IUSE, USE=test follows FEATURES=test, except that a RESTRICT
+ * that still says test with USE=test on (or a masked USE=test) turns both
+ * off for this package; without test in IUSE, src_test runs unless
+ * RESTRICT says test. j->run_tests is the outcome (PMS 9.1.7). */
+static int decide_tests(struct build_job *j, struct gild_err *err)
+{
+	bool features = gild_has_word(config_get(j->env->cfg, "FEATURES"), "test");
+	int id = use_flag_id(j->env->use, "test");
+	bool in_iuse = idset_has(&j->use.iuse, id), restricted = false;
+	int r;
+
+	if (in_iuse) {
+		if (features)
+			idset_add(&j->use.enabled, id);
+		else
+			idset_del(&j->use.enabled, id);
+	}
+	if ((r = restrict_has_test(j, &restricted, err)) < 0)
+		return r;
+	if (in_iuse && features &&
+	    (restricted || idset_has(&j->use.masked, id))) {
+		idset_del(&j->use.enabled, id);
+		restricted = true;
+		if ((r = build_job_reduce(j, RECIPE_RESTRICT, NULL, NULL, err)) < 0)
+			return r;
+	}
+	j->run_tests = features && !restricted;
+	return 0;
+}
+
 int build_job_eval_use(struct build_job *j, struct gild_err *err)
 {
 	const struct recipe *r = j->r;
@@ -43,6 +88,8 @@ int build_job_eval_use(struct build_job *j, struct gild_err *err)
 
 	query_pkg_from_recipe(r, iuse, &p);
 	use_eval(j->env->use, &p, &j->use);
+	if ((rc = decide_tests(j, err)) < 0)
+		return rc;
 	collect_flags(j->env->use, &j->use.enabled, &j->use_flags);
 	collect_flags(j->env->use, &j->use.iuse, &j->iuse_flags);
 	if (!r->vars[RECIPE_REQUIRED_USE][0])
