@@ -4,6 +4,8 @@
 
 #include "../sandbox/sandbox.h"
 
+#include <fcntl.h>
+
 enum {
 	OPT_ROOT = 0x2000,
 	OPT_RO,
@@ -128,7 +130,7 @@ int cmd_sandbox(int argc, char **argv, struct gild_ctx *ctx)
 	_cleanup_(sandbox_spec_freep) struct sandbox_spec *s = sandbox_spec_new();
 	struct sandbox_status st;
 	bool check = false;
-	int c, status, r;
+	int c, status, r, trace_fd = -1;
 
 	while ((c = getopt_long(argc, argv, "+" GILD_COMMON_SHORTOPTS,
 				sandbox_opts, NULL)) != -1) {
@@ -149,7 +151,15 @@ int cmd_sandbox(int argc, char **argv, struct gild_ctx *ctx)
 		return gild_ctx_usage_error(ctx, "no command given");
 	sandbox_spec_set_argv(s, (const char *const *)argv + optind);
 	fflush(ctx->out);
-	if ((r = sandbox_run(s, &st, &ctx->err)) < 0)
+	fflush(ctx->diag);
+	/* a copy above 2: pid 1 points its own 0-2 at /dev/null */
+	if (ctx->verbosity > 0 &&
+	    (trace_fd = fcntl(fileno(ctx->diag), F_DUPFD_CLOEXEC, 3)) >= 0)
+		sandbox_spec_set_trace_fd(s, trace_fd);
+	r = sandbox_run(s, &st, &ctx->err);
+	if (trace_fd >= 0)
+		close(trace_fd);
+	if (r < 0)
 		return r;
 	if (st.message[0])
 		fprintf(ctx->diag, "gild sandbox: %s\n", st.message);

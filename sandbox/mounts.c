@@ -531,16 +531,29 @@ static int setup_user_mounts(const struct sandbox_spec *s,
  * that it may cover our defaults (/tmp) but not /dev or /proc (spec.c
  * refuses those). */
 int sandbox_setup_root(const struct sandbox_spec *s,
-		       const struct sandbox_sources *so, struct gild_err *err)
+		       const struct sandbox_sources *so,
+		       const struct sandbox_trace *tr, struct gild_err *err)
 {
 	int r;
 
-	if ((r = pivot_into_base(err)) < 0 ||
-	    (r = build_root(s, so, err)) < 0 ||
-	    (r = setup_dev(err)) < 0 ||
-	    (r = setup_proc(err)) < 0 ||
-	    (r = setup_tmp(s, err)) < 0 ||
+	if ((r = pivot_into_base(err)) < 0)
+		return r;
+	sandbox_trace_step(tr, "pid1", "pivoted into the scratch tmpfs");
+	if ((r = build_root(s, so, err)) < 0)
+		return r;
+	sandbox_trace_step(tr, "pid1", "root and /etc built");
+	if ((r = setup_dev(err)) < 0)
+		return r;
+	sandbox_trace_step(tr, "pid1", "/dev built");
+	if ((r = setup_proc(err)) < 0)
+		return r;
+	sandbox_trace_step(tr, "pid1", "/proc mounted and masked");
+	if ((r = setup_tmp(s, err)) < 0 ||
 	    (r = setup_user_mounts(s, so, err)) < 0)
 		return r;
-	return pivot_into_newroot(s, err);
+	sandbox_trace_step(tr, "pid1", "/tmp and caller's mounts");
+	if ((r = pivot_into_newroot(s, err)) < 0)
+		return r;
+	sandbox_trace_step(tr, "pid1", "pivoted into the new root");
+	return 0;
 }

@@ -41,6 +41,7 @@ struct child_args {
 	const struct sandbox_ids *ids;
 	const struct sandbox_sources *so;
 	char **envp;
+	const struct sandbox_trace *tr;
 	bool have_mem_cgroup, have_pids_cgroup;
 	int sync_rd, err_wr, stat_wr, sec_rd, sec_wr;
 };
@@ -148,6 +149,7 @@ static _Noreturn void run_command(const struct child_args *a)
 	const struct sandbox_spec *s = a->spec;
 	struct gild_err err = GILD_ERR_INIT;
 
+	sandbox_trace_step(a->tr, "cmd", "forked");
 	if (setsid() < 0)
 		gild_fail(&err, -GILD_E_SANDBOX, NULL, "cannot setsid: %s",
 			  strerror(errno));
@@ -155,7 +157,9 @@ static _Noreturn void run_command(const struct child_args *a)
 		 sandbox_rlimits_apply(s, a->have_mem_cgroup,
 				       a->have_pids_cgroup, &err) == 0 &&
 		 sandbox_drop_privileges(s, a->ids, &err) == 0 &&
+		 (sandbox_trace_step(a->tr, "cmd", "privileges dropped"), 1) &&
 		 sandbox_seccomp_load_fd(a->sec_rd, &err) == 0) {
+		sandbox_trace_step(a->tr, "cmd", "seccomp loaded, exec");
 		environ = a->envp;
 		execvp(s->argv.v[0], s->argv.v);
 		gild_fail(&err, EXEC_FAILED, NULL, "cannot run '%s': %s",
@@ -166,7 +170,8 @@ static _Noreturn void run_command(const struct child_args *a)
 
 /* pid 1: reap everything; when the command ends, report its wait status
  * and exit, which makes the kernel kill whatever is left. */
-static _Noreturn void reap(pid_t cmd, int stat_wr)
+static _Noreturn void reap(pid_t cmd, int stat_wr,
+			   const struct sandbox_trace *tr)
 {
 	int ws = 0, null = open("/dev/null", O_RDWR | O_CLOEXEC);
 	pid_t p;
@@ -181,6 +186,7 @@ static _Noreturn void reap(pid_t cmd, int stat_wr)
 		if (p < 0 && errno != EINTR)
 			_exit(126);
 	}
+	sandbox_trace_step(tr, "pid1", "command ended");
 	if (write(stat_wr, &ws, sizeof(ws)) != sizeof(ws))
 		_exit(126);
 	_exit(0);
@@ -231,8 +237,9 @@ static _Noreturn void child_main(const struct child_args *a)
 	pid_t cmd;
 
 	int keep[] = {a->sync_rd, a->err_wr, a->stat_wr, a->sec_rd, a->sec_wr,
-		      a->spec->out_fd, a->spec->err_fd};
+		      a->spec->out_fd, a->spec->err_fd, a->tr->fd};
 
+	sandbox_trace_step(a->tr, "pid1", "cloned");
 	close_all_except(keep, GILD_ARRAY_SIZE(keep));
 	/* pid 1 needs SIGCHLD at its default to reap; the command inherits
 	 * the rest from here */
@@ -242,11 +249,13 @@ static _Noreturn void child_main(const struct child_args *a)
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0 ||
 	    read(a->sync_rd, &go, 1) != 1)
 		_exit(127);
+	sandbox_trace_step(a->tr, "pid1", "go received");
 	close(a->sec_wr); /* else the filter pipe never reaches EOF */
 	if (setup_namespaces(a, &err) < 0)
 		child_fail(a, &err);
 	rearm_death_signal(a);
-	if (sandbox_setup_root(a->spec, a->so, &err) < 0)
+	sandbox_trace_step(a->tr, "pid1", "ids, cgroup ns, hostname, loopback");
+	if (sandbox_setup_root(a->spec, a->so, a->tr, &err) < 0)
 		child_fail(a, &err);
 	/* nobody inside may look into pid 1 (/proc/1/root, /proc/1/fd) */
 	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0) {
@@ -264,7 +273,7 @@ static _Noreturn void child_main(const struct child_args *a)
 		run_command(a);
 	close(a->err_wr);
 	close(a->sec_rd);
-	reap(cmd, a->stat_wr);
+	reap(cmd, a->stat_wr, a->tr);
 }
 
 /* ---- the caller's side -------------------------------------------------- */
@@ -311,6 +320,7 @@ struct run_state {
 	struct sandbox_cgroup cg;
 	struct sandbox_sources so;
 	char **envp;
+	struct sandbox_trace tr;
 };
 
 static void run_state_release(struct run_state *rs)
@@ -326,6 +336,7 @@ static void run_state_release(struct run_state *rs)
 	close_pair(rs->statp);
 	close_pair(rs->secp);
 	sandbox_cgroup_destroy(&rs->cg);
+	sandbox_trace_step(&rs->tr, "gild", "cleaned up");
 	sandbox_sources_release(&rs->so);
 	if (rs->envp)
 		for (char **e = rs->envp; *e; e++)
@@ -338,6 +349,7 @@ static int start_child(struct run_state *rs, const struct sandbox_spec *s,
 {
 	struct child_args a = {
 		.spec = s, .ids = ids, .so = &rs->so, .envp = rs->envp,
+		.tr = &rs->tr,
 		.have_mem_cgroup = rs->cg.mem_dir != NULL,
 		.have_pids_cgroup = rs->cg.pids_dir != NULL,
 	};
@@ -363,6 +375,7 @@ static int start_child(struct run_state *rs, const struct sandbox_spec *s,
 	}
 	if (rs->pid == 0)
 		child_main(&a);
+	sandbox_trace_step(&rs->tr, "gild", "cloned");
 	close(rs->sync[0]), close(rs->errp[1]), close(rs->statp[1]);
 	rs->sync[0] = rs->errp[1] = rs->statp[1] = -1;
 	return 0;
@@ -379,6 +392,7 @@ static int release_child(struct run_state *rs, const struct sandbox_ids *ids,
 	/* the write end stays open until the end: see rearm_death_signal */
 	if (write(rs->sync[1], "g", 1) != 1)
 		return gild_fail_errno(err, NULL, "cannot start the sandbox");
+	sandbox_trace_step(&rs->tr, "gild", "id maps written, go sent");
 	rs->pidfd = (int)syscall(SYS_pidfd_open, rs->pid, 0);
 	if (rs->pidfd < 0)
 		return gild_fail(err, -GILD_E_SANDBOX, NULL,
@@ -393,6 +407,8 @@ static int release_child(struct run_state *rs, const struct sandbox_ids *ids,
 static int send_filter(struct run_state *rs, struct gild_err *err)
 {
 	int r = sandbox_seccomp_export(rs->secp[1], err);
+
+	sandbox_trace_step(&rs->tr, "gild", "seccomp filter compiled and sent");
 
 	close(rs->secp[1]);
 	close(rs->secp[0]);
@@ -435,8 +451,10 @@ static bool wait_child(struct run_state *rs, unsigned timeout, int *ws)
 		if (poll(&pfd, 1, (int)ms) > 0)
 			break;
 	}
+	sandbox_trace_step(&rs->tr, "gild", "pid 1 ended");
 	while (waitpid(rs->pid, ws, 0) < 0 && errno == EINTR)
 		;
+	sandbox_trace_step(&rs->tr, "gild", "pid 1 reaped");
 	rs->pid = 0;
 	return timed_out;
 }
@@ -516,9 +534,11 @@ int sandbox_run(const struct sandbox_spec *s, struct sandbox_status *st,
 	int r, pid1_ws = 0;
 
 	memset(st, 0, sizeof(*st));
+	sandbox_trace_start(&rs.tr, s->trace_fd);
 	if ((r = check_spec(s, err)) < 0 ||
 	    (r = sandbox_ids_resolve(s, &ids, err)) < 0)
 		return r;
+	sandbox_trace_step(&rs.tr, "gild", "ids resolved");
 	rs.envp = sandbox_spec_envp(s);
 	if ((r = sandbox_sources_resolve(s, &rs.so, err)) < 0 ||
 	    (r = sandbox_cgroup_create(s, &rs.cg, err)) < 0 ||
@@ -527,6 +547,7 @@ int sandbox_run(const struct sandbox_spec *s, struct sandbox_status *st,
 	    (r = send_filter(&rs, err)) < 0)
 		return r;
 	r = read_setup_error(&rs, &cerr);
+	sandbox_trace_step(&rs.tr, "gild", "command started (error pipe EOF)");
 	if (r < 0 && r != EXEC_FAILED) {
 		if (err)
 			*err = cerr;

@@ -7,6 +7,7 @@
 
 #include <signal.h>
 #include <sys/types.h>
+#include <time.h>
 
 #define SANDBOX_DEFAULT_UID 1000
 #define SANDBOX_DEFAULT_HOST_BASE 100000u
@@ -28,8 +29,21 @@ struct sandbox_spec {
 	unsigned host_uid, host_gid, host_count; /* 0 count: default */
 	char *cwd;
 	int out_fd, err_fd;
+	int trace_fd;	      /* -1: no step timings */
 	struct gild_strv argv;
 };
+
+/* trace.c: one line per setup step, "sandbox: 1.234 ms pid1 step", the
+ * time since sandbox_run began (clock_gettime through the vDSO is cheap
+ * and async-signal-safe, and formatting allocates nothing: usable between
+ * clone and exec). A no-op unless the caller set a trace fd. */
+struct sandbox_trace {
+	int fd;
+	struct timespec t0;
+};
+void sandbox_trace_start(struct sandbox_trace *t, int fd);
+void sandbox_trace_step(const struct sandbox_trace *t, const char *who,
+			const char *step);
 
 /* ids.c: the uid/gid maps. */
 struct sandbox_ids {
@@ -56,7 +70,8 @@ int sandbox_sources_resolve(const struct sandbox_spec *s,
 			    struct sandbox_sources *so, struct gild_err *err);
 void sandbox_sources_release(struct sandbox_sources *so);
 int sandbox_setup_root(const struct sandbox_spec *s,
-		       const struct sandbox_sources *so, struct gild_err *err);
+		       const struct sandbox_sources *so,
+		       const struct sandbox_trace *tr, struct gild_err *err);
 
 /* seccomp.c: the caller compiles the filter and writes the BPF program to
  * a pipe while the child builds the root; the command's process loads it

@@ -146,6 +146,11 @@ void sandbox_spec_set_cwd(struct sandbox_spec *s, const char *dir);
 /* stdout/stderr of the command (default the caller's 1 and 2). */
 void sandbox_spec_set_stdio(struct sandbox_spec *s, int out_fd, int err_fd);
 
+/* Write the time of each setup step to fd, one line each ("sandbox:
+ * 1.234 ms pid1 root built"), for `gild sandbox -v` and the benchmark;
+ * -1 (the default) writes nothing. */
+void sandbox_spec_set_trace_fd(struct sandbox_spec *s, int fd);
+
 /* The command; copied. argv[0] is looked up in the fixed PATH inside. */
 void sandbox_spec_set_argv(struct sandbox_spec *s, const char *const *argv);
 

@@ -13,6 +13,7 @@ struct sandbox_spec *sandbox_spec_new(void)
 	s->inside_gid = SANDBOX_DEFAULT_UID;
 	s->out_fd = 1;
 	s->err_fd = 2;
+	s->trace_fd = -1;
 	return s;
 }
 
@@ -297,6 +298,11 @@ void sandbox_spec_set_stdio(struct sandbox_spec *s, int out_fd, int err_fd)
 {
 	s->out_fd = out_fd;
 	s->err_fd = err_fd;
+}
+
+void sandbox_spec_set_trace_fd(struct sandbox_spec *s, int fd)
+{
+	s->trace_fd = fd;
 }
 
 void sandbox_spec_set_argv(struct sandbox_spec *s, const char *const *argv)
