@@ -43,7 +43,7 @@ struct child_args {
 	char **envp;
 	const struct sandbox_trace *tr;
 	bool have_mem_cgroup, have_pids_cgroup;
-	int sync_rd, err_wr, stat_wr, sec_rd, sec_wr;
+	int sync_rd, err_wr, stat_wr;
 };
 
 /* The code an exec failure is reported with: not a setup failure, the
@@ -158,7 +158,7 @@ static _Noreturn void run_command(const struct child_args *a)
 				       a->have_pids_cgroup, &err) == 0 &&
 		 sandbox_drop_privileges(s, a->ids, &err) == 0 &&
 		 (sandbox_trace_step(a->tr, "cmd", "privileges dropped"), 1) &&
-		 sandbox_seccomp_load_fd(a->sec_rd, &err) == 0) {
+		 sandbox_seccomp_load(&err) == 0) {
 		sandbox_trace_step(a->tr, "cmd", "seccomp loaded, exec");
 		environ = a->envp;
 		execvp(s->argv.v[0], s->argv.v);
@@ -236,8 +236,8 @@ static _Noreturn void child_main(const struct child_args *a)
 	char go;
 	pid_t cmd;
 
-	int keep[] = {a->sync_rd, a->err_wr, a->stat_wr, a->sec_rd, a->sec_wr,
-		      a->spec->out_fd, a->spec->err_fd, a->tr->fd};
+	int keep[] = {a->sync_rd, a->err_wr, a->stat_wr, a->spec->out_fd,
+		      a->spec->err_fd, a->tr->fd};
 
 	sandbox_trace_step(a->tr, "pid1", "cloned");
 	close_all_except(keep, GILD_ARRAY_SIZE(keep));
@@ -250,7 +250,6 @@ static _Noreturn void child_main(const struct child_args *a)
 	    read(a->sync_rd, &go, 1) != 1)
 		_exit(127);
 	sandbox_trace_step(a->tr, "pid1", "go received");
-	close(a->sec_wr); /* else the filter pipe never reaches EOF */
 	if (setup_namespaces(a, &err) < 0)
 		child_fail(a, &err);
 	rearm_death_signal(a);
@@ -272,7 +271,6 @@ static _Noreturn void child_main(const struct child_args *a)
 	if (cmd == 0)
 		run_command(a);
 	close(a->err_wr);
-	close(a->sec_rd);
 	reap(cmd, a->stat_wr, a->tr);
 }
 
@@ -316,7 +314,7 @@ static unsigned long clone_flags(const struct sandbox_spec *s)
 struct run_state {
 	pid_t pid;
 	int pidfd;
-	int sync[2], errp[2], statp[2], secp[2];
+	int sync[2], errp[2], statp[2];
 	struct sandbox_cgroup cg;
 	struct sandbox_sources so;
 	char **envp;
@@ -334,7 +332,6 @@ static void run_state_release(struct run_state *rs)
 	close_pair(rs->sync);
 	close_pair(rs->errp);
 	close_pair(rs->statp);
-	close_pair(rs->secp);
 	sandbox_cgroup_destroy(&rs->cg);
 	sandbox_trace_step(&rs->tr, "gild", "cleaned up");
 	sandbox_sources_release(&rs->so);
@@ -355,13 +352,11 @@ static int start_child(struct run_state *rs, const struct sandbox_spec *s,
 	};
 
 	if (pipe2(rs->sync, O_CLOEXEC) < 0 || pipe2(rs->errp, O_CLOEXEC) < 0 ||
-	    pipe2(rs->statp, O_CLOEXEC) < 0 || pipe2(rs->secp, O_CLOEXEC) < 0)
+	    pipe2(rs->statp, O_CLOEXEC) < 0)
 		return gild_fail_errno(err, NULL, "cannot create pipes");
 	a.sync_rd = rs->sync[0];
 	a.err_wr = rs->errp[1];
 	a.stat_wr = rs->statp[1];
-	a.sec_rd = rs->secp[0];
-	a.sec_wr = rs->secp[1];
 	/* raw clone: a fork that starts in the new namespaces (the child is
 	 * pid 1 of the new pid namespace) */
 	rs->pid = (pid_t)syscall(SYS_clone, clone_flags(s) | SIGCHLD, NULL,
@@ -399,21 +394,6 @@ static int release_child(struct run_state *rs, const struct sandbox_ids *ids,
 				 "cannot watch the sandbox (pidfd_open): %s",
 				 strerror(errno));
 	return 0;
-}
-
-/* Compile the seccomp filter while the child builds its root, and hand it
- * over. Our read end stays open until we are done, so that a child that
- * already failed cannot turn the write into SIGPIPE. */
-static int send_filter(struct run_state *rs, struct gild_err *err)
-{
-	int r = sandbox_seccomp_export(rs->secp[1], err);
-
-	sandbox_trace_step(&rs->tr, "gild", "seccomp filter compiled and sent");
-
-	close(rs->secp[1]);
-	close(rs->secp[0]);
-	rs->secp[0] = rs->secp[1] = -1;
-	return r;
 }
 
 /* Setup errors arrive on the error pipe; EOF means the command started. */
@@ -543,8 +523,7 @@ int sandbox_run(const struct sandbox_spec *s, struct sandbox_status *st,
 	if ((r = sandbox_sources_resolve(s, &rs.so, err)) < 0 ||
 	    (r = sandbox_cgroup_create(s, &rs.cg, err)) < 0 ||
 	    (r = start_child(&rs, s, &ids, err)) < 0 ||
-	    (r = release_child(&rs, &ids, err)) < 0 ||
-	    (r = send_filter(&rs, err)) < 0)
+	    (r = release_child(&rs, &ids, err)) < 0)
 		return r;
 	r = read_setup_error(&rs, &cerr);
 	sandbox_trace_step(&rs.tr, "gild", "command started (error pipe EOF)");

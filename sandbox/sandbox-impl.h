@@ -73,14 +73,19 @@ int sandbox_setup_root(const struct sandbox_spec *s,
 		       const struct sandbox_sources *so,
 		       const struct sandbox_trace *tr, struct gild_err *err);
 
-/* seccomp.c: the caller compiles the filter and writes the BPF program to
- * a pipe while the child builds the root; the command's process loads it
- * as its last step before exec. */
-int sandbox_seccomp_export(int fd, struct gild_err *err);
-int sandbox_seccomp_load_fd(int fd, struct gild_err *err);
+/* seccomp.c: the rules, compiled by libseccomp (at build time by
+ * sandbox/gen/gen-seccomp, and by --check and tests); *prog is allocated. */
+#include <linux/filter.h>
+int sandbox_seccomp_compile(struct sock_filter **prog, size_t *len,
+			    struct gild_err *err);
 /* Build it only (for --check and tests): 0 or a negative code. */
 int sandbox_seccomp_try(const char **arches, size_t max, size_t *n,
 			struct gild_err *err);
+/* seccomp-load.c: the program compiled at build time (seccomp-bpf.c),
+ * loaded by the command's process as its last step before exec. */
+extern const struct sock_filter sandbox_seccomp_prog[];
+extern const size_t sandbox_seccomp_prog_len;
+int sandbox_seccomp_load(struct gild_err *err);
 
 /* limits.c: cgroup v1 memory/pids (parent side) and rlimits (child side). */
 struct sandbox_cgroup {

@@ -1,0 +1,21 @@
+# sandbox/local.mk: the seccomp filter is compiled once, at build time.
+# gen-seccomp turns seccomp.c's rules into BPF through libseccomp and
+# writes it as a C array (seccomp-bpf.c), which goes into sandbox.a beside
+# the sources; sandbox_run loads it without compiling (issue 4's speed).
+SECCOMP_GEN = $(O)/sandbox/gen/gen-seccomp
+SECCOMP_BPF = $(O)/sandbox/gen/seccomp-bpf
+
+$(SECCOMP_GEN): sandbox/gen/gen-seccomp.c $(call obj,sandbox/seccomp.c) $(BASE_A)
+	@mkdir -p $(dir $@)
+	@echo "  LINK    $@"
+	$(Q)$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS)
+
+$(SECCOMP_BPF).c: $(SECCOMP_GEN)
+	@echo "  GEN     $@"
+	$(Q)$(SECCOMP_GEN) >$@.tmp && mv $@.tmp $@
+
+$(SECCOMP_BPF).o: $(SECCOMP_BPF).c
+	@echo "  CC      $<"
+	$(Q)$(CC) $(ALL_CFLAGS) -Isandbox -c -o $@ $<
+
+$(SANDBOX_A): $(SECCOMP_BPF).o
