@@ -17,12 +17,17 @@ static int fail(struct gild_err *err, const char *what)
 			 strerror(errno));
 }
 
-/* The bounding set needs CAP_SETPCAP, so it goes while we still have it. */
+/* The bounding set needs CAP_SETPCAP, so it goes while we still have it.
+ * Capabilities are numbered without gaps: the first EINVAL is the first
+ * number past this kernel's last one (prctl(2)). */
 static int drop_bounding_set(struct gild_err *err)
 {
 	for (int cap = 0; cap <= 63; cap++)
-		if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0 && errno != EINVAL)
+		if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0) {
+			if (errno == EINVAL) /* cap > CAP_LAST_CAP */
+				break;
 			return fail(err, "drop the capability bounding set");
+		}
 	if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0)
 		return fail(err, "clear the ambient capabilities");
 	if (prctl(PR_SET_SECUREBITS,

@@ -11,21 +11,24 @@
 #include <fcntl.h>
 #include <pwd.h>
 
-/* Look up NAME's or UID's first range in /etc/subuid-format FILE. */
+/* Look up NAME's or UID's first range in /etc/subuid-format FILE; *seen
+ * says whether the file had any entry at all. */
 static bool subid_lookup(const char *file, const char *name, unsigned id,
-			 unsigned *base, unsigned *count)
+			 unsigned *base, unsigned *count, bool *seen)
 {
 	_cleanup_fclose_ FILE *f = fopen(file, "re");
-	char line[256], idbuf[16];
+	char line[256], idbuf[16], *save;
 
 	if (!f)
 		return false;
 	snprintf(idbuf, sizeof(idbuf), "%u", id);
 	while (fgets(line, sizeof(line), f)) {
-		char *who = strtok(line, ":\n"), *b = strtok(NULL, ":\n"),
-		     *c = strtok(NULL, ":\n");
+		char *who = strtok_r(line, ":\n", &save),
+		     *b = strtok_r(NULL, ":\n", &save),
+		     *c = strtok_r(NULL, ":\n", &save);
 		if (!who || !b || !c)
 			continue;
+		*seen = true;
 		if (strcmp(who, idbuf) != 0 && (!name || strcmp(who, name) != 0))
 			continue;
 		*base = (unsigned)strtoul(b, NULL, 10);
@@ -35,12 +38,25 @@ static bool subid_lookup(const char *file, const char *name, unsigned id,
 	return false;
 }
 
+static bool subid_ranges(const char *name, unsigned uid,
+			 struct sandbox_ids *ids, bool *seen)
+{
+	unsigned ubase, ucount, gbase, gcount;
+
+	if (!subid_lookup("/etc/subuid", name, uid, &ubase, &ucount, seen) ||
+	    !subid_lookup("/etc/subgid", name, uid, &gbase, &gcount, seen))
+		return false;
+	ids->host_uid = ubase;
+	ids->host_gid = gbase;
+	ids->count = ucount < gcount ? ucount : gcount;
+	return true;
+}
+
 static void resolve_range(const struct sandbox_spec *s, struct sandbox_ids *ids)
 {
 	struct passwd pwbuf, *pw = NULL;
 	char buf[1024];
-	const char *name;
-	unsigned gbase, gcount;
+	bool seen = false;
 
 	ids->host_uid = SANDBOX_DEFAULT_HOST_BASE;
 	ids->host_gid = SANDBOX_DEFAULT_HOST_BASE;
@@ -51,17 +67,14 @@ static void resolve_range(const struct sandbox_spec *s, struct sandbox_ids *ids)
 		ids->count = s->host_count;
 		return;
 	}
+	/* by number first: the user name costs an NSS lookup (nsswitch.conf,
+	 * nscd's socket, /etc/passwd), worth it only when the files have
+	 * entries it could match */
+	if (subid_ranges(NULL, getuid(), ids, &seen) || !seen)
+		return;
 	/* getpwuid_r: the builder may run sandboxes from several threads */
-	if (getpwuid_r(getuid(), &pwbuf, buf, sizeof(buf), &pw) != 0)
-		pw = NULL;
-	name = pw ? pw->pw_name : NULL;
-	if (subid_lookup("/etc/subuid", name, getuid(), &ids->host_uid,
-			 &ids->count) &&
-	    subid_lookup("/etc/subgid", name, getuid(), &gbase, &gcount)) {
-		ids->host_gid = gbase;
-		if (gcount < ids->count)
-			ids->count = gcount;
-	}
+	if (getpwuid_r(getuid(), &pwbuf, buf, sizeof(buf), &pw) == 0 && pw)
+		(void)subid_ranges(pw->pw_name, getuid(), ids, &seen);
 }
 
 int sandbox_ids_resolve(const struct sandbox_spec *s, struct sandbox_ids *ids,

@@ -71,6 +71,9 @@ static int mkdir_p(const char *path, struct gild_err *err)
 {
 	char buf[PATH_MAX];
 
+	/* most parents exist already: one call instead of one per level */
+	if (mkdir(path, 0755) == 0 || errno == EEXIST)
+		return 0;
 	if (snprintf(buf, sizeof(buf), "%s", path) >= (int)sizeof(buf))
 		return gild_fail(err, -GILD_E_SANDBOX, NULL,
 				 "path '%s' is too long", path);
@@ -275,6 +278,31 @@ static int build_overlay_root(const char *root, struct gild_err *err)
 	return 0;
 }
 
+/* A bare bind, no remount: nosuid and noexec mean nothing on a device
+ * node (exec refuses anything but a regular file, so a set-id bit on it
+ * grants nothing), and the nodes must stay writable; the tmpfs around
+ * them is remounted read-only, nosuid, noexec below. A remount each (as
+ * bubblewrap does) cost 12 system calls per start. */
+static int bind_dev_node(const char *name, struct gild_err *err)
+{
+	path_t src, dest;
+	int fd, r;
+
+	if ((r = path_fmt(src, err, "/oldroot/dev/%s", name)) < 0 ||
+	    (r = path_fmt(dest, err, "/newroot/dev/%s", name)) < 0)
+		return r;
+	fd = open(dest, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW,
+		  0444);
+	if (fd < 0)
+		return fail_mount(err, "create mount point", dest);
+	close(fd);
+	if (mount(src, dest, NULL, MS_BIND, NULL) < 0)
+		return gild_fail(err, -GILD_E_SANDBOX, NULL,
+				 "cannot bind '/dev/%s': %s", name,
+				 strerror(errno));
+	return 0;
+}
+
 static int setup_dev(struct gild_err *err)
 {
 	int r;
@@ -282,14 +310,9 @@ static int setup_dev(struct gild_err *err)
 	if ((r = mount_tmpfs("/newroot/dev", 64 << 10, 0755,
 			     MS_NOSUID | MS_NOEXEC, err)) < 0)
 		return r;
-	for (size_t i = 0; i < GILD_ARRAY_SIZE(dev_nodes); i++) {
-		path_t src, dest;
-		if ((r = path_fmt(src, err, "/oldroot/dev/%s", dev_nodes[i])) < 0 ||
-		    (r = path_fmt(dest, err, "/newroot/dev/%s", dev_nodes[i])) < 0 ||
-		    (r = make_mountpoint(dest, true, err)) < 0 ||
-		    (r = bind_mount(src, dest, MS_NOSUID | MS_NOEXEC, err)) < 0)
+	for (size_t i = 0; i < GILD_ARRAY_SIZE(dev_nodes); i++)
+		if ((r = bind_dev_node(dev_nodes[i], err)) < 0)
 			return r;
-	}
 	if (mkdir("/newroot/dev/pts", 0755) < 0 ||
 	    mount("devpts", "/newroot/dev/pts", "devpts", MS_NOSUID | MS_NOEXEC,
 		  "newinstance,ptmxmode=0666,mode=620") < 0)
@@ -422,13 +445,15 @@ static int pivot_into_base(struct gild_err *err)
 	return 0;
 }
 
-/* Detach the host root, then make /newroot the root (pivot_root(".", ".")
- * stacks the old root on top, and the lazy unmount drops it). */
+/* Make /newroot the root: pivot_root(".", ".") stacks the scratch root on
+ * top of it, and one lazy unmount drops the scratch root together with
+ * the host's tree mounted under its /oldroot. One, not two as bubblewrap
+ * does (it detaches /oldroot first): every unmount waits for an RCU grace
+ * period (namespace_unlock), 0.1 ms when idle and milliseconds under
+ * load. */
 static int pivot_into_newroot(const struct sandbox_spec *s,
 			      struct gild_err *err)
 {
-	if (umount2("/oldroot", MNT_DETACH) < 0)
-		return fail_mount(err, "detach", "/oldroot");
 	if (chdir("/newroot") < 0 || syscall(SYS_pivot_root, ".", ".") < 0 ||
 	    umount2(".", MNT_DETACH) < 0 || chdir("/") < 0)
 		return fail_mount(err, "pivot_root into", "/newroot");

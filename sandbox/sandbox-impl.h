@@ -106,7 +106,8 @@ int sandbox_rlimits_apply(const struct sandbox_spec *s, bool have_mem_cgroup,
 /* Between clone and exec the child has one thread but glibc still
  * believes in the caller's others: its setresuid()/setgroups() would signal
  * them all (the setxid broadcast) and wait forever, and fork() would take
- * locks they may hold. The child uses the raw system calls instead. */
+ * locks they may hold. The child uses the raw system calls instead (and
+ * clone(), which takes no lock, for the command's process). */
 #include <sys/syscall.h>
 static inline int sandbox_setresuid(unsigned id)
 {
@@ -115,10 +116,6 @@ static inline int sandbox_setresuid(unsigned id)
 static inline int sandbox_setresgid(unsigned id)
 {
 	return (int)syscall(SYS_setresgid, id, id, id);
-}
-static inline pid_t sandbox_fork(void)
-{
-	return (pid_t)syscall(SYS_clone, SIGCHLD, NULL, NULL, NULL, NULL);
 }
 
 /* caps.c: drop every capability and privilege, then become the build user. */
