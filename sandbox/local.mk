@@ -14,7 +14,7 @@ $(SECCOMP_BPF).c: $(SECCOMP_GEN)
 	@echo "  GEN     $@"
 	$(Q)$(SECCOMP_GEN) >$@.tmp && mv $@.tmp $@
 
-$(SECCOMP_BPF).o: $(SECCOMP_BPF).c
+$(SECCOMP_BPF).o: $(SECCOMP_BPF).c $(O)/CFLAGS
 	@echo "  CC      $<"
 	$(Q)$(CC) $(ALL_CFLAGS) -Isandbox -c -o $@ $<
 
