@@ -229,6 +229,27 @@ static int member_sink(void *ud, const void *buf, size_t n,
 	return stage_push(m->st, buf, n, err);
 }
 
+static int member_swap_sink(void *ud, char **buf, size_t *cap, size_t n,
+			    struct gild_err *err)
+{
+	struct member *m = ud;
+
+	if (!m->st)
+		m->st = stage_new(member_write, m);
+	return stage_push_swap(m->st, buf, cap, n, err);
+}
+
+/* Open a compressed member archive whose output goes to m. */
+static int member_tarw_open(struct tarw **t, const struct tarw_opts *o,
+			    struct member *m, struct gild_err *err)
+{
+	int r = tarw_open(t, o, member_sink, m, err);
+
+	if (r == 0)
+		tarw_set_swap_sink(*t, member_swap_sink);
+	return r;
+}
+
 /* Wait for the hashing stage, then finish the digests. */
 static int member_flush(struct member *m, struct gild_err *err)
 {
@@ -255,24 +276,32 @@ static struct tarw_opts member_opts(const struct gpkg_meta *meta, int level)
 				  .keep_owners = meta->keep_owners};
 }
 
-static int write_image(const struct gpkg_meta *meta, const char *imagedir,
-		       struct member *m, struct gpkg_contents *contents,
-		       uint64_t *size, struct gild_err *err)
+/* Archive imagedir into an image tarw, filling contents and size. The
+ * compression thread may still be busy when this returns: the caller
+ * finishes with image_close. */
+static int image_open(const struct gpkg_meta *meta, const char *imagedir,
+		      struct member *m, struct tarw **t,
+		      struct gpkg_contents *contents, uint64_t *size,
+		      struct gild_err *err)
 {
 	struct tarw_opts o = member_opts(meta, GPKG_ZSTD_LEVEL);
-	struct tarw *t;
 	int r;
 
-	if ((r = tarw_open(&t, &o, member_sink, m, err)) < 0)
+	if ((r = member_tarw_open(t, &o, m, err)) < 0)
 		return r;
-	if ((r = tarw_add_tree(t, imagedir, "image", contents, err)) < 0) {
-		tarw_free(t);
+	if ((r = tarw_add_tree(*t, imagedir, "image", contents, err)) < 0) {
+		tarw_free(TAKE_PTR(*t));
 		return r;
 	}
-	*size = tarw_payload_size(t);
-	if ((r = tarw_close(t, err)) < 0)
-		return r;
-	return member_flush(m, err);
+	*size = tarw_payload_size(*t);
+	return 0;
+}
+
+static int image_close(struct tarw *t, struct member *m, struct gild_err *err)
+{
+	int r = tarw_close(t, err);
+
+	return r < 0 ? r : member_flush(m, err);
 }
 
 static int cmp_kv_ptr(const void *a, const void *b)
@@ -314,7 +343,7 @@ static int write_metadata(const struct gpkg_meta *meta, struct member *m,
 	int r;
 
 	o.keep_owners = false;
-	if ((r = tarw_open(&t, &o, member_sink, m, err)) < 0)
+	if ((r = member_tarw_open(&t, &o, m, err)) < 0)
 		return r;
 	if ((r = tarw_add_dir(t, "metadata", err)) == 0)
 		r = write_meta_keys(t, meta, err);
@@ -355,9 +384,26 @@ static char *package_dirname(const struct gpkg_meta *meta, const char *out_path)
 	return xstrdup(base);
 }
 
+/* Start writeback every this many bytes, so the fsync before the rename
+ * waits for the last stretch only, not for the whole package. */
+#define OUTER_WRITEBACK (8 * 1024 * 1024)
+
 struct outer_sink {
 	int fd;
+	uint64_t written, flushed;
 };
+
+static void start_writeback(struct outer_sink *s)
+{
+	if (s->written - s->flushed < OUTER_WRITEBACK)
+		return;
+	/* Asynchronous and advisory: gild_atomic_commit's fsync is what
+	 * makes the package durable. */
+	(void)sync_file_range(s->fd, (off_t)s->flushed,
+			      (off_t)(s->written - s->flushed),
+			      SYNC_FILE_RANGE_WRITE);
+	s->flushed = s->written;
+}
 
 static int fd_sink(void *ud, const void *buf, size_t n, struct gild_err *err)
 {
@@ -372,7 +418,9 @@ static int fd_sink(void *ud, const void *buf, size_t n, struct gild_err *err)
 			return gild_fail_errno(err, NULL, "cannot write package");
 		p += w;
 		n -= (size_t)w;
+		s->written += (uint64_t)w;
 	}
+	start_writeback(s);
 	return 0;
 }
 
@@ -381,7 +429,7 @@ static int write_outer(const struct gpkg_meta *meta, const char *dir,
 		       struct gild_err *err)
 {
 	struct tarw_opts o = member_opts(meta, 0);
-	struct outer_sink s = {fd};
+	struct outer_sink s = {fd, 0, 0};
 	_cleanup_buf_ struct gild_buf manifest = GILD_BUF_INIT;
 	struct member empty = {.fd = -1};
 	_cleanup_free_ char *n1 = xasprintf("%s/gpkg-1", dir);
@@ -478,17 +526,22 @@ static int write_members(const struct gpkg_meta *meta, const char *imagedir,
 	_cleanup_(gpkg_meta_releasep) struct gpkg_meta full = GPKG_META_INIT;
 	_cleanup_(gpkg_contents_releasep) struct gpkg_contents c =
 		GPKG_CONTENTS_INIT;
+	_cleanup_(tarw_freep) struct tarw *t = NULL;
 	uint64_t size = 0;
 	int r;
 
 	if ((r = member_open(im, dir, err)) < 0 ||
 	    (r = member_open(mm, dir, err)) < 0)
 		return r;
-	if ((r = write_image(meta, imagedir, im, &c, &size, err)) < 0)
+	if ((r = image_open(meta, imagedir, im, &t, &c, &size, err)) < 0)
 		return r;
+	/* Every file is read and hashed: write the metadata while the
+	 * image's last buffers are still being compressed. */
 	meta_copy(&full, meta);
 	add_size_and_contents(&full, &c, size);
-	return write_metadata(&full, mm, err);
+	if ((r = write_metadata(&full, mm, err)) < 0)
+		return r;
+	return image_close(TAKE_PTR(t), im, err);
 }
 
 int gpkg_write(const struct gpkg_meta *meta, const char *imagedir,

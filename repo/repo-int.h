@@ -16,6 +16,13 @@ void gpkg_hash_hex(struct gpkg_hash *h, char *out, size_t outsz);
 void gpkg_hash_free(struct gpkg_hash *h);
 GILD_DEFINE_CLEANUP(struct gpkg_hash *, gpkg_hash_free)
 
+/* For a compressed archive: hand the compressed output to fn as whole
+ * buffers to keep (*buf, *cap, n bytes used), getting a spare buffer
+ * back (stage_push_swap's contract), instead of calling the sink. */
+typedef int (*tarw_swap_fn)(void *ud, char **buf, size_t *cap, size_t n,
+			    struct gild_err *err);
+void tarw_set_swap_sink(struct tarw *t, tarw_swap_fn fn);
+
 /* Add a regular file of size bytes read from fd (mode 0644, root). */
 int tarw_add_fd(struct tarw *t, const char *path, int fd, uint64_t size,
 		struct gild_err *err);

@@ -8,7 +8,7 @@
 
 #include <pthread.h>
 
-#define STAGE_DEPTH 4
+#define STAGE_DEPTH 8
 
 struct stage_buf {
 	char *p;

@@ -16,12 +16,17 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <pwd.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <zstd.h>
 
 #define TARW_BUFSZ (256 * 1024)
 /* Uncompressed tar handed to the compression thread in chunks this big. */
 #define TARW_ZCHUNK (1024 * 1024)
+/* archive_write_data takes at most INT_MAX bytes at once. */
+#define TARW_MAPCHUNK (64 * 1024 * 1024)
+/* tar's default record size (libarchive's default block). */
+#define TARW_RECORD 10240
 
 struct tarw_link {
 	dev_t dev;
@@ -34,6 +39,7 @@ struct tarw {
 	struct archive *a;
 	struct tarw_opts o;
 	tarw_sink_fn sink;
+	tarw_swap_fn swap_sink; /* or NULL */
 	void *ud;
 	int sink_rc;
 	struct gild_err sink_err;
@@ -45,8 +51,28 @@ struct tarw {
 	struct stage *zstage;
 	ZSTD_CCtx *zctx;
 	char *zin, *zout;
-	size_t zin_n, zin_cap, zout_cap;
+	size_t zin_n, zin_cap, zout_n, zout_cap;
 };
+
+/* Give the filled output buffer to the sink: swapped for a spare one if
+ * the sink can take buffers (no copy), else copied by the sink. */
+static int zstd_hand_on(struct tarw *t, struct gild_err *err)
+{
+	size_t n = t->zout_n;
+	int r;
+
+	t->zout_n = 0;
+	if (!t->swap_sink)
+		return t->sink(t->ud, t->zout, n, err);
+	if ((r = t->swap_sink(t->ud, &t->zout, &t->zout_cap, n, err)) < 0)
+		return r;
+	if (t->zout_cap < TARW_ZCHUNK) {
+		free(t->zout);
+		t->zout = xmalloc(TARW_ZCHUNK);
+		t->zout_cap = TARW_ZCHUNK;
+	}
+	return 0;
+}
 
 /* Compression thread: zstd at a fixed level, single-threaded, so the
  * frame depends only on the input (reproducible-builds.org). */
@@ -59,12 +85,16 @@ static int zstd_stage(void *ud, const void *buf, size_t n, struct gild_err *err)
 	int r;
 
 	do {
-		ZSTD_outBuffer out = {t->zout, t->zout_cap, 0};
+		ZSTD_outBuffer out = {t->zout, t->zout_cap, t->zout_n};
 		left = ZSTD_compressStream2(t->zctx, &out, &in, mode);
 		if (ZSTD_isError(left))
 			return gild_fail(err, -EIO, NULL, "zstd: %s",
 					 ZSTD_getErrorName(left));
-		if (out.pos && (r = t->sink(t->ud, t->zout, out.pos, err)) < 0)
+		t->zout_n = out.pos;
+		/* Hand on whole buffers (fewer, larger pushes), the rest at
+		 * the end of the frame. */
+		if ((t->zout_n == t->zout_cap || (mode == ZSTD_e_end && left == 0)) &&
+		    t->zout_n && (r = zstd_hand_on(t, err)) < 0)
 			return r;
 	} while (mode == ZSTD_e_end ? left != 0 : in.pos < in.size);
 	return 0;
@@ -79,7 +109,9 @@ static int tarw_emit(struct tarw *t, const void *buf, size_t n)
 	while (n > 0) {
 		size_t k = TARW_ZCHUNK - t->zin_n < n ? TARW_ZCHUNK - t->zin_n : n;
 		int r;
-		memcpy(t->zin + t->zin_n, p, k);
+		/* Data read in place by tarw_data_buf is already there. */
+		if (p != t->zin + t->zin_n)
+			memcpy(t->zin + t->zin_n, p, k);
 		t->zin_n += k;
 		p += k;
 		n -= k;
@@ -158,10 +190,19 @@ static int tarw_setup_zstd(struct tarw *t, struct gild_err *err)
 	/* Unblocked: libarchive hands its writes straight to tarw_emit
 	 * (no 10240-byte record copy; the stream is not padded at the end). */
 	archive_write_set_bytes_per_block(t->a, 0);
-	t->zout_cap = ZSTD_CStreamOutSize();
+	t->zout_cap = TARW_ZCHUNK;
 	t->zout = xmalloc(t->zout_cap);
 	t->zstage = stage_new(zstd_stage, t);
 	return 0;
+}
+
+/* An uncompressed archive keeps tar's 10240-byte records (the file ends
+ * padded to a multiple of 10240, as before), but libarchive hands large
+ * data on in 1000 KiB writes instead of one write per record. */
+static void tarw_setup_blocks(struct archive *a)
+{
+	archive_write_set_bytes_per_block(a, TARW_RECORD * 100);
+	archive_write_set_bytes_in_last_block(a, TARW_RECORD);
 }
 
 int tarw_open(struct tarw **out, const struct tarw_opts *opts,
@@ -184,6 +225,8 @@ int tarw_open(struct tarw **out, const struct tarw_opts *opts,
 				 "pax format unavailable");
 	if ((r = tarw_setup_zstd(t, err)) < 0)
 		return r;
+	if (t->o.zstd_level <= 0)
+		tarw_setup_blocks(t->a);
 	if (archive_write_open2(t->a, t, NULL, tarw_write_cb, NULL, NULL) !=
 	    ARCHIVE_OK)
 		return tarw_fail(t, "(start)", err);
@@ -264,6 +307,11 @@ int tarw_add_dir(struct tarw *t, const char *path, struct gild_err *err)
 	r = tarw_write_entry(t, e, path, err);
 	archive_entry_free(e);
 	return r;
+}
+
+void tarw_set_swap_sink(struct tarw *t, tarw_swap_fn fn)
+{
+	t->swap_sink = fn;
 }
 
 uint64_t tarw_payload_size(const struct tarw *t) { return t->payload; }
@@ -357,6 +405,21 @@ static struct tarw_link *find_link(struct tarw *t, const struct stat *st)
 	return NULL;
 }
 
+/* Where to read the next piece of file data, and how much fits: for a
+ * compressed archive the free end of the compression buffer itself, so
+ * the data is not copied again on its way to zstd (tarw_emit sees it is
+ * already in place). tarw_emit hands a full buffer on at once, so there
+ * is always room. */
+static char *tarw_data_buf(struct tarw *t, size_t *room)
+{
+	if (!t->zstage) {
+		*room = TARW_BUFSZ;
+		return t->buf;
+	}
+	*room = TARW_ZCHUNK - t->zin_n;
+	return t->zin + t->zin_n;
+}
+
 /* Stream a regular file into the archive, hashing it (SHA-256). */
 static int copy_file_data(struct tarw *t, int fd, const struct stat *st,
 			  const char *name, char sha[65], struct gild_err *err)
@@ -365,7 +428,9 @@ static int copy_file_data(struct tarw *t, int fd, const struct stat *st,
 	uint64_t left = (uint64_t)st->st_size;
 
 	while (left > 0) {
-		ssize_t n = read(fd, t->buf, left < TARW_BUFSZ ? left : TARW_BUFSZ);
+		size_t room;
+		char *buf = tarw_data_buf(t, &room);
+		ssize_t n = read(fd, buf, left < room ? left : room);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0)
@@ -374,8 +439,8 @@ static int copy_file_data(struct tarw *t, int fd, const struct stat *st,
 			return gild_fail(err, -EIO, NULL,
 					 "file '%s' shrank while being packaged",
 					 name);
-		gpkg_hash_update(h, t->buf, (size_t)n);
-		if (archive_write_data(t->a, t->buf, (size_t)n) != n)
+		gpkg_hash_update(h, buf, (size_t)n);
+		if (archive_write_data(t->a, buf, (size_t)n) != n)
 			return tarw_fail(t, name, err);
 		left -= (uint64_t)n;
 	}
@@ -545,23 +610,36 @@ int tarw_add_tree(struct tarw *t, const char *srcdir, const char *prefix,
 	return add_tree_at(&w, fd, prefix, "", err);
 }
 
-int tarw_add_fd(struct tarw *t, const char *path, int fd, uint64_t size,
-		struct gild_err *err)
+/* The member's data straight from the page cache: libarchive writes
+ * whole blocks from the mapping, so the data is copied once (into the
+ * output file), not read into a buffer and copied again. */
+static int tarw_copy_mapped(struct tarw *t, const char *path, int fd,
+			    uint64_t size, struct gild_err *err)
 {
-	struct archive_entry *e = archive_entry_new();
-	uint64_t left = size;
-	int r;
+	const char *p = mmap(NULL, size, PROT_READ, MAP_SHARED | MAP_POPULATE,
+			     fd, 0);
+	uint64_t off = 0;
+	int r = 0;
 
-	archive_entry_set_pathname(e, path);
-	archive_entry_set_filetype(e, AE_IFREG);
-	archive_entry_set_perm(e, 0644);
-	archive_entry_set_size(e, (la_int64_t)size);
-	archive_entry_set_mtime(e, t->o.source_date_epoch, 0);
-	entry_set_owner(t, e, NULL, NULL);
-	r = tarw_write_entry(t, e, path, err);
-	archive_entry_free(e);
-	if (r < 0)
-		return r;
+	if (p == MAP_FAILED)
+		return gild_fail_errno(err, path, "cannot map temporary for");
+	while (off < size && r == 0) {
+		size_t k = size - off > TARW_MAPCHUNK ? TARW_MAPCHUNK : size - off;
+		if (archive_write_data(t->a, p + off, k) != (la_ssize_t)k)
+			r = tarw_fail(t, path, err);
+		off += k;
+	}
+	munmap((void *)p, size);
+	return r;
+}
+
+static int tarw_copy_fd(struct tarw *t, const char *path, int fd,
+			uint64_t size, struct gild_err *err)
+{
+	uint64_t left = size;
+
+	if (size > 0)
+		return tarw_copy_mapped(t, path, fd, size, err);
 	if (lseek(fd, 0, SEEK_SET) < 0)
 		return gild_fail_errno(err, path, "cannot rewind temporary for");
 	while (left > 0) {
@@ -575,4 +653,23 @@ int tarw_add_fd(struct tarw *t, const char *path, int fd, uint64_t size,
 		left -= (uint64_t)n;
 	}
 	return 0;
+}
+
+int tarw_add_fd(struct tarw *t, const char *path, int fd, uint64_t size,
+		struct gild_err *err)
+{
+	struct archive_entry *e = archive_entry_new();
+	int r;
+
+	archive_entry_set_pathname(e, path);
+	archive_entry_set_filetype(e, AE_IFREG);
+	archive_entry_set_perm(e, 0644);
+	archive_entry_set_size(e, (la_int64_t)size);
+	archive_entry_set_mtime(e, t->o.source_date_epoch, 0);
+	entry_set_owner(t, e, NULL, NULL);
+	r = tarw_write_entry(t, e, path, err);
+	archive_entry_free(e);
+	if (r < 0)
+		return r;
+	return tarw_copy_fd(t, path, fd, size, err);
 }
