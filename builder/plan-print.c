@@ -9,9 +9,20 @@ static bool flag_on(const struct rs_pkg *k, const char *flag)
 	return false;
 }
 
+static const char *flag_mark(const struct plan_entry *e, const char *flag)
+{
+	if (gild_strv_contains(&e->changed, flag))
+		return "*";
+	if (gild_strv_contains(&e->iuse_changed, flag))
+		return "%";
+	return "";
+}
+
 /* IUSE sorted: enabled flags first, then "-flag" for disabled ones, the way
- * emerge -pv shows them. */
-static void use_string(struct gild_buf *b, const struct rs_pkg *k)
+ * emerge -pv shows them; a flag whose state changed since the build this
+ * one replaces is marked '*', one new in IUSE '%'. */
+static void use_string(struct gild_buf *b, const struct rs_pkg *k,
+		       const struct plan_entry *e)
 {
 	struct gild_strv on = GILD_STRV_INIT, off = GILD_STRV_INIT;
 
@@ -20,25 +31,30 @@ static void use_string(struct gild_buf *b, const struct rs_pkg *k)
 	gild_strv_sort(&on);
 	gild_strv_sort(&off);
 	for (size_t i = 0; i < on.n; i++)
-		gild_buf_printf(b, "%s%s", b->n ? " " : "", on.v[i]);
+		gild_buf_printf(b, "%s%s%s", b->n ? " " : "", on.v[i],
+				flag_mark(e, on.v[i]));
 	for (size_t i = 0; i < off.n; i++)
-		gild_buf_printf(b, "%s-%s", b->n ? " " : "", off.v[i]);
+		gild_buf_printf(b, "%s-%s%s", b->n ? " " : "", off.v[i],
+				flag_mark(e, off.v[i]));
 	gild_strv_release(&on);
 	gild_strv_release(&off);
 }
 
-/* emerge's letters: N new, U upgrade, D downgrade, R replacing the same
- * version of what is installed in that slot. */
-static char merge_kind(const struct resolver *r, const struct rs_pkg *k)
+const char *plan_op_letters(enum plan_op op)
 {
-	for (size_t i = 0; i < r->npkgs; i++) {
-		const struct rs_pkg *o = &r->pkgs[i].pub;
-		if (o->origin != RS_INSTALLED || strcmp(o->cpn, k->cpn) ||
-		    strcmp(o->slot, k->slot))
-			continue;
-		return o->vrank < k->vrank ? 'U' : o->vrank > k->vrank ? 'D' : 'R';
-	}
-	return 'N';
+	static const char *const letters[] = {"N", "NS", "R", "U", "UD"};
+
+	return letters[op];
+}
+
+/* emerge's columns: N (new), S or R (new slot, replacing the same
+ * version), U (another version), D (a lower one). */
+static void op_columns(char out[5], enum plan_op op)
+{
+	static const char *const cols[] = {"N   ", "NS  ", " R  ", "  U ",
+					   "  UD"};
+
+	memcpy(out, cols[op], 5);
 }
 
 static void print_line(FILE *f, const struct plan_entry *e,
@@ -46,15 +62,21 @@ static void print_line(FILE *f, const struct plan_entry *e,
 {
 	const struct rs_pkg *k = resolver_pkg(r, e->pkg);
 	struct gild_buf use = GILD_BUF_INIT;
+	char cols[5];
 
-	fprintf(f, "[%-6s %c ] %*s%s:%s",
-		e->action == PLAN_BINARY ? "binary" : "build", merge_kind(r, k),
+	op_columns(cols, e->op);
+	fprintf(f, "[%-6s %s] %*s%s:%s",
+		e->action == PLAN_BINARY ? "binary" : "build", cols,
 		indent * 2, "", resolver_cpv(r, e->pkg), k->slot);
 	if (strcmp(k->slot, k->subslot) != 0)
 		fprintf(f, "/%s", k->subslot);
-	use_string(&use, k);
+	use_string(&use, k, e);
 	if (use.n)
 		fprintf(f, " USE=\"%s\"", gild_buf_str(&use));
+	if (e->old_pvr)
+		fprintf(f, " [%s]", e->old_pvr);
+	if (e->rebuild)
+		fprintf(f, " (%s)", e->rebuild);
 	fputc('\n', f);
 	gild_buf_release(&use);
 }
@@ -73,26 +95,29 @@ static void print_subtree(FILE *f, const struct plan *p,
 	}
 }
 
-static void print_summary(FILE *f, const struct plan *p,
-			  const struct resolver *r)
+/* "Total: 5 packages (2 new, 1 in new slot, 1 upgrade, 1 reinstall), 3
+ * binary" (emerge's summary, with how many come from binary packages). */
+static void print_summary(FILE *f, const struct plan *p)
 {
-	size_t total = 0, bin = 0, kinds[4] = {0};
-	static const char letters[] = "NUDR";
-	static const char *const words[] = {"new", "upgrade", "downgrade",
-					    "reinstall"};
+	size_t total = 0, bin = 0, kinds[5] = {0};
+	static const char *const words[] = {"new", "in new slot", "reinstall",
+					    "upgrade", "downgrade"};
+	static const int order[] = {PLAN_OP_NEW, PLAN_OP_NEW_SLOT,
+				    PLAN_OP_UPGRADE, PLAN_OP_DOWNGRADE,
+				    PLAN_OP_REPLACE};
 
 	for (size_t i = 0; i < p->n; i++) {
 		if (p->v[i].action == PLAN_KEEP)
 			continue;
 		total++;
 		bin += p->v[i].action == PLAN_BINARY;
-		kinds[strchr(letters, merge_kind(r, resolver_pkg(r, p->v[i].pkg))) -
-		      letters]++;
+		kinds[p->v[i].op]++;
 	}
 	fprintf(f, "\nTotal: %zu package%s (", total, total == 1 ? "" : "s");
-	for (int k = 0, first = 1; k < 4; k++)
-		if (kinds[k] || (k == 0 && !total)) {
-			fprintf(f, "%s%zu %s", first ? "" : ", ", kinds[k], words[k]);
+	for (int k = 0, first = 1; k < 5; k++)
+		if (kinds[order[k]] || (k == 0 && !total)) {
+			fprintf(f, "%s%zu %s", first ? "" : ", ", kinds[order[k]],
+				words[order[k]]);
 			first = 0;
 		}
 	if (bin)
@@ -169,8 +194,22 @@ static void print_json(FILE *f, const struct plan *p, const struct resolver *r)
 		gild_json_str(f, k->subslot, (size_t)-1);
 		json_use(f, k);
 		json_deps(f, p, e, r);
-		fprintf(f, ", \"action\": \"%s\", \"reason\": ",
-			e->action == PLAN_BINARY ? "binary" : "build");
+		fprintf(f, ", \"action\": \"%s\", \"op\": \"%s\"",
+			e->action == PLAN_BINARY ? "binary" : "build",
+			plan_op_letters(e->op));
+		if (e->old_pvr) {
+			fputs(", \"replaces\": ", f);
+			gild_json_str(f, e->old_pvr, (size_t)-1);
+		}
+		if (e->rebuild) {
+			fputs(", \"rebuild\": ", f);
+			gild_json_str(f, e->rebuild, (size_t)-1);
+		}
+		if (e->changed.n) {
+			fputs(", \"changed_use\": ", f);
+			json_strv(f, e->changed.v, e->changed.n);
+		}
+		fputs(", \"reason\": ", f);
 		gild_json_str(f, e->reason, (size_t)-1);
 		fputc('}', f);
 	}
@@ -196,7 +235,7 @@ void plan_print(FILE *f, const struct plan *p, const struct resolver *r,
 		for (size_t i = 0; i < p->n; i++)
 			if (p->v[i].action != PLAN_KEEP)
 				print_line(f, &p->v[i], r, 0);
-	print_summary(f, p, r);
+	print_summary(f, p);
 	for (size_t i = 0; i < p->notes.n; i++)
 		fprintf(f, "note: %s\n", p->notes.v[i]);
 }

@@ -13,7 +13,12 @@
  *   keywords  KW...            ACCEPT_KEYWORDS (default "amd64")
  *   accept_keywords ATOM [KW...]  a package.accept_keywords line (~amd64)
  *   provided  CAT/PN-PVR       package.provided: counts as installed
- *   installed CAT/PN-PVR[:SLOT[/SUB]]   already installed
+ *   installed CAT/PN-PVR[:SLOT[/SUB]] [VAR="value"]...   already installed
+ *   binary    CAT/PN-PVR[:SLOT[/SUB]] [VAR="value"]...   in the binary
+ *                              repository; both take the recipe variables
+ *                              and USE (the flags it was built with; else
+ *                              what the configuration gives), and their
+ *                              dependencies are as recorded (`:SLOT/SUB=`)
  *   emptytree                  ignore installed packages (not provided)
  *   target    TEXT...          what to resolve
  *   expect    LINE             the output, line by line: the plan as
@@ -62,7 +67,7 @@ struct rcase {
 
 static const char *const case_vars[V_NVARS] = {
 	"SLOT", "IUSE", "KEYWORDS", "REQUIRED_USE", "EAPI", "BDEPEND",
-	"DEPEND", "RDEPEND", "PDEPEND", "IDEPEND"};
+	"DEPEND", "RDEPEND", "PDEPEND", "IDEPEND", "USE"};
 
 static int var_index(const char *name, size_t n)
 {
@@ -193,6 +198,8 @@ static int parse_line(struct rcase *c, char *s, unsigned line)
 		return add_recipe(c, args, line, RS_TREE);
 	if (!strcmp(s, "installed"))
 		return add_recipe(c, args, line, RS_INSTALLED);
+	if (!strcmp(s, "binary"))
+		return add_recipe(c, args, line, RS_BINARY);
 	if (!strcmp(s, "provided"))
 		return add_recipe(c, args, line, RS_PROVIDED);
 	if (!strcmp(s, "target"))
@@ -305,7 +312,11 @@ static void eval_use(struct rcase *c, struct case_recipe *r)
 		if (*iuse.v[i] == '+')
 			gild_strv_add(&on, f);
 	}
-	for (size_t i = 0; i < c->cfg_kind.n; i++) {
+	if (r->vars[V_USE]) { /* as recorded when it was built */
+		gild_strv_release(&on);
+		split_words(r->vars[V_USE], &on);
+	}
+	for (size_t i = 0; i < c->cfg_kind.n && !r->vars[V_USE]; i++) {
 		struct gild_strv w = GILD_STRV_INIT;
 		_cleanup_free_ char *where = xasprintf("%s:%u", c->name, c->cfg_line[i]);
 		bool global = !strcmp(c->cfg_kind.v[i], "useflags");
@@ -450,14 +461,27 @@ static void to_input(struct rcase *c, struct case_recipe *r,
 		.fixes = (const char *const *)r->fixes.v, .n_fixes = r->fixes.n,
 		.user = r};
 
+	struct gild_buf deps[DEP_NCLASS];
+	struct gild_strv slotdeps = GILD_STRV_INIT;
+
 	if (sub)
 		*sub++ = 0;
 	rec.subslot = sub;
 	for (int k = 0; k < DEP_NCLASS; k++) {
+		deps[k] = (struct gild_buf)GILD_BUF_INIT;
 		rec.deps[k] = r->vars[V_DEPS + k];
 		rec.dep_loc[k] = (struct gild_loc){c->path, r->line, 1};
+		if (r->origin == RS_BINARY || r->origin == RS_INSTALLED) {
+			rs_slotdeps_split(rec.deps[k], &deps[k], &slotdeps);
+			rec.deps[k] = gild_buf_str(&deps[k]);
+		}
 	}
+	rec.slotdeps = (const char *const *)slotdeps.v;
+	rec.n_slotdeps = slotdeps.n;
 	rs_input_add(in, &rec);
+	for (int k = 0; k < DEP_NCLASS; k++)
+		gild_buf_release(&deps[k]);
+	gild_strv_release(&slotdeps);
 }
 
 static int build_input(struct rcase *c, struct rs_input *in)
@@ -467,7 +491,8 @@ static int build_input(struct rcase *c, struct rs_input *in)
 	rs_input_set_flag_origin(in, case_flag_origin, c);
 	for (size_t i = 0; i < c->nrecs; i++) {
 		struct case_recipe *r = &c->recs[i];
-		if (r->origin == RS_INSTALLED && c->emptytree)
+		if ((r->origin == RS_INSTALLED || r->origin == RS_BINARY) &&
+		    c->emptytree)
 			continue;
 		eval_use(c, r);
 		if (r->origin == RS_TREE) {

@@ -5,7 +5,7 @@
 #include "resolve.h"
 
 enum { V_SLOT, V_IUSE, V_KEYWORDS, V_REQUIRED_USE, V_EAPI, V_DEPS,
-       V_NVARS = V_DEPS + 5 };
+       V_USE = V_DEPS + 5, V_NVARS };
 
 /* Run the case at path; print a diff of expected and actual output to out
  * when they differ. With update, rewrite the file's expect lines instead.

@@ -202,7 +202,8 @@ static const struct rs_target *target_of_dep(const struct explain *x, Id dep)
 {
 	for (size_t t = 0; t < x->r->ntargets; t++) {
 		const struct rs_atom *a = &x->r->atoms[x->r->targets[t].atom];
-		if (a->provide == dep || a->best == dep)
+		if (a->provide == dep || a->best == dep ||
+		    (x->r->targets[t].job_what && x->r->targets[t].job_what == dep))
 			return &x->r->targets[t];
 	}
 	return NULL;

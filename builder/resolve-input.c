@@ -1,35 +1,9 @@
 /* resolve-input.c: versions and dependency strings into resolver input. */
-#include "resolve-input.h"
+#include "resolve-input-impl.h"
 
 #include "atom.h"
 #include "depstr.h"
 #include "version.h"
-
-struct entry {
-	struct rs_recipe rec; /* strings owned */
-	char *cpn;	      /* category/pn */
-	int cand;	      /* candidate index, -1 when not visible */
-	bool cpn_added;	      /* on the first of its cpn: candidates added */
-	bool stub;	      /* only names and origin so far (see loader) */
-	long handle;	      /* the loader's handle of a stub */
-};
-
-struct rs_input {
-	struct entry *v;
-	size_t n, cap;
-	size_t *by_cpn; /* entry indices sorted by cpn, then version */
-	struct gild_strv targets;
-	struct resolver *r;
-	rs_flag_origin_fn flag_origin;
-	void *flag_origin_ud;
-	/* scratch for atom evaluation */
-	struct gild_buf buf;
-	rs_load_fn loader;
-	void *loader_ud;
-	/* entries whose dependencies are still to be added */
-	size_t *work;
-	size_t nwork, work_cap;
-};
 
 /* A USE requirement after evaluation against the parent (PMS 8.3.4). */
 struct use_req {
@@ -71,6 +45,8 @@ static void entry_release(struct entry *e)
 	strv_free((char **)c->use, c->n_use);
 	strv_free((char **)c->refused, c->n_refused);
 	strv_free((char **)c->fixes, c->n_fixes);
+	strv_free((char **)c->slotdeps, c->n_slotdeps);
+	free(e->rebuild);
 	for (int k = 0; k < DEP_NCLASS; k++) {
 		free((char *)c->deps[k]);
 		free((char *)c->dep_loc[k].file);
@@ -115,6 +91,8 @@ static void entry_fill(struct entry *e, const struct rs_recipe *rec)
 	c->n_refused = rec->n_refused;
 	c->fixes = (const char *const *)strv_dup(rec->fixes, rec->n_fixes);
 	c->n_fixes = rec->n_fixes;
+	c->slotdeps = (const char *const *)strv_dup(rec->slotdeps, rec->n_slotdeps);
+	c->n_slotdeps = rec->n_slotdeps;
 	for (int k = 0; k < DEP_NCLASS; k++) {
 		c->deps[k] = dup_or_null(rec->deps[k]);
 		c->dep_loc[k] = rec->dep_loc[k];
@@ -144,6 +122,8 @@ static struct entry *entry_new(struct rs_input *in, const char *category,
 
 void rs_input_add(struct rs_input *in, const struct rs_recipe *rec)
 {
+	if (rec->origin == RS_BINARY || rec->origin == RS_INSTALLED)
+		in->n_reuse++;
 	entry_fill(entry_new(in, rec->category, rec->pn, rec->pvr, rec->origin),
 		   rec);
 }
@@ -165,7 +145,7 @@ void rs_input_set_loader(struct rs_input *in, rs_load_fn fn, void *ud)
 }
 
 /* A stub's other fields, the first time anything looks at them. */
-static void materialize(struct rs_input *in, struct entry *e)
+void rs_input_materialize(struct rs_input *in, struct entry *e)
 {
 	struct rs_recipe rec = {0};
 
@@ -214,7 +194,7 @@ static void index_by_cpn(struct rs_input *in)
 }
 
 /* [*first, *end) of by_cpn holding cat/pn. */
-static void cpn_range(const struct rs_input *in, const char *cat,
+void rs_input_cpn_range(const struct rs_input *in, const char *cat,
 		      const char *pn, size_t *first, size_t *end)
 {
 	size_t lo = 0, hi = in->n;
@@ -331,7 +311,7 @@ static void add_cpn(struct rs_input *in, size_t first, size_t end)
 		return;
 	in->v[in->by_cpn[first]].cpn_added = true;
 	for (size_t i = first; i < end; i++)
-		materialize(in, &in->v[in->by_cpn[i]]);
+		rs_input_materialize(in, &in->v[in->by_cpn[i]]);
 	for (size_t i = first; i < end; i++) {
 		struct entry *e = &in->v[in->by_cpn[i]];
 		struct rs_pkg k = {
@@ -361,7 +341,7 @@ static int define_atom(struct rs_input *in, const struct atom *a,
 	eval_text(&in->buf, a, q, nq);
 	if ((h = resolver_atom_lookup(in->r, gild_buf_str(&in->buf))))
 		return h;
-	cpn_range(in, a->category, a->package, &first, &end);
+	rs_input_cpn_range(in, a->category, a->package, &first, &end);
 	add_cpn(in, first, end);
 	match = xmalloc((end - first + 1) * sizeof(int));
 	for (size_t i = first; i < end; i++) {
@@ -527,8 +507,8 @@ static int add_targets(struct rs_input *in, struct gild_err *err)
 	return 0;
 }
 
-int rs_input_solve(struct rs_input *in, struct plan **plan,
-		   struct resolver **rp, struct gild_err *err)
+static int solve_once(struct rs_input *in, struct plan **plan,
+		      struct gild_err *err)
 {
 	double t0 = gild_now();
 	int r;
@@ -542,6 +522,8 @@ int rs_input_solve(struct rs_input *in, struct plan **plan,
 		in->v[i].cpn_added = false;
 	}
 	in->nwork = 0;
+	if (in->n_reuse)
+		rs_reuse_check_use(in);
 	if ((r = add_targets(in, err)) < 0)
 		return r;
 	for (size_t w = 0; w < in->nwork; w++)
@@ -551,6 +533,26 @@ int rs_input_solve(struct rs_input *in, struct plan **plan,
 	if ((r = resolver_solve(in->r, plan, err)) < 0)
 		return r;
 	(*plan)->t_pool += t0; /* atoms matched and dependencies added */
+	return 0;
+}
+
+/* With binary or installed versions, a plan that changes a sub-slot they
+ * were built against is solved again without them (each round removes at
+ * least one, so this ends). */
+int rs_input_solve(struct rs_input *in, struct plan **plan,
+		   struct resolver **rp, struct gild_err *err)
+{
+	int r;
+
+	while ((r = solve_once(in, plan, err)) == 0 && in->n_reuse &&
+	       !(*plan)->unsolvable && rs_reuse_check_slots(in, *plan)) {
+		plan_free(*plan);
+		*plan = NULL;
+	}
+	if (r < 0)
+		return r;
+	if (in->n_reuse && !(*plan)->unsolvable)
+		rs_reuse_annotate(in, *plan);
 	*rp = in->r;
 	return 0;
 }
@@ -708,9 +710,9 @@ static void refusal_fn(void *ud, const char *text, struct gild_strv *reasons,
 		return;
 	q = xmalloc((a->n_use + 1) * sizeof(*q));
 	nq = eval_use_deps(a, NULL, q); /* already evaluated: plain forms */
-	cpn_range(in, a->category, a->package, &first, &end);
+	rs_input_cpn_range(in, a->category, a->package, &first, &end);
 	for (size_t i = first; i < end; i++) {
-		materialize(in, &in->v[in->by_cpn[i]]);
+		rs_input_materialize(in, &in->v[in->by_cpn[i]]);
 		refuse_entry(in, &in->v[in->by_cpn[i]], a, q, nq, reasons, fixes);
 	}
 }

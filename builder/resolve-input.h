@@ -30,6 +30,11 @@ struct rs_recipe {
 	size_t n_refused;
 	const char *const *fixes;
 	size_t n_fixes;
+	/* Binary and installed versions: the `:=` dependencies as recorded
+	 * when they were built, "cat/pn:SLOT/SUBSLOT" (PMS 8.3.3); deps[]
+	 * then hold those atoms without the sub-slot (see rs_slotdeps_split) */
+	const char *const *slotdeps;
+	size_t n_slotdeps;
 	void *user; /* handed back to the flag-origin callback */
 };
 
@@ -79,6 +84,14 @@ int rs_input_add_target(struct rs_input *in, const char *text,
  * the resolver the plan refers to (owned by in). */
 int rs_input_solve(struct rs_input *in, struct plan **plan,
 		   struct resolver **r, struct gild_err *err);
+
+/* A recorded dependency string of a binary or installed package: every
+ * `cat/pn:SLOT/SUB=` atom is appended to slotdeps as "cat/pn:SLOT/SUB"
+ * and written to out as `cat/pn:SLOT=`, so that the version matches
+ * whatever sub-slot is there and the plan decides whether it must be
+ * rebuilt (rs_reuse_check_slots). */
+void rs_slotdeps_split(const char *deps, struct gild_buf *out,
+		       struct gild_strv *slotdeps);
 
 /* The candidate index of cat/pn-pvr in the solved pool, or -1. */
 int rs_input_find(struct rs_input *in, const char *atom);

@@ -39,6 +39,7 @@ struct rs_req {
 struct rs_target {
 	char *text;
 	int atom;
+	Id job_what; /* the job's SOLVER_SOLVABLE_ONE_OF set, when it has one */
 };
 
 struct resolver {

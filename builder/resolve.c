@@ -314,6 +314,7 @@ void resolver_add_target(struct resolver *r, const char *text, int atom)
 		  sizeof(*r->targets));
 	r->targets[r->ntargets].text = xstrdup(text);
 	r->targets[r->ntargets].atom = atom;
+	r->targets[r->ntargets].job_what = 0;
 	r->ntargets++;
 }
 
@@ -436,14 +437,72 @@ static void build_pool(struct resolver *r)
 		r->sid2pkg[r->pkgs[i].sid] = (int)i;
 }
 
+/* Whether candidate k is installed and another match of the target in
+ * its slot is newer: a target is updated to the newest visible version
+ * of its slot (emerge's --update for the packages named), while a
+ * dependency keeps what is installed when that meets it. */
+static bool outdated_installed(const struct resolver *r,
+			       const struct rs_atom *a, int k)
+{
+	const struct rs_pkg *c = &r->pkgs[k].pub;
+
+	if (c->origin != RS_INSTALLED)
+		return false;
+	for (size_t i = 0; i < a->nmatch; i++) {
+		const struct rs_pkg *o = &r->pkgs[a->match[i]].pub;
+		if (o->origin != RS_INSTALLED && o->origin != RS_PROVIDED &&
+		    !strcmp(o->slot, c->slot) && o->vrank > c->vrank)
+			return true;
+	}
+	return false;
+}
+
+/* A target with an installed match: one of its matches, minus installed
+ * versions that a newer one of their slot outdates, in the newest slot
+ * when the atom spans slots. */
+static void target_one_of(struct resolver *r, struct rs_target *t,
+			  Queue *job)
+{
+	const struct rs_atom *a = &r->atoms[t->atom];
+	Queue q;
+
+	queue_init(&q);
+	for (size_t i = 0; i < a->nmatch; i++) {
+		int k = a->match[i];
+		bool best_slot = true;
+		if (a->best) {
+			const Queue *pv = &r->pkgs[k].provides;
+			best_slot = false;
+			for (int n = 0; n < pv->count; n++)
+				best_slot |= pv->elements[n] == a->best;
+		}
+		if (best_slot && !outdated_installed(r, a, k))
+			queue_push(&q, r->pkgs[k].sid);
+	}
+	t->job_what = pool_queuetowhatprovides(r->pool, &q);
+	queue_push2(job, SOLVER_INSTALL | SOLVER_SOLVABLE_ONE_OF, t->job_what);
+	queue_free(&q);
+}
+
+static bool matches_installed(const struct resolver *r, const struct rs_atom *a)
+{
+	for (size_t i = 0; i < a->nmatch; i++)
+		if (r->pkgs[a->match[i]].pub.origin == RS_INSTALLED)
+			return true;
+	return false;
+}
+
 /* One install job per target; an atom spanning slots asks for its newest
  * slot (emerge python installs the newest python). */
 static void target_jobs(struct resolver *r, Queue *job)
 {
 	for (size_t i = 0; i < r->ntargets; i++) {
 		const struct rs_atom *a = &r->atoms[r->targets[i].atom];
-		queue_push2(job, SOLVER_INSTALL | SOLVER_SOLVABLE_PROVIDES,
-			    a->best ? a->best : a->provide);
+		if (matches_installed(r, a))
+			target_one_of(r, &r->targets[i], job);
+		else
+			queue_push2(job, SOLVER_INSTALL | SOLVER_SOLVABLE_PROVIDES,
+				    a->best ? a->best : a->provide);
 	}
 }
 
@@ -469,6 +528,9 @@ int resolver_solve(struct resolver *r, struct plan **out,
 	solv = solver_create(r->pool);
 	solver_set_flag(solv, SOLVER_FLAG_IGNORE_RECOMMENDED, 1);
 	solver_set_flag(solv, SOLVER_FLAG_ALLOW_UNINSTALL, 0);
+	/* an atom only an older version meets replaces the installed one
+	 * (emerge's downgrade, "UD") */
+	solver_set_flag(solv, SOLVER_FLAG_ALLOW_DOWNGRADE, 1);
 	t1 = gild_now();
 	p->t_pool += t1 - t0;
 	if (solver_solve(solv, &job) != 0) {
@@ -497,6 +559,10 @@ void plan_free(struct plan *p)
 		return;
 	for (size_t i = 0; i < p->n; i++) {
 		free(p->v[i].reason);
+		free(p->v[i].old_pvr);
+		free(p->v[i].rebuild);
+		gild_strv_release(&p->v[i].changed);
+		gild_strv_release(&p->v[i].iuse_changed);
 		for (int c = 0; c < DEP_NCLASS; c++)
 			free(p->v[i].deps[c]);
 	}

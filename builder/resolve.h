@@ -52,8 +52,6 @@ struct rs_pkg {
 	const char *const *use;	 /* enabled flags, NULL-terminated (or NULL) */
 	const char *const *iuse; /* IUSE flag names, NULL-terminated (or NULL) */
 	enum rs_origin origin;
-	/* For installed ones: the subslot each := dependency was built
-	 * against is not modelled yet. */
 };
 
 struct resolver;
@@ -113,9 +111,22 @@ enum plan_action {
 	PLAN_KEEP,    /* already installed or provided: not printed */
 };
 
+/* What merging an entry does to the installed root, emerge's letters:
+ * N new, NS new slot, R the same version again, U upgrade, UD downgrade
+ * (portage's resolver/output.py). */
+enum plan_op { PLAN_OP_NEW, PLAN_OP_NEW_SLOT, PLAN_OP_REPLACE,
+	       PLAN_OP_UPGRADE, PLAN_OP_DOWNGRADE };
+
 struct plan_entry {
 	int pkg;	     /* candidate index */
 	enum plan_action action;
+	enum plan_op op;     /* set by the caller that knows the root (N) */
+	char *old_pvr;	     /* U/D: the version installed in the slot */
+	/* flags whose state differs from the build it replaces ('*' after
+	 * the flag, emerge -pv) and flags added to or gone from IUSE ('%') */
+	struct gild_strv changed, iuse_changed;
+	char *rebuild;	     /* why an existing build is not reused, or NULL:
+			      * "rebuild for dev-libs/foo:0/2 (sub-slot changed)" */
 	char *reason;	     /* "target 'x'" or "RDEPEND of cat/pn-1" */
 	int parent;	     /* candidate that first pulled it in, or -1 */
 	int depth;	     /* for --tree: 0 for targets */
@@ -163,6 +174,8 @@ size_t plan_verify(const struct plan *p, const struct resolver *r,
 enum plan_style { PLAN_TEXT, PLAN_TREE, PLAN_JSON };
 void plan_print(FILE *f, const struct plan *p, const struct resolver *r,
 		enum plan_style style);
+/* "N", "NS", "R", "U" or "UD". */
+const char *plan_op_letters(enum plan_op op);
 /* Plan entry index of a candidate, or -1. */
 int plan_find(const struct plan *p, int pkg);
 /* `gild why`: every chain (via first parents and all dependents) that

@@ -39,8 +39,8 @@ TEST(resolver_picks_newest_and_orders_dependency_first)
 	resolver_add_target(r, "app-misc/a", resolver_atom_define(r, "app-misc/a", &ta, 1));
 	CHECK_INTEQ(resolver_solve(r, &p, NULL), 0);
 	text = plan_text(p, r);
-	CHECK_STREQ(text, "[build  N ] dev-libs/b-2:0\n"
-			  "[build  N ] app-misc/a-1:0\n"
+	CHECK_STREQ(text, "[build  N   ] dev-libs/b-2:0\n"
+			  "[build  N   ] app-misc/a-1:0\n"
 			  "\nTotal: 2 packages (2 new)\n");
 }
 
@@ -82,8 +82,8 @@ TEST(resolver_any_of_prefers_first_alternative)
 	resolver_add_target(r, "app-misc/a", resolver_atom_define(r, "app-misc/a", &a, 1));
 	CHECK_INTEQ(resolver_solve(r, &p, NULL), 0);
 	text = plan_text(p, r);
-	CHECK_STREQ(text, "[build  N ] dev-libs/zzz-1:0\n"
-			  "[build  N ] app-misc/a-1:0\n"
+	CHECK_STREQ(text, "[build  N   ] dev-libs/zzz-1:0\n"
+			  "[build  N   ] app-misc/a-1:0\n"
 			  "\nTotal: 2 packages (2 new)\n");
 }
 
@@ -111,12 +111,12 @@ TEST(resolver_prefers_newest_slot_and_coinstalls_slots)
 {
 	_cleanup_free_ char *one = slot_plan(false), *two = slot_plan(true);
 
-	CHECK_STREQ(one, "[build  N ] dev-lang/py-3.12:3.12\n"
-			 "[build  N ] app-misc/a-1:0\n"
+	CHECK_STREQ(one, "[build  N   ] dev-lang/py-3.12:3.12\n"
+			 "[build  N   ] app-misc/a-1:0\n"
 			 "\nTotal: 2 packages (2 new)\n");
 	/* an atom already met by a slot in the plan adds no other slot */
-	CHECK_STREQ(two, "[build  N ] dev-lang/py-3.11:3.11\n"
-			 "[build  N ] app-misc/a-1:0\n"
+	CHECK_STREQ(two, "[build  N   ] dev-lang/py-3.11:3.11\n"
+			 "[build  N   ] app-misc/a-1:0\n"
 			 "\nTotal: 2 packages (2 new)\n");
 }
 
@@ -154,8 +154,8 @@ TEST(resolver_breaks_runtime_cycle_and_says_so)
 	CHECK_INTEQ(resolver_solve(r, &p, NULL), 0);
 	CHECK(!p->build_cycle);
 	text = plan_text(p, r);
-	CHECK_STREQ(text, "[build  N ] app-misc/b-1:0\n"
-			  "[build  N ] app-misc/a-1:0\n"
+	CHECK_STREQ(text, "[build  N   ] app-misc/b-1:0\n"
+			  "[build  N   ] app-misc/a-1:0\n"
 			  "\nTotal: 2 packages (2 new)\n"
 			  "note: runtime cycle: app-misc/b-1 is merged before its RDEPEND app-misc/a-1 (the RDEPEND edge is dropped for ordering)\n");
 }

@@ -14,17 +14,17 @@ test_expect_success 'a mismatch prints a diff and exits 1' '
 	# wrong on purpose
 	recipe dev-libs/b-1
 	target dev-libs/b
-	expect [build  N ] dev-libs/b-2:0
+	expect [build  N   ] dev-libs/b-2:0
 	EOF
 	test_expect_code 1 gild resolve --case bad.case >out &&
-	test_grep "^-\[build  N \] dev-libs/b-2:0" out &&
-	test_grep "^+\[build  N \] dev-libs/b-1:0" out
+	test_grep "^-\[build  N   \] dev-libs/b-2:0" out &&
+	test_grep "^+\[build  N   \] dev-libs/b-1:0" out
 '
 
 test_expect_success '--update rewrites the expect lines' '
 	gild resolve --case --update bad.case &&
 	gild resolve --case bad.case &&
-	test_grep "^expect \[build  N \] dev-libs/b-1:0" bad.case &&
+	test_grep "^expect \[build  N   \] dev-libs/b-1:0" bad.case &&
 	test_grep "^recipe dev-libs/b-1" bad.case
 '
 

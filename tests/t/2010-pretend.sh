@@ -31,7 +31,7 @@ test_expect_success 'setup a tree' '
 test_expect_success 'pretend @system prints emerge -pv lines and a summary' '
 	gild -C tree pretend @system >out &&
 	cat >expect <<-\EOF &&
-	[build  N ] sys-libs/zlib-1.3:0/1 USE="-static-libs"
+	[build  N   ] sys-libs/zlib-1.3:0/1 USE="-static-libs"
 
 	Total: 1 package (1 new)
 	EOF
@@ -41,18 +41,18 @@ test_expect_success 'pretend @system prints emerge -pv lines and a summary' '
 test_expect_success 'dependencies come first; --tree indents by dependency' '
 	gild pretend --tree-dir tree baz >out &&
 	cat >expect <<-\EOF &&
-	[build  N ] sys-libs/zlib-1.3:0/1 USE="-static-libs"
-	[build  N ] dev-libs/foo-1:0 USE="-ssl"
-	[build  N ] app-misc/baz-1:0
+	[build  N   ] sys-libs/zlib-1.3:0/1 USE="-static-libs"
+	[build  N   ] dev-libs/foo-1:0 USE="-ssl"
+	[build  N   ] app-misc/baz-1:0
 
 	Total: 3 packages (3 new)
 	EOF
 	test_cmp expect out &&
 	gild pretend --tree -C tree baz >out &&
 	cat >expect <<-\EOF &&
-	[build  N ] app-misc/baz-1:0
-	[build  N ]   dev-libs/foo-1:0 USE="-ssl"
-	[build  N ]     sys-libs/zlib-1.3:0/1 USE="-static-libs"
+	[build  N   ] app-misc/baz-1:0
+	[build  N   ]   dev-libs/foo-1:0 USE="-ssl"
+	[build  N   ]     sys-libs/zlib-1.3:0/1 USE="-static-libs"
 
 	Total: 3 packages (3 new)
 	EOF
