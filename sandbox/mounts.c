@@ -42,8 +42,12 @@ static const char *const proc_readonly[] = {"bus", "fs", "irq", "sys"};
 static const char *const dev_nodes[] = {"null", "zero", "full", "random",
 					"urandom", "tty"};
 
+/* Paths in messages as the caller names them: "/usr/x", not the
+ * "/newroot/usr/x" the root is built under. */
 static int fail_mount(struct gild_err *err, const char *what, const char *path)
 {
+	if (gild_startswith(path, "/newroot/"))
+		path += strlen("/newroot");
 	return gild_fail(err, -GILD_E_SANDBOX, NULL, "cannot %s '%s': %s",
 			 what, path, strerror(errno));
 }

@@ -11,11 +11,11 @@
  *                                             setsid, stdio, close fds,
  *                                             rlimits, drop privileges,
  *                                             seccomp (built in), exec
- *   read setup errors <----------------------- (error pipe; EOF at exec)
  *   wait with the timeout          reap every child; when the command
  *                                  ends, report its status and exit:
  *   read the status <------------  the kernel then kills everything
  *                                  left in the namespace (daemons too)
+ *   read setup errors <----------------------- (error pipe, closed at exec)
  *
  * `gild sandbox -v` prints when each step ended (trace.c). */
 #include "sandbox-impl.h"
@@ -437,7 +437,10 @@ static int release_child(struct run_state *rs, const struct sandbox_ids *ids,
 	return 0;
 }
 
-/* Setup errors arrive on the error pipe; EOF means the command started. */
+/* Setup errors wait in the error pipe; EOF means the command started.
+ * Read once pid 1 has ended (its end kills every process in the
+ * namespace, so no writer is left), not at exec: one wake-up of gild
+ * fewer per start. */
 static int read_setup_error(struct run_state *rs, struct gild_err *cerr)
 {
 	ssize_t n;
@@ -566,14 +569,15 @@ int sandbox_run(const struct sandbox_spec *s, struct sandbox_status *st,
 	    (r = start_child(&rs, s, &ids, err)) < 0 ||
 	    (r = release_child(&rs, &ids, err)) < 0)
 		return r;
+	/* the timeout counts from here: setup that hangs (a bind of a dead
+	 * network mount) ends with it too */
+	timed_out = wait_child(&rs, s->timeout, &pid1_ws);
 	r = read_setup_error(&rs, &cerr);
-	sandbox_trace_step(&rs.tr, "gild", "command started (error pipe EOF)");
 	if (r < 0 && r != EXEC_FAILED) {
 		if (err)
 			*err = cerr;
 		return r;
 	}
-	timed_out = wait_child(&rs, s->timeout, &pid1_ws);
 	collect_status(s, &rs, timed_out, pid1_ws, st);
 	if (r == EXEC_FAILED) {
 		st->status = 127;

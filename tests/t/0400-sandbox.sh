@@ -136,4 +136,41 @@ test_expect_success SANDBOX '--check --json gives the same as JSON' '
 	test_grep "^\]}$" out
 '
 
+test_expect_success SANDBOX '-v times each setup step, in gild, pid 1 and the command' '
+	gild sandbox -v -- true 2>err &&
+	test_grep "^sandbox: *[0-9]*\.[0-9][0-9][0-9] ms gild ids resolved$" err &&
+	test_grep "^sandbox: *[0-9.]* ms pid1 pivoted into the new root$" err &&
+	test_grep "^sandbox: *[0-9.]* ms cmd  seccomp loaded, exec$" err &&
+	test_grep "^sandbox: *[0-9.]* ms gild pid 1 reaped$" err &&
+	gild sandbox -- true 2>err &&
+	! test -s err
+'
+
+test_expect_success SANDBOX 'inside: the mount table holds the sandbox'\''s mounts only' '
+	gild sandbox -- cut -d" " -f5 /proc/self/mountinfo >out &&
+	head -n 1 out >first && echo / >expect && test_cmp expect first &&
+	! grep -E "^/(oldroot|newroot|skel|sys|run)(/|$)" out &&
+	test_grep "^/usr$" out &&
+	test_grep "^/dev/null$" out &&
+	test_grep "^/proc/sys$" out &&
+	test_grep "^/tmp$" out
+'
+
+# The command's process execs from a stack of its own (run.c), where
+# execvp copies argv for a script without "#!".
+test_expect_success SANDBOX 'a script without #! runs through sh, with 100000 arguments' '
+	mkdir -p bin && echo "echo no-shebang \$# \$1" >bin/script && chmod 755 bin/script &&
+	gild sandbox --ro "$PWD/bin:/opt/bin" -- /opt/bin/script $(seq 100000) >out &&
+	echo "no-shebang 100000 1" >expect &&
+	test_cmp expect out
+'
+
+# Errors of the setup inside reach gild through a pipe read once pid 1
+# has ended.
+test_expect_success SANDBOX 'a setup error inside names the path as the command would see it' '
+	test_expect_code 1 gild sandbox --tmpfs /usr/gild-x -- true 2>err &&
+	echo "gild: error: cannot create directory '\''/usr/gild-x'\'': Read-only file system" >expect &&
+	test_cmp expect err
+'
+
 test_done
