@@ -301,6 +301,34 @@ test_expect_success 'kill -9 during a large write leaves no package, and the nex
 	test_cmp expect left
 '
 
+# only_package_files DIR NAME: DIR holds nothing but NAME's lock, NAME
+# itself and temporaries of NAME (".NAME.tmp.*").
+only_package_files() {
+	ls -A "$1" | grep -v -x -e ".$2.lock" -e "$2" -e ".$2.tmp.*" >stray;
+	test_must_fail test -s stray
+}
+
+test_expect_success 'kill -9 at any moment of a write: never a broken package, never a held lock' '
+	make_image big3 && mkdir -p kill3 &&
+	head -c 40000000 /dev/urandom >big3/usr/lib/blob &&
+	for ms in 000 010 020 040 060 080 100 130 160 200 250 300 400; do
+		rm -f kill3/big.gpkg.tar &&
+		{ gild pkg create --set CATEGORY=app-misc --set PF=tool-1.0 \
+			big3 kill3/big.gpkg.tar 2>/dev/null & pid=$!; } &&
+		sleep 0.$ms && kill -9 $pid 2>/dev/null; wait $pid;
+		flock -n kill3/.big.gpkg.tar.lock true || return 1
+		if test -e kill3/big.gpkg.tar; then
+			gild pkg verify kill3/big.gpkg.tar 2>/dev/null || return 1
+		fi
+		only_package_files kill3 big.gpkg.tar || return 1
+	done &&
+	gild pkg create --set CATEGORY=app-misc --set PF=tool-1.0 big3 kill3/big.gpkg.tar &&
+	gild pkg verify kill3/big.gpkg.tar &&
+	ls -A kill3 >left &&
+	printf "%s\n" .big.gpkg.tar.lock big.gpkg.tar >expect &&
+	test_cmp expect left
+'
+
 test_expect_success 'two concurrent writers of one package leave one good package' '
 	mkdir -p conc &&
 	{ create img conc/tool.gpkg.tar & p1=$!; } &&

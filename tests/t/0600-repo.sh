@@ -105,6 +105,102 @@ test_expect_success PYTHON3 'repo verify names each damaged package and exits 1'
 	test_cmp expect out
 '
 
+# damage KIND FILE: break a package the way a disk, a download or a hand
+# can (GLEP 78: "missing, duplicate, or extraneous files" and checksum
+# mismatches): truncate (inside image.tar.zst), cut (before the Manifest),
+# digest (a wrong BLAKE2B in the Manifest), size (a wrong size in it),
+# drop (no image.tar.zst), nomanifest, extra (a member the Manifest lacks).
+damage() {
+	python3 - "$@" <<-\EOP
+	import io, os, sys, tarfile
+	kind, path = sys.argv[1:3]
+	with tarfile.open(path) as t:
+	    ms = [(m, t.extractfile(m).read()) for m in t.getmembers()]
+	def find(base):
+	    return [m for m, d in ms if m.name.endswith("/" + base)][0]
+	def write(members):
+	    with tarfile.open(path, "w", format=tarfile.USTAR_FORMAT) as o:
+	        for m, d in members:
+	            m.size = len(d); o.addfile(m, io.BytesIO(d))
+	def edit_manifest(member, field, fn):
+	    m, d = ms[-1]
+	    lines = d.decode().split("\n")
+	    for i, l in enumerate(lines):
+	        f = l.split(" ")
+	        if len(f) > 1 and f[1] == member:
+	            f[field] = fn(f[field]); lines[i] = " ".join(f)
+	    write(ms[:-1] + [(m, "\n".join(lines).encode())])
+	if kind == "truncate":
+	    os.truncate(path, find("image.tar.zst").offset_data + 100)
+	elif kind == "cut":
+	    os.truncate(path, find("Manifest").offset)
+	elif kind == "digest":
+	    edit_manifest("metadata.tar.zst", 4, lambda h: ("1" if h[0] == "0" else "0") + h[1:])
+	elif kind == "size":
+	    edit_manifest("image.tar.zst", 2, lambda n: str(int(n) + 1))
+	elif kind == "drop":
+	    write([x for x in ms if not x[0].name.endswith("/image.tar.zst")])
+	elif kind == "nomanifest":
+	    write(ms[:-1])
+	elif kind == "extra":
+	    extra = tarfile.TarInfo(ms[0][0].name.split("/")[0] + "/surprise")
+	    write(ms[:-1] + [(extra, b"xyz"), ms[-1]])
+	EOP
+}
+
+test_expect_success PYTHON3 'setup: one package per kind of damage' '
+	head -c 200000 /dev/urandom >img/usr/bin/blob &&
+	for kind in intact truncate cut digest size drop nomanifest extra; do
+		gild pkg create --pkgdir dmg --set CATEGORY=dmg --set PF=$kind-1 \
+			--set BUILD_ID=000000000000 img || return 1
+		test $kind = intact || damage $kind dmg/dmg/$kind-1-000000000000.gpkg.tar || return 1
+	done
+'
+
+# verify_names KIND MESSAGE: repo verify reports the package KIND with
+# MESSAGE (and only damaged packages).
+verify_names() {
+	test_expect_code 1 gild repo verify --pkgdir dmg >out &&
+	grep "dmg/$1-1-" out >line &&
+	echo "damaged: dmg/$1-1-000000000000.gpkg.tar: $2" >expect &&
+	test_cmp expect line &&
+	test_grep ! "intact" out
+}
+
+test_expect_success PYTHON3 'repo verify: a member cut short' '
+	verify_names truncate "truncated member '\''image.tar.zst'\'': Truncated tar archive"
+'
+
+test_expect_success PYTHON3 'repo verify: a package cut before its Manifest' '
+	verify_names cut "no Manifest member"
+'
+
+test_expect_success PYTHON3 'repo verify: a wrong digest in the Manifest' '
+	verify_names digest "BLAKE2B/SHA512 mismatch for '\''metadata.tar.zst'\''"
+'
+
+test_expect_success PYTHON3 'repo verify: a wrong size in the Manifest' '
+	verify_names size "size mismatch for '\''image.tar.zst'\''"
+'
+
+test_expect_success PYTHON3 'repo verify: a member the Manifest lists is missing' '
+	verify_names drop "missing member '\''image.tar.zst'\''"
+'
+
+test_expect_success PYTHON3 'repo verify: no Manifest at all' '
+	verify_names nomanifest "no Manifest member"
+'
+
+test_expect_success PYTHON3 'repo verify: an extra member the Manifest does not list' '
+	verify_names extra "member '\''surprise'\'' not in the Manifest"
+'
+
+test_expect_success PYTHON3 'repo verify counts every damaged package once' '
+	test_expect_code 1 gild repo verify --pkgdir dmg >out &&
+	test $(grep -c "^damaged: " out) -eq 7 &&
+	test_grep "^8 packages, 7 damaged$" out
+'
+
 test_expect_success 'repo index skips an unreadable package with a warning' '
 	gild repo index --pkgdir pkgs 2>err &&
 	test_grep "warning: app-misc/junk-1.gpkg.tar: .*, skipping" err &&
