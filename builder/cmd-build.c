@@ -87,20 +87,20 @@ static const char *outcome_word(enum build_outcome o)
 }
 
 static int build_one(struct gild_ctx *ctx, struct build_env *env,
-		     const struct build_opts *o, const struct recipe *rc)
+		     const struct build_opts *o, const struct recipe *rc,
+		     enum build_outcome *out)
 {
-	enum build_outcome out;
 	_cleanup_free_ char *pkg = NULL;
 	int r;
 
-	r = build_recipe(env, rc, o, &out, &pkg, &ctx->err);
+	r = build_recipe(env, rc, o, out, &pkg, &ctx->err);
 	if (r < 0) {
 		if (r == -GILD_E_BUILD)
 			print_log_tail(ctx, &ctx->err);
 		return r;
 	}
 	fprintf(ctx->out, ">>> %s/%s: %s%s%s\n", rc->category, rc->pf,
-		outcome_word(out), pkg ? " " : "", pkg ? pkg : "");
+		outcome_word(*out), pkg ? " " : "", pkg ? pkg : "");
 	fflush(ctx->out);
 	return 0;
 }
@@ -114,8 +114,9 @@ static int build_named(struct gild_ctx *ctx, struct build_env *env,
 
 	for (int i = 0; i < n; i++) {
 		const struct recipe *rc;
+		enum build_outcome out;
 		if ((r = build_find_recipe(env, targets[i], &rc, &ctx->err)) < 0 ||
-		    (r = build_one(ctx, env, o, rc)) < 0)
+		    (r = build_one(ctx, env, o, rc, &out)) < 0)
 			return r;
 	}
 	return 0;
@@ -134,8 +135,41 @@ static const struct recipe *plan_recipe(struct build_env *env,
 	return tree_find_recipe(env->tree, cpn, slash + 1, p->pvr);
 }
 
-/* The resolver's plan (as `gild pretend --emptytree` shows it), built in
- * order; packages whose build-id is in the repository are reused. */
+/* One entry of the plan. pretend reuses a binary package of the same
+ * version, USE and sub-slots; the build-id (which also covers the recipe,
+ * distfiles, flags and the dependencies' builds) has the last word, and
+ * a difference is said. */
+static int build_entry(struct gild_ctx *ctx, struct build_env *env,
+		       const struct build_opts *o, const struct resolver *rs,
+		       const struct plan_entry *e)
+{
+	const struct recipe *rc = plan_recipe(env, rs, e->pkg);
+	enum build_outcome out;
+	int r;
+
+	if (!rc && e->action == PLAN_BINARY) {
+		fprintf(ctx->out, ">>> %s: reused (a binary package; the tree "
+				  "no longer has its recipe)\n",
+			resolver_cpv(rs, e->pkg));
+		return 0;
+	}
+	if (!rc)
+		return gild_fail(&ctx->err, -GILD_E_NOTFOUND, NULL,
+				 "planned '%s' is not in the tree",
+				 resolver_cpv(rs, e->pkg));
+	if ((r = build_one(ctx, env, o, rc, &out)) < 0)
+		return r;
+	if (e->action == PLAN_BINARY && out == BUILD_BUILT && !o->rebuild)
+		fprintf(ctx->out, "note: %s/%s was built again: its binary package "
+				  "came from other inputs (recipe, distfiles, "
+				  "flags or dependencies changed)\n",
+			rc->category, rc->pf);
+	return 0;
+}
+
+/* The resolver's plan (as `gild pretend` shows it: binary packages of the
+ * same version and USE reused), built in order; packages whose build-id
+ * is in the repository are reused. */
 static int build_planned(struct gild_ctx *ctx, struct build_env *env,
 			 const struct build_opts *o, char **targets, int n)
 {
@@ -144,7 +178,8 @@ static int build_planned(struct gild_ctx *ctx, struct build_env *env,
 	struct resolver *rs = NULL;
 	int r;
 
-	if ((r = rtree_load(ctx, true, &rt, &ctx->err)) < 0 ||
+	if ((r = rtree_load(ctx, o->rebuild, &rt, &ctx->err)) < 0 ||
+	    (!o->rebuild && (r = rtree_add_built(rt, NULL)) < 0) ||
 	    (r = rtree_add_targets(rt, targets, n)) < 0 ||
 	    (r = rs_input_solve(rt->in, &p, &rs, &ctx->err)) < 0)
 		return r;
@@ -153,17 +188,10 @@ static int build_planned(struct gild_ctx *ctx, struct build_env *env,
 	if (p->unsolvable || p->build_cycle)
 		return gild_fail(&ctx->err, -GILD_E_NOSOLUTION, NULL,
 				 "no build plan for the targets (see 'gild pretend')");
-	for (size_t i = 0; i < p->n; i++) {
-		const struct recipe *rc;
-		if (p->v[i].action == PLAN_KEEP)
-			continue;
-		if (!(rc = plan_recipe(env, rs, p->v[i].pkg)))
-			return gild_fail(&ctx->err, -GILD_E_NOTFOUND, NULL,
-					 "planned '%s' is not in the tree",
-					 resolver_cpv(rs, p->v[i].pkg));
-		if ((r = build_one(ctx, env, o, rc)) < 0)
+	for (size_t i = 0; i < p->n; i++)
+		if (p->v[i].action != PLAN_KEEP &&
+		    (r = build_entry(ctx, env, o, rs, &p->v[i])) < 0)
 			return r;
-	}
 	return 0;
 }
 

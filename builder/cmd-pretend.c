@@ -23,8 +23,9 @@ static int plan_status(struct gild_ctx *ctx, const struct plan *p)
 }
 
 /* Load, add targets, solve: the common part of pretend and why. */
-static int solve_targets(struct gild_ctx *ctx, bool emptytree, char **targets,
-			 int n, struct rtree **rtp, struct plan **plan,
+static int solve_targets(struct gild_ctx *ctx, bool emptytree,
+			 const char *root, char **targets, int n,
+			 struct rtree **rtp, struct plan **plan,
 			 struct resolver **r)
 {
 	_cleanup_(rtree_freep) struct rtree *rt = NULL;
@@ -32,6 +33,7 @@ static int solve_targets(struct gild_ctx *ctx, bool emptytree, char **targets,
 	int rc;
 
 	if ((rc = rtree_load(ctx, emptytree, &rt, &ctx->err)) < 0 ||
+	    (!emptytree && (rc = rtree_add_built(rt, root)) < 0) ||
 	    (rc = rtree_add_targets(rt, targets, n)) < 0)
 		return rc;
 	t_load = gild_now() - t0;
@@ -71,14 +73,27 @@ static int verify_plan(struct gild_ctx *ctx, const struct plan *p,
 	return plan_status(ctx, p);
 }
 
+/* --root, else ROOT= (emerge's), else none: without an installed root
+ * only the binary repository is reused. */
+static const char *root_dir(const char *opt)
+{
+	const char *env = getenv("ROOT");
+
+	if (opt)
+		return opt;
+	return env && *env && strcmp(env, "/") ? env : NULL;
+}
+
 int cmd_pretend(int argc, char **argv, struct gild_ctx *ctx)
 {
-	enum { OPT_EMPTYTREE = 0x2000, OPT_TREE_DISPLAY, OPT_VERIFY };
+	enum { OPT_EMPTYTREE = 0x2000, OPT_TREE_DISPLAY, OPT_VERIFY, OPT_ROOT };
 	static const struct option opts[] = {
 		GILD_COMMON_LONGOPTS,
 		{"emptytree", no_argument, NULL, OPT_EMPTYTREE},
 		{"tree", no_argument, NULL, OPT_TREE_DISPLAY},
+		{"root", required_argument, NULL, OPT_ROOT},
 		{"verify", no_argument, NULL, OPT_VERIFY}, {0}};
+	const char *root = NULL;
 	_cleanup_(rtree_freep) struct rtree *rt = NULL;
 	_cleanup_(plan_freep) struct plan *p = NULL;
 	struct resolver *r = NULL;
@@ -93,13 +108,15 @@ int cmd_pretend(int argc, char **argv, struct gild_ctx *ctx)
 			tree = true;
 		else if (c == OPT_VERIFY)
 			verify = true;
+		else if (c == OPT_ROOT)
+			root = optarg;
 		else if (gild_ctx_common_opt(ctx, c, optarg, &status) <= 0)
 			return status;
 	}
 	if (optind >= argc)
 		return gild_ctx_usage_error(ctx, "no target given");
-	if ((rc = solve_targets(ctx, emptytree, argv + optind, argc - optind,
-				&rt, &p, &r)) < 0)
+	if ((rc = solve_targets(ctx, emptytree, root_dir(root), argv + optind,
+				argc - optind, &rt, &p, &r)) < 0)
 		return rc;
 	plan_print(ctx->out, p, r,
 		   ctx->json ? PLAN_JSON : tree ? PLAN_TREE : PLAN_TEXT);
@@ -129,7 +146,7 @@ int cmd_why(int argc, char **argv, struct gild_ctx *ctx)
 			return status;
 	if (optind >= argc)
 		return gild_ctx_usage_error(ctx, "no package given");
-	if ((rc = solve_targets(ctx, true,
+	if ((rc = solve_targets(ctx, true, NULL,
 				optind + 1 < argc ? argv + optind + 1 : deflt,
 				optind + 1 < argc ? argc - optind - 1 : 1, &rt,
 				&p, &r)) < 0)

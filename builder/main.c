@@ -46,7 +46,7 @@ static const struct cmd commands[] = {
 	 "show|files|verify FILE | extract FILE DIR | create [--set K=V]... "
 	 "[--recipe FILE] [--source-date-epoch N] IMAGEDIR (OUT|--pkgdir DIR)"},
 	{"pretend", CORE(cmd_pretend), "show the build plan for targets (emerge -pv)",
-	 "[--emptytree] [--tree] [--json] [-C DIR] TARGET..."},
+	 "[--emptytree] [--root DIR] [--tree] [--json] [-C DIR] TARGET..."},
 	{"query", CORE(cmd_query), "matching versions: slot, keywords, visibility, USE",
 	 "[--json] ATOM..."},
 	{"repo", CORE(cmd_repo), "index, verify or list the binary repository",

@@ -31,6 +31,13 @@ int rtree_load(const struct gild_ctx *ctx, bool emptytree, struct rtree **out,
 void rtree_free(struct rtree *rt);
 GILD_DEFINE_CLEANUP(struct rtree *, rtree_free)
 
+/* Add what exists already (after rtree_load, so that the cache holds only
+ * the tree): the binary repository's packages (the configuration's
+ * PKGDIR; its Packages index, written first when missing or older than
+ * the packages) and, with root, the packages installed there (vdb.h).
+ * Returns 0, or -errno when PKGDIR or root's database cannot be read. */
+int rtree_add_built(struct rtree *rt, const char *root);
+
 /* Add targets: atoms, package names, @system (the profile's packages),
  * @world (CONFIG/world), @role (role.set files of the profile stack, see
  * profiles/README.md) and @NAME (CONFIG/sets/NAME).

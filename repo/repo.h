@@ -218,6 +218,18 @@ int binrepo_add(const char *pkgdir, const struct gpkg_meta *meta,
  * flock on PKGDIR/.gild.lock. Packages with ->error are left out. */
 int binrepo_index_write(const struct binrepo *r, struct gild_err *err);
 
+/* Read PKGDIR/Packages instead of every package: each package's metadata
+ * holds the index's keys (CATEGORY, PF, SLOT, USE, IUSE, the evaluated
+ * *DEPEND, BUILD_ID, ...). Returns 0, -ENOENT (no index), -ESTALE (a
+ * category directory is newer than the index), or -errno. */
+int binrepo_index_read(const char *pkgdir, struct binrepo **out,
+		       struct gild_err *err);
+/* The index when it is there and current, else a scan of PKGDIR whose
+ * index is written on the way (when PKGDIR can be written to). A missing
+ * PKGDIR is an empty repository. */
+int binrepo_load(const char *pkgdir, struct binrepo **out,
+		 struct gild_err *err);
+
 /* Split "foo-bar-1.2-r1" into PN "foo-bar" and PVR "1.2-r1" (PMS 3.2:
  * the version starts after the last '-' followed by a digit that is not
  * the revision). -GILD_E_SYNTAX when there is no version. */

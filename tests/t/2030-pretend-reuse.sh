@@ -1,0 +1,158 @@
+#!/bin/sh
+test_description='gild pretend reuses the binary repository and an installed root (emerge --usepkg --newuse)'
+. "$(dirname "$0")/lib.sh"
+
+# binpkg CAT PF KEY=VALUE...: a binary package in tree/var/packages
+binpkg() {
+	mkdir -p img &&
+	id=$(echo "$@" | sha256sum | cut -c1-64) &&
+	args="--set CATEGORY=$1 --set PF=$2 --set EAPI=8 --set BUILD_ID=$id" &&
+	shift 2 &&
+	for kv in "$@"; do args="$args --set $kv"; done &&
+	gild pkg create $args img --pkgdir tree/var/packages
+}
+
+# installed ROOT CAT PF KEY=VALUE...: a package recorded in ROOT/var/db/pkg
+installed() {
+	d=$1/var/db/pkg/$2/$3 &&
+	mkdir -p "$d" &&
+	shift 3 &&
+	for kv in "$@"; do echo "${kv#*=}" >"$d/${kv%%=*}" || return 1; done
+}
+
+test_expect_success 'setup a tree' '
+	mkdir -p tree/profiles/base tree/etc &&
+	echo test >tree/profiles/repo_name &&
+	printf "app-misc\ndev-libs\n" >tree/profiles/categories &&
+	echo 8 >tree/profiles/base/eapi &&
+	printf "ARCH=\"amd64\"\nACCEPT_KEYWORDS=\"amd64\"\n" >tree/profiles/base/make.defaults &&
+	echo "PROFILE=\"base\"" >tree/etc/gild.conf &&
+	mkdir -p tree/recipes/dev-libs/foo tree/recipes/app-misc/bar &&
+	printf "EAPI=8\nSLOT=\"0/1\"\nKEYWORDS=\"amd64\"\nIUSE=\"+ssl\"\n" \
+		>tree/recipes/dev-libs/foo/foo-1.recipe &&
+	printf "EAPI=8\nSLOT=\"0/2\"\nKEYWORDS=\"~amd64\"\nIUSE=\"+ssl\"\n" \
+		>tree/recipes/dev-libs/foo/foo-2.recipe &&
+	printf "EAPI=8\nSLOT=\"0\"\nKEYWORDS=\"amd64\"\nRDEPEND=\"dev-libs/foo:=\"\nDEPEND=\"\${RDEPEND}\"\n" \
+		>tree/recipes/app-misc/bar/bar-1.recipe
+'
+
+test_expect_success 'without binary packages everything is built' '
+	gild -C tree pretend app-misc/bar >out &&
+	cat >expect <<-\EOF &&
+	[build  N   ] dev-libs/foo-1:0/1 USE="ssl"
+	[build  N   ] app-misc/bar-1:0
+
+	Total: 2 packages (2 new)
+	EOF
+	test_cmp expect out &&
+	! test -e tree/var/packages
+'
+
+test_expect_success 'a binary package with the same USE is reused; the index is written when missing' '
+	binpkg dev-libs foo-1 SLOT=0/1 IUSE=ssl USE=ssl &&
+	! test -e tree/var/packages/Packages &&
+	gild -C tree pretend --json app-misc/bar >json &&
+	test_grep "\"cpv\": \"dev-libs/foo-1\".*\"action\": \"binary\", \"op\": \"N\"" json &&
+	test -f tree/var/packages/Packages &&
+	gild -C tree pretend app-misc/bar >out &&
+	cat >expect <<-\EOF &&
+	[binary N   ] dev-libs/foo-1:0/1 USE="ssl"
+	[build  N   ] app-misc/bar-1:0
+
+	Total: 2 packages (2 new, 1 binary)
+	EOF
+	test_cmp expect out
+'
+
+test_expect_success '--emptytree ignores the binary packages' '
+	gild -C tree pretend --emptytree app-misc/bar >out &&
+	test_grep "^\[build  N   \] dev-libs/foo-1:0/1 USE=\"ssl\"$" out
+'
+
+test_expect_success 'a package added without rewriting the index is seen' '
+	sleep 0.01 &&
+	binpkg app-misc bar-1 SLOT=0 RDEPEND=dev-libs/foo:0/1= &&
+	gild -C tree pretend app-misc/bar >out &&
+	test_grep "^\[binary N   \] app-misc/bar-1:0$" out &&
+	test_grep "^PATH: app-misc/bar-1-" tree/var/packages/Packages
+'
+
+test_expect_success 'USE changed since the binary was built: built again, the flag marked' '
+	echo "dev-libs/foo -ssl" >tree/etc/package.use &&
+	gild -C tree pretend app-misc/bar >out &&
+	cat >expect <<-\EOF &&
+	[build  N   ] dev-libs/foo-1:0/1 USE="-ssl*"
+	[binary N   ] app-misc/bar-1:0
+
+	Total: 2 packages (2 new, 1 binary)
+	EOF
+	test_cmp expect out &&
+	rm tree/etc/package.use
+'
+
+test_expect_success 'a binary built against another sub-slot is built again, saying why' '
+	echo "dev-libs/foo ~amd64" >tree/etc/package.accept_keywords &&
+	gild -C tree pretend app-misc/bar >out &&
+	cat >expect <<-\EOF &&
+	[build  N   ] dev-libs/foo-2:0/2 USE="ssl"
+	[build  N   ] app-misc/bar-1:0 (rebuild for dev-libs/foo:0/2 (sub-slot changed))
+
+	Total: 2 packages (2 new)
+	EOF
+	test_cmp expect out &&
+	rm tree/etc/package.accept_keywords
+'
+
+test_expect_success 'an installed root: same USE kept, other USE R, older version U' '
+	installed root dev-libs foo-1 SLOT=0/1 IUSE=+ssl USE="amd64 ssl" &&
+	installed root app-misc bar-1 SLOT=0 RDEPEND="dev-libs/foo:0/1=" &&
+	gild -C tree pretend --root "$PWD/root" app-misc/bar >out &&
+	cat >expect <<-\EOF &&
+
+	Total: 0 packages (0 new)
+	EOF
+	test_cmp expect out &&
+	echo "dev-libs/foo -ssl" >tree/etc/package.use &&
+	ROOT="$PWD/root" gild -C tree pretend dev-libs/foo >out &&
+	test_grep "^\[build   R  \] dev-libs/foo-1:0/1 USE=\"-ssl\*\"$" out &&
+	rm tree/etc/package.use &&
+	echo "dev-libs/foo ~amd64" >tree/etc/package.accept_keywords &&
+	gild -C tree pretend --root root dev-libs/foo >out &&
+	cat >expect <<-\EOF &&
+	[build    U ] dev-libs/foo-2:0/2 USE="ssl" [1]
+	[build   R  ] app-misc/bar-1:0 (rebuild for dev-libs/foo:0/2 (sub-slot changed))
+
+	Total: 2 packages (1 upgrade, 1 reinstall)
+	EOF
+	test_cmp expect out &&
+	rm tree/etc/package.accept_keywords
+'
+
+make_hello_tree() {
+	cp -r "$FIXTURES/build-basic" "$1" &&
+	mkdir -p "$1/var/distfiles" &&
+	(cd "$1/src" && tar --sort=name --mtime=@1700000000 --owner=0 --group=0 \
+		--numeric-owner -cf - hello-1.0 | gzip -n >../var/distfiles/hello-1.0.tar.gz) &&
+	f="$1/var/distfiles/hello-1.0.tar.gz" &&
+	echo "DIST hello-1.0.tar.gz $(stat -c %s "$f") BLAKE2B $(b2sum "$f" | cut -d" " -f1) SHA512 $(sha512sum "$f" | cut -d" " -f1)" \
+		>"$1/recipes/app-misc/hello/Manifest"
+}
+
+if gild sandbox -- true 2>/dev/null; then test_set_prereq SANDBOX
+else test_set_prereq_reason SANDBOX "gild sandbox cannot run here"; fi
+
+test_expect_success SANDBOX 'a package that gild build made is reused by pretend and by build' '
+	make_hello_tree h &&
+	gild -C h pretend app-misc/hello >out &&
+	test_grep "^\[build  N   \] app-misc/hello-1.0:0 USE=\"-loud\"$" out &&
+	gild -C h build app-misc/hello >out 2>err &&
+	test_grep "^>>> app-misc/hello-1.0: built " out &&
+	rm h/var/packages/Packages &&
+	gild -C h repo index &&
+	gild -C h pretend app-misc/hello >out &&
+	test_grep "^\[binary N   \] app-misc/hello-1.0:0 USE=\"-loud\"$" out &&
+	gild -C h build app-misc/hello >out 2>err &&
+	test_grep "^>>> app-misc/hello-1.0: reused " out
+'
+
+test_done
