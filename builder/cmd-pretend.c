@@ -127,6 +127,28 @@ int cmd_pretend(int argc, char **argv, struct gild_ctx *ctx)
 	return plan_status(ctx, p);
 }
 
+/* After the chains: which configuration line set each flag of the
+ * package (use_flag_origin), so `why` also says why it is built so. */
+static void print_use_origins(struct gild_ctx *ctx, struct rtree *rt,
+			      const struct rs_pkg *k)
+{
+	_cleanup_free_ char *cat = xstrdup(k->cpn);
+	char *pn = strchr(cat, '/');
+	struct use_pkg p = {.category = cat, .pn = pn + 1, .pvr = k->pvr,
+			    .slot = k->slot, .subslot = k->subslot};
+
+	*pn = 0;
+	for (size_t i = 0; k->iuse && k->iuse[i]; i++) {
+		bool on = false;
+		_cleanup_free_ char *where = NULL;
+		for (size_t u = 0; k->use && k->use[u]; u++)
+			on |= !strcmp(k->use[u], k->iuse[i]);
+		if ((where = use_flag_origin(rt->env, &p, k->iuse[i], on)))
+			fprintf(ctx->out, "USE flag '%s' is %s by %s\n", k->iuse[i],
+				on ? "enabled" : "disabled", where);
+	}
+}
+
 int cmd_why(int argc, char **argv, struct gild_ctx *ctx)
 {
 	enum { OPT_EMPTYTREE = 0x2000 };
@@ -160,5 +182,6 @@ int cmd_why(int argc, char **argv, struct gild_ctx *ctx)
 		return gild_fail(&ctx->err, -GILD_E_NOTFOUND, NULL,
 				 "'%s' is not in the plan", argv[optind]);
 	plan_print_why(ctx->out, p, r, pkg);
+	print_use_origins(ctx, rt, resolver_pkg(r, pkg));
 	return 0;
 }

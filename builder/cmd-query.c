@@ -30,6 +30,38 @@ static void json_flags(struct query *q, const struct idset *s, FILE *f)
 	free(v);
 }
 
+/* "USE flag 'ssl' is disabled by profiles/base/package.use:3" for each
+ * IUSE flag a configuration line (not a default, not global USE) set,
+ * sorted by flag; as JSON pairs with json. */
+static void print_origins(struct query *q, const struct qver *v, FILE *f,
+			  bool json)
+{
+	struct gild_strv names = GILD_STRV_INIT;
+	bool first = true;
+
+	for (size_t i = 0; i < v->st.iuse.n; i++)
+		gild_strv_add(&names, use_flag_name(q->env, v->st.iuse.v[i]));
+	gild_strv_sort(&names);
+	for (size_t i = 0; i < names.n; i++) {
+		bool on = use_state_enabled(q->env, &v->st, names.v[i]);
+		_cleanup_free_ char *where =
+			use_flag_origin(q->env, &v->pkg, names.v[i], on);
+		if (!where)
+			continue;
+		if (json) {
+			fputs(first ? "" : ", ", f);
+			gild_json_str(f, names.v[i], (size_t)-1);
+			fputs(": ", f);
+			gild_json_str(f, where, (size_t)-1);
+		} else {
+			fprintf(f, "    USE flag '%s' is %s by %s\n", names.v[i],
+				on ? "enabled" : "disabled", where);
+		}
+		first = false;
+	}
+	gild_strv_release(&names);
+}
+
 static void print_json_version(struct query *q, const struct qver *v, FILE *f)
 {
 	const struct recipe *r = v->r;
@@ -58,10 +90,14 @@ static void print_json_version(struct query *q, const struct qver *v, FILE *f)
 	json_flags(q, &v->st.forced, f);
 	fputs(", \"masked\": ", f);
 	json_flags(q, &v->st.masked, f);
-	fputc('}', f);
+	fputs(", \"use_set_by\": {", f);
+	print_origins(q, v, f, true);
+	fputs("}}", f);
 }
 
-static void print_text_version(struct query *q, const struct qver *v, FILE *f)
+/* -v adds the line that set each flag (print_origins). */
+static void print_text_version(struct query *q, const struct qver *v, FILE *f,
+			       bool origins)
 {
 	const struct recipe *r = v->r;
 
@@ -83,6 +119,8 @@ static void print_text_version(struct query *q, const struct qver *v, FILE *f)
 	fputs("    ", f);
 	query_print_use(q, v, f);
 	fputc('\n', f);
+	if (origins)
+		print_origins(q, v, f, false);
 }
 
 static int parse_opts(int argc, char **argv, struct gild_ctx *ctx, int *status)
@@ -123,7 +161,7 @@ int cmd_query(int argc, char **argv, struct gild_ctx *ctx)
 			fputs(i ? ",\n  " : "\n  ", ctx->out);
 			print_json_version(&q, &q.v[i], ctx->out);
 		} else {
-			print_text_version(&q, &q.v[i], ctx->out);
+			print_text_version(&q, &q.v[i], ctx->out, ctx->verbosity > 0);
 		}
 	}
 	if (ctx->json)

@@ -8,6 +8,8 @@
  *                                           PDEPEND IDEPEND
  *   useflags  FLAG...          global USE (x, -x)
  *   use       ATOM FLAG...     a package.use line
+ *   profile_use ATOM FLAG...   a profile's package.use line: applied before
+ *                              useflags and use lines (PMS 5.3 layers)
  *   mask      ATOM             a package.mask line
  *   unmask    ATOM             a package.unmask line
  *   keywords  KW...            ACCEPT_KEYWORDS (default "amd64")
@@ -210,6 +212,7 @@ static int parse_line(struct rcase *c, char *s, unsigned line)
 		c->have_keywords = true;
 		split_words(args, &c->accept);
 	} else if (!strcmp(s, "useflags") || !strcmp(s, "use") ||
+		   !strcmp(s, "profile_use") ||
 		   !strcmp(s, "mask") || !strcmp(s, "unmask") ||
 		   !strcmp(s, "accept_keywords"))
 		add_cfg(c, s, args, line);
@@ -300,7 +303,25 @@ static void apply_flags(struct case_recipe *r, struct gild_strv *on,
 	}
 }
 
-/* IUSE defaults, then global USE, then package.use lines in order. */
+/* Configuration line i when it is of kind use_kind ("use" also takes
+ * the global "useflags" lines, in order). */
+static void apply_cfg_line(struct rcase *c, struct case_recipe *r,
+			   struct gild_strv *on, size_t i, const char *use_kind)
+{
+	struct gild_strv w = GILD_STRV_INIT;
+	_cleanup_free_ char *where = xasprintf("%s:%u", c->name, c->cfg_line[i]);
+	const char *kind = c->cfg_kind.v[i];
+
+	split_words(c->cfg_args.v[i], &w);
+	if (!strcmp(kind, "useflags") && !strcmp(use_kind, "use"))
+		apply_flags(r, on, &w, 0, where);
+	else if (!strcmp(kind, use_kind) && w.n && atom_hits(w.v[0], r))
+		apply_flags(r, on, &w, 1, where);
+	gild_strv_release(&w);
+}
+
+/* IUSE defaults, then the profiles' package.use, then global USE and the
+ * user's package.use lines in order. */
 static void eval_use(struct rcase *c, struct case_recipe *r)
 {
 	struct gild_strv iuse = GILD_STRV_INIT, on = GILD_STRV_INIT;
@@ -316,17 +337,9 @@ static void eval_use(struct rcase *c, struct case_recipe *r)
 		gild_strv_release(&on);
 		split_words(r->vars[V_USE], &on);
 	}
-	for (size_t i = 0; i < c->cfg_kind.n && !r->vars[V_USE]; i++) {
-		struct gild_strv w = GILD_STRV_INIT;
-		_cleanup_free_ char *where = xasprintf("%s:%u", c->name, c->cfg_line[i]);
-		bool global = !strcmp(c->cfg_kind.v[i], "useflags");
-		split_words(c->cfg_args.v[i], &w);
-		if (global)
-			apply_flags(r, &on, &w, 0, where);
-		else if (!strcmp(c->cfg_kind.v[i], "use") && w.n && atom_hits(w.v[0], r))
-			apply_flags(r, &on, &w, 1, where);
-		gild_strv_release(&w);
-	}
+	for (int pass = 0; pass < 2 && !r->vars[V_USE]; pass++)
+		for (size_t i = 0; i < c->cfg_kind.n; i++)
+			apply_cfg_line(c, r, &on, i, pass == 0 ? "profile_use" : "use");
 	for (size_t i = 0; i < on.n; i++)
 		if (gild_strv_contains(&r->iuse, on.v[i]))
 			gild_strv_add(&r->use, on.v[i]);

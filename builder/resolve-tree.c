@@ -42,30 +42,19 @@ static bool use_on(void *ud, const char *flag)
 	return use_state_enabled(u->env, u->st, flag);
 }
 
-/* Where a flag of a version was last set by the user: a package.use line
- * naming it (portage(5)), else gild.conf's USE. */
+/* Where a flag of a version got its state: a mask or force, a
+ * package.use line of the user's or of the profiles (use_flag_origin). */
 static const char *flag_origin(void *ud, const struct rs_recipe *r,
 			       const char *flag, bool enabled)
 {
 	struct rtree *rt = ud;
-	const struct plines *pl = &rt->cfg->pkg_use;
+	struct use_pkg p = {.category = r->category, .pn = r->pn,
+			    .pvr = r->pvr, .slot = r->slot,
+			    .subslot = r->subslot};
 
-	(void)enabled;
-	for (size_t i = pl->n; i-- > 0;) {
-		const struct pline *l = &pl->v[i];
-		_cleanup_(atom_freep) struct atom *a = NULL;
-		struct gild_err err = GILD_ERR_INIT;
-		if (atom_parse(l->w[0], strlen(l->w[0]), 8, &a, &err) < 0 ||
-		    !atom_match_cpv(a, r->category, r->pn, r->pvr))
-			continue;
-		for (size_t k = 1; k < l->nw; k++)
-			if (!strcmp(l->w[k] + (l->w[k][0] == '-'), flag)) {
-				free(rt->origin_buf);
-				rt->origin_buf = xasprintf("%s:%u", l->file, l->line);
-				return rt->origin_buf;
-			}
-	}
-	return NULL;
+	free(rt->origin_buf);
+	rt->origin_buf = use_flag_origin(rt->env, &p, flag, enabled);
+	return rt->origin_buf;
 }
 
 /* The edit that would make a refused version visible, from the reason. */

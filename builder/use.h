@@ -107,6 +107,14 @@ bool use_visible(struct use_env *env, const struct use_pkg *pkg,
 bool use_provided(const struct use_env *env, const char *category,
 		  const char *pn, const char *pvr, const struct pline **line);
 
+/* The configuration line that gave pkg's flag its state (enabled or
+ * not): "profiles/base/package.use:3", "etc/package.use:1",
+ * "profiles/base/use.mask:2" (masks and forces first, then the user's and
+ * the profiles' package.use); NULL when the state comes from IUSE
+ * defaults or a global USE. Allocated. */
+char *use_flag_origin(const struct use_env *env, const struct use_pkg *pkg,
+		      const char *flag, bool enabled);
+
 /* The system set (profile `packages` lines with `*`), as atom texts. */
 const struct plines *use_system_set(const struct use_env *env);
 

@@ -29,6 +29,23 @@ test_expect_success 'query shows slot, keywords, visibility and USE' '
 	test_cmp expect out
 '
 
+test_expect_success 'query -v names the line that set each flag: masks, forces, package.use of the profiles and the user' '
+	gild -v --tree "$T" query "=app-misc/bar-1" >out &&
+	cat >expect <<-\EOF &&
+	app-misc/bar-1:0/1
+	    keywords: amd64 ~arm64
+	    visible: yes
+	    USE="qt (zlib) (-debug) -gtk" PYTHON_TARGETS="python3_11 python3_12 -python3_13"
+	    USE flag '"'"'debug'"'"' is disabled by profiles/default/linux/amd64/use.mask:2
+	    USE flag '"'"'gtk'"'"' is disabled by profiles/default/linux/amd64/package.use/20-second:1
+	    USE flag '"'"'python_targets_python3_11'"'"' is enabled by etc/package.use:2
+	    USE flag '"'"'python_targets_python3_13'"'"' is disabled by etc/package.use:2
+	    USE flag '"'"'qt'"'"' is enabled by profiles/default/linux/amd64/package.use/20-second:1
+	    USE flag '"'"'zlib'"'"' is enabled by profiles/base/package.use.force:1
+	EOF
+	test_cmp expect out
+'
+
 test_expect_success 'an atom without category and an operator selects versions' '
 	gild --tree "$T" query "<old-2" >out &&
 	cat >expect <<-\EOF &&
@@ -47,7 +64,7 @@ test_expect_success 'query --json prints exactly the documented keys' '
 	gild --tree "$T" query --json "=app-misc/bar-2" >out &&
 	cat >expect <<-\EOF &&
 	{"versions": [
-	  {"cpv": "app-misc/bar-2", "slot": "0", "subslot": "2", "keywords": ["amd64", "~arm64"], "visible": false, "masked_by": ["masked by etc/package.mask:1"], "iuse": ["cpu_flags_x86_sse2", "debug", "gtk", "python_targets_python3_11", "python_targets_python3_12", "python_targets_python3_13", "qt", "zlib"], "use": ["python_targets_python3_11", "python_targets_python3_12", "qt", "zlib"], "forced": ["zlib"], "masked": ["debug"]}
+	  {"cpv": "app-misc/bar-2", "slot": "0", "subslot": "2", "keywords": ["amd64", "~arm64"], "visible": false, "masked_by": ["masked by etc/package.mask:1"], "iuse": ["cpu_flags_x86_sse2", "debug", "gtk", "python_targets_python3_11", "python_targets_python3_12", "python_targets_python3_13", "qt", "zlib"], "use": ["python_targets_python3_11", "python_targets_python3_12", "qt", "zlib"], "forced": ["zlib"], "masked": ["debug"], "use_set_by": {"debug": "profiles/default/linux/amd64/use.mask:2", "gtk": "profiles/default/linux/amd64/package.use/20-second:1", "python_targets_python3_11": "etc/package.use:2", "python_targets_python3_13": "etc/package.use:2", "qt": "profiles/default/linux/amd64/package.use/20-second:1", "zlib": "profiles/base/package.use.force:1"}}
 	]}
 	EOF
 	test_cmp expect out &&

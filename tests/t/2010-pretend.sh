@@ -74,6 +74,17 @@ test_expect_success 'no solution: exit 1, the package.use line and the edit' '
 	test_grep "gild: error: cannot resolve the targets: 1 problem" err
 '
 
+test_expect_success 'a flag set in a profile names the profile line; use.mask too' '
+	mv tree/etc/package.use tree/profiles/base/package.use &&
+	test_expect_code 1 gild -C tree pretend bar >out 2>err &&
+	test_grep "dev-libs/foo-1: USE flag .ssl. is disabled by profiles/base/package.use:1" err &&
+	echo ssl >tree/profiles/base/use.mask &&
+	test_expect_code 1 gild -C tree pretend bar >out 2>err &&
+	test_grep "dev-libs/foo-1: USE flag .ssl. is disabled by profiles/base/use.mask:1" err &&
+	rm tree/profiles/base/use.mask &&
+	mv tree/profiles/base/package.use tree/etc/package.use
+'
+
 test_expect_success 'an ambiguous package name lists the candidates' '
 	test_expect_code 2 gild -C tree pretend zlib 2>err &&
 	test_grep "package name .zlib. is ambiguous: .app-misc/zlib., .sys-libs/zlib." err
@@ -87,6 +98,15 @@ test_expect_success 'why prints the chains that pull a package in' '
 	test_cmp expect out &&
 	test_expect_code 1 gild -C tree why app-misc/bar app-misc/baz 2>err &&
 	test_grep "error: .app-misc/bar. is not in the plan" err
+'
+
+test_expect_success 'why names the line that set each flag of the package' '
+	gild -C tree why dev-libs/foo app-misc/baz >out &&
+	cat >expect <<-\EOF &&
+	target '"'"'app-misc/baz'"'"' -> app-misc/baz-1 -DEPEND-> dev-libs/foo-1
+	USE flag '"'"'ssl'"'"' is disabled by etc/package.use:1
+	EOF
+	test_cmp expect out
 '
 
 test_expect_success '@world and user sets come from the config directory' '
