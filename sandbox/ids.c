@@ -38,13 +38,14 @@ static bool subid_lookup(const char *file, const char *name, unsigned id,
 	return false;
 }
 
-static bool subid_ranges(const char *name, unsigned uid,
+static bool subid_ranges(const char *subuid, const char *subgid,
+			 const char *name, unsigned uid,
 			 struct sandbox_ids *ids, bool *seen)
 {
 	unsigned ubase, ucount, gbase, gcount;
 
-	if (!subid_lookup("/etc/subuid", name, uid, &ubase, &ucount, seen) ||
-	    !subid_lookup("/etc/subgid", name, uid, &gbase, &gcount, seen))
+	if (!subid_lookup(subuid, name, uid, &ubase, &ucount, seen) ||
+	    !subid_lookup(subgid, name, uid, &gbase, &gcount, seen))
 		return false;
 	ids->host_uid = ubase;
 	ids->host_gid = gbase;
@@ -52,12 +53,26 @@ static bool subid_ranges(const char *name, unsigned uid,
 	return true;
 }
 
-static void resolve_range(const struct sandbox_spec *s, struct sandbox_ids *ids)
+bool sandbox_ids_subid_range(const char *subuid, const char *subgid,
+			     unsigned uid, struct sandbox_ids *ids)
 {
 	struct passwd pwbuf, *pw = NULL;
 	char buf[1024];
 	bool seen = false;
 
+	/* by number first: the user name costs an NSS lookup (nsswitch.conf,
+	 * nscd's socket, /etc/passwd), worth it only when the files have
+	 * entries it could match */
+	if (subid_ranges(subuid, subgid, NULL, uid, ids, &seen))
+		return true;
+	/* getpwuid_r: the builder may run sandboxes from several threads */
+	if (!seen || getpwuid_r(uid, &pwbuf, buf, sizeof(buf), &pw) != 0 || !pw)
+		return false;
+	return subid_ranges(subuid, subgid, pw->pw_name, uid, ids, &seen);
+}
+
+static void resolve_range(const struct sandbox_spec *s, struct sandbox_ids *ids)
+{
 	ids->host_uid = SANDBOX_DEFAULT_HOST_BASE;
 	ids->host_gid = SANDBOX_DEFAULT_HOST_BASE;
 	ids->count = SANDBOX_DEFAULT_HOST_COUNT;
@@ -67,14 +82,8 @@ static void resolve_range(const struct sandbox_spec *s, struct sandbox_ids *ids)
 		ids->count = s->host_count;
 		return;
 	}
-	/* by number first: the user name costs an NSS lookup (nsswitch.conf,
-	 * nscd's socket, /etc/passwd), worth it only when the files have
-	 * entries it could match */
-	if (subid_ranges(NULL, getuid(), ids, &seen) || !seen)
-		return;
-	/* getpwuid_r: the builder may run sandboxes from several threads */
-	if (getpwuid_r(getuid(), &pwbuf, buf, sizeof(buf), &pw) == 0 && pw)
-		(void)subid_ranges(pw->pw_name, getuid(), ids, &seen);
+	(void)sandbox_ids_subid_range("/etc/subuid", "/etc/subgid", getuid(),
+				      ids);
 }
 
 int sandbox_ids_resolve(const struct sandbox_spec *s, struct sandbox_ids *ids,

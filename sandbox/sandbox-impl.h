@@ -56,6 +56,11 @@ int sandbox_ids_resolve(const struct sandbox_spec *s, struct sandbox_ids *ids,
 			struct gild_err *err);
 int sandbox_ids_write(pid_t pid, const struct sandbox_ids *ids,
 		      struct gild_err *err);
+/* uid's first ranges in the two /etc/subuid-format files, by number or
+ * user name: true and ids' host ids and count set, or false and ids
+ * untouched. */
+bool sandbox_ids_subid_range(const char *subuid, const char *subgid,
+			     unsigned uid, struct sandbox_ids *ids);
 
 /* mounts.c: the host paths, resolved by the caller before clone; then, in
  * the child as pid 1, the new root and the pivot into it (no allocation
