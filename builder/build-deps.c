@@ -164,6 +164,67 @@ static bool meet(struct dep_search *ds, const struct dep_node *n, bool commit)
 	}
 }
 
+/* One `:=` atom with the slot and sub-slot of the binary package it is
+ * built against, PMS 8.3.3 ("cat/pn:0/1="); as written when none. */
+static void add_slot_op_atom(struct build_job *j, struct gild_buf *b,
+			     struct atom *a)
+{
+	const struct binrepo_pkg *p = best_binpkg(j, a);
+	const char *slot = p ? gpkg_meta_get(&p->meta, "SLOT") : NULL;
+	_cleanup_free_ char *s = xstrdup(slot && *slot ? slot : "0");
+	char *sub = strchr(s, '/');
+
+	if (!p) {
+		gild_buf_adds(b, a->text);
+		return;
+	}
+	if (sub)
+		*sub++ = 0;
+	a->slot = s;
+	a->subslot = sub ? sub : s;
+	atom_format(a, b);
+}
+
+/* An evaluated dependency string with its `:=` atoms recorded, so that
+ * a later plan can tell the package was built against a sub-slot that
+ * changed (resolve-reuse.c). */
+static char *record_slot_ops(struct build_job *j, const char *deps)
+{
+	struct gild_buf b = GILD_BUF_INIT;
+
+	for (const char *s = deps; *s;) {
+		_cleanup_(atom_freep) struct atom *a = NULL;
+		size_t n;
+		s += strspn(s, " \t\n");
+		if (!*s)
+			break;
+		n = strcspn(s, " \t\n");
+		if (b.n)
+			gild_buf_addc(&b, ' ');
+		if (atom_parse(s, n, j->r->eapi, &a, NULL) == 0 && !a->blocker &&
+		    a->slot_op == ATOM_SLOT_OP_EQ && !a->subslot)
+			add_slot_op_atom(j, &b, a);
+		else
+			gild_buf_add(&b, s, n);
+		s += n;
+	}
+	return gild_buf_steal(&b);
+}
+
+static void record_all_slot_ops(struct build_job *j)
+{
+	static const enum recipe_var vars[] = {RECIPE_BDEPEND, RECIPE_DEPEND,
+		RECIPE_RDEPEND, RECIPE_PDEPEND, RECIPE_IDEPEND};
+
+	for (size_t i = 0; i < GILD_ARRAY_SIZE(vars); i++) {
+		char *s = j->evaluated[vars[i]];
+		if (s && strstr(s, ":=")) {
+			j->evaluated[vars[i]] = record_slot_ops(j, s);
+			free(s);
+		}
+	}
+}
+
 int build_job_find_deps(struct build_job *j, struct gild_err *err)
 {
 	static const enum recipe_var cls[] = {RECIPE_BDEPEND, RECIPE_DEPEND};
@@ -190,8 +251,10 @@ int build_job_find_deps(struct build_job *j, struct gild_err *err)
 			gild_strv_release(&ds.missing);
 			return r;
 		}
-	if (ds.missing.n == 0)
+	if (ds.missing.n == 0) {
+		record_all_slot_ops(j);
 		return 0;
+	}
 	for (size_t i = 0; i < ds.missing.n; i++)
 		gild_buf_printf(&b, "%s%s", i ? ", " : "", ds.missing.v[i]);
 	gild_strv_release(&ds.missing);

@@ -155,4 +155,43 @@ test_expect_success SANDBOX 'a package that gild build made is reused by pretend
 	test_grep "^>>> app-misc/hello-1.0: reused " out
 '
 
+slot_recipe() {
+	mkdir -p "h/recipes/app-misc/$1" &&
+	cat >"h/recipes/app-misc/$1/$1-$2.recipe" <<-EOF
+	EAPI=8
+	DESCRIPTION="sub-slot test"
+	SLOT="$3"
+	KEYWORDS="amd64"
+	LICENSE="MIT"
+	RDEPEND="$4"
+	DEPEND="\${RDEPEND}"
+	S="\${WORKDIR}"
+	src_install() {
+		insinto /usr/share/$1
+		echo $2 >"\${T}"/v && doins "\${T}"/v
+	}
+	EOF
+}
+
+test_expect_success SANDBOX 'gild build records := with the sub-slot; a new sub-slot rebuilds the user' '
+	slot_recipe slotlib 1 0/1 "" &&
+	slot_recipe slotuser 1 0 "app-misc/slotlib:=" &&
+	gild -C h build app-misc/slotuser >out 2>err &&
+	test_grep "^RDEPEND: app-misc/slotlib:0/1=$" h/var/packages/Packages &&
+	gild -C h pretend app-misc/slotuser >out &&
+	test_grep "^\[binary N   \] app-misc/slotuser-1:0$" out &&
+	slot_recipe slotlib 2 0/2 "" &&
+	gild -C h pretend app-misc/slotuser >out &&
+	cat >expect <<-\EOF &&
+	[build  N   ] app-misc/slotlib-2:0/2
+	[build  N   ] app-misc/slotuser-1:0 (rebuild for app-misc/slotlib:0/2 (sub-slot changed))
+
+	Total: 2 packages (2 new)
+	EOF
+	test_cmp expect out &&
+	gild -C h build app-misc/slotuser >out 2>err &&
+	test_grep "^>>> app-misc/slotuser-1: built " out &&
+	test_grep "^RDEPEND: app-misc/slotlib:0/2=$" h/var/packages/Packages
+'
+
 test_done
