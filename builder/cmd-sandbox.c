@@ -150,6 +150,7 @@ int cmd_sandbox(int argc, char **argv, struct gild_ctx *ctx)
 	if (optind >= argc)
 		return gild_ctx_usage_error(ctx, "no command given");
 	sandbox_spec_set_argv(s, (const char *const *)argv + optind);
+	sandbox_spec_set_caller_exits(s, true);
 	fflush(ctx->out);
 	fflush(ctx->diag);
 	/* a copy above 2: pid 1 points its own 0-2 at /dev/null */

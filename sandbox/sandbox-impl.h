@@ -30,6 +30,7 @@ struct sandbox_spec {
 	char *cwd;
 	int out_fd, err_fd;
 	int trace_fd;	      /* -1: no step timings */
+	bool caller_exits;    /* do not wait for pid 1's own end */
 	struct gild_strv argv;
 };
 

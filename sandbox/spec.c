@@ -305,6 +305,11 @@ void sandbox_spec_set_trace_fd(struct sandbox_spec *s, int fd)
 	s->trace_fd = fd;
 }
 
+void sandbox_spec_set_caller_exits(struct sandbox_spec *s, bool exits)
+{
+	s->caller_exits = exits;
+}
+
 void sandbox_spec_set_argv(struct sandbox_spec *s, const char *const *argv)
 {
 	gild_strv_release(&s->argv);

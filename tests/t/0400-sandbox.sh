@@ -141,7 +141,7 @@ test_expect_success SANDBOX '-v times each setup step, in gild, pid 1 and the co
 	test_grep "^sandbox: *[0-9]*\.[0-9][0-9][0-9] ms gild ids resolved$" err &&
 	test_grep "^sandbox: *[0-9.]* ms pid1 pivoted into the new root$" err &&
 	test_grep "^sandbox: *[0-9.]* ms cmd  seccomp loaded, exec$" err &&
-	test_grep "^sandbox: *[0-9.]* ms gild pid 1 reaped$" err &&
+	test_grep "^sandbox: *[0-9.]* ms gild status read$" err &&
 	gild sandbox -- true 2>err &&
 	! test -s err
 '
@@ -171,6 +171,16 @@ test_expect_success SANDBOX 'a setup error inside names the path as the command 
 	test_expect_code 1 gild sandbox --tmpfs /usr/gild-x -- true 2>err &&
 	echo "gild: error: cannot create directory '\''/usr/gild-x'\'': Read-only file system" >expect &&
 	test_cmp expect err
+'
+
+# gild sandbox returns without waiting for pid 1's own exit, but only once
+# pid 1 has killed and reaped every other process of the sandbox.
+test_expect_success SANDBOX 'when gild sandbox returns, no process it started is left' '
+	mkdir -p ticks && chmod 777 ticks &&
+	gild sandbox --rw "$PWD/ticks:/out" -- \
+		sh -c "(trap \"\" HUP TERM; while :; do echo x >>/out/tick; done) & sleep 0.2" &&
+	wc -c <ticks/tick >before && sleep 0.3 && wc -c <ticks/tick >after &&
+	test_cmp before after
 '
 
 test_done
