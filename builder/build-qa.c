@@ -115,6 +115,15 @@ static void check_top(struct qa *q, const char *rel)
 		finding(q, "outside", rel, "is outside the allowed hierarchy");
 }
 
+/* The mode the package will record: what fperms asked (the sandbox
+ * cannot set setuid bits itself), else the file's. */
+static unsigned effective_mode(struct qa *q, const struct stat *st,
+			       const char *rel)
+{
+	int m = build_job_attr_mode(q->j, rel);
+	return m >= 0 ? (unsigned)m : st->st_mode & 07777;
+}
+
 static int qa_entry(const char *path, const struct stat *st, int flag,
 		    struct FTW *ftw)
 {
@@ -132,8 +141,9 @@ static int qa_entry(const char *path, const struct stat *st, int flag,
 	}
 	if ((st->st_mode & S_IWOTH) && !(S_ISDIR(st->st_mode) && (st->st_mode & S_ISVTX)))
 		finding(q, "world-writable", rel, "is world-writable");
-	if (S_ISREG(st->st_mode) && (st->st_mode & (S_ISUID | S_ISGID)) &&
-	    !gild_has_word(cfg(q, "QA_SETUID_ALLOWED", ""), rel))
+	if (S_ISREG(st->st_mode) && (effective_mode(q, st, rel) & (S_ISUID | S_ISGID)) &&
+	    !gild_has_word(cfg(q, "QA_SETUID_ALLOWED", ""), rel) &&
+	    !gild_strv_contains(&q->j->setuid_allowed, rel))
 		finding(q, "setuid", rel, "is setuid/setgid (allow it in QA_SETUID_ALLOWED)");
 	if (S_ISREG(st->st_mode) && names_builddir(path, q->j->workroot))
 		finding(q, "builddir", rel, "contains the build directory's path");
@@ -225,7 +235,7 @@ int build_job_qa(struct build_job *j, struct gild_err *err)
 	cur_qa = &q;
 	if (cfg(&q, "INSTALL_MASK", "")[0])
 		(void)nftw(image, mask_entry, 16, FTW_PHYS | FTW_DEPTH);
-	if ((rc = strip_image(j, err)) < 0)
+	if ((rc = strip_image(j, err)) < 0 || (rc = build_job_load_attrs(j, err)) < 0)
 		return rc;
 	(void)nftw(image, qa_entry, 16, FTW_PHYS);
 	cur_qa = NULL;

@@ -15,6 +15,7 @@
 #include "build.h"
 
 #include <dirent.h>
+#include <ftw.h>
 #include <sys/stat.h>
 
 #include "../repo/repo.h"
@@ -124,6 +125,19 @@ static int fold_onto_stage(const char *deps, const char *stage,
 	return 0;
 }
 
+/* The images may hold setuid programs (fowners/fperms): in the work
+ * directory on the host they would be setuid root for anyone who reaches
+ * them, and in the sandbox the layers are nosuid anyway. */
+static int drop_setuid(const char *path, const struct stat *st, int flag,
+		       struct FTW *ftw)
+{
+	(void)ftw;
+	if (flag == FTW_F && S_ISREG(st->st_mode) &&
+	    (st->st_mode & (S_ISUID | S_ISGID)))
+		(void)chmod(path, st->st_mode & 0777);
+	return 0;
+}
+
 int build_job_install_deps(struct build_job *j, struct gild_err *err)
 {
 	_cleanup_free_ char *deps = gild_path_join(j->workroot, "deps");
@@ -136,6 +150,8 @@ int build_job_install_deps(struct build_job *j, struct gild_err *err)
 		if ((r = gpkg_extract(p, deps, err)) < 0)
 			return r;
 	}
+	if (j->deps.n)
+		(void)nftw(deps, drop_setuid, 16, FTW_PHYS);
 	return fold_onto_stage(deps, stage, err);
 }
 

@@ -349,6 +349,8 @@ static int package_image(struct build_job *j, char **pkg_path,
 		return r;
 	fill_meta(j, &m);
 	m.recipe = TAKE_PTR(recipe);
+	m.attrs = j->attrs;
+	m.n_attrs = j->n_attrs;
 	if ((r = binrepo_pkg_path(j->env->pkgdir, &m, pkg_path, err)) < 0)
 		return r;
 	if ((r = binrepo_add(j->env->pkgdir, &m, image, err)) < 0)
@@ -370,6 +372,7 @@ static void build_job_release(struct build_job *j)
 	gild_strv_release(&j->distfiles);
 	for (size_t i = 0; i < RECIPE_NVARS; i++)
 		free(j->evaluated[i]);
+	build_job_free_attrs(j);
 	free(j->build_id);
 	free(j->workroot);
 	free(j->log_path);

@@ -31,6 +31,7 @@
 #include "use.h"
 
 struct binrepo;
+struct gpkg_attr;
 
 struct build_opts {
 	bool keep_work;		/* keep the work directory after success */
@@ -75,6 +76,9 @@ struct build_job {
 	char *build_id;		     /* hex sha256 */
 	int64_t sde;		     /* SOURCE_DATE_EPOCH of the build */
 	bool run_tests;		     /* FEATURES=test and not restricted */
+	struct gpkg_attr *attrs;     /* fowners/fperms requests, by path */
+	size_t n_attrs, cap_attrs;
+	struct gild_strv setuid_allowed; /* the recipe's QA_SETUID_ALLOWED */
 	char *workroot;		     /* var/tmp/gild/<cat>/<PF> */
 	char *log_path;
 	FILE *log;
@@ -118,6 +122,12 @@ int build_job_install_deps(struct build_job *j, struct gild_err *err);
 int build_job_add_layers(struct build_job *j, struct sandbox_spec *s,
 			 struct gild_err *err);
 int build_job_qa(struct build_job *j, struct gild_err *err);
+/* build-attrs.c: the recipe's fowners/fperms requests (${T}/.gild-attrs)
+ * read into j->attrs, names resolved to numbers; the mode asked for a
+ * path (-1: none). */
+int build_job_load_attrs(struct build_job *j, struct gild_err *err);
+int build_job_attr_mode(const struct build_job *j, const char *path);
+void build_job_free_attrs(struct build_job *j);
 bool build_job_use_fn(void *ud, const char *flag);
 
 /* rm -rf path (missing is fine). */

@@ -556,8 +556,85 @@ dosym() {
 }
 
 # fperms/fowners: chmod/chown with absolute paths taken inside the image.
-fperms() { chmod "${@/#\//${ED:-${D}}/}" || _eb_fail "fperms $* failed"; }
-fowners() { chown "${@/#\//${ED:-${D}}/}" || _eb_fail "fowners $* failed"; }
+# The build user can neither chown nor set setuid/setgid bits (the sandbox
+# refuses both), so the requests are also written to ${T}/.gild-attrs as
+#   user NAME PATH | group NAME PATH | mode OCTAL PATH
+# and gild applies them when it writes the image archive (build-attrs.c).
+
+# _eb_attr_paths [-R] FILE...: the image paths (relative to D, with a
+# leading slash), NUL-separated; -R adds everything below.
+_eb_attr_paths() {
+	local rec= f p d=${D%/}
+	[[ $1 == -R ]] && { rec=1; shift; }
+	for f in "$@"; do
+		p=${d}/${f#/}
+		[[ -e ${p} || -L ${p} ]] || { _eb_fail "'${f}' is not in the image"; return 1; }
+		if [[ -n ${rec} ]]; then
+			find "${p}" -print0
+		else
+			printf '%s\0' "${p}"
+		fi
+	done | while IFS= read -r -d '' p; do printf '%s\0' "/${p#"${d}"/}"; done
+}
+
+# _eb_attr KEY VALUE [-R] FILE...: one line per path into ${T}/.gild-attrs.
+_eb_attr() {
+	local key=$1 value=$2 p
+	shift 2
+	_eb_attr_paths "$@" | while IFS= read -r -d '' p; do
+		printf '%s %s %s\n' "${key}" "${value}" "${p}"
+	done >>"${T}/.gild-attrs"
+}
+
+# _eb_special_bits MODE: the setuid/setgid bits MODE asks for, in octal
+# (0 for none): a number's 4000/2000, or u+s/g+s/+s/=s in a symbolic one.
+_eb_special_bits() {
+	local m=$1 item bits=0 who
+	if [[ ${m} =~ ^[0-7]+$ ]]; then
+		printf '%o' $(( 8#${m} & 06000 ))
+		return
+	fi
+	for item in ${m//,/ }; do
+		[[ ${item} =~ ^([ugoa]*)[+=][rwxXt]*s ]] || continue
+		who=${BASH_REMATCH[1]}
+		[[ -z ${who} || ${who} == *[ua]* ]] && bits=$(( bits | 04000 ))
+		[[ -z ${who} || ${who} == *[ga]* ]] && bits=$(( bits | 02000 ))
+	done
+	printf '%o' "${bits}"
+}
+
+fperms() {
+	local rec=() mode plain special p f
+	[[ $1 == -R ]] && { rec=(-R); shift; }
+	mode=$1
+	shift
+	special=$(_eb_special_bits "${mode}")
+	if [[ ${mode} =~ ^[0-7]+$ ]]; then
+		plain=$(printf '%o' $(( 8#${mode} & 01777 )))
+	else
+		plain=${mode//s/}
+	fi
+	chmod "${rec[@]}" "${plain}" "${@/#\//${ED:-${D}}/}" || { _eb_fail "fperms $* failed"; return 1; }
+	[[ ${special} == 0 ]] && return 0
+	_eb_attr_paths "${rec[@]}" "$@" | while IFS= read -r -d '' p; do
+		f=${D%/}${p}
+		[[ ! -L ${f} && ( -f ${f} || -d ${f} ) ]] || continue
+		printf 'mode %o %s\n' $(( 8#$(stat -c %a "${f}") | 8#${special} )) "${p}"
+	done >>"${T}/.gild-attrs"
+}
+
+fowners() {
+	local rec=() owner user group
+	[[ $1 == -R ]] && { rec=(-R); shift; }
+	owner=$1
+	shift
+	[[ -n ${owner} ]] || { _eb_fail "fowners: no owner given"; return 1; }
+	user=${owner%%[:.]*}
+	[[ ${owner} == *[:.]* ]] && group=${owner#*[:.]}
+	[[ -n ${user} ]] && { _eb_attr user "${user}" "${rec[@]}" "$@" || return 1; }
+	[[ -n ${group} ]] && { _eb_attr group "${group}" "${rec[@]}" "$@" || return 1; }
+	return 0
+}
 
 # ---- patches (PMS 12.3.12, EAPI 6+) ----------------------------------------
 
@@ -876,10 +953,21 @@ ebuild_run_phase() {
 	*) die "unknown phase '${phase}'" ;;
 	esac
 	if declare -F "${phase}" >/dev/null; then
-		"${phase}"
+		"${phase}" || return
 	else
-		"default_${phase}"
+		"default_${phase}" || return
 	fi
+	[[ ${phase} == src_install ]] && _eb_record_setuid_allowed
+	return 0
+}
+
+# _eb_record_setuid_allowed: the recipe's QA_SETUID_ALLOWED (image paths
+# that may be setuid/setgid), for gild's QA check of the fperms requests.
+_eb_record_setuid_allowed() {
+	local p
+	for p in ${QA_SETUID_ALLOWED}; do
+		printf 'setuid-allowed - %s\n' "${p}"
+	done >>"${T}/.gild-attrs"
 }
 
 # ---- helpers as programs ---------------------------------------------------

@@ -273,7 +273,8 @@ static struct tarw_opts member_opts(const struct gpkg_meta *meta, int level)
 {
 	return (struct tarw_opts){.zstd_level = level,
 				  .source_date_epoch = meta->source_date_epoch,
-				  .keep_owners = meta->keep_owners};
+				  .keep_owners = meta->keep_owners,
+				  .attrs = meta->attrs, .n_attrs = meta->n_attrs};
 }
 
 /* Archive imagedir into an image tarw, filling contents and size. The
@@ -343,6 +344,8 @@ static int write_metadata(const struct gpkg_meta *meta, struct member *m,
 	int r;
 
 	o.keep_owners = false;
+	o.attrs = NULL;
+	o.n_attrs = 0;
 	if ((r = member_tarw_open(&t, &o, m, err)) < 0)
 		return r;
 	if ((r = tarw_add_dir(t, "metadata", err)) == 0)
@@ -517,6 +520,8 @@ static void meta_copy(struct gpkg_meta *dst, const struct gpkg_meta *src)
 	dst->recipe = src->recipe ? xstrdup(src->recipe) : NULL;
 	dst->source_date_epoch = src->source_date_epoch;
 	dst->keep_owners = src->keep_owners;
+	dst->attrs = src->attrs;
+	dst->n_attrs = src->n_attrs;
 }
 
 static int write_members(const struct gpkg_meta *meta, const char *imagedir,

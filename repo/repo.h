@@ -50,15 +50,29 @@ struct gpkg_kv {
  * DEPEND, RDEPEND, PDEPEND, BDEPEND, IDEPEND, KEYWORDS, LICENSE, CFLAGS,
  * CXXFLAGS, LDFLAGS, CHOST, DESCRIPTION, BUILD_ID, STAGE, ...). gpkg_write
  * adds SIZE and CONTENTS itself. */
+/* What a recipe asked for one path of its image (fowners, fperms) that
+ * the build sandbox cannot do itself: the writer records it in the image
+ * archive (owner by name and number) and in CONTENTS. */
+struct gpkg_attr {
+	const char *path;  /* absolute in the image: "/usr/bin/su" */
+	const char *user;  /* NULL: keep the owner */
+	unsigned uid;
+	const char *group; /* NULL: keep the group */
+	unsigned gid;
+	int mode;	   /* permission bits with setuid/setgid/sticky, -1: keep */
+};
+
 struct gpkg_meta {
 	struct gpkg_kv *kv;
 	size_t n, cap;
 	char *recipe;		   /* the recipe text, or NULL */
 	int64_t source_date_epoch; /* mtimes are clamped to this (>= 0) */
 	bool keep_owners;	   /* record the image's uid/gid, not root */
+	const struct gpkg_attr *attrs; /* sorted by path (strcmp); borrowed */
+	size_t n_attrs;
 };
 
-#define GPKG_META_INIT {NULL, 0, 0, NULL, 0, false}
+#define GPKG_META_INIT {NULL, 0, 0, NULL, 0, false, NULL, 0}
 
 /* Set key to value (replacing an earlier value, keeping its position). */
 void gpkg_meta_set(struct gpkg_meta *m, const char *key, const char *value);
@@ -147,6 +161,8 @@ struct tarw_opts {
 	int zstd_level;		   /* 0: no compression */
 	int64_t source_date_epoch; /* clamp mtimes to this */
 	bool keep_owners;	   /* false: every entry root:root 0:0 */
+	const struct gpkg_attr *attrs; /* per-path owner/mode, sorted; or NULL */
+	size_t n_attrs;
 };
 
 int tarw_open(struct tarw **out, const struct tarw_opts *opts,

@@ -260,6 +260,47 @@ static void entry_set_owner(struct tarw *t, struct archive_entry *e,
 		*owner = xasprintf("%s:%s", uname, gname);
 }
 
+static int cmp_attr(const void *key, const void *elem)
+{
+	return strcmp(key, ((const struct gpkg_attr *)elem)->path);
+}
+
+/* What the recipe asked for path (fowners, fperms), or NULL. */
+static const struct gpkg_attr *find_attr(const struct tarw *t,
+					 const char *path)
+{
+	if (!t->o.n_attrs)
+		return NULL;
+	return bsearch(path, t->o.attrs, t->o.n_attrs, sizeof(*t->o.attrs),
+		       cmp_attr);
+}
+
+/* Apply a recipe's owner and mode to the entry and to its CONTENTS
+ * owner (issue 5: "owner and group recorded by name and number as the
+ * recipe set them"). */
+static void entry_apply_attr(struct archive_entry *e, const struct gpkg_attr *a,
+			     struct stat *st, char **owner)
+{
+	_cleanup_free_ char *user = xstrdup(a->user ? a->user : archive_entry_uname(e));
+	_cleanup_free_ char *group = xstrdup(a->group ? a->group : archive_entry_gname(e));
+
+	if (a->mode >= 0) {
+		st->st_mode = (st->st_mode & S_IFMT) | ((unsigned)a->mode & 07777);
+		archive_entry_set_mode(e, st->st_mode);
+	}
+	if (a->user)
+		archive_entry_set_uid(e, a->uid);
+	if (a->group)
+		archive_entry_set_gid(e, a->gid);
+	if (owner) {
+		char *o = xasprintf("%s:%s", user, group);
+		free(*owner);
+		*owner = o;
+	}
+	archive_entry_copy_uname(e, user);
+	archive_entry_copy_gname(e, group);
+}
+
 static int64_t tarw_clamp(const struct tarw *t, int64_t mtime)
 {
 	return mtime > t->o.source_date_epoch ? t->o.source_date_epoch : mtime;
@@ -535,6 +576,7 @@ static int add_one(struct walk *w, int dirfd, const char *base,
 	_cleanup_free_ char *name = prefix[0] ? xasprintf("%s/%s", prefix, base)
 					      : xstrdup(base);
 	_cleanup_free_ char *cpath = xasprintf("%s/%s", cprefix, base);
+	const struct gpkg_attr *attr;
 	struct archive_entry *e;
 	struct stat st;
 	char *owner = NULL;
@@ -553,6 +595,8 @@ static int add_one(struct walk *w, int dirfd, const char *base,
 	archive_entry_set_mode(e, st.st_mode & (S_IFMT | 07777));
 	archive_entry_set_mtime(e, tarw_clamp(w->t, st.st_mtime), 0);
 	entry_set_owner(w->t, e, &st, &owner);
+	if ((attr = find_attr(w->t, cpath)))
+		entry_apply_attr(e, attr, &st, &owner);
 	if (S_ISDIR(st.st_mode)) {
 		r = tarw_write_entry(w->t, e, name, err);
 		record_entry(w, GPKG_DIR, &st, cpath, NULL, NULL, owner);
