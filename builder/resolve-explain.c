@@ -86,7 +86,9 @@ static void chain_text(struct explain *x, struct gild_buf *b, int pkg)
 	int via;
 
 	if (pkg < 0 || x->parent[pkg] == -2) {
-		gild_buf_printf(b, "%s", pkg < 0 ? "?" : x->r->pkgs[pkg].cpv);
+		gild_buf_printf(b, "%s%s", pkg < 0 ? "?" : x->r->pkgs[pkg].cpv,
+				pkg >= 0 && x->r->pkgs[pkg].pub.origin == RS_INSTALLED
+					? " (installed)" : "");
 		return;
 	}
 	via = x->via[pkg];
@@ -275,6 +277,15 @@ static void describe_rule(struct explain *x, Id rid)
 		if (ps >= 0 && pt >= 0)
 			describe_same_slot(x, ps, pt);
 		break;
+	case SOLVER_RULE_UPDATE:
+	case SOLVER_RULE_FEATURE:
+		if (ps >= 0) { /* libsolv keeps what is installed */
+			gild_buf_printf(&x->out, "  %s is installed and stays "
+					"(pretend removes nothing from the root)\n",
+					x->r->pkgs[ps].cpv);
+			break;
+		}
+		/* fall through */
 	default:
 		gild_buf_printf(&x->out, "  %s\n",
 				solver_problemruleinfo2str(x->solv, type, src,
@@ -299,6 +310,10 @@ static void solution_fixes(struct explain *x, Id problem)
 			if (p == SOLVER_SOLUTION_JOB && rp / 2 < (Id)x->r->ntargets)
 				gild_buf_printf(&b, "remove target '%s'",
 						x->r->targets[rp / 2].text);
+			else if (k >= 0 && !rp &&
+				 x->r->pkgs[k].pub.origin == RS_INSTALLED)
+				gild_buf_printf(&b, "uninstall '%s' from the root first",
+						x->r->pkgs[k].cpv);
 			else if (k >= 0 && !rp)
 				gild_buf_printf(&b, "mask it: add '=%s' to etc/package.mask",
 						x->r->pkgs[k].cpv);
