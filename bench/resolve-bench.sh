@@ -15,13 +15,18 @@ BENCH_DIR=${BENCH_DIR:-/tmp/gild-bench}
 GEN=${GEN:-$top/bench/gen-tree}
 mkdir -p "$BENCH_DIR"
 
-# make_tree N: the tree, ~arch accepted, and etc/sets/bench150: 150
-# packages, minus the ones the resolver says to drop until the set solves.
+# make_tree N: the tree (again when gen-tree changed), ~arch accepted, and
+# etc/sets/bench150: every third package of the sorted tree, 400 of them,
+# minus the ones the resolver says to drop until the set solves (blockers
+# between two targets), then the first 150 of those kept.
 make_tree() {
 	d="$BENCH_DIR/t$1"
-	[ -d "$d/recipes" ] || "$GEN" "$1" "$d" >/dev/null
-	# gen-tree's profiles name "app-misc/none-0" without '='
-	find "$d/profiles" -name package.use -exec sed -i 's|^app-misc/none-0|=app-misc/none-0|' {} +
+	sum=$(cksum <"$GEN")
+	if [ "$(cat "$d/.gen-tree" 2>/dev/null)" != "$sum" ]; then
+		rm -rf "$d"
+		"$GEN" "$1" "$d" >/dev/null
+		echo "$sum" >"$d/.gen-tree"
+	fi
 	mkdir -p "$d/etc/sets"
 	echo 'ACCEPT_KEYWORDS="~amd64"' >"$d/etc/gild.conf"
 	if [ ! -s "$d/etc/sets/bench150" ]; then
@@ -36,9 +41,12 @@ make_tree() {
 			grep -vxF -f "$BENCH_DIR/drop" "$d/etc/sets/bench150" >"$BENCH_DIR/keep" || true
 			mv "$BENCH_DIR/keep" "$d/etc/sets/bench150"
 		done
+		kept=$(wc -l <"$d/etc/sets/bench150")
 		head -n 150 "$d/etc/sets/bench150" >"$BENCH_DIR/keep"
 		mv "$BENCH_DIR/keep" "$d/etc/sets/bench150"
+		echo "$1 recipes: $kept of 400 candidate targets solve together; @bench150 is the first 150" >"$d/.kept"
 	fi
+	cat "$d/.kept"
 }
 
 # run N LABEL TARGET: one timed run.

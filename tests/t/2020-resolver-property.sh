@@ -17,8 +17,6 @@ check_tree() {
 	# accept ~arch so that more targets resolve
 	mkdir -p "t$1/etc" &&
 	echo 'ACCEPT_KEYWORDS="~amd64"' >"t$1/etc/gild.conf" &&
-	find "t$1/profiles" -name package.use -exec \
-		sed -i "s|^app-misc/none-0|=app-misc/none-0|" {} + &&
 	find "t$1/recipes" -mindepth 2 -maxdepth 2 -type d ! -path "*/classes*" |
 		sort | awk "NR % 5 == 1" | head -n 25 | sed "s|^t$1/recipes/||" >targets &&
 	plans=0 &&
