@@ -45,6 +45,9 @@ static int solve_targets(struct gild_ctx *ctx, bool emptytree,
 		       rt->t_versions - rt->t_fingerprint);
 	if ((rc = rs_input_solve(rt->in, plan, r, &ctx->err)) < 0)
 		return rc;
+	if (rt->cache_hit)
+		gild_ctx_debug(ctx, "cache: %zu package%s read again from the tree",
+			       rt->nrefreshed, rt->nrefreshed == 1 ? "" : "s");
 	gild_ctx_debug(ctx, "timing: load %.3f s, pool %.3f s, solve %.3f s, "
 			    "order %.3f s, explain %.3f s",
 		       t_load, (*plan)->t_pool, (*plan)->t_solve,

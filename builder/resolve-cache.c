@@ -8,36 +8,91 @@
 #include <solv/repo_solv.h>
 #include <solv/repo_write.h>
 #include <solv/repodata.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
+#include <time.h>
 
-#define RCACHE_FORMAT "gild-resolve-2"
+#define RCACHE_FORMAT "gild-resolve-3"
 
 /* ---- the stamp: what the cache was built from ----------------------------------
  *
- * Like git's index: the stat of every input file and directory, one line
- * each ("ROOT\tPATH\tSIZE\tMTIME\tINO", ROOT 0 the tree, 1 the
- * configuration directory), after an identity line (cache format, the gild
- * binary, the profile name). Checking a stamp stats each path again
- * without reading any directory; a file added or removed changes its
- * directory's mtime, an edit its own. */
+ * Like git's index, the stat of the inputs (size, mtime and ctime in ns,
+ * inode), in two parts:
+ *
+ *  - the global stamp, checked on every open: an identity line (cache
+ *    format, the gild binary, the profile name), then one line per path
+ *    ("ROOT\tPATH\tSTAT", ROOT 0 the tree, 1 the configuration directory)
+ *    for everything under profiles/ and the configuration directory,
+ *    recipes/ itself, recipes/classes and its classes, and every category
+ *    directory recipes/CAT (not what is inside);
+ *  - a package stamp per version, in the .solv: the stat of its package
+ *    directory recipes/CAT/PN and of its recipe file, checked only when the
+ *    resolver first looks at the package (rs_source.current).
+ *
+ * Why that is enough for "a stale cache never changes an answer" (issue
+ * 3): an answer depends on the configuration, the profiles, the classes,
+ * which packages exist, and the recipes of the packages the resolver looks
+ * at (the pool is built lazily from the targets; a bare name only needs
+ * the names). Adding, removing or renaming a package changes its category
+ * directory's mtime (global stamp); adding, removing or replacing (rename
+ * over it, as editors and git do) a version changes its package
+ * directory's mtime; editing a recipe in place changes its own mtime,
+ * ctime and usually size. Every such input of a looked-at package is
+ * compared before its cached versions are used, and a package that does
+ * not match is read again from the tree (resolve-tree.c) before the
+ * answer is given. ctime counts too: tools that restore an old mtime
+ * (cp -p, touch -r) cannot set it.
+ *
+ * Timestamps are coarse (a clock tick, or a second on some file systems):
+ * a file changed again within the tick it was stamped in would keep its
+ * stamp. As git does with its "racy" entries, a path whose mtime or
+ * ctime lies within RACY_SECONDS before the stamp was taken is recorded
+ * as "racy", which never matches: it is read again next time. */
 
-static void stamp_line(struct gild_buf *b, char root, const char *rel,
-		       const struct stat *st)
+#define RACY_SECONDS 1
+
+static int64_t ts_ns(struct timespec t)
 {
-	if (!st) {
-		gild_buf_printf(b, "%c\t%s\t-1\t0.0\t0\n", root, rel);
-		return;
-	}
-	gild_buf_printf(b, "%c\t%s\t%lld\t%lld.%ld\t%llu\n", root, rel,
-			(long long)st->st_size, (long long)st->st_mtim.tv_sec,
-			st->st_mtim.tv_nsec, (unsigned long long)st->st_ino);
+	return (int64_t)t.tv_sec * 1000000000 + t.tv_nsec;
 }
 
-/* Only what the resolver reads: recipes and classes under recipes/ (not
- * metadata.xml, Manifest or files/), everything under profiles/ and the
- * configuration. */
+int64_t rcache_racy_limit(void)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_REALTIME, &now);
+	return ts_ns(now) - (int64_t)RACY_SECONDS * 1000000000;
+}
+
+/* "SIZE MTIME CTIME INO", "-1" for a missing path, "racy" (see above);
+ * racy_limit INT64_MAX: the path as it is now. */
+static void stat_text(struct gild_buf *b, const struct stat *st,
+		      int64_t racy_limit)
+{
+	if (!st) {
+		gild_buf_add(b, "-1", 2);
+		return;
+	}
+	if (ts_ns(st->st_mtim) >= racy_limit || ts_ns(st->st_ctim) >= racy_limit) {
+		gild_buf_add(b, "racy", 4);
+		return;
+	}
+	gild_buf_printf(b, "%lld %lld %lld %llu", (long long)st->st_size,
+			(long long)ts_ns(st->st_mtim), (long long)ts_ns(st->st_ctim),
+			(unsigned long long)st->st_ino);
+}
+
+static void stamp_line(struct gild_buf *b, char root, const char *rel,
+		       const struct stat *st, int64_t racy_limit)
+{
+	gild_buf_printf(b, "%c\t%s\t", root, rel);
+	stat_text(b, st, racy_limit);
+	gild_buf_addc(b, '\n');
+}
+
+/* Everything below a directory of profiles/ or the configuration. */
 static void stamp_walk(struct gild_buf *b, char root, int dfd,
-		       const char *rel, bool only_meta, int depth)
+		       const char *rel, int depth, int64_t racy)
 {
 	DIR *d = fdopendir(dfd);
 	struct dirent *e;
@@ -50,41 +105,71 @@ static void stamp_walk(struct gild_buf *b, char root, int dfd,
 	while ((e = readdir(d))) {
 		const char *n = e->d_name;
 		_cleanup_free_ char *sub = NULL;
-		bool dir = e->d_type == DT_DIR;
 		if (n[0] == '.')
 			continue;
 		if (fstatat(dfd, n, &st, AT_SYMLINK_NOFOLLOW) != 0)
 			continue;
-		dir = S_ISDIR(st.st_mode);
-		if (only_meta && (dir ? !strcmp(n, "files")
-				      : !gild_endswith(n, ".recipe") &&
-						!gild_endswith(n, ".class")))
-			continue;
 		sub = *rel ? xasprintf("%s/%s", rel, n) : xstrdup(n);
-		stamp_line(b, root, sub, &st);
-		if (dir && depth < 16) {
+		stamp_line(b, root, sub, &st, racy);
+		if (S_ISDIR(st.st_mode) && depth < 16) {
 			int fd = openat(dfd, n, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 			if (fd >= 0)
-				stamp_walk(b, root, fd, sub, only_meta, depth + 1);
+				stamp_walk(b, root, fd, sub, depth + 1, racy);
 		}
 	}
 	closedir(d);
 }
 
 static void stamp_root(struct gild_buf *b, char root, const char *base,
-		       const char *rel, bool only_meta)
+		       const char *rel, int64_t racy)
 {
 	_cleanup_free_ char *path = *rel ? gild_path_join(base, rel) : xstrdup(base);
 	struct stat st;
 	int fd;
 
 	if (stat(path, &st) != 0) {
-		stamp_line(b, root, *rel ? rel : ".", NULL);
+		stamp_line(b, root, *rel ? rel : ".", NULL, racy);
 		return;
 	}
-	stamp_line(b, root, *rel ? rel : ".", &st);
+	stamp_line(b, root, *rel ? rel : ".", &st, racy);
 	if ((fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >= 0)
-		stamp_walk(b, root, fd, rel, only_meta, 0);
+		stamp_walk(b, root, fd, rel, 0, racy);
+}
+
+/* recipes/, each directory in it (categories, classes) and the classes;
+ * package directories and recipes have their own stamps. */
+static void stamp_recipes(struct gild_buf *b, const char *tree, int64_t racy)
+{
+	_cleanup_free_ char *path = gild_path_join(tree, "recipes");
+	_cleanup_free_ char *classes = gild_path_join(tree, "recipes/classes");
+	DIR *d = opendir(path);
+	struct dirent *e;
+	struct stat st;
+
+	stamp_line(b, '0', "recipes", stat(path, &st) == 0 ? &st : NULL, racy);
+	if (!d)
+		return;
+	while ((e = readdir(d))) {
+		_cleanup_free_ char *rel = NULL;
+		if (e->d_name[0] == '.' ||
+		    fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0 ||
+		    !S_ISDIR(st.st_mode))
+			continue;
+		rel = xasprintf("recipes/%s", e->d_name);
+		stamp_line(b, '0', rel, &st, racy);
+	}
+	closedir(d);
+	if (!(d = opendir(classes)))
+		return;
+	while ((e = readdir(d))) {
+		_cleanup_free_ char *rel = NULL;
+		if (!gild_endswith(e->d_name, ".class") ||
+		    fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0)
+			continue;
+		rel = xasprintf("recipes/classes/%s", e->d_name);
+		stamp_line(b, '0', rel, &st, racy);
+	}
+	closedir(d);
 }
 
 /* FNV-1a 64 of the stamp, kept in the .solv: the stamp itself is a plain
@@ -105,25 +190,56 @@ static void identity(struct gild_buf *b, const char *profile)
 	gild_buf_printf(b, "%s\t%s", RCACHE_FORMAT, profile ? profile : "");
 	/* another gild build may evaluate differently: its binary counts */
 	if (stat("/proc/self/exe", &self) == 0)
-		stamp_line(b, 'B', "gild", &self);
+		stamp_line(b, 'B', "gild", &self, INT64_MAX);
 	else
 		gild_buf_addc(b, '\n');
 }
 
-char *rcache_stamp(const char *tree, const char *confdir, const char *profile)
+char *rcache_stamp(const char *tree, const char *confdir, const char *profile,
+		   int64_t racy)
 {
 	struct gild_buf b = GILD_BUF_INIT;
 
 	identity(&b, profile);
-	stamp_root(&b, '0', tree, "recipes", true);
-	stamp_root(&b, '0', tree, "profiles", false);
-	stamp_root(&b, '1', confdir, "", false);
+	stamp_recipes(&b, tree, racy);
+	stamp_root(&b, '0', tree, "profiles", racy);
+	stamp_root(&b, '1', confdir, "", racy);
+	return gild_buf_steal(&b);
+}
+
+void rcache_stamp_spoil(char *stamp, const char *rel)
+{
+	_cleanup_free_ char *key = xasprintf("\n0\t%s\t", rel);
+	char *at = strstr(stamp, key), *end;
+
+	if (!at)
+		return;
+	at += strlen(key);
+	end = strchr(at, '\n');
+	/* "racy" padded: never matches, same length */
+	for (char *p = at; p < end; p++)
+		*p = p - at < 4 ? "racy"[p - at] : '_';
+}
+
+char *rcache_pkg_stamp(int treefd, const char *category, const char *pn,
+		       const char *pvr, int64_t racy)
+{
+	struct gild_buf b = GILD_BUF_INIT;
+	char rel[1024];
+	struct stat st;
+
+	snprintf(rel, sizeof(rel), "recipes/%s/%s", category, pn);
+	stat_text(&b, fstatat(treefd, rel, &st, 0) == 0 ? &st : NULL, racy);
+	gild_buf_addc(&b, '\n');
+	snprintf(rel, sizeof(rel), "recipes/%s/%s/%s-%s.recipe", category, pn,
+		 pn, pvr);
+	stat_text(&b, fstatat(treefd, rel, &st, 0) == 0 ? &st : NULL, racy);
 	return gild_buf_steal(&b);
 }
 
 static bool line_current(const char *line, int tfd, int cfd, struct gild_buf *tmp)
 {
-	const char *tab = strchr(line + 2, '\t');
+	const char *tab = strchr(line + 2, '\t'), *nl;
 	_cleanup_free_ char *rel = NULL;
 	struct stat st;
 	int rc;
@@ -133,8 +249,10 @@ static bool line_current(const char *line, int tfd, int cfd, struct gild_buf *tm
 	rel = xstrndup(line + 2, (size_t)(tab - line - 2));
 	rc = fstatat(line[0] == '0' ? tfd : cfd, rel, &st, AT_SYMLINK_NOFOLLOW);
 	gild_buf_reset(tmp);
-	stamp_line(tmp, line[0], rel, rc == 0 ? &st : NULL);
-	return strncmp(gild_buf_str(tmp), line, tmp->n) == 0;
+	stat_text(tmp, rc == 0 ? &st : NULL, INT64_MAX);
+	nl = strchr(tab, '\n');
+	return nl && (size_t)(nl - tab - 1) == tmp->n &&
+	       memcmp(tab + 1, gild_buf_str(tmp), tmp->n) == 0;
 }
 
 /* Whether every line of a stored stamp still holds. */
@@ -154,7 +272,8 @@ static bool stamp_current(const char *stamp, const char *tree,
 			break;
 		/* a missing configuration directory is a line like any other */
 		ok = line_current(s, tfd, cfd >= 0 ? cfd : AT_FDCWD, &tmp);
-		if (!ok && s[0] == '1' && cfd < 0 && strstr(s, "\t-1\t"))
+		if (!ok && s[0] == '1' && cfd < 0 && strstr(s, "\t-1\n") &&
+		    strstr(s, "\t-1\n") < strchr(s, '\n') + 1)
 			ok = true;
 	}
 	gild_buf_release(&id);
@@ -162,87 +281,102 @@ static bool stamp_current(const char *stamp, const char *tree,
 	return ok;
 }
 
-/* ---- the keys ----------------------------------------------------------------- */
+/* ---- the files ------------------------------------------------------------------
+ *
+ * resolve.solv holds one solvable per version: its name (cat/pn), its
+ * version and two numbers, its origin and where its record starts in
+ * resolve.data; its meta data the stamp's hash and the id of the
+ * resolve.data it goes with. resolve.data is a header line
+ * ("gild-resolve-data ID\n") and a record per version: NUL-terminated
+ * strings in a fixed order (slot, subslot, EAPI, package stamp, IUSE,
+ * USE, refusals, fixes, then each class's dependencies, file and line),
+ * lists joined by '\n', "" for none. It is mapped, not read: opening the
+ * cache costs the names and versions only, and a plan looks at a few
+ * hundred of 40,000 records (libsolv's own paged storage decompresses a
+ * page per lookup, which is slower for that). */
 
-enum {
-	K_SLOT, K_SUBSLOT, K_IUSE, K_USE, K_REFUSED, K_FIXES, K_ORIGIN,
-	K_EAPI, K_DEP, /* then one per class, then their locations */
-	K_LOCFILE = K_DEP + DEP_NCLASS,
-	K_LOCLINE = K_LOCFILE + DEP_NCLASS,
-	K_N = K_LOCLINE + DEP_NCLASS,
-	K_FP = K_N
+enum { K_ORIGIN, K_DATA, K_FP, K_DATAID, K_N };
+
+enum { /* the strings of a record */
+	R_SLOT, R_SUBSLOT, R_EAPI, R_STAMP, R_IUSE, R_USE, R_REFUSED, R_FIXES,
+	R_DEP, R_LOCFILE = R_DEP + DEP_NCLASS, R_LOCLINE = R_LOCFILE + DEP_NCLASS,
+	R_N = R_LOCLINE + DEP_NCLASS
 };
 
 static void intern_keys(Pool *pool, Id *key)
 {
-	static const char *const names[] = {"slot", "subslot", "iuse", "use",
-					    "refused", "fixes", "origin", "eapi"};
-	char buf[64];
+	static const char *const names[K_N] = {"gild:origin", "gild:data",
+					       "gild:stamp-hash", "gild:data-id"};
 
-	for (int i = 0; i < K_DEP; i++) {
-		snprintf(buf, sizeof(buf), "gild:%s", names[i]);
-		key[i] = pool_str2id(pool, buf, 1);
-	}
-	for (int c = 0; c < DEP_NCLASS; c++) {
-		snprintf(buf, sizeof(buf), "gild:%s", dep_class_key(c));
-		key[K_DEP + c] = pool_str2id(pool, buf, 1);
-		snprintf(buf, sizeof(buf), "gild:%s.file", dep_class_key(c));
-		key[K_LOCFILE + c] = pool_str2id(pool, buf, 1);
-		snprintf(buf, sizeof(buf), "gild:%s.line", dep_class_key(c));
-		key[K_LOCLINE + c] = pool_str2id(pool, buf, 1);
-	}
-	key[K_FP] = pool_str2id(pool, "gild:stamp-hash", 1);
+	for (int i = 0; i < K_N; i++)
+		key[i] = pool_str2id(pool, names[i], 1);
+}
+
+static void rec_str(struct gild_buf *b, const char *s)
+{
+	gild_buf_adds(b, s ? s : "");
+	gild_buf_addc(b, 0);
 }
 
 /* Lists are stored as one string, items separated by '\n'. */
-static char *join(const char *const *v, size_t n)
+static void rec_list(struct gild_buf *b, const char *const *v, size_t n)
 {
-	struct gild_buf b = GILD_BUF_INIT;
-
-	for (size_t i = 0; i < n; i++)
-		gild_buf_printf(&b, "%s%s", i ? "\n" : "", v[i]);
-	return gild_buf_steal(&b);
+	for (size_t i = 0; i < n; i++) {
+		if (i)
+			gild_buf_addc(b, '\n');
+		gild_buf_adds(b, v[i]);
+	}
+	gild_buf_addc(b, 0);
 }
 
-static void set_list(Repodata *d, Id h, Id key, const char *const *v, size_t n)
+static void record(struct gild_buf *b, const struct rs_recipe *c)
 {
-	_cleanup_free_ char *s = NULL;
+	char num[32];
 
-	if (!n)
-		return;
-	s = join(v, n);
-	repodata_set_str(d, h, key, s);
+	rec_str(b, c->slot);
+	rec_str(b, c->subslot);
+	snprintf(num, sizeof(num), "%d", c->eapi);
+	rec_str(b, num);
+	rec_str(b, c->stamp);
+	rec_list(b, c->iuse, c->n_iuse);
+	rec_list(b, c->use, c->n_use);
+	rec_list(b, c->refused, c->n_refused);
+	rec_list(b, c->fixes, c->n_fixes);
+	for (int k = 0; k < DEP_NCLASS; k++)
+		rec_str(b, c->deps[k]);
+	for (int k = 0; k < DEP_NCLASS; k++)
+		rec_str(b, c->dep_loc[k].file);
+	for (int k = 0; k < DEP_NCLASS; k++) {
+		snprintf(num, sizeof(num), "%u", c->dep_loc[k].line);
+		rec_str(b, num);
+	}
 }
 
 static void save_one(Pool *pool, Repo *repo, Repodata *d, const Id *key,
-		     const struct rs_recipe *c)
+		     const struct rs_recipe *c, struct gild_buf *data)
 {
 	Id h = repo_add_solvable(repo);
 	Solvable *s = pool_id2solvable(pool, h);
-	_cleanup_free_ char *name = xasprintf("%s/%s", c->category, c->pn);
 
-	s->name = pool_str2id(pool, name, 1);
+	s->name = pool_str2id(pool, pool_tmpjoin(pool, c->category, "/", c->pn), 1);
 	s->evr = pool_str2id(pool, c->pvr, 1);
 	s->arch = ARCH_NOARCH;
-	repodata_set_str(d, h, key[K_SLOT], c->slot);
-	if (c->subslot)
-		repodata_set_str(d, h, key[K_SUBSLOT], c->subslot);
-	set_list(d, h, key[K_IUSE], c->iuse, c->n_iuse);
-	set_list(d, h, key[K_USE], c->use, c->n_use);
-	set_list(d, h, key[K_REFUSED], c->refused, c->n_refused);
-	set_list(d, h, key[K_FIXES], c->fixes, c->n_fixes);
 	repodata_set_num(d, h, key[K_ORIGIN], (unsigned)c->origin + 1);
-	repodata_set_num(d, h, key[K_EAPI], (unsigned)c->eapi + 1);
-	for (int k = 0; k < DEP_NCLASS; k++) {
-		if (!c->deps[k] || !*c->deps[k])
-			continue;
-		repodata_set_str(d, h, key[K_DEP + k], c->deps[k]);
-		if (c->dep_loc[k].file) {
-			repodata_set_str(d, h, key[K_LOCFILE + k], c->dep_loc[k].file);
-			repodata_set_num(d, h, key[K_LOCLINE + k],
-					 c->dep_loc[k].line);
-		}
-	}
+	repodata_set_num(d, h, key[K_DATA], data->n);
+	record(data, c);
+}
+
+static int write_buf(const char *path, const struct gild_buf *b,
+		     struct gild_err *err)
+{
+	_cleanup_(gild_atomic_release) struct gild_atomic af = GILD_ATOMIC_INIT;
+	int r;
+
+	if ((r = gild_atomic_open(&af, AT_FDCWD, path, 0644, err)) < 0)
+		return r;
+	if (b->n && fwrite(b->p, 1, b->n, af.f) != b->n)
+		return gild_fail_errno(err, path, "cannot write");
+	return gild_atomic_commit(&af, err);
 }
 
 int rcache_save(const char *path, const char *stamp, const struct rs_input *in,
@@ -250,59 +384,78 @@ int rcache_save(const char *path, const char *stamp, const struct rs_input *in,
 {
 	_cleanup_(gild_atomic_release) struct gild_atomic af = GILD_ATOMIC_INIT;
 	_cleanup_free_ char *dir = xstrdup(path);
+	_cleanup_free_ char *dpath = xasprintf("%s.data", path);
+	_cleanup_free_ char *spath = xasprintf("%s.stamp", path);
 	Pool *pool = pool_create();
 	Repo *repo = repo_create(pool, "gild-tree");
 	Repodata *d = repo_add_repodata(repo, 0);
-	_cleanup_(gild_atomic_release) struct gild_atomic sf = GILD_ATOMIC_INIT;
-	_cleanup_free_ char *spath = xasprintf("%s.stamp", path);
-	char hash[17];
-	Id key[K_N + 1];
+	struct gild_buf data = GILD_BUF_INIT, sb = GILD_BUF_INIT;
+	struct timespec now;
+	char hash[17], id[64];
+	Id key[K_N];
 	int r;
 
 	if (strrchr(dir, '/'))
 		*strrchr(dir, '/') = 0;
+	/* a new id per save: the .solv names the data file it goes with */
+	clock_gettime(CLOCK_REALTIME, &now);
+	snprintf(id, sizeof(id), "%lld.%ld.%d", (long long)now.tv_sec,
+		 now.tv_nsec, (int)getpid());
+	gild_buf_printf(&data, "gild-resolve-data %s\n", id);
 	intern_keys(pool, key);
-	for (size_t i = 0; i < rs_input_count(in); i++)
-		save_one(pool, repo, d, key, rs_input_at(in, i));
+	for (size_t i = 0; i < rs_input_count(in); i++) {
+		const struct rs_recipe *c = rs_input_at(in, i);
+		/* the tree's and the profile's; not the binary and installed
+		 * versions, which have files of their own */
+		if (c->origin == RS_TREE || c->origin == RS_PROVIDED)
+			save_one(pool, repo, d, key, c, &data);
+	}
 	stamp_hash(stamp, hash);
 	repodata_set_str(d, SOLVID_META, key[K_FP], hash);
+	repodata_set_str(d, SOLVID_META, key[K_DATAID], id);
 	repodata_internalize(d);
+	/* the data, then the .solv, then the stamp: a stamp never describes
+	 * files not yet there */
 	if ((r = gild_mkdir_p(dir, 0755, err)) < 0 ||
-	    (r = gild_atomic_open(&af, AT_FDCWD, path, 0644, err)) < 0) {
-		pool_free(pool);
-		return r;
+	    (r = write_buf(dpath, &data, err)) < 0 ||
+	    (r = gild_atomic_open(&af, AT_FDCWD, path, 0644, err)) < 0)
+		goto out;
+	if (repo_write(repo, af.f)) {
+		r = gild_fail(err, -GILD_E_INVALID, NULL,
+			      "cannot write the resolver cache '%s'", path);
+		goto out;
 	}
-	r = repo_write(repo, af.f);
+	if ((r = gild_atomic_commit(&af, err)) < 0)
+		goto out;
+	gild_buf_adds(&sb, stamp);
+	r = write_buf(spath, &sb, err);
+out:
 	pool_free(pool);
-	if (r)
-		return gild_fail(err, -GILD_E_INVALID, NULL,
-				 "cannot write the resolver cache '%s'", path);
-	/* the .solv first: a stamp never describes a cache not yet there */
-	if ((r = gild_atomic_commit(&af, err)) < 0 ||
-	    (r = gild_atomic_open(&sf, AT_FDCWD, spath, 0644, err)) < 0)
-		return r;
-	fputs(stamp, sf.f);
-	return gild_atomic_commit(&sf, err);
+	gild_buf_release(&data);
+	gild_buf_release(&sb);
+	return r;
 }
 
 /* ---- reading ------------------------------------------------------------------- */
 
-/* Split a '\n' list in place into *vp (allocated). */
-static size_t split(char *s, const char ***vp)
+/* Split a '\n' list into *vp (allocated; the strings copied). */
+static size_t split(const char *s, char **copy, const char ***vp)
 {
 	size_t n = 0, cap = 1;
 	const char **v;
+	char *t;
 
-	for (const char *t = s; t && *t; t++)
-		cap += *t == '\n';
+	for (const char *q = s; *q; q++)
+		cap += *q == '\n';
 	*vp = v = xcalloc(cap + 1, sizeof(*v));
-	while (s && *s && n < cap) {
-		char *nl = strchr(s, '\n');
-		v[n++] = s;
+	*copy = t = xstrdup(s);
+	while (*t && n < cap) {
+		char *nl = strchr(t, '\n');
+		v[n++] = t;
 		if (!nl)
 			break;
 		*nl = 0;
-		s = nl + 1;
+		t = nl + 1;
 	}
 	return n;
 }
@@ -310,7 +463,11 @@ static size_t split(char *s, const char ***vp)
 struct rcache {
 	Pool *pool;
 	Repo *repo;
-	Id key[K_N + 1];
+	Id key[K_N];
+	int treefd;
+	char *stamp; /* the global stamp it was opened with */
+	const char *data; /* resolve.data, mapped */
+	size_t data_len;
 	/* the last loaded version's lists, alive until the next load */
 	char *str[4];
 	const char **arr[4];
@@ -324,46 +481,106 @@ void rcache_free(struct rcache *c)
 		free(c->str[i]);
 		free(c->arr[i]);
 	}
+	if (c->treefd >= 0)
+		close(c->treefd);
+	if (c->data)
+		munmap((void *)c->data, c->data_len);
+	free(c->stamp);
 	pool_free(c->pool);
 	free(c);
 }
 
-static size_t load_list(struct rcache *c, int slot, Id p, Id key,
-			const char *const **out)
+/* The strings of a version's record, or false when it is damaged. */
+static bool record_at(const struct rcache *c, Id p, const char *f[R_N])
 {
-	const char *s = repo_lookup_str(c->repo, p, key);
-	size_t n;
+	unsigned long long off = repo_lookup_num(c->repo, p, c->key[K_DATA], 0);
+	const char *s, *end = c->data + c->data_len;
 
-	free(c->str[slot]);
-	free(c->arr[slot]);
-	c->str[slot] = s ? xstrdup(s) : NULL;
-	n = split(c->str[slot], &c->arr[slot]);
-	*out = c->arr[slot];
-	return n;
+	if (!off || off >= c->data_len)
+		return false;
+	s = c->data + off;
+	for (int i = 0; i < R_N; i++) {
+		const char *z = memchr(s, 0, (size_t)(end - s));
+		if (!z)
+			return false;
+		f[i] = s;
+		s = z + 1;
+	}
+	return true;
 }
 
-/* rs_load_fn: a stub's fields from its solvable. */
+static const char *or_null(const char *s) { return *s ? s : NULL; }
+
+/* rs_load_fn: a stub's fields from its record (a damaged one: no fields,
+ * and a stamp that never holds). */
 static void load_one(void *ud, long handle, struct rs_recipe *rec)
 {
 	struct rcache *c = ud;
-	Repo *repo = c->repo;
-	const Id *key = c->key;
-	Id p = (Id)handle;
+	const char *f[R_N];
+	const char *const **lists[4] = {&rec->iuse, &rec->use, &rec->refused,
+					&rec->fixes};
+	size_t *counts[4] = {&rec->n_iuse, &rec->n_use, &rec->n_refused,
+			     &rec->n_fixes};
 
-	rec->slot = repo_lookup_str(repo, p, key[K_SLOT]);
-	rec->subslot = repo_lookup_str(repo, p, key[K_SUBSLOT]);
-	rec->eapi = (int)repo_lookup_num(repo, p, key[K_EAPI], 9) - 1;
-	rec->n_iuse = load_list(c, 0, p, key[K_IUSE], &rec->iuse);
-	rec->n_use = load_list(c, 1, p, key[K_USE], &rec->use);
-	rec->n_refused = load_list(c, 2, p, key[K_REFUSED], &rec->refused);
-	rec->n_fixes = load_list(c, 3, p, key[K_FIXES], &rec->fixes);
+	if (!record_at(c, (Id)handle, f))
+		return;
+	rec->slot = f[R_SLOT];
+	rec->subslot = or_null(f[R_SUBSLOT]);
+	rec->eapi = atoi(f[R_EAPI]);
+	rec->stamp = or_null(f[R_STAMP]);
+	for (int i = 0; i < 4; i++) {
+		free(c->str[i]);
+		free(c->arr[i]);
+		*counts[i] = split(f[R_IUSE + i], &c->str[i], &c->arr[i]);
+		*lists[i] = c->arr[i];
+	}
 	for (int k = 0; k < DEP_NCLASS; k++) {
-		rec->deps[k] = repo_lookup_str(repo, p, key[K_DEP + k]);
-		rec->dep_loc[k].file = repo_lookup_str(repo, p, key[K_LOCFILE + k]);
-		rec->dep_loc[k].line =
-			(unsigned)repo_lookup_num(repo, p, key[K_LOCLINE + k], 0);
+		rec->deps[k] = or_null(f[R_DEP + k]);
+		rec->dep_loc[k].file = or_null(f[R_LOCFILE + k]);
+		rec->dep_loc[k].line = (unsigned)strtoul(f[R_LOCLINE + k], NULL, 10);
 		rec->dep_loc[k].col = 1;
 	}
+}
+
+/* rs_source.current: the version's package stamp against the tree. */
+bool rcache_current(struct rcache *c, long handle)
+{
+	Solvable *s = pool_id2solvable(c->pool, (Id)handle);
+	const char *f[R_N], *have;
+	const char *name = pool_id2str(c->pool, s->name);
+	const char *slash = strchr(name, '/');
+	_cleanup_free_ char *cat = NULL, *now = NULL;
+
+	if (!record_at(c, (Id)handle, f) || !*(have = f[R_STAMP]) || !slash)
+		return false;
+	cat = xstrndup(name, (size_t)(slash - name));
+	now = rcache_pkg_stamp(c->treefd, cat, slash + 1,
+			       pool_id2str(c->pool, s->evr), INT64_MAX);
+	return strcmp(have, now) == 0;
+}
+
+const char *rcache_global_stamp(const struct rcache *c) { return c->stamp; }
+
+/* Map resolve.data when it is the one the .solv was written with. */
+static bool map_data(struct rcache *c, const char *path)
+{
+	_cleanup_free_ char *dpath = xasprintf("%s.data", path);
+	_cleanup_free_ char *head = NULL;
+	_cleanup_close_ int fd = open(dpath, O_RDONLY | O_CLOEXEC);
+	const char *id = repo_lookup_str(c->repo, SOLVID_META, c->key[K_DATAID]);
+	struct stat st;
+	void *m;
+
+	if (fd < 0 || !id || fstat(fd, &st) != 0 || st.st_size == 0)
+		return false;
+	m = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+	if (m == MAP_FAILED)
+		return false;
+	c->data = m;
+	c->data_len = (size_t)st.st_size;
+	head = xasprintf("gild-resolve-data %s\n", id);
+	return c->data_len > strlen(head) &&
+	       memcmp(c->data, head, strlen(head)) == 0;
 }
 
 int rcache_open(const char *path, const char *tree, const char *confdir,
@@ -385,12 +602,14 @@ int rcache_open(const char *path, const char *tree, const char *confdir,
 		return 0;
 	stamp_hash(stamp, hash);
 	c = xcalloc(1, sizeof(*c));
+	c->treefd = open(tree, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	c->stamp = TAKE_PTR(stamp);
 	c->pool = pool_create();
 	c->repo = repo_create(c->pool, "gild-tree");
 	intern_keys(c->pool, c->key);
 	if (repo_add_solv(c->repo, f, 0) != 0 ||
 	    !(have = repo_lookup_str(c->repo, SOLVID_META, c->key[K_FP])) ||
-	    strcmp(have, hash) != 0) {
+	    strcmp(have, hash) != 0 || !map_data(c, path)) {
 		rcache_free(c);
 		return 0;
 	}

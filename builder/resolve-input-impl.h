@@ -35,6 +35,8 @@ struct rs_input {
 	size_t *work;
 	size_t nwork, work_cap;
 	size_t n_reuse; /* binary and installed versions among v */
+	struct rs_source src;	/* .current NULL: every stub is current */
+	struct gild_strv stale; /* "cat/pn" of stubs found stale */
 };
 
 /* A stub's other fields, the first time anything looks at them. */

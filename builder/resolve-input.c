@@ -51,6 +51,7 @@ static void entry_release(struct entry *e)
 		free((char *)c->deps[k]);
 		free((char *)c->dep_loc[k].file);
 	}
+	free((char *)c->stamp);
 	free(e->cpn);
 }
 
@@ -63,6 +64,7 @@ void rs_input_free(struct rs_input *in)
 	free(in->v);
 	free(in->by_cpn);
 	free(in->work);
+	gild_strv_release(&in->stale);
 	gild_strv_release(&in->targets);
 	resolver_free(in->r);
 	gild_buf_release(&in->buf);
@@ -100,6 +102,7 @@ static void entry_fill(struct entry *e, const struct rs_recipe *rec)
 	}
 	c->eapi = rec->eapi;
 	c->user = rec->user;
+	c->stamp = dup_or_null(rec->stamp);
 }
 
 static struct entry *entry_new(struct rs_input *in, const char *category,
@@ -154,6 +157,17 @@ void rs_input_materialize(struct rs_input *in, struct entry *e)
 	e->stub = false;
 	in->loader(in->loader_ud, e->handle, &rec);
 	entry_fill(e, &rec);
+}
+
+void rs_input_set_source(struct rs_input *in, const struct rs_source *src)
+{
+	in->src = *src;
+}
+
+void rs_input_load_all(struct rs_input *in)
+{
+	for (size_t i = 0; i < in->n; i++)
+		rs_input_materialize(in, &in->v[i]);
 }
 
 size_t rs_input_count(const struct rs_input *in) { return in->n; }
@@ -298,6 +312,25 @@ static bool entry_matches(const struct entry *e, const struct atom *a)
 	       atom_match_slot(a, e->rec.slot, e->rec.subslot);
 }
 
+/* Whether the cached versions of a package still match the tree; when
+ * not, it is noted for a refresh and this pass goes on with them (its
+ * answer is thrown away). */
+static void check_current(struct rs_input *in, size_t first, size_t end)
+{
+	const struct entry *e0 = &in->v[in->by_cpn[first]];
+
+	if (!in->src.current)
+		return;
+	for (size_t i = first; i < end; i++) {
+		const struct entry *e = &in->v[in->by_cpn[i]];
+		if (e->stub && !in->src.current(in->src.ud, e->handle)) {
+			if (!gild_strv_contains(&in->stale, e0->cpn))
+				gild_strv_add(&in->stale, e0->cpn);
+			return;
+		}
+	}
+}
+
 /* The pool is built lazily: a package's versions become candidates the
  * first time an atom names it, and their dependencies are added from the
  * work list, so only what the targets can reach is ever matched (a 40,000
@@ -310,6 +343,7 @@ static void add_cpn(struct rs_input *in, size_t first, size_t end)
 	if (first == end || in->v[in->by_cpn[first]].cpn_added)
 		return;
 	in->v[in->by_cpn[first]].cpn_added = true;
+	check_current(in, first, end);
 	for (size_t i = first; i < end; i++)
 		rs_input_materialize(in, &in->v[in->by_cpn[i]]);
 	for (size_t i = first; i < end; i++) {
@@ -507,10 +541,39 @@ static int add_targets(struct rs_input *in, struct gild_err *err)
 	return 0;
 }
 
-static int solve_once(struct rs_input *in, struct plan **plan,
-		      struct gild_err *err)
+/* Remove the tree versions of cpn (between passes only: nothing holds
+ * entries then). */
+static void drop_cpn(struct rs_input *in, const char *cpn)
 {
-	double t0 = gild_now();
+	size_t k = 0;
+
+	for (size_t i = 0; i < in->n; i++) {
+		if (in->v[i].rec.origin == RS_TREE && !strcmp(in->v[i].cpn, cpn))
+			entry_release(&in->v[i]);
+		else
+			in->v[k++] = in->v[i];
+	}
+	in->n = k;
+}
+
+/* The stale packages of the last pass, read again. */
+static int refresh_stale(struct rs_input *in, struct gild_err *err)
+{
+	int r = 0;
+
+	for (size_t i = 0; r >= 0 && i < in->stale.n; i++) {
+		const char *cpn = in->stale.v[i], *slash = strchr(cpn, '/');
+		_cleanup_free_ char *cat = xstrndup(cpn, (size_t)(slash - cpn));
+		drop_cpn(in, cpn);
+		r = in->src.refresh(in->src.ud, in, cat, slash + 1, err);
+	}
+	gild_strv_release(&in->stale);
+	return r;
+}
+
+/* One pass: the pool from the targets, lazily. */
+static int build_pool(struct rs_input *in, struct gild_err *err)
+{
 	int r;
 
 	resolver_free(in->r);
@@ -529,6 +592,40 @@ static int solve_once(struct rs_input *in, struct plan **plan,
 	for (size_t w = 0; w < in->nwork; w++)
 		if ((r = entry_deps(in, &in->v[in->work[w]], err)) < 0)
 			return r;
+	return 0;
+}
+
+/* The pool, with the stale cached packages read again first: a stale
+ * package may only show once the packages that name it are current, so
+ * passes repeat until one finds nothing stale (each refreshes at least
+ * one package, and refreshed ones stay current). */
+static int build_current_pool(struct rs_input *in, struct gild_err *err)
+{
+	bool refreshed = false;
+	int r;
+
+	for (;;) {
+		r = build_pool(in, err);
+		if (!in->stale.n)
+			break;
+		gild_err_clear(err); /* the error may come from stale versions */
+		if ((r = refresh_stale(in, err)) < 0)
+			return r;
+		refreshed = true;
+	}
+	if (r >= 0 && refreshed && in->src.refreshed)
+		in->src.refreshed(in->src.ud, in);
+	return r;
+}
+
+static int solve_once(struct rs_input *in, struct plan **plan,
+		      struct gild_err *err)
+{
+	double t0 = gild_now();
+	int r;
+
+	if ((r = build_current_pool(in, err)) < 0)
+		return r;
 	t0 = gild_now() - t0;
 	if ((r = resolver_solve(in->r, plan, err)) < 0)
 		return r;

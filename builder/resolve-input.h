@@ -36,6 +36,9 @@ struct rs_recipe {
 	const char *const *slotdeps;
 	size_t n_slotdeps;
 	void *user; /* handed back to the flag-origin callback */
+	/* The stat of the files it was read from, opaque to the resolver:
+	 * kept for the cache (resolve-cache.c), NULL when none. */
+	const char *stamp;
 };
 
 /* Where a flag's value for a version was set ("etc/package.use:3"), or
@@ -62,7 +65,24 @@ void rs_input_add_stub(struct rs_input *in, const char *category,
 		       const char *pn, const char *pvr, enum rs_origin origin,
 		       long handle);
 
-/* The versions added, for the cache (resolve-cache.c; not for stubs). */
+/* A cache that may be stale per package (resolve-cache.c): before a
+ * package's stubs are first used, current() says whether each still
+ * matches the tree; when one does not, the solve finishes, the package's
+ * versions are dropped, refresh() adds them again from the tree (with
+ * rs_input_add) and the solve starts over, so a stale cache never changes
+ * an answer. refreshed() is called once after a solve that needed it. */
+struct rs_source {
+	bool (*current)(void *ud, long handle);
+	int (*refresh)(void *ud, struct rs_input *in, const char *category,
+		       const char *pn, struct gild_err *err);
+	void (*refreshed)(void *ud, struct rs_input *in);
+	void *ud;
+};
+void rs_input_set_source(struct rs_input *in, const struct rs_source *src);
+
+/* The versions added, for the cache (resolve-cache.c): rs_input_load_all
+ * first loads every stub. */
+void rs_input_load_all(struct rs_input *in);
 size_t rs_input_count(const struct rs_input *in);
 const struct rs_recipe *rs_input_at(const struct rs_input *in, size_t i);
 

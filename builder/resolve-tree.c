@@ -12,6 +12,7 @@
 #include "resolve-cache.h"
 
 #include <dirent.h>
+#include <fcntl.h>
 
 #include "atom.h"
 #include "depstr.h"
@@ -28,6 +29,13 @@ void rtree_free(struct rtree *rt)
 		return;
 	rs_input_free(rt->in);
 	rcache_free(rt->cache); /* after the input that loads from it */
+	for (size_t i = 0; i < rt->nfresh; i++)
+		recipe_free(rt->fresh[i]);
+	free(rt->fresh);
+	recipe_loader_free(rt->loader);
+	if (rt->treefd >= 0)
+		close(rt->treefd);
+	free(rt->cache_path);
 	free(rt->origin_buf);
 	use_env_free(rt->env);
 	config_free(rt->cfg);
@@ -167,8 +175,11 @@ static int add_recipe(const struct recipe *r, void *ud)
 		if (!rec.dep_loc[k].line)
 			rec.dep_loc[k].file = NULL;
 	}
+	rec.stamp = rcache_pkg_stamp(rt->treefd, r->category, r->pn, r->pvr,
+				     rt->racy);
 	if (rc >= 0)
 		rs_input_add(rt->in, &rec);
+	free((char *)rec.stamp);
 	use_state_release(&st);
 	gild_strv_release(&names);
 	gild_strv_release(&use);
@@ -199,19 +210,104 @@ static int add_provided(struct rtree *rt)
 	return 0;
 }
 
+/* ---- packages whose cache entries are stale --------------------------------- */
+
+static bool pkg_current(void *ud, long handle)
+{
+	struct rtree *rt = ud;
+
+	return rcache_current(rt->cache, handle);
+}
+
+/* rs_source.refresh: the versions of cat/pn, read from the tree again. */
+static int refresh_pkg(void *ud, struct rs_input *in, const char *cat,
+		       const char *pn, struct gild_err *err)
+{
+	struct rtree *rt = ud;
+	_cleanup_free_ char *rel = xasprintf("recipes/%s/%s", cat, pn);
+	int fd, rc = 0;
+	DIR *d;
+	struct dirent *e;
+
+	(void)in; /* add_recipe adds to rt->in, which is in */
+	rt->racy = rcache_racy_limit();
+	rt->nrefreshed++;
+	if (!rt->loader && !(rt->loader = recipe_loader_new(rt->cfg->tree, 0, err)))
+		return err->code ? err->code : -GILD_E_INVALID;
+	if ((fd = openat(rt->treefd, rel, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0 ||
+	    !(d = fdopendir(fd))) {
+		if (fd >= 0)
+			close(fd);
+		return 0; /* gone: its category's stamp no longer holds */
+	}
+	while (rc >= 0 && (e = readdir(d))) {
+		struct recipe *r = NULL;
+		struct gild_err lerr = GILD_ERR_INIT;
+		if (e->d_name[0] == '.' || !gild_endswith(e->d_name, ".recipe"))
+			continue;
+		/* as the tree load: a recipe that does not load is left out,
+		 * and then the cache cannot say when it is fixed */
+		if (recipe_load(rt->loader, cat, pn, e->d_name, &r, &lerr) < 0) {
+			rt->cache_bad = true;
+			continue;
+		}
+		gild_grow(&rt->fresh, &rt->fresh_cap, rt->nfresh + 1,
+			  sizeof(*rt->fresh));
+		rt->fresh[rt->nfresh++] = r;
+		rt->err = err;
+		rc = add_recipe(r, rt);
+	}
+	closedir(d);
+	return rc;
+}
+
+/* rs_source.refreshed: the cache again, with the packages read again (or
+ * none, when one of them does not load: the next run reads the tree). */
+static void refreshed(void *ud, struct rs_input *in)
+{
+	struct rtree *rt = ud;
+	struct gild_err err = GILD_ERR_INIT;
+
+	if (rt->cache_bad) {
+		unlink(rt->cache_path);
+		return;
+	}
+	rs_input_load_all(in);
+	if (rcache_save(rt->cache_path, rcache_global_stamp(rt->cache), in, &err) < 0)
+		unlink(rt->cache_path);
+}
+
+/* A recipe that did not load is not cached, so its category's stamp must
+ * fail until it does (its fix would not show otherwise). */
+static void spoil_errors(struct rtree *rt, char *stamp)
+{
+	for (size_t i = 0; i < tree_nerrors(rt->tree); i++) {
+		const char *f = tree_error_at(rt->tree, i)->file;
+		const char *r = strstr(f, "recipes/");
+		_cleanup_free_ char *rel = NULL;
+		if (!r || !strchr(r + 8, '/')) {
+			rcache_stamp_spoil(stamp, "recipes");
+			continue;
+		}
+		rel = xstrndup(r, (size_t)(strchr(r + 8, '/') - r));
+		rcache_stamp_spoil(stamp, rel);
+	}
+}
+
 int rtree_load(const struct gild_ctx *ctx, bool emptytree, struct rtree **out,
 	       struct gild_err *err)
 {
 	_cleanup_(rtree_freep) struct rtree *rt = xcalloc(1, sizeof(*rt));
 	_cleanup_free_ char *confdir = gild_ctx_config_dir(ctx);
-	_cleanup_free_ char *cache = xasprintf("%s/var/cache/gild/resolve.solv",
-					       ctx->tree);
 	_cleanup_free_ char *stamp = NULL;
 	int rc;
 
 	rt->err = err;
 	rt->emptytree = emptytree;
 	rt->t_start = gild_now();
+	rt->racy = rcache_racy_limit();
+	rt->cache_path = xasprintf("%s/var/cache/gild/resolve.solv", ctx->tree);
+	rt->treefd = open(ctx->tree, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if ((rc = config_load(ctx->tree, confdir, ctx->profile, NULL, &rt->cfg,
 			      err)) < 0 ||
 	    (rc = use_env_new(rt->cfg, &rt->env, err)) < 0)
@@ -219,21 +315,26 @@ int rtree_load(const struct gild_ctx *ctx, bool emptytree, struct rtree **out,
 	rt->in = rs_input_new();
 	rs_input_set_flag_origin(rt->in, flag_origin, rt);
 	rt->t_config = gild_now();
-	if (rcache_open(cache, ctx->tree, confdir, ctx->profile, rt->in,
+	if (rcache_open(rt->cache_path, ctx->tree, confdir, ctx->profile, rt->in,
 			&rt->cache)) {
+		struct rs_source src = {
+			.current = pkg_current,
+			.refresh = refresh_pkg, .refreshed = refreshed, .ud = rt};
 		rt->cache_hit = true;
 		rt->t_fingerprint = gild_now();
+		rs_input_set_source(rt->in, &src);
 	} else {
 		/* the stamp first: an edit during the load makes it stale */
-		stamp = rcache_stamp(ctx->tree, confdir, ctx->profile);
+		stamp = rcache_stamp(ctx->tree, confdir, ctx->profile, rt->racy);
 		rt->t_fingerprint = gild_now();
 		if ((rc = tree_load(ctx->tree, TREE_LOAD_KEEP_GOING, &rt->tree,
 				    err)) < 0 ||
 		    (rc = tree_foreach_recipe(rt->tree, add_recipe, rt)) < 0 ||
 		    (rc = add_provided(rt)) < 0)
 			return rc;
+		spoil_errors(rt, stamp);
 		/* a tree that cannot be written to just goes without a cache */
-		if (rcache_save(cache, stamp, rt->in, err) < 0)
+		if (rcache_save(rt->cache_path, stamp, rt->in, err) < 0)
 			gild_err_clear(err);
 	}
 	rt->t_versions = gild_now();

@@ -19,6 +19,15 @@ struct rtree {
 	char *origin_buf;
 	bool cache_hit;	      /* versions came from the .solv cache */
 	struct rcache *cache; /* ... which stays open to load them lazily */
+	/* reading packages again when their cache entries are stale */
+	char *cache_path;
+	int treefd;
+	int64_t racy;	      /* see rcache_racy_limit */
+	struct recipe_loader *loader;
+	struct recipe **fresh; /* the recipes read again */
+	size_t nfresh, fresh_cap;
+	bool cache_bad;	      /* a recipe read again does not load */
+	size_t nrefreshed;    /* packages read again (stale in the cache) */
 	/* gild_now() after each loading step, for -v */
 	double t_start, t_config, t_fingerprint, t_versions;
 };

@@ -1,0 +1,114 @@
+#!/bin/sh
+test_description='the resolver cache: packages checked when looked at, read again when stale, never a stale answer'
+. "$(dirname "$0")/lib.sh"
+
+# The cache trusts no path changed within a second of its stamp (see
+# resolve-cache.c, "racy"), so tests that want the cache used as it is
+# wait that second after changing the tree.
+settle() {
+	sleep 1.1
+}
+
+# pv TARGET: pretend -v; "hit" is the cache line, "again" how many
+# packages were read again.
+pv() {
+	gild -v -C tree pretend "$@" >out 2>err &&
+	sed -n "s/^gild: debug: timing: config .* versions from \([a-z]*\) .*/\1/p" err >from &&
+	sed -n "s/^gild: debug: cache: \([0-9]*\) package.*/\1/p" err >again
+}
+
+recipe() {
+	printf "EAPI=8\nSLOT=\"0\"\nKEYWORDS=\"amd64\"\n%s\n" "$2" >"tree/recipes/$1"
+}
+
+test_expect_success 'setup a tree and a settled cache' '
+	mkdir -p tree/profiles/base tree/etc tree/recipes/classes &&
+	echo test >tree/profiles/repo_name &&
+	printf "app-misc\ndev-libs\n" >tree/profiles/categories &&
+	echo 8 >tree/profiles/base/eapi &&
+	printf "ARCH=\"amd64\"\nACCEPT_KEYWORDS=\"amd64\"\n" >tree/profiles/base/make.defaults &&
+	echo "PROFILE=\"base\"" >tree/etc/gild.conf &&
+	mkdir -p tree/recipes/app-misc/top tree/recipes/dev-libs/a \
+		tree/recipes/dev-libs/b tree/recipes/dev-libs/c &&
+	recipe app-misc/top/top-1.recipe "RDEPEND=\"dev-libs/a\"" &&
+	recipe dev-libs/a/a-1.recipe "RDEPEND=\"dev-libs/b\"" &&
+	recipe dev-libs/b/b-1.recipe "" &&
+	recipe dev-libs/c/c-1.recipe "" &&
+	settle &&
+	pv app-misc/top && echo tree >expect && test_cmp expect from &&
+	pv app-misc/top && echo cache >expect && test_cmp expect from &&
+	echo 0 >expect && test_cmp expect again &&
+	test_grep "dev-libs/b-1" out
+'
+
+test_expect_success 'an in-place edit of the same size is seen; only that package is read again' '
+	sed -i "s/dev-libs\/b/dev-libs\/c/" tree/recipes/dev-libs/a/a-1.recipe &&
+	pv app-misc/top &&
+	echo cache >expect && test_cmp expect from &&
+	echo 1 >expect && test_cmp expect again &&
+	test_grep "dev-libs/c-1" out &&
+	! test_grep "dev-libs/b-1" out
+'
+
+test_expect_success 'the cache written after the refresh gives the new plan without reading again' '
+	settle &&
+	pv app-misc/top && echo 1 >expect && test_cmp expect again &&
+	pv app-misc/top && echo 0 >expect && test_cmp expect again &&
+	test_grep "dev-libs/c-1" out
+'
+
+test_expect_success 'an edit that restores the old mtime is seen (ctime)' '
+	cp -p tree/recipes/dev-libs/a/a-1.recipe saved &&
+	sed -i "s/dev-libs\/c/dev-libs\/b/" tree/recipes/dev-libs/a/a-1.recipe &&
+	touch -r saved tree/recipes/dev-libs/a/a-1.recipe &&
+	pv app-misc/top &&
+	test_grep "dev-libs/b-1" out &&
+	! test_grep "dev-libs/c-1" out
+'
+
+test_expect_success 'a version added by rename is seen, and removed again' '
+	settle && pv app-misc/top &&
+	recipe dev-libs/b/.tmp "" &&
+	mv tree/recipes/dev-libs/b/.tmp tree/recipes/dev-libs/b/b-2.recipe &&
+	pv app-misc/top && test_grep "dev-libs/b-2" out &&
+	rm tree/recipes/dev-libs/b/b-2.recipe &&
+	pv app-misc/top && test_grep "dev-libs/b-1" out &&
+	! test_grep "dev-libs/b-2" out
+'
+
+test_expect_success 'an edit within the second the cache was written is seen (racy)' '
+	recipe dev-libs/b/b-1.recipe "RDEPEND=\"dev-libs/c\"" &&
+	pv app-misc/top && test_grep "dev-libs/c-1" out &&
+	recipe dev-libs/b/b-1.recipe "RDEPEND=\"\"" &&
+	pv app-misc/top && ! test_grep "dev-libs/c-1" out
+'
+
+test_expect_success 'a recipe broken and fixed in place is seen both times' '
+	settle && pv app-misc/top &&
+	recipe dev-libs/b/b-1.recipe "RDEPEND=\"(\"" &&
+	pv app-misc/top; cat err &&
+	test_grep "dev-libs/b" err &&
+	settle &&
+	recipe dev-libs/b/b-1.recipe "RDEPEND=\"dev-libs/c\"" &&
+	pv app-misc/top && test_grep "dev-libs/c-1" out
+'
+
+test_expect_success 'a removed package and a new one are seen' '
+	settle && pv app-misc/top &&
+	rm -r tree/recipes/dev-libs/c &&
+	test_expect_code 1 gild -C tree pretend app-misc/top 2>err &&
+	test_grep "dev-libs/c" err &&
+	mkdir tree/recipes/dev-libs/c &&
+	recipe dev-libs/c/c-5.recipe "" &&
+	pv app-misc/top && test_grep "dev-libs/c-5" out
+'
+
+test_expect_success 'a damaged data file is not used' '
+	settle && pv app-misc/top && echo cache >expect && pv app-misc/top &&
+	test_cmp expect from &&
+	printf "garbage" >tree/var/cache/gild/resolve.solv.data &&
+	pv app-misc/top && echo tree >expect && test_cmp expect from &&
+	test_grep "dev-libs/c-5" out
+'
+
+test_done
