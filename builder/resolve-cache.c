@@ -616,9 +616,13 @@ int rcache_open(const char *path, const char *tree, const char *confdir,
 	FOR_REPO_SOLVABLES(c->repo, p, s) {
 		const char *name = pool_id2str(c->pool, s->name);
 		const char *slash = strchr(name, '/');
-		_cleanup_free_ char *cat = xstrndup(name, (size_t)(slash - name));
+		char cat[256];
 		enum rs_origin o = (enum rs_origin)(
 			repo_lookup_num(c->repo, p, c->key[K_ORIGIN], 1) - 1);
+		if (!slash || (size_t)(slash - name) >= sizeof(cat))
+			continue; /* not written by rcache_save */
+		memcpy(cat, name, (size_t)(slash - name));
+		cat[slash - name] = 0;
 		rs_input_add_stub(in, cat, slash + 1, pool_id2str(c->pool, s->evr),
 				  o, p);
 	}

@@ -36,9 +36,6 @@ static void entry_release(struct entry *e)
 {
 	struct rs_recipe *c = &e->rec;
 
-	free((char *)c->category);
-	free((char *)c->pn);
-	free((char *)c->pvr);
 	free((char *)c->slot);
 	free((char *)c->subslot);
 	strv_free((char **)c->iuse, c->n_iuse);
@@ -52,7 +49,7 @@ static void entry_release(struct entry *e)
 		free((char *)c->dep_loc[k].file);
 	}
 	free((char *)c->stamp);
-	free(e->cpn);
+	free(e->cpn); /* and the names in the same block (entry_new) */
 }
 
 void rs_input_free(struct rs_input *in)
@@ -111,14 +108,24 @@ static struct entry *entry_new(struct rs_input *in, const char *category,
 {
 	struct entry *e;
 
+	size_t nc = strlen(category), np = strlen(pn), nv = strlen(pvr);
+	char *b;
+
 	gild_grow(&in->v, &in->cap, in->n + 1, sizeof(*in->v));
 	e = &in->v[in->n++];
 	memset(e, 0, sizeof(*e));
-	e->rec.category = xstrdup(category);
-	e->rec.pn = xstrdup(pn);
-	e->rec.pvr = xstrdup(pvr);
+	/* one block: "cat/pn\0cat\0pn\0pvr\0" (a cache holds 40,000) */
+	e->cpn = b = xmalloc(2 * (nc + np) + nv + 5);
+	memcpy(b, category, nc);
+	b[nc] = '/';
+	memcpy(b + nc + 1, pn, np + 1);
+	b += nc + np + 2;
+	e->rec.category = memcpy(b, category, nc + 1);
+	b += nc + 1;
+	e->rec.pn = memcpy(b, pn, np + 1);
+	b += np + 1;
+	e->rec.pvr = memcpy(b, pvr, nv + 1);
 	e->rec.origin = origin;
-	e->cpn = xasprintf("%s/%s", category, pn);
 	e->cand = -1;
 	return e;
 }
@@ -196,15 +203,30 @@ static int by_cpn_cmp(const void *a, const void *b)
 	return (int)x->rec.origin - (int)y->rec.origin;
 }
 
+/* Versions mostly come in order (the tree's, or the cache's, which kept
+ * it): the run already sorted is kept, the rest sorted and merged in. */
 static void index_by_cpn(struct rs_input *in)
 {
-	free(in->by_cpn);
-	in->by_cpn = xmalloc((in->n + 1) * sizeof(size_t));
-	for (size_t i = 0; i < in->n; i++)
-		in->by_cpn[i] = i;
+	size_t *idx = xmalloc((in->n + 1) * sizeof(size_t)), k = 1;
+	size_t *tmp, i, j, o;
+
+	for (i = 0; i < in->n; i++)
+		idx[i] = i;
 	sort_ctx = in;
-	qsort(in->by_cpn, in->n, sizeof(size_t), by_cpn_cmp);
+	while (k < in->n && by_cpn_cmp(&idx[k - 1], &idx[k]) <= 0)
+		k++;
+	if (k < in->n) {
+		qsort(idx + k, in->n - k, sizeof(size_t), by_cpn_cmp);
+		tmp = xmalloc((in->n + 1) * sizeof(size_t));
+		for (i = 0, j = k, o = 0; o < in->n; o++)
+			tmp[o] = j >= in->n || (i < k && by_cpn_cmp(&idx[i], &idx[j]) <= 0)
+					 ? idx[i++] : idx[j++];
+		free(idx);
+		idx = tmp;
+	}
 	sort_ctx = NULL;
+	free(in->by_cpn);
+	in->by_cpn = idx;
 }
 
 /* [*first, *end) of by_cpn holding cat/pn. */
