@@ -352,8 +352,13 @@ static void record(struct gild_buf *b, const struct rs_recipe *c)
 	}
 }
 
+static bool record_at(const struct rcache *c, Id p, const char *f[]);
+static size_t record_len(const char *const f[]);
+
+/* One version; raw: its record as the old cache has it (a stub). */
 static void save_one(Pool *pool, Repo *repo, Repodata *d, const Id *key,
-		     const struct rs_recipe *c, struct gild_buf *data)
+		     const struct rs_recipe *c, const char *const *raw,
+		     struct gild_buf *data)
 {
 	Id h = repo_add_solvable(repo);
 	Solvable *s = pool_id2solvable(pool, h);
@@ -363,7 +368,10 @@ static void save_one(Pool *pool, Repo *repo, Repodata *d, const Id *key,
 	s->arch = ARCH_NOARCH;
 	repodata_set_num(d, h, key[K_ORIGIN], (unsigned)c->origin + 1);
 	repodata_set_num(d, h, key[K_DATA], data->n);
-	record(data, c);
+	if (raw)
+		gild_buf_add(data, raw[0], record_len(raw));
+	else
+		record(data, c);
 }
 
 static int write_buf(const char *path, const struct gild_buf *b,
@@ -380,7 +388,7 @@ static int write_buf(const char *path, const struct gild_buf *b,
 }
 
 int rcache_save(const char *path, const char *stamp, const struct rs_input *in,
-		struct gild_err *err)
+		const struct rcache *from, struct gild_err *err)
 {
 	_cleanup_(gild_atomic_release) struct gild_atomic af = GILD_ATOMIC_INIT;
 	_cleanup_free_ char *dir = xstrdup(path);
@@ -405,10 +413,15 @@ int rcache_save(const char *path, const char *stamp, const struct rs_input *in,
 	intern_keys(pool, key);
 	for (size_t i = 0; i < rs_input_count(in); i++) {
 		const struct rs_recipe *c = rs_input_at(in, i);
+		long stub = rs_input_stub_at(in, i);
+		const char *raw[R_N];
 		/* the tree's and the profile's; not the binary and installed
 		 * versions, which have files of their own */
-		if (c->origin == RS_TREE || c->origin == RS_PROVIDED)
-			save_one(pool, repo, d, key, c, &data);
+		if (c->origin != RS_TREE && c->origin != RS_PROVIDED)
+			continue;
+		if (stub >= 0 && (!from || !record_at(from, (Id)stub, raw)))
+			continue; /* cannot happen: stubs come from a cache */
+		save_one(pool, repo, d, key, c, stub >= 0 ? raw : NULL, &data);
 	}
 	stamp_hash(stamp, hash);
 	repodata_set_str(d, SOLVID_META, key[K_FP], hash);
@@ -491,7 +504,7 @@ void rcache_free(struct rcache *c)
 }
 
 /* The strings of a version's record, or false when it is damaged. */
-static bool record_at(const struct rcache *c, Id p, const char *f[R_N])
+static bool record_at(const struct rcache *c, Id p, const char *f[])
 {
 	unsigned long long off = repo_lookup_num(c->repo, p, c->key[K_DATA], 0);
 	const char *s, *end = c->data + c->data_len;
@@ -507,6 +520,12 @@ static bool record_at(const struct rcache *c, Id p, const char *f[R_N])
 		s = z + 1;
 	}
 	return true;
+}
+
+/* The bytes of a record, from its strings. */
+static size_t record_len(const char *const f[])
+{
+	return (size_t)(f[R_N - 1] + strlen(f[R_N - 1]) + 1 - f[0]);
 }
 
 static const char *or_null(const char *s) { return *s ? s : NULL; }

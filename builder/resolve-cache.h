@@ -49,8 +49,9 @@ bool rcache_current(struct rcache *c, long handle);
 const char *rcache_global_stamp(const struct rcache *c);
 
 /* Write every version of in to path (atomically), with the global stamp
- * taken before the tree was read. Returns 0 or a negative code. */
-int rcache_save(const char *path, const char *stamp,
-		const struct rs_input *in, struct gild_err *err);
+ * taken before the tree was read; the records of versions still stubs of
+ * the cache from are copied as they are. Returns 0 or a negative code. */
+int rcache_save(const char *path, const char *stamp, const struct rs_input *in,
+		const struct rcache *from, struct gild_err *err);
 
 #endif

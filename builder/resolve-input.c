@@ -171,17 +171,16 @@ void rs_input_set_source(struct rs_input *in, const struct rs_source *src)
 	in->src = *src;
 }
 
-void rs_input_load_all(struct rs_input *in)
-{
-	for (size_t i = 0; i < in->n; i++)
-		rs_input_materialize(in, &in->v[i]);
-}
-
 size_t rs_input_count(const struct rs_input *in) { return in->n; }
 
 const struct rs_recipe *rs_input_at(const struct rs_input *in, size_t i)
 {
 	return &in->v[i].rec;
+}
+
+long rs_input_stub_at(const struct rs_input *in, size_t i)
+{
+	return in->v[i].stub ? in->v[i].handle : -1;
 }
 
 /* ---- finding versions by name -------------------------------------------- */

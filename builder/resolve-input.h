@@ -80,11 +80,12 @@ struct rs_source {
 };
 void rs_input_set_source(struct rs_input *in, const struct rs_source *src);
 
-/* The versions added, for the cache (resolve-cache.c): rs_input_load_all
- * first loads every stub. */
-void rs_input_load_all(struct rs_input *in);
+/* The versions added, for the cache (resolve-cache.c). A stub has its
+ * names and origin only; rs_input_stub_at gives its loader's handle, or
+ * -1 when the version is not (or no longer) a stub. */
 size_t rs_input_count(const struct rs_input *in);
 const struct rs_recipe *rs_input_at(const struct rs_input *in, size_t i);
+long rs_input_stub_at(const struct rs_input *in, size_t i);
 
 /* Resolve a user's target to an atom text: atoms as they are, a bare
  * package name to its only category ("zlib" -> "sys-libs/zlib").

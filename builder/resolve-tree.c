@@ -272,8 +272,8 @@ static void refreshed(void *ud, struct rs_input *in)
 		unlink(rt->cache_path);
 		return;
 	}
-	rs_input_load_all(in);
-	if (rcache_save(rt->cache_path, rcache_global_stamp(rt->cache), in, &err) < 0)
+	if (rcache_save(rt->cache_path, rcache_global_stamp(rt->cache), in,
+			rt->cache, &err) < 0)
 		unlink(rt->cache_path);
 }
 
@@ -334,7 +334,7 @@ int rtree_load(const struct gild_ctx *ctx, bool emptytree, struct rtree **out,
 			return rc;
 		spoil_errors(rt, stamp);
 		/* a tree that cannot be written to just goes without a cache */
-		if (rcache_save(rt->cache_path, stamp, rt->in, err) < 0)
+		if (rcache_save(rt->cache_path, stamp, rt->in, NULL, err) < 0)
 			gild_err_clear(err);
 	}
 	rt->t_versions = gild_now();
