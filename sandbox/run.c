@@ -165,7 +165,7 @@ static _Noreturn void run_command(const struct child_args *a)
 	const struct sandbox_spec *s = a->spec;
 	struct gild_err err = GILD_ERR_INIT;
 
-	sandbox_trace_step(a->tr, "cmd", "forked");
+	sandbox_trace_step(a->tr, "cmd", "started");
 	if (setsid() < 0)
 		gild_fail(&err, -GILD_E_SANDBOX, NULL, "cannot setsid: %s",
 			  strerror(errno));
