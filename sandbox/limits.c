@@ -132,15 +132,17 @@ bool sandbox_cgroup_pids_hit(const struct sandbox_cgroup *cg)
 	return cg->pids_dir && read_key(cg->pids_dir, "pids.events", "max") > 0;
 }
 
-/* The namespace's processes die with its pid 1, but asynchronously: retry
- * rmdir briefly while the group still holds exiting tasks. */
+/* sandbox_run removes the groups once pid 1 is reaped, when they are
+ * empty; a task still exiting would make rmdir fail with EBUSY for a
+ * moment: retry in short steps (a 2 ms step cost every start 2 ms), up
+ * to a second. */
 static void remove_group(char *dir)
 {
-	struct timespec ts = {0, 2 * 1000 * 1000};
+	struct timespec ts = {0, 100 * 1000};
 
 	if (!dir)
 		return;
-	for (int i = 0; i < 500 && rmdir(dir) < 0 && errno == EBUSY; i++)
+	for (int i = 0; i < 10000 && rmdir(dir) < 0 && errno == EBUSY; i++)
 		nanosleep(&ts, NULL);
 	free(dir);
 }

@@ -595,7 +595,11 @@ int sandbox_run(const struct sandbox_spec *s, struct sandbox_status *st,
 	sandbox_trace_step(&rs.tr, "gild", "ids resolved");
 	rs.envp = sandbox_spec_envp(s);
 	if ((r = sandbox_sources_resolve(s, &rs.so, err)) < 0 ||
-	    (r = sandbox_cgroup_create(s, &rs.cg, err)) < 0 ||
+	    (r = sandbox_cgroup_create(s, &rs.cg, err)) < 0)
+		return r;
+	if (rs.cg.mem_dir || rs.cg.pids_dir)
+		sandbox_trace_step(&rs.tr, "gild", "cgroups made");
+	if (
 	    (r = start_child(&rs, s, &ids, err)) < 0 ||
 	    (r = release_child(&rs, &ids, err)) < 0)
 		return r;
@@ -604,8 +608,10 @@ int sandbox_run(const struct sandbox_spec *s, struct sandbox_status *st,
 	w = wait_status(&rs, s->timeout, &ws);
 	/* every process of the sandbox but pid 1 has ended by now; pid 1's
 	 * own end, where the kernel tears the namespaces down, is not
-	 * waited for when the caller exits next (it would cost 0.2 ms) */
-	if (w != WAIT_STATUS || !s->caller_exits)
+	 * waited for when the caller exits next (it would cost 0.2 ms),
+	 * unless our cgroups are to be removed (they must be empty) */
+	if (w != WAIT_STATUS || !s->caller_exits || rs.cg.mem_dir ||
+	    rs.cg.pids_dir)
 		reap_pid1(&rs, &pid1_ws);
 	else
 		rs.pid = 0;

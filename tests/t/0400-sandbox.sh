@@ -183,4 +183,15 @@ test_expect_success SANDBOX 'when gild sandbox returns, no process it started is
 	test_cmp before after
 '
 
+if test -w /sys/fs/cgroup/memory && test -w /sys/fs/cgroup/pids; then
+	test_set_prereq CGROUP_V1
+else test_set_prereq_reason CGROUP_V1 "needs writable cgroup v1 memory and pids controllers"; fi
+
+# gild's pid is the shell's after exec; the groups are sandbox-PID-N.
+test_expect_success SANDBOX,CGROUP_V1 'the cgroups of --mem and --nproc are gone when gild sandbox returns' '
+	sh -c "echo \$\$ >gild.pid; exec gild sandbox --mem 64 --nproc 50 -- true" &&
+	pid=$(cat gild.pid) &&
+	! ls -d /sys/fs/cgroup/memory/gild/sandbox-$pid-* /sys/fs/cgroup/pids/gild/sandbox-$pid-* 2>/dev/null
+'
+
 test_done
