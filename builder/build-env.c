@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 
 #include "../repo/repo.h"
+#include "../sandbox/sandbox.h"
 #include "atom.h"
 #include "query.h"
 #include "unpack.h"
@@ -44,45 +45,150 @@ static int host_stage_identity(struct build_env *e)
 	return 0;
 }
 
-/* STAGE= in gild.conf: a directory (its identity is the hash of its
- * etc/gild-stage file, written by whoever made the stage) or a tarball
- * (its identity is its own hash; unpacked once under var/tmp/gild/stage). */
+/* ---- STAGE= in gild.conf: a stage directory or tarball ------------------- */
+
+/* What a stage directory is made of that decides a build's output: the
+ * versions its compiler, linker and C library report, asked inside the
+ * stage (its own tools, not the host's). */
+static const char stage_probe_sh[] =
+	"v() { out=$(\"$@\" 2>&1 | grep -m1 '[0-9]\\.[0-9]'); echo \"${out:-(none)}\"; }\n"
+	"if command -v cc >/dev/null; then v cc --version; else echo '(no cc)'; fi\n"
+	"if command -v ld >/dev/null; then v ld --version; else echo '(no ld)'; fi\n"
+	"libc='(no libc)'\n"
+	"for l in /lib*/ld-linux*.so.* /lib/ld-musl-*.so.1; do\n"
+	"  [ -e \"$l\" ] && { libc=$(v \"$l\" --version); break; }\n"
+	"done\n"
+	"echo \"$libc\"\n";
+
+static int probe_stage_dir(const char *dir, struct gild_buf *out,
+			   struct gild_err *err)
+{
+	_cleanup_(sandbox_spec_freep) struct sandbox_spec *s = sandbox_spec_new();
+	_cleanup_fclose_ FILE *f = tmpfile();
+	const char *argv[] = {"sh", "-c", stage_probe_sh, NULL};
+	struct sandbox_status st;
+	char line[256];
+	int r;
+
+	if (!f)
+		return gild_fail_errno(err, NULL, "cannot create a temporary file");
+	sandbox_spec_set_root(s, dir);
+	if (geteuid() == 0)
+		sandbox_spec_set_host_range(s, 100000, 100000, 65536);
+	sandbox_spec_set_stdio(s, fileno(f), fileno(f));
+	sandbox_spec_set_timeout(s, 60);
+	sandbox_spec_set_argv(s, argv);
+	if ((r = sandbox_run(s, &st, err)) < 0)
+		return r;
+	rewind(f);
+	while (fgets(line, sizeof(line), f))
+		gild_buf_adds(out, line);
+	if (st.status != 0)
+		return gild_fail(err, -GILD_E_INVALID, NULL,
+				 "STAGE '%s': cannot run its sh to read its toolchain "
+				 "versions (status %d): %s", dir, st.status,
+				 out->n ? gild_buf_str(out) : "no output");
+	return 0;
+}
+
+static void set_identity(struct build_env *e, const char *kind,
+			 struct gild_buf *desc)
+{
+	char hex[65];
+
+	build_sha256_hex(desc->p, desc->n, hex);
+	e->stage_id = xasprintf("%s-%s", kind, hex);
+	e->stage_desc = gild_buf_steal(desc);
+	for (char *c = e->stage_desc; *c; c++)
+		if (*c == '\n')
+			*c = c[1] ? ';' : '\0';
+}
+
+static int dir_stage_identity(struct build_env *e, const char *dir,
+			      struct gild_err *err)
+{
+	_cleanup_buf_ struct gild_buf b = GILD_BUF_INIT;
+	int r;
+
+	if ((r = probe_stage_dir(dir, &b, err)) < 0)
+		return r;
+	e->stage_root = xstrdup(dir);
+	set_identity(e, "stagedir", &b);
+	return 0;
+}
+
+/* Unpack a tarball into <tmpdir>/stage/<hash> once: into a private
+ * temporary, then renamed, so that two builds unpacking the same stage at
+ * once both end up with one complete copy. */
+static int unpack_stage(struct build_env *e, const char *tarball,
+			const char *hex, struct gild_err *err)
+{
+	_cleanup_free_ char *tmp = NULL;
+	int r;
+
+	e->stage_root = xasprintf("%s/stage/%.32s", e->tmpdir, hex);
+	if (access(e->stage_root, F_OK) == 0)
+		return 0;
+	tmp = xasprintf("%s.tmp.%ld", e->stage_root, (long)getpid());
+	(void)build_rm_rf(tmp, NULL);
+	if ((r = gild_mkdir_p(tmp, 0755, err)) < 0)
+		return r;
+	gild_ctx_info(e->ctx, "unpacking the stage %s", tarball);
+	if ((r = unpack_file_flags(tarball, tmp, UNPACK_ROOTFS, err)) < 0) {
+		(void)build_rm_rf(tmp, NULL);
+		return r;
+	}
+	if (rename(tmp, e->stage_root) < 0) {
+		int saved = errno;
+		(void)build_rm_rf(tmp, NULL);
+		if (saved == EEXIST || saved == ENOTEMPTY)
+			return 0; /* another build unpacked it first */
+		errno = saved;
+		return gild_fail_errno(err, e->stage_root, "cannot rename stage into");
+	}
+	return 0;
+}
+
+static int tarball_stage_identity(struct build_env *e, const char *tarball,
+				  struct gild_err *err)
+{
+	_cleanup_buf_ struct gild_buf b = GILD_BUF_INIT;
+	const char *base = strrchr(tarball, '/') ? strrchr(tarball, '/') + 1 : tarball;
+	char hex[65];
+	int r;
+
+	if (!gild_endswith(base, ".tar") && !gild_endswith(base, ".tar.xz") &&
+	    !gild_endswith(base, ".tar.zst") && !gild_endswith(base, ".tar.gz"))
+		return gild_fail(err, -GILD_E_INVALID, NULL,
+				 "STAGE '%s' is neither a directory nor a .tar, "
+				 ".tar.gz, .tar.xz or .tar.zst stage tarball", tarball);
+	if ((r = build_sha256_stream(tarball, hex, err)) < 0 ||
+	    (r = unpack_stage(e, tarball, hex, err)) < 0)
+		return r;
+	e->stage_id = xasprintf("stage-%s", hex);
+	/* only the file name: the same stage elsewhere gives the same bytes */
+	gild_buf_printf(&b, "%s (sha256 %s)", base, hex);
+	e->stage_desc = gild_buf_steal(&b);
+	return 0;
+}
+
+/* STAGE= (gild.conf or the environment): builds run in that stage; its
+ * identity goes into every package and build-id (issue 5). */
 static int named_stage_identity(struct build_env *e, const char *stage,
 				struct gild_err *err)
 {
 	struct stat st;
-	char hex[65];
-	int r;
 
+	if (stage[0] != '/')
+		return gild_fail(err, -GILD_E_INVALID, NULL,
+				 "STAGE '%s' is not an absolute path", stage);
 	if (stat(stage, &st) < 0)
-		return gild_fail_errno(err, stage, "STAGE: cannot use");
-	if (S_ISDIR(st.st_mode)) {
-		_cleanup_free_ char *idf = gild_path_join(stage, "etc/gild-stage");
-		if ((r = build_sha256_file(idf, hex, err)) < 0) {
-			gild_err_wrap(err, "STAGE directory needs an identity file");
-			return r;
-		}
-		e->stage_root = xstrdup(stage);
-	} else {
-		if ((r = build_sha256_file(stage, hex, err)) < 0)
-			return r;
-		e->stage_root = xasprintf("%s/stage/%.16s", e->tmpdir, hex);
-		if (access(e->stage_root, F_OK) != 0) {
-			_cleanup_free_ char *tmp = xasprintf("%s.tmp", e->stage_root);
-			if ((r = gild_mkdir_p(tmp, 0755, err)) < 0)
-				return r;
-			if ((r = unpack_file_flags(stage, tmp, UNPACK_ROOTFS, err)) < 0)
-				return r;
-			if (rename(tmp, e->stage_root) < 0)
-				return gild_fail_errno(err, e->stage_root,
-						       "cannot rename stage into");
-		}
-	}
-	e->stage_id = xasprintf("stage-%s", hex);
-	/* only the file name: the same stage elsewhere gives the same bytes */
-	e->stage_desc = xasprintf("%s (sha256 %s)", strrchr(stage, '/') ?
-				  strrchr(stage, '/') + 1 : stage, hex);
-	return 0;
+		return gild_fail(err, -GILD_E_INVALID, NULL,
+				 "STAGE '%s' names no stage directory or tarball: %s",
+				 stage, strerror(errno));
+	if (S_ISDIR(st.st_mode))
+		return dir_stage_identity(e, stage, err);
+	return tarball_stage_identity(e, stage, err);
 }
 
 static char *abs_dir(const char *tree, const char *dir)

@@ -22,4 +22,87 @@ test_expect_success SANDBOX 'the dependency'"'"'s own package keeps its layout' 
 	test_grep "^sym .* /usr/lib/libgreet.so -> ../../lib/libgreet.so.1$" files
 '
 
+# make_stage DIR: a tiny stage from the host's files: bash, the tools
+# ebuild.sh uses and the libraries they load, plus a marker file.
+make_stage() {
+	d=$1
+	mkdir -p "$d/usr/bin" "$d/usr/lib" "$d/usr/lib64" "$d/etc" &&
+	ln -s usr/bin "$d/bin" && ln -s usr/bin "$d/sbin" &&
+	ln -s usr/lib "$d/lib" && ln -s usr/lib64 "$d/lib64" &&
+	for t in bash sh cat mkdir rm cp mv ln chmod ls find stat readlink install \
+		sort head tail tr od sed grep env dirname basename touch cut wc xargs; do
+		p=$(command -v $t) || return 1
+		cp -L "$p" "$d/usr/bin/$t" || return 1
+		for l in $(ldd "$p" | awk "/=> \\//{print \$3} /^[ \t]*\\/lib/{print \$1}"); do
+			test -e "$d$l" || cp --parents -L "$l" "$d" || return 1
+		done
+	done &&
+	echo "tiny stage 1" >"$d/etc/stage-release"
+}
+
+test_expect_success SANDBOX 'STAGE= a directory: the build runs in it, its toolchain versions are its identity' '
+	make_stage "$PWD/stage" &&
+	cp -r "$FIXTURES/build-basic" t2 &&
+	echo "STAGE=\"$PWD/stage\"" >>t2/etc/gild.conf &&
+	{ gild -C t2 build app-misc/staged >out 2>err || { cat err; false; }; } &&
+	pkg=$(ls t2/var/packages/app-misc/staged-1-*.gpkg.tar) &&
+	rm -rf x && gild pkg extract "$pkg" x >/dev/null &&
+	echo "tiny stage 1" >expect &&
+	test_cmp expect x/usr/share/staged/release &&
+	gild pkg show "$pkg" >show &&
+	test_grep "^STAGE: stagedir-[0-9a-f]\{64\}$" show &&
+	test_grep "^STAGE_DESC: (no cc);(no ld);ld.so (.*GLIBC.*) .*version [0-9.]*$" show
+'
+
+test_expect_success SANDBOX 'a new compiler in the stage directory changes the identity and the build-id' '
+	old=$(ls t2/var/packages/app-misc/staged-1-*.gpkg.tar) &&
+	printf "#!/bin/sh\necho \"cc (Fake) 99.1.0\"\n" >stage/usr/bin/cc &&
+	chmod 755 stage/usr/bin/cc &&
+	gild -C t2 build app-misc/staged >out 2>err &&
+	test_grep ": built " out &&
+	new=$(sed -n "s|^>>> app-misc/staged-1: built ||p" out) &&
+	test "$new" != "$old" &&
+	gild pkg show "$new" >show &&
+	test_grep "^STAGE_DESC: cc (Fake) 99.1.0;(no ld);" show
+'
+
+test_expect_success SANDBOX 'STAGE= a .tar.zst: unpacked once into a cache keyed by its hash, which is its identity' '
+	(cd stage && tar --sort=name -cf - .) | zstd -q >stage.tar.zst &&
+	cp -r "$FIXTURES/build-basic" t3 &&
+	echo "STAGE=\"$PWD/stage.tar.zst\"" >>t3/etc/gild.conf &&
+	{ gild -C t3 build app-misc/staged >out 2>err || { cat err; false; }; } &&
+	test_grep "unpacking the stage .*/stage.tar.zst" err &&
+	sum=$(sha256sum stage.tar.zst | cut -d" " -f1) &&
+	test -d t3/var/tmp/gild/stage/$(echo $sum | cut -c1-32) &&
+	pkg=$(ls t3/var/packages/app-misc/staged-1-*.gpkg.tar) &&
+	gild pkg show "$pkg" >show &&
+	test_grep "^STAGE: stage-$sum$" show &&
+	test_grep "^STAGE_DESC: stage.tar.zst (sha256 $sum)$" show &&
+	gild -C t3 build --rebuild app-misc/staged >out 2>err &&
+	test_grep ! "unpacking the stage" err &&
+	test_grep ": built " out
+'
+
+test_expect_success SANDBOX 'STAGE= a .tar.xz works the same' '
+	(cd stage && tar --sort=name -cf - .) | xz -T1 -0 >stage.tar.xz &&
+	cp -r "$FIXTURES/build-basic" t4 &&
+	echo "STAGE=\"$PWD/stage.tar.xz\"" >>t4/etc/gild.conf &&
+	gild -C t4 build app-misc/staged >out 2>err &&
+	rm -rf x && gild pkg extract t4/var/packages/app-misc/staged-1-*.gpkg.tar x >/dev/null &&
+	echo "tiny stage 1" >expect &&
+	test_cmp expect x/usr/share/staged/release
+'
+
+test_expect_success SANDBOX 'STAGE= naming nothing, or something that is no stage, is a clear error' '
+	cp -r "$FIXTURES/build-basic" t5 &&
+	echo "STAGE=\"$PWD/no-such-stage\"" >>t5/etc/gild.conf &&
+	test_expect_code 2 gild -C t5 build app-misc/staged 2>err &&
+	echo "gild: error: STAGE '"'"'$PWD/no-such-stage'"'"' names no stage directory or tarball: No such file or directory" >expect &&
+	test_cmp expect err &&
+	echo junk >notastage.zip &&
+	echo "STAGE=\"$PWD/notastage.zip\"" >>t5/etc/gild.conf &&
+	test_expect_code 2 gild -C t5 build app-misc/staged 2>err &&
+	test_grep "STAGE .*notastage.zip. is neither a directory nor a .tar, .tar.gz, .tar.xz or .tar.zst stage tarball" err
+'
+
 test_done
