@@ -77,6 +77,14 @@ test_expect_success 'a package added without rewriting the index is seen' '
 	test_grep "^PATH: app-misc/bar-1-" tree/var/packages/Packages
 '
 
+test_expect_success 'the resolver cache never keeps binary packages, even when it is refreshed' '
+	echo "# edited" >>tree/recipes/dev-libs/foo/foo-1.recipe &&
+	gild -C tree pretend app-misc/bar >out &&
+	test_grep "^\[binary N   \] dev-libs/foo-1" out &&
+	gild -C tree pretend --emptytree app-misc/bar >out &&
+	! grep "^\[binary" out
+'
+
 test_expect_success 'USE changed since the binary was built: built again, the flag marked' '
 	echo "dev-libs/foo -ssl" >tree/etc/package.use &&
 	gild -C tree pretend app-misc/bar >out &&
