@@ -120,9 +120,36 @@ static void print_summary(FILE *f, const struct plan *p)
 				words[order[k]]);
 			first = 0;
 		}
+	if (p->nremoved)
+		fprintf(f, ", %zu uninstall", p->nremoved);
 	if (bin)
 		fprintf(f, ", %zu binary", bin);
 	fprintf(f, ")\n");
+}
+
+/* emerge's "[uninstall     ]": what a weak blocker removes. */
+static void print_removed(FILE *f, const struct plan *p,
+			  const struct resolver *r)
+{
+	for (size_t i = 0; i < p->nremoved; i++)
+		fprintf(f, "[uninstall  ] %s:%s (blocked by %s)\n",
+			resolver_cpv(r, p->removed[i]),
+			resolver_pkg(r, p->removed[i])->slot,
+			resolver_cpv(r, p->removed_by[i]));
+}
+
+static void json_removed(FILE *f, const struct plan *p,
+			 const struct resolver *r)
+{
+	fputs(",\n \"uninstall\": [", f);
+	for (size_t i = 0; i < p->nremoved; i++) {
+		fputs(i ? ", {\"cpv\": " : "{\"cpv\": ", f);
+		gild_json_str(f, resolver_cpv(r, p->removed[i]), (size_t)-1);
+		fputs(", \"blocked_by\": ", f);
+		gild_json_str(f, resolver_cpv(r, p->removed_by[i]), (size_t)-1);
+		fputc('}', f);
+	}
+	fputc(']', f);
 }
 
 static void json_strv(FILE *f, char **v, size_t n)
@@ -213,7 +240,10 @@ static void print_json(FILE *f, const struct plan *p, const struct resolver *r)
 		gild_json_str(f, e->reason, (size_t)-1);
 		fputc('}', f);
 	}
-	fputs(first ? "],\n \"problems\": " : "\n ],\n \"problems\": ", f);
+	fputs(first ? "]" : "\n ]", f);
+	if (p->nremoved)
+		json_removed(f, p, r);
+	fputs(",\n \"problems\": ", f);
 	json_strv(f, p->problems.v, p->problems.n);
 	fputs(",\n \"notes\": ", f);
 	json_strv(f, p->notes.v, p->notes.n);
@@ -235,6 +265,7 @@ void plan_print(FILE *f, const struct plan *p, const struct resolver *r,
 		for (size_t i = 0; i < p->n; i++)
 			if (p->v[i].action != PLAN_KEEP)
 				print_line(f, &p->v[i], r, 0);
+	print_removed(f, p, r);
 	print_summary(f, p);
 	for (size_t i = 0; i < p->notes.n; i++)
 		fprintf(f, "note: %s\n", p->notes.v[i]);

@@ -109,6 +109,50 @@ static void collect_targets(struct collect *c)
 	}
 }
 
+/* The plan entry whose weak blocker matches installed candidate k. */
+static int blocker_of(const struct collect *c, int k)
+{
+	for (size_t ei = 0; ei < c->p->n; ei++) {
+		const struct rs_cand *cand = &c->r->pkgs[c->p->v[ei].pkg];
+		for (size_t q = cand->req_first; q < cand->req_end; q++) {
+			const struct rs_req *rq = &c->r->reqs[q];
+			const struct rs_atom *a = &c->r->atoms[rq->atoms[0]];
+			if (rq->blocker != 1)
+				continue;
+			for (size_t m = 0; m < a->nmatch; m++)
+				if (a->match[m] == k)
+					return c->p->v[ei].pkg;
+		}
+	}
+	return -1;
+}
+
+/* Installed candidates libsolv erased without a replacement in their
+ * slot: what the plan's weak blockers uninstall. */
+static void collect_removed(struct collect *c)
+{
+	const struct resolver *r = c->r;
+
+	for (size_t k = 0; k < r->npkgs; k++) {
+		Id name = r->pool->solvables[r->pkgs[k].sid].name;
+		bool replaced = false;
+		int by;
+		if (r->pkgs[k].pub.origin != RS_INSTALLED || c->chosen[k])
+			continue;
+		for (size_t o = 0; o < r->npkgs && !replaced; o++)
+			replaced = c->chosen[o] &&
+				   r->pool->solvables[r->pkgs[o].sid].name == name;
+		if (replaced || (by = blocker_of(c, (int)k)) < 0)
+			continue;
+		c->p->removed = xrealloc(c->p->removed,
+					 (c->p->nremoved + 1) * sizeof(int));
+		c->p->removed_by = xrealloc(c->p->removed_by,
+					    (c->p->nremoved + 1) * sizeof(int));
+		c->p->removed[c->p->nremoved] = (int)k;
+		c->p->removed_by[c->p->nremoved++] = by;
+	}
+}
+
 void rs_collect_plan(struct resolver *r, Solver *solv, struct plan *p)
 {
 	struct collect c = {r, p, xcalloc(r->npkgs + 1, sizeof(bool)),
@@ -135,6 +179,8 @@ void rs_collect_plan(struct resolver *r, Solver *solv, struct plan *p)
 			if (!r->reqs[k].blocker)
 				resolve_req(&c, (int)ei, &r->reqs[k]);
 	}
+	if (r->repo[RS_INSTALLED]->nsolvables)
+		collect_removed(&c);
 	free(c.chosen);
 	free(c.idx);
 }

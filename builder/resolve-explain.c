@@ -280,8 +280,7 @@ static void describe_rule(struct explain *x, Id rid)
 	case SOLVER_RULE_UPDATE:
 	case SOLVER_RULE_FEATURE:
 		if (ps >= 0) { /* libsolv keeps what is installed */
-			gild_buf_printf(&x->out, "  %s is installed and stays "
-					"(pretend removes nothing from the root)\n",
+			gild_buf_printf(&x->out, "  %s is installed and is kept\n",
 					x->r->pkgs[ps].cpv);
 			break;
 		}

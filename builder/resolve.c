@@ -492,6 +492,24 @@ static bool matches_installed(const struct resolver *r, const struct rs_atom *a)
 	return false;
 }
 
+/* An installed package that a weak blocker names may go (PMS 8.3.2: the
+ * blocked package is uninstalled when the blocking one is merged, as
+ * emerge does); strong blockers and everything else leave the installed
+ * packages alone. */
+static void weak_blocker_jobs(struct resolver *r, Queue *job)
+{
+	for (size_t i = 0; i < r->nreqs; i++) {
+		const struct rs_atom *a;
+		if (r->reqs[i].blocker != 1)
+			continue;
+		a = &r->atoms[r->reqs[i].atoms[0]];
+		for (size_t k = 0; k < a->nmatch; k++)
+			if (r->pkgs[a->match[k]].pub.origin == RS_INSTALLED)
+				queue_push2(job, SOLVER_ALLOWUNINSTALL | SOLVER_SOLVABLE,
+					    r->pkgs[a->match[k]].sid);
+	}
+}
+
 /* One install job per target; an atom spanning slots asks for its newest
  * slot (emerge python installs the newest python). */
 static void target_jobs(struct resolver *r, Queue *job)
@@ -525,6 +543,8 @@ int resolver_solve(struct resolver *r, struct plan **out,
 	build_pool(r);
 	queue_init(&job);
 	target_jobs(r, &job);
+	if (r->repo[RS_INSTALLED]->nsolvables)
+		weak_blocker_jobs(r, &job);
 	solv = solver_create(r->pool);
 	solver_set_flag(solv, SOLVER_FLAG_IGNORE_RECOMMENDED, 1);
 	solver_set_flag(solv, SOLVER_FLAG_ALLOW_UNINSTALL, 0);
@@ -567,6 +587,8 @@ void plan_free(struct plan *p)
 			free(p->v[i].deps[c]);
 	}
 	free(p->v);
+	free(p->removed);
+	free(p->removed_by);
 	gild_strv_release(&p->problems);
 	gild_strv_release(&p->notes);
 	free(p);

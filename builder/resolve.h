@@ -140,6 +140,11 @@ struct plan {
 	size_t n;
 	struct gild_strv problems; /* human text: no solution, build cycles */
 	struct gild_strv notes;	   /* runtime cycles broken, and how */
+	/* installed packages a weak blocker of the plan removes (PMS 8.3.2:
+	 * the package manager uninstalls them): candidate indices, and the
+	 * candidate whose blocker it is */
+	int *removed, *removed_by;
+	size_t nremoved;
 	bool unsolvable;	   /* no plan at all: problems say why */
 	bool build_cycle;	   /* a plan, but with a build-time cycle */
 	/* seconds spent, for `-v` and the benchmarks */
