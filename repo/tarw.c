@@ -23,7 +23,8 @@
 #define TARW_BUFSZ (256 * 1024)
 /* Uncompressed tar handed to the compression thread in chunks this big. */
 #define TARW_ZCHUNK (1024 * 1024)
-/* archive_write_data takes at most INT_MAX bytes at once. */
+/* Window for copying a member from a mapping (page-aligned, and below
+ * archive_write_data's INT_MAX). */
 #define TARW_MAPCHUNK (64 * 1024 * 1024)
 /* tar's default record size (libarchive's default block). */
 #define TARW_RECORD 10240
@@ -656,25 +657,26 @@ int tarw_add_tree(struct tarw *t, const char *srcdir, const char *prefix,
 
 /* The member's data straight from the page cache: libarchive writes
  * whole blocks from the mapping, so the data is copied once (into the
- * output file), not read into a buffer and copied again. */
+ * output file), not read into a buffer and copied again. Mapped a window
+ * at a time, so a member of many GiB never needs all its pages at once. */
 static int tarw_copy_mapped(struct tarw *t, const char *path, int fd,
 			    uint64_t size, struct gild_err *err)
 {
-	const char *p = mmap(NULL, size, PROT_READ, MAP_SHARED | MAP_POPULATE,
-			     fd, 0);
-	uint64_t off = 0;
-	int r = 0;
+	for (uint64_t off = 0; off < size; off += TARW_MAPCHUNK) {
+		size_t k = size - off > TARW_MAPCHUNK ? TARW_MAPCHUNK
+						      : (size_t)(size - off);
+		const char *p = mmap(NULL, k, PROT_READ, MAP_SHARED | MAP_POPULATE,
+				     fd, (off_t)off);
+		la_ssize_t w;
 
-	if (p == MAP_FAILED)
-		return gild_fail_errno(err, path, "cannot map temporary for");
-	while (off < size && r == 0) {
-		size_t k = size - off > TARW_MAPCHUNK ? TARW_MAPCHUNK : size - off;
-		if (archive_write_data(t->a, p + off, k) != (la_ssize_t)k)
-			r = tarw_fail(t, path, err);
-		off += k;
+		if (p == MAP_FAILED)
+			return gild_fail_errno(err, path, "cannot map temporary for");
+		w = archive_write_data(t->a, p, k);
+		munmap((void *)p, k);
+		if (w != (la_ssize_t)k)
+			return tarw_fail(t, path, err);
 	}
-	munmap((void *)p, size);
-	return r;
+	return 0;
 }
 
 static int tarw_copy_fd(struct tarw *t, const char *path, int fd,
