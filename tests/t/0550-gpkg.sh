@@ -37,6 +37,28 @@ test_expect_success 'the outer tar holds exactly the four members, in order' '
 	test_cmp expect out
 '
 
+# padded_like_tar FILE: FILE ends with the smallest padding to a whole
+# 10240-byte record (tar's default) after its end-of-archive blocks.
+padded_like_tar() {
+	python3 - "$1" <<-\EOP
+	import os, sys, tarfile
+	with tarfile.open(sys.argv[1]) as t:
+	    last = t.getmembers()[-1]
+	end = last.offset_data + (last.size + 511) // 512 * 512 + 1024
+	size = os.path.getsize(sys.argv[1])
+	sys.exit(0 if size % 10240 == 0 and 0 <= size - end < 10240 else 1)
+	EOP
+}
+
+test_expect_success PYTHON3 'the outer tar ends padded to a whole 10240-byte record, small or large' '
+	padded_like_tar tool.gpkg.tar &&
+	make_image large &&
+	head -c 3000000 /dev/urandom >large/usr/lib/blob &&
+	create large large.gpkg.tar &&
+	padded_like_tar large.gpkg.tar &&
+	gild pkg verify large.gpkg.tar
+'
+
 test_expect_success 'the Manifest lists the three other members with both digests' '
 	tar -xOf tool.gpkg.tar tool-1.0-0123456789ab/Manifest >manifest &&
 	test $(wc -l <manifest) -eq 3 &&
