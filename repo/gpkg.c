@@ -145,7 +145,8 @@ int gpkg_contents_parse(const char *text, struct gpkg_contents *out,
  * killed writer leaves nothing behind, hashed on the way through. */
 struct member {
 	int fd;
-	uint64_t size;
+	bool borrowed; /* fd belongs to someone else (the package file) */
+	uint64_t size, flushed;
 	char blake2b[129], sha512[129];
 	struct gpkg_hash *b2, *s5;
 	struct stage *st; /* hashes and writes off the compression thread */
@@ -155,7 +156,7 @@ static void member_release(struct member *m)
 {
 	stage_free(m->st);
 	m->st = NULL;
-	if (m->fd >= 0)
+	if (m->fd >= 0 && !m->borrowed)
 		close(m->fd);
 	gpkg_hash_free(m->b2);
 	gpkg_hash_free(m->s5);
@@ -181,15 +182,34 @@ static int open_unnamed_tmp(const char *dir, struct gild_err *err)
 	return fd;
 }
 
-static int member_open(struct member *m, const char *dir, struct gild_err *err)
+/* A member written to fd if fd >= 0 (not closed by member_release),
+ * else to a new unnamed temporary in dir. */
+static int member_open(struct member *m, int fd, const char *dir,
+		       struct gild_err *err)
 {
-	*m = (struct member){.fd = -1};
-	m->fd = open_unnamed_tmp(dir, err);
+	*m = (struct member){.fd = fd, .borrowed = fd >= 0};
+	if (fd < 0)
+		m->fd = open_unnamed_tmp(dir, err);
 	if (m->fd < 0)
 		return m->fd;
 	m->b2 = gpkg_hash_new("BLAKE2B");
 	m->s5 = gpkg_hash_new("SHA512");
 	return 0;
+}
+
+/* Start writeback every this many bytes, so the fsync before the rename
+ * waits for the last stretch only, not for the whole package. */
+#define WRITEBACK_STEP (8 * 1024 * 1024)
+
+/* Asynchronous and advisory: gild_atomic_commit's fsync is what makes
+ * the package durable. */
+static void start_writeback(int fd, uint64_t *flushed, uint64_t end)
+{
+	if (end - *flushed < WRITEBACK_STEP)
+		return;
+	(void)sync_file_range(fd, (off_t)*flushed, (off_t)(end - *flushed),
+			      SYNC_FILE_RANGE_WRITE);
+	*flushed = end;
 }
 
 static int member_write(void *ud, const void *buf, size_t n,
@@ -214,10 +234,9 @@ static int member_write(void *ud, const void *buf, size_t n,
 		left -= (size_t)w;
 	}
 	m->size += n;
+	start_writeback(m->fd, &m->flushed, m->size);
 	return 0;
 }
-
-static void member_finish(struct member *m);
 
 static int member_sink(void *ud, const void *buf, size_t n,
 		       struct gild_err *err)
@@ -250,15 +269,26 @@ static int member_tarw_open(struct tarw **t, const struct tarw_opts *o,
 	return r;
 }
 
-/* Wait for the hashing stage, then finish the digests. */
+/* Wait for the hashing stage (member_finish ends the digests). */
 static int member_flush(struct member *m, struct gild_err *err)
 {
 	struct stage *st = TAKE_PTR(m->st);
-	int r = st ? stage_finish(st, err) : 0;
 
-	if (r == 0)
-		member_finish(m);
-	return r;
+	return st ? stage_finish(st, err) : 0;
+}
+
+/* Append a zstd skippable frame of n bytes (RFC 8878 3.1.2: magic
+ * 0x184D2A5?, 4-byte little-endian length, then that many bytes that
+ * decoders skip), n >= 8. */
+static int member_pad(struct member *m, size_t n, struct gild_err *err)
+{
+	_cleanup_free_ unsigned char *f = xcalloc(1, n);
+	uint32_t len = (uint32_t)(n - 8);
+
+	f[0] = 0x50, f[1] = 0x2a, f[2] = 0x4d, f[3] = 0x18;
+	for (int i = 0; i < 4; i++)
+		f[4 + i] = (unsigned char)(len >> (8 * i));
+	return member_write(m, f, n, err);
 }
 
 static void member_finish(struct member *m)
@@ -302,7 +332,9 @@ static int image_close(struct tarw *t, struct member *m, struct gild_err *err)
 {
 	int r = tarw_close(t, err);
 
-	return r < 0 ? r : member_flush(m, err);
+	if (r == 0 && (r = member_flush(m, err)) == 0)
+		member_finish(m);
+	return r;
 }
 
 static int cmp_kv_ptr(const void *a, const void *b)
@@ -387,80 +419,210 @@ static char *package_dirname(const struct gpkg_meta *meta, const char *out_path)
 	return xstrdup(base);
 }
 
-/* Start writeback every this many bytes, so the fsync before the rename
- * waits for the last stretch only, not for the whole package. */
-#define OUTER_WRITEBACK (8 * 1024 * 1024)
+/* ---- the outer tar ---------------------------------------------------------- */
 
+/* The image's data starts at a multiple of this in the package file: a
+ * filesystem with FALLOC_FL_INSERT_RANGE (ext4, XFS: block sizes up to
+ * 4096) can then slide the image, written first at the start of the
+ * file, behind the headers without copying it. Fixed, so the bytes do
+ * not depend on the filesystem. */
+#define IMAGE_ALIGN 4096
+
+/* Writes the outer tar at its offsets in fd. Bytes in [skip_lo, skip_hi)
+ * are the image data, already in place: they are not written. */
 struct outer_sink {
 	int fd;
-	uint64_t written, flushed;
+	uint64_t pos, skip_lo, skip_hi, flushed;
 };
 
-static void start_writeback(struct outer_sink *s)
+static int pwrite_all(int fd, const char *p, size_t n, uint64_t off,
+		      struct gild_err *err)
 {
-	if (s->written - s->flushed < OUTER_WRITEBACK)
-		return;
-	/* Asynchronous and advisory: gild_atomic_commit's fsync is what
-	 * makes the package durable. */
-	(void)sync_file_range(s->fd, (off_t)s->flushed,
-			      (off_t)(s->written - s->flushed),
-			      SYNC_FILE_RANGE_WRITE);
-	s->flushed = s->written;
-}
-
-static int fd_sink(void *ud, const void *buf, size_t n, struct gild_err *err)
-{
-	struct outer_sink *s = ud;
-	const char *p = buf;
-
 	while (n > 0) {
-		ssize_t w = write(s->fd, p, n);
+		ssize_t w = pwrite(fd, p, n, (off_t)off);
 		if (w < 0 && errno == EINTR)
 			continue;
 		if (w < 0)
 			return gild_fail_errno(err, NULL, "cannot write package");
 		p += w;
 		n -= (size_t)w;
-		s->written += (uint64_t)w;
+		off += (uint64_t)w;
 	}
-	start_writeback(s);
 	return 0;
 }
 
-static int write_outer(const struct gpkg_meta *meta, const char *dir,
-		       struct member *meta_m, struct member *img_m, int fd,
-		       struct gild_err *err)
+static int outer_sink_write(void *ud, const void *buf, size_t n,
+			    struct gild_err *err)
 {
-	struct tarw_opts o = member_opts(meta, 0);
-	struct outer_sink s = {fd, 0, 0};
-	_cleanup_buf_ struct gild_buf manifest = GILD_BUF_INIT;
-	struct member empty = {.fd = -1};
-	_cleanup_free_ char *n1 = xasprintf("%s/gpkg-1", dir);
-	_cleanup_free_ char *n2 = xasprintf("%s/metadata.tar.zst", dir);
-	_cleanup_free_ char *n3 = xasprintf("%s/image.tar.zst", dir);
-	_cleanup_free_ char *n4 = xasprintf("%s/Manifest", dir);
-	struct tarw *t;
+	struct outer_sink *s = ud;
+	const char *p = buf;
+	uint64_t lo = s->pos, hi = s->pos + n;
+	uint64_t a = hi < s->skip_lo ? hi : s->skip_lo; /* end of the part before */
+	uint64_t b = lo > s->skip_hi ? lo : s->skip_hi; /* start of the part after */
+	int r = 0;
+
+	if (a > lo)
+		r = pwrite_all(s->fd, p, (size_t)(a - lo), lo, err);
+	if (r == 0 && hi > b)
+		r = pwrite_all(s->fd, p + (b - lo), (size_t)(hi - b), b, err);
+	s->pos = hi;
+	start_writeback(s->fd, &s->flushed, s->pos);
+	return r;
+}
+
+static int null_sink(void *ud, const void *buf, size_t n, struct gild_err *err)
+{
+	(void)ud, (void)buf, (void)n, (void)err;
+	return 0;
+}
+
+struct outer {
+	const struct gpkg_meta *meta;
+	char *n1, *n2, *n3, *n4; /* <dir>/gpkg-1, metadata, image, Manifest */
+	struct member *mm, *im;
+};
+
+static void outer_release(struct outer *o)
+{
+	free(o->n1), free(o->n2), free(o->n3), free(o->n4);
+}
+
+/* Where the image's data starts in the outer tar when the metadata
+ * member has meta_size bytes: the same libarchive writer, unblocked,
+ * into a sink that only counts (with the image's real size, which
+ * decides whether its header needs a pax extension). */
+static int outer_image_offset(const struct outer *o, uint64_t meta_size,
+			      uint64_t *off, struct gild_err *err)
+{
+	struct tarw_opts opts = member_opts(o->meta, 0);
+	_cleanup_(tarw_freep) struct tarw *t = NULL;
 	int r;
+
+	if ((r = tarw_open_unblocked(&t, &opts, null_sink, NULL, err)) < 0 ||
+	    (r = tarw_add_mem(t, o->n1, "", 0, err)) < 0 ||
+	    (r = tarw_add_zeros(t, o->n2, meta_size, err)) < 0 ||
+	    (r = tarw_add_zeros(t, o->n3, o->im->size, err)) < 0)
+		return r;
+	/* Unblocked: the entry's padding is not written yet. */
+	*off = tarw_bytes_out(t) - o->im->size;
+	return 0;
+}
+
+/* Pad metadata.tar.zst with a skippable frame so that the image's data
+ * starts at a multiple of IMAGE_ALIGN, finish its digests, and return
+ * that offset. The padding depends only on the sizes: reproducible. */
+static int align_image(struct outer *o, uint64_t *off, struct gild_err *err)
+{
+	uint64_t m0 = o->mm->size, delta;
+	int r;
+
+	if ((r = outer_image_offset(o, m0, off, err)) < 0)
+		return r;
+	delta = (IMAGE_ALIGN - *off % IMAGE_ALIGN) % IMAGE_ALIGN;
+	if (delta) {
+		/* Fill metadata's last 512-byte block, then delta more: tar
+		 * offsets move in whole blocks, so the image moves by delta
+		 * (>= 512, more than a skippable frame's 8-byte header). */
+		uint64_t pad = (m0 + 511) / 512 * 512 - m0 + delta;
+		if ((r = member_pad(o->mm, (size_t)pad, err)) < 0 ||
+		    (r = outer_image_offset(o, o->mm->size, off, err)) < 0)
+			return r;
+	}
+	member_finish(o->mm);
+	return 0;
+}
+
+/* After the headers went around the image in place: the 512 bytes
+ * before the image's data must be its ustar header (name field: the
+ * whole name, or its last part when libarchive split it). A mistake
+ * here would otherwise give a package that only verify notices. */
+static int check_image_header(const struct outer *o,
+			      const struct gild_atomic *af, uint64_t off,
+			      struct gild_err *err)
+{
+	_cleanup_close_ int fd =
+		openat(af->dirfd, af->tmpname, O_RDONLY | O_CLOEXEC);
+	char h[512];
+
+	if (fd < 0 || off < 512 ||
+	    pread(fd, h, sizeof(h), (off_t)off - 512) != (ssize_t)sizeof(h))
+		return gild_fail_errno(err, af->display, "cannot read back");
+	if (memcmp(h + 257, "ustar", 5) != 0 ||
+	    (strncmp(h, o->n3, 100) != 0 &&
+	     strncmp(h, gpkg_member_base(o->n3), 100) != 0))
+		return gild_fail(err, -EIO, NULL,
+				 "image.tar.zst not at offset %llu of '%s'",
+				 (unsigned long long)off, af->display);
+	return 0;
+}
+
+static void manifest_text(const struct outer *o, struct gild_buf *b)
+{
+	struct member empty = {.fd = -1};
 
 	empty.b2 = gpkg_hash_new("BLAKE2B");
 	empty.s5 = gpkg_hash_new("SHA512");
 	member_finish(&empty);
 	member_release(&empty);
-	manifest_line(&manifest, "gpkg-1", &empty);
-	manifest_line(&manifest, "image.tar.zst", img_m);
-	manifest_line(&manifest, "metadata.tar.zst", meta_m);
-	if ((r = tarw_open(&t, &o, fd_sink, &s, err)) < 0)
+	manifest_line(b, "gpkg-1", &empty);
+	manifest_line(b, "image.tar.zst", o->im);
+	manifest_line(b, "metadata.tar.zst", o->mm);
+}
+
+/* The outer tar into fd. src >= 0: the image's data is copied from src;
+ * else it is already in fd at [s->skip_lo, s->skip_hi). */
+static int write_outer(const struct outer *o, struct outer_sink *s, int src,
+		       struct gild_err *err)
+{
+	struct tarw_opts opts = member_opts(o->meta, 0);
+	_cleanup_buf_ struct gild_buf manifest = GILD_BUF_INIT;
+	struct tarw *t;
+	int r;
+
+	manifest_text(o, &manifest);
+	if ((r = tarw_open(&t, &opts, outer_sink_write, s, err)) < 0)
 		return r;
 	/* GLEP 78 member order: gpkg-1 first (a magic for file(1)), then
 	 * metadata (readable from a partial download), image, Manifest. */
-	if ((r = tarw_add_mem(t, n1, "", 0, err)) < 0 ||
-	    (r = tarw_add_fd(t, n2, meta_m->fd, meta_m->size, err)) < 0 ||
-	    (r = tarw_add_fd(t, n3, img_m->fd, img_m->size, err)) < 0 ||
-	    (r = tarw_add_mem(t, n4, manifest.p, manifest.n, err)) < 0) {
+	if ((r = tarw_add_mem(t, o->n1, "", 0, err)) < 0 ||
+	    (r = tarw_add_fd(t, o->n2, o->mm->fd, o->mm->size, err)) < 0 ||
+	    (r = src >= 0 ? tarw_add_fd(t, o->n3, src, o->im->size, err)
+			  : tarw_add_zeros(t, o->n3, o->im->size, err)) < 0 ||
+	    (r = tarw_add_mem(t, o->n4, manifest.p, manifest.n, err)) < 0) {
 		tarw_free(t);
 		return r;
 	}
 	return tarw_close(t, err);
+}
+
+/* The image was written at the start of af's file: slide it behind the
+ * headers (off bytes) and write the rest around it; where the filesystem
+ * cannot insert a range, copy everything into a second temporary, which
+ * replaces af. */
+static int place_outer(const struct outer *o, struct gild_atomic *af,
+		       uint64_t off, struct gild_err *err)
+{
+	struct outer_sink s = {af->fd, 0, off, off + o->im->size, 0};
+	struct gild_atomic copy = GILD_ATOMIC_INIT;
+	_cleanup_close_ int src = -1;
+	int r;
+
+	if (fallocate(af->fd, FALLOC_FL_INSERT_RANGE, 0, (off_t)off) == 0) {
+		r = write_outer(o, &s, -1, err);
+		return r < 0 ? r : check_image_header(o, af, off, err);
+	}
+	src = openat(af->dirfd, af->tmpname, O_RDONLY | O_CLOEXEC);
+	if (src < 0)
+		return gild_fail_errno(err, af->display, "cannot reopen temporary for");
+	if ((r = gild_atomic_open(&copy, af->dirfd, af->name, 0644, err)) < 0) {
+		gild_atomic_release(&copy);
+		return r;
+	}
+	s = (struct outer_sink){copy.fd, 0, 0, 0, 0};
+	r = write_outer(o, &s, src, err);
+	gild_atomic_release(af);
+	*af = copy;
+	return r;
 }
 
 /* Lock ".<name>.lock" beside the package. flock dies with its holder, so
@@ -525,8 +687,8 @@ static void meta_copy(struct gpkg_meta *dst, const struct gpkg_meta *src)
 }
 
 static int write_members(const struct gpkg_meta *meta, const char *imagedir,
-			 const char *dir, struct member *mm, struct member *im,
-			 struct gild_err *err)
+			 const char *dir, int image_fd, struct member *mm,
+			 struct member *im, struct gild_err *err)
 {
 	_cleanup_(gpkg_meta_releasep) struct gpkg_meta full = GPKG_META_INIT;
 	_cleanup_(gpkg_contents_releasep) struct gpkg_contents c =
@@ -535,8 +697,8 @@ static int write_members(const struct gpkg_meta *meta, const char *imagedir,
 	uint64_t size = 0;
 	int r;
 
-	if ((r = member_open(im, dir, err)) < 0 ||
-	    (r = member_open(mm, dir, err)) < 0)
+	if ((r = member_open(im, image_fd, dir, err)) < 0 ||
+	    (r = member_open(mm, -1, dir, err)) < 0)
 		return r;
 	if ((r = image_open(meta, imagedir, im, &t, &c, &size, err)) < 0)
 		return r;
@@ -549,14 +711,41 @@ static int write_members(const struct gpkg_meta *meta, const char *imagedir,
 	return image_close(TAKE_PTR(t), im, err);
 }
 
+/* The image member goes straight into the package's temporary (at its
+ * start), the metadata member into an unnamed temporary; then the
+ * headers, the metadata and the Manifest are put around the image. */
+static int write_package(const struct gpkg_meta *meta, const char *imagedir,
+			 const char *outdir, const char *out_path,
+			 struct gild_atomic *af, struct gild_err *err)
+{
+	_cleanup_free_ char *dir = package_dirname(meta, out_path);
+	struct member mm = {.fd = -1}, im = {.fd = -1};
+	struct outer o = {meta,
+			  xasprintf("%s/gpkg-1", dir),
+			  xasprintf("%s/metadata.tar.zst", dir),
+			  xasprintf("%s/image.tar.zst", dir),
+			  xasprintf("%s/Manifest", dir),
+			  &mm, &im};
+	uint64_t off = 0;
+	int r;
+
+	r = write_members(meta, imagedir, outdir, af->fd, &mm, &im, err);
+	if (r == 0)
+		r = align_image(&o, &off, err);
+	if (r == 0)
+		r = place_outer(&o, af, off, err);
+	member_release(&mm);
+	member_release(&im);
+	outer_release(&o);
+	return r;
+}
+
 int gpkg_write(const struct gpkg_meta *meta, const char *imagedir,
 	       const char *out_path, struct gild_err *err)
 {
 	_cleanup_free_ char *dcopy = xstrdup(out_path), *bcopy = xstrdup(out_path);
 	const char *outdir = dirname(dcopy), *base = basename(bcopy);
-	_cleanup_free_ char *dir = package_dirname(meta, out_path);
 	_cleanup_(gild_atomic_release) struct gild_atomic af = GILD_ATOMIC_INIT;
-	struct member mm = {.fd = -1}, im = {.fd = -1};
 	_cleanup_close_ int dirfd = -1, lockfd = -1;
 	int r;
 
@@ -566,14 +755,8 @@ int gpkg_write(const struct gpkg_meta *meta, const char *imagedir,
 	if ((lockfd = lock_package(dirfd, base, out_path, err)) < 0)
 		return lockfd;
 	remove_stale_temps(dirfd, base);
-	r = write_members(meta, imagedir, outdir, &mm, &im, err);
-	if (r == 0)
-		r = gild_atomic_open(&af, dirfd, base, 0644, err);
-	if (r == 0)
-		r = write_outer(meta, dir, &mm, &im, af.fd, err);
-	member_release(&mm);
-	member_release(&im);
-	if (r < 0)
+	if ((r = gild_atomic_open(&af, dirfd, base, 0644, err)) < 0 ||
+	    (r = write_package(meta, imagedir, outdir, out_path, &af, err)) < 0)
 		return r;
 	return gild_atomic_commit(&af, err);
 }

@@ -23,6 +23,18 @@ typedef int (*tarw_swap_fn)(void *ud, char **buf, size_t *cap, size_t n,
 			    struct gild_err *err);
 void tarw_set_swap_sink(struct tarw *t, tarw_swap_fn fn);
 
+/* Like tarw_open for an uncompressed archive, but every piece libarchive
+ * produces goes to the sink at once (no 10240-byte records, no padding
+ * at the end), so tarw_bytes_out tells where each member starts. */
+int tarw_open_unblocked(struct tarw **out, const struct tarw_opts *opts,
+			tarw_sink_fn sink, void *ud, struct gild_err *err);
+/* Bytes of archive handed to the sink so far (before compression). */
+uint64_t tarw_bytes_out(const struct tarw *t);
+/* Add a regular file of size zero bytes (a stand-in for data that is
+ * already in place in the output, see gpkg.c). */
+int tarw_add_zeros(struct tarw *t, const char *path, uint64_t size,
+		   struct gild_err *err);
+
 /* Add a regular file of size bytes read from fd (mode 0644, root). */
 int tarw_add_fd(struct tarw *t, const char *path, int fd, uint64_t size,
 		struct gild_err *err);

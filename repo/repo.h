@@ -7,7 +7,10 @@
  *                             metadata/CONTENTS
  *   <dir>/image.tar.zst       image/<files as installed>
  *   <dir>/Manifest            "DATA name size BLAKE2B hex SHA512 hex" lines
- * where <dir> is "<PF>-<first 12 hex digits of BUILD_ID>".
+ * where <dir> is "<PF>-<first 12 hex digits of BUILD_ID>". The data of
+ * image.tar.zst starts at a multiple of 4096 in the file: metadata.tar.zst
+ * ends with a zstd skippable frame (RFC 8878 3.1.2) of the length needed,
+ * so the image can be written first and slid into place (gpkg.c).
  *
  * Archives are deterministic (reproducible-builds.org): members sorted by
  * path (per directory, like `tar --sort=name`), mtimes clamped to
@@ -122,8 +125,11 @@ const char *gpkg_ftype_name(enum gpkg_ftype t);
 
 /* ---- GPKG files ---------------------------------------------------------- */
 
-/* Package imagedir (the ${D} of a build) as out_path. The file appears by
- * rename only when complete; an flock on ".<name>.lock" beside it keeps
+/* Package imagedir (the ${D} of a build) as out_path. The compressed
+ * image is written once, straight into the package's temporary, and
+ * FALLOC_FL_INSERT_RANGE puts the headers and metadata before it (where
+ * the filesystem cannot, the package is copied into a second temporary:
+ * same bytes). The file appears by rename only when complete; an flock on ".<name>.lock" beside it keeps
  * concurrent writers of the same package apart, and temporaries left by a
  * killed writer are removed under that lock. -GILD_E_INVALID for device
  * nodes, FIFOs, sockets or names with newlines in the image. */

@@ -26,6 +26,8 @@
 /* Window for copying a member from a mapping (page-aligned, and below
  * archive_write_data's INT_MAX). */
 #define TARW_MAPCHUNK (64 * 1024 * 1024)
+/* Zeros fed per call by tarw_add_zeros (more than one output block). */
+#define TARW_ZEROCHUNK (4 * 1024 * 1024)
 /* tar's default record size (libarchive's default block). */
 #define TARW_RECORD 10240
 
@@ -45,6 +47,7 @@ struct tarw {
 	int sink_rc;
 	struct gild_err sink_err;
 	uint64_t payload;
+	uint64_t bytes_out; /* raw archive bytes produced so far */
 	struct tarw_link *links;
 	size_t nlinks, caplinks;
 	char *buf;
@@ -139,6 +142,7 @@ static la_ssize_t tarw_write_cb(struct archive *a, void *ud, const void *buf,
 	if (t->sink_rc < 0)
 		return -1;
 	t->sink_rc = tarw_emit(t, buf, n);
+	t->bytes_out += n;
 	if (t->sink_rc < 0) {
 		archive_set_error(a, EIO, "%s", t->sink_err.msg);
 		return -1;
@@ -206,8 +210,25 @@ static void tarw_setup_blocks(struct archive *a)
 	archive_write_set_bytes_in_last_block(a, TARW_RECORD);
 }
 
+static int tarw_open_mode(struct tarw **out, const struct tarw_opts *opts,
+			  tarw_sink_fn sink, void *ud, bool unblocked,
+			  struct gild_err *err);
+
 int tarw_open(struct tarw **out, const struct tarw_opts *opts,
 	      tarw_sink_fn sink, void *ud, struct gild_err *err)
+{
+	return tarw_open_mode(out, opts, sink, ud, false, err);
+}
+
+int tarw_open_unblocked(struct tarw **out, const struct tarw_opts *opts,
+			tarw_sink_fn sink, void *ud, struct gild_err *err)
+{
+	return tarw_open_mode(out, opts, sink, ud, true, err);
+}
+
+static int tarw_open_mode(struct tarw **out, const struct tarw_opts *opts,
+			  tarw_sink_fn sink, void *ud, bool unblocked,
+			  struct gild_err *err)
 {
 	_cleanup_(tarw_freep) struct tarw *t = xcalloc(1, sizeof(*t));
 	int r;
@@ -226,7 +247,9 @@ int tarw_open(struct tarw **out, const struct tarw_opts *opts,
 				 "pax format unavailable");
 	if ((r = tarw_setup_zstd(t, err)) < 0)
 		return r;
-	if (t->o.zstd_level <= 0)
+	if (t->o.zstd_level <= 0 && unblocked)
+		archive_write_set_bytes_per_block(t->a, 0);
+	else if (t->o.zstd_level <= 0)
 		tarw_setup_blocks(t->a);
 	if (archive_write_open2(t->a, t, NULL, tarw_write_cb, NULL, NULL) !=
 	    ARCHIVE_OK)
@@ -355,6 +378,8 @@ void tarw_set_swap_sink(struct tarw *t, tarw_swap_fn fn)
 {
 	t->swap_sink = fn;
 }
+
+uint64_t tarw_bytes_out(const struct tarw *t) { return t->bytes_out; }
 
 uint64_t tarw_payload_size(const struct tarw *t) { return t->payload; }
 
@@ -701,8 +726,9 @@ static int tarw_copy_fd(struct tarw *t, const char *path, int fd,
 	return 0;
 }
 
-int tarw_add_fd(struct tarw *t, const char *path, int fd, uint64_t size,
-		struct gild_err *err)
+/* The header of a regular file of size bytes (mode 0644, root). */
+static int tarw_file_header(struct tarw *t, const char *path, uint64_t size,
+			    struct gild_err *err)
 {
 	struct archive_entry *e = archive_entry_new();
 	int r;
@@ -715,7 +741,30 @@ int tarw_add_fd(struct tarw *t, const char *path, int fd, uint64_t size,
 	entry_set_owner(t, e, NULL, NULL);
 	r = tarw_write_entry(t, e, path, err);
 	archive_entry_free(e);
-	if (r < 0)
-		return r;
-	return tarw_copy_fd(t, path, fd, size, err);
+	return r;
+}
+
+int tarw_add_fd(struct tarw *t, const char *path, int fd, uint64_t size,
+		struct gild_err *err)
+{
+	int r = tarw_file_header(t, path, size, err);
+
+	return r < 0 ? r : tarw_copy_fd(t, path, fd, size, err);
+}
+
+int tarw_add_zeros(struct tarw *t, const char *path, uint64_t size,
+		   struct gild_err *err)
+{
+	/* Untouched calloc'd pages: reading them costs no copy of ours, and
+	 * chunks larger than libarchive's block go to the sink directly. */
+	_cleanup_free_ char *zeros = xcalloc(1, TARW_ZEROCHUNK);
+	int r = tarw_file_header(t, path, size, err);
+
+	for (uint64_t off = 0; r == 0 && off < size; off += TARW_ZEROCHUNK) {
+		size_t k = size - off > TARW_ZEROCHUNK ? TARW_ZEROCHUNK
+						       : (size_t)(size - off);
+		if (archive_write_data(t->a, zeros, k) != (la_ssize_t)k)
+			r = tarw_fail(t, path, err);
+	}
+	return r;
 }

@@ -81,6 +81,52 @@ test_expect_success 'metadata and image are zstd-compressed tars under metadata/
 	fi
 '
 
+# image_offset FILE: where image.tar.zst's data starts in FILE.
+image_offset() {
+	python3 - "$1" <<-\EOP
+	import sys, tarfile
+	with tarfile.open(sys.argv[1]) as t:
+	    print([m for m in t.getmembers() if m.name.endswith("/image.tar.zst")][0].offset_data)
+	EOP
+}
+
+test_expect_success PYTHON3 'the image data starts at a multiple of 4096, after a skippable frame that pads metadata' '
+	off=$(image_offset tool.gpkg.tar) &&
+	test $((off % 4096)) -eq 0 &&
+	python3 - m.zst <<-\EOP
+	import struct, sys
+	d = open(sys.argv[1], "rb").read()
+	# The zstd frame ends where the skippable frame (RFC 8878 3.1.2) starts.
+	i = d.rfind(struct.pack("<I", 0x184D2A50))
+	assert i > 0 and struct.unpack("<I", d[i + 4:i + 8])[0] == len(d) - i - 8, "no trailing skippable frame"
+	EOP
+'
+
+# A filesystem that slides the image into place (ext4, XFS) and one that
+# cannot (tmpfs): the package is copied there, with the same bytes.
+printf x >insert-probe && head -c 8192 /dev/zero >>insert-probe &&
+if fallocate --insert-range -o 0 -l 4096 insert-probe 2>/dev/null; then
+	test_set_prereq INSERT_RANGE
+else
+	test_set_prereq_reason INSERT_RANGE "this filesystem cannot insert a range"
+fi
+rm -f insert-probe
+if noinsert=$(mktemp -d /dev/shm/gild-test.XXXXXX 2>/dev/null) &&
+   printf x >"$noinsert/p" && ! fallocate --insert-range -o 0 -l 4096 "$noinsert/p" 2>/dev/null; then
+	test_set_prereq NO_INSERT_DIR
+else
+	test_set_prereq_reason NO_INSERT_DIR "no writable tmpfs in /dev/shm"
+fi
+
+test_expect_success INSERT_RANGE,NO_INSERT_DIR 'a package written where the image cannot slide into place has the same bytes' '
+	create img "$noinsert/tool.gpkg.tar" &&
+	cmp tool.gpkg.tar "$noinsert/tool.gpkg.tar" &&
+	ls -A "$noinsert" >left &&
+	printf "%s\n" .tool.gpkg.tar.lock p tool.gpkg.tar >expect &&
+	test_cmp expect left
+'
+test -n "$noinsert" && rm -rf "$noinsert"
+
 test_expect_success 'pkg show prints the metadata' '
 	gild pkg show tool.gpkg.tar >out &&
 	cat >expect <<-\EOT &&
