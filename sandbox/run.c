@@ -4,9 +4,9 @@
  *   -------------                 ------------------------------------
  *   clone(NEWUSER|NEWNS|...) ---> hostname, loopback; waits for "go"
  *   write uid_map/gid_map
+ *   "go" ----------------------->  become inside root, build the root
  *   put it in the cgroups
- *   "go" ----------------------->  become inside root, new cgroup ns,
- *                                  build the root
+ *   "c" ------------------------>  new cgroup ns
  *                                  clone(VM|VFORK) -> the command's process:
  *                                             setsid, stdio, close fds,
  *                                             rlimits, drop privileges,
@@ -100,16 +100,28 @@ static int setup_uts_and_net(const struct child_args *a, struct gild_err *err)
 
 /* As root we mapped a range: become inside root so that the files we
  * create belong to a mapped id (an unmapped fsuid gets EOVERFLOW). */
-static int setup_ids_and_cgroup(const struct child_args *a,
-				struct gild_err *err)
+static int become_inside_root(const struct child_args *a, struct gild_err *err)
 {
 	if (a->ids->privileged &&
 	    (sandbox_setresgid(0) < 0 || sandbox_setresuid(0) < 0))
 		return gild_fail(err, -GILD_E_SANDBOX, NULL,
 				 "cannot become root in the user namespace: %s",
 				 strerror(errno));
-	/* now, after the caller moved us into our cgroups, so that they
-	 * are the root of what the sandbox sees */
+	return 0;
+}
+
+/* gild moves us into our cgroups (with --mem/--nproc) while we build the
+ * root, as that move waits for an RCU grace period (cgroup v1's
+ * threadgroup lock): "c" says it is done. Then the new cgroup namespace,
+ * so that our groups are the root of what the sandbox sees; the command
+ * starts in them. EOF: gild died. */
+static int enter_cgroup_ns(const struct child_args *a, struct gild_err *err)
+{
+	char c;
+
+	if (read(a->sync_rd, &c, 1) != 1 || c != 'c')
+		_exit(127);
+	close(a->sync_rd);
 	if (unshare(CLONE_NEWCGROUP) < 0)
 		return gild_fail(err, -GILD_E_SANDBOX, NULL,
 				 "cannot create the cgroup namespace: %s",
@@ -280,15 +292,15 @@ static void close_all_except(int *keep, size_t n)
 
 /* A change of credentials (becoming inside root) clears the parent-death
  * signal (prctl(2)), so it is set again; the caller keeps the sync pipe
- * open for the whole run, so a hang-up there means it died in between. */
+ * open for the whole run, so a hang-up there means it died in between
+ * ("c" may be waiting in it already). */
 static void rearm_death_signal(const struct child_args *a)
 {
 	struct pollfd pfd = {a->sync_rd, POLLIN, 0};
 
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0 ||
-	    poll(&pfd, 1, 0) != 0)
+	    poll(&pfd, 1, 0) < 0 || (pfd.revents & (POLLHUP | POLLERR)))
 		_exit(127);
-	close(a->sync_rd);
 }
 
 static _Noreturn void child_main(const struct child_args *a)
@@ -315,12 +327,14 @@ static _Noreturn void child_main(const struct child_args *a)
 	if (read(a->sync_rd, &go, 1) != 1)
 		_exit(127);
 	sandbox_trace_step(a->tr, "pid1", "go received");
-	if (setup_ids_and_cgroup(a, &err) < 0)
+	if (become_inside_root(a, &err) < 0)
 		child_fail(a, &err);
 	rearm_death_signal(a);
-	sandbox_trace_step(a->tr, "pid1", "inside root, cgroup ns");
-	if (sandbox_setup_root(a->spec, a->so, a->tr, &err) < 0)
+	sandbox_trace_step(a->tr, "pid1", "inside root");
+	if (sandbox_setup_root(a->spec, a->so, a->tr, &err) < 0 ||
+	    enter_cgroup_ns(a, &err) < 0)
 		child_fail(a, &err);
+	sandbox_trace_step(a->tr, "pid1", "in our cgroups, cgroup ns");
 	/* nobody inside may look into pid 1 (/proc/1/root, /proc/1/fd) */
 	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0) {
 		gild_fail(&err, -GILD_E_SANDBOX, NULL,
@@ -444,13 +458,24 @@ static int release_child(struct run_state *rs, const struct sandbox_ids *ids,
 {
 	int r;
 
-	if ((r = sandbox_ids_write(rs->pid, ids, err)) < 0 ||
-	    (r = sandbox_cgroup_attach(&rs->cg, rs->pid, err)) < 0)
+	bool cgroups = rs->cg.mem_dir || rs->cg.pids_dir;
+
+	/* "g": the id maps are there; "c": we are in our cgroups (see
+	 * enter_cgroup_ns). The write end stays open until the end: see
+	 * rearm_death_signal. */
+	if ((r = sandbox_ids_write(rs->pid, ids, err)) < 0)
 		return r;
-	/* the write end stays open until the end: see rearm_death_signal */
-	if (write(rs->sync[1], "g", 1) != 1)
+	if (write(rs->sync[1], cgroups ? "g" : "gc", cgroups ? 1 : 2) !=
+	    (cgroups ? 1 : 2))
 		return gild_fail_errno(err, NULL, "cannot start the sandbox");
 	sandbox_trace_step(&rs->tr, "gild", "id maps written, go sent");
+	if (!cgroups)
+		return 0;
+	if ((r = sandbox_cgroup_attach(&rs->cg, rs->pid, err)) < 0)
+		return r;
+	if (write(rs->sync[1], "c", 1) != 1)
+		return gild_fail_errno(err, NULL, "cannot start the sandbox");
+	sandbox_trace_step(&rs->tr, "gild", "moved into the cgroups");
 	return 0;
 }
 

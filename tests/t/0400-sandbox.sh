@@ -194,4 +194,12 @@ test_expect_success SANDBOX,CGROUP_V1 'the cgroups of --mem and --nproc are gone
 	! ls -d /sys/fs/cgroup/memory/gild/sandbox-$pid-* /sys/fs/cgroup/pids/gild/sandbox-$pid-* 2>/dev/null
 '
 
+# gild moves pid 1 into the groups while pid 1 builds the root; the
+# cgroup namespace must come after that move, so that the groups are "/".
+test_expect_success SANDBOX,CGROUP_V1 'with --mem and --nproc the command starts in its groups, seen as /' '
+	gild sandbox --mem 64 --nproc 50 -- cat /proc/self/cgroup >out &&
+	test_grep "^[0-9]*:memory:/$" out &&
+	test_grep "^[0-9]*:pids:/$" out
+'
+
 test_done
