@@ -456,9 +456,8 @@ static int start_child(struct run_state *rs, const struct sandbox_spec *s,
 static int release_child(struct run_state *rs, const struct sandbox_ids *ids,
 			 struct gild_err *err)
 {
-	int r;
-
 	bool cgroups = rs->cg.mem_dir || rs->cg.pids_dir;
+	int r;
 
 	/* "g": the id maps are there; "c": we are in our cgroups (see
 	 * enter_cgroup_ns). The write end stays open until the end: see
