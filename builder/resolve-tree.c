@@ -9,6 +9,8 @@
  */
 #include "resolve-tree.h"
 
+#include <unistd.h>
+
 #include "resolve-cache.h"
 
 #include <dirent.h>
@@ -294,6 +296,25 @@ static void spoil_errors(struct rtree *rt, char *stamp)
 	}
 }
 
+/* Whether the environment sets a variable that changes USE, keywords
+ * or licenses (USE, ACCEPT_*, FEATURES for USE=test, USE_EXPAND ones),
+ * which the cache evaluated without; CFLAGS, PKGDIR and the like do not. */
+static bool env_changes_versions(const struct config *cfg)
+{
+	static const char *const harmless[] = {
+		"MAKEOPTS", "CFLAGS", "CXXFLAGS", "LDFLAGS", "CHOST", "DISTDIR",
+		"PKGDIR", "GILD_MIRRORS", NULL};
+
+	for (size_t i = 0; i < cfg->envl.n; i++) {
+		size_t k = 0;
+		while (harmless[k] && strcmp(harmless[k], cfg->envl.v[i].name))
+			k++;
+		if (!harmless[k])
+			return true;
+	}
+	return false;
+}
+
 int rtree_load(const struct gild_ctx *ctx, bool emptytree, struct rtree **out,
 	       struct gild_err *err)
 {
@@ -308,14 +329,19 @@ int rtree_load(const struct gild_ctx *ctx, bool emptytree, struct rtree **out,
 	rt->racy = rcache_racy_limit();
 	rt->cache_path = xasprintf("%s/var/cache/gild/resolve.solv", ctx->tree);
 	rt->treefd = open(ctx->tree, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if ((rc = config_load(ctx->tree, confdir, ctx->profile, NULL, &rt->cfg,
-			      err)) < 0 ||
+	/* the environment (USE=..., as emerge and gild build take it) */
+	if ((rc = config_load(ctx->tree, confdir, ctx->profile, environ,
+			      &rt->cfg, err)) < 0 ||
 	    (rc = use_env_new(rt->cfg, &rt->env, err)) < 0)
 		return rc;
 	rt->in = rs_input_new();
 	rs_input_set_flag_origin(rt->in, flag_origin, rt);
 	rt->t_config = gild_now();
-	if (rcache_open(rt->cache_path, ctx->tree, confdir, ctx->profile, rt->in,
+	/* the cache holds USE evaluated without the environment's variables:
+	 * with any of them set, the tree is read and no cache written */
+	rt->env_vars = env_changes_versions(rt->cfg);
+	if (!rt->env_vars &&
+	    rcache_open(rt->cache_path, ctx->tree, confdir, ctx->profile, rt->in,
 			&rt->cache)) {
 		struct rs_source src = {
 			.current = pkg_current,
@@ -334,7 +360,8 @@ int rtree_load(const struct gild_ctx *ctx, bool emptytree, struct rtree **out,
 			return rc;
 		spoil_errors(rt, stamp);
 		/* a tree that cannot be written to just goes without a cache */
-		if (rcache_save(rt->cache_path, stamp, rt->in, NULL, err) < 0)
+		if (!rt->env_vars &&
+		    rcache_save(rt->cache_path, stamp, rt->in, NULL, err) < 0)
 			gild_err_clear(err);
 	}
 	rt->t_versions = gild_now();

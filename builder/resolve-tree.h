@@ -18,6 +18,7 @@ struct rtree {
 	bool emptytree;	      /* no installed root is read (none exists yet) */
 	char *origin_buf;
 	bool cache_hit;	      /* versions came from the .solv cache */
+	bool env_vars;	      /* the environment sets configuration variables */
 	struct rcache *cache; /* ... which stays open to load them lazily */
 	/* reading packages again when their cache entries are stale */
 	char *cache_path;

@@ -163,6 +163,17 @@ test_expect_success SANDBOX 'a package that gild build made is reused by pretend
 	test_grep "^>>> app-misc/hello-1.0: reused " out
 '
 
+test_expect_success SANDBOX 'USE= in the environment reaches pretend as it reaches build' '
+	USE=loud gild -C h pretend app-misc/hello >out &&
+	test_grep "^\[build  N   \] app-misc/hello-1.0:0 USE=\"loud\*\"$" out &&
+	USE=loud gild -C h build app-misc/hello >out 2>err &&
+	test_grep "^>>> app-misc/hello-1.0: built " out &&
+	USE=loud gild -C h pretend app-misc/hello >out &&
+	test_grep "^\[binary N   \] app-misc/hello-1.0:0 USE=\"loud\"$" out &&
+	gild -C h pretend app-misc/hello >out &&
+	test_grep "^\[binary N   \] app-misc/hello-1.0:0 USE=\"-loud\"$" out
+'
+
 slot_recipe() {
 	mkdir -p "h/recipes/app-misc/$1" &&
 	cat >"h/recipes/app-misc/$1/$1-$2.recipe" <<-EOF
