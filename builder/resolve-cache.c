@@ -12,7 +12,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
-#define RCACHE_FORMAT "gild-resolve-3"
+#define RCACHE_FORMAT "gild-resolve-4"
 
 /* ---- the stamp: what the cache was built from ----------------------------------
  *
@@ -20,20 +20,26 @@
  * inode), in two parts:
  *
  *  - the global stamp, checked on every open: an identity line (cache
- *    format, the gild binary, the profile name), then one line per path
- *    ("ROOT\tPATH\tSTAT", ROOT 0 the tree, 1 the configuration directory)
- *    for everything under profiles/ and the configuration directory,
- *    recipes/ itself, recipes/classes and its classes, and every category
- *    directory recipes/CAT (not what is inside);
- *  - a package stamp per version, in the .solv: the stat of its package
+ *    format, the gild binary), then one line per tree path ("0\tPATH\t
+ *    STAT"): recipes/ itself, every category directory recipes/CAT (not
+ *    what is inside), recipes/classes and its classes, and the files the
+ *    tree's loading reads besides recipes (profiles/categories,
+ *    profiles/repo_name, metadata/layout.conf);
+ *  - a package stamp per version, in its record: the stat of its package
  *    directory recipes/CAT/PN and of its recipe file, checked only when the
  *    resolver first looks at the package (rs_source.current).
  *
+ * The cache holds versions as parsed, not as evaluated: USE, visibility
+ * and REQUIRED_USE depend on the profile and the configuration and are
+ * evaluated when a version is used (resolve-tree.c), so neither a profile
+ * nor a configuration edit makes the cache stale, and another profile
+ * uses the same cache.
+ *
  * Why that is enough for "a stale cache never changes an answer" (issue
- * 3): an answer depends on the configuration, the profiles, the classes,
- * which packages exist, and the recipes of the packages the resolver looks
- * at (the pool is built lazily from the targets; a bare name only needs
- * the names). Adding, removing or renaming a package changes its category
+ * 3): what the cache holds depends on the classes, which packages exist,
+ * and the recipes; an answer uses only the recipes of the packages the
+ * resolver looks at (the pool is built lazily from the targets; a bare
+ * name only needs the names). Adding, removing or renaming a package changes its category
  * directory's mtime (global stamp); adding, removing or replacing (rename
  * over it, as editors and git do) a version changes its package
  * directory's mtime; editing a recipe in place changes its own mtime,
@@ -90,52 +96,6 @@ static void stamp_line(struct gild_buf *b, char root, const char *rel,
 	gild_buf_addc(b, '\n');
 }
 
-/* Everything below a directory of profiles/ or the configuration. */
-static void stamp_walk(struct gild_buf *b, char root, int dfd,
-		       const char *rel, int depth, int64_t racy)
-{
-	DIR *d = fdopendir(dfd);
-	struct dirent *e;
-	struct stat st;
-
-	if (!d) {
-		close(dfd);
-		return;
-	}
-	while ((e = readdir(d))) {
-		const char *n = e->d_name;
-		_cleanup_free_ char *sub = NULL;
-		if (n[0] == '.')
-			continue;
-		if (fstatat(dfd, n, &st, AT_SYMLINK_NOFOLLOW) != 0)
-			continue;
-		sub = *rel ? xasprintf("%s/%s", rel, n) : xstrdup(n);
-		stamp_line(b, root, sub, &st, racy);
-		if (S_ISDIR(st.st_mode) && depth < 16) {
-			int fd = openat(dfd, n, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-			if (fd >= 0)
-				stamp_walk(b, root, fd, sub, depth + 1, racy);
-		}
-	}
-	closedir(d);
-}
-
-static void stamp_root(struct gild_buf *b, char root, const char *base,
-		       const char *rel, int64_t racy)
-{
-	_cleanup_free_ char *path = *rel ? gild_path_join(base, rel) : xstrdup(base);
-	struct stat st;
-	int fd;
-
-	if (stat(path, &st) != 0) {
-		stamp_line(b, root, *rel ? rel : ".", NULL, racy);
-		return;
-	}
-	stamp_line(b, root, *rel ? rel : ".", &st, racy);
-	if ((fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >= 0)
-		stamp_walk(b, root, fd, rel, 0, racy);
-}
-
 /* recipes/, each directory in it (categories, classes) and the classes;
  * package directories and recipes have their own stamps. */
 static void stamp_recipes(struct gild_buf *b, const char *tree, int64_t racy)
@@ -183,27 +143,33 @@ static void stamp_hash(const char *stamp, char out[17])
 	snprintf(out, 17, "%016llx", (unsigned long long)h);
 }
 
-static void identity(struct gild_buf *b, const char *profile)
+static void identity(struct gild_buf *b)
 {
 	struct stat self;
 
-	gild_buf_printf(b, "%s\t%s", RCACHE_FORMAT, profile ? profile : "");
-	/* another gild build may evaluate differently: its binary counts */
+	gild_buf_adds(b, RCACHE_FORMAT "\t");
+	/* another gild build may parse differently: its binary counts */
 	if (stat("/proc/self/exe", &self) == 0)
 		stamp_line(b, 'B', "gild", &self, INT64_MAX);
 	else
 		gild_buf_addc(b, '\n');
 }
 
-char *rcache_stamp(const char *tree, const char *confdir, const char *profile,
-		   int64_t racy)
+char *rcache_stamp(const char *tree, int64_t racy)
 {
+	static const char *const files[] = {"profiles/categories",
+					    "profiles/repo_name",
+					    "metadata/layout.conf"};
 	struct gild_buf b = GILD_BUF_INIT;
+	struct stat st;
 
-	identity(&b, profile);
+	identity(&b);
 	stamp_recipes(&b, tree, racy);
-	stamp_root(&b, '0', tree, "profiles", racy);
-	stamp_root(&b, '1', confdir, "", racy);
+	for (size_t i = 0; i < sizeof(files) / sizeof(*files); i++) {
+		_cleanup_free_ char *path = gild_path_join(tree, files[i]);
+		stamp_line(&b, '0', files[i], stat(path, &st) == 0 ? &st : NULL,
+			   racy);
+	}
 	return gild_buf_steal(&b);
 }
 
@@ -237,17 +203,17 @@ char *rcache_pkg_stamp(int treefd, const char *category, const char *pn,
 	return gild_buf_steal(&b);
 }
 
-static bool line_current(const char *line, int tfd, int cfd, struct gild_buf *tmp)
+static bool line_current(const char *line, int tfd, struct gild_buf *tmp)
 {
 	const char *tab = strchr(line + 2, '\t'), *nl;
 	_cleanup_free_ char *rel = NULL;
 	struct stat st;
 	int rc;
 
-	if (!tab || (line[0] != '0' && line[0] != '1'))
+	if (!tab || line[0] != '0')
 		return false;
 	rel = xstrndup(line + 2, (size_t)(tab - line - 2));
-	rc = fstatat(line[0] == '0' ? tfd : cfd, rel, &st, AT_SYMLINK_NOFOLLOW);
+	rc = fstatat(tfd, rel, &st, AT_SYMLINK_NOFOLLOW);
 	gild_buf_reset(tmp);
 	stat_text(tmp, rc == 0 ? &st : NULL, INT64_MAX);
 	nl = strchr(tab, '\n');
@@ -256,26 +222,17 @@ static bool line_current(const char *line, int tfd, int cfd, struct gild_buf *tm
 }
 
 /* Whether every line of a stored stamp still holds. */
-static bool stamp_current(const char *stamp, const char *tree,
-			  const char *confdir, const char *profile)
+static bool stamp_current(const char *stamp, const char *tree)
 {
 	struct gild_buf id = GILD_BUF_INIT, tmp = GILD_BUF_INIT;
 	_cleanup_close_ int tfd = open(tree, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	_cleanup_close_ int cfd = open(confdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	bool ok;
-	const char *s;
 
-	identity(&id, profile);
+	identity(&id);
 	ok = tfd >= 0 && strncmp(stamp, gild_buf_str(&id), id.n) == 0;
-	for (s = stamp + id.n; ok && *s; s = strchr(s, '\n') + 1) {
-		if (!strchr(s, '\n'))
-			break;
-		/* a missing configuration directory is a line like any other */
-		ok = line_current(s, tfd, cfd >= 0 ? cfd : AT_FDCWD, &tmp);
-		if (!ok && s[0] == '1' && cfd < 0 && strstr(s, "\t-1\n") &&
-		    strstr(s, "\t-1\n") < strchr(s, '\n') + 1)
-			ok = true;
-	}
+	for (const char *s = stamp + id.n; ok && *s && strchr(s, '\n');
+	     s = strchr(s, '\n') + 1)
+		ok = line_current(s, tfd, &tmp);
 	gild_buf_release(&id);
 	gild_buf_release(&tmp);
 	return ok;
@@ -284,29 +241,28 @@ static bool stamp_current(const char *stamp, const char *tree,
 /* ---- the files ------------------------------------------------------------------
  *
  * resolve.solv holds one solvable per version: its name (cat/pn), its
- * version and two numbers, its origin and where its record starts in
- * resolve.data; its meta data the stamp's hash and the id of the
- * resolve.data it goes with. resolve.data is a header line
- * ("gild-resolve-data ID\n") and a record per version: NUL-terminated
- * strings in a fixed order (slot, subslot, EAPI, package stamp, IUSE,
- * USE, refusals, fixes, then each class's dependencies, file and line),
- * lists joined by '\n', "" for none. It is mapped, not read: opening the
- * cache costs the names and versions only, and a plan looks at a few
- * hundred of 40,000 records (libsolv's own paged storage decompresses a
- * page per lookup, which is slower for that). */
+ * version and where its record starts in resolve.data; its meta data the
+ * stamp's hash and the id of the resolve.data it goes with. resolve.data
+ * is a header line ("gild-resolve-data ID\n") and a record per version:
+ * NUL-terminated strings in a fixed order (R_*), lists joined by '\n', ""
+ * for none. It is mapped, not read: opening the cache costs the names and
+ * versions only, and a plan looks at a few hundred of 40,000 records
+ * (libsolv's own paged storage decompresses a page per lookup, which is
+ * slower for that). */
 
-enum { K_ORIGIN, K_DATA, K_FP, K_DATAID, K_N };
+enum { K_DATA, K_FP, K_DATAID, K_N };
 
 enum { /* the strings of a record */
-	R_SLOT, R_SUBSLOT, R_EAPI, R_STAMP, R_IUSE, R_USE, R_REFUSED, R_FIXES,
+	R_SLOT, R_SUBSLOT, R_EAPI, R_STAMP, R_IUSE, R_KEYWORDS, R_LICENSE,
+	R_REQUSE, R_REQUSE_FILE, R_REQUSE_LINE,
 	R_DEP, R_LOCFILE = R_DEP + DEP_NCLASS, R_LOCLINE = R_LOCFILE + DEP_NCLASS,
 	R_N = R_LOCLINE + DEP_NCLASS
 };
 
 static void intern_keys(Pool *pool, Id *key)
 {
-	static const char *const names[K_N] = {"gild:origin", "gild:data",
-					       "gild:stamp-hash", "gild:data-id"};
+	static const char *const names[K_N] = {"gild:data", "gild:stamp-hash",
+					       "gild:data-id"};
 
 	for (int i = 0; i < K_N; i++)
 		key[i] = pool_str2id(pool, names[i], 1);
@@ -318,60 +274,91 @@ static void rec_str(struct gild_buf *b, const char *s)
 	gild_buf_addc(b, 0);
 }
 
-/* Lists are stored as one string, items separated by '\n'. */
-static void rec_list(struct gild_buf *b, const char *const *v, size_t n)
+static void rec_num(struct gild_buf *b, long n)
 {
-	for (size_t i = 0; i < n; i++) {
-		if (i)
-			gild_buf_addc(b, '\n');
-		gild_buf_adds(b, v[i]);
-	}
+	gild_buf_printf(b, "%ld", n);
 	gild_buf_addc(b, 0);
 }
 
-static void record(struct gild_buf *b, const struct rs_recipe *c)
+static void record(struct gild_buf *b, const struct rs_version *v)
 {
-	char num[32];
-
-	rec_str(b, c->slot);
-	rec_str(b, c->subslot);
-	snprintf(num, sizeof(num), "%d", c->eapi);
-	rec_str(b, num);
-	rec_str(b, c->stamp);
-	rec_list(b, c->iuse, c->n_iuse);
-	rec_list(b, c->use, c->n_use);
-	rec_list(b, c->refused, c->n_refused);
-	rec_list(b, c->fixes, c->n_fixes);
+	rec_str(b, v->slot);
+	rec_str(b, v->subslot);
+	rec_num(b, v->eapi);
+	rec_str(b, v->stamp);
+	/* "+flag", "-flag" or " flag": the IUSE default (PMS 7.2) */
+	for (size_t i = 0; i < v->n_iuse; i++)
+		gild_buf_printf(b, "%s%c%s", i ? "\n" : "",
+				v->iuse[i].def > 0 ? '+' : v->iuse[i].def < 0 ? '-' : ' ',
+				v->iuse[i].flag);
+	gild_buf_addc(b, 0);
+	for (size_t i = 0; i < v->n_keywords; i++)
+		gild_buf_printf(b, "%s%s", i ? "\n" : "", v->keywords[i]);
+	gild_buf_addc(b, 0);
+	rec_str(b, v->license);
+	rec_str(b, v->required_use);
+	rec_str(b, v->required_use_loc.file);
+	rec_num(b, v->required_use_loc.line);
 	for (int k = 0; k < DEP_NCLASS; k++)
-		rec_str(b, c->deps[k]);
+		rec_str(b, v->deps[k]);
 	for (int k = 0; k < DEP_NCLASS; k++)
-		rec_str(b, c->dep_loc[k].file);
-	for (int k = 0; k < DEP_NCLASS; k++) {
-		snprintf(num, sizeof(num), "%u", c->dep_loc[k].line);
-		rec_str(b, num);
-	}
+		rec_str(b, v->dep_loc[k].file);
+	for (int k = 0; k < DEP_NCLASS; k++)
+		rec_num(b, v->dep_loc[k].line);
 }
 
-static bool record_at(const struct rcache *c, Id p, const char *f[]);
-static size_t record_len(const char *const f[]);
+struct rcache_writer {
+	Pool *pool;
+	Repo *repo;
+	Repodata *d;
+	Id key[K_N];
+	struct gild_buf data;
+	char id[64];
+};
 
-/* One version; raw: its record as the old cache has it (a stub). */
-static void save_one(Pool *pool, Repo *repo, Repodata *d, const Id *key,
-		     const struct rs_recipe *c, const char *const *raw,
-		     struct gild_buf *data)
+struct rcache_writer *rcache_writer_new(void)
 {
-	Id h = repo_add_solvable(repo);
-	Solvable *s = pool_id2solvable(pool, h);
+	struct rcache_writer *w = xcalloc(1, sizeof(*w));
+	struct timespec now;
 
-	s->name = pool_str2id(pool, pool_tmpjoin(pool, c->category, "/", c->pn), 1);
-	s->evr = pool_str2id(pool, c->pvr, 1);
+	w->pool = pool_create();
+	w->repo = repo_create(w->pool, "gild-tree");
+	w->d = repo_add_repodata(w->repo, 0);
+	intern_keys(w->pool, w->key);
+	/* a new id per save: the .solv names the data file it goes with */
+	clock_gettime(CLOCK_REALTIME, &now);
+	snprintf(w->id, sizeof(w->id), "%lld.%ld.%d", (long long)now.tv_sec,
+		 now.tv_nsec, (int)getpid());
+	gild_buf_printf(&w->data, "gild-resolve-data %s\n", w->id);
+	return w;
+}
+
+void rcache_writer_free(struct rcache_writer *w)
+{
+	if (!w)
+		return;
+	pool_free(w->pool);
+	gild_buf_release(&w->data);
+	free(w);
+}
+
+/* A solvable for cat/pn-pvr whose record starts here. */
+static void writer_solvable(struct rcache_writer *w, const char *cpn,
+			    const char *pvr)
+{
+	Id h = repo_add_solvable(w->repo);
+	Solvable *s = pool_id2solvable(w->pool, h);
+
+	s->name = pool_str2id(w->pool, cpn, 1);
+	s->evr = pool_str2id(w->pool, pvr, 1);
 	s->arch = ARCH_NOARCH;
-	repodata_set_num(d, h, key[K_ORIGIN], (unsigned)c->origin + 1);
-	repodata_set_num(d, h, key[K_DATA], data->n);
-	if (raw)
-		gild_buf_add(data, raw[0], record_len(raw));
-	else
-		record(data, c);
+	repodata_set_num(w->d, h, w->key[K_DATA], w->data.n);
+}
+
+void rcache_writer_add(struct rcache_writer *w, const struct rs_version *v)
+{
+	writer_solvable(w, pool_tmpjoin(w->pool, v->category, "/", v->pn), v->pvr);
+	record(&w->data, v);
 }
 
 static int write_buf(const char *path, const struct gild_buf *b,
@@ -387,76 +374,47 @@ static int write_buf(const char *path, const struct gild_buf *b,
 	return gild_atomic_commit(&af, err);
 }
 
-int rcache_save(const char *path, const char *stamp, const struct rs_input *in,
-		const struct rcache *from, struct gild_err *err)
+int rcache_writer_commit(struct rcache_writer *w, const char *path,
+			 const char *stamp, struct gild_err *err)
 {
 	_cleanup_(gild_atomic_release) struct gild_atomic af = GILD_ATOMIC_INIT;
 	_cleanup_free_ char *dir = xstrdup(path);
 	_cleanup_free_ char *dpath = xasprintf("%s.data", path);
 	_cleanup_free_ char *spath = xasprintf("%s.stamp", path);
-	Pool *pool = pool_create();
-	Repo *repo = repo_create(pool, "gild-tree");
-	Repodata *d = repo_add_repodata(repo, 0);
-	struct gild_buf data = GILD_BUF_INIT, sb = GILD_BUF_INIT;
-	struct timespec now;
-	char hash[17], id[64];
-	Id key[K_N];
+	struct gild_buf sb = GILD_BUF_INIT;
+	char hash[17];
 	int r;
 
 	if (strrchr(dir, '/'))
 		*strrchr(dir, '/') = 0;
-	/* a new id per save: the .solv names the data file it goes with */
-	clock_gettime(CLOCK_REALTIME, &now);
-	snprintf(id, sizeof(id), "%lld.%ld.%d", (long long)now.tv_sec,
-		 now.tv_nsec, (int)getpid());
-	gild_buf_printf(&data, "gild-resolve-data %s\n", id);
-	intern_keys(pool, key);
-	for (size_t i = 0; i < rs_input_count(in); i++) {
-		const struct rs_recipe *c = rs_input_at(in, i);
-		long stub = rs_input_stub_at(in, i);
-		const char *raw[R_N];
-		/* the tree's and the profile's; not the binary and installed
-		 * versions, which have files of their own */
-		if (c->origin != RS_TREE && c->origin != RS_PROVIDED)
-			continue;
-		if (stub >= 0 && (!from || !record_at(from, (Id)stub, raw)))
-			continue; /* cannot happen: stubs come from a cache */
-		save_one(pool, repo, d, key, c, stub >= 0 ? raw : NULL, &data);
-	}
 	stamp_hash(stamp, hash);
-	repodata_set_str(d, SOLVID_META, key[K_FP], hash);
-	repodata_set_str(d, SOLVID_META, key[K_DATAID], id);
-	repodata_internalize(d);
+	repodata_set_str(w->d, SOLVID_META, w->key[K_FP], hash);
+	repodata_set_str(w->d, SOLVID_META, w->key[K_DATAID], w->id);
+	repodata_internalize(w->d);
 	/* the data, then the .solv, then the stamp: a stamp never describes
 	 * files not yet there */
 	if ((r = gild_mkdir_p(dir, 0755, err)) < 0 ||
-	    (r = write_buf(dpath, &data, err)) < 0 ||
+	    (r = write_buf(dpath, &w->data, err)) < 0 ||
 	    (r = gild_atomic_open(&af, AT_FDCWD, path, 0644, err)) < 0)
-		goto out;
-	if (repo_write(repo, af.f)) {
-		r = gild_fail(err, -GILD_E_INVALID, NULL,
-			      "cannot write the resolver cache '%s'", path);
-		goto out;
-	}
+		return r;
+	if (repo_write(w->repo, af.f))
+		return gild_fail(err, -GILD_E_INVALID, NULL,
+				 "cannot write the resolver cache '%s'", path);
 	if ((r = gild_atomic_commit(&af, err)) < 0)
-		goto out;
+		return r;
 	gild_buf_adds(&sb, stamp);
 	r = write_buf(spath, &sb, err);
-out:
-	pool_free(pool);
-	gild_buf_release(&data);
 	gild_buf_release(&sb);
 	return r;
 }
 
 /* ---- reading ------------------------------------------------------------------- */
 
-/* Split a '\n' list into *vp (allocated; the strings copied). */
-static size_t split(const char *s, char **copy, const char ***vp)
+/* Split a '\n' list into *vp (allocated; the strings copied to *copy). */
+static size_t split(const char *s, char **copy, char ***vp)
 {
 	size_t n = 0, cap = 1;
-	const char **v;
-	char *t;
+	char **v, *t;
 
 	for (const char *q = s; *q; q++)
 		cap += *q == '\n';
@@ -481,19 +439,22 @@ struct rcache {
 	char *stamp; /* the global stamp it was opened with */
 	const char *data; /* resolve.data, mapped */
 	size_t data_len;
-	/* the last loaded version's lists, alive until the next load */
-	char *str[4];
-	const char **arr[4];
+	/* the last version's lists (rcache_version), alive until the next */
+	char *str[2];
+	char **arr[2];
+	struct use_iuse *iuse;
+	char category[256];
 };
 
 void rcache_free(struct rcache *c)
 {
 	if (!c)
 		return;
-	for (int i = 0; i < 4; i++) {
+	for (int i = 0; i < 2; i++) {
 		free(c->str[i]);
 		free(c->arr[i]);
 	}
+	free(c->iuse);
 	if (c->treefd >= 0)
 		close(c->treefd);
 	if (c->data)
@@ -504,7 +465,7 @@ void rcache_free(struct rcache *c)
 }
 
 /* The strings of a version's record, or false when it is damaged. */
-static bool record_at(const struct rcache *c, Id p, const char *f[])
+static bool record_at(const struct rcache *c, Id p, const char *f[R_N])
 {
 	unsigned long long off = repo_lookup_num(c->repo, p, c->key[K_DATA], 0);
 	const char *s, *end = c->data + c->data_len;
@@ -522,46 +483,75 @@ static bool record_at(const struct rcache *c, Id p, const char *f[])
 	return true;
 }
 
-/* The bytes of a record, from its strings. */
-static size_t record_len(const char *const f[])
+void rcache_writer_copy(struct rcache_writer *w, const struct rcache *from,
+			const struct gild_strv *skip)
 {
-	return (size_t)(f[R_N - 1] + strlen(f[R_N - 1]) + 1 - f[0]);
+	Solvable *s;
+	Id p;
+
+	FOR_REPO_SOLVABLES(from->repo, p, s) {
+		const char *cpn = pool_id2str(from->pool, s->name), *f[R_N];
+		if ((skip && gild_strv_contains(skip, cpn)) || !record_at(from, p, f))
+			continue;
+		writer_solvable(w, cpn, pool_id2str(from->pool, s->evr));
+		gild_buf_add(&w->data, f[0],
+			     (size_t)(f[R_N - 1] + strlen(f[R_N - 1]) + 1 - f[0]));
+	}
 }
 
 static const char *or_null(const char *s) { return *s ? s : NULL; }
 
-/* rs_load_fn: a stub's fields from its record (a damaged one: no fields,
- * and a stamp that never holds). */
-static void load_one(void *ud, long handle, struct rs_recipe *rec)
+bool rcache_version(struct rcache *c, long handle, struct rs_version *v)
 {
-	struct rcache *c = ud;
+	Solvable *s = pool_id2solvable(c->pool, (Id)handle);
 	const char *f[R_N];
-	const char *const **lists[4] = {&rec->iuse, &rec->use, &rec->refused,
-					&rec->fixes};
-	size_t *counts[4] = {&rec->n_iuse, &rec->n_use, &rec->n_refused,
-			     &rec->n_fixes};
+	size_t n;
 
-	if (!record_at(c, (Id)handle, f))
-		return;
-	rec->slot = f[R_SLOT];
-	rec->subslot = or_null(f[R_SUBSLOT]);
-	rec->eapi = atoi(f[R_EAPI]);
-	rec->stamp = or_null(f[R_STAMP]);
-	for (int i = 0; i < 4; i++) {
+	const char *name = pool_id2str(c->pool, s->name);
+	const char *slash = strchr(name, '/');
+
+	memset(v, 0, sizeof(*v));
+	if (!record_at(c, (Id)handle, f) || !slash ||
+	    (size_t)(slash - name) >= sizeof(c->category))
+		return false;
+	memcpy(c->category, name, (size_t)(slash - name));
+	c->category[slash - name] = 0;
+	v->category = c->category;
+	v->pn = slash + 1;
+	v->pvr = pool_id2str(c->pool, s->evr);
+	v->slot = f[R_SLOT];
+	v->subslot = or_null(f[R_SUBSLOT]);
+	v->eapi = atoi(f[R_EAPI]);
+	v->stamp = or_null(f[R_STAMP]);
+	for (int i = 0; i < 2; i++) {
 		free(c->str[i]);
 		free(c->arr[i]);
-		*counts[i] = split(f[R_IUSE + i], &c->str[i], &c->arr[i]);
-		*lists[i] = c->arr[i];
 	}
+	n = split(f[R_IUSE], &c->str[0], &c->arr[0]);
+	free(c->iuse);
+	c->iuse = xcalloc(n + 1, sizeof(*c->iuse));
+	for (size_t i = 0; i < n; i++)
+		c->iuse[i] = (struct use_iuse){
+			c->arr[0][i] + 1, c->arr[0][i][0] == '+' ? 1
+					  : c->arr[0][i][0] == '-' ? -1 : 0};
+	v->iuse = c->iuse;
+	v->n_iuse = n;
+	v->n_keywords = split(f[R_KEYWORDS], &c->str[1], &c->arr[1]);
+	v->keywords = (const char *const *)c->arr[1];
+	v->license = or_null(f[R_LICENSE]);
+	v->required_use = or_null(f[R_REQUSE]);
+	v->required_use_loc.file = or_null(f[R_REQUSE_FILE]);
+	v->required_use_loc.line = (unsigned)strtoul(f[R_REQUSE_LINE], NULL, 10);
+	v->required_use_loc.col = 1;
 	for (int k = 0; k < DEP_NCLASS; k++) {
-		rec->deps[k] = or_null(f[R_DEP + k]);
-		rec->dep_loc[k].file = or_null(f[R_LOCFILE + k]);
-		rec->dep_loc[k].line = (unsigned)strtoul(f[R_LOCLINE + k], NULL, 10);
-		rec->dep_loc[k].col = 1;
+		v->deps[k] = or_null(f[R_DEP + k]);
+		v->dep_loc[k].file = or_null(f[R_LOCFILE + k]);
+		v->dep_loc[k].line = (unsigned)strtoul(f[R_LOCLINE + k], NULL, 10);
+		v->dep_loc[k].col = 1;
 	}
+	return true;
 }
 
-/* rs_source.current: the version's package stamp against the tree. */
 bool rcache_current(struct rcache *c, long handle)
 {
 	Solvable *s = pool_id2solvable(c->pool, (Id)handle);
@@ -602,8 +592,7 @@ static bool map_data(struct rcache *c, const char *path)
 	       memcmp(c->data, head, strlen(head)) == 0;
 }
 
-int rcache_open(const char *path, const char *tree, const char *confdir,
-		const char *profile, struct rs_input *in, struct rcache **out)
+int rcache_open(const char *path, const char *tree, struct rcache **out)
 {
 	_cleanup_fclose_ FILE *f = fopen(path, "r");
 	_cleanup_free_ char *spath = xasprintf("%s.stamp", path), *stamp = NULL;
@@ -612,12 +601,10 @@ int rcache_open(const char *path, const char *tree, const char *confdir,
 	const char *have;
 	char hash[17];
 	size_t len;
-	Solvable *s;
-	Id p;
 
 	*out = NULL;
 	if (!f || gild_read_file(spath, &stamp, &len, &err) < 0 ||
-	    !stamp_current(stamp, tree, confdir, profile))
+	    !stamp_current(stamp, tree))
 		return 0;
 	stamp_hash(stamp, hash);
 	c = xcalloc(1, sizeof(*c));
@@ -632,20 +619,23 @@ int rcache_open(const char *path, const char *tree, const char *confdir,
 		rcache_free(c);
 		return 0;
 	}
+	*out = c;
+	return 1;
+}
+
+void rcache_foreach(const struct rcache *c, rcache_version_fn fn, void *ud)
+{
+	Solvable *s;
+	Id p;
+
 	FOR_REPO_SOLVABLES(c->repo, p, s) {
 		const char *name = pool_id2str(c->pool, s->name);
 		const char *slash = strchr(name, '/');
 		char cat[256];
-		enum rs_origin o = (enum rs_origin)(
-			repo_lookup_num(c->repo, p, c->key[K_ORIGIN], 1) - 1);
 		if (!slash || (size_t)(slash - name) >= sizeof(cat))
-			continue; /* not written by rcache_save */
+			continue; /* not written by rcache_writer_add */
 		memcpy(cat, name, (size_t)(slash - name));
 		cat[slash - name] = 0;
-		rs_input_add_stub(in, cat, slash + 1, pool_id2str(c->pool, s->evr),
-				  o, p);
+		fn(ud, cat, slash + 1, pool_id2str(c->pool, s->evr), p);
 	}
-	rs_input_set_loader(in, load_one, c);
-	*out = c;
-	return 1;
 }

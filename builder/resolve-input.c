@@ -48,7 +48,6 @@ static void entry_release(struct entry *e)
 		free((char *)c->deps[k]);
 		free((char *)c->dep_loc[k].file);
 	}
-	free((char *)c->stamp);
 	free(e->cpn); /* and the names in the same block (entry_new) */
 }
 
@@ -99,7 +98,6 @@ static void entry_fill(struct entry *e, const struct rs_recipe *rec)
 	}
 	c->eapi = rec->eapi;
 	c->user = rec->user;
-	c->stamp = dup_or_null(rec->stamp);
 }
 
 static struct entry *entry_new(struct rs_input *in, const char *category,
@@ -176,11 +174,6 @@ size_t rs_input_count(const struct rs_input *in) { return in->n; }
 const struct rs_recipe *rs_input_at(const struct rs_input *in, size_t i)
 {
 	return &in->v[i].rec;
-}
-
-long rs_input_stub_at(const struct rs_input *in, size_t i)
-{
-	return in->v[i].stub ? in->v[i].handle : -1;
 }
 
 /* ---- finding versions by name -------------------------------------------- */

@@ -36,9 +36,6 @@ struct rs_recipe {
 	const char *const *slotdeps;
 	size_t n_slotdeps;
 	void *user; /* handed back to the flag-origin callback */
-	/* The stat of the files it was read from, opaque to the resolver:
-	 * kept for the cache (resolve-cache.c), NULL when none. */
-	const char *stamp;
 };
 
 /* Where a flag's value for a version was set ("etc/package.use:3"), or
@@ -80,12 +77,9 @@ struct rs_source {
 };
 void rs_input_set_source(struct rs_input *in, const struct rs_source *src);
 
-/* The versions added, for the cache (resolve-cache.c). A stub has its
- * names and origin only; rs_input_stub_at gives its loader's handle, or
- * -1 when the version is not (or no longer) a stub. */
+/* The versions added (stubs: names and origin only). */
 size_t rs_input_count(const struct rs_input *in);
 const struct rs_recipe *rs_input_at(const struct rs_input *in, size_t i);
-long rs_input_stub_at(const struct rs_input *in, size_t i);
 
 /* Resolve a user's target to an atom text: atoms as they are, a bare
  * package name to its only category ("zlib" -> "sys-libs/zlib").

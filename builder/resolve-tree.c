@@ -25,12 +25,17 @@ struct rtree_use {
 	const struct use_state *st;
 };
 
+static void scratch_release(struct rtree_scratch *sc);
+
 void rtree_free(struct rtree *rt)
 {
 	if (!rt)
 		return;
 	rs_input_free(rt->in);
 	rcache_free(rt->cache); /* after the input that loads from it */
+	rcache_writer_free(rt->writer);
+	scratch_release(&rt->scratch);
+	gild_strv_release(&rt->refreshed);
 	for (size_t i = 0; i < rt->nfresh; i++)
 		recipe_free(rt->fresh[i]);
 	free(rt->fresh);
@@ -68,40 +73,40 @@ static const char *flag_origin(void *ud, const struct rs_recipe *r,
 }
 
 /* The edit that would make a refused version visible, from the reason. */
-static char *fix_for(const struct recipe *r, const char *reason)
+static char *fix_for(const struct rs_version *v, const char *reason)
 {
 	const char *q;
 
 	if (gild_startswith(reason, "masked"))
 		return xasprintf("unmask it: add '=%s/%s-%s' to etc/package.unmask",
-				 r->category, r->pn, r->pvr);
+				 v->category, v->pn, v->pvr);
 	if (gild_startswith(reason, "keyword") && (q = strchr(reason, '\''))) {
 		size_t n = strcspn(q + 1, "'");
 		return xasprintf("add '=%s/%s-%s %.*s' to "
 				 "etc/package.accept_keywords",
-				 r->category, r->pn, r->pvr, (int)n, q + 1);
+				 v->category, v->pn, v->pvr, (int)n, q + 1);
 	}
 	if (gild_startswith(reason, "license") && (q = strchr(reason, '\''))) {
 		size_t n = strcspn(q + 1, "'");
 		return xasprintf("add '%s/%s %.*s' to etc/package.license",
-				 r->category, r->pn, (int)n, q + 1);
+				 v->category, v->pn, (int)n, q + 1);
 	}
 	return NULL;
 }
 
-static int check_required_use(const struct recipe *r, struct rtree_use *u,
+static int check_required_use(const struct rs_version *v, struct rtree_use *u,
 			      struct gild_strv *refused, struct gild_strv *fixes,
 			      struct gild_err *err)
 {
 	_cleanup_(dep_node_freep) struct dep_node *tree = NULL;
-	const char *s = r->vars[RECIPE_REQUIRED_USE];
-	struct gild_loc loc = r->var_loc[RECIPE_REQUIRED_USE];
+	const char *s = v->required_use;
+	struct gild_loc loc = v->required_use_loc;
 	struct gild_buf why = GILD_BUF_INIT;
 	int rc;
 
 	if (!s || !*s)
 		return 0;
-	if ((rc = depstr_parse(s, strlen(s), DEPSTR_REQUIRED_USE, r->eapi,
+	if ((rc = depstr_parse(s, strlen(s), DEPSTR_REQUIRED_USE, v->eapi,
 			       loc.line ? &loc : NULL, &tree, err)) < 0)
 		return rc;
 	if (!requse_check(tree, use_on, u, &why)) {
@@ -110,83 +115,120 @@ static int check_required_use(const struct recipe *r, struct rtree_use *u,
 		gild_strv_push(fixes, xasprintf("set USE for '%s/%s' in "
 						"etc/package.use so that "
 						"REQUIRED_USE \"%s\" holds",
-						r->category, r->pn, s));
+						v->category, v->pn, s));
 	}
 	gild_buf_release(&why);
 	return 0;
 }
 
-static void fill_use_pkg(const struct recipe *r, struct use_pkg *p,
-			 struct use_iuse *iuse)
+/* A recipe as the cache keeps it; iuse has room for its IUSE. */
+static void version_of(const struct recipe *r, struct use_iuse *iuse,
+		       struct rs_version *v)
 {
+	static const enum recipe_var var[DEP_NCLASS] = {
+		RECIPE_BDEPEND, RECIPE_DEPEND, RECIPE_RDEPEND, RECIPE_PDEPEND,
+		RECIPE_IDEPEND};
+
 	for (size_t i = 0; i < r->n_iuse; i++)
 		iuse[i] = (struct use_iuse){r->iuse[i].flag, r->iuse[i].def};
-	*p = (struct use_pkg){
+	*v = (struct rs_version){
 		.category = r->category, .pn = r->pn, .pvr = r->pvr,
-		.slot = r->slot, .subslot = r->subslot,
+		.slot = r->slot, .subslot = r->subslot, .eapi = r->eapi,
 		.iuse = iuse, .n_iuse = r->n_iuse,
-		.keywords = r->keywords, .n_keywords = r->n_keywords,
-		.license = r->vars[RECIPE_LICENSE]};
+		.keywords = (const char *const *)r->keywords,
+		.n_keywords = r->n_keywords,
+		.license = r->vars[RECIPE_LICENSE],
+		.required_use = r->vars[RECIPE_REQUIRED_USE],
+		.required_use_loc = r->var_loc[RECIPE_REQUIRED_USE]};
+	for (int k = 0; k < DEP_NCLASS; k++) {
+		v->deps[k] = r->vars[var[k]];
+		v->dep_loc[k] = r->var_loc[var[k]];
+		if (!v->dep_loc[k].line)
+			v->dep_loc[k].file = NULL;
+	}
 }
 
+static void scratch_release(struct rtree_scratch *sc)
+{
+	gild_strv_release(&sc->names);
+	gild_strv_release(&sc->use);
+	gild_strv_release(&sc->refused);
+	gild_strv_release(&sc->fixes);
+}
+
+/* A version under the configuration: its effective USE, visibility (with
+ * the reasons and fixes when refused) and REQUIRED_USE (PMS 7.3.3). The
+ * strings of *rec live in sc until it is released.
+ * Returns 0, or the error of a REQUIRED_USE that does not parse. */
+static int evaluate(struct rtree *rt, const struct rs_version *v,
+		    struct rs_recipe *rec, struct rtree_scratch *sc)
+{
+	struct use_state st = {0};
+	struct rtree_use u = {rt->env, &st};
+	struct use_pkg up = {
+		.category = v->category, .pn = v->pn, .pvr = v->pvr,
+		.slot = v->slot, .subslot = v->subslot,
+		.iuse = v->iuse, .n_iuse = v->n_iuse,
+		.keywords = v->keywords, .n_keywords = v->n_keywords,
+		.license = v->license};
+	int rc;
+
+	scratch_release(sc);
+	use_eval(rt->env, &up, &st);
+	for (size_t i = 0; i < v->n_iuse; i++) {
+		gild_strv_add(&sc->names, v->iuse[i].flag);
+		if (use_state_enabled(rt->env, &st, v->iuse[i].flag))
+			gild_strv_add(&sc->use, v->iuse[i].flag);
+	}
+	if (!use_visible(rt->env, &up, &st, &sc->refused))
+		for (size_t i = 0; i < sc->refused.n; i++) {
+			char *f = fix_for(v, sc->refused.v[i]);
+			if (f)
+				gild_strv_push(&sc->fixes, f);
+		}
+	rc = check_required_use(v, &u, &sc->refused, &sc->fixes, rt->err);
+	use_state_release(&st);
+	*rec = (struct rs_recipe){
+		.category = v->category, .pn = v->pn, .pvr = v->pvr,
+		.slot = v->slot, .subslot = v->subslot,
+		.iuse = (const char *const *)sc->names.v, .n_iuse = sc->names.n,
+		.use = (const char *const *)sc->use.v, .n_use = sc->use.n,
+		.eapi = v->eapi, .origin = RS_TREE,
+		.refused = (const char *const *)sc->refused.v,
+		.n_refused = sc->refused.n,
+		.fixes = (const char *const *)sc->fixes.v, .n_fixes = sc->fixes.n};
+	for (int k = 0; k < DEP_NCLASS; k++) {
+		rec->deps[k] = v->deps[k];
+		rec->dep_loc[k] = v->dep_loc[k];
+	}
+	return rc;
+}
+
+/* tree_foreach_recipe: a version evaluated as input, and kept for the
+ * cache when one is being written. */
 static int add_recipe(const struct recipe *r, void *ud)
 {
 	struct rtree *rt = ud;
-	_cleanup_free_ struct use_iuse *iuse =
-		xcalloc(r->n_iuse + 1, sizeof(*iuse));
-	struct gild_strv names = GILD_STRV_INIT,
-			 use = GILD_STRV_INIT, refused = GILD_STRV_INIT,
-			 fixes = GILD_STRV_INIT;
-	struct use_state st = {0};
-	struct use_pkg up;
-	struct rtree_use u = {rt->env, &st};
-	struct rs_recipe rec = {0};
-	int rc;
+	_cleanup_free_ struct use_iuse *iuse = xcalloc(r->n_iuse + 1, sizeof(*iuse));
+	_cleanup_free_ char *stamp = NULL;
+	struct rtree_scratch sc = {0};
+	struct rs_version v;
+	struct rs_recipe rec;
+	int rc = 0;
 
+	version_of(r, iuse, &v);
+	if (rt->writer) {
+		v.stamp = stamp = rcache_pkg_stamp(rt->treefd, r->category, r->pn,
+						   r->pvr, rt->racy);
+		rcache_writer_add(rt->writer, &v);
+	}
 	if (use_provided(rt->env, r->category, r->pn, r->pvr, NULL))
 		return 0; /* added from package.provided */
-	fill_use_pkg(r, &up, iuse);
-	use_eval(rt->env, &up, &st);
-	for (size_t i = 0; i < r->n_iuse; i++) {
-		gild_strv_add(&names, r->iuse[i].flag);
-		if (use_state_enabled(rt->env, &st, r->iuse[i].flag))
-			gild_strv_add(&use, r->iuse[i].flag);
-	}
-	if (!use_visible(rt->env, &up, &st, &refused))
-		for (size_t i = 0; i < refused.n; i++) {
-			char *f = fix_for(r, refused.v[i]);
-			if (f)
-				gild_strv_push(&fixes, f);
-		}
-	rc = check_required_use(r, &u, &refused, &fixes, rt->err);
-	rec = (struct rs_recipe){
-		.category = r->category, .pn = r->pn, .pvr = r->pvr,
-		.slot = r->slot, .subslot = r->subslot,
-		.iuse = (const char *const *)names.v, .n_iuse = names.n,
-		.use = (const char *const *)use.v, .n_use = use.n,
-		.eapi = r->eapi, .origin = RS_TREE,
-		.refused = (const char *const *)refused.v, .n_refused = refused.n,
-		.fixes = (const char *const *)fixes.v, .n_fixes = fixes.n,
-		.user = (void *)r};
-	for (int k = 0; k < DEP_NCLASS; k++) {
-		static const enum recipe_var var[DEP_NCLASS] = {
-			RECIPE_BDEPEND, RECIPE_DEPEND, RECIPE_RDEPEND,
-			RECIPE_PDEPEND, RECIPE_IDEPEND};
-		rec.deps[k] = r->vars[var[k]];
-		rec.dep_loc[k] = r->var_loc[var[k]];
-		if (!rec.dep_loc[k].line)
-			rec.dep_loc[k].file = NULL;
-	}
-	rec.stamp = rcache_pkg_stamp(rt->treefd, r->category, r->pn, r->pvr,
-				     rt->racy);
+	rc = evaluate(rt, &v, &rec, &sc);
+	rec.user = (void *)r;
 	if (rc >= 0)
 		rs_input_add(rt->in, &rec);
-	free((char *)rec.stamp);
-	use_state_release(&st);
-	gild_strv_release(&names);
-	gild_strv_release(&use);
-	gild_strv_release(&refused);
-	gild_strv_release(&fixes);
+	scratch_release(&sc);
 	return rc;
 }
 
@@ -212,6 +254,45 @@ static int add_provided(struct rtree *rt)
 	return 0;
 }
 
+/* ---- versions from the cache ------------------------------------------------- */
+
+/* rcache_foreach: a stub, unless package.provided stands for it. */
+static void add_stub(void *ud, const char *category, const char *pn,
+		     const char *pvr, long handle)
+{
+	struct rtree *rt = ud;
+
+	if (!use_provided(rt->env, category, pn, pvr, NULL))
+		rs_input_add_stub(rt->in, category, pn, pvr, RS_TREE, handle);
+}
+
+/* rs_load_fn: a cached version evaluated, when the resolver first needs
+ * it. Its REQUIRED_USE parsed when the cache was written; a damaged
+ * record is a version nothing matches. */
+static void load_version(void *ud, long handle, struct rs_recipe *rec)
+{
+	struct rtree *rt = ud;
+	struct gild_err err = GILD_ERR_INIT;
+	struct gild_err *keep = rt->err;
+	struct rs_version v;
+
+	memset(rec, 0, sizeof(*rec));
+	scratch_release(&rt->scratch);
+	if (!rcache_version(rt->cache, handle, &v)) {
+		gild_strv_add(&rt->scratch.refused, "its cache record is damaged");
+		rec->refused = (const char *const *)rt->scratch.refused.v;
+		rec->n_refused = 1;
+		return;
+	}
+	rt->err = &err;
+	if (evaluate(rt, &v, rec, &rt->scratch) < 0) {
+		gild_strv_add(&rt->scratch.refused, err.msg);
+		rec->refused = (const char *const *)rt->scratch.refused.v;
+		rec->n_refused = rt->scratch.refused.n;
+	}
+	rt->err = keep;
+}
+
 /* ---- packages whose cache entries are stale --------------------------------- */
 
 static bool pkg_current(void *ud, long handle)
@@ -232,8 +313,8 @@ static int refresh_pkg(void *ud, struct rs_input *in, const char *cat,
 	struct dirent *e;
 
 	(void)in; /* add_recipe adds to rt->in, which is in */
-	rt->racy = rcache_racy_limit();
 	rt->nrefreshed++;
+	gild_strv_add(&rt->refreshed, rel + strlen("recipes/"));
 	if (!rt->loader && !(rt->loader = recipe_loader_new(rt->cfg->tree, 0, err)))
 		return err->code ? err->code : -GILD_E_INVALID;
 	if ((fd = openat(rt->treefd, rel, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0 ||
@@ -264,18 +345,34 @@ static int refresh_pkg(void *ud, struct rs_input *in, const char *cat,
 }
 
 /* rs_source.refreshed: the cache again, with the packages read again (or
- * none, when one of them does not load: the next run reads the tree). */
+ * none, when one of them does not load: the next run reads the tree).
+ * Their stamps use the limit taken before this run read anything. */
 static void refreshed(void *ud, struct rs_input *in)
 {
 	struct rtree *rt = ud;
+	_cleanup_(rcache_writer_freep) struct rcache_writer *w = NULL;
 	struct gild_err err = GILD_ERR_INIT;
 
+	(void)in;
 	if (rt->cache_bad) {
 		unlink(rt->cache_path);
 		return;
 	}
-	if (rcache_save(rt->cache_path, rcache_global_stamp(rt->cache), in,
-			rt->cache, &err) < 0)
+	w = rcache_writer_new();
+	rcache_writer_copy(w, rt->cache, &rt->refreshed);
+	for (size_t i = 0; i < rt->nfresh; i++) {
+		const struct recipe *r = rt->fresh[i];
+		_cleanup_free_ struct use_iuse *iuse =
+			xcalloc(r->n_iuse + 1, sizeof(*iuse));
+		_cleanup_free_ char *stamp = rcache_pkg_stamp(
+			rt->treefd, r->category, r->pn, r->pvr, rt->racy);
+		struct rs_version v;
+		version_of(r, iuse, &v);
+		v.stamp = stamp;
+		rcache_writer_add(w, &v);
+	}
+	if (rcache_writer_commit(w, rt->cache_path, rcache_global_stamp(rt->cache),
+				 &err) < 0)
 		unlink(rt->cache_path);
 }
 
@@ -296,23 +393,25 @@ static void spoil_errors(struct rtree *rt, char *stamp)
 	}
 }
 
-/* Whether the environment sets a variable that changes USE, keywords
- * or licenses (USE, ACCEPT_*, FEATURES for USE=test, USE_EXPAND ones),
- * which the cache evaluated without; CFLAGS, PKGDIR and the like do not. */
-static bool env_changes_versions(const struct config *cfg)
+/* No usable cache: every recipe parsed and evaluated, and the cache
+ * written (a tree that cannot be written to just goes without one). */
+static int load_tree(struct rtree *rt, const char *tree)
 {
-	static const char *const harmless[] = {
-		"MAKEOPTS", "CFLAGS", "CXXFLAGS", "LDFLAGS", "CHOST", "DISTDIR",
-		"PKGDIR", "GILD_MIRRORS", NULL};
+	/* the stamp first: an edit during the load makes it stale */
+	_cleanup_free_ char *stamp = rcache_stamp(tree, rt->racy);
+	int rc;
 
-	for (size_t i = 0; i < cfg->envl.n; i++) {
-		size_t k = 0;
-		while (harmless[k] && strcmp(harmless[k], cfg->envl.v[i].name))
-			k++;
-		if (!harmless[k])
-			return true;
-	}
-	return false;
+	rt->t_fingerprint = gild_now();
+	rt->writer = rcache_writer_new();
+	if ((rc = tree_load(tree, TREE_LOAD_KEEP_GOING, &rt->tree, rt->err)) < 0 ||
+	    (rc = tree_foreach_recipe(rt->tree, add_recipe, rt)) < 0)
+		return rc;
+	spoil_errors(rt, stamp);
+	if (rcache_writer_commit(rt->writer, rt->cache_path, stamp, rt->err) < 0)
+		gild_err_clear(rt->err);
+	rcache_writer_free(rt->writer);
+	rt->writer = NULL;
+	return 0;
 }
 
 int rtree_load(const struct gild_ctx *ctx, bool emptytree, struct rtree **out,
@@ -320,7 +419,6 @@ int rtree_load(const struct gild_ctx *ctx, bool emptytree, struct rtree **out,
 {
 	_cleanup_(rtree_freep) struct rtree *rt = xcalloc(1, sizeof(*rt));
 	_cleanup_free_ char *confdir = gild_ctx_config_dir(ctx);
-	_cleanup_free_ char *stamp = NULL;
 	int rc;
 
 	rt->err = err;
@@ -337,33 +435,20 @@ int rtree_load(const struct gild_ctx *ctx, bool emptytree, struct rtree **out,
 	rt->in = rs_input_new();
 	rs_input_set_flag_origin(rt->in, flag_origin, rt);
 	rt->t_config = gild_now();
-	/* the cache holds USE evaluated without the environment's variables:
-	 * with any of them set, the tree is read and no cache written */
-	rt->env_vars = env_changes_versions(rt->cfg);
-	if (!rt->env_vars &&
-	    rcache_open(rt->cache_path, ctx->tree, confdir, ctx->profile, rt->in,
-			&rt->cache)) {
+	if (rcache_open(rt->cache_path, ctx->tree, &rt->cache)) {
 		struct rs_source src = {
 			.current = pkg_current,
 			.refresh = refresh_pkg, .refreshed = refreshed, .ud = rt};
 		rt->cache_hit = true;
-		rt->t_fingerprint = gild_now();
+		rcache_foreach(rt->cache, add_stub, rt);
+		rs_input_set_loader(rt->in, load_version, rt);
 		rs_input_set_source(rt->in, &src);
-	} else {
-		/* the stamp first: an edit during the load makes it stale */
-		stamp = rcache_stamp(ctx->tree, confdir, ctx->profile, rt->racy);
 		rt->t_fingerprint = gild_now();
-		if ((rc = tree_load(ctx->tree, TREE_LOAD_KEEP_GOING, &rt->tree,
-				    err)) < 0 ||
-		    (rc = tree_foreach_recipe(rt->tree, add_recipe, rt)) < 0 ||
-		    (rc = add_provided(rt)) < 0)
-			return rc;
-		spoil_errors(rt, stamp);
-		/* a tree that cannot be written to just goes without a cache */
-		if (!rt->env_vars &&
-		    rcache_save(rt->cache_path, stamp, rt->in, NULL, err) < 0)
-			gild_err_clear(err);
+	} else if ((rc = load_tree(rt, ctx->tree)) < 0) {
+		return rc;
 	}
+	if ((rc = add_provided(rt)) < 0)
+		return rc;
 	rt->t_versions = gild_now();
 	*out = TAKE_PTR(rt);
 	return 0;

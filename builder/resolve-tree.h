@@ -9,6 +9,11 @@
 #include "tree.h"
 #include "use.h"
 
+/* The evaluated lists of one version (resolve-tree.c). */
+struct rtree_scratch {
+	struct gild_strv names, use, refused, fixes;
+};
+
 struct rtree {
 	struct tree *tree;
 	struct config *cfg;
@@ -18,7 +23,6 @@ struct rtree {
 	bool emptytree;	      /* no installed root is read (none exists yet) */
 	char *origin_buf;
 	bool cache_hit;	      /* versions came from the .solv cache */
-	bool env_vars;	      /* the environment sets configuration variables */
 	struct rcache *cache; /* ... which stays open to load them lazily */
 	/* reading packages again when their cache entries are stale */
 	char *cache_path;
@@ -28,6 +32,9 @@ struct rtree {
 	struct recipe **fresh; /* the recipes read again */
 	size_t nfresh, fresh_cap;
 	bool cache_bad;	      /* a recipe read again does not load */
+	struct gild_strv refreshed; /* their "cat/pn" */
+	struct rcache_writer *writer; /* while the tree is loaded */
+	struct rtree_scratch scratch; /* the last cached version loaded */
 	size_t nrefreshed;    /* packages read again (stale in the cache) */
 	/* gild_now() after each loading step, for -v */
 	double t_start, t_config, t_fingerprint, t_versions;

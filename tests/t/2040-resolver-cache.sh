@@ -103,6 +103,26 @@ test_expect_success 'a removed package and a new one are seen' '
 	pv app-misc/top && test_grep "dev-libs/c-5" out
 '
 
+test_expect_success 'profile and configuration edits are evaluated from the cache' '
+	mkdir -p tree/recipes/app-misc/opt &&
+	printf "EAPI=8\nSLOT=\"0\"\nKEYWORDS=\"amd64\"\nIUSE=\"ssl\"\nRDEPEND=\"ssl? ( dev-libs/b )\"\n" \
+		>tree/recipes/app-misc/opt/opt-1.recipe &&
+	settle && pv app-misc/opt && pv app-misc/opt &&
+	echo cache >expect && test_cmp expect from &&
+	! test_grep "dev-libs/b" out &&
+	echo "app-misc/opt ssl" >tree/etc/package.use &&
+	pv app-misc/opt && test_cmp expect from &&
+	test_grep "dev-libs/b-1" out &&
+	test_grep "USE=\"ssl\"" out &&
+	echo "app-misc/opt -ssl" >tree/profiles/base/package.use &&
+	rm tree/etc/package.use &&
+	pv app-misc/opt && test_cmp expect from &&
+	! test_grep "dev-libs/b" out &&
+	echo "=app-misc/opt-1" >tree/profiles/base/package.mask &&
+	test_expect_code 1 gild -C tree pretend app-misc/opt 2>err &&
+	test_grep "app-misc/opt-1: masked by profiles/base/package.mask:1" err
+'
+
 test_expect_success 'a damaged data file is not used' '
 	settle && pv app-misc/top && echo cache >expect && pv app-misc/top &&
 	test_cmp expect from &&
