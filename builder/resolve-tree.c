@@ -204,6 +204,20 @@ static int evaluate(struct rtree *rt, const struct rs_version *v,
 	return rc;
 }
 
+/* A REQUIRED_USE that does not parse fails the load, as when it is
+ * evaluated. */
+static int check_syntax(const struct rs_version *v, struct gild_err *err)
+{
+	_cleanup_(dep_node_freep) struct dep_node *tree = NULL;
+	const char *s = v->required_use;
+	const struct gild_loc *loc = &v->required_use_loc;
+
+	if (!s || !*s)
+		return 0;
+	return depstr_parse(s, strlen(s), DEPSTR_REQUIRED_USE, v->eapi,
+			    loc->line ? loc : NULL, &tree, err);
+}
+
 /* tree_foreach_recipe: a version evaluated as input, and kept for the
  * cache when one is being written. */
 static int add_recipe(const struct recipe *r, void *ud)
@@ -221,6 +235,8 @@ static int add_recipe(const struct recipe *r, void *ud)
 		v.stamp = stamp = rcache_pkg_stamp(rt->treefd, r->category, r->pn,
 						   r->pvr, rt->racy);
 		rcache_writer_add(rt->writer, &v);
+		if (rt->defer) /* evaluated from the cache, when used */
+			return check_syntax(&v, rt->err);
 	}
 	if (use_provided(rt->env, r->category, r->pn, r->pvr, NULL))
 		return 0; /* added from package.provided */
@@ -393,25 +409,46 @@ static void spoil_errors(struct rtree *rt, char *stamp)
 	}
 }
 
-/* No usable cache: every recipe parsed and evaluated, and the cache
- * written (a tree that cannot be written to just goes without one). */
+/* Versions from the cache: stubs, evaluated when first used. */
+static void use_cache(struct rtree *rt)
+{
+	struct rs_source src = {.current = pkg_current, .refresh = refresh_pkg,
+				.refreshed = refreshed, .ud = rt};
+
+	rt->cache_hit = true;
+	rcache_foreach(rt->cache, add_stub, rt);
+	rs_input_set_loader(rt->in, load_version, rt);
+	rs_input_set_source(rt->in, &src);
+}
+
+/* No usable cache: every recipe parsed and the cache written, then used
+ * as on the next run; a tree that cannot be written to (or whose cache
+ * cannot be trusted yet) has every version evaluated now. */
 static int load_tree(struct rtree *rt, const char *tree)
 {
 	/* the stamp first: an edit during the load makes it stale */
 	_cleanup_free_ char *stamp = rcache_stamp(tree, rt->racy);
+	bool saved;
 	int rc;
 
 	rt->t_fingerprint = gild_now();
 	rt->writer = rcache_writer_new();
+	rt->defer = true;
 	if ((rc = tree_load(tree, TREE_LOAD_KEEP_GOING, &rt->tree, rt->err)) < 0 ||
 	    (rc = tree_foreach_recipe(rt->tree, add_recipe, rt)) < 0)
 		return rc;
 	spoil_errors(rt, stamp);
-	if (rcache_writer_commit(rt->writer, rt->cache_path, stamp, rt->err) < 0)
-		gild_err_clear(rt->err);
+	saved = rcache_writer_commit(rt->writer, rt->cache_path, stamp, rt->err) >= 0;
+	gild_err_clear(rt->err);
 	rcache_writer_free(rt->writer);
 	rt->writer = NULL;
-	return 0;
+	rt->defer = false;
+	if (saved && rcache_open(rt->cache_path, tree, &rt->cache)) {
+		use_cache(rt);
+		rt->cache_hit = false; /* for -v: this run read the tree */
+		return 0;
+	}
+	return tree_foreach_recipe(rt->tree, add_recipe, rt);
 }
 
 int rtree_load(const struct gild_ctx *ctx, bool emptytree, struct rtree **out,
@@ -436,13 +473,7 @@ int rtree_load(const struct gild_ctx *ctx, bool emptytree, struct rtree **out,
 	rs_input_set_flag_origin(rt->in, flag_origin, rt);
 	rt->t_config = gild_now();
 	if (rcache_open(rt->cache_path, ctx->tree, &rt->cache)) {
-		struct rs_source src = {
-			.current = pkg_current,
-			.refresh = refresh_pkg, .refreshed = refreshed, .ud = rt};
-		rt->cache_hit = true;
-		rcache_foreach(rt->cache, add_stub, rt);
-		rs_input_set_loader(rt->in, load_version, rt);
-		rs_input_set_source(rt->in, &src);
+		use_cache(rt);
 		rt->t_fingerprint = gild_now();
 	} else if ((rc = load_tree(rt, ctx->tree)) < 0) {
 		return rc;

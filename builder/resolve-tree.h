@@ -34,6 +34,7 @@ struct rtree {
 	bool cache_bad;	      /* a recipe read again does not load */
 	struct gild_strv refreshed; /* their "cat/pn" */
 	struct rcache_writer *writer; /* while the tree is loaded */
+	bool defer;	      /* ... into a cache used right after */
 	struct rtree_scratch scratch; /* the last cached version loaded */
 	size_t nrefreshed;    /* packages read again (stale in the cache) */
 	/* gild_now() after each loading step, for -v */
