@@ -203,39 +203,76 @@ char *rcache_pkg_stamp(int treefd, const char *category, const char *pn,
 	return gild_buf_steal(&b);
 }
 
-static bool line_current(const char *line, int tfd, struct gild_buf *tmp)
+/* The path of a stamp line ("0\tPATH\tSTAT"), as a view. */
+static gild_str line_path(const char *line)
 {
-	const char *tab = strchr(line + 2, '\t'), *nl;
-	_cleanup_free_ char *rel = NULL;
-	struct stat st;
-	int rc;
+	const char *p = line + 2, *tab = strchr(p, '\t');
 
-	if (!tab || line[0] != '0')
-		return false;
-	rel = xstrndup(line + 2, (size_t)(tab - line - 2));
-	rc = fstatat(tfd, rel, &st, AT_SYMLINK_NOFOLLOW);
-	gild_buf_reset(tmp);
-	stat_text(tmp, rc == 0 ? &st : NULL, INT64_MAX);
-	nl = strchr(tab, '\n');
-	return nl && (size_t)(nl - tab - 1) == tmp->n &&
-	       memcmp(tab + 1, gild_buf_str(tmp), tmp->n) == 0;
+	return (gild_str){p, tab ? (size_t)(tab - p) : strlen(p)};
 }
 
-/* Whether every line of a stored stamp still holds. */
-static bool stamp_current(const char *stamp, const char *tree)
+static int str_cmp(gild_str a, gild_str b)
 {
-	struct gild_buf id = GILD_BUF_INIT, tmp = GILD_BUF_INIT;
-	_cleanup_close_ int tfd = open(tree, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	bool ok;
+	int c = memcmp(a.p, b.p, a.n < b.n ? a.n : b.n);
 
-	identity(&id);
-	ok = tfd >= 0 && strncmp(stamp, gild_buf_str(&id), id.n) == 0;
-	for (const char *s = stamp + id.n; ok && *s && strchr(s, '\n');
-	     s = strchr(s, '\n') + 1)
-		ok = line_current(s, tfd, &tmp);
-	gild_buf_release(&id);
-	gild_buf_release(&tmp);
-	return ok;
+	return c ? c : (a.n > b.n) - (a.n < b.n);
+}
+
+/* The lines of text, sorted. */
+static void sorted_lines(const char *text, struct gild_strv *out)
+{
+	for (const char *s = text, *nl; *s; s = nl + 1) {
+		if (!(nl = strchr(s, '\n')))
+			break;
+		if (nl > s)
+			gild_strv_push(out, xstrndup(s, (size_t)(nl - s)));
+	}
+	gild_strv_sort(out);
+}
+
+/* A category directory's name, or NULL for any other path. */
+static char *category_of(gild_str path)
+{
+	if (path.n <= 8 || strncmp(path.p, "recipes/", 8) ||
+	    memchr(path.p + 8, '/', path.n - 8) ||
+	    (path.n == 15 && !strncmp(path.p + 8, "classes", 7)))
+		return NULL;
+	return xstrndup(path.p + 8, path.n - 8);
+}
+
+/* Whether a cache written with the stamp old can be used now: the stamps
+ * are equal, or differ only in category directories (packages added,
+ * removed or renamed there), whose names go to changed. */
+static bool stamp_usable(const char *old, const char *now,
+			 struct gild_strv *changed)
+{
+	_cleanup_strv_ struct gild_strv a = GILD_STRV_INIT, b = GILD_STRV_INIT;
+	const char *ao = strchr(old, '\n'), *an = strchr(now, '\n');
+	size_t i = 0, j = 0;
+
+	if (!ao || !an || ao - old != an - now || memcmp(old, now, (size_t)(ao - old)))
+		return false; /* another format or gild binary */
+	sorted_lines(ao + 1, &a);
+	sorted_lines(an + 1, &b);
+	while (i < a.n || j < b.n) {
+		gild_str pa = i < a.n ? line_path(a.v[i]) : (gild_str){0};
+		gild_str pb = j < b.n ? line_path(b.v[j]) : (gild_str){0};
+		int c = i >= a.n ? 1 : j >= b.n ? -1 : str_cmp(pa, pb);
+		char *cat;
+		/* "racy" never matches, not even "racy" */
+		if (!c && !strcmp(a.v[i], b.v[j]) && !strstr(a.v[i], "\tracy")) {
+			i++, j++;
+			continue;
+		}
+		if (!(cat = category_of(c <= 0 ? pa : pb)))
+			return false;
+		if (!gild_strv_contains(changed, cat))
+			gild_strv_add(changed, cat);
+		free(cat);
+		i += c <= 0;
+		j += c >= 0;
+	}
+	return true;
 }
 
 /* ---- the files ------------------------------------------------------------------
@@ -484,14 +521,14 @@ static bool record_at(const struct rcache *c, Id p, const char *f[R_N])
 }
 
 void rcache_writer_copy(struct rcache_writer *w, const struct rcache *from,
-			const struct gild_strv *skip)
+			bool (*skip)(void *ud, const char *cpn), void *ud)
 {
 	Solvable *s;
 	Id p;
 
 	FOR_REPO_SOLVABLES(from->repo, p, s) {
 		const char *cpn = pool_id2str(from->pool, s->name), *f[R_N];
-		if ((skip && gild_strv_contains(skip, cpn)) || !record_at(from, p, f))
+		if ((skip && skip(ud, cpn)) || !record_at(from, p, f))
 			continue;
 		writer_solvable(w, cpn, pool_id2str(from->pool, s->evr));
 		gild_buf_add(&w->data, f[0],
@@ -592,10 +629,12 @@ static bool map_data(struct rcache *c, const char *path)
 	       memcmp(c->data, head, strlen(head)) == 0;
 }
 
-int rcache_open(const char *path, const char *tree, struct rcache **out)
+int rcache_open(const char *path, const char *tree, int64_t racy,
+		struct gild_strv *changed, struct rcache **out)
 {
 	_cleanup_fclose_ FILE *f = fopen(path, "r");
 	_cleanup_free_ char *spath = xasprintf("%s.stamp", path), *stamp = NULL;
+	_cleanup_free_ char *now = NULL;
 	struct gild_err err = GILD_ERR_INIT;
 	struct rcache *c;
 	const char *have;
@@ -603,13 +642,18 @@ int rcache_open(const char *path, const char *tree, struct rcache **out)
 	size_t len;
 
 	*out = NULL;
-	if (!f || gild_read_file(spath, &stamp, &len, &err) < 0 ||
-	    !stamp_current(stamp, tree))
+	if (!f || gild_read_file(spath, &stamp, &len, &err) < 0)
 		return 0;
+	now = rcache_stamp(tree, racy);
+	if (!stamp_usable(stamp, now, changed) || changed->n > 64) {
+		/* many categories changed (a sync): reading all is as quick */
+		gild_strv_release(changed);
+		return 0;
+	}
 	stamp_hash(stamp, hash);
 	c = xcalloc(1, sizeof(*c));
 	c->treefd = open(tree, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	c->stamp = TAKE_PTR(stamp);
+	c->stamp = TAKE_PTR(now); /* what a rewrite stamps */
 	c->pool = pool_create();
 	c->repo = repo_create(c->pool, "gild-tree");
 	intern_keys(c->pool, c->key);

@@ -53,11 +53,16 @@ void rcache_stamp_spoil(char *stamp, const char *rel);
 char *rcache_pkg_stamp(int treefd, const char *category, const char *pn,
 		       const char *pvr, int64_t racy);
 
-/* Open the cache at path when the global stamp still holds. Returns 1
- * and *out, or 0 when it is missing, stale or unreadable (never an error:
- * the caller then loads the tree). */
+/* Open the cache at path when the global stamp still holds, or differs
+ * only in some category directories (packages added or removed there):
+ * their names are added to changed, and the caller reads those
+ * categories from the tree instead. The global stamp is taken anew with
+ * racy (rcache_racy_limit) for a rewrite. Returns 1 and *out, or 0 when
+ * it is missing, stale or unreadable (never an error: the caller then
+ * loads the tree). */
 struct rcache;
-int rcache_open(const char *path, const char *tree, struct rcache **out);
+int rcache_open(const char *path, const char *tree, int64_t racy,
+		struct gild_strv *changed, struct rcache **out);
 void rcache_free(struct rcache *c);
 /* Every version, with a handle for the calls below. */
 typedef void (*rcache_version_fn)(void *ud, const char *category,
@@ -68,19 +73,19 @@ void rcache_foreach(const struct rcache *c, rcache_version_fn fn, void *ud);
 bool rcache_version(struct rcache *c, long handle, struct rs_version *v);
 /* Whether a version's package stamp still holds. */
 bool rcache_current(struct rcache *c, long handle);
-/* The global stamp the cache was opened with. */
+/* The global stamp taken when the cache was opened. */
 const char *rcache_global_stamp(const struct rcache *c);
 
 /* Writing a cache: versions added one by one or copied from an open cache
- * (but for the packages "cat/pn" in skip), then written atomically with
- * the global stamp taken before the tree was read. */
+ * (but for the packages "cat/pn" skip says to leave out), then written
+ * atomically with the global stamp taken before the tree was read. */
 struct rcache_writer;
 struct rcache_writer *rcache_writer_new(void);
 void rcache_writer_free(struct rcache_writer *w);
 GILD_DEFINE_CLEANUP(struct rcache_writer *, rcache_writer_free)
 void rcache_writer_add(struct rcache_writer *w, const struct rs_version *v);
 void rcache_writer_copy(struct rcache_writer *w, const struct rcache *from,
-			const struct gild_strv *skip);
+			bool (*skip)(void *ud, const char *cpn), void *ud);
 /* Returns 0 or a negative code. */
 int rcache_writer_commit(struct rcache_writer *w, const char *path,
 			 const char *stamp, struct gild_err *err);

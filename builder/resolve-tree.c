@@ -36,6 +36,7 @@ void rtree_free(struct rtree *rt)
 	rcache_writer_free(rt->writer);
 	scratch_release(&rt->scratch);
 	gild_strv_release(&rt->refreshed);
+	gild_strv_release(&rt->changed);
 	for (size_t i = 0; i < rt->nfresh; i++)
 		recipe_free(rt->fresh[i]);
 	free(rt->fresh);
@@ -278,6 +279,8 @@ static void add_stub(void *ud, const char *category, const char *pn,
 {
 	struct rtree *rt = ud;
 
+	if (rt->changed.n && gild_strv_contains(&rt->changed, category))
+		return; /* read from the tree instead */
 	if (!use_provided(rt->env, category, pn, pvr, NULL))
 		rs_input_add_stub(rt->in, category, pn, pvr, RS_TREE, handle);
 }
@@ -360,6 +363,17 @@ static int refresh_pkg(void *ud, struct rs_input *in, const char *cat,
 	return rc;
 }
 
+/* Whether the cache's versions of cpn were replaced by the tree's. */
+static bool read_again(void *ud, const char *cpn)
+{
+	struct rtree *rt = ud;
+	const char *slash = strchr(cpn, '/');
+	_cleanup_free_ char *cat = xstrndup(cpn, slash ? (size_t)(slash - cpn) : 0);
+
+	return gild_strv_contains(&rt->changed, cat) ||
+	       gild_strv_contains(&rt->refreshed, cpn);
+}
+
 /* rs_source.refreshed: the cache again, with the packages read again (or
  * none, when one of them does not load: the next run reads the tree).
  * Their stamps use the limit taken before this run read anything. */
@@ -375,7 +389,7 @@ static void refreshed(void *ud, struct rs_input *in)
 		return;
 	}
 	w = rcache_writer_new();
-	rcache_writer_copy(w, rt->cache, &rt->refreshed);
+	rcache_writer_copy(w, rt->cache, read_again, rt);
 	for (size_t i = 0; i < rt->nfresh; i++) {
 		const struct recipe *r = rt->fresh[i];
 		_cleanup_free_ struct use_iuse *iuse =
@@ -409,16 +423,48 @@ static void spoil_errors(struct rtree *rt, char *stamp)
 	}
 }
 
-/* Versions from the cache: stubs, evaluated when first used. */
-static void use_cache(struct rtree *rt)
+/* The packages of the categories that changed (packages added, removed
+ * or renamed), read from the tree, and the cache written again. */
+static int read_changed(struct rtree *rt)
+{
+	int rc = 0;
+
+	for (size_t i = 0; rc >= 0 && i < rt->changed.n; i++) {
+		_cleanup_free_ char *rel = xasprintf("recipes/%s", rt->changed.v[i]);
+		int fd = openat(rt->treefd, rel, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+		struct dirent *e;
+		if (!d) {
+			if (fd >= 0)
+				close(fd);
+			continue; /* gone: no packages */
+		}
+		while (rc >= 0 && (e = readdir(d)))
+			if (e->d_name[0] != '.' && e->d_type != DT_REG)
+				rc = refresh_pkg(rt, rt->in, rt->changed.v[i],
+						 e->d_name, rt->err);
+		closedir(d);
+	}
+	if (rc >= 0)
+		refreshed(rt, rt->in);
+	return rc;
+}
+
+/* Versions from the cache when it can be used: stubs, evaluated when
+ * first used. Returns 1 when it was, 0 when not, or an error of a
+ * changed category's recipes. */
+static int use_cache(struct rtree *rt, const char *tree)
 {
 	struct rs_source src = {.current = pkg_current, .refresh = refresh_pkg,
 				.refreshed = refreshed, .ud = rt};
 
+	if (!rcache_open(rt->cache_path, tree, rt->racy, &rt->changed, &rt->cache))
+		return 0;
 	rt->cache_hit = true;
 	rcache_foreach(rt->cache, add_stub, rt);
 	rs_input_set_loader(rt->in, load_version, rt);
 	rs_input_set_source(rt->in, &src);
+	return rt->changed.n ? read_changed(rt) < 0 ? -1 : 1 : 1;
 }
 
 /* No usable cache: every recipe parsed and the cache written, then used
@@ -443,10 +489,9 @@ static int load_tree(struct rtree *rt, const char *tree)
 	rcache_writer_free(rt->writer);
 	rt->writer = NULL;
 	rt->defer = false;
-	if (saved && rcache_open(rt->cache_path, tree, &rt->cache)) {
-		use_cache(rt);
+	if (saved && (rc = use_cache(rt, tree)) != 0) {
 		rt->cache_hit = false; /* for -v: this run read the tree */
-		return 0;
+		return rc < 0 ? rt->err->code : 0;
 	}
 	return tree_foreach_recipe(rt->tree, add_recipe, rt);
 }
@@ -472,12 +517,11 @@ int rtree_load(const struct gild_ctx *ctx, bool emptytree, struct rtree **out,
 	rt->in = rs_input_new();
 	rs_input_set_flag_origin(rt->in, flag_origin, rt);
 	rt->t_config = gild_now();
-	if (rcache_open(rt->cache_path, ctx->tree, &rt->cache)) {
-		use_cache(rt);
-		rt->t_fingerprint = gild_now();
-	} else if ((rc = load_tree(rt, ctx->tree)) < 0) {
+	if ((rc = use_cache(rt, ctx->tree)) < 0)
+		return rt->err->code;
+	rt->t_fingerprint = gild_now();
+	if (!rc && (rc = load_tree(rt, ctx->tree)) < 0)
 		return rc;
-	}
 	if ((rc = add_provided(rt)) < 0)
 		return rc;
 	rt->t_versions = gild_now();

@@ -33,6 +33,7 @@ struct rtree {
 	size_t nfresh, fresh_cap;
 	bool cache_bad;	      /* a recipe read again does not load */
 	struct gild_strv refreshed; /* their "cat/pn" */
+	struct gild_strv changed; /* categories read from the tree */
 	struct rcache_writer *writer; /* while the tree is loaded */
 	bool defer;	      /* ... into a cache used right after */
 	struct rtree_scratch scratch; /* the last cached version loaded */

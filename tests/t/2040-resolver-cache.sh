@@ -123,6 +123,21 @@ test_expect_success 'profile and configuration edits are evaluated from the cach
 	test_grep "app-misc/opt-1: masked by profiles/base/package.mask:1" err
 '
 
+test_expect_success 'a package added or removed: only its category is read again' '
+	settle && pv app-misc/top && pv app-misc/top &&
+	echo 0 >expect && test_cmp expect again &&
+	mkdir tree/recipes/app-misc/new &&
+	recipe app-misc/new/new-1.recipe "RDEPEND=\"dev-libs/c\"" &&
+	pv app-misc/new && echo cache >expect && test_cmp expect from &&
+	ls tree/recipes/app-misc | wc -l >expect && test_cmp expect again &&
+	test_grep "app-misc/new-1" out && test_grep "dev-libs/c-5" out &&
+	settle && pv app-misc/new && pv app-misc/new &&
+	echo 0 >expect && test_cmp expect again &&
+	rm -r tree/recipes/app-misc/new &&
+	test_expect_code 1 gild -C tree pretend app-misc/new 2>err &&
+	test_grep "app-misc/new" err
+'
+
 test_expect_success 'a damaged data file is not used' '
 	settle && pv app-misc/top && echo cache >expect && pv app-misc/top &&
 	test_cmp expect from &&
