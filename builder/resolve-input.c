@@ -159,6 +159,13 @@ void rs_input_materialize(struct rs_input *in, struct entry *e)
 
 	if (!e->stub)
 		return;
+	/* Whether the cached version still matches the tree; when not, its
+	 * package is noted for a refresh and this pass goes on with it (its
+	 * answer is thrown away, see rs_input_solve). Every use of a cached
+	 * version comes here first. */
+	if (in->src.current && !in->src.current(in->src.ud, e->handle) &&
+	    !gild_strv_contains(&in->stale, e->cpn))
+		gild_strv_add(&in->stale, e->cpn);
 	e->stub = false;
 	in->loader(in->loader_ud, e->handle, &rec);
 	entry_fill(e, &rec);
@@ -326,25 +333,6 @@ static bool entry_matches(const struct entry *e, const struct atom *a)
 	       atom_match_slot(a, e->rec.slot, e->rec.subslot);
 }
 
-/* Whether the cached versions of a package still match the tree; when
- * not, it is noted for a refresh and this pass goes on with them (its
- * answer is thrown away). */
-static void check_current(struct rs_input *in, size_t first, size_t end)
-{
-	const struct entry *e0 = &in->v[in->by_cpn[first]];
-
-	if (!in->src.current)
-		return;
-	for (size_t i = first; i < end; i++) {
-		const struct entry *e = &in->v[in->by_cpn[i]];
-		if (e->stub && !in->src.current(in->src.ud, e->handle)) {
-			if (!gild_strv_contains(&in->stale, e0->cpn))
-				gild_strv_add(&in->stale, e0->cpn);
-			return;
-		}
-	}
-}
-
 /* The pool is built lazily: a package's versions become candidates the
  * first time an atom names it, and their dependencies are added from the
  * work list, so only what the targets can reach is ever matched (a 40,000
@@ -357,7 +345,6 @@ static void add_cpn(struct rs_input *in, size_t first, size_t end)
 	if (first == end || in->v[in->by_cpn[first]].cpn_added)
 		return;
 	in->v[in->by_cpn[first]].cpn_added = true;
-	check_current(in, first, end);
 	for (size_t i = first; i < end; i++)
 		rs_input_materialize(in, &in->v[in->by_cpn[i]]);
 	for (size_t i = first; i < end; i++) {
