@@ -1,6 +1,7 @@
 /* base.c: errors, allocation, buffers, string vectors (see base.h). */
 #include "base.h"
 
+#include <ctype.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 
@@ -242,6 +243,31 @@ bool gild_has_word(const char *list, const char *word)
 		s += len;
 	}
 	return false;
+}
+
+int gild_parse_u64(const char *s, bool suffixes, uint64_t *out)
+{
+	unsigned long long v;
+	unsigned shift = 0;
+	char *end;
+
+	if (*s < '0' || *s > '9')
+		return -1;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno)
+		return -1;
+	if (suffixes && *end) {
+		const char *units = "kmg", *u = strchr(units, tolower((unsigned char)*end));
+		if (!u)
+			return -1;
+		shift = 10 * (unsigned)(u - units + 1);
+		end++;
+	}
+	if (*end || v > (UINT64_MAX >> shift))
+		return -1;
+	*out = (uint64_t)v << shift;
+	return 0;
 }
 
 bool gild_endswith(const char *s, const char *suffix)

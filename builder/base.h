@@ -169,6 +169,10 @@ bool gild_startswith(const char *s, const char *prefix);
  * FEATURES, RESTRICT, QA_FATAL, USE as a string. */
 bool gild_has_word(const char *list, const char *word);
 bool gild_endswith(const char *s, const char *suffix);
+/* A whole decimal number (no sign, no spaces, not empty), with an optional
+ * k, m or g suffix (binary multiples: "64m" is 64 MiB) when suffixes is
+ * true. 0, or -1 on bad syntax or overflow. */
+int gild_parse_u64(const char *s, bool suffixes, uint64_t *out);
 
 /* ---- growable string buffer -------------------------------------------- */
 

@@ -2,6 +2,8 @@
  * binary repository, directories and the toolchain stage's identity. */
 #include "build.h"
 
+#include <inttypes.h>
+#include <limits.h>
 #include <sys/stat.h>
 
 #include "../repo/repo.h"
@@ -198,6 +200,37 @@ static char *abs_dir(const char *tree, const char *dir)
 	return gild_path_join(tree, dir);
 }
 
+/* A build must not take the host down with it: every phase runs under a
+ * process, memory and file-size limit (issue 4: cgroup memory and pids
+ * where the kernel offers them, rlimits otherwise). The defaults leave a
+ * normal build alone: 3 hours a phase, 4096 processes, three quarters of
+ * the machine's memory, 32 GiB per file. 0 turns a limit off. */
+static int read_limits(struct build_env *e, struct gild_err *err)
+{
+	long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
+	uint64_t ram = pages > 0 && page > 0 ? (uint64_t)pages * (uint64_t)page : 0;
+	int r;
+
+	if ((r = config_get_number(e->cfg, "GILD_PHASE_TIMEOUT", false, 3 * 3600,
+				   &e->phase_timeout, err)) < 0 ||
+	    (r = config_get_number(e->cfg, "GILD_BUILD_MEM", true, ram / 4 * 3,
+				   &e->mem, err)) < 0 ||
+	    (r = config_get_number(e->cfg, "GILD_BUILD_NPROC", false, 4096,
+				   &e->nproc, err)) < 0 ||
+	    (r = config_get_number(e->cfg, "GILD_BUILD_FSIZE", true,
+				   (uint64_t)32 << 30, &e->fsize, err)) < 0)
+		return r;
+	if (e->phase_timeout > UINT_MAX)
+		return gild_fail(err, -GILD_E_INVALID, NULL,
+				 "'GILD_PHASE_TIMEOUT' is too large: %" PRIu64,
+				 e->phase_timeout);
+	if (e->nproc > UINT_MAX)
+		return gild_fail(err, -GILD_E_INVALID, NULL,
+				 "'GILD_BUILD_NPROC' is too large: %" PRIu64,
+				 e->nproc);
+	return 0;
+}
+
 int build_env_open(struct gild_ctx *ctx, struct build_env **out,
 		   struct gild_err *err)
 {
@@ -213,7 +246,8 @@ int build_env_open(struct gild_ctx *ctx, struct build_env **out,
 	if ((r = config_load(tree, config_dir, ctx->profile, environ, &e->cfg,
 			     err)) < 0)
 		return r;
-	if ((r = use_env_new(e->cfg, &e->use, err)) < 0)
+	if ((r = use_env_new(e->cfg, &e->use, err)) < 0 ||
+	    (r = read_limits(e, err)) < 0)
 		return r;
 	if ((r = tree_load(tree, TREE_LOAD_FUNCTIONS | TREE_LOAD_KEEP_GOING,
 			   &e->tree, err)) < 0)

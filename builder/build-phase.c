@@ -220,15 +220,16 @@ static int add_binds(struct build_job *j, struct sandbox_spec *s,
 	return 0;
 }
 
-static unsigned phase_timeout(struct build_job *j)
+static void set_limits(struct build_job *j, struct sandbox_spec *s)
 {
-	const char *v = config_get(j->env->cfg, "GILD_PHASE_TIMEOUT");
+	const struct build_env *e = j->env;
 
-	if (j->opts->phase_timeout)
-		return j->opts->phase_timeout;
-	if (v[0] && atoi(v) > 0)
-		return (unsigned)atoi(v);
-	return 3 * 3600;
+	sandbox_spec_set_timeout(s, j->opts->phase_timeout
+					    ? j->opts->phase_timeout
+					    : (unsigned)e->phase_timeout);
+	sandbox_spec_set_mem(s, e->mem);
+	sandbox_spec_set_nproc(s, (unsigned)e->nproc);
+	sandbox_spec_set_fsize(s, e->fsize);
 }
 
 static int run_phase(struct build_job *j, const char *phase,
@@ -250,7 +251,7 @@ static int run_phase(struct build_job *j, const char *phase,
 	if (geteuid() == 0)
 		sandbox_spec_set_host_range(s, HOST_ID_BASE, HOST_ID_BASE, 65536);
 	sandbox_spec_set_inside_ids(s, BUILD_UID, BUILD_UID);
-	sandbox_spec_set_timeout(s, phase_timeout(j));
+	set_limits(j, s);
 	sandbox_spec_set_cwd(s, "/build/work");
 	sandbox_spec_set_stdio(s, fileno(j->log), fileno(j->log));
 	sandbox_spec_set_argv(s, argv);

@@ -51,6 +51,9 @@ struct build_env {
 	char *stage_root;  /* the toolchain stage root, NULL: the host's */
 	char *stage_id;	   /* its identity (recorded in every package) */
 	char *stage_desc;  /* human-readable identity */
+	/* Sandbox limits per phase, from gild.conf or the environment (see
+	 * build-env.c for the defaults): seconds, bytes, processes, bytes. */
+	uint64_t phase_timeout, mem, nproc, fsize;
 };
 
 int build_env_open(struct gild_ctx *ctx, struct build_env **out,

@@ -41,13 +41,12 @@ static const struct option sandbox_opts[] = {
 static bool parse_count(const char *s, unsigned long long max,
 			unsigned long long *out)
 {
-	char *end;
+	uint64_t v;
 
-	if (*s < '0' || *s > '9')
+	if (gild_parse_u64(s, false, &v) < 0 || v == 0 || v > max)
 		return false;
-	errno = 0;
-	*out = strtoull(s, &end, 10);
-	return !errno && !*end && *out > 0 && *out <= max;
+	*out = v;
+	return true;
 }
 
 static int number_opt(struct gild_ctx *ctx, struct sandbox_spec *s, int c,

@@ -29,6 +29,11 @@ static struct var *varlist_find(const struct varlist *vl, const char *name)
 	return NULL;
 }
 
+const struct var *varlist_var(const struct varlist *vl, const char *name)
+{
+	return vl ? varlist_find(vl, name) : NULL;
+}
+
 const char *varlist_get(const struct varlist *vl, const char *name)
 {
 	const struct var *v = vl ? varlist_find(vl, name) : NULL;

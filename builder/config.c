@@ -39,6 +39,28 @@ const char *config_get(const struct config *c, const char *name)
 	return v ? v : "";
 }
 
+int config_get_number(const struct config *c, const char *name, bool size,
+		      uint64_t def, uint64_t *out, struct gild_err *err)
+{
+	const struct var *v = varlist_var(&c->eff, name);
+	struct gild_loc loc = {0};
+
+	if (!v || !v->value[0]) {
+		*out = def;
+		return 0;
+	}
+	if (gild_parse_u64(v->value, size, out) == 0)
+		return 0;
+	loc.file = v->file;
+	loc.line = v->line;
+	return gild_fail(err, -GILD_E_INVALID, v->line ? &loc : NULL,
+			 "%s%s'%s' is not a whole number%s: '%s'",
+			 v->line ? "" : v->file ? v->file : "",
+			 v->line ? "" : ": ", name,
+			 size ? " (with an optional k, m or g suffix)" : "",
+			 v->value);
+}
+
 /* Paths inside the tree are shown relative to it, as in
  * "etc/package.mask:3". */
 static char *display_path(const char *tree, const char *path)

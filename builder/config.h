@@ -35,6 +35,8 @@ struct varlist {
 void varlist_release(struct varlist *vl);
 /* The value of the last assignment to name, or NULL. */
 const char *varlist_get(const struct varlist *vl, const char *name);
+/* That assignment with where it was made, or NULL. */
+const struct var *varlist_var(const struct varlist *vl, const char *name);
 /* Assign (replacing any earlier value); copies both strings. */
 void varlist_set(struct varlist *vl, const char *name, const char *value,
 		 const char *file, unsigned line);
@@ -94,6 +96,13 @@ GILD_DEFINE_CLEANUP(struct config *, config_free)
 
 /* An effective variable ("" when unset). */
 const char *config_get(const struct config *c, const char *name);
+
+/* A numeric variable (GILD_PHASE_TIMEOUT, GILD_BUILD_MEM): def when unset
+ * or empty, else a whole number, with a k, m or g suffix when size is true.
+ * Anything else is -GILD_E_INVALID naming where it was set
+ * ("etc/gild.conf:3" or "environment") and what a valid value looks like. */
+int config_get_number(const struct config *c, const char *name, bool size,
+		      uint64_t def, uint64_t *out, struct gild_err *err);
 
 /* DISTDIR and PKGDIR (defaults var/distfiles, var/packages), made absolute
  * against the tree when relative. Allocated. */

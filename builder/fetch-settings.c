@@ -1,5 +1,7 @@
 /* fetch-settings.c: DISTDIR, mirrors and timeouts from the configuration
  * (see fetch.h). */
+#include <limits.h>
+
 #include "config.h"
 #include "fetch.h"
 
@@ -10,15 +12,6 @@ void fetch_settings_release(struct fetch_settings *fs)
 	free(fs->distdir);
 	free(fs->mirrors);
 	*fs = (struct fetch_settings){0};
-}
-
-static long seconds_var(const struct config *c, const char *name)
-{
-	const char *v = config_get(c, name);
-	char *end;
-	long n = strtol(v, &end, 10);
-
-	return (*v && !*end && n > 0) ? n : 0;
 }
 
 static bool user_config_exists(const char *config_dir)
@@ -42,6 +35,7 @@ int fetch_settings_load(const char *tree, const char *config_dir,
 {
 	_cleanup_(config_freep) struct config *c = NULL;
 	int r = config_load(tree, config_dir, profile, environ, &c, err);
+	uint64_t timeout, connect_timeout;
 
 	if (cfg_out)
 		*cfg_out = NULL;
@@ -54,10 +48,19 @@ int fetch_settings_load(const char *tree, const char *config_dir,
 		settings_from_env(tree, fs);
 		return 0;
 	}
+	/* 0: fetch.c's defaults */
+	if ((r = config_get_number(c, "GILD_FETCH_TIMEOUT", false, 0, &timeout,
+				   err)) < 0 ||
+	    (r = config_get_number(c, "GILD_FETCH_CONNECT_TIMEOUT", false, 0,
+				   &connect_timeout, err)) < 0)
+		return r;
+	if (timeout > LONG_MAX || connect_timeout > LONG_MAX)
+		return gild_fail(err, -GILD_E_INVALID, NULL,
+				 "a fetch timeout is too large");
 	fs->distdir = config_distdir(c);
 	fs->mirrors = xstrdup(config_get(c, "GILD_MIRRORS"));
-	fs->timeout = seconds_var(c, "GILD_FETCH_TIMEOUT");
-	fs->connect_timeout = seconds_var(c, "GILD_FETCH_CONNECT_TIMEOUT");
+	fs->timeout = (long)timeout;
+	fs->connect_timeout = (long)connect_timeout;
 	if (cfg_out)
 		*cfg_out = TAKE_PTR(c);
 	return 0;

@@ -49,17 +49,6 @@ static bool is_hex(const char *s)
 	return true;
 }
 
-static int parse_size(const char *s, uint64_t *out)
-{
-	char *end;
-
-	if (!*s || *s < '0' || *s > '9')
-		return -1;
-	errno = 0;
-	*out = strtoull(s, &end, 10);
-	return (errno || *end) ? -1 : 0;
-}
-
 static char *lower_dup(const char *s)
 {
 	char *r = xstrdup(s);
@@ -110,7 +99,7 @@ static int parse_line(struct manifest *m, char *line, unsigned lineno,
 		return gild_fail(err, -GILD_E_SYNTAX, &loc,
 				 "malformed %s entry: expected 'NAME SIZE "
 				 "HASH VALUE...'", w[0]);
-	if (parse_size(w[2], &size) < 0)
+	if (gild_parse_u64(w[2], false, &size) < 0)
 		return gild_fail(err, -GILD_E_SYNTAX, &loc,
 				 "bad size '%s' for '%s'", w[2], w[1]);
 	if (manifest_find(m, w[0], w[1]))

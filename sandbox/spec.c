@@ -165,32 +165,6 @@ int sandbox_spec_parse_bind(struct sandbox_spec *s, enum sandbox_mount_kind k,
 	return add_bind(s, k, src, colon + 1, err);
 }
 
-/* "123", "64k", "256m", "2g" -> bytes; -1 on bad syntax. */
-static int parse_size(const char *p, uint64_t *out)
-{
-	char *end;
-	unsigned long long v;
-	unsigned shift = 0;
-
-	if (!isdigit((unsigned char)*p))
-		return -1;
-	errno = 0;
-	v = strtoull(p, &end, 10);
-	if (errno)
-		return -1;
-	switch (tolower((unsigned char)*end)) {
-	case 0: break;
-	case 'k': shift = 10; end++; break;
-	case 'm': shift = 20; end++; break;
-	case 'g': shift = 30; end++; break;
-	default: return -1;
-	}
-	if (*end || v == 0 || v > (UINT64_MAX >> shift))
-		return -1;
-	*out = (uint64_t)v << shift;
-	return 0;
-}
-
 int sandbox_spec_parse_tmpfs(struct sandbox_spec *s, const char *arg,
 			     struct gild_err *err)
 {
@@ -200,7 +174,7 @@ int sandbox_spec_parse_tmpfs(struct sandbox_spec *s, const char *arg,
 
 	if (!colon)
 		return sandbox_spec_add_tmpfs(s, arg, 0, err);
-	if (parse_size(colon + 1, &size) < 0)
+	if (gild_parse_u64(colon + 1, true, &size) < 0 || size == 0)
 		return gild_fail(err, -GILD_E_USAGE, NULL,
 				 "bad tmpfs size '%s'", colon + 1);
 	dest = xstrndup(arg, colon - arg);
