@@ -177,7 +177,8 @@ int build_job_load_attrs(struct build_job *j, struct gild_err *err)
 		if ((r = apply_line(j, line, value, path, err)) < 0)
 			return r;
 	}
-	qsort(j->attrs, j->n_attrs, sizeof(*j->attrs), cmp_attr);
+	if (j->n_attrs) /* qsort(NULL, 0) is undefined */
+		qsort(j->attrs, j->n_attrs, sizeof(*j->attrs), cmp_attr);
 	return 0;
 }
 
