@@ -154,10 +154,13 @@ static void print_use_origins(struct gild_ctx *ctx, struct rtree *rt,
 
 int cmd_why(int argc, char **argv, struct gild_ctx *ctx)
 {
-	enum { OPT_EMPTYTREE = 0x2000 };
+	enum { OPT_EMPTYTREE = 0x2000, OPT_ROOT };
 	static const struct option opts[] = {
 		GILD_TREE_LONGOPT, GILD_COMMON_LONGOPTS,
-		{"emptytree", no_argument, NULL, OPT_EMPTYTREE}, {0}};
+		{"emptytree", no_argument, NULL, OPT_EMPTYTREE},
+		{"root", required_argument, NULL, OPT_ROOT}, {0}};
+	const char *root = NULL;
+	bool emptytree = false;
 	_cleanup_(rtree_freep) struct rtree *rt = NULL;
 	_cleanup_(plan_freep) struct plan *p = NULL;
 	struct resolver *r = NULL;
@@ -165,13 +168,17 @@ int cmd_why(int argc, char **argv, struct gild_ctx *ctx)
 	int c, status, rc, pkg;
 
 	while ((c = getopt_long(argc, argv, GILD_COMMON_SHORTOPTS "e", opts,
-				NULL)) != -1)
-		if (c != OPT_EMPTYTREE && c != 'e' &&
-		    gild_ctx_common_opt(ctx, c, optarg, &status) <= 0)
+				NULL)) != -1) {
+		if (c == OPT_EMPTYTREE || c == 'e')
+			emptytree = true;
+		else if (c == OPT_ROOT)
+			root = optarg;
+		else if (gild_ctx_common_opt(ctx, c, optarg, &status) <= 0)
 			return status;
+	}
 	if (optind >= argc)
 		return gild_ctx_usage_error(ctx, "no package given");
-	if ((rc = solve_targets(ctx, true, NULL,
+	if ((rc = solve_targets(ctx, emptytree, root_dir(root),
 				optind + 1 < argc ? argv + optind + 1 : deflt,
 				optind + 1 < argc ? argc - optind - 1 : 1, &rt,
 				&p, &r)) < 0)

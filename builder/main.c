@@ -67,7 +67,7 @@ static const struct cmd commands[] = {
 	 "VERSION VERSION"},
 	{"version", FRONT(cmd_version), "print gild's version", ""},
 	{"why", CORE(cmd_why), "show the dependency chains that pull a package in",
-	 "[--emptytree] ATOM [TARGET...]  (targets default to @system)"},
+	 "[--emptytree] [--root DIR] ATOM [TARGET...]  (targets default to @system)"},
 };
 
 static const struct cmd *find_cmd(const char *name)

@@ -62,6 +62,7 @@ void rs_input_free(struct rs_input *in)
 	free(in->work);
 	gild_strv_release(&in->stale);
 	gild_strv_release(&in->targets);
+	gild_strv_release(&in->rebuild_targets);
 	resolver_free(in->r);
 	gild_buf_release(&in->buf);
 	free(in);

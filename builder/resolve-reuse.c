@@ -175,8 +175,10 @@ static void add_rebuild_target(struct rs_input *in, struct entry *e)
 			? xasprintf("=%s-%s", e->cpn, e->rec.pvr)
 			: xasprintf("%s:%s", e->cpn, e->rec.slot);
 
-	if (!gild_strv_contains(&in->targets, target))
+	if (!gild_strv_contains(&in->targets, target)) {
 		gild_strv_add(&in->targets, target);
+		gild_strv_add(&in->rebuild_targets, target);
+	}
 }
 
 bool rs_reuse_check_slots(struct rs_input *in, const struct plan *p)
@@ -236,6 +238,19 @@ static void find_previous(struct rs_input *in, const struct entry *me,
 	}
 }
 
+/* Whether reason ("target 'TEXT'") names a target added for a rebuild. */
+static bool injected_target(const struct rs_input *in, const char *reason)
+{
+	for (size_t i = 0; i < in->rebuild_targets.n; i++) {
+		const char *t = in->rebuild_targets.v[i];
+		size_t n = strlen(t);
+		if (!strncmp(reason, "target '", 8) && !strncmp(reason + 8, t, n) &&
+		    !strcmp(reason + 8 + n, "'"))
+			return true;
+	}
+	return false;
+}
+
 static void annotate_entry(struct rs_input *in, struct plan_entry *pe,
 			   const struct entry *me)
 {
@@ -262,6 +277,10 @@ static void annotate_entry(struct rs_input *in, struct plan_entry *pe,
 	use_changes(&me->rec, &ref->rec, &pe->changed, &pe->iuse_changed);
 	if (ref->rebuild)
 		pe->rebuild = xstrdup(ref->rebuild);
+	if (ref->rebuild && pe->parent < 0 && injected_target(in, pe->reason)) {
+		free(pe->reason); /* no one asked for it: the rebuild is why */
+		pe->reason = xstrdup(ref->rebuild);
+	}
 	else if (ref == prev.inst && prev.stale_binary &&
 		 prev.stale_binary->rebuild && pe->action == PLAN_BUILD)
 		pe->rebuild = xstrdup(prev.stale_binary->rebuild);

@@ -133,6 +133,9 @@ test_expect_success 'an installed root: same USE kept, other USE R, older versio
 	Total: 2 packages (1 upgrade, 1 reinstall)
 	EOF
 	test_cmp expect out &&
+	gild -C tree why --root root app-misc/bar dev-libs/foo >out &&
+	echo "rebuild for dev-libs/foo:0/2 (sub-slot changed) -> app-misc/bar-1" >expect &&
+	test_cmp expect out &&
 	rm tree/etc/package.accept_keywords
 '
 
