@@ -139,6 +139,14 @@ test_expect_success 'an installed root: same USE kept, other USE R, older versio
 	rm tree/etc/package.accept_keywords
 '
 
+test_expect_success 'a root whose database cannot be read is an error naming it' '
+	mkdir -p badroot/var/db &&
+	: >badroot/var/db/pkg &&
+	test_expect_code 1 gild -C tree pretend --root badroot app-misc/bar 2>err &&
+	echo "gild: error: cannot read the installed packages in '"'"'badroot/var/db/pkg'"'"': Not a directory" >expect &&
+	test_cmp expect err
+'
+
 make_hello_tree() {
 	cp -r "$FIXTURES/build-basic" "$1" &&
 	mkdir -p "$1/var/distfiles" &&
