@@ -9,6 +9,12 @@
 #include <pthread.h>
 
 #define STAGE_DEPTH 8
+/* Hysteresis: a sleeping worker is woken once this many buffers wait, a
+ * producer that found the queue full once this many slots are free. Each
+ * side then runs for several buffers, instead of the two trading the CPU
+ * for every buffer (which, on a busy machine, hands the compression
+ * thread's time slices to the others). */
+#define STAGE_BATCH (STAGE_DEPTH / 2)
 
 struct stage_buf {
 	char *p;
@@ -23,6 +29,7 @@ struct stage {
 	pthread_cond_t cond;
 	struct stage_buf q[STAGE_DEPTH]; /* ring of filled buffers */
 	size_t head, count;
+	bool worker_asleep, producer_asleep;
 	bool done;	/* no more input (finish or abort) */
 	bool abort;	/* drop queued input */
 	int rc;		/* first error of fn */
@@ -34,8 +41,12 @@ static bool stage_take(struct stage *s, struct stage_buf *out)
 	bool got;
 
 	pthread_mutex_lock(&s->lock);
-	while (!s->count && !s->done)
-		pthread_cond_wait(&s->cond, &s->lock);
+	if (!s->count && !s->done) {
+		s->worker_asleep = true;
+		while (s->count < STAGE_BATCH && !s->done)
+			pthread_cond_wait(&s->cond, &s->lock);
+		s->worker_asleep = false;
+	}
 	got = s->count > 0 && !s->abort;
 	if (got) {
 		*out = s->q[s->head];
@@ -52,7 +63,8 @@ static void stage_release_slot(struct stage *s, struct stage_buf b)
 	s->q[s->head] = (struct stage_buf){b.p, 0, b.cap};
 	s->head = (s->head + 1) % STAGE_DEPTH;
 	s->count--;
-	pthread_cond_broadcast(&s->cond);
+	if (s->producer_asleep && s->count <= STAGE_DEPTH - STAGE_BATCH)
+		pthread_cond_broadcast(&s->cond);
 	pthread_mutex_unlock(&s->lock);
 }
 
@@ -95,6 +107,26 @@ struct stage *stage_new(stage_fn fn, void *ud)
 	return s;
 }
 
+/* With the lock held: wait while the queue is full, then until a batch
+ * of slots is free (or the worker failed). */
+static void stage_wait_room(struct stage *s)
+{
+	if (s->count < STAGE_DEPTH || s->rc < 0)
+		return;
+	s->producer_asleep = true;
+	while (s->count > STAGE_DEPTH - STAGE_BATCH && s->rc == 0)
+		pthread_cond_wait(&s->cond, &s->lock);
+	s->producer_asleep = false;
+}
+
+/* With the lock held: one more buffer is queued. */
+static void stage_filled(struct stage *s)
+{
+	s->count++;
+	if (s->worker_asleep && s->count >= STAGE_BATCH)
+		pthread_cond_broadcast(&s->cond);
+}
+
 int stage_push(struct stage *s, const void *buf, size_t n,
 	       struct gild_err *err)
 {
@@ -102,8 +134,7 @@ int stage_push(struct stage *s, const void *buf, size_t n,
 	int rc;
 
 	pthread_mutex_lock(&s->lock);
-	while (s->count == STAGE_DEPTH && s->rc == 0)
-		pthread_cond_wait(&s->cond, &s->lock);
+	stage_wait_room(s);
 	if ((rc = s->rc) < 0) {
 		pthread_mutex_unlock(&s->lock);
 		if (err)
@@ -119,8 +150,7 @@ int stage_push(struct stage *s, const void *buf, size_t n,
 	memcpy(slot->p, buf, n);
 	slot->n = n;
 	pthread_mutex_lock(&s->lock);
-	s->count++;
-	pthread_cond_broadcast(&s->cond);
+	stage_filled(s);
 	pthread_mutex_unlock(&s->lock);
 	return 0;
 }
@@ -132,8 +162,7 @@ int stage_push_swap(struct stage *s, char **buf, size_t *cap, size_t n,
 	int rc;
 
 	pthread_mutex_lock(&s->lock);
-	while (s->count == STAGE_DEPTH && s->rc == 0)
-		pthread_cond_wait(&s->cond, &s->lock);
+	stage_wait_room(s);
 	if ((rc = s->rc) < 0) {
 		pthread_mutex_unlock(&s->lock);
 		if (err)
@@ -146,8 +175,7 @@ int stage_push_swap(struct stage *s, char **buf, size_t *cap, size_t n,
 	*buf = slot->p;
 	*cap = slot->cap;
 	*slot = mine;
-	s->count++;
-	pthread_cond_broadcast(&s->cond);
+	stage_filled(s);
 	pthread_mutex_unlock(&s->lock);
 	return 0;
 }
