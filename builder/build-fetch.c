@@ -73,6 +73,20 @@ static int fetch_one(struct build_job *j, const struct fetch_src *src,
 	return r;
 }
 
+int build_job_list_distfiles(struct build_job *j, struct gild_err *err)
+{
+	_cleanup_(fetch_srclist_releasep) struct fetch_srclist srcs = FETCH_SRCLIST_INIT;
+	unsigned rflags = 0;
+	int r;
+
+	if ((r = fetch_recipe_sources(j->r, j->env->use, NULL, &srcs, &rflags,
+				      err)) < 0)
+		return r;
+	for (size_t i = 0; i < srcs.n; i++)
+		gild_strv_add(&j->distfiles, srcs.v[i].name);
+	return 0;
+}
+
 int build_job_fetch(struct build_job *j, struct gild_err *err)
 {
 	_cleanup_(fetch_srclist_releasep) struct fetch_srclist srcs = FETCH_SRCLIST_INIT;
@@ -90,8 +104,9 @@ int build_job_fetch(struct build_job *j, struct gild_err *err)
 	if ((r = fetch_recipe_sources(j->r, j->env->use, NULL, &srcs, &rflags,
 				      err)) < 0)
 		return r;
-	for (size_t i = 0; i < srcs.n; i++)
-		gild_strv_add(&j->distfiles, srcs.v[i].name);
+	if (!j->distfiles.n) /* build_job_list_distfiles may have run */
+		for (size_t i = 0; i < srcs.n; i++)
+			gild_strv_add(&j->distfiles, srcs.v[i].name);
 	if (srcs.n == 0)
 		return 0;
 	if ((r = manifest_load(mpath, true, &m, err)) < 0 ||

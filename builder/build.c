@@ -448,14 +448,15 @@ static int build_job_run(struct build_job *j, enum build_outcome *outcome,
 	int rc;
 
 	if ((rc = build_job_eval_use(j, err)) < 0 ||
-	    (rc = build_job_find_deps(j, err)) < 0 ||
-	    (rc = build_job_fetch(j, err)) < 0)
+	    (rc = build_job_find_deps(j, err)) < 0)
 		return rc;
 	if (j->opts->fetch_only) {
 		*outcome = BUILD_FETCHED;
-		return 0;
+		return build_job_fetch(j, err);
 	}
-	if ((rc = build_job_compute_id(j, err)) < 0)
+	/* the build-id first: a package already built needs no sources */
+	if ((rc = build_job_list_distfiles(j, err)) < 0 ||
+	    (rc = build_job_compute_id(j, err)) < 0)
 		return rc;
 	have = binrepo_find_build_id(j->env->repo, j->build_id);
 	if (have && !j->opts->rebuild) {
@@ -463,6 +464,8 @@ static int build_job_run(struct build_job *j, enum build_outcome *outcome,
 		*pkg_path = gild_path_join(j->env->pkgdir, have->relpath);
 		return 0;
 	}
+	if ((rc = build_job_fetch(j, err)) < 0)
+		return rc;
 	*outcome = BUILD_BUILT;
 	return build_from_source(j, outcome, pkg_path, err);
 }

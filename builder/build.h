@@ -115,6 +115,10 @@ int build_job_reduce(struct build_job *j, enum recipe_var v,
 		     struct dep_node **orig, struct dep_node **red,
 		     struct gild_err *err);
 int build_job_find_deps(struct build_job *j, struct gild_err *err);
+/* The distfiles' names (j->distfiles) without fetching: the build-id
+ * needs only their Manifest digests, so a package already built is
+ * reused without its sources. */
+int build_job_list_distfiles(struct build_job *j, struct gild_err *err);
 int build_job_fetch(struct build_job *j, struct gild_err *err);
 int build_job_compute_id(struct build_job *j, struct gild_err *err);
 int build_job_run_phases(struct build_job *j, struct gild_err *err);

@@ -160,7 +160,7 @@ make_hello_tree() {
 if gild sandbox -- true 2>/dev/null; then test_set_prereq SANDBOX
 else test_set_prereq_reason SANDBOX "gild sandbox cannot run here"; fi
 
-test_expect_success SANDBOX 'a package that gild build made is reused by pretend and by build' '
+test_expect_success SANDBOX 'a package that gild build made is reused by pretend and by build, without its sources' '
 	make_hello_tree h &&
 	gild -C h pretend app-misc/hello >out &&
 	test_grep "^\[build  N   \] app-misc/hello-1.0:0 USE=\"-loud\"$" out &&
@@ -170,7 +170,9 @@ test_expect_success SANDBOX 'a package that gild build made is reused by pretend
 	gild -C h repo index &&
 	gild -C h pretend app-misc/hello >out &&
 	test_grep "^\[binary N   \] app-misc/hello-1.0:0 USE=\"-loud\"$" out &&
+	mv h/var/distfiles/hello-1.0.tar.gz hello.tar.gz &&
 	gild -C h build app-misc/hello >out 2>err &&
+	mv hello.tar.gz h/var/distfiles/hello-1.0.tar.gz &&
 	test_grep "^>>> app-misc/hello-1.0: reused " out
 '
 
