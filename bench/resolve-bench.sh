@@ -2,8 +2,9 @@
 # bench/resolve-bench.sh [N...]: time `gild pretend --emptytree` on
 # bench/gen-tree trees (default 2000 10000 40000 recipes) for the profile's
 # @system and for a 150-target set: with no cache (the whole tree read),
-# warm, and the first run after an in-place edit of a recipe in the plan
-# (that package read again, the cache rewritten); each the best of 3, with
+# warm, the first run after an in-place edit of a recipe in the plan
+# (that package read again, the cache rewritten) and the first after a
+# package was added (its category read again); each the best of 3, with
 # peak memory.
 # Prints one line per run with gild's own -v timings (wall clock): load
 # (config, cache check, versions from the tree or the cache), pool build
@@ -86,6 +87,18 @@ best() {
 }
 
 nocache() { rm -rf "$BENCH_DIR/t$1/var/cache"; }
+# a second after the last change, a new package in the category of the
+# plan's last package (that category listed and read again: about 110
+# packages at 40,000 recipes), the one added before removed
+newpkg() {
+	sleep 1.1
+	cat=$(sed -n 's/^\[[a-z]* *[A-Z]* *\] \([^/ ]*\)\/.*/\1/p' "$BENCH_DIR/out" | tail -n 1)
+	rm -rf "$BENCH_DIR/t$1/recipes/$cat"/bench-new-*
+	mkdir -p "$BENCH_DIR/t$1/recipes/$cat/bench-new-$$-$(date +%s%N)"
+	for d in "$BENCH_DIR/t$1/recipes/$cat"/bench-new-*; do
+		printf 'EAPI=8\nSLOT="0"\nKEYWORDS="amd64"\n' >"$d/${d##*/}-1.recipe"
+	done
+}
 warm() { :; }
 # a second after the last edit, so that it is not "racy" any more (see
 # builder/resolve-cache.c), an edit
@@ -103,5 +116,7 @@ for n in ${*:-2000 10000 40000}; do
 		# edit_one reads the plan of the last run
 		run "$n" warm "$target" >/dev/null
 		best "$n" edit "$target" edit
+		best "$n" newpkg "$target" newpkg
+		rm -rf "$BENCH_DIR/t$n/recipes"/*/bench-new-*
 	done
 done
