@@ -94,7 +94,7 @@ newpkg() {
 	sleep 1.1
 	cat=$(sed -n 's/^\[[a-z]* *[A-Z]* *\] \([^/ ]*\)\/.*/\1/p' "$BENCH_DIR/out" | tail -n 1)
 	rm -rf "$BENCH_DIR/t$1/recipes/$cat"/bench-new-*
-	mkdir -p "$BENCH_DIR/t$1/recipes/$cat/bench-new-$$-$(date +%s%N)"
+	mkdir -p "$BENCH_DIR/t$1/recipes/$cat/bench-new-x$(date +%s%N)"
 	for d in "$BENCH_DIR/t$1/recipes/$cat"/bench-new-*; do
 		printf 'EAPI=8\nSLOT="0"\nKEYWORDS="amd64"\n' >"$d/${d##*/}-1.recipe"
 	done
