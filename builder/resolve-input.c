@@ -177,13 +177,6 @@ void rs_input_set_source(struct rs_input *in, const struct rs_source *src)
 	in->src = *src;
 }
 
-size_t rs_input_count(const struct rs_input *in) { return in->n; }
-
-const struct rs_recipe *rs_input_at(const struct rs_input *in, size_t i)
-{
-	return &in->v[i].rec;
-}
-
 /* ---- finding versions by name -------------------------------------------- */
 
 static struct rs_input *sort_ctx;

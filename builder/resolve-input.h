@@ -77,9 +77,6 @@ struct rs_source {
 };
 void rs_input_set_source(struct rs_input *in, const struct rs_source *src);
 
-/* The versions added (stubs: names and origin only). */
-size_t rs_input_count(const struct rs_input *in);
-const struct rs_recipe *rs_input_at(const struct rs_input *in, size_t i);
 
 /* Resolve a user's target to an atom text: atoms as they are, a bare
  * package name to its only category ("zlib" -> "sys-libs/zlib").
