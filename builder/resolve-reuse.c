@@ -94,6 +94,8 @@ static void check_one(struct rs_input *in, struct entry *e)
 	if (e->rec.origin == RS_BINARY && t->rec.n_refused)
 		add_refusal(e, xasprintf("binary package of a version that is "
 					 "not visible: %s", t->rec.refused[0]));
+	if (t->rec.n_refused)
+		return; /* no rebuild of a version that may not be built */
 	use_changes(&t->rec, &e->rec, &changed, &iuse);
 	if (changed.n) {
 		_cleanup_free_ char *s = join(&changed);
