@@ -161,6 +161,20 @@ static void scratch_release(struct rtree_scratch *sc)
  * the reasons and fixes when refused) and REQUIRED_USE (PMS 7.3.3). The
  * strings of *rec live in sc until it is released.
  * Returns 0, or the error of a REQUIRED_USE that does not parse. */
+/* PMS 11.1.1: flags of IUSE_IMPLICIT and USE_EXPAND_IMPLICIT (elibc_musl,
+ * kernel_linux, amd64) are enabled without being in IUSE, and dependency
+ * conditionals on them (elibc_musl? ( ... )) must see them, as gild build
+ * does. The plan shows IUSE flags only, so they stay out of sight. */
+static void add_implicit_flags(struct use_env *env, const struct use_state *st,
+			       struct gild_strv *use)
+{
+	for (size_t i = 0; i < st->enabled.n; i++) {
+		const char *f = use_flag_name(env, st->enabled.v[i]);
+		if (!gild_strv_contains(use, f))
+			gild_strv_add(use, f);
+	}
+}
+
 static int evaluate(struct rtree *rt, const struct rs_version *v,
 		    struct rs_recipe *rec, struct rtree_scratch *sc)
 {
@@ -181,6 +195,7 @@ static int evaluate(struct rtree *rt, const struct rs_version *v,
 		if (use_state_enabled(rt->env, &st, v->iuse[i].flag))
 			gild_strv_add(&sc->use, v->iuse[i].flag);
 	}
+	add_implicit_flags(rt->env, &st, &sc->use);
 	if (!use_visible(rt->env, &up, &st, &sc->refused))
 		for (size_t i = 0; i < sc->refused.n; i++) {
 			char *f = fix_for(v, sc->refused.v[i]);
