@@ -22,6 +22,30 @@ test_expect_success SANDBOX 'the dependency'"'"'s own package keeps its layout' 
 	test_grep "^sym .* /usr/lib/libgreet.so -> ../../lib/libgreet.so.1$" files
 '
 
+test_expect_success 'a dependency under an implicit flag (kernel_linux? ( ... )) is planned (PMS 11.1.1)' '
+	cp -r "$FIXTURES/build-basic" t6 &&
+	cat >>t6/profiles/test/make.defaults <<-\EOF &&
+	USE_EXPAND="KERNEL"
+	USE_EXPAND_HIDDEN="KERNEL"
+	USE_EXPAND_IMPLICIT="KERNEL"
+	USE_EXPAND_VALUES_KERNEL="linux"
+	KERNEL="linux"
+	EOF
+	mkdir -p t6/recipes/app-misc/kernely &&
+	cat >t6/recipes/app-misc/kernely/kernely-1.recipe <<-\EOF &&
+	EAPI=8
+	DESCRIPTION="Needs hello on Linux only"
+	SLOT="0"
+	KEYWORDS="amd64"
+	LICENSE="MIT"
+	DEPEND="kernel_linux? ( app-misc/hello ) !kernel_linux? ( app-misc/nothere )"
+	S="${WORKDIR}"
+	EOF
+	gild -C t6 pretend app-misc/kernely >out &&
+	test_grep "^\[build  N   \] app-misc/hello-1.0:0" out &&
+	test_grep "^Total: 2 packages" out
+'
+
 # make_stage DIR: a tiny stage from the host's files: bash, the tools
 # ebuild.sh uses and the libraries they load, plus a marker file.
 make_stage() {
