@@ -44,7 +44,7 @@ static bool use_deps_ok(struct build_job *j, const struct atom *a,
 
 /* The highest binary package matching a; NULL when none. */
 static const struct binrepo_pkg *best_binpkg(struct build_job *j,
-					     const struct atom *a)
+					     const struct atom *a, bool check_use)
 {
 	const struct binrepo *repo = j->env->repo;
 	const struct binrepo_pkg *best = NULL;
@@ -70,7 +70,7 @@ static const struct binrepo_pkg *best_binpkg(struct build_job *j,
 			continue;
 		use = gpkg_meta_get(&p->meta, "USE");
 		iuse = gpkg_meta_get(&p->meta, "IUSE");
-		if (!use_deps_ok(j, a, use ? use : "", iuse ? iuse : ""))
+		if (check_use && !use_deps_ok(j, a, use ? use : "", iuse ? iuse : ""))
 			continue;
 		if (!best || version_cmp(pvr, best_pvr) > 0) {
 			best = p;
@@ -117,7 +117,7 @@ static bool meet_atom(struct dep_search *ds, const struct atom *a, bool commit)
 		return true; /* blockers matter when installing, not here */
 	if (provided(ds->j, a))
 		return true;
-	if (!(p = best_binpkg(ds->j, a)))
+	if (!(p = best_binpkg(ds->j, a, true)))
 		return false;
 	if (commit)
 		record(ds->j, p);
@@ -169,7 +169,7 @@ static bool meet(struct dep_search *ds, const struct dep_node *n, bool commit)
 static void add_slot_op_atom(struct build_job *j, struct gild_buf *b,
 			     struct atom *a)
 {
-	const struct binrepo_pkg *p = best_binpkg(j, a);
+	const struct binrepo_pkg *p = best_binpkg(j, a, true);
 	const char *slot = p ? gpkg_meta_get(&p->meta, "SLOT") : NULL;
 	_cleanup_free_ char *s = xstrdup(slot && *slot ? slot : "0");
 	char *sub = strchr(s, '/');
@@ -225,6 +225,67 @@ static void record_all_slot_ops(struct build_job *j)
 	}
 }
 
+static const struct binrepo_pkg *pkg_by_relpath(struct build_job *j,
+						const char *relpath)
+{
+	const struct binrepo *repo = j->env->repo;
+
+	for (size_t i = 0; i < repo->n; i++)
+		if (!strcmp(repo->pkgs[i].relpath, relpath))
+			return &repo->pkgs[i];
+	return NULL;
+}
+
+/* One node of a dependency's recorded RDEPEND (already USE-reduced when
+ * it was built): an atom's best binary package, the first alternative of
+ * || ( ) that has one. Returns whether the node could be met. */
+static bool add_runtime_node(struct build_job *j, const struct dep_node *n)
+{
+	const struct binrepo_pkg *p;
+	bool ok = true;
+
+	switch (n->kind) {
+	case DEP_ATOM:
+		if (n->atom->blocker || provided(j, n->atom))
+			return true;
+		if (!(p = best_binpkg(j, n->atom, false)))
+			return false;
+		record(j, p);
+		return true;
+	case DEP_ANY:
+		for (size_t i = 0; i < n->n_kids; i++)
+			if (add_runtime_node(j, &n->kids[i]))
+				return true;
+		return false;
+	default:
+		for (size_t i = 0; i < n->n_kids; i++)
+			ok = add_runtime_node(j, &n->kids[i]) && ok;
+		return ok;
+	}
+}
+
+/* A build-time dependency comes with what it needs at run time, as
+ * Portage installs a DEPEND with its RDEPEND, recursively: a library's own
+ * libraries must be there to link and run against it. The list grows
+ * while it is walked; what is not built is left out (a plan builds the
+ * runtime dependencies too, but may order them later). */
+static void add_runtime_closure(struct build_job *j)
+{
+	for (size_t i = 0; i < j->deps.n; i++) {
+		const struct binrepo_pkg *p = pkg_by_relpath(j, j->deps.v[i]);
+		const char *rdep = p ? gpkg_meta_get(&p->meta, "RDEPEND") : NULL;
+		const char *eapi = p ? gpkg_meta_get(&p->meta, "EAPI") : NULL;
+		_cleanup_(dep_node_freep) struct dep_node *tree = NULL;
+		struct gild_loc loc = {p ? p->relpath : "", 1, 1};
+
+		if (!rdep || !*rdep ||
+		    depstr_parse(rdep, strlen(rdep), DEPSTR_DEPEND,
+				 eapi ? atoi(eapi) : 8, &loc, &tree, NULL) < 0)
+			continue;
+		(void)add_runtime_node(j, tree);
+	}
+}
+
 int build_job_find_deps(struct build_job *j, struct gild_err *err)
 {
 	static const enum recipe_var cls[] = {RECIPE_BDEPEND, RECIPE_DEPEND};
@@ -253,6 +314,7 @@ int build_job_find_deps(struct build_job *j, struct gild_err *err)
 		}
 	if (ds.missing.n == 0) {
 		record_all_slot_ops(j);
+		add_runtime_closure(j);
 		return 0;
 	}
 	for (size_t i = 0; i < ds.missing.n; i++)

@@ -9,11 +9,22 @@ test_expect_success SANDBOX 'a dependency'"'"'s library and header are where the
 	cp -r "$FIXTURES/build-basic" t1 &&
 	{ gild -C t1 build app-misc/greetuse >out 2>err || { cat err; false; }; } &&
 	sed -n "s/^>>> \([^:]*\): .*/\1/p" out >order &&
-	printf "app-misc/libgreet-1\napp-misc/greetuse-1\n" >expect &&
+	printf "app-misc/wordlist-1\napp-misc/libgreet-1\napp-misc/greetuse-1\n" >expect &&
 	test_cmp expect order &&
 	rm -rf x && gild pkg extract t1/var/packages/app-misc/greetuse-1-*.gpkg.tar x >/dev/null &&
-	echo "greetings from libgreet" >expect &&
+	printf "greetings from libgreet\nand good day\n" >expect &&
 	test_cmp expect x/usr/share/greetuse/greeting.out
+'
+
+test_expect_success SANDBOX 'a build-time dependency comes with its runtime dependencies, which are in the build-id' '
+	gild pkg show t1/var/packages/app-misc/greetuse-1-*.gpkg.tar >show &&
+	test_grep "^BUILD_DEPS: app-misc/libgreet-1-[0-9a-f]*.gpkg.tar app-misc/wordlist-1-[0-9a-f]*.gpkg.tar$" show &&
+	sed -i "s/and good day/and good night/" t1/recipes/app-misc/wordlist/wordlist-1.recipe &&
+	gild -C t1 build app-misc/greetuse >out 2>err &&
+	test_grep "^>>> app-misc/libgreet-1: reused " out &&
+	test_grep "^>>> app-misc/greetuse-1: built " out &&
+	rm -rf x && gild pkg extract $(sed -n "s|^>>> app-misc/greetuse-1: built ||p" out) x >/dev/null &&
+	test_grep "^and good night$" x/usr/share/greetuse/greeting.out
 '
 
 test_expect_success SANDBOX 'the dependency'"'"'s own package keeps its layout' '
