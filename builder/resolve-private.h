@@ -54,6 +54,7 @@ struct resolver {
 	struct rs_req *reqs;
 	size_t nreqs, reqs_cap;
 	bool sorted;
+	bool has_built; /* binary or installed candidates (any-of preference) */
 	struct rs_target *targets;
 	size_t ntargets, targets_cap;
 	int *sid2pkg;

@@ -131,6 +131,7 @@ int resolver_add_pkg(struct resolver *r, const struct rs_pkg *pkg)
 	queue_init(&c->provides);
 	queue_init(&c->recommends);
 
+	r->has_built |= pkg->origin == RS_BINARY || pkg->origin == RS_INSTALLED;
 	c->sid = repo_add_solvable(r->repo[pkg->origin]);
 	s = pool_id2solvable(r->pool, c->sid);
 	s->name = pool_str2id(r->pool,
@@ -331,11 +332,42 @@ static Id alt_dep(struct resolver *r, const int *alt)
 	return dep;
 }
 
-/* A requirement's libsolv dependency; recommends the first alternative and
- * every atom's newest slot (see the top of the file). */
+/* Whether every atom of an alternative has a match that exists already
+ * (a binary package, an installed or provided version). */
+static bool alt_built(const struct resolver *r, const int *alt)
+{
+	for (; *alt; alt++) {
+		const struct rs_atom *a = &r->atoms[*alt];
+		bool built = false;
+		for (size_t i = 0; i < a->nmatch && !built; i++)
+			built = r->pkgs[a->match[i]].pub.origin != RS_TREE;
+		if (!built)
+			return false;
+	}
+	return true;
+}
+
+/* The alternative of an any-of to prefer: the first one already built or
+ * installed (issue 3: "prefer what is already built or installed"), else
+ * the first (Portage's rule). */
+static size_t preferred_alt(const struct resolver *r, const struct rs_req *q)
+{
+	const int *alt = q->atoms;
+
+	if (q->nalts < 2 || !r->has_built)
+		return 0;
+	for (size_t i = 0; i < q->nalts; i++, alt = rs_next_alt(alt))
+		if (alt_built(r, alt))
+			return i;
+	return 0;
+}
+
+/* A requirement's libsolv dependency; recommends the preferred
+ * alternative and every atom's newest slot (see the top of the file). */
 static Id req_dep(struct resolver *r, struct rs_req *q, Queue *rec)
 {
 	const int *alt = q->atoms;
+	size_t pref = preferred_alt(r, q);
 	Id dep = 0;
 
 	for (size_t i = 0; i < q->nalts; i++) {
@@ -344,7 +376,7 @@ static Id req_dep(struct resolver *r, struct rs_req *q, Queue *rec)
 		for (const int *a = alt; *a; a++) {
 			if (r->atoms[*a].best)
 				queue_push(rec, r->atoms[*a].best);
-			else if (i == 0 && q->nalts > 1)
+			else if (i == pref && q->nalts > 1)
 				queue_push(rec, r->atoms[*a].provide);
 		}
 		while (*alt)
