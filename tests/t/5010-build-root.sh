@@ -89,6 +89,28 @@ test_expect_success SANDBOX 'STAGE= a directory: the build runs in it, its toolc
 	test_grep "^STAGE_DESC: (no cc);(no ld);ld.so (.*GLIBC.*) .*version [0-9.]*$" show
 '
 
+test_expect_success SANDBOX 'in a STAGE directory too, the dependencies are laid over it' '
+	mkdir -p t2/recipes/app-misc/stagedeps &&
+	cat >t2/recipes/app-misc/stagedeps/stagedeps-1.recipe <<-\EOF &&
+	EAPI=8
+	DESCRIPTION="Reads a dependency'"'"'s file in a stage"
+	SLOT="0"
+	KEYWORDS="amd64"
+	LICENSE="MIT"
+	DEPEND="app-misc/wordlist"
+	S="${WORKDIR}"
+	src_install() {
+		insinto /usr/share/stagedeps
+		cat /etc/stage-release /usr/share/wordlist/word >both || die
+		doins both
+	}
+	EOF
+	{ gild -C t2 build app-misc/stagedeps >out 2>err || { cat err; false; }; } &&
+	rm -rf x && gild pkg extract t2/var/packages/app-misc/stagedeps-1-*.gpkg.tar x >/dev/null &&
+	printf "tiny stage 1\nand good day\n" >expect &&
+	test_cmp expect x/usr/share/stagedeps/both
+'
+
 test_expect_success SANDBOX 'a new compiler in the stage directory changes the identity and the build-id' '
 	old=$(ls t2/var/packages/app-misc/staged-1-*.gpkg.tar) &&
 	printf "#!/bin/sh\necho \"cc (Fake) 99.1.0\"\n" >stage/usr/bin/cc &&
