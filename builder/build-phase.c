@@ -152,6 +152,25 @@ static int phase_env_names(struct build_job *j, struct sandbox_spec *s,
 	return 0;
 }
 
+/* FEATURES as the phases see it: without test when the tests do not run
+ * for this package (Portage drops it the same way for a restricted one,
+ * so a recipe's own has test checks agree with src_test). */
+static int set_features(struct build_job *j, struct sandbox_spec *s,
+			struct gild_err *err)
+{
+	_cleanup_free_ char *copy = xstrdup(config_get(j->env->cfg, "FEATURES"));
+	_cleanup_buf_ struct gild_buf b = GILD_BUF_INIT;
+	char *save = NULL;
+
+	if (j->run_tests)
+		return 0;
+	for (char *w = strtok_r(copy, " \t\n", &save); w;
+	     w = strtok_r(NULL, " \t\n", &save))
+		if (strcmp(w, "test"))
+			gild_buf_printf(&b, "%s%s", b.n ? " " : "", w);
+	return set_env(s, "FEATURES", gild_buf_str(&b), err);
+}
+
 /* Toolchain variables from the configuration. The build-time
  * dependencies need no search paths: they are laid over the stage
  * (build-root.c). */
@@ -166,7 +185,7 @@ static int phase_env_toolchain(struct build_job *j, struct sandbox_spec *s,
 		if ((rc = set_env(s, cfgvars[i], config_get(j->env->cfg, cfgvars[i]),
 				  err)) < 0)
 			return rc;
-	return 0;
+	return set_features(j, s, err);
 }
 
 static int phase_env_use(struct build_job *j, struct sandbox_spec *s,

@@ -49,7 +49,8 @@ test_expect_success SANDBOX 'RESTRICT=test: the tests never run and USE=test sta
 	gild pkg show "$pkg" >show &&
 	test_grep "^USE: *$" show &&
 	test_grep ">>> app-misc/untested-1: src_compile" t/var/tmp/gild/app-misc/untested-1/build.log &&
-	test_grep ! ">>> app-misc/untested-1: src_test" t/var/tmp/gild/app-misc/untested-1/build.log
+	test_grep ! ">>> app-misc/untested-1: src_test" t/var/tmp/gild/app-misc/untested-1/build.log &&
+	test_grep "^FEATURES in the phases: strip$" t/var/tmp/gild/app-misc/untested-1/build.log
 '
 
 test_done
