@@ -73,6 +73,9 @@ static inline const int *rs_next_alt(const int *alt)
 /* resolve-explain.c: fill p->problems from libsolv's problems. */
 void rs_explain_problems(struct resolver *r, Solver *solv, Queue *job,
 			 struct plan *p);
+/* resolve-passed.c: a note for each slot of the plan where a newer visible
+ * version was passed over, and why. */
+void rs_note_passed_over(struct resolver *r, struct plan *p);
 /* plan.c: the chosen candidates reachable from the targets, with their
  * resolved dependencies, reasons and depths (not yet ordered). */
 void rs_collect_plan(struct resolver *r, Solver *solv, struct plan *p);

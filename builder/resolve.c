@@ -596,6 +596,7 @@ int resolver_solve(struct resolver *r, struct plan **out,
 		p->t_solve = gild_now() - t1;
 		t1 = gild_now();
 		plan_order(p, r);
+		rs_note_passed_over(r, p);
 		p->t_order = gild_now() - t1;
 	}
 	solver_free(solv);
