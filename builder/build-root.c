@@ -21,12 +21,21 @@
 #include "../repo/repo.h"
 #include "../sandbox/sandbox.h"
 
-/* The sandbox writes /etc/passwd, /etc/group, /etc/hosts and binds the
- * host's loader cache under /etc; a layer there would hide those mounts. A
- * dependency's configuration files are not needed to build against it. */
+/* Only where programs, libraries, headers and their data live are laid
+ * over the stage. The rest belongs to the sandbox or the build: /etc
+ * (synthetic passwd and hosts files, the host's loader cache bound there;
+ * a dependency's configuration is not needed to build against it), /tmp
+ * (writable), /dev and /proc, and the mount points baselayout ships
+ * (/run, /sys, /home, ...). */
 static bool layer_skipped(const char *name)
 {
-	return strcmp(name, "etc") == 0;
+	static const char *const laid[] = {"usr", "bin", "sbin", "lib", "lib32",
+					   "lib64", "libx32", "opt", "var"};
+
+	for (size_t i = 0; i < GILD_ARRAY_SIZE(laid); i++)
+		if (!strcmp(name, laid[i]))
+			return false;
+	return true;
 }
 
 static int fold_tree(const char *from, const char *to, struct gild_err *err);

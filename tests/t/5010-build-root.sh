@@ -57,6 +57,29 @@ test_expect_success 'a dependency under an implicit flag (kernel_linux? ( ... ))
 	test_grep "^Total: 2 packages" out
 '
 
+test_expect_success SANDBOX 'a dependency shipping /dev, /proc, /tmp and /etc does not cover what the sandbox owns' '
+	mkdir -p t1/recipes/app-misc/onroot &&
+	cat >t1/recipes/app-misc/onroot/onroot-1.recipe <<-\EOF &&
+	EAPI=8
+	DESCRIPTION="Builds beside a baselayout-like dependency"
+	SLOT="0"
+	KEYWORDS="amd64"
+	LICENSE="MIT"
+	DEPEND="app-misc/rootish"
+	S="${WORKDIR}"
+	src_install() {
+		echo scratch >/tmp/scratch || die "/tmp is not writable"
+		test -c /dev/null || die "no /dev/null"
+		grep -q "^builder:" /etc/passwd || die "not the sandbox /etc"
+		insinto /usr/share/onroot
+		doins /usr/share/rootish/marker
+	}
+	EOF
+	echo "QA_ALLOWED_DIRS=\"usr etc dev proc sys run tmp home\"" >>t1/etc/gild.conf &&
+	{ gild -C t1 build app-misc/onroot >out 2>err || { cat err; false; }; } &&
+	test_grep ": built " out
+'
+
 # make_stage DIR: a tiny stage from the host's files: bash, the tools
 # ebuild.sh uses and the libraries they load, plus a marker file.
 make_stage() {
