@@ -12,7 +12,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
-#define RCACHE_FORMAT "gild-resolve-4"
+#define RCACHE_FORMAT "gild-resolve-5"
 
 /* ---- the stamp: what the cache was built from ----------------------------------
  *
@@ -230,6 +230,23 @@ static void sorted_lines(const char *text, struct gild_strv *out)
 	gild_strv_sort(out);
 }
 
+/* A class's name for "recipes/classes/NAME.class", else NULL. */
+static char *class_of(gild_str path)
+{
+	if (path.n <= 22 || strncmp(path.p, "recipes/classes/", 16) ||
+	    memcmp(path.p + path.n - 6, ".class", 6))
+		return NULL;
+	return xstrndup(path.p + 16, path.n - 22);
+}
+
+static void add_once(struct gild_strv *v, char *owned)
+{
+	if (gild_strv_contains(v, owned))
+		free(owned);
+	else
+		gild_strv_push(v, owned);
+}
+
 /* A category directory's name, or NULL for any other path. */
 static char *category_of(gild_str path)
 {
@@ -242,9 +259,11 @@ static char *category_of(gild_str path)
 
 /* Whether a cache written with the stamp old can be used now: the stamps
  * are equal, or differ only in category directories (packages added,
- * removed or renamed there), whose names go to changed. */
+ * removed or renamed there), whose names go to changed, and in classes,
+ * whose names go to classes (the versions that inherit them are stale;
+ * recipes/classes itself changes with them). */
 static bool stamp_usable(const char *old, const char *now,
-			 struct gild_strv *changed)
+			 struct gild_strv *changed, struct gild_strv *classes)
 {
 	_cleanup_strv_ struct gild_strv a = GILD_STRV_INIT, b = GILD_STRV_INIT;
 	const char *ao = strchr(old, '\n'), *an = strchr(now, '\n');
@@ -264,13 +283,15 @@ static bool stamp_usable(const char *old, const char *now,
 			i++, j++;
 			continue;
 		}
-		if (!(cat = category_of(c <= 0 ? pa : pb)))
-			return false;
-		if (!gild_strv_contains(changed, cat))
-			gild_strv_add(changed, cat);
-		free(cat);
+		gild_str path = c <= 0 ? pa : pb;
 		i += c <= 0;
 		j += c >= 0;
+		if ((cat = category_of(path)))
+			add_once(changed, cat);
+		else if ((cat = class_of(path)))
+			add_once(classes, cat);
+		else if (path.n != 15 || memcmp(path.p, "recipes/classes", 15))
+			return false;
 	}
 	return true;
 }
@@ -291,7 +312,7 @@ enum { K_DATA, K_FP, K_DATAID, K_N };
 
 enum { /* the strings of a record */
 	R_SLOT, R_SUBSLOT, R_EAPI, R_STAMP, R_IUSE, R_KEYWORDS, R_LICENSE,
-	R_REQUSE, R_REQUSE_FILE, R_REQUSE_LINE,
+	R_REQUSE, R_REQUSE_FILE, R_REQUSE_LINE, R_INHERITED,
 	R_DEP, R_LOCFILE = R_DEP + DEP_NCLASS, R_LOCLINE = R_LOCFILE + DEP_NCLASS,
 	R_N = R_LOCLINE + DEP_NCLASS
 };
@@ -336,6 +357,9 @@ static void record(struct gild_buf *b, const struct rs_version *v)
 	rec_str(b, v->required_use);
 	rec_str(b, v->required_use_loc.file);
 	rec_num(b, v->required_use_loc.line);
+	for (size_t i = 0; i < v->n_inherited; i++)
+		gild_buf_printf(b, "%s%s", i ? "\n" : "", v->inherited[i]);
+	gild_buf_addc(b, 0);
 	for (int k = 0; k < DEP_NCLASS; k++)
 		rec_str(b, v->deps[k]);
 	for (int k = 0; k < DEP_NCLASS; k++)
@@ -476,9 +500,10 @@ struct rcache {
 	char *stamp; /* the global stamp it was opened with */
 	const char *data; /* resolve.data, mapped */
 	size_t data_len;
+	struct gild_strv classes; /* changed since the cache was written */
 	/* the last version's lists (rcache_version), alive until the next */
-	char *str[2];
-	char **arr[2];
+	char *str[3];
+	char **arr[3];
 	struct use_iuse *iuse;
 	char category[256];
 };
@@ -487,11 +512,12 @@ void rcache_free(struct rcache *c)
 {
 	if (!c)
 		return;
-	for (int i = 0; i < 2; i++) {
+	for (int i = 0; i < 3; i++) {
 		free(c->str[i]);
 		free(c->arr[i]);
 	}
 	free(c->iuse);
+	gild_strv_release(&c->classes);
 	if (c->treefd >= 0)
 		close(c->treefd);
 	if (c->data)
@@ -520,6 +546,19 @@ static bool record_at(const struct rcache *c, Id p, const char *f[R_N])
 	return true;
 }
 
+/* Whether a record's classes (its R_INHERITED list) include one that
+ * changed since the cache was written. */
+static bool inherits_changed(const struct rcache *c, const char *list)
+{
+	for (size_t i = 0; i < c->classes.n; i++) {
+		size_t n = strlen(c->classes.v[i]);
+		for (const char *p = list; (p = strstr(p, c->classes.v[i])); p += n)
+			if ((p == list || p[-1] == '\n') && (!p[n] || p[n] == '\n'))
+				return true;
+	}
+	return false;
+}
+
 void rcache_writer_copy(struct rcache_writer *w, const struct rcache *from,
 			bool (*skip)(void *ud, const char *cpn), void *ud)
 {
@@ -531,8 +570,28 @@ void rcache_writer_copy(struct rcache_writer *w, const struct rcache *from,
 		if ((skip && skip(ud, cpn)) || !record_at(from, p, f))
 			continue;
 		writer_solvable(w, cpn, pool_id2str(from->pool, s->evr));
+		if (inherits_changed(from, f[R_INHERITED])) {
+			/* read again when used: its class changed */
+			for (int i = 0; i < R_N; i++)
+				rec_str(&w->data, i == R_STAMP ? "racy" : f[i]);
+			continue;
+		}
 		gild_buf_add(&w->data, f[0],
 			     (size_t)(f[R_N - 1] + strlen(f[R_N - 1]) + 1 - f[0]));
+	}
+}
+
+void rcache_class_stale(const struct rcache *c, struct gild_strv *cpns)
+{
+	Solvable *s;
+	Id p;
+
+	if (!c->classes.n)
+		return;
+	FOR_REPO_SOLVABLES(c->repo, p, s) {
+		const char *f[R_N];
+		if (record_at(c, p, f) && inherits_changed(c, f[R_INHERITED]))
+			gild_strv_add(cpns, pool_id2str(c->pool, s->name));
 	}
 }
 
@@ -560,7 +619,7 @@ bool rcache_version(struct rcache *c, long handle, struct rs_version *v)
 	v->subslot = or_null(f[R_SUBSLOT]);
 	v->eapi = atoi(f[R_EAPI]);
 	v->stamp = or_null(f[R_STAMP]);
-	for (int i = 0; i < 2; i++) {
+	for (int i = 0; i < 3; i++) {
 		free(c->str[i]);
 		free(c->arr[i]);
 	}
@@ -580,6 +639,8 @@ bool rcache_version(struct rcache *c, long handle, struct rs_version *v)
 	v->required_use_loc.file = or_null(f[R_REQUSE_FILE]);
 	v->required_use_loc.line = (unsigned)strtoul(f[R_REQUSE_LINE], NULL, 10);
 	v->required_use_loc.col = 1;
+	v->n_inherited = split(f[R_INHERITED], &c->str[2], &c->arr[2]);
+	v->inherited = (const char *const *)c->arr[2];
 	for (int k = 0; k < DEP_NCLASS; k++) {
 		v->deps[k] = or_null(f[R_DEP + k]);
 		v->dep_loc[k].file = or_null(f[R_LOCFILE + k]);
@@ -597,7 +658,8 @@ bool rcache_current(struct rcache *c, long handle)
 	const char *slash = strchr(name, '/');
 	_cleanup_free_ char *cat = NULL, *now = NULL;
 
-	if (!record_at(c, (Id)handle, f) || !*(have = f[R_STAMP]) || !slash)
+	if (!record_at(c, (Id)handle, f) || !*(have = f[R_STAMP]) || !slash ||
+	    inherits_changed(c, f[R_INHERITED]))
 		return false;
 	cat = xstrndup(name, (size_t)(slash - name));
 	now = rcache_pkg_stamp(c->treefd, cat, slash + 1,
@@ -635,6 +697,7 @@ int rcache_open(const char *path, const char *tree, int64_t racy,
 	_cleanup_fclose_ FILE *f = fopen(path, "r");
 	_cleanup_free_ char *spath = xasprintf("%s.stamp", path), *stamp = NULL;
 	_cleanup_free_ char *now = NULL;
+	_cleanup_strv_ struct gild_strv classes = GILD_STRV_INIT;
 	struct gild_err err = GILD_ERR_INIT;
 	struct rcache *c;
 	const char *have;
@@ -645,7 +708,7 @@ int rcache_open(const char *path, const char *tree, int64_t racy,
 	if (!f || gild_read_file(spath, &stamp, &len, &err) < 0)
 		return 0;
 	now = rcache_stamp(tree, racy);
-	if (!stamp_usable(stamp, now, changed) || changed->n > 64) {
+	if (!stamp_usable(stamp, now, changed, &classes) || changed->n > 64) {
 		/* many categories changed (a sync): reading all is as quick */
 		gild_strv_release(changed);
 		return 0;
@@ -654,6 +717,8 @@ int rcache_open(const char *path, const char *tree, int64_t racy,
 	c = xcalloc(1, sizeof(*c));
 	c->treefd = open(tree, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	c->stamp = TAKE_PTR(now); /* what a rewrite stamps */
+	c->classes = classes;
+	classes = (struct gild_strv)GILD_STRV_INIT;
 	c->pool = pool_create();
 	c->repo = repo_create(c->pool, "gild-tree");
 	intern_keys(c->pool, c->key);

@@ -32,6 +32,8 @@ struct rs_version {
 	const char *license;	    /* as written, or NULL */
 	const char *required_use;   /* as written, or NULL */
 	struct gild_loc required_use_loc;
+	const char *const *inherited; /* every class, recipe.h */
+	size_t n_inherited;
 	const char *deps[DEP_NCLASS];
 	struct gild_loc dep_loc[DEP_NCLASS];
 	const char *stamp;	    /* rcache_pkg_stamp */
@@ -56,7 +58,8 @@ char *rcache_pkg_stamp(int treefd, const char *category, const char *pn,
 /* Open the cache at path when the global stamp still holds, or differs
  * only in some category directories (packages added or removed there):
  * their names are added to changed, and the caller reads those
- * categories from the tree instead. The global stamp is taken anew with
+ * categories from the tree instead; or in some classes: the versions that
+ * inherit one are then not current (rcache_current). The global stamp is taken anew with
  * racy (rcache_racy_limit) for a rewrite. Returns 1 and *out, or 0 when
  * it is missing, stale or unreadable (never an error: the caller then
  * loads the tree). */
@@ -71,6 +74,9 @@ void rcache_foreach(const struct rcache *c, rcache_version_fn fn, void *ud);
 /* A version's fields, valid until the next call; false when its record
  * is damaged. */
 bool rcache_version(struct rcache *c, long handle, struct rs_version *v);
+/* The packages ("cat/pn", once per version) with a version that inherits
+ * a class changed since the cache was written. */
+void rcache_class_stale(const struct rcache *c, struct gild_strv *cpns);
 /* Whether a version's package stamp still holds. */
 bool rcache_current(struct rcache *c, long handle);
 /* The global stamp taken when the cache was opened. */

@@ -37,6 +37,7 @@ void rtree_free(struct rtree *rt)
 	scratch_release(&rt->scratch);
 	gild_strv_release(&rt->refreshed);
 	gild_strv_release(&rt->changed);
+	gild_strv_release(&rt->stale_cls);
 	for (size_t i = 0; i < rt->nfresh; i++)
 		recipe_free(rt->fresh[i]);
 	free(rt->fresh);
@@ -140,7 +141,9 @@ static void version_of(const struct recipe *r, struct use_iuse *iuse,
 		.n_keywords = r->n_keywords,
 		.license = r->vars[RECIPE_LICENSE],
 		.required_use = r->vars[RECIPE_REQUIRED_USE],
-		.required_use_loc = r->var_loc[RECIPE_REQUIRED_USE]};
+		.required_use_loc = r->var_loc[RECIPE_REQUIRED_USE],
+		.inherited = (const char *const *)r->inherited,
+		.n_inherited = r->n_inherited};
 	for (int k = 0; k < DEP_NCLASS; k++) {
 		v->deps[k] = r->vars[var[k]];
 		v->dep_loc[k] = r->var_loc[var[k]];
@@ -288,13 +291,47 @@ static int add_provided(struct rtree *rt)
 
 /* ---- versions from the cache ------------------------------------------------- */
 
-/* rcache_foreach: a stub, unless package.provided stands for it. */
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Whether the sorted v holds s. */
+static bool sorted_has(const struct gild_strv *v, const char *s)
+{
+	return v->n && bsearch(&s, v->v, v->n, sizeof(*v->v), cmp_str);
+}
+
+/* Sorted, each once. */
+static void sort_unique(struct gild_strv *v)
+{
+	size_t k = 0;
+
+	gild_strv_sort(v);
+	for (size_t i = 0; i < v->n; i++) {
+		if (k && !strcmp(v->v[k - 1], v->v[i]))
+			free(v->v[i]);
+		else
+			v->v[k++] = v->v[i];
+	}
+	v->n = k;
+	if (v->v)
+		v->v[k] = NULL;
+}
+
+/* rcache_foreach: a stub, unless package.provided stands for it or it is
+ * read from the tree instead (its category or a class it inherits
+ * changed). */
 static void add_stub(void *ud, const char *category, const char *pn,
 		     const char *pvr, long handle)
 {
 	struct rtree *rt = ud;
 
-	if (rt->changed.n && gild_strv_contains(&rt->changed, category))
+	char cpn[512];
+
+	snprintf(cpn, sizeof(cpn), "%s/%s", category, pn);
+	if ((rt->changed.n && gild_strv_contains(&rt->changed, category)) ||
+	    sorted_has(&rt->stale_cls, cpn))
 		return; /* read from the tree instead */
 	if (!use_provided(rt->env, category, pn, pvr, NULL))
 		rs_input_add_stub(rt->in, category, pn, pvr, RS_TREE, handle);
@@ -386,7 +423,7 @@ static bool read_again(void *ud, const char *cpn)
 	_cleanup_free_ char *cat = xstrndup(cpn, slash ? (size_t)(slash - cpn) : 0);
 
 	return gild_strv_contains(&rt->changed, cat) ||
-	       gild_strv_contains(&rt->refreshed, cpn);
+	       sorted_has(&rt->refreshed, cpn);
 }
 
 /* rs_source.refreshed: the cache again, with the packages read again (or
@@ -404,6 +441,7 @@ static void refreshed(void *ud, struct rs_input *in)
 		return;
 	}
 	w = rcache_writer_new();
+	sort_unique(&rt->refreshed); /* for read_again */
 	rcache_writer_copy(w, rt->cache, read_again, rt);
 	for (size_t i = 0; i < rt->nfresh; i++) {
 		const struct recipe *r = rt->fresh[i];
@@ -439,10 +477,17 @@ static void spoil_errors(struct rtree *rt, char *stamp)
 }
 
 /* The packages of the categories that changed (packages added, removed
- * or renamed), read from the tree, and the cache written again. */
+ * or renamed) and those that inherit a class that changed, read from the
+ * tree, and the cache written again. */
 static int read_changed(struct rtree *rt)
 {
 	int rc = 0;
+
+	for (size_t i = 0; rc >= 0 && i < rt->stale_cls.n; i++) {
+		const char *cpn = rt->stale_cls.v[i], *slash = strchr(cpn, '/');
+		_cleanup_free_ char *cat = xstrndup(cpn, (size_t)(slash - cpn));
+		rc = refresh_pkg(rt, rt->in, cat, slash + 1, rt->err);
+	}
 
 	for (size_t i = 0; rc >= 0 && i < rt->changed.n; i++) {
 		_cleanup_free_ char *rel = xasprintf("recipes/%s", rt->changed.v[i]);
@@ -465,6 +510,9 @@ static int read_changed(struct rtree *rt)
 	return rc;
 }
 
+/* Packages read again up front; with more, the whole tree is read. */
+#define MAX_CLASS_STALE 2000
+
 /* Versions from the cache when it can be used: stubs, evaluated when
  * first used. Returns 1 when it was, 0 when not, or an error of a
  * changed category's recipes. */
@@ -475,11 +523,23 @@ static int use_cache(struct rtree *rt, const char *tree)
 
 	if (!rcache_open(rt->cache_path, tree, rt->racy, &rt->changed, &rt->cache))
 		return 0;
+	rcache_class_stale(rt->cache, &rt->stale_cls);
+	sort_unique(&rt->stale_cls);
+	if (rt->stale_cls.n > MAX_CLASS_STALE) {
+		/* a class most of the tree inherits: reading it all is as quick */
+		rcache_free(rt->cache);
+		rt->cache = NULL;
+		gild_strv_release(&rt->changed);
+		gild_strv_release(&rt->stale_cls);
+		return 0;
+	}
 	rt->cache_hit = true;
 	rcache_foreach(rt->cache, add_stub, rt);
 	rs_input_set_loader(rt->in, load_version, rt);
 	rs_input_set_source(rt->in, &src);
-	return rt->changed.n ? read_changed(rt) < 0 ? -1 : 1 : 1;
+	if (rt->changed.n || rt->stale_cls.n)
+		return read_changed(rt) < 0 ? -1 : 1;
+	return 1;
 }
 
 /* No usable cache: every recipe parsed and the cache written, then used

@@ -34,6 +34,7 @@ struct rtree {
 	bool cache_bad;	      /* a recipe read again does not load */
 	struct gild_strv refreshed; /* their "cat/pn" */
 	struct gild_strv changed; /* categories read from the tree */
+	struct gild_strv stale_cls; /* packages whose classes changed, sorted */
 	struct rcache_writer *writer; /* while the tree is loaded */
 	bool defer;	      /* ... into a cache used right after */
 	struct rtree_scratch scratch; /* the last cached version loaded */

@@ -138,6 +138,25 @@ test_expect_success 'a package added or removed: only its category is read again
 	test_grep "app-misc/new" err
 '
 
+test_expect_success 'a class edit reads again only the packages that inherit it' '
+	printf "RDEPEND=\"dev-libs/b\"\n" >tree/recipes/classes/lib.class &&
+	mkdir -p tree/recipes/app-misc/cls &&
+	printf "EAPI=8\ninherit lib\nSLOT=\"0\"\nKEYWORDS=\"amd64\"\n" \
+		>tree/recipes/app-misc/cls/cls-1.recipe &&
+	settle && pv app-misc/cls && pv app-misc/cls &&
+	echo cache >expect && test_cmp expect from &&
+	echo 0 >expect && test_cmp expect again &&
+	test_grep "dev-libs/b-1" out &&
+	printf "RDEPEND=\"dev-libs/c\"\n" >tree/recipes/classes/lib.class &&
+	pv app-misc/cls &&
+	echo cache >expect && test_cmp expect from &&
+	echo 1 >expect && test_cmp expect again &&
+	test_grep "dev-libs/c-5" out && ! test_grep "dev-libs/b-1" out &&
+	settle && pv app-misc/cls && pv app-misc/cls &&
+	echo 0 >expect && test_cmp expect again &&
+	test_grep "dev-libs/c-5" out
+'
+
 test_expect_success 'a damaged data file is not used' '
 	settle && pv app-misc/top && echo cache >expect && pv app-misc/top &&
 	test_cmp expect from &&
