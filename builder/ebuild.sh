@@ -884,37 +884,45 @@ _eb_merge_class_vars() {
 # ---- running a phase -------------------------------------------------------
 
 # _eb_setup_toolchain: on a musl CHOST without a ${CHOST}-gcc, build with
-# the stage's musl-gcc wrapper (Debian's musl-tools) natively: CC and CXX
-# point at it and CBUILD=CHOST, so configure scripts run their test
-# programs (the stage has musl's dynamic loader) instead of going into
-# cross mode. musl-gcc hides /usr/include, where the kernel headers are:
-# they come back, and only they, through an -idirafter directory. It also
-# searches only musl's own directories, not /usr/include and /usr/lib where
-# the build-time dependencies are laid over the stage: it gets their images
-# at /build/deps (after musl's headers; the loader finds their libraries in
-# /usr/lib by itself).
+# the stage's musl-gcc wrapper (Debian's musl-tools) natively, through a
+# ${CHOST}-gcc script in ${T} (so CC is a plain compiler name, as a real
+# musl toolchain's, and no build path ends up in what records CC), with
+# CBUILD=CHOST, so configure scripts run their test programs (the stage
+# has musl's dynamic loader) instead of going into cross mode.
 _eb_setup_toolchain() {
 	[[ ${CHOST} == *-musl* && -z ${CC} ]] || return 0
-	type -P "${CHOST}-gcc" >/dev/null && return 0
-	type -P musl-gcc >/dev/null || return 0
-	local kh="${T:-/tmp}/.kernel-headers" d multi
-	if [[ ! -d ${kh} ]]; then
-		mkdir -p "${kh}" || return 0
-		for d in linux asm-generic mtd scsi; do
-			[[ -d /usr/include/${d} ]] && ln -sfn "/usr/include/${d}" "${kh}/${d}"
-		done
-		multi=$(gcc -print-multiarch 2>/dev/null)
-		[[ -n ${multi} && -d /usr/include/${multi}/asm ]] &&
-			ln -sfn "/usr/include/${multi}/asm" "${kh}/asm"
+	local bin="${T:-/tmp}/.musl-toolchain"
+	if [[ ! -x ${bin}/${CHOST}-gcc ]]; then
+		type -P "${CHOST}-gcc" >/dev/null && return 0
+		type -P musl-gcc >/dev/null || return 0
+		_eb_make_musl_cc "${bin}" || return 0
 	fi
-	local deps=/build/deps
-	if [[ -d ${deps}/usr/include ]]; then
-		kh+=" -idirafter ${deps}/usr/include"
-	fi
-	if [[ -d ${deps}/usr/lib ]]; then
-		export LDFLAGS="${LDFLAGS:+${LDFLAGS} }-L${deps}/usr/lib"
-	fi
-	export CC="musl-gcc -idirafter ${kh}" CBUILD=${CBUILD:-${CHOST}}
+	[[ :${PATH}: == *:"${bin}":* ]] || export PATH="${bin}:${PATH}"
+	export CC="${CHOST}-gcc" CBUILD=${CBUILD:-${CHOST}}
+}
+
+# _eb_make_musl_cc DIR: DIR/${CHOST}-gcc runs musl-gcc with what it lacks.
+# musl-gcc hides /usr/include, where the kernel headers are: they come
+# back, and only they, through an -idirafter directory. It also searches
+# only musl's own directories, not /usr/include and /usr/lib where the
+# build-time dependencies are laid over the stage: it gets their images at
+# /build/deps (after musl's headers; the loader finds their libraries in
+# /usr/lib by itself).
+_eb_make_musl_cc() {
+	local bin=$1 kh=$1/kernel-headers d multi deps=/build/deps
+	local -a opts=()
+	mkdir -p "${kh}" || return 1
+	for d in linux asm-generic mtd scsi; do
+		[[ -d /usr/include/${d} ]] && ln -sfn "/usr/include/${d}" "${kh}/${d}"
+	done
+	multi=$(gcc -print-multiarch 2>/dev/null)
+	[[ -n ${multi} && -d /usr/include/${multi}/asm ]] &&
+		ln -sfn "/usr/include/${multi}/asm" "${kh}/asm"
+	opts+=(-idirafter "${kh}")
+	[[ -d ${deps}/usr/include ]] && opts+=(-idirafter "${deps}/usr/include")
+	[[ -d ${deps}/usr/lib ]] && opts+=("-L${deps}/usr/lib")
+	printf '#!/bin/sh\nexec musl-gcc %s "$@"\n' "${opts[*]}" >"${bin}/${CHOST}-gcc" &&
+		chmod 755 "${bin}/${CHOST}-gcc"
 }
 
 # _eb_s_fallback_ok PHASE: may PHASE start in WORKDIR because S is missing?

@@ -381,16 +381,17 @@ test_expect_success 'inherit of a missing class dies naming it' '
 	test_grep "inherit: class '"'"'nope'"'"' not found in" err
 '
 
-test_expect_success 'a musl CHOST builds with musl-gcc and the kernel headers' '
+test_expect_success 'a musl CHOST builds with musl-gcc and the kernel headers, through a ${CHOST}-gcc in T' '
 	pkgenv musl &&
 	mkdir -p fakebin &&
 	printf "#!/bin/sh\necho musl-gcc \"\$@\"\n" >fakebin/musl-gcc &&
 	chmod +x fakebin/musl-gcc &&
 	PATH=$(pwd)/fakebin:$PATH CHOST=x86_64-gild-linux-musl \
-		eb "src_compile() { echo \"CC=\$CC CBUILD=\$CBUILD\"; }; ebuild_run_phase src_compile" >out &&
-	echo "CC=musl-gcc -idirafter $T/.kernel-headers CBUILD=x86_64-gild-linux-musl" >expect &&
+		eb "src_compile() { echo \"CC=\$CC CBUILD=\$CBUILD\"; \$CC -c x.c; }; ebuild_run_phase src_compile" >out &&
+	kh=$T/.musl-toolchain/kernel-headers &&
+	printf "CC=x86_64-gild-linux-musl-gcc CBUILD=x86_64-gild-linux-musl\nmusl-gcc -idirafter $kh -c x.c\n" >expect &&
 	test_cmp expect out &&
-	test "$(readlink "$T/.kernel-headers/linux")" = /usr/include/linux
+	test "$(readlink "$kh/linux")" = /usr/include/linux
 '
 
 test_expect_success 'a glibc CHOST or a CC already set keeps the toolchain as it is' '
