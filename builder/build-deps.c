@@ -4,6 +4,8 @@
  * this is what `gild build ATOM` can use: every missing one is named. */
 #include "build.h"
 
+#include <sys/stat.h>
+
 #include "../repo/repo.h"
 #include "atom.h"
 #include "depstr.h"
@@ -42,6 +44,22 @@ static bool use_deps_ok(struct build_job *j, const struct atom *a,
 	return true;
 }
 
+/* Of two packages of one version (built from different inputs), the one
+ * written last: it is the one built from the tree as it is now. */
+static bool newer_file(struct build_job *j, const struct binrepo_pkg *a,
+		       const struct binrepo_pkg *b)
+{
+	_cleanup_free_ char *pa = gild_path_join(j->env->pkgdir, a->relpath);
+	_cleanup_free_ char *pb = gild_path_join(j->env->pkgdir, b->relpath);
+	struct stat sa, sb;
+
+	if (stat(pa, &sa) < 0 || stat(pb, &sb) < 0)
+		return false;
+	if (sa.st_mtim.tv_sec != sb.st_mtim.tv_sec)
+		return sa.st_mtim.tv_sec > sb.st_mtim.tv_sec;
+	return sa.st_mtim.tv_nsec > sb.st_mtim.tv_nsec;
+}
+
 /* The highest binary package matching a; NULL when none. */
 static const struct binrepo_pkg *best_binpkg(struct build_job *j,
 					     const struct atom *a, bool check_use)
@@ -72,7 +90,8 @@ static const struct binrepo_pkg *best_binpkg(struct build_job *j,
 		iuse = gpkg_meta_get(&p->meta, "IUSE");
 		if (check_use && !use_deps_ok(j, a, use ? use : "", iuse ? iuse : ""))
 			continue;
-		if (!best || version_cmp(pvr, best_pvr) > 0) {
+		int c = best ? version_cmp(pvr, best_pvr) : 1;
+		if (c > 0 || (c == 0 && newer_file(j, p, best))) {
 			best = p;
 			free(best_pvr);
 			best_pvr = TAKE_PTR(pvr);
