@@ -180,8 +180,11 @@ static int build_planned(struct gild_ctx *ctx, struct build_env *env,
 
 	if ((r = rtree_load(ctx, o->rebuild, &rt, &ctx->err)) < 0 ||
 	    (!o->rebuild && (r = rtree_add_built(rt, NULL)) < 0) ||
-	    (r = rtree_add_targets(rt, targets, n)) < 0 ||
-	    (r = rs_input_solve(rt->in, &p, &rs, &ctx->err)) < 0)
+	    (r = rtree_add_targets(rt, targets, n)) < 0)
+		return r;
+	r = rs_input_solve(rt->in, &p, &rs, &ctx->err);
+	rtree_warn_skipped(rt, ctx);
+	if (r < 0)
 		return r;
 	for (size_t i = 0; i < p->problems.n; i++)
 		fprintf(ctx->diag, "%s\n", p->problems.v[i]);

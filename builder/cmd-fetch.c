@@ -473,8 +473,11 @@ static int fetch_planned(struct gild_ctx *ctx, struct fetch_args *a, int n,
 	 * RESTRICT=fetch needs pkg_nofetch bodies: a tree of our own */
 	if ((rc = tree_load(ctx->tree, TREE_LOAD_FUNCTIONS, &t, &ctx->err)) < 0 ||
 	    (rc = rtree_load(ctx, true, &rt, &ctx->err)) < 0 ||
-	    (rc = rtree_add_targets(rt, targets, n)) < 0 ||
-	    (rc = rs_input_solve(rt->in, &p, &rs, &ctx->err)) < 0)
+	    (rc = rtree_add_targets(rt, targets, n)) < 0)
+		return rc;
+	rc = rs_input_solve(rt->in, &p, &rs, &ctx->err);
+	rtree_warn_skipped(rt, ctx);
+	if (rc < 0)
 		return rc;
 	for (size_t i = 0; i < p->problems.n; i++)
 		fprintf(ctx->diag, "%s\n", p->problems.v[i]);

@@ -43,7 +43,9 @@ static int solve_targets(struct gild_ctx *ctx, bool emptytree,
 		       rt->t_fingerprint - rt->t_config,
 		       rt->cache_hit ? "cache" : "tree",
 		       rt->t_versions - rt->t_fingerprint);
-	if ((rc = rs_input_solve(rt->in, plan, r, &ctx->err)) < 0)
+	rc = rs_input_solve(rt->in, plan, r, &ctx->err);
+	rtree_warn_skipped(rt, ctx);
+	if (rc < 0)
 		return rc;
 	if (rt->cache_hit)
 		gild_ctx_debug(ctx, "cache: %zu package%s read again from the tree",

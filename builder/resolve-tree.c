@@ -36,6 +36,7 @@ void rtree_free(struct rtree *rt)
 	rcache_writer_free(rt->writer);
 	scratch_release(&rt->scratch);
 	gild_strv_release(&rt->refreshed);
+	gild_strv_release(&rt->skipped);
 	gild_strv_release(&rt->changed);
 	gild_strv_release(&rt->stale_cls);
 	for (size_t i = 0; i < rt->nfresh; i++)
@@ -373,6 +374,25 @@ static bool pkg_current(void *ud, long handle)
 	return rcache_current(rt->cache, handle);
 }
 
+/* A recipe that does not load, once (a first run reads it twice: with the
+ * tree, then again for its category's spoiled stamp). */
+static void note_skipped(struct rtree *rt, const struct gild_err *e)
+{
+	const char *msg = e->msg[0] ? e->msg : gild_strerror(e->code);
+	_cleanup_free_ char *line =
+		e->line ? xasprintf("%s:%u:%u: %s", e->file, e->line, e->col, msg)
+			: xasprintf("%s: %s", e->file, msg);
+
+	if (!gild_strv_contains(&rt->skipped, line))
+		gild_strv_add(&rt->skipped, line);
+}
+
+void rtree_warn_skipped(const struct rtree *rt, struct gild_ctx *ctx)
+{
+	for (size_t i = 0; i < rt->skipped.n; i++)
+		gild_ctx_warn(ctx, "%s (the recipe is left out)", rt->skipped.v[i]);
+}
+
 /* rs_source.refresh: the versions of cat/pn, read from the tree again. */
 static int refresh_pkg(void *ud, struct rs_input *in, const char *cat,
 		       const char *pn, struct gild_err *err)
@@ -403,6 +423,7 @@ static int refresh_pkg(void *ud, struct rs_input *in, const char *cat,
 		 * and then the cache cannot say when it is fixed */
 		if (recipe_load(rt->loader, cat, pn, e->d_name, &r, &lerr) < 0) {
 			rt->cache_bad = true;
+			note_skipped(rt, &lerr);
 			continue;
 		}
 		gild_grow(&rt->fresh, &rt->fresh_cap, rt->nfresh + 1,
@@ -559,6 +580,8 @@ static int load_tree(struct rtree *rt, const char *tree)
 	    (rc = tree_foreach_recipe(rt->tree, add_recipe, rt)) < 0)
 		return rc;
 	spoil_errors(rt, stamp);
+	for (size_t i = 0; i < tree_nerrors(rt->tree); i++)
+		note_skipped(rt, tree_error_at(rt->tree, i));
 	saved = rcache_writer_commit(rt->writer, rt->cache_path, stamp, rt->err) >= 0;
 	gild_err_clear(rt->err);
 	rcache_writer_free(rt->writer);

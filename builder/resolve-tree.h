@@ -32,6 +32,8 @@ struct rtree {
 	struct recipe **fresh; /* the recipes read again */
 	size_t nfresh, fresh_cap;
 	bool cache_bad;	      /* a recipe read again does not load */
+	struct gild_strv skipped; /* "file:line:col: why" of recipes that do
+				   * not load, left out of the plan */
 	struct gild_strv refreshed; /* their "cat/pn" */
 	struct gild_strv changed; /* categories read from the tree */
 	struct gild_strv stale_cls; /* packages whose classes changed, sorted */
@@ -48,6 +50,11 @@ struct rtree {
  * use_env_new, or -GILD_E_SYNTAX for a REQUIRED_USE that does not parse. */
 int rtree_load(const struct gild_ctx *ctx, bool emptytree, struct rtree **out,
 	       struct gild_err *err);
+
+/* A warning for each recipe that did not load and so was left out (emerge
+ * masks such an ebuild as corrupt and says so); call after solving, since
+ * stale packages are read again while the solver asks for them. */
+void rtree_warn_skipped(const struct rtree *rt, struct gild_ctx *ctx);
 void rtree_free(struct rtree *rt);
 GILD_DEFINE_CLEANUP(struct rtree *, rtree_free)
 

@@ -165,4 +165,16 @@ test_expect_success 'a damaged data file is not used' '
 	test_grep "dev-libs/c-5" out
 '
 
+test_expect_success 'a recipe that does not load is named in a warning on every run until fixed' '
+	settle && pv app-misc/top &&
+	printf "EAPI=8\nSLOT=\"0\"\nKEYWORDS=\"amd64\nIUSE=\"x\"\n" >tree/recipes/dev-libs/c/c-9.recipe &&
+	echo "gild: warning: recipes/dev-libs/c/c-9.recipe:4:8: unterminated double quote (the recipe is left out)" >expect &&
+	pv dev-libs/c && grep "^gild: warning" err >warn && test_cmp expect warn &&
+	test_grep "dev-libs/c-[0-8]:0" out &&
+	settle && pv dev-libs/c && grep "^gild: warning" err >warn && test_cmp expect warn &&
+	rm -rf tree/var/cache && pv dev-libs/c && grep "^gild: warning" err >warn && test_cmp expect warn &&
+	rm tree/recipes/dev-libs/c/c-9.recipe &&
+	pv dev-libs/c && ! grep "^gild: warning" err
+'
+
 test_done
