@@ -32,49 +32,32 @@ static void collect_flags(struct use_env *env, const struct idset *s,
 	gild_strv_sort(out);
 }
 
-/* Is test restricted for j under its USE as it stands? (RESTRICT is a
- * USE-conditional string: "!test? ( test )" restricts only without
- * USE=test.) */
-static int restrict_has_test(struct build_job *j, bool *out,
-			     struct gild_err *err)
+/* use_decide_tests' question: does RESTRICT, under j's USE as it stands,
+ * hold "test"? (A USE-conditional string: "!test? ( test )" restricts only
+ * without USE=test.) */
+static int restrict_has_test(void *ud)
 {
+	struct build_job *j = ud;
 	int r;
 
-	if ((r = build_job_reduce(j, RECIPE_RESTRICT, NULL, NULL, err)) < 0)
+	if ((r = build_job_reduce(j, RECIPE_RESTRICT, NULL, NULL, j->tests_err)) < 0)
 		return r;
-	*out = gild_has_word(j->evaluated[RECIPE_RESTRICT], "test");
-	return 0;
+	return gild_has_word(j->evaluated[RECIPE_RESTRICT], "test");
 }
 
-/* FEATURES=test, as Portage's config.setcpv decides it: for a recipe with
- * test in IUSE, USE=test follows FEATURES=test, except that a RESTRICT
- * that still says test with USE=test on (or a masked USE=test) turns both
- * off for this package; without test in IUSE, src_test runs unless
- * RESTRICT says test. j->run_tests is the outcome (PMS 9.1.7). */
+/* FEATURES=test (use_decide_tests); j->run_tests is the outcome. The
+ * evaluated RESTRICT is left as the final USE gives it. */
 static int decide_tests(struct build_job *j, struct gild_err *err)
 {
 	bool features = gild_has_word(config_get(j->env->cfg, "FEATURES"), "test");
-	int id = use_flag_id(j->env->use, "test");
-	bool in_iuse = idset_has(&j->use.iuse, id), restricted = false;
 	int r;
 
-	if (in_iuse) {
-		if (features)
-			idset_add(&j->use.enabled, id);
-		else
-			idset_del(&j->use.enabled, id);
-	}
-	if ((r = restrict_has_test(j, &restricted, err)) < 0)
+	j->tests_err = err;
+	r = use_decide_tests(j->env->use, &j->use, features, restrict_has_test, j);
+	if (r < 0)
 		return r;
-	if (in_iuse && features &&
-	    (restricted || idset_has(&j->use.masked, id))) {
-		idset_del(&j->use.enabled, id);
-		restricted = true;
-		if ((r = build_job_reduce(j, RECIPE_RESTRICT, NULL, NULL, err)) < 0)
-			return r;
-	}
-	j->run_tests = features && !restricted;
-	return 0;
+	j->run_tests = r;
+	return build_job_reduce(j, RECIPE_RESTRICT, NULL, NULL, err);
 }
 
 int build_job_eval_use(struct build_job *j, struct gild_err *err)

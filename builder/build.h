@@ -67,6 +67,7 @@ int build_env_reload_repo(struct build_env *e, struct gild_err *err);
 /* One build, in progress: what the steps pass on to each other. */
 struct build_job {
 	struct build_env *env;
+	struct gild_err *tests_err; /* where decide_tests' callback reports */
 	const struct recipe *r;
 	const struct build_opts *opts;
 	struct use_state use;

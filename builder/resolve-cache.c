@@ -12,7 +12,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
-#define RCACHE_FORMAT "gild-resolve-5"
+#define RCACHE_FORMAT "gild-resolve-6"
 
 /* ---- the stamp: what the cache was built from ----------------------------------
  *
@@ -312,7 +312,7 @@ enum { K_DATA, K_FP, K_DATAID, K_N };
 
 enum { /* the strings of a record */
 	R_SLOT, R_SUBSLOT, R_EAPI, R_STAMP, R_IUSE, R_KEYWORDS, R_LICENSE,
-	R_REQUSE, R_REQUSE_FILE, R_REQUSE_LINE, R_INHERITED,
+	R_RESTRICT, R_REQUSE, R_REQUSE_FILE, R_REQUSE_LINE, R_INHERITED,
 	R_DEP, R_LOCFILE = R_DEP + DEP_NCLASS, R_LOCLINE = R_LOCFILE + DEP_NCLASS,
 	R_N = R_LOCLINE + DEP_NCLASS
 };
@@ -354,6 +354,7 @@ static void record(struct gild_buf *b, const struct rs_version *v)
 		gild_buf_printf(b, "%s%s", i ? "\n" : "", v->keywords[i]);
 	gild_buf_addc(b, 0);
 	rec_str(b, v->license);
+	rec_str(b, v->restrict_);
 	rec_str(b, v->required_use);
 	rec_str(b, v->required_use_loc.file);
 	rec_num(b, v->required_use_loc.line);
@@ -635,6 +636,7 @@ bool rcache_version(struct rcache *c, long handle, struct rs_version *v)
 	v->n_keywords = split(f[R_KEYWORDS], &c->str[1], &c->arr[1]);
 	v->keywords = (const char *const *)c->arr[1];
 	v->license = or_null(f[R_LICENSE]);
+	v->restrict_ = or_null(f[R_RESTRICT]);
 	v->required_use = or_null(f[R_REQUSE]);
 	v->required_use_loc.file = or_null(f[R_REQUSE_FILE]);
 	v->required_use_loc.line = (unsigned)strtoul(f[R_REQUSE_LINE], NULL, 10);

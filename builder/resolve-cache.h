@@ -30,6 +30,7 @@ struct rs_version {
 	const char *const *keywords;
 	size_t n_keywords;
 	const char *license;	    /* as written, or NULL */
+	const char *restrict_;	    /* RESTRICT as written, or NULL */
 	const char *required_use;   /* as written, or NULL */
 	struct gild_loc required_use_loc;
 	const char *const *inherited; /* every class, recipe.h */

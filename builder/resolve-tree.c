@@ -141,6 +141,7 @@ static void version_of(const struct recipe *r, struct use_iuse *iuse,
 		.keywords = (const char *const *)r->keywords,
 		.n_keywords = r->n_keywords,
 		.license = r->vars[RECIPE_LICENSE],
+		.restrict_ = r->vars[RECIPE_RESTRICT],
 		.required_use = r->vars[RECIPE_REQUIRED_USE],
 		.required_use_loc = r->var_loc[RECIPE_REQUIRED_USE],
 		.inherited = (const char *const *)r->inherited,
@@ -179,6 +180,50 @@ static void add_implicit_flags(struct use_env *env, const struct use_state *st,
 	}
 }
 
+/* use_decide_tests' question for a version: its RESTRICT reduced under the
+ * USE of st as it stands. A RESTRICT that does not parse restricts
+ * nothing here; gild build reports it. */
+struct restrict_q {
+	struct rtree *rt;
+	const struct rs_version *v;
+	const struct use_state *st;
+};
+
+static bool restrict_use_on(void *ud, const char *flag)
+{
+	const struct restrict_q *q = ud;
+	return use_state_enabled(q->rt->env, q->st, flag);
+}
+
+static int restrict_has_test(void *ud)
+{
+	const struct restrict_q *q = ud;
+	const char *s = q->v->restrict_;
+	_cleanup_(dep_node_freep) struct dep_node *tree = NULL, *red = NULL;
+	_cleanup_buf_ struct gild_buf b = GILD_BUF_INIT;
+	struct gild_err err = GILD_ERR_INIT;
+
+	if (!s || !strstr(s, "test"))
+		return 0;
+	if (depstr_parse(s, strlen(s), DEPSTR_RESTRICT, q->v->eapi, NULL, &tree,
+			 &err) < 0)
+		return 0;
+	red = depstr_reduce(tree, restrict_use_on, ud);
+	depstr_format(red, &b);
+	return gild_has_word(gild_buf_str(&b), "test");
+}
+
+/* FEATURES=test turns USE=test on as gild build does (use_decide_tests). */
+static void apply_features_test(struct rtree *rt, const struct rs_version *v,
+				struct use_state *st)
+{
+	struct restrict_q q = {rt, v, st};
+
+	use_decide_tests(rt->env, st,
+			 gild_has_word(config_get(rt->cfg, "FEATURES"), "test"),
+			 restrict_has_test, &q);
+}
+
 static int evaluate(struct rtree *rt, const struct rs_version *v,
 		    struct rs_recipe *rec, struct rtree_scratch *sc)
 {
@@ -194,6 +239,7 @@ static int evaluate(struct rtree *rt, const struct rs_version *v,
 
 	scratch_release(sc);
 	use_eval(rt->env, &up, &st);
+	apply_features_test(rt, v, &st);
 	for (size_t i = 0; i < v->n_iuse; i++) {
 		gild_strv_add(&sc->names, v->iuse[i].flag);
 		if (use_state_enabled(rt->env, &st, v->iuse[i].flag))

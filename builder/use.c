@@ -391,6 +391,28 @@ void use_eval(struct use_env *env, const struct use_pkg *pkg,
 	restrict_to(&st->iuse, NULL, &st->masked);
 }
 
+int use_decide_tests(struct use_env *env, struct use_state *st, bool features,
+		     int (*restricts)(void *ud), void *ud)
+{
+	int id = use_flag_id(env, "test");
+	bool in_iuse = idset_has(&st->iuse, id);
+	int r;
+
+	if (in_iuse) {
+		if (features)
+			idset_add(&st->enabled, id);
+		else
+			idset_del(&st->enabled, id);
+	}
+	if ((r = restricts(ud)) < 0)
+		return r;
+	if (in_iuse && features && (r || idset_has(&st->masked, id))) {
+		idset_del(&st->enabled, id);
+		return 0;
+	}
+	return features && !r;
+}
+
 bool use_state_enabled(struct use_env *env, const struct use_state *st,
 		       const char *flag)
 {

@@ -95,6 +95,18 @@ void use_eval(struct use_env *env, const struct use_pkg *pkg,
 bool use_state_enabled(struct use_env *env, const struct use_state *st,
 		       const char *flag);
 
+/* FEATURES=test, as Portage's config.setcpv decides it: for a package with
+ * test in IUSE, USE=test follows FEATURES=test, except that a RESTRICT
+ * that still says "test" with USE=test on (or a masked USE=test) turns
+ * both off for this package; without test in IUSE, src_test runs unless
+ * RESTRICT says test. Changes st; restricts(ud) says whether RESTRICT,
+ * reduced under st as it then stands, holds "test" (1, 0, or a negative
+ * error, returned as is). Returns whether src_test runs (PMS 9.1.7).
+ * gild build and the resolver both decide it here, so that a plan holds
+ * the `test? ( )` dependencies the build then needs. */
+int use_decide_tests(struct use_env *env, struct use_state *st, bool features,
+		     int (*restricts)(void *ud), void *ud);
+
 /* Visibility: append one string per reason the version is not visible
  * ("masked by profiles/base/package.mask:12", "keyword '~amd64' not
  * accepted", "license 'EULA' not accepted") to reasons. use supplies the
