@@ -105,6 +105,12 @@ void gild_ctx_info(struct gild_ctx *ctx, const char *fmt, ...)
 void gild_ctx_debug(struct gild_ctx *ctx, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
+/* A numeric option: a whole number from 1 to max ("--timeout 30").
+ * Returns 0 with *out set, or reports a usage error naming the option and
+ * the value and returns its exit status (2). */
+int gild_ctx_number_opt(struct gild_ctx *ctx, const char *opt, const char *arg,
+			uint64_t max, uint64_t *out);
+
 /* The configuration directory: --config, else <tree>/etc. Allocated. */
 char *gild_ctx_config_dir(const struct gild_ctx *ctx);
 

@@ -40,13 +40,10 @@ static int parse_build_opts(int argc, char **argv, struct gild_ctx *ctx,
 		case OPT_FETCHONLY: o->fetch_only = true; break;
 		case OPT_NODEPS: *nodeps = true; break;
 		case OPT_TIMEOUT: {
-			char *end;
-			long v = strtol(optarg, &end, 10);
-			if (*end || v <= 0 || v > 7 * 86400) {
-				*status = gild_ctx_usage_error(
-					ctx, "--phase-timeout needs seconds, not '%s'", optarg);
+			uint64_t v;
+			if ((*status = gild_ctx_number_opt(ctx, "--phase-timeout",
+							   optarg, 7 * 86400, &v)))
 				return -1;
-			}
 			o->phase_timeout = (unsigned)v;
 			break;
 		}

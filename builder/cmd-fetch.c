@@ -56,17 +56,16 @@ enum {
 	OPT_DEPS,
 };
 
+/* Seconds, up to a day. */
 static int parse_seconds(struct gild_ctx *ctx, const char *opt,
 			 const char *arg, long *out)
 {
-	char *end;
-	long v = strtol(arg, &end, 10);
+	uint64_t v;
+	int st = gild_ctx_number_opt(ctx, opt, arg, 86400, &v);
 
-	if (end == arg || *end || v <= 0)
-		return gild_ctx_usage_error(ctx, "%s needs a number of seconds, "
-					    "not '%s'", opt, arg);
-	*out = v;
-	return 0;
+	if (!st)
+		*out = (long)v;
+	return st;
 }
 
 static int parse_fetch_opts(int argc, char **argv, struct gild_ctx *ctx,

@@ -176,6 +176,22 @@ struct create_opts {
 	const char *recipe;
 };
 
+/* SOURCE_DATE_EPOCH (reproducible-builds.org): whole seconds since 1970,
+ * 0 included; anything else is a usage error naming where it came from. */
+static int parse_sde(struct gild_ctx *ctx, const char *what, const char *arg,
+		     int64_t *out)
+{
+	uint64_t v;
+
+	if (gild_parse_u64(arg, false, &v) < 0 || v > INT64_MAX) {
+		gild_ctx_usage_error(ctx, "%s wants whole seconds since 1970, "
+				     "not '%s'", what, arg);
+		return -1;
+	}
+	*out = (int64_t)v;
+	return 0;
+}
+
 static int parse_create(int argc, char **argv, struct gild_ctx *ctx,
 			struct gpkg_meta *m, struct create_opts *co)
 {
@@ -191,7 +207,10 @@ static int parse_create(int argc, char **argv, struct gild_ctx *ctx,
 	const char *sde = getenv("SOURCE_DATE_EPOCH");
 	int c, status = 0, r;
 
-	m->source_date_epoch = sde ? strtoll(sde, NULL, 10) : 0;
+	m->source_date_epoch = 0;
+	if (sde && *sde &&
+	    parse_sde(ctx, "SOURCE_DATE_EPOCH", sde, &m->source_date_epoch) < 0)
+		return -1 - 2;
 	while ((c = getopt_long(argc, argv, GILD_COMMON_SHORTOPTS, opts,
 				NULL)) != -1) {
 		if ((r = gild_ctx_common_opt(ctx, c, optarg, &status)) < 0)
@@ -202,8 +221,9 @@ static int parse_create(int argc, char **argv, struct gild_ctx *ctx,
 			return -1 - 2;
 		if (c == OPT_RECIPE)
 			co->recipe = optarg;
-		if (c == OPT_SDE)
-			m->source_date_epoch = strtoll(optarg, NULL, 10);
+		if (c == OPT_SDE && parse_sde(ctx, "--source-date-epoch", optarg,
+					      &m->source_date_epoch) < 0)
+			return -1 - 2;
 		if (c == OPT_PKGDIR)
 			co->pkgdir = optarg;
 		if (c == OPT_KEEP_OWNERS)

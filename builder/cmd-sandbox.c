@@ -37,29 +37,16 @@ static const struct option sandbox_opts[] = {
 	{0},
 };
 
-/* A positive decimal number no larger than max; false otherwise. */
-static bool parse_count(const char *s, unsigned long long max,
-			unsigned long long *out)
-{
-	uint64_t v;
-
-	if (gild_parse_u64(s, false, &v) < 0 || v == 0 || v > max)
-		return false;
-	*out = v;
-	return true;
-}
-
 static int number_opt(struct gild_ctx *ctx, struct sandbox_spec *s, int c,
 		      const char *arg)
 {
 	static const char *const names[] = {"--timeout", "--mem", "--nproc",
 					    "--fsize"};
-	unsigned long long v;
+	uint64_t v;
+	int st = gild_ctx_number_opt(ctx, names[c - OPT_TIMEOUT], arg, 1u << 30, &v);
 
-	if (!parse_count(arg, c == OPT_NPROC || c == OPT_TIMEOUT ? 1u << 30
-								: 1ull << 30, &v))
-		return gild_ctx_usage_error(ctx, "%s wants a positive number, not '%s'",
-					    names[c - OPT_TIMEOUT], arg);
+	if (st)
+		return st;
 	if (c == OPT_TIMEOUT)
 		sandbox_spec_set_timeout(s, (unsigned)v);
 	else if (c == OPT_MEM)

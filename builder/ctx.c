@@ -3,6 +3,8 @@
  * the front binary (main.c) and the core library (see main-core.c). */
 #include "builder.h"
 
+#include <inttypes.h>
+
 void gild_ctx_usage(const struct gild_ctx *ctx, FILE *f)
 {
 	if (ctx->usage)
@@ -100,4 +102,14 @@ int gild_ctx_common_opt(struct gild_ctx *ctx, int c, const char *arg,
 	default:
 		return 0;
 	}
+}
+
+int gild_ctx_number_opt(struct gild_ctx *ctx, const char *opt, const char *arg,
+			uint64_t max, uint64_t *out)
+{
+	if (gild_parse_u64(arg, false, out) < 0 || *out == 0 || *out > max)
+		return gild_ctx_usage_error(ctx, "%s wants a whole number from 1 "
+					    "to %" PRIu64 ", not '%s'", opt,
+					    max, arg);
+	return 0;
 }

@@ -51,9 +51,9 @@ test_expect_success 'bad options are usage errors (exit 2)' '
 	test_expect_code 2 gild sandbox 2>err &&
 	test_grep "no command given" err &&
 	test_expect_code 2 gild sandbox --timeout 0 -- true 2>err &&
-	test_grep "gild sandbox: --timeout wants a positive number, not .0." err &&
+	test_grep "gild sandbox: --timeout wants a whole number from 1 to 1073741824, not .0." err &&
 	test_expect_code 2 gild sandbox --mem lots -- true 2>err &&
-	test_grep "gild sandbox: --mem wants a positive number, not .lots." err &&
+	test_grep "gild sandbox: --mem wants a whole number from 1 to 1073741824, not .lots." err &&
 	test_expect_code 2 gild sandbox --tmpfs /t:huge -- true 2>err &&
 	test_grep "gild sandbox: bad tmpfs size .huge." err &&
 	test_expect_code 2 gild sandbox --setenv FOO -- true 2>err &&

@@ -199,6 +199,14 @@ test_expect_success 'a different SOURCE_DATE_EPOCH changes the bytes (the test c
 	! cmp -s tool.gpkg.tar later.gpkg.tar
 '
 
+test_expect_success 'a SOURCE_DATE_EPOCH that is not whole seconds is refused, not taken as 0' '
+	test_expect_code 2 gild pkg create --source-date-epoch 1600000000.5 img bad.gpkg.tar 2>err &&
+	test_grep "^gild pkg: --source-date-epoch wants whole seconds since 1970, not .1600000000.5." err &&
+	test_expect_code 2 env SOURCE_DATE_EPOCH=yesterday gild pkg create img bad.gpkg.tar 2>err &&
+	test_grep "^gild pkg: SOURCE_DATE_EPOCH wants whole seconds since 1970, not .yesterday." err &&
+	! test -e bad.gpkg.tar
+'
+
 test_expect_success ROOT 'owners are root by default, recorded with --keep-owners' '
 	make_image owned && chown 4321:8765 owned/usr/bin/tool &&
 	create owned owned-root.gpkg.tar &&

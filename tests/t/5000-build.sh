@@ -174,7 +174,7 @@ test_expect_success SANDBOX 'a SOURCE_DATE_EPOCH that is not a number is refused
 
 test_expect_success SANDBOX '--phase-timeout takes whole seconds only' '
 	test_expect_code 2 gild -C t2 build --phase-timeout 5x app-misc/sleepy 2>err &&
-	test_grep "^gild build: --phase-timeout needs seconds, not .5x. (see .gild build --help.)$" err
+	test_grep "^gild build: --phase-timeout wants a whole number from 1 to 604800, not .5x. (see .gild build --help.)$" err
 '
 
 test_expect_success SANDBOX 'a phase past its timeout is killed and reported' '
