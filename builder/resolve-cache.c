@@ -1,6 +1,8 @@
 /* resolve-cache.c: see resolve-cache.h. */
 #include "resolve-cache.h"
 
+#include <dlfcn.h>
+
 #include <fcntl.h>
 #include <dirent.h>
 #include <solv/pool.h>
@@ -147,9 +149,14 @@ static void identity(struct gild_buf *b)
 {
 	struct stat self;
 
+	Dl_info where;
+
 	gild_buf_adds(b, RCACHE_FORMAT "\t");
-	/* another gild build may parse differently: its binary counts */
-	if (stat("/proc/self/exe", &self) == 0)
+	/* another gild build may parse differently: the file that holds the
+	 * parser counts, which is gild-core.so (main.c), not the front binary
+	 * that a rebuild of the core leaves alone */
+	if (dladdr((void *)identity, &where) && where.dli_fname &&
+	    stat(where.dli_fname, &self) == 0)
 		stamp_line(b, 'B', "gild", &self, INT64_MAX);
 	else
 		gild_buf_addc(b, '\n');

@@ -177,4 +177,13 @@ test_expect_success 'a recipe that does not load is named in a warning on every 
 	pv dev-libs/c && ! grep "^gild: warning" err
 '
 
+test_expect_success 'another gild-core.so (the parser) does not trust the cache' '
+	settle && pv app-misc/top && pv app-misc/top &&
+	echo cache >expect && test_cmp expect from &&
+	cp "$GILD_BINDIR/gild-core.so" other-core.so &&
+	GILD_CORE="$PWD/other-core.so" gild -v -C tree pretend app-misc/top >out 2>err &&
+	sed -n "s/^gild: debug: timing: config .* versions from \([a-z]*\) .*/\1/p" err >from &&
+	echo tree >expect && test_cmp expect from
+'
+
 test_done
