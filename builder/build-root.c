@@ -15,6 +15,7 @@
 #include "build.h"
 
 #include <dirent.h>
+#include <fcntl.h>
 #include <ftw.h>
 #include <sys/stat.h>
 
@@ -38,47 +39,136 @@ static bool layer_skipped(const char *name)
 	return true;
 }
 
-static int fold_tree(const char *from, const char *to, struct gild_err *err);
+/* Folding runs on the host, as root, over images a recipe made: nothing
+ * in them may steer it. So it works on directory fds and never follows a
+ * link: a dependency's own link in the way (lib -> /usr/lib, or usr ->
+ * somewhere) is refused or dropped, never walked through. */
 
-/* Move one entry of a folded directory: a directory present on both sides
+/* Open (creating as needed) the directory at relpath under dirfd, one
+ * component at a time without following links. -1 with err set. */
+static int open_dir_nofollow(int dirfd, const char *relpath, const char *shown,
+			     struct gild_err *err)
+{
+	_cleanup_free_ char *copy = xstrdup(relpath);
+	char *save = NULL;
+	int fd = dup(dirfd);
+
+	if (fd < 0)
+		return gild_fail_errno(err, shown, "cannot open"), -1;
+	for (char *c = strtok_r(copy, "/", &save); c; c = strtok_r(NULL, "/", &save)) {
+		int next;
+		if (mkdirat(fd, c, 0755) < 0 && errno != EEXIST) {
+			gild_fail_errno(err, shown, "cannot create a directory in");
+			close(fd);
+			return -1;
+		}
+		next = openat(fd, c, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		close(fd);
+		if (next < 0) {
+			gild_fail(err, -GILD_E_INVALID, NULL,
+				  "a build dependency's '%s' in '%s' is a link or "
+				  "not a directory: refused", c, shown);
+			return -1;
+		}
+		fd = next;
+	}
+	return fd;
+}
+
+static int fold_dir(int fromfd, int tofd, const char *shown, struct gild_err *err);
+
+/* Move entry name of fromfd into tofd: a directory present on both sides
  * is merged, anything else replaces what the target had (two images that
  * ship the same path: the later dependency wins, as with a merge). */
-static int fold_entry(const char *from, const char *to, struct gild_err *err)
+static int fold_entry(int fromfd, int tofd, const char *name, const char *shown,
+		      struct gild_err *err)
 {
 	struct stat a, b;
 	int r;
 
-	if (lstat(to, &b) == 0) {
-		if (lstat(from, &a) == 0 && S_ISDIR(a.st_mode) && S_ISDIR(b.st_mode))
-			return fold_tree(from, to, err);
-		if ((r = build_rm_rf(to, err)) < 0)
+	if (fstatat(fromfd, name, &a, AT_SYMLINK_NOFOLLOW) < 0)
+		return gild_fail_errno(err, shown, "cannot stat an entry of");
+	if (fstatat(tofd, name, &b, AT_SYMLINK_NOFOLLOW) == 0) {
+		if (S_ISDIR(a.st_mode) && S_ISDIR(b.st_mode)) {
+			int f = openat(fromfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+			int t = openat(tofd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+			r = f < 0 || t < 0 ? gild_fail_errno(err, shown, "cannot open")
+					   : fold_dir(f, t, shown, err);
+			if (f >= 0)
+				close(f);
+			if (t >= 0)
+				close(t);
+			if (r == 0 && unlinkat(fromfd, name, AT_REMOVEDIR) < 0)
+				return gild_fail_errno(err, shown, "cannot remove a directory in");
 			return r;
+		}
+		if (S_ISDIR(b.st_mode)) {
+			/* the magic link names the open directory itself */
+			_cleanup_free_ char *p = xasprintf("/proc/self/fd/%d/%s", tofd, name);
+			if ((r = build_rm_rf(p, err)) < 0)
+				return r;
+		} else if (unlinkat(tofd, name, 0) < 0) {
+			return gild_fail_errno(err, shown, "cannot replace a file in");
+		}
 	}
-	if (rename(from, to) < 0)
-		return gild_fail_errno(err, to, "cannot move a build dependency's file to");
+	if (renameat(fromfd, name, tofd, name) < 0)
+		return gild_fail_errno(err, shown, "cannot move a build dependency's file to");
 	return 0;
 }
 
-static int fold_tree(const char *from, const char *to, struct gild_err *err)
+static int fold_dir(int fromfd, int tofd, const char *shown, struct gild_err *err)
 {
-	DIR *d;
+	_cleanup_strv_ struct gild_strv names = GILD_STRV_INIT;
+	int fd = dup(fromfd);
+	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
 	struct dirent *de;
 	int r = 0;
 
-	if ((r = gild_mkdir_p(to, 0755, err)) < 0)
-		return r;
-	if (!(d = opendir(from)))
-		return gild_fail_errno(err, from, "cannot open");
-	while (r == 0 && (de = readdir(d))) {
-		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
-			continue;
-		_cleanup_free_ char *f = gild_path_join(from, de->d_name);
-		_cleanup_free_ char *t = gild_path_join(to, de->d_name);
-		r = fold_entry(f, t, err);
+	if (!d) {
+		if (fd >= 0)
+			close(fd);
+		return gild_fail_errno(err, shown, "cannot read");
 	}
+	while ((de = readdir(d)))
+		if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
+			gild_strv_add(&names, de->d_name);
 	closedir(d);
-	if (r == 0 && rmdir(from) < 0)
-		return gild_fail_errno(err, from, "cannot remove");
+	for (size_t i = 0; r == 0 && i < names.n; i++)
+		r = fold_entry(fromfd, tofd, names.v[i], shown, err);
+	return r;
+}
+
+/* Fold <deps>/name into <deps>/to (a path relative to deps). */
+static int fold_tree(int depsfd, const char *name, const char *to,
+		     const char *deps, struct gild_err *err)
+{
+	_cleanup_free_ char *shown = gild_path_join(deps, to);
+	struct stat st;
+	int from, into, r;
+
+	if (fstatat(depsfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return gild_fail_errno(err, deps, "cannot stat an entry of");
+	/* the dependency's own link (a merged-/usr baselayout's lib ->
+	 * usr/lib) restates the stage's layout: the stage's link stays */
+	if (S_ISLNK(st.st_mode)) {
+		if (unlinkat(depsfd, name, 0) < 0)
+			return gild_fail_errno(err, deps, "cannot remove a link in");
+		return 0;
+	}
+	if (!S_ISDIR(st.st_mode))
+		return gild_fail(err, -GILD_E_INVALID, NULL,
+				 "a build dependency ships '/%s' as a file where "
+				 "the stage has a link to '%s': refused", name, to);
+	if ((into = open_dir_nofollow(depsfd, to, shown, err)) < 0)
+		return err->code;
+	from = openat(depsfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	r = from < 0 ? gild_fail_errno(err, deps, "cannot open an entry of")
+		     : fold_dir(from, into, shown, err);
+	if (from >= 0)
+		close(from);
+	close(into);
+	if (r == 0 && unlinkat(depsfd, name, AT_REMOVEDIR) < 0)
+		return gild_fail_errno(err, deps, "cannot remove a directory in");
 	return r;
 }
 
@@ -111,12 +201,17 @@ static int fold_onto_stage(const char *deps, const char *stage,
 			   struct gild_err *err)
 {
 	_cleanup_strv_ struct gild_strv names = GILD_STRV_INIT;
-	DIR *d = opendir(deps);
+	_cleanup_close_ int depsfd = open(deps, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	int fd = depsfd >= 0 ? dup(depsfd) : -1;
+	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
 	struct dirent *de;
 	int r;
 
-	if (!d)
+	if (!d) {
+		if (fd >= 0)
+			close(fd);
 		return gild_fail_errno(err, deps, "cannot open");
+	}
 	while ((de = readdir(d)))
 		if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
 			gild_strv_add(&names, de->d_name);
@@ -126,9 +221,7 @@ static int fold_onto_stage(const char *deps, const char *stage,
 		_cleanup_free_ char *at = stage_location(stage, names.v[i]);
 		if (!at || !strcmp(at, names.v[i]))
 			continue;
-		_cleanup_free_ char *from = gild_path_join(deps, names.v[i]);
-		_cleanup_free_ char *to = gild_path_join(deps, at);
-		if ((r = fold_tree(from, to, err)) < 0)
+		if ((r = fold_tree(depsfd, names.v[i], at, deps, err)) < 0)
 			return r;
 	}
 	return 0;

@@ -80,6 +80,43 @@ test_expect_success SANDBOX 'a dependency shipping /dev, /proc, /tmp and /etc do
 	test_grep ": built " out
 '
 
+test_expect_success SANDBOX 'a dependency'"'"'s links never steer the fold on the host (lib -> a host directory, bin -> usr/bin)' '
+	mkdir -p victim && echo keep >victim/host-file &&
+	mkdir -p t1/recipes/app-misc/linky t1/recipes/app-misc/onlinky &&
+	cat >t1/recipes/app-misc/linky/linky-1.recipe <<-EOF &&
+	EAPI=8
+	DESCRIPTION="Ships links where the stage has its own"
+	SLOT="0"
+	KEYWORDS="amd64"
+	LICENSE="MIT"
+	S="\${WORKDIR}"
+	src_install() {
+		dosym $PWD/victim /lib
+		dosym usr/bin /bin
+		insinto /usr/share/linky
+		echo here >marker
+		doins marker
+	}
+	EOF
+	cat >t1/recipes/app-misc/onlinky/onlinky-1.recipe <<-\EOF &&
+	EAPI=8
+	DESCRIPTION="Builds on linky"
+	SLOT="0"
+	KEYWORDS="amd64"
+	LICENSE="MIT"
+	DEPEND="app-misc/linky"
+	S="${WORKDIR}"
+	src_install() {
+		insinto /usr/share/onlinky
+		doins /usr/share/linky/marker
+	}
+	EOF
+	echo "QA_ALLOWED_DIRS=\"usr etc dev proc sys run tmp home lib bin\"" >>t1/etc/gild.conf &&
+	{ gild -C t1 build app-misc/onlinky >out 2>err || { cat err; false; }; } &&
+	test_grep "app-misc/onlinky-1: built " out &&
+	echo keep >expect && test_cmp expect victim/host-file
+'
+
 # make_stage DIR: a tiny stage from the host's files: bash, the tools
 # ebuild.sh uses and the libraries they load, plus a marker file.
 make_stage() {
