@@ -84,6 +84,7 @@ int vdb_read(const char *root, struct vdb **out, struct gild_err *err)
 	_cleanup_(vdb_freep) struct vdb *v = xcalloc(1, sizeof(*v));
 	_cleanup_free_ char *db = gild_path_join(root, VDB_DIR);
 	_cleanup_close_ int fd = open(db, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	_cleanup_close_ int dfd = -1;
 	DIR *d;
 	struct dirent *de;
 	int rc = 0;
@@ -92,8 +93,9 @@ int vdb_read(const char *root, struct vdb **out, struct gild_err *err)
 		*out = TAKE_PTR(v);
 		return 0;
 	}
-	if (fd < 0 || !(d = fdopendir(dup(fd))))
+	if (fd < 0 || (dfd = dup(fd)) < 0 || !(d = fdopendir(dfd)))
 		return gild_fail_errno(err, db, "cannot read the installed packages in");
+	dfd = -1; /* the DIR owns it now */
 	while (rc == 0 && (de = readdir(d)))
 		if (de->d_name[0] != '.')
 			rc = read_category(v, fd, de->d_name, err);
@@ -122,6 +124,12 @@ static int write_key(const char *dir, const char *key, const char *value,
 	return gild_atomic_commit(&af, err);
 }
 
+/* A CATEGORY or PF that names one directory entry below var/db/pkg. */
+static bool valid_name(const char *s)
+{
+	return s && *s && !strchr(s, '/') && strcmp(s, ".") && strcmp(s, "..");
+}
+
 int vdb_write_pkg(const char *root, const struct gpkg_meta *meta,
 		  struct gild_err *err)
 {
@@ -130,10 +138,10 @@ int vdb_write_pkg(const char *root, const struct gpkg_meta *meta,
 	_cleanup_free_ char *dir = NULL;
 	int rc;
 
-	if (!cat || !*cat || !pf || !*pf || strchr(cat, '/') || strchr(pf, '/'))
+	if (!valid_name(cat) || !valid_name(pf))
 		return gild_fail(err, -GILD_E_NOTFOUND, NULL,
 				 "package metadata lacks a valid '%s'",
-				 !cat || !*cat || strchr(cat, '/') ? "CATEGORY" : "PF");
+				 !valid_name(cat) ? "CATEGORY" : "PF");
 	dir = xasprintf("%s/" VDB_DIR "/%s/%s", root, cat, pf);
 	if ((rc = gild_mkdir_p(dir, 0755, err)) < 0)
 		return rc;

@@ -506,11 +506,20 @@ int sandbox_sources_resolve(const struct sandbox_spec *s,
 	so->n = s->n_mounts;
 	so->src = xcalloc(so->n + 1, sizeof(char *));
 	so->is_file = xcalloc(so->n + 1, sizeof(bool));
-	for (size_t i = 0; i < so->n; i++)
+	for (size_t i = 0; i < so->n; i++) {
 		if (s->mounts[i].src &&
 		    (r = resolve_source(s->mounts[i].src, &so->src[i],
 					&so->is_file[i], err)) < 0)
 			return r;
+		/* a layer's path goes into overlayfs' option string: checked
+		 * again as resolved, since a link on the way may add a ',' */
+		if (s->mounts[i].kind == SANDBOX_MOUNT_LAYER &&
+		    strpbrk(so->src[i], ":,\\"))
+			return gild_fail(err, -GILD_E_SANDBOX, NULL,
+					 "layer '%s' resolves to '%s', which holds "
+					 "':', ',' or '\\'", s->mounts[i].src,
+					 so->src[i]);
+	}
 	if (s->root)
 		return resolve_source(s->root, &so->root, &dummy, err);
 	return 0;

@@ -5,6 +5,7 @@
 #include "../../sandbox/sandbox.h"
 
 #include <pthread.h>
+#include <sys/stat.h>
 #include <time.h>
 
 static double now(void)
@@ -97,4 +98,28 @@ TEST(status_and_reason_reach_the_caller)
 	CHECK_INTEQ(st.status, 3);
 	CHECK_INTEQ(st.end, SANDBOX_END_EXIT);
 	CHECK_STREQ(st.message, "");
+}
+
+/* A layer's path is written into overlayfs' options: a link on the way to
+ * a directory whose name holds ',' must not get past the check. */
+TEST(a_layer_that_resolves_to_a_comma_is_refused)
+{
+	struct gild_err err = GILD_ERR_INIT;
+	struct sandbox_status st;
+	_cleanup_(sandbox_spec_freep) struct sandbox_spec *s = sandbox_spec_new();
+	char base[] = "/tmp/gild-layer.XXXXXX", dir[64], link[64];
+
+	CHECK(mkdtemp(base) != NULL);
+	snprintf(dir, sizeof(dir), "%s/a,upperdir=x", base);
+	snprintf(link, sizeof(link), "%s/plain", base);
+	CHECK_INTEQ(mkdir(dir, 0755), 0);
+	CHECK_INTEQ(symlink(dir, link), 0);
+	CHECK_INTEQ(sandbox_spec_add_layer(s, link, "/usr", &err), 0);
+	sandbox_spec_set_argv(s, (const char *[]){"true", NULL});
+	CHECK_INTEQ(sandbox_run(s, &st, &err), -GILD_E_SANDBOX);
+	CHECK(strstr(err.msg, "resolves to") != NULL);
+	CHECK(strstr(err.msg, "a,upperdir=x") != NULL);
+	unlink(link);
+	rmdir(dir);
+	rmdir(base);
 }
