@@ -567,6 +567,10 @@ _eb_attr_paths() {
 	local rec= f p d=${D%/}
 	[[ $1 == -R ]] && { rec=1; shift; }
 	for f in "$@"; do
+		# one spelling per path: "/var//empty/" is "/var/empty", or the
+		# request would match no file when the image is written
+		while [[ ${f} == *//* ]]; do f=${f//\/\//\/}; done
+		while [[ ${f} == ?*/ ]]; do f=${f%/}; done
 		p=${d}/${f#/}
 		[[ -e ${p} || -L ${p} ]] || { _eb_fail "'${f}' is not in the image"; return 1; }
 		if [[ -n ${rec} ]]; then

@@ -316,6 +316,13 @@ test_expect_success 'keepdir, dodir with diropts, fperms and doexe' '
 	test "$(stat -c %a "$ED/usr/libexec/foo/hook")" = 750
 '
 
+test_expect_success 'fowners records one spelling of a path (trailing and doubled slashes)' '
+	pkgenv attrs &&
+	eb "keepdir /var/empty && fowners sshd:sshd /var//empty/ && fowners root /var/empty//" &&
+	printf "%s\n" "user sshd /var/empty" "group sshd /var/empty" "user root /var/empty" >expect &&
+	test_cmp expect "$T/.gild-attrs"
+'
+
 test_expect_success 'dolib.so and dolib.a install into lib with their modes' '
 	pkgenv lib &&
 	echo so >libfoo.so.1 && echo a >libfoo.a && ln -s libfoo.so.1 libfoo.so &&
