@@ -127,10 +127,11 @@ static void stage_filled(struct stage *s)
 		pthread_cond_broadcast(&s->cond);
 }
 
-int stage_push(struct stage *s, const void *buf, size_t n,
-	       struct gild_err *err)
+/* Wait for a free slot and return it with s->lock held, or the worker's
+ * error (lock released). */
+static int stage_reserve(struct stage *s, struct stage_buf **slot,
+			 struct gild_err *err)
 {
-	struct stage_buf *slot;
 	int rc;
 
 	pthread_mutex_lock(&s->lock);
@@ -141,7 +142,18 @@ int stage_push(struct stage *s, const void *buf, size_t n,
 			*err = s->err;
 		return rc;
 	}
-	slot = &s->q[(s->head + s->count) % STAGE_DEPTH];
+	*slot = &s->q[(s->head + s->count) % STAGE_DEPTH];
+	return 0;
+}
+
+int stage_push(struct stage *s, const void *buf, size_t n,
+	       struct gild_err *err)
+{
+	struct stage_buf *slot;
+	int rc;
+
+	if ((rc = stage_reserve(s, &slot, err)) < 0)
+		return rc;
 	pthread_mutex_unlock(&s->lock);
 	/* The slot is ours until count is raised: the worker never looks
 	 * past head + count. */
@@ -161,17 +173,10 @@ int stage_push_swap(struct stage *s, char **buf, size_t *cap, size_t n,
 	struct stage_buf *slot, mine = {*buf, n, *cap};
 	int rc;
 
-	pthread_mutex_lock(&s->lock);
-	stage_wait_room(s);
-	if ((rc = s->rc) < 0) {
-		pthread_mutex_unlock(&s->lock);
-		if (err)
-			*err = s->err;
+	if ((rc = stage_reserve(s, &slot, err)) < 0)
 		return rc;
-	}
 	/* Trade the caller's filled buffer for the slot's spare one: no
 	 * copy of the data. */
-	slot = &s->q[(s->head + s->count) % STAGE_DEPTH];
 	*buf = slot->p;
 	*cap = slot->cap;
 	*slot = mine;

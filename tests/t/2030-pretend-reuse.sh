@@ -147,19 +147,6 @@ test_expect_success 'a root whose database cannot be read is an error naming it'
 	test_cmp expect err
 '
 
-make_hello_tree() {
-	cp -r "$FIXTURES/build-basic" "$1" &&
-	mkdir -p "$1/var/distfiles" &&
-	(cd "$1/src" && tar --sort=name --mtime=@1700000000 --owner=0 --group=0 \
-		--numeric-owner -cf - hello-1.0 | gzip -n >../var/distfiles/hello-1.0.tar.gz) &&
-	f="$1/var/distfiles/hello-1.0.tar.gz" &&
-	echo "DIST hello-1.0.tar.gz $(stat -c %s "$f") BLAKE2B $(b2sum "$f" | cut -d" " -f1) SHA512 $(sha512sum "$f" | cut -d" " -f1)" \
-		>"$1/recipes/app-misc/hello/Manifest"
-}
-
-if gild sandbox -- true 2>/dev/null; then test_set_prereq SANDBOX
-else test_set_prereq_reason SANDBOX "gild sandbox cannot run here"; fi
-
 test_expect_success SANDBOX 'a package that gild build made is reused by pretend and by build, without its sources' '
 	make_hello_tree h &&
 	gild -C h pretend app-misc/hello >out &&

@@ -2,9 +2,6 @@
 test_description='pretend and build plan the test? ( ) dependencies FEATURES=test needs, as Portage does'
 . "$(dirname "$0")/lib.sh"
 
-if gild sandbox -- true 2>/dev/null; then test_set_prereq SANDBOX
-else test_set_prereq_reason SANDBOX "gild sandbox cannot run here"; fi
-
 test_expect_success 'without FEATURES=test, USE=test is off and its dependencies are not planned' '
 	cp -r "$FIXTURES/build-basic" t &&
 	gild -C t pretend app-misc/testdeps >out &&

@@ -2,28 +2,13 @@
 test_description='gild build: fetch, sandboxed phases, QA, GPKG, reuse, reproducibility, failures'
 . "$(dirname "$0")/lib.sh"
 
-# make_tree DIR: a copy of the build-basic fixture with its distfile made
-# reproducibly (fixed mtimes and owners, gzip -n) and a Manifest for it.
-make_tree() {
-	cp -r "$FIXTURES/build-basic" "$1" &&
-	mkdir -p "$1/var/distfiles" &&
-	(cd "$1/src" && tar --sort=name --mtime=@1700000000 --owner=0 --group=0 \
-		--numeric-owner -cf - hello-1.0 | gzip -n >../var/distfiles/hello-1.0.tar.gz) &&
-	f="$1/var/distfiles/hello-1.0.tar.gz" &&
-	echo "DIST hello-1.0.tar.gz $(stat -c %s "$f") BLAKE2B $(b2sum "$f" | cut -d" " -f1) SHA512 $(sha512sum "$f" | cut -d" " -f1)" \
-		>"$1/recipes/app-misc/hello/Manifest"
-}
-
 # run_pkg_binary PKG: extract a package and run its /usr/bin/hello
 run_hello() {
 	rm -rf x && gild pkg extract "$1" x >/dev/null && ./x/usr/bin/hello
 }
 
-if gild sandbox -- true 2>/dev/null; then test_set_prereq SANDBOX
-else test_set_prereq_reason SANDBOX "gild sandbox cannot run here"; fi
-
 test_expect_success SANDBOX 'build a package from source into the repository' '
-	make_tree t1 &&
+	make_hello_tree t1 &&
 	gild -C t1 build app-misc/hello >out 2>err &&
 	test_grep "^>>> app-misc/hello-1.0: built .*/var/packages/app-misc/hello-1.0-[0-9a-f]\{12\}\.gpkg\.tar$" out &&
 	pkg=$(ls t1/var/packages/app-misc/hello-1.0-*.gpkg.tar) &&
@@ -65,7 +50,7 @@ test_expect_success SANDBOX 'USE=loud changes the build-id and the program' '
 '
 
 test_expect_success SANDBOX 'rebuilding elsewhere, later, gives a byte-identical package' '
-	make_tree t2 &&
+	make_hello_tree t2 &&
 	sleep 1 &&
 	touch t2/recipes/app-misc/hello/hello-1.0.recipe &&
 	gild -C t2 build app-misc/hello >out2 2>err &&
@@ -84,7 +69,7 @@ test_expect_success SANDBOX 'missing build-time dependencies are each named' '
 '
 
 test_expect_success SANDBOX 'a target is built after its planned dependencies, which it can run' '
-	make_tree t5 &&
+	make_hello_tree t5 &&
 	{ gild -C t5 build app-misc/greeter >out 2>err || { cat err; false; }; } &&
 	sed -n "s/^>>> \([^:]*\): .*/\1/p" out >order &&
 	printf "app-misc/hello-1.0\napp-misc/greeter-1\n" >expect &&
@@ -192,7 +177,7 @@ test_expect_success SANDBOX 'a recipe cannot write outside its image or reach th
 '
 
 test_expect_success SANDBOX 'a distfile with a wrong checksum is moved aside and not used' '
-	make_tree t3 &&
+	make_hello_tree t3 &&
 	echo garbage >>t3/var/distfiles/hello-1.0.tar.gz &&
 	test_must_fail gild -C t3 build app-misc/hello 2>err &&
 	test_grep "recipes/app-misc/hello/Manifest:1: error: .*mismatch for .hello-1.0.tar.gz." err &&
@@ -248,7 +233,7 @@ test_expect_success SANDBOX 'RESTRICT=fetch prints what pkg_nofetch says instead
 '
 
 test_expect_success SANDBOX 'two concurrent builds of one package both succeed with one valid package' '
-	make_tree t4 &&
+	make_hello_tree t4 &&
 	(gild -C t4 build --rebuild app-misc/hello >c1 2>&1 & gild -C t4 build --rebuild app-misc/hello >c2 2>&1; wait) &&
 	test_grep ": built " c1 && test_grep ": built " c2 &&
 	test $(ls t4/var/packages/app-misc/*.gpkg.tar | wc -l) -eq 1 &&
@@ -256,7 +241,7 @@ test_expect_success SANDBOX 'two concurrent builds of one package both succeed w
 '
 
 test_expect_success SANDBOX 'of two concurrent builds of one package, the one that waited reuses the other'"'"'s package' '
-	make_tree t7 &&
+	make_hello_tree t7 &&
 	(gild -C t7 build app-misc/hello >c1 2>&1 & gild -C t7 build app-misc/hello >c2 2>&1; wait) &&
 	cat c1 c2 | grep "^>>> app-misc/hello-1.0: " | sed "s/: \([a-z]*\) .*/: \1/" | sort >outcomes &&
 	printf ">>> app-misc/hello-1.0: built\n>>> app-misc/hello-1.0: reused\n" >expect &&

@@ -2,9 +2,6 @@
 test_description='gild build: the build root (build-time dependencies laid over the stage, STAGE=)'
 . "$(dirname "$0")/lib.sh"
 
-if gild sandbox -- true 2>/dev/null; then test_set_prereq SANDBOX
-else test_set_prereq_reason SANDBOX "gild sandbox cannot run here"; fi
-
 test_expect_success SANDBOX 'a dependency'"'"'s library and header are where the compiler and the loader look' '
 	cp -r "$FIXTURES/build-basic" t1 &&
 	{ gild -C t1 build app-misc/greetuse >out 2>err || { cat err; false; }; } &&

@@ -2,9 +2,6 @@
 test_description='gild build: FEATURES=test, USE=test and RESTRICT=test (PMS 9.1.7, as Portage)'
 . "$(dirname "$0")/lib.sh"
 
-if gild sandbox -- true 2>/dev/null; then test_set_prereq SANDBOX
-else test_set_prereq_reason SANDBOX "gild sandbox cannot run here"; fi
-
 pkg_of() {
 	sed -n "s|^>>> $1: built ||p" out
 }

@@ -2,9 +2,6 @@
 test_description='gild build: fowners and fperms (owners by name and number, setuid) recorded in the package'
 . "$(dirname "$0")/lib.sh"
 
-if gild sandbox -- true 2>/dev/null; then test_set_prereq SANDBOX
-else test_set_prereq_reason SANDBOX "gild sandbox cannot run here"; fi
-
 # image_listing PKG [TAR-OPTIONS]: tar -tv of the package's image
 image_listing() {
 	p=$1 && shift &&

@@ -2,9 +2,6 @@
 test_description='gild build: every phase runs under process, memory and file-size limits from gild.conf'
 . "$(dirname "$0")/lib.sh"
 
-if gild sandbox -- true 2>/dev/null; then test_set_prereq SANDBOX
-else test_set_prereq_reason SANDBOX "gild sandbox cannot run here"; fi
-
 # limits_of TREE: the limits app-misc/limits recorded in its package
 limits_of() {
 	rm -rf x && gild pkg extract "$(ls "$1"/var/packages/app-misc/limits-1-*.gpkg.tar)" x >/dev/null &&

@@ -70,6 +70,22 @@ for tool in mksquashfs mkfs.erofs mke2fs xorriso qemu-system-x86_64 python3 bwra
 	else test_set_prereq_reason "$name" "$tool not installed"; fi
 done
 
+# gild's own sandbox (namespaces, seccomp), for the build and sandbox tests.
+if gild sandbox -- true 2>/dev/null; then test_set_prereq SANDBOX
+else test_set_prereq_reason SANDBOX "gild sandbox cannot create namespaces here"; fi
+
+# make_hello_tree DIR: a copy of the build-basic fixture with its distfile
+# made reproducibly (fixed mtimes and owners, gzip -n) and a Manifest.
+make_hello_tree() {
+	cp -r "$FIXTURES/build-basic" "$1" &&
+	mkdir -p "$1/var/distfiles" &&
+	(cd "$1/src" && tar --sort=name --mtime=@1700000000 --owner=0 --group=0 \
+		--numeric-owner -cf - hello-1.0 | gzip -n >../var/distfiles/hello-1.0.tar.gz) &&
+	f="$1/var/distfiles/hello-1.0.tar.gz" &&
+	echo "DIST hello-1.0.tar.gz $(stat -c %s "$f") BLAKE2B $(b2sum "$f" | cut -d" " -f1) SHA512 $(sha512sum "$f" | cut -d" " -f1)" \
+		>"$1/recipes/app-misc/hello/Manifest"
+}
+
 test_run_() {
 	(eval "$1") >"$TRASH_DIRECTORY/.test-output" 2>&1
 }
