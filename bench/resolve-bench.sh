@@ -101,13 +101,13 @@ newpkg() {
 }
 warm() { :; }
 # a second after the last edit, so that it is not "racy" any more (see
-# builder/resolve-cache.c), an edit
+# builder/resolve/resolve-cache.c), an edit
 edit() { sleep 1.1; edit_one "$1"; }
 
 for n in ${*:-2000 10000 40000}; do
 	make_tree "$n"
 	# nothing changed within the last second, so the cache trusts its
-	# stamps (see "racy" in builder/resolve-cache.c)
+	# stamps (see "racy" in builder/resolve/resolve-cache.c)
 	sleep 1.1
 	for target in @system @bench150; do
 		best "$n" nocache "$target" nocache

@@ -8,10 +8,7 @@
  * (depstr_reduce) and REQUIRED_USE checked (requse_check). --cold drops
  * the page cache first (needs root: `echo 3 > /proc/sys/vm/drop_caches`),
  * then the remaining runs are warm. Peak RSS comes from getrusage. */
-#include "depstr.h"
-#include "recipe.h"
-#include "requse.h"
-#include "tree.h"
+#include "pms/pms.h"
 
 #include <fcntl.h>
 #include <getopt.h>

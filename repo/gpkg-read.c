@@ -1,5 +1,5 @@
 /* gpkg-read.c: reading, verifying and extracting GLEP 78 GPKG files. */
-#include "repo-int.h"
+#include "repo-impl.h"
 
 #include <archive.h>
 #include <archive_entry.h>

@@ -1,5 +1,5 @@
 /* gpkg.c: package metadata, CONTENTS, and writing GLEP 78 GPKG files. */
-#include "repo-int.h"
+#include "repo-impl.h"
 
 #include <fcntl.h>
 #include <libgen.h>

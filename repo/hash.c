@@ -1,5 +1,5 @@
 /* hash.c: message digests for Manifests and CONTENTS (OpenSSL libcrypto). */
-#include "repo-int.h"
+#include "repo-impl.h"
 
 #include <openssl/evp.h>
 

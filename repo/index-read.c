@@ -3,7 +3,7 @@
  * one block per package of "KEY: value" lines, blocks separated by an
  * empty line. Reading it costs one file, where binrepo_open opens every
  * package. */
-#include "repo-int.h"
+#include "repo-impl.h"
 
 #include <dirent.h>
 #include <fcntl.h>

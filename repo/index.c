@@ -1,6 +1,6 @@
 /* index.c: the binary repository: scanning PKGDIR, the Portage-format
  * Packages index and the libsolv Packages.solv cache. */
-#include "repo-int.h"
+#include "repo-impl.h"
 
 #include <ctype.h>
 #include <dirent.h>

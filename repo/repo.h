@@ -36,7 +36,7 @@
 #ifndef GILD_REPO_H
 #define GILD_REPO_H
 
-#include "base.h"
+#include "base/base.h"
 
 /* zstd level of metadata.tar.zst and image.tar.zst (zstd's default). */
 #define GPKG_ZSTD_LEVEL 3

@@ -4,7 +4,7 @@
  * stages give gild's writer the same pipelining inside one process (zstd
  * itself stays single-threaded, so its output does not depend on timing).
  */
-#include "repo-int.h"
+#include "repo-impl.h"
 
 #include <pthread.h>
 

@@ -8,7 +8,7 @@
  * needs an extension (GLEP 78 "Permitted .tar format features").
  */
 #include "repo.h"
-#include "repo-int.h"
+#include "repo-impl.h"
 
 #include <archive.h>
 #include <archive_entry.h>

@@ -30,7 +30,7 @@
 #ifndef GILD_SANDBOX_H
 #define GILD_SANDBOX_H
 
-#include "base.h"
+#include "base/base.h"
 
 struct sandbox_spec;
 

@@ -5,7 +5,7 @@
  *
  *   gen-seccomp > seccomp-bpf.c
  */
-#include "../sandbox-impl.h"
+#include "sandbox/sandbox-impl.h"
 
 int main(void)
 {

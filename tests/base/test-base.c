@@ -1,5 +1,5 @@
 /* test-base.c: the shared vocabulary (errors, buffers, atomic files). */
-#include "base.h"
+#include "base/base.h"
 #include "tap.h"
 
 #include <fcntl.h>

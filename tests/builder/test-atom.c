@@ -1,6 +1,6 @@
 /* test-atom.c: PMS 3.1 names, cpv splitting and PMS 8.3 atoms. */
-#include "atom.h"
-#include "base.h"
+#include "pms/pms.h"
+#include "base/base.h"
 #include "tap.h"
 
 static struct atom *parse(const char *s, int eapi, struct gild_err *err)

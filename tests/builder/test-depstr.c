@@ -1,7 +1,7 @@
 /* test-depstr.c: PMS 8.2 dependency specifications: grammar per kind,
  * locations, reduction under USE, printing, SRC_URI helpers. */
-#include "base.h"
-#include "depstr.h"
+#include "base/base.h"
+#include "pms/pms.h"
 #include "tap.h"
 
 static bool use_in(void *ud, const char *flag)

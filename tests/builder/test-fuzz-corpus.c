@@ -3,7 +3,7 @@
  * the build if it regresses (a broken invariant aborts this test). */
 #include <dirent.h>
 
-#include "base.h"
+#include "base/base.h"
 #include "tap.h"
 
 #define LLVMFuzzerTestOneInput fuzz_atom_one

@@ -1,8 +1,7 @@
 /* test-manifest.c: Manifest parsing, digests, verification, writing;
  * SRC_URI lists, thirdpartymirrors and GLEP 75 mirror layouts. */
-#include "depstr.h"
-#include "fetch.h"
-#include "manifest.h"
+#include "pms/pms.h"
+#include "fetch/fetch.h"
 #include "tap.h"
 
 #include <sys/stat.h>

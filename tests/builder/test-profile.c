@@ -1,7 +1,6 @@
 /* test-profile.c: the profile stack, make.defaults stacking and the
  * user configuration, against tests/fixtures/profiles-basic. */
-#include "config.h"
-#include "profile.h"
+#include "config/config.h"
 #include "tap.h"
 
 static const char *fixture(void)

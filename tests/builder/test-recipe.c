@@ -1,7 +1,5 @@
 /* test-recipe.c: recipes and classes, on tests/fixtures/tree-basic. */
-#include "depstr.h"
-#include "recipe.h"
-#include "shvars.h"
+#include "pms/pms.h"
 #include "tap.h"
 
 #define FIXTURE "tests/fixtures/tree-basic"

@@ -1,6 +1,6 @@
 /* test-requse.c: REQUIRED_USE verdicts (PMS 8.2, EAPI 7+ empty groups). */
-#include "base.h"
-#include "requse.h"
+#include "base/base.h"
+#include "pms/pms.h"
 #include "tap.h"
 
 static bool use_in(void *ud, const char *flag)

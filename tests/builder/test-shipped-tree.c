@@ -3,10 +3,8 @@
  * tree or of the stage (profiles/base/package.provided), every license is
  * in a license group, every distfile has a Manifest entry, every mirror://
  * is in thirdpartymirrors and every flag has a description. */
-#include "depstr.h"
-#include "metadata.h"
+#include "pms/pms.h"
 #include "tap.h"
-#include "tree.h"
 
 #include <stdio.h>
 #include <stdlib.h>

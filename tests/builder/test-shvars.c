@@ -2,7 +2,7 @@
  *
  * Each case parses a text and compares a transcript of the callbacks (or
  * the error as "line:col: message") with the expected one. */
-#include "shvars.h"
+#include "pms/pms.h"
 #include "tap.h"
 
 /* A tiny variable store: the transcript's assignments, last one wins. */

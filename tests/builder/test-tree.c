@@ -1,7 +1,6 @@
 /* test-tree.c: the tree loader, repository files and metadata.xml. */
-#include "metadata.h"
+#include "pms/pms.h"
 #include "tap.h"
-#include "tree.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>

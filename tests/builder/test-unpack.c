@@ -2,7 +2,7 @@
  * are refused with the archive and member named. Archives are written
  * with libarchive here, so no compressor tools are needed. */
 #include "tap.h"
-#include "unpack.h"
+#include "fetch/fetch.h"
 
 #include <archive.h>
 #include <archive_entry.h>

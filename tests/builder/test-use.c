@@ -1,6 +1,6 @@
 /* test-use.c: effective USE, force/mask precedence and visibility against
  * tests/fixtures/profiles-basic (profile default/linux/amd64). */
-#include "use.h"
+#include "config/config.h"
 #include "tap.h"
 
 static const char *fixture(void)

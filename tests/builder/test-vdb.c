@@ -1,8 +1,8 @@
 /* test-vdb.c: the installed-package database (ROOT/var/db/pkg) written
  * and read back, and recorded := dependencies split for the resolver. */
-#include "resolve-input.h"
+#include "resolve/resolve.h"
 #include "tap.h"
-#include "vdb.h"
+#include "pms/pms.h"
 
 static char root[64];
 

@@ -1,8 +1,8 @@
 /* test-version.c: PMS 3.2 syntax and the 3.3 ordering (table in
  * version.data), and the '=*' glob of PMS 8.3.1. */
-#include "base.h"
+#include "base/base.h"
 #include "tap.h"
-#include "version.h"
+#include "pms/pms.h"
 
 static int sgn(int c) { return (c > 0) - (c < 0); }
 

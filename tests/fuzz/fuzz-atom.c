@@ -5,9 +5,8 @@
  * antisymmetric. tests/builder/test-fuzz-corpus.c replays the corpus. */
 #include <stdint.h>
 
-#include "atom.h"
-#include "base.h"
-#include "version.h"
+#include "pms/pms.h"
+#include "base/base.h"
 
 #define FUZZ_ASSERT(c)                                                         \
 	do {                                                                   \

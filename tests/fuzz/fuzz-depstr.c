@@ -6,9 +6,8 @@
  * and checking REQUIRED_USE never fail. */
 #include <stdint.h>
 
-#include "base.h"
-#include "depstr.h"
-#include "requse.h"
+#include "base/base.h"
+#include "pms/pms.h"
 
 #define FUZZ_ASSERT_D(c)                                                       \
 	do {                                                                   \

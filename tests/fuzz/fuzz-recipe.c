@@ -4,8 +4,7 @@
  *   make fuzz && .build-fuzz/tests/fuzz/fuzz-recipe tests/fuzz/corpus/recipe
  *
  * tests/builder/test-recipe-corpus.c replays the corpus in `make check`. */
-#include "recipe.h"
-#include "shvars.h"
+#include "pms/pms.h"
 
 int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size);
 

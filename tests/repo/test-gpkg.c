@@ -2,7 +2,7 @@
  * extraction safety, and the repository index. */
 #include "tap.h"
 
-#include "../../repo/repo-int.h"
+#include "repo/repo-impl.h"
 
 #include <archive.h>
 #include <archive_entry.h>

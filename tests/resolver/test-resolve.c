@@ -1,7 +1,7 @@
 /* test-resolve.c: the resolver core on hand-built candidate sets. */
 #include "tap.h"
 
-#include "resolve.h"
+#include "resolve/resolve.h"
 
 static int pkg(struct resolver *r, const char *cpn, const char *pvr,
 	       const char *slot, unsigned rank)

@@ -4,7 +4,7 @@
  *                [--outside PATH] [--host-pid PID] [--suid PATH]
  *
  * Each attempt prints TAP "ok N - refused: what" or "not ok N - what: how
- * it got through"; tests/t/0401-sandbox-escape.sh runs it as root and as
+ * it got through"; tests/t/4010-sandbox-escape.sh runs it as root and as
  * an unprivileged user and checks every line, and the host side of the
  * attempts (the outside file untouched, the host process alive).
  * Other modes: `escape --listen DIR` (the host listeners: TCP on

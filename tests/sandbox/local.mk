@@ -1,5 +1,5 @@
 # tests/sandbox: the escape program run inside `gild sandbox` by
-# tests/t/0401-sandbox-escape.sh. It links only libc (with no --root the
+# tests/t/4010-sandbox-escape.sh. It links only libc (with no --root the
 # host's /usr and /lib* are bound, so a dynamic binary runs inside).
 # Never built with sanitizers: LeakSanitizer needs ptrace, which the
 # sandbox's seccomp filter refuses, and ASan's shadow memory does not fit

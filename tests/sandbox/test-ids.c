@@ -3,7 +3,7 @@
  * /etc). */
 #include "tap.h"
 
-#include "../../sandbox/sandbox-impl.h"
+#include "sandbox/sandbox-impl.h"
 
 #include <pwd.h>
 

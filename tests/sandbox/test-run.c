@@ -2,7 +2,7 @@
  * including from several threads at once. */
 #include "tap.h"
 
-#include "../../sandbox/sandbox.h"
+#include "sandbox/sandbox.h"
 
 #include <pthread.h>
 #include <sys/stat.h>

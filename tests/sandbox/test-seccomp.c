@@ -3,7 +3,7 @@
  * filter and reports the errno of one system call as its exit status. */
 #include "tap.h"
 
-#include "../../sandbox/sandbox-impl.h"
+#include "sandbox/sandbox-impl.h"
 
 #include <fcntl.h>
 #include <sched.h>

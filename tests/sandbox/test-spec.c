@@ -2,7 +2,7 @@
  * creating any namespace (bubblewrap's SetupOp list, checked as data). */
 #include "tap.h"
 
-#include "../../sandbox/sandbox.h"
+#include "sandbox/sandbox.h"
 
 #define SPEC _cleanup_(sandbox_spec_freep) struct sandbox_spec *s = sandbox_spec_new()
 

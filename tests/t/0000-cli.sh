@@ -25,9 +25,10 @@ test_expect_success 'an unknown option is an error and exit 2' '
 '
 
 test_expect_success 'COMMAND --help shows its usage' '
-	gild version --help >out ;
+	gild version --help >out &&
+	test_grep "^usage: gild version" out &&
 	gild help version >out2 &&
-	test_grep "^usage: gild version" out2
+	test_cmp out out2
 '
 
 test_expect_success 'a write error on stdout fails the command' '

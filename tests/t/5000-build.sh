@@ -221,7 +221,7 @@ test_expect_success SANDBOX 'gild killed mid-build leaves no package, no running
 	for i in $(seq 50); do pgrep -f "sleep 600" >/dev/null || break; sleep 0.2; done &&
 	! ls t2/var/packages/app-misc/sleepy-* 2>/dev/null &&
 	! pgrep -f "sleep 600" &&
-	gild -C t2 build --phase-timeout 1 app-misc/sleepy 2>err;
+	test_must_fail gild -C t2 build --phase-timeout 1 app-misc/sleepy 2>err &&
 	test_grep "src_compile failed" err
 '
 

@@ -108,11 +108,24 @@ test_expect_success() {
 	fi
 }
 
-test_expect_failure() { # a known breakage: counts as skipped
+# test_expect_failure [PREREQ] 'title' 'body': a known breakage (git's).
+# The body runs: while it fails, the test is reported as skipped with the
+# reason "known breakage"; once it passes, the breakage has vanished and
+# the test fails, so that someone turns it into test_expect_success.
+test_expect_failure() {
 	prereq=""
 	if [ $# = 3 ]; then prereq=$1; shift; fi
 	test_count=$((test_count + 1))
-	say "ok $test_count - $1 # SKIP known breakage"
+	if [ -n "$prereq" ] && ! test_have_prereq "$prereq"; then
+		say "ok $test_count - $1 # SKIP $(prereq_reason "$prereq")"
+		return
+	fi
+	if test_run_ "$2"; then
+		test_failure=$((test_failure + 1))
+		say "not ok $test_count - $1 # known breakage vanished: make it test_expect_success"
+	else
+		say "ok $test_count - $1 # SKIP known breakage"
+	fi
 }
 
 # test_must_fail CMD...: CMD must exit non-zero, but not by a signal or
@@ -136,6 +149,13 @@ test_expect_code() {
 }
 
 test_cmp() { diff -u "$1" "$2"; }
+
+test_must_be_empty() {
+	[ ! -s "$1" ] && return 0
+	echo "test_must_be_empty: '$1' is not empty, it holds:" >&2
+	cat "$1" >&2
+	return 1
+}
 
 # test_grep [-v] [grep options] PATTERN FILE
 test_grep() {

@@ -1,0 +1,376 @@
+/* build-env.c: what one `gild build` run shares: configuration, tree,
+ * binary repository, directories and the toolchain stage's identity. */
+#include "build/build.h"
+
+#include <inttypes.h>
+#include <limits.h>
+#include <sys/stat.h>
+
+#include "repo/repo.h"
+#include "sandbox/sandbox.h"
+#include "pms/pms.h"
+#include "config/config.h"
+#include "fetch/fetch.h"
+
+/* Run a version command of the host toolchain and keep its first line:
+ * the stage identity must change when the compiler, binutils or libc do. */
+static void add_tool_version(struct gild_buf *b, const char *cmd)
+{
+	char line[256] = "";
+	FILE *p = popen(cmd, "r");
+
+	if (p) {
+		if (!fgets(line, sizeof(line), p))
+			line[0] = '\0';
+		pclose(p);
+	}
+	line[strcspn(line, "\n")] = '\0';
+	gild_buf_printf(b, "%s\n", line[0] ? line : "(none)");
+}
+
+static int host_stage_identity(struct build_env *e)
+{
+	_cleanup_buf_ struct gild_buf b = GILD_BUF_INIT;
+	char hex[65];
+
+	add_tool_version(&b, "cc --version 2>/dev/null");
+	add_tool_version(&b, "ld --version 2>/dev/null");
+	add_tool_version(&b, "ldd --version 2>&1");
+	add_tool_version(&b, "make --version 2>/dev/null");
+	build_sha256_hex(b.p, b.n, hex);
+	e->stage_id = xasprintf("host-%s", hex);
+	e->stage_desc = gild_buf_steal(&b);
+	for (char *s = e->stage_desc; *s; s++)
+		if (*s == '\n' && s[1])
+			*s = ';';
+	return 0;
+}
+
+/* ---- STAGE= in gild.conf: a stage directory or tarball ------------------- */
+
+/* What a stage directory is made of that decides a build's output: the
+ * versions its compiler, linker and C library report, asked inside the
+ * stage (its own tools, not the host's). */
+static const char stage_probe_sh[] =
+	"v() { out=$(\"$@\" 2>&1 | grep -m1 '[0-9]\\.[0-9]'); echo \"${out:-(none)}\"; }\n"
+	"if command -v cc >/dev/null; then v cc --version; else echo '(no cc)'; fi\n"
+	"if command -v ld >/dev/null; then v ld --version; else echo '(no ld)'; fi\n"
+	"libc='(no libc)'\n"
+	"for l in /lib*/ld-linux*.so.* /lib/ld-musl-*.so.1; do\n"
+	"  [ -e \"$l\" ] && { libc=$(v \"$l\" --version); break; }\n"
+	"done\n"
+	"echo \"$libc\"\n";
+
+static int probe_stage_dir(const char *dir, struct gild_buf *out,
+			   struct gild_err *err)
+{
+	_cleanup_(sandbox_spec_freep) struct sandbox_spec *s = sandbox_spec_new();
+	_cleanup_fclose_ FILE *f = tmpfile();
+	const char *argv[] = {"sh", "-c", stage_probe_sh, NULL};
+	struct sandbox_status st;
+	char line[256];
+	int r;
+
+	if (!f)
+		return gild_fail_errno(err, NULL, "cannot create a temporary file");
+	sandbox_spec_set_root(s, dir);
+	if (geteuid() == 0)
+		sandbox_spec_set_host_range(s, 100000, 100000, 65536);
+	sandbox_spec_set_stdio(s, fileno(f), fileno(f));
+	sandbox_spec_set_timeout(s, 60);
+	sandbox_spec_set_argv(s, argv);
+	if ((r = sandbox_run(s, &st, err)) < 0)
+		return r;
+	rewind(f);
+	while (fgets(line, sizeof(line), f))
+		gild_buf_adds(out, line);
+	if (st.status != 0)
+		return gild_fail(err, -GILD_E_INVALID, NULL,
+				 "STAGE '%s': cannot run its sh to read its toolchain "
+				 "versions (status %d): %s", dir, st.status,
+				 out->n ? gild_buf_str(out) : "no output");
+	return 0;
+}
+
+static void set_identity(struct build_env *e, const char *kind,
+			 struct gild_buf *desc)
+{
+	char hex[65];
+
+	build_sha256_hex(desc->p, desc->n, hex);
+	e->stage_id = xasprintf("%s-%s", kind, hex);
+	e->stage_desc = gild_buf_steal(desc);
+	for (char *c = e->stage_desc; *c; c++)
+		if (*c == '\n')
+			*c = c[1] ? ';' : '\0';
+}
+
+static int dir_stage_identity(struct build_env *e, const char *dir,
+			      struct gild_err *err)
+{
+	_cleanup_buf_ struct gild_buf b = GILD_BUF_INIT;
+	int r;
+
+	if ((r = probe_stage_dir(dir, &b, err)) < 0)
+		return r;
+	e->stage_root = xstrdup(dir);
+	set_identity(e, "stagedir", &b);
+	return 0;
+}
+
+/* Unpack a tarball into <tmpdir>/stage/<hash> once: into a private
+ * temporary, then renamed, so that two builds unpacking the same stage at
+ * once both end up with one complete copy. */
+static int unpack_stage(struct build_env *e, const char *tarball,
+			const char *hex, struct gild_err *err)
+{
+	_cleanup_free_ char *tmp = NULL;
+	int r;
+
+	e->stage_root = xasprintf("%s/stage/%.32s", e->tmpdir, hex);
+	if (access(e->stage_root, F_OK) == 0)
+		return 0;
+	tmp = xasprintf("%s.tmp.%ld", e->stage_root, (long)getpid());
+	(void)build_rm_rf(tmp, NULL);
+	if ((r = gild_mkdir_p(tmp, 0755, err)) < 0)
+		return r;
+	gild_ctx_info(e->ctx, "unpacking the stage %s", tarball);
+	if ((r = unpack_file_flags(tarball, tmp, UNPACK_ROOTFS, err)) < 0) {
+		(void)build_rm_rf(tmp, NULL);
+		return r;
+	}
+	if (rename(tmp, e->stage_root) < 0) {
+		int saved = errno;
+		(void)build_rm_rf(tmp, NULL);
+		if (saved == EEXIST || saved == ENOTEMPTY)
+			return 0; /* another build unpacked it first */
+		errno = saved;
+		return gild_fail_errno(err, e->stage_root, "cannot rename stage into");
+	}
+	return 0;
+}
+
+static int tarball_stage_identity(struct build_env *e, const char *tarball,
+				  struct gild_err *err)
+{
+	_cleanup_buf_ struct gild_buf b = GILD_BUF_INIT;
+	const char *base = strrchr(tarball, '/') ? strrchr(tarball, '/') + 1 : tarball;
+	char hex[65];
+	int r;
+
+	if (!gild_endswith(base, ".tar") && !gild_endswith(base, ".tar.xz") &&
+	    !gild_endswith(base, ".tar.zst") && !gild_endswith(base, ".tar.gz"))
+		return gild_fail(err, -GILD_E_INVALID, NULL,
+				 "STAGE '%s' is neither a directory nor a .tar, "
+				 ".tar.gz, .tar.xz or .tar.zst stage tarball", tarball);
+	if ((r = build_sha256_stream(tarball, hex, err)) < 0 ||
+	    (r = unpack_stage(e, tarball, hex, err)) < 0)
+		return r;
+	e->stage_id = xasprintf("stage-%s", hex);
+	/* only the file name: the same stage elsewhere gives the same bytes */
+	gild_buf_printf(&b, "%s (sha256 %s)", base, hex);
+	e->stage_desc = gild_buf_steal(&b);
+	return 0;
+}
+
+/* STAGE= (gild.conf or the environment): builds run in that stage; its
+ * identity goes into every package and build-id (issue 5). */
+static int named_stage_identity(struct build_env *e, const char *stage,
+				struct gild_err *err)
+{
+	struct stat st;
+
+	if (stage[0] != '/')
+		return gild_fail(err, -GILD_E_INVALID, NULL,
+				 "STAGE '%s' is not an absolute path", stage);
+	if (stat(stage, &st) < 0)
+		return gild_fail(err, -GILD_E_INVALID, NULL,
+				 "STAGE '%s' names no stage directory or tarball: %s",
+				 stage, strerror(errno));
+	if (S_ISDIR(st.st_mode))
+		return dir_stage_identity(e, stage, err);
+	return tarball_stage_identity(e, stage, err);
+}
+
+static char *abs_dir(const char *tree, const char *dir)
+{
+	if (dir[0] == '/')
+		return xstrdup(dir);
+	return gild_path_join(tree, dir);
+}
+
+/* A build must not take the host down with it: every phase runs under a
+ * process, memory and file-size limit (issue 4: cgroup memory and pids
+ * where the kernel offers them, rlimits otherwise). The defaults leave a
+ * normal build alone: 3 hours a phase, 4096 processes, three quarters of
+ * the machine's memory, 32 GiB per file. 0 turns a limit off. */
+static int read_limits(struct build_env *e, struct gild_err *err)
+{
+	long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
+	uint64_t ram = pages > 0 && page > 0 ? (uint64_t)pages * (uint64_t)page : 0;
+	int r;
+
+	if ((r = config_get_number(e->cfg, "GILD_PHASE_TIMEOUT", false, 3 * 3600,
+				   &e->phase_timeout, err)) < 0 ||
+	    (r = config_get_number(e->cfg, "GILD_BUILD_MEM", true, ram / 4 * 3,
+				   &e->mem, err)) < 0 ||
+	    (r = config_get_number(e->cfg, "GILD_BUILD_NPROC", false, 4096,
+				   &e->nproc, err)) < 0 ||
+	    (r = config_get_number(e->cfg, "GILD_BUILD_FSIZE", true,
+				   (uint64_t)32 << 30, &e->fsize, err)) < 0)
+		return r;
+	if (e->phase_timeout > UINT_MAX)
+		return gild_fail(err, -GILD_E_INVALID, NULL,
+				 "'GILD_PHASE_TIMEOUT' is too large: %" PRIu64,
+				 e->phase_timeout);
+	if (e->nproc > UINT_MAX)
+		return gild_fail(err, -GILD_E_INVALID, NULL,
+				 "'GILD_BUILD_NPROC' is too large: %" PRIu64,
+				 e->nproc);
+	return 0;
+}
+
+int build_env_open(struct gild_ctx *ctx, struct build_env **out,
+		   struct gild_err *err)
+{
+	_cleanup_(build_env_freep) struct build_env *e = xcalloc(1, sizeof(*e));
+	_cleanup_free_ char *config_dir = gild_ctx_config_dir(ctx);
+	_cleanup_free_ char *tree = realpath(ctx->tree, NULL);
+	const char *stage, *tmp;
+	int r;
+
+	if (!tree)
+		return gild_fail_errno(err, ctx->tree, "cannot open tree");
+	e->ctx = ctx;
+	if ((r = config_load(tree, config_dir, ctx->profile, environ, &e->cfg,
+			     err)) < 0)
+		return r;
+	if ((r = use_env_new(e->cfg, &e->use, err)) < 0 ||
+	    (r = read_limits(e, err)) < 0)
+		return r;
+	if ((r = tree_load(tree, TREE_LOAD_FUNCTIONS | TREE_LOAD_KEEP_GOING,
+			   &e->tree, err)) < 0)
+		return r;
+	e->pkgdir = config_pkgdir(e->cfg);
+	e->distdir = config_distdir(e->cfg);
+	tmp = config_get(e->cfg, "PORTAGE_TMPDIR");
+	e->tmpdir = abs_dir(tree, tmp[0] ? tmp : "var/tmp/gild");
+	if ((r = gild_mkdir_p(e->tmpdir, 0755, err)) < 0 ||
+	    (r = gild_mkdir_p(e->distdir, 0755, err)) < 0 ||
+	    (r = gild_mkdir_p(e->pkgdir, 0755, err)) < 0)
+		return r;
+	stage = config_get(e->cfg, "STAGE");
+	r = stage[0] ? named_stage_identity(e, stage, err)
+		     : host_stage_identity(e);
+	if (r < 0)
+		return r;
+	if ((r = binrepo_open(e->pkgdir, &e->repo, err)) < 0)
+		return r;
+	*out = TAKE_PTR(e);
+	return 0;
+}
+
+int build_env_reload_repo(struct build_env *e, struct gild_err *err)
+{
+	binrepo_free(e->repo);
+	e->repo = NULL;
+	return binrepo_open(e->pkgdir, &e->repo, err);
+}
+
+void build_env_free(struct build_env *e)
+{
+	if (!e)
+		return;
+	binrepo_free(e->repo);
+	tree_free(e->tree);
+	use_env_free(e->use);
+	config_free(e->cfg);
+	free(e->pkgdir);
+	free(e->distdir);
+	free(e->tmpdir);
+	free(e->stage_root);
+	free(e->stage_id);
+	free(e->stage_desc);
+	free(e);
+}
+
+/* ---- finding the recipe for an atom --------------------------------------- */
+
+/* Visible? Fills reasons when not (the caller reports them). */
+static bool recipe_visible(struct build_env *e, const struct recipe *r,
+			   struct gild_strv *reasons)
+{
+	_cleanup_free_ struct use_iuse *iuse = xcalloc(r->n_iuse + 1, sizeof(*iuse));
+	struct use_pkg p;
+	struct use_state st = {0};
+	bool vis;
+
+	query_pkg_from_recipe(r, iuse, &p);
+	use_eval(e->use, &p, &st);
+	vis = use_visible(e->use, &p, &st, reasons);
+	use_state_release(&st);
+	return vis;
+}
+
+static int find_pkgs(struct build_env *e, const struct atom *a,
+		     struct tree_pkg **pkgs, size_t max, size_t *n,
+		     struct gild_err *err)
+{
+	if (a->category) {
+		pkgs[0] = tree_find(e->tree, a->category, a->package);
+		*n = pkgs[0] ? 1 : 0;
+	} else {
+		*n = tree_find_pn(e->tree, a->package, pkgs, max);
+	}
+	if (*n == 0)
+		return gild_fail(err, -GILD_E_NOTFOUND, NULL,
+				 "no recipe matches '%s'", a->text);
+	if (*n > 1) {
+		_cleanup_buf_ struct gild_buf b = GILD_BUF_INIT;
+		for (size_t i = 0; i < *n && i < max; i++)
+			gild_buf_printf(&b, "%s'%s/%s'", i ? ", " : "",
+					pkgs[i]->category, pkgs[i]->pn);
+		return gild_fail(err, -GILD_E_AMBIGUOUS, NULL,
+				 "'%s' is ambiguous: %s", a->text, b.p);
+	}
+	return 0;
+}
+
+int build_find_recipe(struct build_env *e, const char *atom_text,
+		      const struct recipe **out, struct gild_err *err)
+{
+	_cleanup_(atom_freep) struct atom *a = NULL;
+	_cleanup_strv_ struct gild_strv why = GILD_STRV_INIT;
+	struct tree_pkg *pkgs[8];
+	size_t n;
+	int r;
+
+	if ((r = atom_parse(atom_text, strlen(atom_text), 8, &a, err)) < 0)
+		return r;
+	if ((r = find_pkgs(e, a, pkgs, GILD_ARRAY_SIZE(pkgs), &n, err)) < 0)
+		return r;
+	for (size_t i = pkgs[0]->n_versions; i-- > 0;) {
+		const struct recipe *rc = pkgs[0]->versions[i];
+		size_t before = why.n;
+		if (!atom_match_cpv(a, rc->category, rc->pn, rc->pvr) ||
+		    !atom_match_slot(a, rc->slot, rc->subslot))
+			continue;
+		if (recipe_visible(e, rc, &why)) {
+			*out = rc;
+			return 0;
+		}
+		for (size_t k = before; k < why.n; k++) {
+			char *s = xasprintf("%s/%s-%s: %s", rc->category, rc->pn,
+					    rc->pvr, why.v[k]);
+			free(why.v[k]);
+			why.v[k] = s;
+		}
+	}
+	if (why.n == 0)
+		return gild_fail(err, -GILD_E_NOTFOUND, NULL,
+				 "no version of '%s/%s' matches '%s'",
+				 pkgs[0]->category, pkgs[0]->pn, a->text);
+	return gild_fail(err, -GILD_E_NOTFOUND, NULL,
+			 "every version matching '%s' is masked: %s", a->text,
+			 why.v[0]);
+}

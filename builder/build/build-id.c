@@ -1,0 +1,211 @@
+/* build-id.c: the build-id, a SHA-256 over every input that decides a
+ * package's output, so a binary package is content-addressed by its
+ * inputs: the recipe and its classes (their text), the distfiles' Manifest
+ * digests, the effective USE and IUSE, the profile variables that reach the
+ * build, the stage identity and the build-ids of the build-time
+ * dependencies. Each input is written as "key\0value\0" so no two
+ * different input sets hash alike. */
+#include "build/build.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+
+#include <openssl/evp.h>
+
+#include "pms/pms.h"
+
+void build_sha256_hex(const void *data, size_t n, char out[65])
+{
+	unsigned char md[32];
+	unsigned len = 0;
+
+	EVP_Digest(data, n, md, &len, EVP_sha256(), NULL);
+	for (unsigned i = 0; i < 32; i++)
+		sprintf(out + 2 * i, "%02x", md[i]);
+	out[64] = '\0';
+}
+
+int build_sha256_file(const char *path, char out[65], struct gild_err *err)
+{
+	_cleanup_free_ char *buf = NULL;
+	size_t n;
+	int r;
+
+	if ((r = gild_read_file(path, &buf, &n, err)) < 0)
+		return r;
+	build_sha256_hex(buf, n, out);
+	return 0;
+}
+
+/* The same, reading the file in pieces (a stage tarball can be large). */
+int build_sha256_stream(const char *path, char out[65], struct gild_err *err)
+{
+	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
+	EVP_MD_CTX *ctx;
+	unsigned char md[32], buf[1 << 16];
+	unsigned len = 0;
+	ssize_t n;
+
+	if (fd < 0)
+		return gild_fail_errno(err, path, "cannot open");
+	ctx = EVP_MD_CTX_new();
+	EVP_DigestInit_ex(ctx, EVP_sha256(), NULL);
+	while ((n = read(fd, buf, sizeof(buf))) > 0)
+		EVP_DigestUpdate(ctx, buf, (size_t)n);
+	EVP_DigestFinal_ex(ctx, md, &len);
+	EVP_MD_CTX_free(ctx);
+	if (n < 0)
+		return gild_fail_errno(err, path, "cannot read");
+	for (unsigned i = 0; i < 32; i++)
+		sprintf(out + 2 * i, "%02x", md[i]);
+	out[64] = '\0';
+	return 0;
+}
+
+static void put(struct gild_buf *b, const char *key, const char *value)
+{
+	gild_buf_adds(b, key);
+	gild_buf_addc(b, '\0');
+	gild_buf_adds(b, value ? value : "");
+	gild_buf_addc(b, '\0');
+}
+
+static int put_file(struct gild_buf *b, const char *key, const char *path,
+		    struct gild_err *err)
+{
+	_cleanup_free_ char *text = NULL;
+	int r;
+
+	if ((r = gild_read_file(path, &text, NULL, err)) < 0)
+		return r;
+	put(b, key, text);
+	return 0;
+}
+
+static void put_list(struct gild_buf *b, const char *key,
+		     const struct gild_strv *sv)
+{
+	for (size_t i = 0; i < sv->n; i++)
+		put(b, key, sv->v[i]);
+}
+
+/* The distfiles' digests as the Manifest records them: a changed tarball
+ * needs a changed Manifest, and that changes the build-id. */
+static int put_distfiles(struct build_job *j, struct gild_buf *b,
+			 struct gild_err *err)
+{
+	_cleanup_(manifest_freep) struct manifest *m = NULL;
+	_cleanup_free_ char *mpath = xasprintf("%s/recipes/%s/%s/Manifest",
+					       tree_root(j->env->tree),
+					       j->r->category, j->r->pn);
+	int r;
+
+	if (j->distfiles.n == 0)
+		return 0;
+	if ((r = manifest_load(mpath, true, &m, err)) < 0)
+		return r;
+	for (size_t i = 0; i < j->distfiles.n; i++) {
+		const struct manifest_entry *e =
+			manifest_find(m, "DIST", j->distfiles.v[i]);
+		put(b, "distfile", j->distfiles.v[i]);
+		for (size_t k = 0; e && k < e->nhashes; k++)
+			put(b, e->hashes[k].name, e->hashes[k].hex);
+	}
+	return 0;
+}
+
+/* FILESDIR (recipes/<cat>/<pn>/files): patches and files the recipe
+ * installs; every file's relative path and content, in sorted order. */
+static int put_dir(struct gild_buf *b, const char *dir, const char *rel,
+		   struct gild_err *err)
+{
+	struct dirent **names = NULL;
+	int n = scandir(dir, &names, NULL, alphasort), r = 0;
+
+	for (int i = 0; i < n; i++) {
+		const char *nm = names[i]->d_name;
+		_cleanup_free_ char *p = gild_path_join(dir, nm);
+		_cleanup_free_ char *rp = xasprintf("%s/%s", rel, nm);
+		struct stat st;
+		if (r == 0 && strcmp(nm, ".") && strcmp(nm, "..") &&
+		    lstat(p, &st) == 0) {
+			if (S_ISDIR(st.st_mode))
+				r = put_dir(b, p, rp, err);
+			else if (S_ISREG(st.st_mode) && (r = put_file(b, rp, p, err)) == 0)
+				put(b, "mode", (st.st_mode & 0111) ? "x" : "-");
+		}
+		free(names[i]);
+	}
+	free(names);
+	return r;
+}
+
+/* What of the configuration reaches a build (the phase environment). */
+static const char *const build_vars[] = {
+	"CFLAGS", "CXXFLAGS", "LDFLAGS", "CPPFLAGS", "CHOST", "CBUILD",
+	"MAKEOPTS", "FEATURES", "INSTALL_MASK", "ARCH",
+};
+
+/* reproducible-builds.org: SOURCE_DATE_EPOCH is a non-negative decimal
+ * integer; anything else would silently become 0 in the archive yet
+ * change the build-id. */
+static bool sde_valid(const char *s)
+{
+	char *end;
+
+	if (*s == '-')
+		return false;
+	(void)strtoll(s, &end, 10);
+	return *end == '\0';
+}
+
+int build_job_compute_id(struct build_job *j, struct gild_err *err)
+{
+	_cleanup_buf_ struct gild_buf b = GILD_BUF_INIT;
+	const char *root = tree_root(j->env->tree);
+	const char *sde = getenv("SOURCE_DATE_EPOCH");
+	char hex[65];
+	int r;
+
+	if (sde && *sde && !sde_valid(sde))
+		return gild_fail(err, -GILD_E_INVALID, NULL,
+				 "SOURCE_DATE_EPOCH '%s' is not a number of seconds", sde);
+	/* 2: build-time dependencies laid over the stage, not only at /build/deps */
+	put(&b, "gild-build-id", "2");
+	put(&b, "cpv", j->r->pf);
+	put(&b, "category", j->r->category);
+	{
+		_cleanup_free_ char *p = gild_path_join(root, j->r->path);
+		if ((r = put_file(&b, "recipe", p, err)) < 0)
+			return r;
+	}
+	for (size_t i = 0; i < j->r->n_inherited; i++) {
+		_cleanup_free_ char *p = xasprintf("%s/recipes/classes/%s.class",
+						   root, j->r->inherited[i]);
+		if ((r = put_file(&b, "class", p, err)) < 0)
+			return r;
+	}
+	if ((r = put_distfiles(j, &b, err)) < 0)
+		return r;
+	{
+		_cleanup_free_ char *files = xasprintf("%s/recipes/%s/%s/files", root,
+						       j->r->category, j->r->pn);
+		if ((r = put_dir(&b, files, "files", err)) < 0)
+			return r;
+	}
+	put(&b, "helpers", gild_ebuild_sh);
+	put(&b, "phase.sh", build_phase_sh);
+	put(&b, "strip.sh", build_strip_sh);
+	put_list(&b, "use", &j->use_flags);
+	put_list(&b, "iuse", &j->iuse_flags);
+	for (size_t i = 0; i < GILD_ARRAY_SIZE(build_vars); i++)
+		put(&b, build_vars[i], config_get(j->env->cfg, build_vars[i]));
+	put(&b, "stage", j->env->stage_id);
+	put_list(&b, "dep", &j->dep_ids);
+	if (sde && *sde)
+		put(&b, "SOURCE_DATE_EPOCH", sde);
+	build_sha256_hex(b.p, b.n, hex);
+	j->build_id = xstrdup(hex);
+	return 0;
+}

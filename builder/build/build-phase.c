@@ -1,0 +1,310 @@
+/* build-phase.c: running the PMS phases of a job in the sandbox.
+ *
+ * Each phase is one sandbox run of /gild/phase.sh, which sources the
+ * helper library (builder/ebuild.sh, embedded in gild), then the recipe
+ * (its `inherit` line sources the classes, so their functions are the
+ * defaults the recipe overrides, as with eclasses), then calls
+ * ebuild_run_phase PHASE. Order and defaults are PMS chapter 9. */
+#include "build/build.h"
+
+#include <fcntl.h>
+#include <ftw.h>
+#include <sys/stat.h>
+
+#include "repo/repo.h"
+#include "sandbox/sandbox.h"
+
+/* The inside uid of the build user, and the host range the sandbox maps
+ * inside ids 0..65535 onto when gild runs as root. */
+#define BUILD_UID 1000
+#define HOST_ID_BASE 100000
+
+const char build_phase_sh[] =
+	"# phase.sh: written by gild for each build\n"
+	"source /gild/ebuild.sh || exit 1\n"
+	"_gild_inherited=' '\n"
+	"inherit() {\n"
+	"\tlocal c\n"
+	"\tfor c in \"$@\"; do\n"
+	"\t\t[[ ${_gild_inherited} == *\" ${c} \"* ]] && continue\n"
+	"\t\t_gild_inherited+=\"${c} \"\n"
+	"\t\tsource \"/gild/classes/${c}.class\" || die \"inherit: cannot source class '${c}'\"\n"
+	"\tdone\n"
+	"}\n"
+	"EXPORT_FUNCTIONS() { :; }\n"
+	"source /gild/recipe || die 'cannot source the recipe'\n"
+	"ebuild_run_phase \"$1\"\n";
+
+static int write_file(const char *path, const char *text, size_t n,
+		      struct gild_err *err)
+{
+	_cleanup_(gild_atomic_release) struct gild_atomic af = GILD_ATOMIC_INIT;
+	int r;
+
+	if ((r = gild_atomic_open(&af, AT_FDCWD, path, 0644, err)) < 0)
+		return r;
+	fwrite(text, 1, n, af.f);
+	return gild_atomic_commit(&af, err);
+}
+
+static int copy_file(const char *from, const char *to, struct gild_err *err)
+{
+	_cleanup_free_ char *text = NULL;
+	size_t n;
+	int r;
+
+	if ((r = gild_read_file(from, &text, &n, err)) < 0)
+		return r;
+	return write_file(to, text, n, err);
+}
+
+/* /gild: the helpers, the phase script, the recipe and its classes. */
+static int stage_gild_dir(struct build_job *j, struct gild_err *err)
+{
+	const char *root = tree_root(j->env->tree);
+	_cleanup_free_ char *g = gild_path_join(j->workroot, "gild");
+	_cleanup_free_ char *p1 = gild_path_join(g, "ebuild.sh");
+	_cleanup_free_ char *p2 = gild_path_join(g, "phase.sh");
+	_cleanup_free_ char *p3 = gild_path_join(g, "recipe");
+	_cleanup_free_ char *src = gild_path_join(root, j->r->path);
+	int r;
+
+	if ((r = write_file(p1, gild_ebuild_sh, strlen(gild_ebuild_sh), err)) < 0 ||
+	    (r = write_file(p2, build_phase_sh, strlen(build_phase_sh), err)) < 0 ||
+	    (r = copy_file(src, p3, err)) < 0)
+		return r;
+	for (size_t i = 0; i < j->r->n_inherited; i++) {
+		_cleanup_free_ char *from = xasprintf("%s/recipes/classes/%s.class",
+						      root, j->r->inherited[i]);
+		_cleanup_free_ char *to = xasprintf("%s/classes/%s.class", g,
+						    j->r->inherited[i]);
+		if ((r = copy_file(from, to, err)) < 0)
+			return r;
+	}
+	return 0;
+}
+
+static int chown_entry(const char *path, const struct stat *st, int flag,
+		       struct FTW *ftw)
+{
+	(void)st; (void)flag; (void)ftw;
+	return lchown(path, HOST_ID_BASE + BUILD_UID, HOST_ID_BASE + BUILD_UID);
+}
+
+/* As root, the build user inside is an unprivileged host uid: give it the
+ * directories it writes, with the sources unpacked into them (Portage
+ * chowns to its portage user the same way). */
+static int chown_writable(struct build_job *j, struct gild_err *err)
+{
+	static const char *const rw[] = {"work", "image", "temp", "home"};
+
+	if (geteuid() != 0)
+		return 0;
+	for (size_t i = 0; i < GILD_ARRAY_SIZE(rw); i++) {
+		_cleanup_free_ char *p = gild_path_join(j->workroot, rw[i]);
+		if (nftw(p, chown_entry, 16, FTW_PHYS) != 0)
+			return gild_fail_errno(err, p, "cannot hand over");
+	}
+	return 0;
+}
+
+static void join_strv(struct gild_buf *b, const struct gild_strv *sv)
+{
+	for (size_t i = 0; i < sv->n; i++)
+		gild_buf_printf(b, "%s%s", i ? " " : "", sv->v[i]);
+}
+
+static int set_env(struct sandbox_spec *s, const char *k, const char *v,
+		   struct gild_err *err)
+{
+	return sandbox_spec_setenv(s, k, v ? v : "", err);
+}
+
+static int phase_env_names(struct build_job *j, struct sandbox_spec *s,
+			   struct gild_err *err)
+{
+	const struct recipe *r = j->r;
+	_cleanup_free_ char *sdir = xasprintf("/build/work/%s", r->p);
+	_cleanup_free_ char *slot = xstrdup(r->slot);
+	_cleanup_free_ char *eapi = xasprintf("%d", r->eapi);
+	_cleanup_free_ char *sde = xasprintf("%lld", (long long)j->sde);
+	/* PMS ebuild-vars, "trailing-slash" (EAPI 7+): D, ED, ROOT and EROOT
+	 * end without a slash, so ROOT and EROOT are empty for / */
+	bool slash = r->eapi < 7;
+	const char *image = slash ? "/build/image/" : "/build/image";
+	const char *root = slash ? "/" : "";
+	const char *kv[][2] = {
+		{"P", r->p}, {"PN", r->pn}, {"PV", r->pv}, {"PR", r->pr},
+		{"PVR", r->pvr}, {"PF", r->pf}, {"CATEGORY", r->category},
+		{"SLOT", slot}, {"EAPI", eapi},
+		{"WORKDIR", "/build/work"}, {"S", sdir}, {"T", "/build/temp"},
+		{"D", image}, {"ED", image},
+		{"EPREFIX", ""}, {"ROOT", root}, {"EROOT", root},
+		{"FILESDIR", "/build/files"}, {"DISTDIR", "/build/distdir"},
+		{"HOME", "/build/home"}, {"TMPDIR", "/build/temp"},
+		{"SOURCE_DATE_EPOCH", sde},
+	};
+	int rc;
+
+	for (size_t i = 0; i < GILD_ARRAY_SIZE(kv); i++)
+		if ((rc = set_env(s, kv[i][0], kv[i][1], err)) < 0)
+			return rc;
+	return 0;
+}
+
+/* FEATURES as the phases see it: without test when the tests do not run
+ * for this package (Portage drops it the same way for a restricted one,
+ * so a recipe's own has test checks agree with src_test). */
+static int set_features(struct build_job *j, struct sandbox_spec *s,
+			struct gild_err *err)
+{
+	_cleanup_free_ char *copy = xstrdup(config_get(j->env->cfg, "FEATURES"));
+	_cleanup_buf_ struct gild_buf b = GILD_BUF_INIT;
+	char *save = NULL;
+
+	if (j->run_tests)
+		return 0;
+	for (char *w = strtok_r(copy, " \t\n", &save); w;
+	     w = strtok_r(NULL, " \t\n", &save))
+		if (strcmp(w, "test"))
+			gild_buf_printf(&b, "%s%s", b.n ? " " : "", w);
+	return set_env(s, "FEATURES", gild_buf_str(&b), err);
+}
+
+/* Toolchain variables from the configuration. The build-time
+ * dependencies need no search paths: they are laid over the stage
+ * (build-root.c). */
+static int phase_env_toolchain(struct build_job *j, struct sandbox_spec *s,
+			       struct gild_err *err)
+{
+	static const char *const cfgvars[] = {"CFLAGS", "CXXFLAGS", "LDFLAGS",
+		"CPPFLAGS", "CHOST", "CBUILD", "MAKEOPTS", "FEATURES", "ARCH"};
+	int rc;
+
+	for (size_t i = 0; i < GILD_ARRAY_SIZE(cfgvars); i++)
+		if ((rc = set_env(s, cfgvars[i], config_get(j->env->cfg, cfgvars[i]),
+				  err)) < 0)
+			return rc;
+	return set_features(j, s, err);
+}
+
+static int phase_env_use(struct build_job *j, struct sandbox_spec *s,
+			 struct gild_err *err)
+{
+	_cleanup_buf_ struct gild_buf use = GILD_BUF_INIT, iuse = GILD_BUF_INIT,
+				      a = GILD_BUF_INIT;
+	int rc;
+
+	join_strv(&use, &j->use_flags);
+	join_strv(&iuse, &j->iuse_flags);
+	join_strv(&a, &j->distfiles);
+	if ((rc = set_env(s, "USE", gild_buf_str(&use), err)) < 0 ||
+	    (rc = set_env(s, "IUSE", gild_buf_str(&iuse), err)) < 0 ||
+	    (rc = set_env(s, "IUSE_EFFECTIVE", gild_buf_str(&iuse), err)) < 0 ||
+	    (rc = set_env(s, "A", gild_buf_str(&a), err)) < 0)
+		return rc;
+	return 0;
+}
+
+static int add_binds(struct build_job *j, struct sandbox_spec *s,
+		     struct gild_err *err)
+{
+	static const char *const ro[][2] = {{"gild", "/gild"}, {"deps", "/build/deps"}};
+	static const char *const rw[][2] = {{"work", "/build/work"},
+		{"image", "/build/image"}, {"temp", "/build/temp"}, {"home", "/build/home"}};
+	_cleanup_free_ char *files = xasprintf("%s/recipes/%s/%s/files",
+					       tree_root(j->env->tree),
+					       j->r->category, j->r->pn);
+	int rc;
+
+	if (j->env->stage_root)
+		sandbox_spec_set_root(s, j->env->stage_root);
+	if ((rc = build_job_add_layers(j, s, err)) < 0)
+		return rc;
+	for (size_t i = 0; i < GILD_ARRAY_SIZE(ro); i++) {
+		_cleanup_free_ char *p = gild_path_join(j->workroot, ro[i][0]);
+		if ((rc = sandbox_spec_add_ro(s, p, ro[i][1], err)) < 0)
+			return rc;
+	}
+	for (size_t i = 0; i < GILD_ARRAY_SIZE(rw); i++) {
+		_cleanup_free_ char *p = gild_path_join(j->workroot, rw[i][0]);
+		if ((rc = sandbox_spec_add_rw(s, p, rw[i][1], err)) < 0)
+			return rc;
+	}
+	if ((rc = sandbox_spec_add_ro(s, j->env->distdir, "/build/distdir", err)) < 0)
+		return rc;
+	if (access(files, F_OK) == 0 &&
+	    (rc = sandbox_spec_add_ro(s, files, "/build/files", err)) < 0)
+		return rc;
+	return 0;
+}
+
+static void set_limits(struct build_job *j, struct sandbox_spec *s)
+{
+	const struct build_env *e = j->env;
+
+	sandbox_spec_set_timeout(s, j->opts->phase_timeout
+					    ? j->opts->phase_timeout
+					    : (unsigned)e->phase_timeout);
+	sandbox_spec_set_mem(s, e->mem);
+	sandbox_spec_set_nproc(s, (unsigned)e->nproc);
+	sandbox_spec_set_fsize(s, e->fsize);
+}
+
+static int run_phase(struct build_job *j, const char *phase,
+		     struct gild_err *err)
+{
+	_cleanup_(sandbox_spec_freep) struct sandbox_spec *s = sandbox_spec_new();
+	const char *argv[] = {"bash", "/gild/phase.sh", phase, NULL};
+	struct sandbox_status st;
+	int rc;
+
+	fprintf(j->log, ">>> %s/%s: %s\n", j->r->category, j->r->pf, phase);
+	fflush(j->log);
+	gild_ctx_debug(j->env->ctx, "%s/%s: %s", j->r->category, j->r->pf, phase);
+	if ((rc = add_binds(j, s, err)) < 0 ||
+	    (rc = phase_env_names(j, s, err)) < 0 ||
+	    (rc = phase_env_toolchain(j, s, err)) < 0 ||
+	    (rc = phase_env_use(j, s, err)) < 0)
+		return rc;
+	if (geteuid() == 0)
+		sandbox_spec_set_host_range(s, HOST_ID_BASE, HOST_ID_BASE, 65536);
+	sandbox_spec_set_inside_ids(s, BUILD_UID, BUILD_UID);
+	set_limits(j, s);
+	sandbox_spec_set_cwd(s, "/build/work");
+	sandbox_spec_set_stdio(s, fileno(j->log), fileno(j->log));
+	sandbox_spec_set_argv(s, argv);
+	if ((rc = sandbox_run(s, &st, err)) < 0)
+		return rc;
+	if (st.status == 0)
+		return 0;
+	return gild_fail(err, -GILD_E_BUILD, NULL,
+			 "'%s/%s': %s failed (%s%sstatus %d); log: %s",
+			 j->r->category, j->r->pf, phase, st.message,
+			 st.message[0] ? ", " : "", st.status, j->log_path);
+}
+
+int build_job_run_phases(struct build_job *j, struct gild_err *err)
+{
+	static const char *const phases[] = {
+		"pkg_setup", "src_unpack", "src_prepare", "src_configure",
+		"src_compile", "src_test", "src_install"};
+	int rc;
+
+	if ((rc = stage_gild_dir(j, err)) < 0 || (rc = build_job_install_deps(j, err)) < 0 ||
+	    (rc = chown_writable(j, err)) < 0)
+		return rc;
+	for (size_t i = 0; i < GILD_ARRAY_SIZE(phases); i++) {
+		const char *ph = phases[i];
+		/* src_unpack ran in C (libarchive) unless the recipe has one */
+		if (!strcmp(ph, "src_unpack") && !recipe_func_find(j->r, ph))
+			continue;
+		/* PMS 9.1.7: src_test only with FEATURES=test, unless
+		 * restricted (decided with USE: build.c) */
+		if (!strcmp(ph, "src_test") && !j->run_tests)
+			continue;
+		if ((rc = run_phase(j, ph, err)) < 0)
+			return rc;
+	}
+	return 0;
+}

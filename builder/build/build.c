@@ -1,0 +1,464 @@
+/* build.c: one recipe version from source to a binary package (build.h
+ * lists the steps; this file holds the top-level flow, USE, the work
+ * directory and packaging). */
+#include "build/build.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "repo/repo.h"
+#include "pms/pms.h"
+#include "config/config.h"
+#include "fetch/fetch.h"
+
+/* ---- effective USE -------------------------------------------------------- */
+
+bool build_job_use_fn(void *ud, const char *flag)
+{
+	struct build_job *j = ud;
+	return use_state_enabled(j->env->use, &j->use, flag);
+}
+
+static void collect_flags(struct use_env *env, const struct idset *s,
+			  struct gild_strv *out)
+{
+	for (size_t i = 0; i < s->n; i++)
+		gild_strv_add(out, use_flag_name(env, s->v[i]));
+	gild_strv_sort(out);
+}
+
+/* use_decide_tests' question: does RESTRICT, under j's USE as it stands,
+ * hold "test"? (A USE-conditional string: "!test? ( test )" restricts only
+ * without USE=test.) */
+static int restrict_has_test(void *ud)
+{
+	struct build_job *j = ud;
+	int r;
+
+	if ((r = build_job_reduce(j, RECIPE_RESTRICT, NULL, NULL, j->tests_err)) < 0)
+		return r;
+	return gild_has_word(j->evaluated[RECIPE_RESTRICT], "test");
+}
+
+/* FEATURES=test (use_decide_tests); j->run_tests is the outcome. The
+ * evaluated RESTRICT is left as the final USE gives it. */
+static int decide_tests(struct build_job *j, struct gild_err *err)
+{
+	bool features = gild_has_word(config_get(j->env->cfg, "FEATURES"), "test");
+	int r;
+
+	j->tests_err = err;
+	r = use_decide_tests(j->env->use, &j->use, features, restrict_has_test, j);
+	if (r < 0)
+		return r;
+	j->run_tests = r;
+	return build_job_reduce(j, RECIPE_RESTRICT, NULL, NULL, err);
+}
+
+int build_job_eval_use(struct build_job *j, struct gild_err *err)
+{
+	const struct recipe *r = j->r;
+	_cleanup_free_ struct use_iuse *iuse = xcalloc(r->n_iuse + 1, sizeof(*iuse));
+	_cleanup_(dep_node_freep) struct dep_node *ru = NULL;
+	_cleanup_buf_ struct gild_buf why = GILD_BUF_INIT;
+	struct use_pkg p;
+	int rc;
+
+	query_pkg_from_recipe(r, iuse, &p);
+	use_eval(j->env->use, &p, &j->use);
+	if ((rc = decide_tests(j, err)) < 0)
+		return rc;
+	collect_flags(j->env->use, &j->use.enabled, &j->use_flags);
+	collect_flags(j->env->use, &j->use.iuse, &j->iuse_flags);
+	if (!r->vars[RECIPE_REQUIRED_USE][0])
+		return 0;
+	if ((rc = depstr_parse(r->vars[RECIPE_REQUIRED_USE],
+			       strlen(r->vars[RECIPE_REQUIRED_USE]),
+			       DEPSTR_REQUIRED_USE, r->eapi,
+			       &r->var_loc[RECIPE_REQUIRED_USE], &ru, err)) < 0)
+		return rc;
+	if (requse_check(ru, build_job_use_fn, j, &why) == 1)
+		return 0;
+	return gild_fail(err, -GILD_E_INVALID, &r->var_loc[RECIPE_REQUIRED_USE],
+			 "REQUIRED_USE of '%s/%s' not satisfied: %s", r->category,
+			 r->pf, gild_buf_str(&why));
+}
+
+static enum depstr_kind var_kind(enum recipe_var v)
+{
+	switch (v) {
+	case RECIPE_SRC_URI: return DEPSTR_SRC_URI;
+	case RECIPE_LICENSE: return DEPSTR_LICENSE;
+	case RECIPE_RESTRICT:
+	case RECIPE_PROPERTIES: return DEPSTR_RESTRICT;
+	case RECIPE_REQUIRED_USE: return DEPSTR_REQUIRED_USE;
+	default: return DEPSTR_DEPEND;
+	}
+}
+
+/* Parse a metadata variable and reduce it under the job's USE; the
+ * formatted result is kept in j->evaluated[v]. With orig and red, the
+ * parsed and the reduced trees are handed over (red borrows from orig:
+ * free red first). */
+int build_job_reduce(struct build_job *j, enum recipe_var v,
+		     struct dep_node **orig, struct dep_node **red,
+		     struct gild_err *err)
+{
+	const char *s = j->r->vars[v];
+	_cleanup_(dep_node_freep) struct dep_node *tree = NULL;
+	_cleanup_(dep_node_freep) struct dep_node *reduced = NULL;
+	struct gild_buf b = GILD_BUF_INIT;
+	int r;
+
+	if ((r = depstr_parse(s, strlen(s), var_kind(v), j->r->eapi,
+			      &j->r->var_loc[v], &tree, err)) < 0)
+		return r;
+	reduced = depstr_reduce(tree, build_job_use_fn, j);
+	depstr_format(reduced, &b);
+	free(j->evaluated[v]);
+	j->evaluated[v] = gild_buf_steal(&b);
+	if (orig && red) {
+		*red = TAKE_PTR(reduced);
+		*orig = TAKE_PTR(tree);
+	}
+	return 0;
+}
+
+/* ---- the work directory ------------------------------------------------- */
+
+static int rm_entry(const char *path, const struct stat *st, int flag,
+		    struct FTW *ftw)
+{
+	(void)st; (void)ftw;
+	if (flag == FTW_DP || flag == FTW_D)
+		return rmdir(path) < 0 && errno != ENOENT ? -1 : 0;
+	return unlink(path) < 0 && errno != ENOENT ? -1 : 0;
+}
+
+/* rm -rf; a build may leave read-only directories, so make them writable
+ * first (we own them, or are root). */
+static int chmod_entry(const char *path, const struct stat *st, int flag,
+		       struct FTW *ftw)
+{
+	(void)ftw;
+	if (flag == FTW_D && !(st->st_mode & S_IWUSR))
+		(void)chmod(path, (st->st_mode & 07777) | S_IRWXU);
+	return 0;
+}
+
+int build_rm_rf(const char *path, struct gild_err *err)
+{
+	if (access(path, F_OK) != 0)
+		return 0;
+	(void)nftw(path, chmod_entry, 16, FTW_PHYS);
+	if (nftw(path, rm_entry, 16, FTW_DEPTH | FTW_PHYS) < 0)
+		return gild_fail_errno(err, path, "cannot remove");
+	return 0;
+}
+
+/* Two gild processes building the same package must not share a work
+ * directory: the second waits for the first (and then usually finds its
+ * build-id in the repository). The lock dies with the process. Returns 1
+ * when it had to wait. */
+static int lock_workroot(struct build_job *j, struct gild_err *err)
+{
+	_cleanup_free_ char *dir = gild_path_join(j->env->tmpdir, j->r->category);
+	_cleanup_free_ char *path = xasprintf("%s/.%s.lock", dir, j->r->pf);
+	int r;
+
+	if ((r = gild_mkdir_p(dir, 0755, err)) < 0)
+		return r;
+	j->lock_fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	if (j->lock_fd < 0)
+		return gild_fail_errno(err, path, "cannot create lock");
+	if (flock(j->lock_fd, LOCK_EX | LOCK_NB) < 0) {
+		gild_ctx_info(j->env->ctx, "waiting for another build of %s/%s",
+			      j->r->category, j->r->pf);
+		if (flock(j->lock_fd, LOCK_EX) < 0)
+			return gild_fail_errno(err, path, "cannot lock");
+		return 1;
+	}
+	return 0;
+}
+
+static int make_workroot(struct build_job *j, struct gild_err *err)
+{
+	static const char *const sub[] = {"work", "image", "temp", "gild",
+					  "gild/classes", "deps", "home"};
+	int r;
+
+	j->workroot = xasprintf("%s/%s/%s", j->env->tmpdir, j->r->category,
+				j->r->pf);
+	if ((r = build_rm_rf(j->workroot, err)) < 0)
+		return r;
+	for (size_t i = 0; i < GILD_ARRAY_SIZE(sub); i++) {
+		_cleanup_free_ char *d = gild_path_join(j->workroot, sub[i]);
+		if ((r = gild_mkdir_p(d, 0755, err)) < 0)
+			return r;
+	}
+	j->log_path = gild_path_join(j->workroot, "build.log");
+	j->log = fopen(j->log_path, "we");
+	if (!j->log)
+		return gild_fail_errno(err, j->log_path, "cannot create log");
+	setvbuf(j->log, NULL, _IOLBF, 0);
+	return 0;
+}
+
+/* PMS src_unpack default: every distfile in A, in order, into WORKDIR.
+ * Done here with libarchive (safe extraction) unless the recipe has its
+ * own src_unpack, which then runs in the sandbox. */
+static int unpack_distfiles(struct build_job *j, struct gild_err *err)
+{
+	_cleanup_free_ char *work = gild_path_join(j->workroot, "work");
+	int r;
+
+	if (recipe_func_find(j->r, "src_unpack"))
+		return 0;
+	for (size_t i = 0; i < j->distfiles.n; i++) {
+		_cleanup_free_ char *src = gild_path_join(j->env->distdir,
+							  j->distfiles.v[i]);
+		fprintf(j->log, ">>> Unpacking %s to /build/work\n",
+			j->distfiles.v[i]);
+		if ((r = unpack_file(src, work, err)) < 0)
+			return r;
+	}
+	return 0;
+}
+
+static int64_t newest_mtime;
+static int newest_entry(const char *path, const struct stat *st, int flag,
+			struct FTW *ftw)
+{
+	(void)path; (void)flag; (void)ftw;
+	if (st->st_mtime > newest_mtime)
+		newest_mtime = st->st_mtime;
+	return 0;
+}
+
+/* reproducible-builds.org: SOURCE_DATE_EPOCH from the environment, else
+ * the newest date inside the unpacked sources (they come from the
+ * archives, so every rebuild gets the same), else 0. */
+static void choose_source_date(struct build_job *j)
+{
+	const char *env = getenv("SOURCE_DATE_EPOCH");
+	_cleanup_free_ char *work = gild_path_join(j->workroot, "work");
+	DIR *d;
+	struct dirent *de;
+
+	if (env && *env) {
+		j->sde = strtoll(env, NULL, 10);
+		return;
+	}
+	newest_mtime = 0;
+	if ((d = opendir(work))) {
+		while ((de = readdir(d)))
+			if (strcmp(de->d_name, ".") && strcmp(de->d_name, "..")) {
+				_cleanup_free_ char *p = gild_path_join(work, de->d_name);
+				(void)nftw(p, newest_entry, 16, FTW_PHYS);
+			}
+		closedir(d);
+	}
+	j->sde = newest_mtime;
+}
+
+/* ---- packaging ----------------------------------------------------------- */
+
+static void meta_set_list(struct gpkg_meta *m, const char *key,
+			  const struct gild_strv *sv)
+{
+	_cleanup_buf_ struct gild_buf b = GILD_BUF_INIT;
+
+	for (size_t i = 0; i < sv->n; i++)
+		gild_buf_printf(&b, "%s%s", i ? " " : "", sv->v[i]);
+	gpkg_meta_set(m, key, gild_buf_str(&b));
+}
+
+static void fill_meta(struct build_job *j, struct gpkg_meta *m)
+{
+	static const enum recipe_var deps[] = {
+		RECIPE_DEPEND, RECIPE_RDEPEND, RECIPE_PDEPEND, RECIPE_BDEPEND,
+		RECIPE_IDEPEND, RECIPE_LICENSE, RECIPE_RESTRICT};
+	static const char *const vars[] = {"CFLAGS", "CXXFLAGS", "LDFLAGS",
+					   "CHOST", "FEATURES"};
+	const struct recipe *r = j->r;
+	_cleanup_free_ char *slot = strcmp(r->slot, r->subslot)
+		? xasprintf("%s/%s", r->slot, r->subslot) : xstrdup(r->slot);
+	_cleanup_free_ char *eapi = xasprintf("%d", r->eapi);
+
+	gpkg_meta_set(m, "CATEGORY", r->category);
+	gpkg_meta_set(m, "PF", r->pf);
+	gpkg_meta_set(m, "SLOT", slot);
+	gpkg_meta_set(m, "EAPI", eapi);
+	meta_set_list(m, "IUSE", &j->iuse_flags);
+	meta_set_list(m, "USE", &j->use_flags);
+	for (size_t i = 0; i < GILD_ARRAY_SIZE(deps); i++)
+		gpkg_meta_set(m, recipe_var_name(deps[i]),
+			      j->evaluated[deps[i]] ? j->evaluated[deps[i]] : "");
+	gpkg_meta_set(m, "KEYWORDS", r->vars[RECIPE_KEYWORDS]);
+	gpkg_meta_set(m, "DESCRIPTION", r->vars[RECIPE_DESCRIPTION]);
+	gpkg_meta_set(m, "HOMEPAGE", r->vars[RECIPE_HOMEPAGE]);
+	for (size_t i = 0; i < GILD_ARRAY_SIZE(vars); i++)
+		gpkg_meta_set(m, vars[i], config_get(j->env->cfg, vars[i]));
+	gpkg_meta_set(m, "INHERITED", "");
+	for (size_t i = 0; i < r->n_inherited; i++) {
+		const char *old = gpkg_meta_get(m, "INHERITED");
+		_cleanup_free_ char *v = xasprintf("%s%s%s", old, *old ? " " : "",
+						   r->inherited[i]);
+		gpkg_meta_set(m, "INHERITED", v);
+	}
+	gpkg_meta_set(m, "BUILD_ID", j->build_id);
+	gpkg_meta_set(m, "STAGE", j->env->stage_id);
+	gpkg_meta_set(m, "STAGE_DESC", j->env->stage_desc);
+	meta_set_list(m, "BUILD_DEPS", &j->deps);
+	m->source_date_epoch = j->sde;
+}
+
+static int package_image(struct build_job *j, char **pkg_path,
+			 struct gild_err *err)
+{
+	_cleanup_(gpkg_meta_releasep) struct gpkg_meta m = GPKG_META_INIT;
+	_cleanup_free_ char *image = gild_path_join(j->workroot, "image");
+	_cleanup_free_ char *recipe = NULL;
+	_cleanup_free_ char *rpath = gild_path_join(tree_root(j->env->tree),
+						    j->r->path);
+	int r;
+
+	if ((r = gild_read_file(rpath, &recipe, NULL, err)) < 0)
+		return r;
+	fill_meta(j, &m);
+	m.recipe = TAKE_PTR(recipe);
+	m.attrs = j->attrs;
+	m.n_attrs = j->n_attrs;
+	if ((r = binrepo_pkg_path(j->env->pkgdir, &m, pkg_path, err)) < 0)
+		return r;
+	if ((r = binrepo_add(j->env->pkgdir, &m, image, err)) < 0)
+		return r;
+	if ((r = build_env_reload_repo(j->env, err)) < 0)
+		return r;
+	return binrepo_index_write(j->env->repo, err);
+}
+
+/* ---- the flow ------------------------------------------------------------- */
+
+static void build_job_release(struct build_job *j)
+{
+	use_state_release(&j->use);
+	gild_strv_release(&j->use_flags);
+	gild_strv_release(&j->iuse_flags);
+	gild_strv_release(&j->deps);
+	gild_strv_release(&j->dep_ids);
+	gild_strv_release(&j->distfiles);
+	for (size_t i = 0; i < RECIPE_NVARS; i++)
+		free(j->evaluated[i]);
+	build_job_free_attrs(j);
+	free(j->build_id);
+	free(j->workroot);
+	free(j->log_path);
+	if (j->log)
+		fclose(j->log);
+	if (j->lock_fd > 0)
+		close(j->lock_fd);
+}
+
+/* After waiting for another build's lock: did it make our package?
+ * Returns 1 (reused), 0 (build it) or an error. */
+static int built_meanwhile(struct build_job *j, enum build_outcome *outcome,
+			   char **pkg_path, struct gild_err *err)
+{
+	const struct binrepo_pkg *have;
+	int r;
+
+	if (j->opts->rebuild)
+		return 0;
+	if ((r = build_env_reload_repo(j->env, err)) < 0)
+		return r;
+	if (!(have = binrepo_find_build_id(j->env->repo, j->build_id)))
+		return 0;
+	*outcome = BUILD_REUSED;
+	*pkg_path = gild_path_join(j->env->pkgdir, have->relpath);
+	return 1;
+}
+
+static int build_steps(struct build_job *j, enum build_outcome *outcome,
+		       char **pkg_path, struct gild_err *err)
+{
+	int r;
+
+	if ((r = lock_workroot(j, err)) < 0)
+		return r;
+	if (r == 1 && (r = built_meanwhile(j, outcome, pkg_path, err)) != 0)
+		return r < 0 ? r : 0;
+	if ((r = make_workroot(j, err)) < 0)
+		return r;
+	gild_ctx_info(j->env->ctx, ">>> Building %s/%s (build-id %.12s)",
+		      j->r->category, j->r->pf, j->build_id);
+	if ((r = unpack_distfiles(j, err)) < 0)
+		return r;
+	choose_source_date(j);
+	if ((r = build_job_run_phases(j, err)) < 0)
+		return r;
+	if ((r = build_job_qa(j, err)) < 0)
+		return r;
+	if ((r = package_image(j, pkg_path, err)) < 0)
+		return r;
+	if (!j->opts->keep_work)
+		(void)build_rm_rf(j->workroot, NULL);
+	return 0;
+}
+
+/* The caller's umask must not reach the image (modes would differ from
+ * one user to the next under one build-id): unpacking and every phase
+ * run with 022, as Portage runs ebuilds. */
+static int build_from_source(struct build_job *j, enum build_outcome *outcome,
+			     char **pkg_path, struct gild_err *err)
+{
+	mode_t old = umask(022);
+	int r = build_steps(j, outcome, pkg_path, err);
+
+	umask(old);
+	return r;
+}
+
+static int build_job_run(struct build_job *j, enum build_outcome *outcome,
+			 char **pkg_path, struct gild_err *err)
+{
+	const struct binrepo_pkg *have;
+	int rc;
+
+	if ((rc = build_job_eval_use(j, err)) < 0 ||
+	    (rc = build_job_find_deps(j, err)) < 0)
+		return rc;
+	if (j->opts->fetch_only) {
+		*outcome = BUILD_FETCHED;
+		return build_job_fetch(j, err);
+	}
+	/* the build-id first: a package already built needs no sources */
+	if ((rc = build_job_list_distfiles(j, err)) < 0 ||
+	    (rc = build_job_compute_id(j, err)) < 0)
+		return rc;
+	have = binrepo_find_build_id(j->env->repo, j->build_id);
+	if (have && !j->opts->rebuild) {
+		*outcome = BUILD_REUSED;
+		*pkg_path = gild_path_join(j->env->pkgdir, have->relpath);
+		return 0;
+	}
+	if ((rc = build_job_fetch(j, err)) < 0)
+		return rc;
+	*outcome = BUILD_BUILT;
+	return build_from_source(j, outcome, pkg_path, err);
+}
+
+int build_recipe(struct build_env *e, const struct recipe *r,
+		 const struct build_opts *opts, enum build_outcome *outcome,
+		 char **pkg_path, struct gild_err *err)
+{
+	_cleanup_(build_job_release) struct build_job j = {
+		.env = e, .r = r, .opts = opts, .lock_fd = -1};
+
+	*pkg_path = NULL;
+	return build_job_run(&j, outcome, pkg_path, err);
+}

@@ -1,0 +1,154 @@
+/* build.h: building one recipe version into a binary package (issue 5).
+ *
+ * The flow of one build (build_recipe), each step a function in build*.c:
+ *   1. effective USE, REQUIRED_USE                       (build.c)
+ *   2. build-time dependencies from the binary repo      (build-deps.c)
+ *   3. distfiles fetched and verified                    (build-fetch.c)
+ *   4. the build-id: a hash of every input               (build-id.c)
+ *      -> already in the repository: done, nothing built
+ *   5. a fresh work directory; distfiles unpacked        (build.c)
+ *   6. phases in the sandbox, logged                     (build-phase.c)
+ *   7. QA checks, INSTALL_MASK, strip on ${D}            (build-qa.c)
+ *   8. a GPKG into PKGDIR, index rewritten               (build.c)
+ *
+ * Inside the sandbox every build sees the same fixed paths, so nothing
+ * about the host's work directory leaks into the output:
+ *   /gild/ebuild.sh, /gild/phase.sh, /gild/classes/, /gild/recipe
+ *   /build/work (WORKDIR), /build/image (D), /build/temp (T),
+ *   /build/distdir (DISTDIR, read-only), /build/files (FILESDIR, read-only),
+ *   /build/deps (the build-time dependencies' images, read-only).
+ * and the dependencies' images are also laid over the stage's own
+ * directories (build-root.c), so /usr/lib/libz.so of a dependency is in
+ * /usr/lib, where compilers and the loader look.
+ */
+#ifndef GILD_BUILD_H
+#define GILD_BUILD_H
+
+#include "ctx/ctx.h"
+#include "config/config.h"
+#include "pms/pms.h"
+
+struct binrepo;
+struct gpkg_attr;
+
+struct build_opts {
+	bool keep_work;		/* keep the work directory after success */
+	bool rebuild;		/* build even if the build-id is in the repo */
+	bool fetch_only;	/* stop after fetching */
+	unsigned phase_timeout; /* seconds per phase (0: 3 hours) */
+};
+
+/* Everything a run of `gild build` shares between packages. */
+struct build_env {
+	struct gild_ctx *ctx;
+	struct config *cfg;
+	struct use_env *use;
+	struct tree *tree;
+	struct binrepo *repo;
+	char *pkgdir, *distdir, *tmpdir;
+	char *stage_root;  /* the toolchain stage root, NULL: the host's */
+	char *stage_id;	   /* its identity (recorded in every package) */
+	char *stage_desc;  /* human-readable identity */
+	/* Sandbox limits per phase, from gild.conf or the environment (see
+	 * build-env.c for the defaults): seconds, bytes, processes, bytes. */
+	uint64_t phase_timeout, mem, nproc, fsize;
+};
+
+int build_env_open(struct gild_ctx *ctx, struct build_env **out,
+		   struct gild_err *err);
+void build_env_free(struct build_env *e);
+GILD_DEFINE_CLEANUP(struct build_env *, build_env_free)
+
+/* Reload the binary repository (after a package was added). */
+int build_env_reload_repo(struct build_env *e, struct gild_err *err);
+
+/* One build, in progress: what the steps pass on to each other. */
+struct build_job {
+	struct build_env *env;
+	struct gild_err *tests_err; /* where decide_tests' callback reports */
+	const struct recipe *r;
+	const struct build_opts *opts;
+	struct use_state use;
+	struct gild_strv use_flags;  /* enabled flags, sorted (USE) */
+	struct gild_strv iuse_flags; /* IUSE, sorted */
+	struct gild_strv deps;	     /* build-time dep packages (relpaths) */
+	struct gild_strv dep_ids;    /* their build-ids, same order */
+	struct gild_strv distfiles;  /* names, in SRC_URI order (A) */
+	char *evaluated[RECIPE_NVARS]; /* USE-reduced dependency strings */
+	char *build_id;		     /* hex sha256 */
+	int64_t sde;		     /* SOURCE_DATE_EPOCH of the build */
+	bool run_tests;		     /* FEATURES=test and not restricted */
+	struct gpkg_attr *attrs;     /* fowners/fperms requests, by path */
+	size_t n_attrs, cap_attrs;
+	struct gild_strv setuid_allowed; /* the recipe's QA_SETUID_ALLOWED */
+	char *workroot;		     /* var/tmp/gild/<cat>/<PF> */
+	char *log_path;
+	FILE *log;
+	int lock_fd;		     /* flock on the work directory */
+};
+
+enum build_outcome {
+	BUILD_BUILT,   /* a new package is in the repository */
+	BUILD_REUSED,  /* the build-id was already there */
+	BUILD_FETCHED, /* fetch_only */
+};
+
+/* Build r. Returns 0 with *outcome and *pkg_path (allocated, may be NULL),
+ * or: -GILD_E_BUILD (a phase failed: err names the phase and the log; the
+ * last lines of the log were written to ctx->diag), -GILD_E_NOTFOUND (a
+ * build-time dependency is not in the binary repository: err names each),
+ * -GILD_E_INVALID (REQUIRED_USE, a QA error), -GILD_E_FETCH/-GILD_E_MANIFEST
+ * (sources), -GILD_E_SANDBOX, -errno. */
+int build_recipe(struct build_env *e, const struct recipe *r,
+		 const struct build_opts *opts, enum build_outcome *outcome,
+		 char **pkg_path, struct gild_err *err);
+
+/* The best visible version matching atom text (PMS: highest version; a
+ * masked match is an error that says why). */
+int build_find_recipe(struct build_env *e, const char *atom_text,
+		      const struct recipe **out, struct gild_err *err);
+
+/* ---- steps (build-*.c) -------------------------------------------------- */
+int build_job_eval_use(struct build_job *j, struct gild_err *err);
+int build_job_reduce(struct build_job *j, enum recipe_var v,
+		     struct dep_node **orig, struct dep_node **red,
+		     struct gild_err *err);
+int build_job_find_deps(struct build_job *j, struct gild_err *err);
+/* The distfiles' names (j->distfiles) without fetching: the build-id
+ * needs only their Manifest digests, so a package already built is
+ * reused without its sources. */
+int build_job_list_distfiles(struct build_job *j, struct gild_err *err);
+int build_job_fetch(struct build_job *j, struct gild_err *err);
+int build_job_compute_id(struct build_job *j, struct gild_err *err);
+int build_job_run_phases(struct build_job *j, struct gild_err *err);
+/* build-root.c: the dependencies' images unpacked into <work>/deps and
+ * folded onto the stage's layout; then laid over the stage's directories. */
+struct sandbox_spec;
+int build_job_install_deps(struct build_job *j, struct gild_err *err);
+int build_job_add_layers(struct build_job *j, struct sandbox_spec *s,
+			 struct gild_err *err);
+int build_job_qa(struct build_job *j, struct gild_err *err);
+/* build-attrs.c: the recipe's fowners/fperms requests (${T}/.gild-attrs)
+ * read into j->attrs, names resolved to numbers; the mode asked for a
+ * path (-1: none). */
+int build_job_load_attrs(struct build_job *j, struct gild_err *err);
+int build_job_attr_mode(const struct build_job *j, const char *path);
+void build_job_free_attrs(struct build_job *j);
+bool build_job_use_fn(void *ud, const char *flag);
+
+/* rm -rf path (missing is fine). */
+int build_rm_rf(const char *path, struct gild_err *err);
+
+/* The embedded builder/ebuild.sh (NUL-terminated), and the scripts the
+ * driver runs around it: all shape the output, so all are in the
+ * build-id. */
+extern const char gild_ebuild_sh[];
+extern const char build_phase_sh[];
+extern const char build_strip_sh[];
+
+/* sha256 of a file or buffer, as 64 hex digits + NUL. */
+int build_sha256_file(const char *path, char out[65], struct gild_err *err);
+void build_sha256_hex(const void *data, size_t n, char out[65]);
+int build_sha256_stream(const char *path, char out[65], struct gild_err *err);
+
+#endif /* GILD_BUILD_H */

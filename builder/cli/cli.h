@@ -1,0 +1,116 @@
+/* cli.h: the gild command line and its shared context.
+ *
+ * How to add a command (git's builtin.h style):
+ *  1. write `int cmd_NAME(int argc, char **argv, struct gild_ctx *ctx)` in
+ *     builder/cli/cmd-NAME.c; argv[0] is the command name;
+ *  2. declare it below and add one row to `commands[]` in builder/cli/main.c
+ *     (kept sorted by name), with a one-line summary and a usage line;
+ *  3. parse options with getopt_long, include GILD_COMMON_LONGOPTS in the
+ *     table and hand unknown option codes to gild_ctx_common_opt();
+ *  4. return an exit status (0 done, 1 the work failed, 2 bad usage/input),
+ *     or a negative code after filling ctx->err, which main() prints once
+ *     and maps to 1 or 2 (gild_err_exit_status).
+ * Library code below the commands never prints; commands print results to
+ * ctx->out and diagnostics through gild_ctx_warn()/gild_ctx_info().
+ */
+#ifndef GILD_CLI_H
+#define GILD_CLI_H
+
+#include <getopt.h>
+
+#include "ctx/ctx.h"
+
+
+typedef int gild_cmd_fn(int argc, char **argv, struct gild_ctx *ctx);
+
+/* ---- the core library (main-core.c) ------------------------------------ *
+ * Every command but sandbox, help and version lives in gild-core.so, which
+ * the front binary loads on first use.  It is found through $GILD_CORE,
+ * else beside the running binary (a build tree), else in GILD_PKGLIBDIR
+ * (an installed gild). */
+
+/* What the core was built as; the front refuses a core of another build,
+ * whose struct gild_ctx may differ. */
+struct gild_core_abi {
+	const char *version;
+	size_t ctx_size;
+};
+#define GILD_CORE_ABI_INIT {GILD_VERSION, sizeof(struct gild_ctx)}
+extern const struct gild_core_abi gild_core_abi; /* in the core */
+
+/* The command function `sym` (e.g. "cmd_pretend") from the core library,
+ * loading it on first use; NULL with err filled when it cannot be loaded. */
+gild_cmd_fn *gild_core_cmd(const char *sym, struct gild_err *err);
+
+/* Option codes shared by every command (values above any short option). */
+enum {
+	GILD_OPT_TREE = 0x1000,
+	GILD_OPT_PROFILE,
+	GILD_OPT_CONFIG,
+	GILD_OPT_JSON,
+	GILD_OPT_HELP,
+	GILD_OPT_QUIET = 'q',
+	GILD_OPT_VERBOSE = 'v',
+};
+
+/* Entries for a command's struct option table (then its own, then {0}).
+ * `--tree-dir` is an alias of `--tree` for commands (pretend) where
+ * `--tree` is emerge's display flag. */
+#define GILD_COMMON_LONGOPTS                                                   \
+	{"tree-dir", required_argument, NULL, GILD_OPT_TREE},                  \
+	{"profile", required_argument, NULL, GILD_OPT_PROFILE},                \
+	{"config", required_argument, NULL, GILD_OPT_CONFIG},                  \
+	{"json", no_argument, NULL, GILD_OPT_JSON},                            \
+	{"help", no_argument, NULL, GILD_OPT_HELP},                            \
+	{"verbose", no_argument, NULL, GILD_OPT_VERBOSE},                      \
+	{"quiet", no_argument, NULL, GILD_OPT_QUIET}
+/* The `--tree DIR` entry, for every command that has no `--tree` flag. */
+#define GILD_TREE_LONGOPT {"tree", required_argument, NULL, GILD_OPT_TREE}
+#define GILD_COMMON_SHORTOPTS "vqC:"
+
+/* Handle a common option code from getopt_long (including 'C', 'v', 'q',
+ * GILD_OPT_HELP and '?').  Returns 1 if handled, 0 if the code is the
+ * command's own, or -1 when the command must stop: then *status holds the
+ * exit status (0 after --help, 2 after a bad option, already reported). */
+int gild_ctx_common_opt(struct gild_ctx *ctx, int c, const char *arg,
+			int *status);
+
+/* Print the command's usage line (from the table in main.c) to f. */
+void gild_ctx_usage(const struct gild_ctx *ctx, FILE *f);
+
+/* Report a usage error ("gild NAME: msg" + usage hint); returns 2. */
+int gild_ctx_usage_error(struct gild_ctx *ctx, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+
+/* A numeric option: a whole number from 1 to max ("--timeout 30").
+ * Returns 0 with *out set, or reports a usage error naming the option and
+ * the value and returns its exit status (2). */
+int gild_ctx_number_opt(struct gild_ctx *ctx, const char *opt, const char *arg,
+			uint64_t max, uint64_t *out);
+
+/* ---- commands ------------------------------------------------------------ */
+int cmd_fetch(int argc, char **argv, struct gild_ctx *ctx);
+int cmd_deps(int argc, char **argv, struct gild_ctx *ctx);
+int cmd_help(int argc, char **argv, struct gild_ctx *ctx);
+int cmd_info(int argc, char **argv, struct gild_ctx *ctx);
+int cmd_query(int argc, char **argv, struct gild_ctx *ctx);
+int cmd_manifest(int argc, char **argv, struct gild_ctx *ctx);
+int cmd_unpack(int argc, char **argv, struct gild_ctx *ctx);
+int cmd_sandbox(int argc, char **argv, struct gild_ctx *ctx);
+int cmd_version(int argc, char **argv, struct gild_ctx *ctx);
+int cmd_resolve(int argc, char **argv, struct gild_ctx *ctx);
+int cmd_pretend(int argc, char **argv, struct gild_ctx *ctx);
+int cmd_why(int argc, char **argv, struct gild_ctx *ctx);
+int cmd_atom(int argc, char **argv, struct gild_ctx *ctx);
+int cmd_build(int argc, char **argv, struct gild_ctx *ctx);
+int cmd_vercmp(int argc, char **argv, struct gild_ctx *ctx);
+int cmd_depreduce(int argc, char **argv, struct gild_ctx *ctx);
+int cmd_required_use(int argc, char **argv, struct gild_ctx *ctx);
+
+/* "--eapi N" of the PMS commands (7 or 8); fills ctx->err otherwise. */
+int gild_parse_eapi_opt(struct gild_ctx *ctx, const char *arg, int *eapi);
+int cmd_pkg(int argc, char **argv, struct gild_ctx *ctx);
+int cmd_repo(int argc, char **argv, struct gild_ctx *ctx);
+
+#endif /* GILD_CLI_H */

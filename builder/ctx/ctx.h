@@ -1,0 +1,43 @@
+/* ctx.h: the context of one gild run, passed to everything that reports
+ * or needs the run's settings (apk's apk_ctx, xbps' xbps_handle): the
+ * tree, profile and configuration directory the user chose, verbosity,
+ * output handles and the error a command returns.
+ *
+ * Library code reports through gild_ctx_warn/info/debug only, never by
+ * printing directly; parsing the command line is the CLI's (cli/cli.h).
+ */
+#ifndef GILD_CTX_H
+#define GILD_CTX_H
+
+#include <stdio.h>
+
+#include "base/base.h"
+
+#define GILD_VERSION "0.1.0"
+
+struct gild_ctx {
+	const char *tree;     /* --tree DIR: the recipe tree (default ".") */
+	const char *profile;  /* --profile NAME under profiles/, or NULL */
+	const char *config;   /* --config DIR (default <tree>/etc) */
+	int verbosity;	      /* 0 normal, >0 -v, <0 -q */
+	bool json;	      /* --json */
+	FILE *out;	      /* results (stdout) */
+	FILE *diag;	      /* diagnostics (stderr) */
+	const char *cmdname;  /* the running command, for messages */
+	struct gild_err err;  /* the error a command returns, printed once */
+	/* prints the running command's usage (set by main from its table) */
+	void (*usage)(const struct gild_ctx *ctx, FILE *f);
+};
+
+/* Diagnostics to ctx->diag: warnings always, info unless -q, debug with -v. */
+void gild_ctx_warn(struct gild_ctx *ctx, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+void gild_ctx_info(struct gild_ctx *ctx, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+void gild_ctx_debug(struct gild_ctx *ctx, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* The configuration directory: --config, else <tree>/etc. Allocated. */
+char *gild_ctx_config_dir(const struct gild_ctx *ctx);
+
+#endif /* GILD_CTX_H */

@@ -1,0 +1,67 @@
+/* fetch-settings.c: DISTDIR, mirrors and timeouts from the configuration
+ * (see fetch.h). */
+#include <limits.h>
+
+#include "config/config.h"
+#include "fetch/fetch.h"
+
+extern char **environ;
+
+void fetch_settings_release(struct fetch_settings *fs)
+{
+	free(fs->distdir);
+	free(fs->mirrors);
+	*fs = (struct fetch_settings){0};
+}
+
+static bool user_config_exists(const char *config_dir)
+{
+	_cleanup_free_ char *conf = gild_path_join(config_dir, "gild.conf");
+
+	return access(conf, F_OK) == 0;
+}
+
+static void settings_from_env(const char *tree, struct fetch_settings *fs)
+{
+	const char *d = getenv("DISTDIR"), *m = getenv("GILD_MIRRORS");
+
+	fs->distdir = d && *d ? xstrdup(d) : gild_path_join(tree, "var/distfiles");
+	fs->mirrors = xstrdup(m ? m : "");
+}
+
+int fetch_settings_load(const char *tree, const char *config_dir,
+			const char *profile, struct fetch_settings *fs,
+			struct config **cfg_out, struct gild_err *err)
+{
+	_cleanup_(config_freep) struct config *c = NULL;
+	int r = config_load(tree, config_dir, profile, environ, &c, err);
+	uint64_t timeout, connect_timeout;
+
+	if (cfg_out)
+		*cfg_out = NULL;
+	if (r < 0) {
+		if (profile || user_config_exists(config_dir))
+			return r;
+		/* a bare tree (tests, a single package): no profile needed
+		 * just to fetch */
+		gild_err_clear(err);
+		settings_from_env(tree, fs);
+		return 0;
+	}
+	/* 0: fetch.c's defaults */
+	if ((r = config_get_number(c, "GILD_FETCH_TIMEOUT", false, 0, &timeout,
+				   err)) < 0 ||
+	    (r = config_get_number(c, "GILD_FETCH_CONNECT_TIMEOUT", false, 0,
+				   &connect_timeout, err)) < 0)
+		return r;
+	if (timeout > LONG_MAX || connect_timeout > LONG_MAX)
+		return gild_fail(err, -GILD_E_INVALID, NULL,
+				 "a fetch timeout is too large");
+	fs->distdir = config_distdir(c);
+	fs->mirrors = xstrdup(config_get(c, "GILD_MIRRORS"));
+	fs->timeout = (long)timeout;
+	fs->connect_timeout = (long)connect_timeout;
+	if (cfg_out)
+		*cfg_out = TAKE_PTR(c);
+	return 0;
+}
