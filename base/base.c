@@ -1,10 +1,10 @@
 /* base.c: errors, allocation, buffers, string vectors (see base.h). */
 #include "base.h"
 
-#include <time.h>
 #include <ctype.h>
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <time.h>
 
 /* ---- errors ------------------------------------------------------------ */
 
@@ -80,20 +80,20 @@ void gild_err_clear(struct gild_err *err)
 }
 
 static const char *const gild_errnames[] = {
-	[GILD_E_SYNTAX - GILD_E_BASE] = "syntax error",
-	[GILD_E_INVALID - GILD_E_BASE] = "invalid value",
-	[GILD_E_NOTFOUND - GILD_E_BASE] = "not found",
-	[GILD_E_AMBIGUOUS - GILD_E_BASE] = "ambiguous name",
-	[GILD_E_CYCLE - GILD_E_BASE] = "cycle",
-	[GILD_E_MANIFEST - GILD_E_BASE] = "Manifest check failed",
-	[GILD_E_UNSUPPORTED - GILD_E_BASE] = "not supported",
-	[GILD_E_NOSOLUTION - GILD_E_BASE] = "no solution",
-	[GILD_E_BUILD - GILD_E_BASE] = "build failed",
-	[GILD_E_FETCH - GILD_E_BASE] = "fetch failed",
-	[GILD_E_SANDBOX - GILD_E_BASE] = "sandbox setup failed",
-	[GILD_E_TIMEOUT - GILD_E_BASE] = "timed out",
-	[GILD_E_LIMIT - GILD_E_BASE] = "resource limit reached",
-	[GILD_E_USAGE - GILD_E_BASE] = "bad usage",
+    [GILD_E_SYNTAX - GILD_E_BASE] = "syntax error",
+    [GILD_E_INVALID - GILD_E_BASE] = "invalid value",
+    [GILD_E_NOTFOUND - GILD_E_BASE] = "not found",
+    [GILD_E_AMBIGUOUS - GILD_E_BASE] = "ambiguous name",
+    [GILD_E_CYCLE - GILD_E_BASE] = "cycle",
+    [GILD_E_MANIFEST - GILD_E_BASE] = "Manifest check failed",
+    [GILD_E_UNSUPPORTED - GILD_E_BASE] = "not supported",
+    [GILD_E_NOSOLUTION - GILD_E_BASE] = "no solution",
+    [GILD_E_BUILD - GILD_E_BASE] = "build failed",
+    [GILD_E_FETCH - GILD_E_BASE] = "fetch failed",
+    [GILD_E_SANDBOX - GILD_E_BASE] = "sandbox setup failed",
+    [GILD_E_TIMEOUT - GILD_E_BASE] = "timed out",
+    [GILD_E_LIMIT - GILD_E_BASE] = "resource limit reached",
+    [GILD_E_USAGE - GILD_E_BASE] = "bad usage",
 };
 
 const char *gild_strerror(int code)
@@ -259,7 +259,8 @@ int gild_parse_u64(const char *s, bool suffixes, uint64_t *out)
 	if (errno)
 		return -1;
 	if (suffixes && *end) {
-		const char *units = "kmg", *u = strchr(units, tolower((unsigned char)*end));
+		const char *units = "kmg",
+			   *u = strchr(units, tolower((unsigned char)*end));
 		if (!u)
 			return -1;
 		shift = 10 * (unsigned)(u - units + 1);
@@ -291,7 +292,10 @@ void gild_buf_adds(struct gild_buf *b, const char *s)
 	gild_buf_add(b, s, strlen(s));
 }
 
-void gild_buf_addc(struct gild_buf *b, char c) { gild_buf_add(b, &c, 1); }
+void gild_buf_addc(struct gild_buf *b, char c)
+{
+	gild_buf_add(b, &c, 1);
+}
 
 void gild_buf_printf(struct gild_buf *b, const char *fmt, ...)
 {
@@ -310,7 +314,10 @@ void gild_buf_printf(struct gild_buf *b, const char *fmt, ...)
 	b->n += (size_t)n;
 }
 
-const char *gild_buf_str(struct gild_buf *b) { return b->p ? b->p : ""; }
+const char *gild_buf_str(struct gild_buf *b)
+{
+	return b->p ? b->p : "";
+}
 
 char *gild_buf_steal(struct gild_buf *b)
 {
@@ -384,11 +391,21 @@ void gild_json_str(FILE *f, const char *s, size_t n)
 	for (size_t i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)s[i];
 		switch (c) {
-		case '"': fputs("\\\"", f); break;
-		case '\\': fputs("\\\\", f); break;
-		case '\n': fputs("\\n", f); break;
-		case '\t': fputs("\\t", f); break;
-		case '\r': fputs("\\r", f); break;
+		case '"':
+			fputs("\\\"", f);
+			break;
+		case '\\':
+			fputs("\\\\", f);
+			break;
+		case '\n':
+			fputs("\\n", f);
+			break;
+		case '\t':
+			fputs("\\t", f);
+			break;
+		case '\r':
+			fputs("\\r", f);
+			break;
 		default:
 			if (c < 0x20)
 				fprintf(f, "\\u%04x", c);

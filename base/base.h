@@ -52,13 +52,16 @@ struct gild_loc {
 };
 
 struct gild_err {
-	int code; /* 0, -errno or -GILD_E_* */
+	int code;	/* 0, -errno or -GILD_E_* */
 	char file[256]; /* copied from loc.file so the error outlives it */
 	unsigned line, col;
 	char msg[512];
 };
 
-#define GILD_ERR_INIT {0}
+#define GILD_ERR_INIT                                                          \
+	{                                                                      \
+		0                                                              \
+	}
 
 /* Fill err (code, location, formatted message) and return code.
  * loc may be NULL. err may be NULL (then only the code is returned). */
@@ -72,7 +75,7 @@ int gild_fail_errno(struct gild_err *err, const char *path, const char *fmt,
 
 /* Prefix context once on the way up: "building foo-1: <old message>". */
 void gild_err_wrap(struct gild_err *err, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+    __attribute__((format(printf, 2, 3)));
 
 void gild_err_clear(struct gild_err *err);
 
@@ -88,11 +91,14 @@ int gild_err_exit_status(int code);
 
 #define GILD_BUG(...) gild_bug(__FILE__, __LINE__, __VA_ARGS__)
 _Noreturn void gild_bug(const char *file, int line, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 
 /* ---- cleanup (bubblewrap/systemd style) -------------------------------- */
 
-static inline void gild_freep(void *p) { free(*(void **)p); }
+static inline void gild_freep(void *p)
+{
+	free(*(void **)p);
+}
 static inline void gild_closep(int *fd)
 {
 	if (*fd >= 0) {
@@ -162,7 +168,10 @@ static inline bool gild_str_eq(gild_str a, const char *b)
 	size_t n = strlen(b);
 	return a.n == n && memcmp(a.p, b, n) == 0;
 }
-static inline char *gild_str_dup(gild_str s) { return xstrndup(s.p, s.n); }
+static inline char *gild_str_dup(gild_str s)
+{
+	return xstrndup(s.p, s.n);
+}
 
 bool gild_startswith(const char *s, const char *prefix);
 /* Whether a whitespace-separated list (may be NULL) holds word:
@@ -181,20 +190,26 @@ struct gild_buf {
 	size_t n, cap;
 };
 
-#define GILD_BUF_INIT {NULL, 0, 0}
+#define GILD_BUF_INIT                                                          \
+	{                                                                      \
+		NULL, 0, 0                                                     \
+	}
 
 void gild_buf_add(struct gild_buf *b, const void *data, size_t n);
 void gild_buf_adds(struct gild_buf *b, const char *s);
 void gild_buf_addc(struct gild_buf *b, char c);
 void gild_buf_printf(struct gild_buf *b, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+    __attribute__((format(printf, 2, 3)));
 /* The content as a C string ("" when empty); stays owned by the buffer. */
 const char *gild_buf_str(struct gild_buf *b);
 /* Hand the content to the caller (never NULL); the buffer is reset. */
 char *gild_buf_steal(struct gild_buf *b);
 void gild_buf_reset(struct gild_buf *b); /* keep the allocation */
 void gild_buf_release(struct gild_buf *b);
-static inline void gild_buf_releasep(struct gild_buf *b) { gild_buf_release(b); }
+static inline void gild_buf_releasep(struct gild_buf *b)
+{
+	gild_buf_release(b);
+}
 #define _cleanup_buf_ _cleanup_(gild_buf_releasep)
 
 /* ---- string vectors (NULL-terminated char **) --------------------------- */
@@ -204,14 +219,20 @@ struct gild_strv {
 	size_t n, cap;
 };
 
-#define GILD_STRV_INIT {NULL, 0, 0}
+#define GILD_STRV_INIT                                                         \
+	{                                                                      \
+		NULL, 0, 0                                                     \
+	}
 
 void gild_strv_push(struct gild_strv *sv, char *owned);
 void gild_strv_add(struct gild_strv *sv, const char *s); /* copies */
 bool gild_strv_contains(const struct gild_strv *sv, const char *s);
 void gild_strv_sort(struct gild_strv *sv);
 void gild_strv_release(struct gild_strv *sv);
-static inline void gild_strv_releasep(struct gild_strv *sv) { gild_strv_release(sv); }
+static inline void gild_strv_releasep(struct gild_strv *sv)
+{
+	gild_strv_release(sv);
+}
 #define _cleanup_strv_ _cleanup_(gild_strv_releasep)
 
 /* ---- files ------------------------------------------------------------- */
@@ -244,15 +265,18 @@ char *gild_path_join(const char *a, const char *b);
  *   return gild_atomic_commit(&af, err);
  */
 struct gild_atomic {
-	int dirfd; /* owned: the directory of the final file */
-	char *name; /* final name (basename) */
+	int dirfd;     /* owned: the directory of the final file */
+	char *name;    /* final name (basename) */
 	char *tmpname; /* temporary basename */
 	char *display; /* the path as given, for messages */
 	int fd;
 	FILE *f; /* stdio stream over fd */
 };
 
-#define GILD_ATOMIC_INIT {-1, NULL, NULL, NULL, -1, NULL}
+#define GILD_ATOMIC_INIT                                                       \
+	{                                                                      \
+		-1, NULL, NULL, NULL, -1, NULL                                 \
+	}
 
 int gild_atomic_open(struct gild_atomic *af, int dirfd, const char *path,
 		     unsigned mode, struct gild_err *err);

@@ -56,7 +56,8 @@ int gild_mkdir_p(const char *path, unsigned mode, struct gild_err *err)
 			continue;
 		*s = '\0';
 		if (mkdir(p, mode) < 0 && errno != EEXIST)
-			return gild_fail_errno(err, p, "cannot create directory");
+			return gild_fail_errno(err, p,
+					       "cannot create directory");
 		*s = '/';
 	}
 	if (mkdir(p, mode) < 0 && errno != EEXIST)
@@ -91,11 +92,13 @@ int gild_atomic_open(struct gild_atomic *af, int dirfd, const char *path,
 	af->name = xstrdup(base);
 	/* A hidden name in the same directory, so rename() is atomic and a
 	 * crash leaves only an obviously temporary file behind. */
-	af->tmpname = xasprintf(".%s.tmp.%d.%u", base, (int)getpid(), counter++);
+	af->tmpname =
+	    xasprintf(".%s.tmp.%d.%u", base, (int)getpid(), counter++);
 	af->fd = openat(af->dirfd, af->tmpname,
 			O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
 	if (af->fd < 0)
-		return gild_fail_errno(err, path, "cannot create temporary for");
+		return gild_fail_errno(err, path,
+				       "cannot create temporary for");
 	/* openat honours the umask; the caller asked for this exact mode. */
 	(void)fchmod(af->fd, mode);
 	af->f = fdopen(af->fd, "w");
@@ -123,7 +126,8 @@ int gild_atomic_commit(struct gild_atomic *af, struct gild_err *err)
 	if (fclose(f) != 0)
 		return gild_fail_errno(err, af->display, "cannot close");
 	if (renameat(af->dirfd, af->tmpname, af->dirfd, af->name) < 0)
-		return gild_fail_errno(err, af->display, "cannot rename into place");
+		return gild_fail_errno(err, af->display,
+				       "cannot rename into place");
 	(void)fsync(af->dirfd);
 	free(af->tmpname);
 	af->tmpname = NULL; /* committed: nothing left to unlink */

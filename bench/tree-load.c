@@ -56,16 +56,19 @@ static int eval_recipe(const struct recipe *r, void *ud)
 	/* parsed, reduced and dropped: keeping 30,000 recipes' trees
 	 * would cost ~300 MB */
 	for (size_t i = 0; i < GILD_ARRAY_SIZE(dep_vars); i++) {
-		if ((st->err = recipe_deps_parse(r, dep_vars[i], &n, &st->e)) < 0)
+		if ((st->err = recipe_deps_parse(r, dep_vars[i], &n, &st->e)) <
+		    0)
 			return 1;
-		struct dep_node *red = depstr_reduce(n, iuse_default, (void *)r);
+		struct dep_node *red =
+		    depstr_reduce(n, iuse_default, (void *)r);
 		st->nodes += red->n_kids;
 		dep_node_free(red);
 		dep_node_free(n);
 	}
 	if (!r->vars[RECIPE_REQUIRED_USE][0])
 		return 0;
-	if ((st->err = recipe_deps_parse(r, RECIPE_REQUIRED_USE, &n, &st->e)) < 0)
+	if ((st->err = recipe_deps_parse(r, RECIPE_REQUIRED_USE, &n, &st->e)) <
+	    0)
 		return 1;
 	if (requse_check(n, iuse_default, (void *)r, NULL) == 0)
 		st->unsatisfied++;
@@ -111,20 +114,22 @@ static int one_run(const char *dir, const char *label)
 	double t3 = now();
 	struct rusage ru;
 	getrusage(RUSAGE_SELF, &ru);
-	printf("%-5s recipes %zu packages %zu  load+parse %.3f s  evaluate %.3f s"
-	       "  total %.3f s (cpu %.3f s)  (free %.3f s)  peak RSS %.1f MB"
-	       "  [%zu top-level deps, %zu REQUIRED_USE unsatisfied]\n",
-	       label, n, np, t1 - t0, t2 - t1, t2 - t0, c2 - c0, t3 - t2,
-	       (double)ru.ru_maxrss / 1024.0, st.nodes, st.unsatisfied);
+	printf(
+	    "%-5s recipes %zu packages %zu  load+parse %.3f s  evaluate %.3f s"
+	    "  total %.3f s (cpu %.3f s)  (free %.3f s)  peak RSS %.1f MB"
+	    "  [%zu top-level deps, %zu REQUIRED_USE unsatisfied]\n",
+	    label, n, np, t1 - t0, t2 - t1, t2 - t0, c2 - c0, t3 - t2,
+	    (double)ru.ru_maxrss / 1024.0, st.nodes, st.unsatisfied);
 	return 0;
 }
 
 int main(int argc, char **argv)
 {
-	static const struct option opts[] = {{"cold", no_argument, NULL, 'c'},
-					     {"runs", required_argument, NULL, 'r'},
-					     {"load-only", no_argument, NULL, 'l'},
-					     {0}};
+	static const struct option opts[] = {
+	    {"cold", no_argument, NULL, 'c'},
+	    {"runs", required_argument, NULL, 'r'},
+	    {"load-only", no_argument, NULL, 'l'},
+	    {0}};
 	bool cold = false;
 	int runs = 3, c;
 
@@ -145,8 +150,9 @@ int main(int argc, char **argv)
 	const char *dir = argv[optind];
 	if (cold) {
 		if (drop_caches() < 0) {
-			fprintf(stderr, "tree-load: cannot drop the page cache "
-					"(not root?): this is a warm-only run\n");
+			fprintf(stderr,
+				"tree-load: cannot drop the page cache "
+				"(not root?): this is a warm-only run\n");
 		} else if (one_run(dir, "cold")) {
 			return 1;
 		}

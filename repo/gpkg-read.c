@@ -102,12 +102,14 @@ static int read_entry_data(struct archive *a, const char *name, char **out,
 	while ((n = archive_read_data(a, buf, sizeof(buf))) > 0) {
 		if (b.n + (size_t)n > META_MAX)
 			return gild_fail(err, -GILD_E_LIMIT, NULL,
-					 "metadata file '%s' is too large", name);
+					 "metadata file '%s' is too large",
+					 name);
 		gild_buf_add(&b, buf, (size_t)n);
 	}
 	if (n < 0)
-		return gild_fail(err, -GILD_E_SYNTAX, NULL, "cannot read '%s': %s",
-				 name, archive_error_string(a));
+		return gild_fail(err, -GILD_E_SYNTAX, NULL,
+				 "cannot read '%s': %s", name,
+				 archive_error_string(a));
 	*out = gild_buf_steal(&b);
 	return 0;
 }
@@ -168,7 +170,8 @@ int gpkg_read_meta(const char *path, struct gpkg_meta *out,
 		return set_err_file(err, path, read_meta_inner(in, out, err));
 	}
 	return gild_fail(err, -GILD_E_NOTFOUND, NULL,
-			 "'%s' is not a gpkg: no metadata.tar.zst member", path);
+			 "'%s' is not a gpkg: no metadata.tar.zst member",
+			 path);
 }
 
 /* ---- Manifest ------------------------------------------------------------ */
@@ -197,8 +200,10 @@ static void sums_release(struct sums *s)
 static int hash_member(struct archive *a, const char *name,
 		       struct member_sum *ms, struct gild_err *err)
 {
-	_cleanup_(gpkg_hash_freep) struct gpkg_hash *b2 = gpkg_hash_new("BLAKE2B");
-	_cleanup_(gpkg_hash_freep) struct gpkg_hash *s5 = gpkg_hash_new("SHA512");
+	_cleanup_(gpkg_hash_freep) struct gpkg_hash *b2 =
+	    gpkg_hash_new("BLAKE2B");
+	_cleanup_(gpkg_hash_freep) struct gpkg_hash *s5 =
+	    gpkg_hash_new("SHA512");
 	_cleanup_free_ char *buf = xmalloc(READ_BUFSZ);
 	la_ssize_t n;
 
@@ -230,7 +235,8 @@ static int collect_sums(const char *path, struct sums *s, struct gild_err *err)
 
 		if (strcmp(base, "Manifest") == 0) {
 			free(s->manifest);
-			if ((r = read_entry_data(a, base, &s->manifest, err)) < 0)
+			if ((r = read_entry_data(a, base, &s->manifest, err)) <
+			    0)
 				return r;
 			continue;
 		}
@@ -259,8 +265,8 @@ static int check_manifest_line(struct sums *s, char *line, unsigned lineno,
 
 	while (nf < 7 && (f[nf] = strsep(&rest, " ")))
 		nf++;
-	if (nf != 7 || rest || strcmp(f[0], "DATA") || strcmp(f[3], "BLAKE2B") ||
-	    strcmp(f[5], "SHA512"))
+	if (nf != 7 || rest || strcmp(f[0], "DATA") ||
+	    strcmp(f[3], "BLAKE2B") || strcmp(f[5], "SHA512"))
 		return gild_fail(err, -GILD_E_MANIFEST, NULL,
 				 "malformed Manifest line %u", lineno);
 	for (size_t i = 0; i < s->n; i++) {
@@ -296,11 +302,13 @@ static int verify_manifest(const char *path, struct gild_err *err)
 	if ((r = collect_sums(path, &s, err)) < 0)
 		return r;
 	if (!s.manifest)
-		return gild_fail(err, -GILD_E_MANIFEST, NULL, "no Manifest member");
+		return gild_fail(err, -GILD_E_MANIFEST, NULL,
+				 "no Manifest member");
 	rest = s.manifest;
 	while ((line = strsep(&rest, "\n"))) {
 		lineno++;
-		if (line[0] && (r = check_manifest_line(&s, line, lineno, err)) < 0)
+		if (line[0] &&
+		    (r = check_manifest_line(&s, line, lineno, err)) < 0)
 			return r;
 	}
 	for (size_t i = 0; i < s.n; i++)
@@ -319,7 +327,8 @@ static int verify_manifest(const char *path, struct gild_err *err)
 	return 0;
 }
 
-/* ---- walking the image ------------------------------------------------------ */
+/* ---- walking the image ------------------------------------------------------
+ */
 
 typedef int (*image_fn)(void *ud, struct archive *in, struct archive_entry *e,
 			struct gild_err *err);
@@ -351,7 +360,8 @@ static int each_image_entry(const char *path, image_fn fn, void *ud,
 					 archive_error_string(in));
 		return 0;
 	}
-	return gild_fail(err, -GILD_E_NOTFOUND, NULL, "no image.tar.zst member");
+	return gild_fail(err, -GILD_E_NOTFOUND, NULL,
+			 "no image.tar.zst member");
 }
 
 /* "image/usr/bin/x" -> "/usr/bin/x"; "image/" and "image" -> "" */
@@ -364,7 +374,8 @@ static const char *image_rel(const char *name)
 	return NULL;
 }
 
-/* ---- verify: CONTENTS against the image ---------------------------------------- */
+/* ---- verify: CONTENTS against the image
+ * ---------------------------------------- */
 
 struct verify_state {
 	struct gpkg_contents c;
@@ -381,7 +392,8 @@ static int cmp_entry_path(const void *key, const void *elem)
 static int entry_sha256(struct archive *in, char *buf, char out[65],
 			struct gild_err *err)
 {
-	_cleanup_(gpkg_hash_freep) struct gpkg_hash *h = gpkg_hash_new("SHA256");
+	_cleanup_(gpkg_hash_freep) struct gpkg_hash *h =
+	    gpkg_hash_new("SHA256");
 	la_ssize_t n;
 
 	while ((n = archive_read_data(in, buf, READ_BUFSZ)) > 0)
@@ -461,7 +473,8 @@ static int verify_entry(void *ud, struct archive *in, struct archive_entry *e,
 	want = ft == AE_IFDIR ? GPKG_DIR : ft == AE_IFLNK ? GPKG_SYM : GPKG_OBJ;
 	if (want != ce->type || (archive_entry_perm(e) & 07777) != ce->mode)
 		return gild_fail(err, -GILD_E_MANIFEST, NULL,
-				 "type or mode of '%s' differs from CONTENTS", p);
+				 "type or mode of '%s' differs from CONTENTS",
+				 p);
 	if (!owner_matches(e, ce->owner))
 		return gild_fail(err, -GILD_E_MANIFEST, NULL,
 				 "owner of '%s' differs from CONTENTS", p);
@@ -500,9 +513,10 @@ static int verify_contents(const char *path, struct gild_err *err)
 	}
 	for (size_t i = 0; r == 0 && i < v.c.n; i++)
 		if (!v.seen[i])
-			r = gild_fail(err, -GILD_E_MANIFEST, NULL,
-				      "'%s' from CONTENTS is missing in the image",
-				      v.c.e[i].path);
+			r = gild_fail(
+			    err, -GILD_E_MANIFEST, NULL,
+			    "'%s' from CONTENTS is missing in the image",
+			    v.c.e[i].path);
 	gpkg_contents_release(&v.c);
 	free(v.seen);
 	free(v.sha);
@@ -519,7 +533,8 @@ int gpkg_verify(const char *path, struct gild_err *err)
 	return set_err_file(err, path, r);
 }
 
-/* ---- extract ---------------------------------------------------------------- */
+/* ---- extract ----------------------------------------------------------------
+ */
 
 int gpkg_check_member_path(const char *name, struct gild_err *err)
 {
@@ -591,15 +606,16 @@ static int check_extract_entry(struct archive_entry *e, const char *rel,
 		return r;
 	if (hl && (!image_rel(hl) || (r = gpkg_check_member_path(hl, err)) < 0))
 		return hl && !image_rel(hl)
-			       ? gild_fail(err, -GILD_E_INVALID, NULL,
-					   "refusing hard link '%s' outside "
-					   "image/",
-					   name)
-			       : r;
+			   ? gild_fail(err, -GILD_E_INVALID, NULL,
+				       "refusing hard link '%s' outside "
+				       "image/",
+				       name)
+			   : r;
 	if (hl)
 		return 0;
 	if (ft == AE_IFLNK)
-		return gpkg_check_symlink(rel + 1, archive_entry_symlink(e), err);
+		return gpkg_check_symlink(rel + 1, archive_entry_symlink(e),
+					  err);
 	if (ft != AE_IFREG && ft != AE_IFDIR)
 		return gild_fail(err, -GILD_E_INVALID, NULL,
 				 "refusing special file '%s'", name);
@@ -616,11 +632,13 @@ static int copy_to_disk(struct archive *in, struct archive *disk,
 
 	while ((ar = archive_read_data_block(in, &buf, &n, &off)) == ARCHIVE_OK)
 		if (archive_write_data_block(disk, buf, n, off) < ARCHIVE_WARN)
-			return gild_fail(err, -EIO, NULL, "cannot write '%s': %s",
-					 name, archive_error_string(disk));
+			return gild_fail(err, -EIO, NULL,
+					 "cannot write '%s': %s", name,
+					 archive_error_string(disk));
 	if (ar != ARCHIVE_EOF)
-		return gild_fail(err, -GILD_E_SYNTAX, NULL, "cannot read '%s': %s",
-				 name, archive_error_string(in));
+		return gild_fail(err, -GILD_E_SYNTAX, NULL,
+				 "cannot read '%s': %s", name,
+				 archive_error_string(in));
 	return 0;
 }
 
@@ -638,19 +656,19 @@ static int extract_entry(void *ud, struct archive *in, struct archive_entry *e,
 		return 0; /* image/ itself: leave destdir's own mode alone */
 	_cleanup_free_ char *dest = xasprintf("%s%s", x->destdir, rel);
 	_cleanup_free_ char *hdest =
-		hl ? xasprintf("%s%s", x->destdir, image_rel(hl)) : NULL;
+	    hl ? xasprintf("%s%s", x->destdir, image_rel(hl)) : NULL;
 	archive_entry_set_pathname(e, dest);
 	if (hdest)
 		archive_entry_set_hardlink(e, hdest);
 	if (archive_write_header(x->disk, e) < ARCHIVE_WARN)
-		return gild_fail(err, -EIO, NULL, "cannot extract '%s': %s", rel,
-				 archive_error_string(x->disk));
+		return gild_fail(err, -EIO, NULL, "cannot extract '%s': %s",
+				 rel, archive_error_string(x->disk));
 	if (!hl && archive_entry_filetype(e) == AE_IFREG &&
 	    (r = copy_to_disk(in, x->disk, rel, err)) < 0)
 		return r;
 	if (archive_write_finish_entry(x->disk) < ARCHIVE_WARN)
-		return gild_fail(err, -EIO, NULL, "cannot extract '%s': %s", rel,
-				 archive_error_string(x->disk));
+		return gild_fail(err, -EIO, NULL, "cannot extract '%s': %s",
+				 rel, archive_error_string(x->disk));
 	return 0;
 }
 
@@ -671,10 +689,10 @@ int gpkg_extract(const char *path, const char *destdir, struct gild_err *err)
 	x.destdir = strcmp(real, "/") == 0 ? "" : real;
 	x.disk = archive_write_disk_new();
 	archive_write_disk_set_options(
-		x.disk, ARCHIVE_EXTRACT_PERM | ARCHIVE_EXTRACT_TIME |
-				ARCHIVE_EXTRACT_SECURE_SYMLINKS |
-				ARCHIVE_EXTRACT_SECURE_NODOTDOT |
-				(geteuid() == 0 ? ARCHIVE_EXTRACT_OWNER : 0));
+	    x.disk, ARCHIVE_EXTRACT_PERM | ARCHIVE_EXTRACT_TIME |
+			ARCHIVE_EXTRACT_SECURE_SYMLINKS |
+			ARCHIVE_EXTRACT_SECURE_NODOTDOT |
+			(geteuid() == 0 ? ARCHIVE_EXTRACT_OWNER : 0));
 	r = each_image_entry(path, extract_entry, &x, err);
 	if (r == 0 && archive_write_close(x.disk) != ARCHIVE_OK)
 		r = gild_fail(err, -EIO, NULL, "cannot finish extraction: %s",

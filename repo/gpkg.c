@@ -1,11 +1,11 @@
 /* gpkg.c: package metadata, CONTENTS, and writing GLEP 78 GPKG files. */
 #include "repo-impl.h"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <libgen.h>
 #include <sys/file.h>
 #include <sys/stat.h>
-#include <dirent.h>
 
 /* ---- metadata ------------------------------------------------------------ */
 
@@ -44,7 +44,10 @@ void gpkg_meta_release(struct gpkg_meta *m)
 
 static const char *const ftype_names[] = {"dir", "obj", "sym"};
 
-const char *gpkg_ftype_name(enum gpkg_ftype t) { return ftype_names[t]; }
+const char *gpkg_ftype_name(enum gpkg_ftype t)
+{
+	return ftype_names[t];
+}
 
 void gpkg_contents_release(struct gpkg_contents *c)
 {
@@ -139,7 +142,8 @@ int gpkg_contents_parse(const char *text, struct gpkg_contents *out,
 	return 0;
 }
 
-/* ---- temporary members ------------------------------------------------------ */
+/* ---- temporary members ------------------------------------------------------
+ */
 
 /* A compressed member written to an unnamed temporary (O_TMPFILE), so a
  * killed writer leaves nothing behind, hashed on the way through. */
@@ -228,8 +232,8 @@ static int member_write(void *ud, const void *buf, size_t n,
 		if (w < 0 && errno == EINTR)
 			continue;
 		if (w < 0)
-			return gild_fail_errno(err, NULL,
-					       "cannot write package temporary");
+			return gild_fail_errno(
+			    err, NULL, "cannot write package temporary");
 		p += w;
 		left -= (size_t)w;
 	}
@@ -297,14 +301,16 @@ static void member_finish(struct member *m)
 	gpkg_hash_hex(m->s5, m->sha512, sizeof(m->sha512));
 }
 
-/* ---- writing --------------------------------------------------------------- */
+/* ---- writing ---------------------------------------------------------------
+ */
 
 static struct tarw_opts member_opts(const struct gpkg_meta *meta, int level)
 {
 	return (struct tarw_opts){.zstd_level = level,
 				  .source_date_epoch = meta->source_date_epoch,
 				  .keep_owners = meta->keep_owners,
-				  .attrs = meta->attrs, .n_attrs = meta->n_attrs};
+				  .attrs = meta->attrs,
+				  .n_attrs = meta->n_attrs};
 }
 
 /* Archive imagedir into an image tarw, filling contents and size. The
@@ -349,14 +355,15 @@ static int write_meta_keys(struct tarw *t, const struct gpkg_meta *meta,
 			   struct gild_err *err)
 {
 	_cleanup_free_ const struct gpkg_kv **kv =
-		xcalloc(meta->n + 1, sizeof(*kv));
+	    xcalloc(meta->n + 1, sizeof(*kv));
 	int r;
 
 	for (size_t i = 0; i < meta->n; i++)
 		kv[i] = &meta->kv[i];
 	qsort(kv, meta->n, sizeof(*kv), cmp_kv_ptr);
 	for (size_t i = 0; i < meta->n; i++) {
-		_cleanup_free_ char *name = xasprintf("metadata/%s", kv[i]->key);
+		_cleanup_free_ char *name =
+		    xasprintf("metadata/%s", kv[i]->key);
 		_cleanup_free_ char *val = xasprintf("%s\n", kv[i]->value);
 		if (strchr(kv[i]->key, '/') || kv[i]->key[0] == '.')
 			return gild_fail(err, -GILD_E_INVALID, NULL,
@@ -419,7 +426,8 @@ static char *package_dirname(const struct gpkg_meta *meta, const char *out_path)
 	return xstrdup(base);
 }
 
-/* ---- the outer tar ---------------------------------------------------------- */
+/* ---- the outer tar ----------------------------------------------------------
+ */
 
 /* The image's data starts at a multiple of this in the package file: a
  * filesystem with FALLOC_FL_INSERT_RANGE (ext4, XFS: block sizes up to
@@ -443,7 +451,8 @@ static int pwrite_all(int fd, const char *p, size_t n, uint64_t off,
 		if (w < 0 && errno == EINTR)
 			continue;
 		if (w < 0)
-			return gild_fail_errno(err, NULL, "cannot write package");
+			return gild_fail_errno(err, NULL,
+					       "cannot write package");
 		p += w;
 		n -= (size_t)w;
 		off += (uint64_t)w;
@@ -457,8 +466,10 @@ static int outer_sink_write(void *ud, const void *buf, size_t n,
 	struct outer_sink *s = ud;
 	const char *p = buf;
 	uint64_t lo = s->pos, hi = s->pos + n;
-	uint64_t a = hi < s->skip_lo ? hi : s->skip_lo; /* end of the part before */
-	uint64_t b = lo > s->skip_hi ? lo : s->skip_hi; /* start of the part after */
+	uint64_t a =
+	    hi < s->skip_lo ? hi : s->skip_lo; /* end of the part before */
+	uint64_t b =
+	    lo > s->skip_hi ? lo : s->skip_hi; /* start of the part after */
 	int r = 0;
 
 	if (a > lo)
@@ -541,7 +552,7 @@ static int check_image_header(const struct outer *o,
 			      struct gild_err *err)
 {
 	_cleanup_close_ int fd =
-		openat(af->dirfd, af->tmpname, O_RDONLY | O_CLOEXEC);
+	    openat(af->dirfd, af->tmpname, O_RDONLY | O_CLOEXEC);
 	char h[512];
 
 	if (fd < 0 || off < 512 ||
@@ -613,7 +624,8 @@ static int place_outer(const struct outer *o, struct gild_atomic *af,
 	}
 	src = openat(af->dirfd, af->tmpname, O_RDONLY | O_CLOEXEC);
 	if (src < 0)
-		return gild_fail_errno(err, af->display, "cannot reopen temporary for");
+		return gild_fail_errno(err, af->display,
+				       "cannot reopen temporary for");
 	if ((r = gild_atomic_open(&copy, af->dirfd, af->name, 0644, err)) < 0) {
 		gild_atomic_release(&copy);
 		return r;
@@ -632,7 +644,7 @@ static int lock_package(int dirfd, const char *base, const char *display,
 {
 	_cleanup_free_ char *name = xasprintf(".%s.lock", base);
 	_cleanup_close_ int fd =
-		openat(dirfd, name, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	    openat(dirfd, name, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
 
 	if (fd < 0)
 		return gild_fail_errno(err, display, "cannot create lock for");
@@ -692,7 +704,7 @@ static int write_members(const struct gpkg_meta *meta, const char *imagedir,
 {
 	_cleanup_(gpkg_meta_releasep) struct gpkg_meta full = GPKG_META_INIT;
 	_cleanup_(gpkg_contents_releasep) struct gpkg_contents c =
-		GPKG_CONTENTS_INIT;
+	    GPKG_CONTENTS_INIT;
 	_cleanup_(tarw_freep) struct tarw *t = NULL;
 	uint64_t size = 0;
 	int r;
@@ -725,7 +737,8 @@ static int write_package(const struct gpkg_meta *meta, const char *imagedir,
 			  xasprintf("%s/metadata.tar.zst", dir),
 			  xasprintf("%s/image.tar.zst", dir),
 			  xasprintf("%s/Manifest", dir),
-			  &mm, &im};
+			  &mm,
+			  &im};
 	uint64_t off = 0;
 	int r;
 
@@ -743,7 +756,8 @@ static int write_package(const struct gpkg_meta *meta, const char *imagedir,
 int gpkg_write(const struct gpkg_meta *meta, const char *imagedir,
 	       const char *out_path, struct gild_err *err)
 {
-	_cleanup_free_ char *dcopy = xstrdup(out_path), *bcopy = xstrdup(out_path);
+	_cleanup_free_ char *dcopy = xstrdup(out_path),
+			    *bcopy = xstrdup(out_path);
 	const char *outdir = dirname(dcopy), *base = basename(bcopy);
 	_cleanup_(gild_atomic_release) struct gild_atomic af = GILD_ATOMIC_INIT;
 	_cleanup_close_ int dirfd = -1, lockfd = -1;

@@ -23,7 +23,8 @@ struct gpkg_hash *gpkg_hash_new(const char *name)
 	struct gpkg_hash *h = xcalloc(1, sizeof(*h));
 
 	h->ctx = EVP_MD_CTX_new();
-	if (!h->ctx || EVP_DigestInit_ex(h->ctx, digest_by_name(name), NULL) != 1)
+	if (!h->ctx ||
+	    EVP_DigestInit_ex(h->ctx, digest_by_name(name), NULL) != 1)
 		GILD_BUG("cannot initialise digest '%s'", name);
 	return h;
 }

@@ -27,8 +27,8 @@ static void pkg_from_block(struct binrepo *r, struct gpkg_meta *m)
 	gpkg_meta_set(&p->meta, "CATEGORY", p->category);
 	gpkg_meta_set(&p->meta, "PF", p->pf);
 	v = gpkg_meta_get(&p->meta, "PATH");
-	p->relpath = v ? xstrdup(v)
-		       : xasprintf("%s/%s.gpkg.tar", p->category, p->pf);
+	p->relpath =
+	    v ? xstrdup(v) : xasprintf("%s/%s.gpkg.tar", p->category, p->pf);
 	v = gpkg_meta_get(&p->meta, "BUILD_ID");
 	p->build_id = xstrdup(v ? v : "");
 	v = gpkg_meta_get(&p->meta, "SIZE");
@@ -69,7 +69,8 @@ static bool index_stale(const char *pkgdir, const struct stat *idx)
 		return false;
 	while (!stale && (de = readdir(d))) {
 		struct stat st;
-		if (de->d_name[0] == '.' || fstatat(dirfd(d), de->d_name, &st, 0) < 0 ||
+		if (de->d_name[0] == '.' ||
+		    fstatat(dirfd(d), de->d_name, &st, 0) < 0 ||
 		    !S_ISDIR(st.st_mode))
 			continue;
 		stale = st.st_mtim.tv_sec > idx->st_mtim.tv_sec ||
@@ -90,8 +91,9 @@ int binrepo_index_read(const char *pkgdir, struct binrepo **out,
 	int rc;
 
 	if (stat(path, &st) < 0)
-		return errno == ENOENT ? -ENOENT
-				       : gild_fail_errno(err, path, "cannot read");
+		return errno == ENOENT
+			   ? -ENOENT
+			   : gild_fail_errno(err, path, "cannot read");
 	if (index_stale(pkgdir, &st))
 		return -ESTALE;
 	if ((rc = gild_read_file(path, &text, NULL, err)) < 0)
@@ -102,8 +104,7 @@ int binrepo_index_read(const char *pkgdir, struct binrepo **out,
 	return 0;
 }
 
-int binrepo_load(const char *pkgdir, struct binrepo **out,
-		 struct gild_err *err)
+int binrepo_load(const char *pkgdir, struct binrepo **out, struct gild_err *err)
 {
 	struct gild_err ignored = GILD_ERR_INIT;
 	int rc = binrepo_index_read(pkgdir, out, err);

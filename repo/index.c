@@ -31,7 +31,8 @@ int gpkg_split_pf(const char *pf, char **pn, char **pvr, struct gild_err *err)
 	return 0;
 }
 
-/* ---- scanning ----------------------------------------------------------------- */
+/* ---- scanning
+ * ----------------------------------------------------------------- */
 
 static void binrepo_pkg_release(struct binrepo_pkg *p)
 {
@@ -73,8 +74,8 @@ static void load_pkg(struct binrepo *r, const char *cat, const char *file,
 	if (gpkg_read_meta(full, &p->meta, &e) < 0)
 		p->error = xstrdup(e.msg);
 	v = gpkg_meta_get(&p->meta, "PF");
-	p->pf = v ? xstrdup(v)
-		  : xstrndup(file, strlen(file) - strlen(".gpkg.tar"));
+	p->pf =
+	    v ? xstrdup(v) : xstrndup(file, strlen(file) - strlen(".gpkg.tar"));
 	v = gpkg_meta_get(&p->meta, "BUILD_ID");
 	p->build_id = xstrdup(v ? v : "");
 	if (!p->error && !gpkg_meta_get(&p->meta, "CATEGORY"))
@@ -85,7 +86,7 @@ static int scan_category(struct binrepo *r, int pkgfd, const char *cat,
 			 struct gild_err *err)
 {
 	_cleanup_close_ int fd =
-		openat(pkgfd, cat, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	    openat(pkgfd, cat, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	DIR *d;
 	struct dirent *de;
 
@@ -113,8 +114,7 @@ static int cmp_pkgs(const void *a, const void *b)
 		      ((const struct binrepo_pkg *)b)->relpath);
 }
 
-int binrepo_open(const char *pkgdir, struct binrepo **out,
-		 struct gild_err *err)
+int binrepo_open(const char *pkgdir, struct binrepo **out, struct gild_err *err)
 {
 	_cleanup_(binrepo_freep) struct binrepo *r = xcalloc(1, sizeof(*r));
 	_cleanup_close_ int fd = -1;
@@ -129,7 +129,8 @@ int binrepo_open(const char *pkgdir, struct binrepo **out,
 		return 0;
 	}
 	if (fd < 0 || !(d = fdopendir(dup(fd))))
-		return gild_fail_errno(err, pkgdir, "cannot open package directory");
+		return gild_fail_errno(err, pkgdir,
+				       "cannot open package directory");
 	while (rc == 0 && (de = readdir(d)))
 		if (de->d_name[0] != '.')
 			rc = scan_category(r, fd, de->d_name, err);
@@ -146,7 +147,8 @@ const struct binrepo_pkg *binrepo_find_build_id(const struct binrepo *r,
 						const char *build_id)
 {
 	for (size_t i = 0; i < r->n; i++)
-		if (!r->pkgs[i].error && strcmp(r->pkgs[i].build_id, build_id) == 0)
+		if (!r->pkgs[i].error &&
+		    strcmp(r->pkgs[i].build_id, build_id) == 0)
 			return &r->pkgs[i];
 	return NULL;
 }
@@ -163,10 +165,9 @@ int binrepo_pkg_path(const char *pkgdir, const struct gpkg_meta *meta,
 					 "package metadata lacks a valid '%s'",
 					 need[i]);
 	}
-	*out = xasprintf("%s/%s/%s-%.12s.gpkg.tar", pkgdir,
-			 gpkg_meta_get(meta, "CATEGORY"),
-			 gpkg_meta_get(meta, "PF"),
-			 gpkg_meta_get(meta, "BUILD_ID"));
+	*out = xasprintf(
+	    "%s/%s/%s-%.12s.gpkg.tar", pkgdir, gpkg_meta_get(meta, "CATEGORY"),
+	    gpkg_meta_get(meta, "PF"), gpkg_meta_get(meta, "BUILD_ID"));
 	return 0;
 }
 
@@ -181,7 +182,9 @@ int binrepo_has(const char *pkgdir, const struct gpkg_meta *meta,
 	if ((r = binrepo_pkg_path(pkgdir, meta, &path, err)) < 0)
 		return r;
 	if (access(path, F_OK) < 0)
-		return errno == ENOENT ? 0 : gild_fail_errno(err, path, "cannot access");
+		return errno == ENOENT
+			   ? 0
+			   : gild_fail_errno(err, path, "cannot access");
 	if ((r = gpkg_read_meta(path, &have, err)) < 0)
 		return r;
 	bid = gpkg_meta_get(&have, "BUILD_ID");
@@ -202,13 +205,13 @@ int binrepo_add(const char *pkgdir, const struct gpkg_meta *meta,
 	return gpkg_write(meta, imagedir, path, err);
 }
 
-/* ---- Packages (Portage's binhost index) ------------------------------------ */
+/* ---- Packages (Portage's binhost index) ------------------------------------
+ */
 
 /* Per-package keys copied from the metadata, in Portage's sorted order. */
 static const char *const index_keys[] = {
-	"BDEPEND", "BUILD_ID", "CHOST",	  "DEPEND", "EAPI",    "IDEPEND",
-	"IUSE",	   "KEYWORDS", "LICENSE", "PDEPEND", "RDEPEND", "SLOT",
-	"USE",
+    "BDEPEND",	"BUILD_ID", "CHOST",   "DEPEND",  "EAPI", "IDEPEND", "IUSE",
+    "KEYWORDS", "LICENSE",  "PDEPEND", "RDEPEND", "SLOT", "USE",
 };
 
 static void index_line(FILE *f, const char *key, const char *val)
@@ -242,7 +245,7 @@ static void index_pkg(FILE *f, const struct binrepo_pkg *p)
 
 	for (size_t k = 0; k < GILD_ARRAY_SIZE(index_keys); k++)
 		kv[n++] = (struct index_kv){
-			index_keys[k], gpkg_meta_get(&p->meta, index_keys[k])};
+		    index_keys[k], gpkg_meta_get(&p->meta, index_keys[k])};
 	snprintf(mtime, sizeof(mtime), "%lld", (long long)p->mtime);
 	snprintf(size, sizeof(size), "%llu", (unsigned long long)p->size);
 	kv[n++] = (struct index_kv){"CPV", cpv};
@@ -281,7 +284,8 @@ static int write_packages(const struct binrepo *r, struct gild_err *err)
 	return gild_atomic_commit(&af, err);
 }
 
-/* ---- Packages.solv (libsolv cache for the resolver) ---------------------------- */
+/* ---- Packages.solv (libsolv cache for the resolver)
+ * ---------------------------- */
 
 /* Each atom of a dependency string as a string dependency; operators
  * and parentheses are dropped (the resolver re-parses the real text). */
@@ -293,13 +297,14 @@ static Offset add_dep_strings(Repo *repo, Offset deps, const char *text)
 	while ((tok = strsep(&rest, " \t\n")))
 		if (tok[0] && strcmp(tok, "(") && strcmp(tok, ")") &&
 		    strcmp(tok, "||") && !gild_endswith(tok, "?"))
-			deps = repo_addid_dep(repo, deps,
-					      pool_str2id(repo->pool, tok, 1), 0);
+			deps = repo_addid_dep(
+			    repo, deps, pool_str2id(repo->pool, tok, 1), 0);
 	return deps;
 }
 
-static void solv_add_pkg(Repo *repo, Repodata *data, const struct binrepo_pkg *p,
-			 const char *pn, const char *pvr)
+static void solv_add_pkg(Repo *repo, Repodata *data,
+			 const struct binrepo_pkg *p, const char *pn,
+			 const char *pvr)
 {
 	Pool *pool = repo->pool;
 	Id id = repo_add_solvable(repo);
@@ -309,9 +314,9 @@ static void solv_add_pkg(Repo *repo, Repodata *data, const struct binrepo_pkg *p
 	s->name = pool_str2id(pool, name, 1);
 	s->evr = pool_str2id(pool, pvr, 1);
 	s->arch = ARCH_NOARCH;
-	s->provides = repo_addid_dep(repo, s->provides,
-				     pool_rel2id(pool, s->name, s->evr, REL_EQ, 1),
-				     0);
+	s->provides =
+	    repo_addid_dep(repo, s->provides,
+			   pool_rel2id(pool, s->name, s->evr, REL_EQ, 1), 0);
 	s->requires = add_dep_strings(repo, s->requires,
 				      gpkg_meta_get(&p->meta, "RDEPEND"));
 	repodata_set_str(data, id, SOLVABLE_BUILDVERSION, p->build_id);

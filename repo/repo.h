@@ -57,12 +57,12 @@ struct gpkg_kv {
  * the build sandbox cannot do itself: the writer records it in the image
  * archive (owner by name and number) and in CONTENTS. */
 struct gpkg_attr {
-	const char *path;  /* absolute in the image: "/usr/bin/su" */
-	const char *user;  /* NULL: keep the owner */
+	const char *path; /* absolute in the image: "/usr/bin/su" */
+	const char *user; /* NULL: keep the owner */
 	unsigned uid;
 	const char *group; /* NULL: keep the group */
 	unsigned gid;
-	int mode;	   /* permission bits with setuid/setgid/sticky, -1: keep */
+	int mode; /* permission bits with setuid/setgid/sticky, -1: keep */
 };
 
 struct gpkg_meta {
@@ -75,7 +75,10 @@ struct gpkg_meta {
 	size_t n_attrs;
 };
 
-#define GPKG_META_INIT {NULL, 0, 0, NULL, 0, false, NULL, 0}
+#define GPKG_META_INIT                                                         \
+	{                                                                      \
+		NULL, 0, 0, NULL, 0, false, NULL, 0                            \
+	}
 
 /* Set key to value (replacing an earlier value, keeping its position). */
 void gpkg_meta_set(struct gpkg_meta *m, const char *key, const char *value);
@@ -99,11 +102,11 @@ enum gpkg_ftype { GPKG_DIR, GPKG_OBJ, GPKG_SYM };
 
 struct gpkg_entry {
 	enum gpkg_ftype type;
-	unsigned mode;	   /* permission bits, including setuid/setgid/sticky */
-	char *owner;	   /* "user:group" */
-	char sha256[65];   /* hex, "" for dir and sym */
-	char *path;	   /* absolute ("/usr/bin/su") */
-	char *target;	   /* symlink target, or NULL */
+	unsigned mode;	 /* permission bits, including setuid/setgid/sticky */
+	char *owner;	 /* "user:group" */
+	char sha256[65]; /* hex, "" for dir and sym */
+	char *path;	 /* absolute ("/usr/bin/su") */
+	char *target;	 /* symlink target, or NULL */
 };
 
 struct gpkg_contents {
@@ -111,7 +114,10 @@ struct gpkg_contents {
 	size_t n, cap;
 };
 
-#define GPKG_CONTENTS_INIT {NULL, 0, 0}
+#define GPKG_CONTENTS_INIT                                                     \
+	{                                                                      \
+		NULL, 0, 0                                                     \
+	}
 
 /* Parse a CONTENTS text. -GILD_E_SYNTAX names the bad line. */
 int gpkg_contents_parse(const char *text, struct gpkg_contents *out,
@@ -129,10 +135,11 @@ const char *gpkg_ftype_name(enum gpkg_ftype t);
  * image is written once, straight into the package's temporary, and
  * FALLOC_FL_INSERT_RANGE puts the headers and metadata before it (where
  * the filesystem cannot, the package is copied into a second temporary:
- * same bytes). The file appears by rename only when complete; an flock on ".<name>.lock" beside it keeps
- * concurrent writers of the same package apart, and temporaries left by a
- * killed writer are removed under that lock. -GILD_E_INVALID for device
- * nodes, FIFOs, sockets or names with newlines in the image. */
+ * same bytes). The file appears by rename only when complete; an flock on
+ * ".<name>.lock" beside it keeps concurrent writers of the same package apart,
+ * and temporaries left by a killed writer are removed under that lock.
+ * -GILD_E_INVALID for device nodes, FIFOs, sockets or names with newlines in
+ * the image. */
 int gpkg_write(const struct gpkg_meta *meta, const char *imagedir,
 	       const char *out_path, struct gild_err *err);
 
@@ -154,7 +161,8 @@ int gpkg_verify(const char *path, struct gild_err *err);
  * (-GILD_E_INVALID naming the member). */
 int gpkg_extract(const char *path, const char *destdir, struct gild_err *err);
 
-/* ---- deterministic tar (+zstd) writer (also for rootfs tarballs) ---------- */
+/* ---- deterministic tar (+zstd) writer (also for rootfs tarballs) ----------
+ */
 
 struct tarw;
 
@@ -167,7 +175,8 @@ struct tarw_opts {
 	int zstd_level;		   /* 0: no compression */
 	int64_t source_date_epoch; /* clamp mtimes to this */
 	bool keep_owners;	   /* false: every entry root:root 0:0 */
-	const struct gpkg_attr *attrs; /* per-path owner/mode, sorted; or NULL */
+	const struct gpkg_attr
+	    *attrs; /* per-path owner/mode, sorted; or NULL */
 	size_t n_attrs;
 };
 
@@ -178,8 +187,8 @@ int tarw_open(struct tarw **out, const struct tarw_opts *opts,
 int tarw_add_tree(struct tarw *t, const char *srcdir, const char *prefix,
 		  struct gpkg_contents *contents, struct gild_err *err);
 /* Add a regular file with the given content (mode 0644, root). */
-int tarw_add_mem(struct tarw *t, const char *path, const void *data,
-		 size_t n, struct gild_err *err);
+int tarw_add_mem(struct tarw *t, const char *path, const void *data, size_t n,
+		 struct gild_err *err);
 /* Add a directory entry (mode 0755, root). */
 int tarw_add_dir(struct tarw *t, const char *path, struct gild_err *err);
 /* Sum of regular file sizes added by tarw_add_tree (hard links once). */
@@ -189,10 +198,11 @@ int tarw_close(struct tarw *t, struct gild_err *err);
 void tarw_free(struct tarw *t); /* abandon without finishing */
 GILD_DEFINE_CLEANUP(struct tarw *, tarw_free)
 
-/* ---- the binary repository ------------------------------------------------ */
+/* ---- the binary repository ------------------------------------------------
+ */
 
 struct binrepo_pkg {
-	char *relpath;	 /* "<category>/<PF>-<buildid12>.gpkg.tar" */
+	char *relpath; /* "<category>/<PF>-<buildid12>.gpkg.tar" */
 	char *category;
 	char *pf;
 	char *build_id; /* full BUILD_ID from the metadata, or "" */

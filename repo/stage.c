@@ -30,9 +30,9 @@ struct stage {
 	struct stage_buf q[STAGE_DEPTH]; /* ring of filled buffers */
 	size_t head, count;
 	bool worker_asleep, producer_asleep;
-	bool done;	/* no more input (finish or abort) */
-	bool abort;	/* drop queued input */
-	int rc;		/* first error of fn */
+	bool done;  /* no more input (finish or abort) */
+	bool abort; /* drop queued input */
+	int rc;	    /* first error of fn */
 	struct gild_err err;
 };
 
@@ -146,8 +146,7 @@ static int stage_reserve(struct stage *s, struct stage_buf **slot,
 	return 0;
 }
 
-int stage_push(struct stage *s, const void *buf, size_t n,
-	       struct gild_err *err)
+int stage_push(struct stage *s, const void *buf, size_t n, struct gild_err *err)
 {
 	struct stage_buf *slot;
 	int rc;

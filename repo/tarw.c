@@ -7,8 +7,8 @@
  * restricted pax format writes plain ustar headers unless a name or size
  * needs an extension (GLEP 78 "Permitted .tar format features").
  */
-#include "repo.h"
 #include "repo-impl.h"
+#include "repo.h"
 
 #include <archive.h>
 #include <archive_entry.h>
@@ -97,7 +97,8 @@ static int zstd_stage(void *ud, const void *buf, size_t n, struct gild_err *err)
 		t->zout_n = out.pos;
 		/* Hand on whole buffers (fewer, larger pushes), the rest at
 		 * the end of the frame. */
-		if ((t->zout_n == t->zout_cap || (mode == ZSTD_e_end && left == 0)) &&
+		if ((t->zout_n == t->zout_cap ||
+		     (mode == ZSTD_e_end && left == 0)) &&
 		    t->zout_n && (r = zstd_hand_on(t, err)) < 0)
 			return r;
 	} while (mode == ZSTD_e_end ? left != 0 : in.pos < in.size);
@@ -111,7 +112,8 @@ static int tarw_emit(struct tarw *t, const void *buf, size_t n)
 	if (!t->zstage)
 		return t->sink(t->ud, buf, n, &t->sink_err);
 	while (n > 0) {
-		size_t k = TARW_ZCHUNK - t->zin_n < n ? TARW_ZCHUNK - t->zin_n : n;
+		size_t k =
+		    TARW_ZCHUNK - t->zin_n < n ? TARW_ZCHUNK - t->zin_n : n;
 		int r;
 		/* Data read in place by tarw_data_buf is already there. */
 		if (p != t->zin + t->zin_n)
@@ -121,8 +123,9 @@ static int tarw_emit(struct tarw *t, const void *buf, size_t n)
 		n -= k;
 		if (t->zin_n == TARW_ZCHUNK) {
 			t->zin_n = 0;
-			if ((r = stage_push_swap(t->zstage, &t->zin, &t->zin_cap,
-						 TARW_ZCHUNK, &t->sink_err)) < 0)
+			if ((r = stage_push_swap(t->zstage, &t->zin,
+						 &t->zin_cap, TARW_ZCHUNK,
+						 &t->sink_err)) < 0)
 				return r;
 			if (t->zin_cap < TARW_ZCHUNK) {
 				free(t->zin);
@@ -158,8 +161,9 @@ static int tarw_fail(struct tarw *t, const char *what, struct gild_err *err)
 			*err = t->sink_err;
 		return t->sink_rc;
 	}
-	return gild_fail(err, -EIO, NULL, "cannot write archive member '%s': %s",
-			 what, archive_error_string(t->a));
+	return gild_fail(err, -EIO, NULL,
+			 "cannot write archive member '%s': %s", what,
+			 archive_error_string(t->a));
 }
 
 void tarw_free(struct tarw *t)
@@ -185,11 +189,13 @@ static int tarw_setup_zstd(struct tarw *t, struct gild_err *err)
 		return 0;
 	t->zctx = ZSTD_createCCtx();
 	if (!t->zctx ||
-	    ZSTD_isError(ZSTD_CCtx_setParameter(t->zctx, ZSTD_c_compressionLevel,
-						t->o.zstd_level)) ||
-	    ZSTD_isError(ZSTD_CCtx_setParameter(t->zctx, ZSTD_c_checksumFlag, 1)))
+	    ZSTD_isError(ZSTD_CCtx_setParameter(
+		t->zctx, ZSTD_c_compressionLevel, t->o.zstd_level)) ||
+	    ZSTD_isError(
+		ZSTD_CCtx_setParameter(t->zctx, ZSTD_c_checksumFlag, 1)))
 		return gild_fail(err, -GILD_E_UNSUPPORTED, NULL,
-				 "cannot set up zstd level %d", t->o.zstd_level);
+				 "cannot set up zstd level %d",
+				 t->o.zstd_level);
 	t->zin = xmalloc(TARW_ZCHUNK);
 	t->zin_cap = TARW_ZCHUNK;
 	/* Unblocked: libarchive hands its writes straight to tarw_emit
@@ -290,8 +296,7 @@ static int cmp_attr(const void *key, const void *elem)
 }
 
 /* What the recipe asked for path (fowners, fperms), or NULL. */
-static const struct gpkg_attr *find_attr(const struct tarw *t,
-					 const char *path)
+static const struct gpkg_attr *find_attr(const struct tarw *t, const char *path)
 {
 	if (!t->o.n_attrs)
 		return NULL;
@@ -305,11 +310,14 @@ static const struct gpkg_attr *find_attr(const struct tarw *t,
 static void entry_apply_attr(struct archive_entry *e, const struct gpkg_attr *a,
 			     struct stat *st, char **owner)
 {
-	_cleanup_free_ char *user = xstrdup(a->user ? a->user : archive_entry_uname(e));
-	_cleanup_free_ char *group = xstrdup(a->group ? a->group : archive_entry_gname(e));
+	_cleanup_free_ char *user =
+	    xstrdup(a->user ? a->user : archive_entry_uname(e));
+	_cleanup_free_ char *group =
+	    xstrdup(a->group ? a->group : archive_entry_gname(e));
 
 	if (a->mode >= 0) {
-		st->st_mode = (st->st_mode & S_IFMT) | ((unsigned)a->mode & 07777);
+		st->st_mode =
+		    (st->st_mode & S_IFMT) | ((unsigned)a->mode & 07777);
 		archive_entry_set_mode(e, st->st_mode);
 	}
 	if (a->user)
@@ -338,8 +346,8 @@ static int tarw_write_entry(struct tarw *t, struct archive_entry *e,
 	return 0;
 }
 
-int tarw_add_mem(struct tarw *t, const char *path, const void *data,
-		 size_t n, struct gild_err *err)
+int tarw_add_mem(struct tarw *t, const char *path, const void *data, size_t n,
+		 struct gild_err *err)
 {
 	struct archive_entry *e = archive_entry_new();
 	int r;
@@ -379,9 +387,15 @@ void tarw_set_swap_sink(struct tarw *t, tarw_swap_fn fn)
 	t->swap_sink = fn;
 }
 
-uint64_t tarw_bytes_out(const struct tarw *t) { return t->bytes_out; }
+uint64_t tarw_bytes_out(const struct tarw *t)
+{
+	return t->bytes_out;
+}
 
-uint64_t tarw_payload_size(const struct tarw *t) { return t->payload; }
+uint64_t tarw_payload_size(const struct tarw *t)
+{
+	return t->payload;
+}
 
 int tarw_close(struct tarw *t, struct gild_err *err)
 {
@@ -403,7 +417,8 @@ int tarw_close(struct tarw *t, struct gild_err *err)
 	return stage_finish(zs, err);
 }
 
-/* ---- walking a tree -------------------------------------------------------- */
+/* ---- walking a tree --------------------------------------------------------
+ */
 
 struct walk {
 	struct tarw *t;
@@ -467,7 +482,8 @@ static void record_entry(struct walk *w, enum gpkg_ftype type,
 static struct tarw_link *find_link(struct tarw *t, const struct stat *st)
 {
 	for (size_t i = 0; i < t->nlinks; i++)
-		if (t->links[i].dev == st->st_dev && t->links[i].ino == st->st_ino)
+		if (t->links[i].dev == st->st_dev &&
+		    t->links[i].ino == st->st_ino)
 			return &t->links[i];
 	return NULL;
 }
@@ -491,7 +507,8 @@ static char *tarw_data_buf(struct tarw *t, size_t *room)
 static int copy_file_data(struct tarw *t, int fd, const struct stat *st,
 			  const char *name, char sha[65], struct gild_err *err)
 {
-	_cleanup_(gpkg_hash_freep) struct gpkg_hash *h = gpkg_hash_new("SHA256");
+	_cleanup_(gpkg_hash_freep) struct gpkg_hash *h =
+	    gpkg_hash_new("SHA256");
 	uint64_t left = (uint64_t)st->st_size;
 
 	while (left > 0) {
@@ -503,9 +520,9 @@ static int copy_file_data(struct tarw *t, int fd, const struct stat *st,
 		if (n < 0)
 			return gild_fail_errno(err, name, "cannot read");
 		if (n == 0)
-			return gild_fail(err, -EIO, NULL,
-					 "file '%s' shrank while being packaged",
-					 name);
+			return gild_fail(
+			    err, -EIO, NULL,
+			    "file '%s' shrank while being packaged", name);
 		gpkg_hash_update(h, buf, (size_t)n);
 		if (archive_write_data(t->a, buf, (size_t)n) != n)
 			return tarw_fail(t, name, err);
@@ -548,8 +565,9 @@ static int add_regular(struct walk *w, int dirfd, const char *base,
 	if (st->st_nlink > 1) {
 		gild_grow(&t->links, &t->caplinks, t->nlinks + 1,
 			  sizeof(*t->links));
-		t->links[t->nlinks] = (struct tarw_link){
-			.dev = st->st_dev, .ino = st->st_ino, .name = xstrdup(name)};
+		t->links[t->nlinks] = (struct tarw_link){.dev = st->st_dev,
+							 .ino = st->st_ino,
+							 .name = xstrdup(name)};
 		memcpy(t->links[t->nlinks++].sha256, sha, 65);
 	}
 	record_entry(w, GPKG_OBJ, st, cpath, sha, NULL, NULL);
@@ -563,7 +581,7 @@ static int refuse_special(const char *cpath, const struct stat *st,
 			  struct gild_err *err)
 {
 	const char *what = S_ISCHR(st->st_mode) || S_ISBLK(st->st_mode)
-				   ? "device node"
+			       ? "device node"
 			   : S_ISFIFO(st->st_mode) ? "FIFO"
 						   : "socket";
 	return gild_fail(err, -GILD_E_INVALID, NULL,
@@ -599,8 +617,8 @@ static int add_one(struct walk *w, int dirfd, const char *base,
 		   const char *prefix, const char *cprefix,
 		   struct gild_err *err)
 {
-	_cleanup_free_ char *name = prefix[0] ? xasprintf("%s/%s", prefix, base)
-					      : xstrdup(base);
+	_cleanup_free_ char *name =
+	    prefix[0] ? xasprintf("%s/%s", prefix, base) : xstrdup(base);
 	_cleanup_free_ char *cpath = xasprintf("%s/%s", cprefix, base);
 	const struct gpkg_attr *attr;
 	struct archive_entry *e;
@@ -613,8 +631,10 @@ static int add_one(struct walk *w, int dirfd, const char *base,
 	if (strchr(base, '\n'))
 		return gild_fail(err, -GILD_E_INVALID, NULL,
 				 "file name with a newline cannot be packaged "
-				 "in '%s'", cprefix[0] ? cprefix : "/");
-	if (!S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode) && !S_ISLNK(st.st_mode))
+				 "in '%s'",
+				 cprefix[0] ? cprefix : "/");
+	if (!S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode) &&
+	    !S_ISLNK(st.st_mode))
 		return refuse_special(cpath, &st, err);
 	e = archive_entry_new();
 	archive_entry_set_pathname(e, name);
@@ -629,8 +649,8 @@ static int add_one(struct walk *w, int dirfd, const char *base,
 		owner = NULL;
 		if (r == 0) {
 			_cleanup_close_ int sub = openat(
-				dirfd, base,
-				O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+			    dirfd, base,
+			    O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 			r = sub < 0 ? gild_fail_errno(err, cpath, "cannot open")
 				    : add_tree_at(w, sub, name, cpath, err);
 		}
@@ -660,7 +680,8 @@ static int add_tree_at(struct walk *w, int dirfd, const char *prefix,
 				 err)) < 0)
 		return r;
 	for (size_t i = 0; i < names.n; i++)
-		if ((r = add_one(w, dirfd, names.v[i], prefix, cprefix, err)) < 0)
+		if ((r = add_one(w, dirfd, names.v[i], prefix, cprefix, err)) <
+		    0)
 			return r;
 	return 0;
 }
@@ -669,7 +690,7 @@ int tarw_add_tree(struct tarw *t, const char *srcdir, const char *prefix,
 		  struct gpkg_contents *contents, struct gild_err *err)
 {
 	_cleanup_close_ int fd =
-		open(srcdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	    open(srcdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	struct walk w = {t, contents, srcdir};
 	int r;
 
@@ -690,12 +711,13 @@ static int tarw_copy_mapped(struct tarw *t, const char *path, int fd,
 	for (uint64_t off = 0; off < size; off += TARW_MAPCHUNK) {
 		size_t k = size - off > TARW_MAPCHUNK ? TARW_MAPCHUNK
 						      : (size_t)(size - off);
-		const char *p = mmap(NULL, k, PROT_READ, MAP_SHARED | MAP_POPULATE,
-				     fd, (off_t)off);
+		const char *p = mmap(NULL, k, PROT_READ,
+				     MAP_SHARED | MAP_POPULATE, fd, (off_t)off);
 		la_ssize_t w;
 
 		if (p == MAP_FAILED)
-			return gild_fail_errno(err, path, "cannot map temporary for");
+			return gild_fail_errno(err, path,
+					       "cannot map temporary for");
 		w = archive_write_data(t->a, p, k);
 		munmap((void *)p, k);
 		if (w != (la_ssize_t)k)
@@ -704,21 +726,24 @@ static int tarw_copy_mapped(struct tarw *t, const char *path, int fd,
 	return 0;
 }
 
-static int tarw_copy_fd(struct tarw *t, const char *path, int fd,
-			uint64_t size, struct gild_err *err)
+static int tarw_copy_fd(struct tarw *t, const char *path, int fd, uint64_t size,
+			struct gild_err *err)
 {
 	uint64_t left = size;
 
 	if (size > 0)
 		return tarw_copy_mapped(t, path, fd, size, err);
 	if (lseek(fd, 0, SEEK_SET) < 0)
-		return gild_fail_errno(err, path, "cannot rewind temporary for");
+		return gild_fail_errno(err, path,
+				       "cannot rewind temporary for");
 	while (left > 0) {
-		ssize_t n = read(fd, t->buf, left < TARW_BUFSZ ? left : TARW_BUFSZ);
+		ssize_t n =
+		    read(fd, t->buf, left < TARW_BUFSZ ? left : TARW_BUFSZ);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0)
-			return gild_fail_errno(err, path, "cannot read temporary for");
+			return gild_fail_errno(err, path,
+					       "cannot read temporary for");
 		if (archive_write_data(t->a, t->buf, (size_t)n) != n)
 			return tarw_fail(t, path, err);
 		left -= (uint64_t)n;

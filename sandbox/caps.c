@@ -32,8 +32,8 @@ static int drop_bounding_set(struct gild_err *err)
 		return fail(err, "clear the ambient capabilities");
 	if (prctl(PR_SET_SECUREBITS,
 		  SECBIT_NOROOT | SECBIT_NOROOT_LOCKED |
-			  SECBIT_NO_CAP_AMBIENT_RAISE |
-			  SECBIT_NO_CAP_AMBIENT_RAISE_LOCKED,
+		      SECBIT_NO_CAP_AMBIENT_RAISE |
+		      SECBIT_NO_CAP_AMBIENT_RAISE_LOCKED,
 		  0, 0, 0) < 0)
 		return fail(err, "set securebits");
 	return 0;
@@ -49,9 +49,11 @@ static int clear_caps(struct gild_err *err)
 	if (syscall(SYS_capget, &hdr, data) < 0)
 		return fail(err, "read back the capabilities");
 	for (int i = 0; i < 2; i++)
-		if (data[i].effective || data[i].permitted || data[i].inheritable)
-			return gild_fail(err, -GILD_E_SANDBOX, NULL,
-					 "capabilities are left after dropping them");
+		if (data[i].effective || data[i].permitted ||
+		    data[i].inheritable)
+			return gild_fail(
+			    err, -GILD_E_SANDBOX, NULL,
+			    "capabilities are left after dropping them");
 	return 0;
 }
 

@@ -12,8 +12,8 @@
 
 static bool try_clone(unsigned long flags, int *error)
 {
-	pid_t pid = (pid_t)syscall(SYS_clone, flags | SIGCHLD, NULL, NULL,
-				   NULL, NULL);
+	pid_t pid =
+	    (pid_t)syscall(SYS_clone, flags | SIGCHLD, NULL, NULL, NULL, NULL);
 	int ws;
 
 	if (pid == 0)
@@ -28,7 +28,7 @@ static bool try_clone(unsigned long flags, int *error)
 
 static void item(struct sandbox_check_item *items, size_t max, size_t *n,
 		 const char *name, bool ok, bool needed, const char *fmt, ...)
-	__attribute__((format(printf, 7, 8)));
+    __attribute__((format(printf, 7, 8)));
 
 static void item(struct sandbox_check_item *items, size_t max, size_t *n,
 		 const char *name, bool ok, bool needed, const char *fmt, ...)
@@ -49,13 +49,16 @@ static void item(struct sandbox_check_item *items, size_t max, size_t *n,
 static void check_namespaces(struct sandbox_check_item *items, size_t max,
 			     size_t *n)
 {
-	static const struct { const char *name; unsigned long flag; } ns[] = {
-		{"mount namespace", CLONE_NEWNS},
-		{"pid namespace", CLONE_NEWPID},
-		{"net namespace", CLONE_NEWNET},
-		{"ipc namespace", CLONE_NEWIPC},
-		{"uts namespace", CLONE_NEWUTS},
-		{"cgroup namespace", CLONE_NEWCGROUP},
+	static const struct {
+		const char *name;
+		unsigned long flag;
+	} ns[] = {
+	    {"mount namespace", CLONE_NEWNS},
+	    {"pid namespace", CLONE_NEWPID},
+	    {"net namespace", CLONE_NEWNET},
+	    {"ipc namespace", CLONE_NEWIPC},
+	    {"uts namespace", CLONE_NEWUTS},
+	    {"cgroup namespace", CLONE_NEWCGROUP},
 	};
 	int e = 0;
 	bool user = try_clone(CLONE_NEWUSER, &e);
@@ -65,13 +68,16 @@ static void check_namespaces(struct sandbox_check_item *items, size_t max,
 	for (size_t i = 0; i < GILD_ARRAY_SIZE(ns); i++) {
 		bool ok = user && try_clone(CLONE_NEWUSER | ns[i].flag, &e);
 		item(items, max, n, ns[i].name, ok, true, "%s",
-		     ok ? "yes" : user ? strerror(e) : "needs a user namespace");
+		     ok	    ? "yes"
+		     : user ? strerror(e)
+			    : "needs a user namespace");
 	}
 }
 
 static void check_ids(struct sandbox_check_item *items, size_t max, size_t *n)
 {
-	_cleanup_(sandbox_spec_freep) struct sandbox_spec *s = sandbox_spec_new();
+	_cleanup_(sandbox_spec_freep) struct sandbox_spec *s =
+	    sandbox_spec_new();
 	struct gild_err err = GILD_ERR_INIT;
 	struct sandbox_ids ids;
 	bool ok = sandbox_ids_resolve(s, &ids, &err) == 0;
@@ -80,9 +86,8 @@ static void check_ids(struct sandbox_check_item *items, size_t max, size_t *n)
 		item(items, max, n, "id map", false, true, "%s", err.msg);
 	else if (ids.privileged)
 		item(items, max, n, "id map", true, true,
-		     "inside uid %u = host uid %u (range %u+%u)",
-		     s->inside_uid, ids.host_uid + s->inside_uid, ids.host_uid,
-		     ids.count);
+		     "inside uid %u = host uid %u (range %u+%u)", s->inside_uid,
+		     ids.host_uid + s->inside_uid, ids.host_uid, ids.count);
 	else
 		item(items, max, n, "id map", true, true,
 		     "inside uid %u = host uid %u (unprivileged: one id)",
@@ -102,8 +107,9 @@ static void check_seccomp(struct sandbox_check_item *items, size_t max,
 		item(items, max, n, "seccomp", false, true, "%s",
 		     kernel ? err.msg : "the kernel has no seccomp");
 	else
-		item(items, max, n, "seccomp", true, true, "filter for %s %s %s",
-		     arches[0], na > 1 ? arches[1] : "", na > 2 ? arches[2] : "");
+		item(items, max, n, "seccomp", true, true,
+		     "filter for %s %s %s", arches[0], na > 1 ? arches[1] : "",
+		     na > 2 ? arches[2] : "");
 }
 
 static void check_limits(struct sandbox_check_item *items, size_t max,
@@ -155,7 +161,8 @@ size_t sandbox_check(struct sandbox_check_item *items, size_t max,
 	     ovl ? "yes" : "not in /proc/filesystems");
 	if (abi > 0)
 		item(items, max, &n, "landlock", true, false,
-		     "ABI %ld (not used: namespaces already hide the host)", abi);
+		     "ABI %ld (not used: namespaces already hide the host)",
+		     abi);
 	else
 		item(items, max, &n, "landlock", false, false, "not available");
 	*all_needed = true;

@@ -29,7 +29,8 @@ static bool subid_lookup(const char *file, const char *name, unsigned id,
 		if (!who || !b || !c)
 			continue;
 		*seen = true;
-		if (strcmp(who, idbuf) != 0 && (!name || strcmp(who, name) != 0))
+		if (strcmp(who, idbuf) != 0 &&
+		    (!name || strcmp(who, name) != 0))
 			continue;
 		*base = (unsigned)strtoul(b, NULL, 10);
 		*count = (unsigned)strtoul(c, NULL, 10);
@@ -103,12 +104,14 @@ int sandbox_ids_resolve(const struct sandbox_spec *s, struct sandbox_ids *ids,
 	}
 	resolve_range(s, ids);
 	if (ids->host_uid == 0 || ids->host_gid == 0)
-		return gild_fail(err, -GILD_E_INVALID, NULL,
-				 "refusing to map the sandbox to host uid/gid 0");
+		return gild_fail(
+		    err, -GILD_E_INVALID, NULL,
+		    "refusing to map the sandbox to host uid/gid 0");
 	if (s->inside_uid >= ids->count || s->inside_gid >= ids->count)
-		return gild_fail(err, -GILD_E_INVALID, NULL,
-				 "inside uid %u is outside the mapped range of %u ids",
-				 s->inside_uid, ids->count);
+		return gild_fail(
+		    err, -GILD_E_INVALID, NULL,
+		    "inside uid %u is outside the mapped range of %u ids",
+		    s->inside_uid, ids->count);
 	snprintf(ids->uid_map, sizeof(ids->uid_map), "0 %u %u\n", ids->host_uid,
 		 ids->count);
 	snprintf(ids->gid_map, sizeof(ids->gid_map), "0 %u %u\n", ids->host_gid,

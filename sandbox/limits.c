@@ -18,9 +18,10 @@ static char *controller_dir(const char *controller)
 bool sandbox_cgroup_available(const char *controller, char *detail, size_t n)
 {
 	_cleanup_free_ char *dir = controller_dir(controller);
-	_cleanup_free_ char *probe = xasprintf(
-		"%s/%s", dir, strcmp(controller, "memory") == 0
-				      ? "memory.limit_in_bytes" : "cgroup.procs");
+	_cleanup_free_ char *probe = xasprintf("%s/%s", dir,
+					       strcmp(controller, "memory") == 0
+						   ? "memory.limit_in_bytes"
+						   : "cgroup.procs");
 	bool have = access(probe, F_OK) == 0, may = access(dir, W_OK) == 0;
 
 	if (!have)
@@ -73,16 +74,20 @@ int sandbox_cgroup_create(const struct sandbox_spec *s,
 	int r;
 
 	memset(cg, 0, sizeof(*cg));
-	if (s->mem && sandbox_cgroup_available("memory", detail, sizeof(detail))) {
+	if (s->mem &&
+	    sandbox_cgroup_available("memory", detail, sizeof(detail))) {
 		if (!(cg->mem_dir = make_group("memory", err)))
 			return -GILD_E_SANDBOX;
 		snprintf(num, sizeof(num), "%llu", (unsigned long long)s->mem);
-		if ((r = write_file(cg->mem_dir, "memory.limit_in_bytes", num, err)) < 0)
+		if ((r = write_file(cg->mem_dir, "memory.limit_in_bytes", num,
+				    err)) < 0)
 			return r;
 		/* swap counts too where accounted, else a hog just swaps */
-		(void)write_file(cg->mem_dir, "memory.memsw.limit_in_bytes", num, NULL);
+		(void)write_file(cg->mem_dir, "memory.memsw.limit_in_bytes",
+				 num, NULL);
 	}
-	if (s->nproc && sandbox_cgroup_available("pids", detail, sizeof(detail))) {
+	if (s->nproc &&
+	    sandbox_cgroup_available("pids", detail, sizeof(detail))) {
 		if (!(cg->pids_dir = make_group("pids", err)))
 			return -GILD_E_SANDBOX;
 		snprintf(num, sizeof(num), "%u", s->nproc);
@@ -99,9 +104,11 @@ int sandbox_cgroup_attach(const struct sandbox_cgroup *cg, pid_t pid,
 	int r;
 
 	snprintf(num, sizeof(num), "%d", (int)pid);
-	if (cg->mem_dir && (r = write_file(cg->mem_dir, "cgroup.procs", num, err)) < 0)
+	if (cg->mem_dir &&
+	    (r = write_file(cg->mem_dir, "cgroup.procs", num, err)) < 0)
 		return r;
-	if (cg->pids_dir && (r = write_file(cg->pids_dir, "cgroup.procs", num, err)) < 0)
+	if (cg->pids_dir &&
+	    (r = write_file(cg->pids_dir, "cgroup.procs", num, err)) < 0)
 		return r;
 	return 0;
 }
@@ -178,12 +185,14 @@ int sandbox_rlimits_apply(const struct sandbox_spec *s, bool have_mem_cgroup,
 	(void)have_pids_cgroup;
 	if ((r = set_limit(RLIMIT_CORE, "core size", 0, err)) < 0)
 		return r;
-	if (s->fsize && (r = set_limit(RLIMIT_FSIZE, "file size", s->fsize, err)) < 0)
+	if (s->fsize &&
+	    (r = set_limit(RLIMIT_FSIZE, "file size", s->fsize, err)) < 0)
 		return r;
 	if (s->mem && !have_mem_cgroup &&
 	    (r = set_limit(RLIMIT_AS, "address space", s->mem, err)) < 0)
 		return r;
-	if (s->nproc && (r = set_limit(RLIMIT_NPROC, "process", s->nproc, err)) < 0)
+	if (s->nproc &&
+	    (r = set_limit(RLIMIT_NPROC, "process", s->nproc, err)) < 0)
 		return r;
 	return 0;
 }

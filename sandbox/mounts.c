@@ -28,19 +28,27 @@
  * plus the two /etc entries the tools in /usr read (Debian's alternatives
  * symlinks and the loader cache). */
 static const char *const host_tools[] = {
-	"/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32",
-	"/etc/alternatives", "/etc/ld.so.cache",
+    "/usr",
+    "/bin",
+    "/sbin",
+    "/lib",
+    "/lib32",
+    "/lib64",
+    "/libx32",
+    "/etc/alternatives",
+    "/etc/ld.so.cache",
 };
 
 /* Docker's masked and read-only /proc paths (moby oci/defaults.go). */
 static const char *const proc_masked[] = {
-	"asound", "acpi", "kcore", "keys", "latency_stats", "timer_list",
-	"timer_stats", "sched_debug", "scsi", "sysrq-trigger", "kallsyms",
+    "asound",	     "acpi",	      "kcore",	     "keys",
+    "latency_stats", "timer_list",    "timer_stats", "sched_debug",
+    "scsi",	     "sysrq-trigger", "kallsyms",
 };
 static const char *const proc_readonly[] = {"bus", "fs", "irq", "sys"};
 
-static const char *const dev_nodes[] = {"null", "zero", "full", "random",
-					"urandom", "tty"};
+static const char *const dev_nodes[] = {"null",	  "zero",    "full",
+					"random", "urandom", "tty"};
 
 /* Paths in messages as the caller names them: "/usr/x", not the
  * "/newroot/usr/x" the root is built under. */
@@ -48,14 +56,14 @@ static int fail_mount(struct gild_err *err, const char *what, const char *path)
 {
 	if (gild_startswith(path, "/newroot/"))
 		path += strlen("/newroot");
-	return gild_fail(err, -GILD_E_SANDBOX, NULL, "cannot %s '%s': %s",
-			 what, path, strerror(errno));
+	return gild_fail(err, -GILD_E_SANDBOX, NULL, "cannot %s '%s': %s", what,
+			 path, strerror(errno));
 }
 
 typedef char path_t[PATH_MAX];
 
 static int path_fmt(char *buf, struct gild_err *err, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 
 static int path_fmt(char *buf, struct gild_err *err, const char *fmt, ...)
 {
@@ -139,13 +147,20 @@ static unsigned long locked_flags(const char *path)
 
 	if (statvfs(path, &sv) < 0)
 		return 0;
-	if (sv.f_flag & ST_NOSUID) f |= MS_NOSUID;
-	if (sv.f_flag & ST_NODEV) f |= MS_NODEV;
-	if (sv.f_flag & ST_NOEXEC) f |= MS_NOEXEC;
-	if (sv.f_flag & ST_RDONLY) f |= MS_RDONLY;
-	if (sv.f_flag & ST_NOATIME) f |= MS_NOATIME;
-	if (sv.f_flag & ST_NODIRATIME) f |= MS_NODIRATIME;
-	if (sv.f_flag & ST_RELATIME) f |= MS_RELATIME;
+	if (sv.f_flag & ST_NOSUID)
+		f |= MS_NOSUID;
+	if (sv.f_flag & ST_NODEV)
+		f |= MS_NODEV;
+	if (sv.f_flag & ST_NOEXEC)
+		f |= MS_NOEXEC;
+	if (sv.f_flag & ST_RDONLY)
+		f |= MS_RDONLY;
+	if (sv.f_flag & ST_NOATIME)
+		f |= MS_NOATIME;
+	if (sv.f_flag & ST_NODIRATIME)
+		f |= MS_NODIRATIME;
+	if (sv.f_flag & ST_RELATIME)
+		f |= MS_RELATIME;
 	return f;
 }
 
@@ -157,8 +172,8 @@ static int bind_mount(const char *src, const char *dest, unsigned long flags,
 	if (mount(src, dest, NULL, MS_BIND, NULL) < 0)
 		return gild_fail(err, -GILD_E_SANDBOX, NULL,
 				 "cannot bind '%s' at '%s': %s",
-				 src + strlen("/oldroot"), dest + strlen("/newroot"),
-				 strerror(errno));
+				 src + strlen("/oldroot"),
+				 dest + strlen("/newroot"), strerror(errno));
 	flags |= locked_flags(dest) | MS_BIND | MS_REMOUNT;
 	if (mount(NULL, dest, NULL, flags, NULL) < 0)
 		return fail_mount(err, "remount", dest + strlen("/newroot"));
@@ -191,7 +206,8 @@ static int make_skeleton(const struct sandbox_spec *s, const char *top,
 		    (r = mkdir_p(p, err)) < 0)
 			return r;
 	for (size_t i = 0; i < s->n_mounts; i++)
-		if ((r = path_fmt(p, err, "%s%s", top, s->mounts[i].dest)) < 0 ||
+		if ((r = path_fmt(p, err, "%s%s", top, s->mounts[i].dest)) <
+			0 ||
 		    (r = make_mountpoint(p, so->src[i] && so->is_file[i],
 					 err)) < 0)
 			return r;
@@ -214,7 +230,8 @@ static int write_etc(const struct sandbox_spec *s, const char *top,
 		snprintf(grp, sizeof(grp), "builder:x:%u:\n", g);
 	snprintf(passwd, sizeof(passwd),
 		 "root:x:0:0:root:/root:/bin/sh\n%s"
-		 "nobody:x:65534:65534:nobody:/nonexistent:/bin/false\n", user);
+		 "nobody:x:65534:65534:nobody:/nonexistent:/bin/false\n",
+		 user);
 	snprintf(group, sizeof(group), "root:x:0:\n%snogroup:x:65534:\n", grp);
 	if ((r = path_fmt(pp, err, "%s/etc/passwd", top)) < 0 ||
 	    (r = path_fmt(gp, err, "%s/etc/group", top)) < 0 ||
@@ -253,7 +270,8 @@ static int build_tool_root(struct gild_err *err)
 				return fail_mount(err, "create link", dest);
 			continue;
 		}
-		if ((r = make_mountpoint(dest, !S_ISDIR(st.st_mode), err)) < 0 ||
+		if ((r = make_mountpoint(dest, !S_ISDIR(st.st_mode), err)) <
+			0 ||
 		    (r = bind_mount(src, dest, MS_RDONLY | MS_NOSUID | MS_NODEV,
 				    err)) < 0)
 			return r;
@@ -350,8 +368,9 @@ static int mask_proc_entry(const char *name, struct gild_err *err)
 	if (lstat(p, &st) < 0)
 		return 0; /* not in this kernel */
 	if (S_ISDIR(st.st_mode))
-		return mount_tmpfs(p, 4096, 0555, MS_RDONLY | MS_NOSUID |
-				   MS_NODEV | MS_NOEXEC, err);
+		return mount_tmpfs(p, 4096, 0555,
+				   MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
+				   err);
 	if (mount("/oldroot/dev/null", p, NULL, MS_BIND, NULL) < 0)
 		return fail_mount(err, "mask", p + strlen("/newroot"));
 	return 0;
@@ -366,13 +385,16 @@ static int setup_proc(struct gild_err *err)
 		return fail_mount(err, "mount", "/proc");
 	for (size_t i = 0; i < GILD_ARRAY_SIZE(proc_readonly); i++) {
 		path_t p;
-		if ((r = path_fmt(p, err, "/newroot/proc/%s", proc_readonly[i])) < 0)
+		if ((r = path_fmt(p, err, "/newroot/proc/%s",
+				  proc_readonly[i])) < 0)
 			return r;
 		if (access(p, F_OK) < 0)
 			continue;
 		if (mount(p, p, NULL, MS_BIND | MS_REC, NULL) < 0 ||
-		    mount(NULL, p, NULL, MS_BIND | MS_REMOUNT | MS_RDONLY |
-			  MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
+		    mount(NULL, p, NULL,
+			  MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID |
+			      MS_NODEV | MS_NOEXEC,
+			  NULL) < 0)
 			return fail_mount(err, "make read-only",
 					  p + strlen("/newroot"));
 	}
@@ -392,8 +414,7 @@ static bool has_mount_at(const struct sandbox_spec *s, const char *dest)
 
 /* A read-only overlay of FROM over what DEST shows now: overlayfs looks
  * its lower directories up before mounting, so DEST may be one of them. */
-static int mount_layer(const char *from, const char *dest,
-		       struct gild_err *err)
+static int mount_layer(const char *from, const char *dest, struct gild_err *err)
 {
 	char opts[2 * PATH_MAX + 16];
 
@@ -405,8 +426,8 @@ static int mount_layer(const char *from, const char *dest,
 		  opts) < 0)
 		return gild_fail(err, -GILD_E_SANDBOX, NULL,
 				 "cannot lay '%s' over '%s' (overlayfs): %s",
-				 from + strlen("/oldroot"), dest + strlen("/newroot"),
-				 strerror(errno));
+				 from + strlen("/oldroot"),
+				 dest + strlen("/newroot"), strerror(errno));
 	return 0;
 }
 
@@ -439,7 +460,8 @@ static int pivot_into_base(struct gild_err *err)
 {
 	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
 		return fail_mount(err, "make private", "/");
-	if (mount("tmpfs", BASE, "tmpfs", MS_NOSUID | MS_NODEV, "size=1m,mode=0700") < 0)
+	if (mount("tmpfs", BASE, "tmpfs", MS_NOSUID | MS_NODEV,
+		  "size=1m,mode=0700") < 0)
 		return fail_mount(err, "mount the scratch tmpfs at", BASE);
 	if (chdir(BASE) < 0 || mkdir("newroot", 0755) < 0 ||
 	    mkdir("oldroot", 0755) < 0 || mkdir("skel", 0755) < 0)
@@ -515,10 +537,11 @@ int sandbox_sources_resolve(const struct sandbox_spec *s,
 		 * again as resolved, since a link on the way may add a ',' */
 		if (s->mounts[i].kind == SANDBOX_MOUNT_LAYER &&
 		    strpbrk(so->src[i], ":,\\"))
-			return gild_fail(err, -GILD_E_SANDBOX, NULL,
-					 "layer '%s' resolves to '%s', which holds "
-					 "':', ',' or '\\'", s->mounts[i].src,
-					 so->src[i]);
+			return gild_fail(
+			    err, -GILD_E_SANDBOX, NULL,
+			    "layer '%s' resolves to '%s', which holds "
+			    "':', ',' or '\\'",
+			    s->mounts[i].src, so->src[i]);
 	}
 	if (s->root)
 		return resolve_source(s->root, &so->root, &dummy, err);
@@ -528,8 +551,7 @@ int sandbox_sources_resolve(const struct sandbox_spec *s,
 /* The new root: an overlay of the skeleton over --root, or a tmpfs with
  * the host's tools; both with the mount points and /etc files. */
 static int build_root(const struct sandbox_spec *s,
-		      const struct sandbox_sources *so,
-		      struct gild_err *err)
+		      const struct sandbox_sources *so, struct gild_err *err)
 {
 	int r;
 

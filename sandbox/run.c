@@ -92,7 +92,8 @@ static int setup_uts_and_net(const struct child_args *a, struct gild_err *err)
 {
 	if (sethostname("localhost", 9) < 0 || setdomainname("(none)", 6) < 0)
 		return gild_fail(err, -GILD_E_SANDBOX, NULL,
-				 "cannot set the hostname: %s", strerror(errno));
+				 "cannot set the hostname: %s",
+				 strerror(errno));
 	if (!a->spec->allow_net)
 		return bring_up_loopback(err);
 	return 0;
@@ -309,8 +310,8 @@ static _Noreturn void child_main(const struct child_args *a)
 	char go;
 	pid_t cmd;
 
-	int keep[] = {a->sync_rd, a->err_wr, a->stat_wr, a->spec->out_fd,
-		      a->spec->err_fd, a->tr->fd};
+	int keep[] = {a->sync_rd,      a->err_wr,	a->stat_wr,
+		      a->spec->out_fd, a->spec->err_fd, a->tr->fd};
 
 	sandbox_trace_step(a->tr, "pid1", "cloned");
 	close_all_except(keep, GILD_ARRAY_SIZE(keep));
@@ -338,7 +339,8 @@ static _Noreturn void child_main(const struct child_args *a)
 	/* nobody inside may look into pid 1 (/proc/1/root, /proc/1/fd) */
 	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0) {
 		gild_fail(&err, -GILD_E_SANDBOX, NULL,
-			  "cannot make pid 1 non-dumpable: %s", strerror(errno));
+			  "cannot make pid 1 non-dumpable: %s",
+			  strerror(errno));
 		child_fail(a, &err);
 	}
 	cmd = spawn_command(a);
@@ -420,10 +422,13 @@ static int start_child(struct run_state *rs, const struct sandbox_spec *s,
 		       const struct sandbox_ids *ids, struct gild_err *err)
 {
 	struct child_args a = {
-		.spec = s, .ids = ids, .so = &rs->so, .envp = rs->envp,
-		.tr = &rs->tr,
-		.have_mem_cgroup = rs->cg.mem_dir != NULL,
-		.have_pids_cgroup = rs->cg.pids_dir != NULL,
+	    .spec = s,
+	    .ids = ids,
+	    .so = &rs->so,
+	    .envp = rs->envp,
+	    .tr = &rs->tr,
+	    .have_mem_cgroup = rs->cg.mem_dir != NULL,
+	    .have_pids_cgroup = rs->cg.pids_dir != NULL,
 	};
 
 	if (pipe2(rs->sync, O_CLOEXEC) < 0 || pipe2(rs->errp, O_CLOEXEC) < 0 ||
@@ -576,14 +581,16 @@ static void collect_status(const struct sandbox_spec *s, struct run_state *rs,
 		st->end = SANDBOX_END_TIMEOUT;
 		snprintf(st->message, sizeof(st->message),
 			 "timed out after %u s; every process in the sandbox "
-			 "was killed", s->timeout);
+			 "was killed",
+			 s->timeout);
 	} else if (w == WAIT_STATUS && WIFEXITED(ws)) {
 		st->status = WEXITSTATUS(ws);
 		st->end = SANDBOX_END_EXIT;
 	} else if (w == WAIT_STATUS && WIFSIGNALED(ws)) {
 		describe_signal(s, rs, WTERMSIG(ws), st);
 	} else if (WIFSIGNALED(pid1_ws)) {
-		/* pid 1 itself was killed (from outside, or by the OOM killer) */
+		/* pid 1 itself was killed (from outside, or by the OOM killer)
+		 */
 		describe_signal(s, rs, WTERMSIG(pid1_ws), st);
 	} else {
 		st->status = 128 + SIGKILL;
@@ -605,7 +612,7 @@ int sandbox_run(const struct sandbox_spec *s, struct sandbox_status *st,
 		struct gild_err *err)
 {
 	_cleanup_(run_state_release) struct run_state rs = {
-		.sync = {-1, -1}, .errp = {-1, -1}, .statp = {-1, -1}};
+	    .sync = {-1, -1}, .errp = {-1, -1}, .statp = {-1, -1}};
 	struct gild_err cerr = GILD_ERR_INIT;
 	struct sandbox_ids ids;
 	enum wait_end w;
@@ -623,8 +630,7 @@ int sandbox_run(const struct sandbox_spec *s, struct sandbox_status *st,
 		return r;
 	if (rs.cg.mem_dir || rs.cg.pids_dir)
 		sandbox_trace_step(&rs.tr, "gild", "cgroups made");
-	if (
-	    (r = start_child(&rs, s, &ids, err)) < 0 ||
+	if ((r = start_child(&rs, s, &ids, err)) < 0 ||
 	    (r = release_child(&rs, &ids, err)) < 0)
 		return r;
 	/* the timeout counts from here: setup that hangs (a bind of a dead

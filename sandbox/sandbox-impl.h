@@ -13,7 +13,8 @@
 #define SANDBOX_DEFAULT_HOST_BASE 100000u
 #define SANDBOX_DEFAULT_HOST_COUNT 65536u
 #define SANDBOX_TMP_SIZE (256ull << 20)
-#define SANDBOX_PATH "/usr/local/bin:/usr/bin:/bin:/usr/local/sbin:/usr/sbin:/sbin"
+#define SANDBOX_PATH                                                           \
+	"/usr/local/bin:/usr/bin:/bin:/usr/local/sbin:/usr/sbin:/sbin"
 #define SANDBOX_HOME "/tmp"
 
 struct sandbox_spec {
@@ -29,8 +30,8 @@ struct sandbox_spec {
 	unsigned host_uid, host_gid, host_count; /* 0 count: default */
 	char *cwd;
 	int out_fd, err_fd;
-	int trace_fd;	      /* -1: no step timings */
-	bool caller_exits;    /* do not wait for pid 1's own end */
+	int trace_fd;	   /* -1: no step timings */
+	bool caller_exits; /* do not wait for pid 1's own end */
 	struct gild_strv argv;
 };
 
@@ -48,7 +49,7 @@ void sandbox_trace_step(const struct sandbox_trace *t, const char *who,
 
 /* ids.c: the uid/gid maps. */
 struct sandbox_ids {
-	bool privileged;	   /* we can write a range map (root) */
+	bool privileged;	     /* we can write a range map (root) */
 	unsigned host_uid, host_gid; /* what inside 0 (or inside_uid) maps to */
 	unsigned count;
 	char uid_map[64], gid_map[64];
@@ -70,7 +71,7 @@ struct sandbox_sources {
 	char **src;    /* per mount, realpath of its source; NULL for tmpfs */
 	bool *is_file; /* per mount: the source is not a directory */
 	size_t n;
-	char *root;    /* realpath of --root, or NULL */
+	char *root; /* realpath of --root, or NULL */
 };
 int sandbox_sources_resolve(const struct sandbox_spec *s,
 			    struct sandbox_sources *so, struct gild_err *err);
@@ -104,8 +105,7 @@ int sandbox_cgroup_attach(const struct sandbox_cgroup *cg, pid_t pid,
 bool sandbox_cgroup_oom_killed(const struct sandbox_cgroup *cg);
 bool sandbox_cgroup_pids_hit(const struct sandbox_cgroup *cg);
 void sandbox_cgroup_destroy(struct sandbox_cgroup *cg);
-bool sandbox_cgroup_available(const char *controller, char *detail,
-			      size_t n);
+bool sandbox_cgroup_available(const char *controller, char *detail, size_t n);
 int sandbox_rlimits_apply(const struct sandbox_spec *s, bool have_mem_cgroup,
 			  bool have_pids_cgroup, struct gild_err *err);
 

@@ -38,15 +38,16 @@ enum sandbox_mount_kind {
 	SANDBOX_MOUNT_RO,    /* read-only bind, nosuid,nodev */
 	SANDBOX_MOUNT_RW,    /* read-write bind, nosuid,nodev */
 	SANDBOX_MOUNT_TMPFS, /* sized tmpfs, nosuid,nodev */
-	SANDBOX_MOUNT_LAYER, /* read-only overlay of src over dest, nosuid,nodev */
+	SANDBOX_MOUNT_LAYER, /* read-only overlay of src over dest, nosuid,nodev
+			      */
 };
 
 /* One setup operation, in the order the caller gave them. */
 struct sandbox_mount {
 	enum sandbox_mount_kind kind;
-	char *src;	     /* host path (NULL for tmpfs) */
-	char *dest;	     /* absolute path inside */
-	uint64_t size;	     /* tmpfs size in bytes */
+	char *src;     /* host path (NULL for tmpfs) */
+	char *dest;    /* absolute path inside */
+	uint64_t size; /* tmpfs size in bytes */
 };
 
 /* Why the command ended. */
@@ -70,7 +71,7 @@ struct sandbox_status {
 struct sandbox_check_item {
 	const char *name; /* "user namespace", "seccomp", ... */
 	bool ok;
-	bool needed;	  /* a build cannot run without it */
+	bool needed; /* a build cannot run without it */
 	char detail[160];
 };
 

@@ -10,8 +10,8 @@
 int sandbox_seccomp_load(struct gild_err *err)
 {
 	struct sock_fprog fprog = {
-		.len = (unsigned short)sandbox_seccomp_prog_len,
-		.filter = (struct sock_filter *)sandbox_seccomp_prog,
+	    .len = (unsigned short)sandbox_seccomp_prog_len,
+	    .filter = (struct sock_filter *)sandbox_seccomp_prog,
 	};
 
 	if (sandbox_seccomp_prog_len == 0 ||

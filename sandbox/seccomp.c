@@ -9,40 +9,85 @@
 #include "sandbox-impl.h"
 
 #include <fcntl.h>
+#include <linux/filter.h>
+#include <linux/netlink.h>
 #include <linux/sched.h>
+#include <linux/seccomp.h>
 #include <seccomp.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <linux/filter.h>
-#include <linux/netlink.h>
-#include <linux/seccomp.h>
 #include <sys/syscall.h>
 
 /* Denied whatever the arguments. */
 static const char *const deny_always[] = {
-	"ptrace", "process_vm_readv", "process_vm_writev", "bpf",
-	"perf_event_open", "userfaultfd", "io_uring_setup", "io_uring_enter",
-	"io_uring_register", "keyctl", "add_key", "request_key", "kexec_load",
-	"kexec_file_load", "init_module", "finit_module", "delete_module",
-	"create_module", "reboot", "swapon", "swapoff", "acct",
-	"clock_settime", "clock_settime64", "settimeofday", "stime",
-	"adjtimex", "clock_adjtime", "clock_adjtime64", "mount", "umount",
-	"umount2", "pivot_root", "chroot", "unshare", "setns", "fsopen",
-	"fsconfig", "fsmount", "fspick", "move_mount", "open_tree",
-	"mount_setattr", "open_by_handle_at", "name_to_handle_at", "syslog",
-	"uselib", "lookup_dcookie", "quotactl", "nfsservctl", "vm86",
-	"vm86old", "iopl", "ioperm", "kcmp", "pidfd_getfd",
-	"landlock_create_ruleset", "lsm_set_self_attr",
+    "ptrace",
+    "process_vm_readv",
+    "process_vm_writev",
+    "bpf",
+    "perf_event_open",
+    "userfaultfd",
+    "io_uring_setup",
+    "io_uring_enter",
+    "io_uring_register",
+    "keyctl",
+    "add_key",
+    "request_key",
+    "kexec_load",
+    "kexec_file_load",
+    "init_module",
+    "finit_module",
+    "delete_module",
+    "create_module",
+    "reboot",
+    "swapon",
+    "swapoff",
+    "acct",
+    "clock_settime",
+    "clock_settime64",
+    "settimeofday",
+    "stime",
+    "adjtimex",
+    "clock_adjtime",
+    "clock_adjtime64",
+    "mount",
+    "umount",
+    "umount2",
+    "pivot_root",
+    "chroot",
+    "unshare",
+    "setns",
+    "fsopen",
+    "fsconfig",
+    "fsmount",
+    "fspick",
+    "move_mount",
+    "open_tree",
+    "mount_setattr",
+    "open_by_handle_at",
+    "name_to_handle_at",
+    "syslog",
+    "uselib",
+    "lookup_dcookie",
+    "quotactl",
+    "nfsservctl",
+    "vm86",
+    "vm86old",
+    "iopl",
+    "ioperm",
+    "kcmp",
+    "pidfd_getfd",
+    "landlock_create_ruleset",
+    "lsm_set_self_attr",
 };
 
 /* clone with any CLONE_NEW* flag (the low byte of clone's flags is the exit
  * signal, so CLONE_NEWTIME, 0x80, cannot be told apart there; unshare and
  * clone3 are refused whole). */
 static const unsigned long clone_new_flags[] = {
-	CLONE_NEWNS, CLONE_NEWCGROUP, CLONE_NEWUTS, CLONE_NEWIPC,
-	CLONE_NEWUSER, CLONE_NEWPID, CLONE_NEWNET,
+    CLONE_NEWNS,   CLONE_NEWCGROUP, CLONE_NEWUTS, CLONE_NEWIPC,
+    CLONE_NEWUSER, CLONE_NEWPID,    CLONE_NEWNET,
 };
 
 static int add_rule(scmp_filter_ctx ctx, int errno_val, const char *name,
@@ -77,7 +122,8 @@ static int add_clone_rules(scmp_filter_ctx ctx, struct gild_err *err)
 
 	for (size_t i = 0; i < GILD_ARRAY_SIZE(clone_new_flags); i++)
 		if ((r = add_one(ctx, "clone", 0, SCMP_CMP_MASKED_EQ,
-				 clone_new_flags[i], clone_new_flags[i], err)) < 0)
+				 clone_new_flags[i], clone_new_flags[i], err)) <
+		    0)
 			return r;
 	/* clone3 passes its flags in memory seccomp cannot read: ENOSYS
 	 * makes glibc fall back to clone, which is checked above. */
@@ -106,25 +152,26 @@ static int add_socket_rules(scmp_filter_ctx ctx, struct gild_err *err)
 {
 	static const int ip[] = {AF_INET, AF_INET6};
 	struct scmp_arg_cmp nl[2] = {
-		SCMP_A0(SCMP_CMP_EQ, AF_NETLINK),
-		SCMP_A2(SCMP_CMP_NE, NETLINK_ROUTE),
+	    SCMP_A0(SCMP_CMP_EQ, AF_NETLINK),
+	    SCMP_A2(SCMP_CMP_NE, NETLINK_ROUTE),
 	};
 	int r;
 
 	for (size_t i = 0; i < GILD_ARRAY_SIZE(ip); i++) {
 		struct scmp_arg_cmp raw[2] = {
-			SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)ip[i]),
-			SCMP_A1(SCMP_CMP_MASKED_EQ, 0xf, SOCK_RAW),
+		    SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)ip[i]),
+		    SCMP_A1(SCMP_CMP_MASKED_EQ, 0xf, SOCK_RAW),
 		};
 		struct scmp_arg_cmp pkt[2] = {
-			SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)ip[i]),
-			SCMP_A1(SCMP_CMP_MASKED_EQ, 0xf, SOCK_PACKET),
+		    SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)ip[i]),
+		    SCMP_A1(SCMP_CMP_MASKED_EQ, 0xf, SOCK_PACKET),
 		};
 		if ((r = add_rule(ctx, EPERM, "socket", 2, raw, err)) < 0 ||
 		    (r = add_rule(ctx, EPERM, "socket", 2, pkt, err)) < 0)
 			return r;
 	}
-	if ((r = add_one(ctx, "socket", 0, SCMP_CMP_EQ, AF_PACKET, 0, err)) < 0 ||
+	if ((r = add_one(ctx, "socket", 0, SCMP_CMP_EQ, AF_PACKET, 0, err)) <
+		0 ||
 	    (r = add_rule(ctx, EPERM, "socket", 2, nl, err)) < 0)
 		return r;
 	/* i386's multiplexer hides the arguments: glibc uses the direct
@@ -135,16 +182,24 @@ static int add_socket_rules(scmp_filter_ctx ctx, struct gild_err *err)
 /* Setting setuid/setgid bits (Nix's sandbox: EPERM). */
 static int add_chmod_rules(scmp_filter_ctx ctx, struct gild_err *err)
 {
-	static const struct { const char *name; unsigned arg; } calls[] = {
-		{"chmod", 1}, {"fchmod", 1}, {"fchmodat", 2}, {"fchmodat2", 2},
+	static const struct {
+		const char *name;
+		unsigned arg;
+	} calls[] = {
+	    {"chmod", 1},
+	    {"fchmod", 1},
+	    {"fchmodat", 2},
+	    {"fchmodat2", 2},
 	};
 	int r;
 
 	for (size_t i = 0; i < GILD_ARRAY_SIZE(calls); i++)
 		if ((r = add_one(ctx, calls[i].name, calls[i].arg,
-				 SCMP_CMP_MASKED_EQ, S_ISUID, S_ISUID, err)) < 0 ||
+				 SCMP_CMP_MASKED_EQ, S_ISUID, S_ISUID, err)) <
+			0 ||
 		    (r = add_one(ctx, calls[i].name, calls[i].arg,
-				 SCMP_CMP_MASKED_EQ, S_ISGID, S_ISGID, err)) < 0)
+				 SCMP_CMP_MASKED_EQ, S_ISGID, S_ISGID, err)) <
+			0)
 			return r;
 	return 0;
 }
@@ -159,14 +214,15 @@ static int add_chmod_rules(scmp_filter_ctx ctx, struct gild_err *err)
 static int add_personality_rules(scmp_filter_ctx ctx, struct gild_err *err)
 {
 	static const unsigned bits[] = {
-		0,  1,	2,  4,	5,  6,	7,  8,	9,  10, 11, 12, 13, 14, 15, 16,
-		17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31,
+	    0,	1,  2,	4,  5,	6,  7,	8,  9,	10, 11, 12, 13, 14, 15, 16,
+	    17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31,
 	};
 	size_t n = GILD_ARRAY_SIZE(bits);
 	int r;
 
 	for (size_t i = 0; i < n; i++) {
-		uint64_t set = 1ull << bits[i], clear = 1ull << bits[(i + 1) % n];
+		uint64_t set = 1ull << bits[i],
+			 clear = 1ull << bits[(i + 1) % n];
 		if ((r = add_one(ctx, "personality", 0, SCMP_CMP_MASKED_EQ,
 				 set | clear, set, err)) < 0)
 			return r;
@@ -177,8 +233,12 @@ static int add_personality_rules(scmp_filter_ctx ctx, struct gild_err *err)
 
 static int add_arches(scmp_filter_ctx ctx, struct gild_err *err)
 {
-	static const struct { uint32_t arch; const char *name; } extra[] = {
-		{SCMP_ARCH_X86, "x86"}, {SCMP_ARCH_X32, "x32"},
+	static const struct {
+		uint32_t arch;
+		const char *name;
+	} extra[] = {
+	    {SCMP_ARCH_X86, "x86"},
+	    {SCMP_ARCH_X32, "x32"},
 	};
 	int r;
 
@@ -201,7 +261,7 @@ static void release_ctx(scmp_filter_ctx *ctx)
 static int build_filter(scmp_filter_ctx *out, struct gild_err *err)
 {
 	__attribute__((cleanup(release_ctx))) scmp_filter_ctx ctx =
-		seccomp_init(SCMP_ACT_ALLOW);
+	    seccomp_init(SCMP_ACT_ALLOW);
 	int r;
 
 	if (!ctx)
@@ -218,7 +278,8 @@ static int build_filter(scmp_filter_ctx *out, struct gild_err *err)
 	if ((r = add_arches(ctx, err)) < 0)
 		return r;
 	for (size_t i = 0; i < GILD_ARRAY_SIZE(deny_always); i++)
-		if ((r = add_rule(ctx, EPERM, deny_always[i], 0, NULL, err)) < 0)
+		if ((r = add_rule(ctx, EPERM, deny_always[i], 0, NULL, err)) <
+		    0)
 			return r;
 	if ((r = add_clone_rules(ctx, err)) < 0 ||
 	    (r = add_ioctl_rules(ctx, err)) < 0 ||

@@ -216,8 +216,8 @@ int sandbox_spec_putenv(struct sandbox_spec *s, const char *kv,
 	_cleanup_free_ char *key = NULL;
 
 	if (!eq || eq == kv)
-		return gild_fail(err, -GILD_E_USAGE, NULL,
-				 "'%s' is not K=V", kv);
+		return gild_fail(err, -GILD_E_USAGE, NULL, "'%s' is not K=V",
+				 kv);
 	key = xstrndup(kv, eq - kv);
 	return sandbox_spec_setenv(s, key, eq + 1, err);
 }

@@ -97,10 +97,11 @@ static int resolve_id(struct build_job *j, const char *file, const char *kind,
 		*out_name = xstrdup(name);
 		return 0;
 	}
-	return gild_fail(err, -GILD_E_INVALID, NULL,
-			 "'%s/%s': fowners: %s '%s' of '%s' is in no /etc/%s of "
-			 "the image, the build-time dependencies or the stage",
-			 j->r->category, j->r->pf, kind, name, path, file);
+	return gild_fail(
+	    err, -GILD_E_INVALID, NULL,
+	    "'%s/%s': fowners: %s '%s' of '%s' is in no /etc/%s of "
+	    "the image, the build-time dependencies or the stage",
+	    j->r->category, j->r->pf, kind, name, path, file);
 }
 
 static int apply_line(struct build_job *j, const char *key, const char *value,
@@ -121,16 +122,18 @@ static int apply_line(struct build_job *j, const char *key, const char *value,
 		errno = 0;
 		mode = strtol(value, &end, 8);
 		if (*end || errno || mode < 0 || mode > 07777)
-			return gild_fail(err, -GILD_E_INVALID, NULL,
-					 "'%s/%s': fperms: bad mode '%s' for '%s'",
-					 j->r->category, j->r->pf, value, path);
+			return gild_fail(
+			    err, -GILD_E_INVALID, NULL,
+			    "'%s/%s': fperms: bad mode '%s' for '%s'",
+			    j->r->category, j->r->pf, value, path);
 		a->mode = (int)mode;
 		return 0;
 	}
 	if (strcmp(key, "user") && strcmp(key, "group"))
-		return gild_fail(err, -GILD_E_INVALID, NULL,
-				 "'%s/%s': unknown attribute request '%s' for '%s'",
-				 j->r->category, j->r->pf, key, path);
+		return gild_fail(
+		    err, -GILD_E_INVALID, NULL,
+		    "'%s/%s': unknown attribute request '%s' for '%s'",
+		    j->r->category, j->r->pf, key, path);
 	bool user = !strcmp(key, "user");
 	if ((r = resolve_id(j, user ? "passwd" : "group", key, value, path, &id,
 			    &name, err)) < 0)
@@ -155,7 +158,8 @@ static int cmp_attr(const void *x, const void *y)
 
 int build_job_load_attrs(struct build_job *j, struct gild_err *err)
 {
-	_cleanup_free_ char *file = gild_path_join(j->workroot, "temp/.gild-attrs");
+	_cleanup_free_ char *file =
+	    gild_path_join(j->workroot, "temp/.gild-attrs");
 	_cleanup_free_ char *text = NULL;
 	char *save = NULL;
 	int r;

@@ -6,8 +6,8 @@
 
 #include <sys/stat.h>
 
-#include "repo/repo.h"
 #include "pms/pms.h"
+#include "repo/repo.h"
 
 struct dep_search {
 	struct build_job *j;
@@ -26,13 +26,30 @@ static bool use_deps_ok(struct build_job *j, const struct atom *a,
 		bool has = gild_has_word(use, u->flag);
 
 		switch (u->kind) {
-		case USE_DEP_ENABLED: want = true; break;
-		case USE_DEP_DISABLED: want = false; break;
-		case USE_DEP_IF: if (!parent) continue; want = true; break;
-		case USE_DEP_IF_NOT: if (parent) continue; want = false; break;
-		case USE_DEP_EQ: want = parent; break;
-		case USE_DEP_NEQ: want = !parent; break;
-		default: continue;
+		case USE_DEP_ENABLED:
+			want = true;
+			break;
+		case USE_DEP_DISABLED:
+			want = false;
+			break;
+		case USE_DEP_IF:
+			if (!parent)
+				continue;
+			want = true;
+			break;
+		case USE_DEP_IF_NOT:
+			if (parent)
+				continue;
+			want = false;
+			break;
+		case USE_DEP_EQ:
+			want = parent;
+			break;
+		case USE_DEP_NEQ:
+			want = !parent;
+			break;
+		default:
+			continue;
 		}
 		if (!gild_has_word(iuse, u->flag) && u->def != USE_DEFAULT_NONE)
 			has = u->def == USE_DEFAULT_PLUS;
@@ -59,8 +76,8 @@ static bool newer_file(struct build_job *j, const struct binrepo_pkg *a,
 }
 
 /* The highest binary package matching a; NULL when none. */
-static const struct binrepo_pkg *best_binpkg(struct build_job *j,
-					     const struct atom *a, bool check_use)
+static const struct binrepo_pkg *
+best_binpkg(struct build_job *j, const struct atom *a, bool check_use)
 {
 	const struct binrepo *repo = j->env->repo;
 	const struct binrepo_pkg *best = NULL;
@@ -86,7 +103,8 @@ static const struct binrepo_pkg *best_binpkg(struct build_job *j,
 			continue;
 		use = gpkg_meta_get(&p->meta, "USE");
 		iuse = gpkg_meta_get(&p->meta, "IUSE");
-		if (check_use && !use_deps_ok(j, a, use ? use : "", iuse ? iuse : ""))
+		if (check_use &&
+		    !use_deps_ok(j, a, use ? use : "", iuse ? iuse : ""))
 			continue;
 		int c = best ? version_cmp(pvr, best_pvr) : 1;
 		if (c > 0 || (c == 0 && newer_file(j, p, best))) {
@@ -100,7 +118,8 @@ static const struct binrepo_pkg *best_binpkg(struct build_job *j,
 
 static bool provided(struct build_job *j, const struct atom *a)
 {
-	const struct plines *pl = &j->env->cfg->profile->lists[PL_PACKAGE_PROVIDED];
+	const struct plines *pl =
+	    &j->env->cfg->profile->lists[PL_PACKAGE_PROVIDED];
 
 	for (size_t i = 0; i < pl->n; i++) {
 		struct cpv c;
@@ -161,16 +180,18 @@ static bool meet(struct dep_search *ds, const struct dep_node *n, bool commit)
 	case DEP_ATOM:
 		ok = meet_atom(ds, n->atom, commit);
 		if (!ok && commit)
-			gild_strv_push(&ds->missing, xasprintf("'%s' (%s)",
-							      n->atom->text, ds->cls));
+			gild_strv_push(
+			    &ds->missing,
+			    xasprintf("'%s' (%s)", n->atom->text, ds->cls));
 		return ok;
 	case DEP_ANY:
 		ok = meet_any(ds, n, commit);
 		if (!ok && commit) {
 			struct gild_buf b = GILD_BUF_INIT;
 			depstr_format(n, &b);
-			gild_strv_push(&ds->missing, xasprintf("'%s' (%s)",
-							      gild_buf_str(&b), ds->cls));
+			gild_strv_push(
+			    &ds->missing,
+			    xasprintf("'%s' (%s)", gild_buf_str(&b), ds->cls));
 			gild_buf_release(&b);
 		}
 		return ok;
@@ -218,8 +239,8 @@ static char *record_slot_ops(struct build_job *j, const char *deps)
 		n = strcspn(s, " \t\n");
 		if (b.n)
 			gild_buf_addc(&b, ' ');
-		if (atom_parse(s, n, j->r->eapi, &a, NULL) == 0 && !a->blocker &&
-		    a->slot_op == ATOM_SLOT_OP_EQ && !a->subslot)
+		if (atom_parse(s, n, j->r->eapi, &a, NULL) == 0 &&
+		    !a->blocker && a->slot_op == ATOM_SLOT_OP_EQ && !a->subslot)
 			add_slot_op_atom(j, &b, a);
 		else
 			gild_buf_add(&b, s, n);
@@ -231,7 +252,8 @@ static char *record_slot_ops(struct build_job *j, const char *deps)
 static void record_all_slot_ops(struct build_job *j)
 {
 	static const enum recipe_var vars[] = {RECIPE_BDEPEND, RECIPE_DEPEND,
-		RECIPE_RDEPEND, RECIPE_PDEPEND, RECIPE_IDEPEND};
+					       RECIPE_RDEPEND, RECIPE_PDEPEND,
+					       RECIPE_IDEPEND};
 
 	for (size_t i = 0; i < GILD_ARRAY_SIZE(vars); i++) {
 		char *s = j->evaluated[vars[i]];
@@ -290,7 +312,8 @@ static void add_runtime_closure(struct build_job *j)
 {
 	for (size_t i = 0; i < j->deps.n; i++) {
 		const struct binrepo_pkg *p = pkg_by_relpath(j, j->deps.v[i]);
-		const char *rdep = p ? gpkg_meta_get(&p->meta, "RDEPEND") : NULL;
+		const char *rdep =
+		    p ? gpkg_meta_get(&p->meta, "RDEPEND") : NULL;
 		const char *eapi = p ? gpkg_meta_get(&p->meta, "EAPI") : NULL;
 		_cleanup_(dep_node_freep) struct dep_node *tree = NULL;
 		struct gild_loc loc = {p ? p->relpath : "", 1, 1};
@@ -323,7 +346,8 @@ int build_job_find_deps(struct build_job *j, struct gild_err *err)
 	}
 	/* the other classes are recorded (evaluated) in the package */
 	static const enum recipe_var rest[] = {RECIPE_RDEPEND, RECIPE_PDEPEND,
-		RECIPE_IDEPEND, RECIPE_LICENSE, RECIPE_RESTRICT};
+					       RECIPE_IDEPEND, RECIPE_LICENSE,
+					       RECIPE_RESTRICT};
 	for (size_t i = 0; i < GILD_ARRAY_SIZE(rest); i++)
 		if ((r = build_job_reduce(j, rest[i], NULL, NULL, err)) < 0) {
 			gild_strv_release(&ds.missing);

@@ -6,11 +6,11 @@
 #include <limits.h>
 #include <sys/stat.h>
 
-#include "repo/repo.h"
-#include "sandbox/sandbox.h"
-#include "pms/pms.h"
 #include "config/config.h"
 #include "fetch/fetch.h"
+#include "pms/pms.h"
+#include "repo/repo.h"
+#include "sandbox/sandbox.h"
 
 /* Run a version command of the host toolchain and keep its first line:
  * the stage identity must change when the compiler, binutils or libc do. */
@@ -52,19 +52,23 @@ static int host_stage_identity(struct build_env *e)
  * versions its compiler, linker and C library report, asked inside the
  * stage (its own tools, not the host's). */
 static const char stage_probe_sh[] =
-	"v() { out=$(\"$@\" 2>&1 | grep -m1 '[0-9]\\.[0-9]'); echo \"${out:-(none)}\"; }\n"
-	"if command -v cc >/dev/null; then v cc --version; else echo '(no cc)'; fi\n"
-	"if command -v ld >/dev/null; then v ld --version; else echo '(no ld)'; fi\n"
-	"libc='(no libc)'\n"
-	"for l in /lib*/ld-linux*.so.* /lib/ld-musl-*.so.1; do\n"
-	"  [ -e \"$l\" ] && { libc=$(v \"$l\" --version); break; }\n"
-	"done\n"
-	"echo \"$libc\"\n";
+    "v() { out=$(\"$@\" 2>&1 | grep -m1 '[0-9]\\.[0-9]'); echo "
+    "\"${out:-(none)}\"; }\n"
+    "if command -v cc >/dev/null; then v cc --version; else echo '(no cc)'; "
+    "fi\n"
+    "if command -v ld >/dev/null; then v ld --version; else echo '(no ld)'; "
+    "fi\n"
+    "libc='(no libc)'\n"
+    "for l in /lib*/ld-linux*.so.* /lib/ld-musl-*.so.1; do\n"
+    "  [ -e \"$l\" ] && { libc=$(v \"$l\" --version); break; }\n"
+    "done\n"
+    "echo \"$libc\"\n";
 
 static int probe_stage_dir(const char *dir, struct gild_buf *out,
 			   struct gild_err *err)
 {
-	_cleanup_(sandbox_spec_freep) struct sandbox_spec *s = sandbox_spec_new();
+	_cleanup_(sandbox_spec_freep) struct sandbox_spec *s =
+	    sandbox_spec_new();
 	_cleanup_fclose_ FILE *f = tmpfile();
 	const char *argv[] = {"sh", "-c", stage_probe_sh, NULL};
 	struct sandbox_status st;
@@ -72,7 +76,8 @@ static int probe_stage_dir(const char *dir, struct gild_buf *out,
 	int r;
 
 	if (!f)
-		return gild_fail_errno(err, NULL, "cannot create a temporary file");
+		return gild_fail_errno(err, NULL,
+				       "cannot create a temporary file");
 	sandbox_spec_set_root(s, dir);
 	if (geteuid() == 0)
 		sandbox_spec_set_host_range(s, 100000, 100000, 65536);
@@ -85,10 +90,11 @@ static int probe_stage_dir(const char *dir, struct gild_buf *out,
 	while (fgets(line, sizeof(line), f))
 		gild_buf_adds(out, line);
 	if (st.status != 0)
-		return gild_fail(err, -GILD_E_INVALID, NULL,
-				 "STAGE '%s': cannot run its sh to read its toolchain "
-				 "versions (status %d): %s", dir, st.status,
-				 out->n ? gild_buf_str(out) : "no output");
+		return gild_fail(
+		    err, -GILD_E_INVALID, NULL,
+		    "STAGE '%s': cannot run its sh to read its toolchain "
+		    "versions (status %d): %s",
+		    dir, st.status, out->n ? gild_buf_str(out) : "no output");
 	return 0;
 }
 
@@ -145,7 +151,8 @@ static int unpack_stage(struct build_env *e, const char *tarball,
 		if (saved == EEXIST || saved == ENOTEMPTY)
 			return 0; /* another build unpacked it first */
 		errno = saved;
-		return gild_fail_errno(err, e->stage_root, "cannot rename stage into");
+		return gild_fail_errno(err, e->stage_root,
+				       "cannot rename stage into");
 	}
 	return 0;
 }
@@ -154,15 +161,18 @@ static int tarball_stage_identity(struct build_env *e, const char *tarball,
 				  struct gild_err *err)
 {
 	_cleanup_buf_ struct gild_buf b = GILD_BUF_INIT;
-	const char *base = strrchr(tarball, '/') ? strrchr(tarball, '/') + 1 : tarball;
+	const char *base =
+	    strrchr(tarball, '/') ? strrchr(tarball, '/') + 1 : tarball;
 	char hex[65];
 	int r;
 
 	if (!gild_endswith(base, ".tar") && !gild_endswith(base, ".tar.xz") &&
 	    !gild_endswith(base, ".tar.zst") && !gild_endswith(base, ".tar.gz"))
-		return gild_fail(err, -GILD_E_INVALID, NULL,
-				 "STAGE '%s' is neither a directory nor a .tar, "
-				 ".tar.gz, .tar.xz or .tar.zst stage tarball", tarball);
+		return gild_fail(
+		    err, -GILD_E_INVALID, NULL,
+		    "STAGE '%s' is neither a directory nor a .tar, "
+		    ".tar.gz, .tar.xz or .tar.zst stage tarball",
+		    tarball);
 	if ((r = build_sha256_stream(tarball, hex, err)) < 0 ||
 	    (r = unpack_stage(e, tarball, hex, err)) < 0)
 		return r;
@@ -184,9 +194,10 @@ static int named_stage_identity(struct build_env *e, const char *stage,
 		return gild_fail(err, -GILD_E_INVALID, NULL,
 				 "STAGE '%s' is not an absolute path", stage);
 	if (stat(stage, &st) < 0)
-		return gild_fail(err, -GILD_E_INVALID, NULL,
-				 "STAGE '%s' names no stage directory or tarball: %s",
-				 stage, strerror(errno));
+		return gild_fail(
+		    err, -GILD_E_INVALID, NULL,
+		    "STAGE '%s' names no stage directory or tarball: %s", stage,
+		    strerror(errno));
 	if (S_ISDIR(st.st_mode))
 		return dir_stage_identity(e, stage, err);
 	return tarball_stage_identity(e, stage, err);
@@ -207,11 +218,12 @@ static char *abs_dir(const char *tree, const char *dir)
 static int read_limits(struct build_env *e, struct gild_err *err)
 {
 	long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
-	uint64_t ram = pages > 0 && page > 0 ? (uint64_t)pages * (uint64_t)page : 0;
+	uint64_t ram =
+	    pages > 0 && page > 0 ? (uint64_t)pages * (uint64_t)page : 0;
 	int r;
 
-	if ((r = config_get_number(e->cfg, "GILD_PHASE_TIMEOUT", false, 3 * 3600,
-				   &e->phase_timeout, err)) < 0 ||
+	if ((r = config_get_number(e->cfg, "GILD_PHASE_TIMEOUT", false,
+				   3 * 3600, &e->phase_timeout, err)) < 0 ||
 	    (r = config_get_number(e->cfg, "GILD_BUILD_MEM", true, ram / 4 * 3,
 				   &e->mem, err)) < 0 ||
 	    (r = config_get_number(e->cfg, "GILD_BUILD_NPROC", false, 4096,
@@ -294,13 +306,15 @@ void build_env_free(struct build_env *e)
 	free(e);
 }
 
-/* ---- finding the recipe for an atom --------------------------------------- */
+/* ---- finding the recipe for an atom ---------------------------------------
+ */
 
 /* Visible? Fills reasons when not (the caller reports them). */
 static bool recipe_visible(struct build_env *e, const struct recipe *r,
 			   struct gild_strv *reasons)
 {
-	_cleanup_free_ struct use_iuse *iuse = xcalloc(r->n_iuse + 1, sizeof(*iuse));
+	_cleanup_free_ struct use_iuse *iuse =
+	    xcalloc(r->n_iuse + 1, sizeof(*iuse));
 	struct use_pkg p;
 	struct use_state st = {0};
 	bool vis;
@@ -360,8 +374,8 @@ int build_find_recipe(struct build_env *e, const char *atom_text,
 			return 0;
 		}
 		for (size_t k = before; k < why.n; k++) {
-			char *s = xasprintf("%s/%s-%s: %s", rc->category, rc->pn,
-					    rc->pvr, why.v[k]);
+			char *s = xasprintf("%s/%s-%s: %s", rc->category,
+					    rc->pn, rc->pvr, why.v[k]);
 			free(why.v[k]);
 			why.v[k] = s;
 		}

@@ -10,9 +10,14 @@ static const char *nofetch_var(void *ud, const char *name)
 {
 	const struct build_job *j = ud;
 	const char *const vars[][2] = {
-		{"P", j->r->p}, {"PN", j->r->pn}, {"PV", j->r->pv},
-		{"PVR", j->r->pvr}, {"PF", j->r->pf}, {"CATEGORY", j->r->category},
-		{"DISTDIR", j->env->distdir}, {"HOMEPAGE", j->r->vars[RECIPE_HOMEPAGE]},
+	    {"P", j->r->p},
+	    {"PN", j->r->pn},
+	    {"PV", j->r->pv},
+	    {"PVR", j->r->pvr},
+	    {"PF", j->r->pf},
+	    {"CATEGORY", j->r->category},
+	    {"DISTDIR", j->env->distdir},
+	    {"HOMEPAGE", j->r->vars[RECIPE_HOMEPAGE]},
 	};
 
 	for (size_t i = 0; i < GILD_ARRAY_SIZE(vars); i++)
@@ -23,14 +28,14 @@ static const char *nofetch_var(void *ud, const char *name)
 
 /* RESTRICT="fetch": the user fetches by hand; say how (pkg_nofetch's
  * messages, read, never run). */
-static int nofetch(struct build_job *j, const char *name,
-		   struct gild_err *err)
+static int nofetch(struct build_job *j, const char *name, struct gild_err *err)
 {
 	const struct recipe_func *f = recipe_func_find(j->r, "pkg_nofetch");
-	_cleanup_free_ char *text = fetch_nofetch_text(f ? f->body : "",
-						      nofetch_var, j);
+	_cleanup_free_ char *text =
+	    fetch_nofetch_text(f ? f->body : "", nofetch_var, j);
 
-	fprintf(j->env->ctx->diag, "%s/%s: fetch restricted; pkg_nofetch says:\n%s\n",
+	fprintf(j->env->ctx->diag,
+		"%s/%s: fetch restricted; pkg_nofetch says:\n%s\n",
 		j->r->category, j->r->pf, text[0] ? text : "(nothing)");
 	return gild_fail(err, -GILD_E_FETCH, NULL,
 			 "'%s' must be placed in '%s' by hand (RESTRICT=fetch)",
@@ -50,14 +55,17 @@ static int fetch_one(struct build_job *j, const struct fetch_src *src,
 	int r;
 
 	if (rflags & FETCH_RESTRICT_FETCH) {
-		_cleanup_free_ char *p = gild_path_join(j->env->distdir, src->name);
+		_cleanup_free_ char *p =
+		    gild_path_join(j->env->distdir, src->name);
 		if (access(p, R_OK) != 0)
 			return nofetch(j, src->name, err);
 	} else {
-		for (size_t i = 0; !(rflags & FETCH_RESTRICT_MIRROR) && i < ms->n; i++)
+		for (size_t i = 0;
+		     !(rflags & FETCH_RESTRICT_MIRROR) && i < ms->n; i++)
 			fetch_mirror_urls(&def, &ms->v[i], src->name, &urls);
 		for (size_t i = 0; i < src->uris.n; i++)
-			if ((r = fetch_expand_uri(tpm, src->uris.v[i], &urls, err)) < 0)
+			if ((r = fetch_expand_uri(tpm, src->uris.v[i], &urls,
+						  err)) < 0)
 				return r;
 	}
 	o.progress = isatty(STDERR_FILENO);
@@ -68,14 +76,15 @@ static int fetch_one(struct build_job *j, const struct fetch_src *src,
 	for (size_t i = 0; i < log.n; i++)
 		gild_buf_printf(&why, "; %s: %s", log.v[i].url, log.v[i].why);
 	gild_err_wrap(err, "%s/%s", j->r->category, j->r->pf);
-	snprintf(err->msg + strlen(err->msg), sizeof(err->msg) - strlen(err->msg),
-		 "%s", gild_buf_str(&why));
+	snprintf(err->msg + strlen(err->msg),
+		 sizeof(err->msg) - strlen(err->msg), "%s", gild_buf_str(&why));
 	return r;
 }
 
 int build_job_list_distfiles(struct build_job *j, struct gild_err *err)
 {
-	_cleanup_(fetch_srclist_releasep) struct fetch_srclist srcs = FETCH_SRCLIST_INIT;
+	_cleanup_(fetch_srclist_releasep) struct fetch_srclist srcs =
+	    FETCH_SRCLIST_INIT;
 	unsigned rflags = 0;
 	int r;
 
@@ -89,16 +98,18 @@ int build_job_list_distfiles(struct build_job *j, struct gild_err *err)
 
 int build_job_fetch(struct build_job *j, struct gild_err *err)
 {
-	_cleanup_(fetch_srclist_releasep) struct fetch_srclist srcs = FETCH_SRCLIST_INIT;
-	_cleanup_(fetch_mirrors_releasep) struct fetch_mirrors ms = FETCH_MIRRORS_INIT;
+	_cleanup_(fetch_srclist_releasep) struct fetch_srclist srcs =
+	    FETCH_SRCLIST_INIT;
+	_cleanup_(fetch_mirrors_releasep) struct fetch_mirrors ms =
+	    FETCH_MIRRORS_INIT;
 	_cleanup_(fetch_tpm_freep) struct fetch_tpm *tpm = NULL;
 	_cleanup_(manifest_freep) struct manifest *m = NULL;
 	unsigned rflags = 0;
-	_cleanup_free_ char *tpm_path = gild_path_join(tree_root(j->env->tree),
-					       "profiles/thirdpartymirrors");
-	_cleanup_free_ char *mpath = xasprintf("%s/recipes/%s/%s/Manifest",
-					       tree_root(j->env->tree),
-					       j->r->category, j->r->pn);
+	_cleanup_free_ char *tpm_path = gild_path_join(
+	    tree_root(j->env->tree), "profiles/thirdpartymirrors");
+	_cleanup_free_ char *mpath =
+	    xasprintf("%s/recipes/%s/%s/Manifest", tree_root(j->env->tree),
+		      j->r->category, j->r->pn);
 	int r;
 
 	if ((r = fetch_recipe_sources(j->r, j->env->use, NULL, &srcs, &rflags,
@@ -114,7 +125,8 @@ int build_job_fetch(struct build_job *j, struct gild_err *err)
 		return r;
 	fetch_mirrors_load(config_get(j->env->cfg, "GILD_MIRRORS"), &ms);
 	for (size_t i = 0; i < srcs.n; i++)
-		if ((r = fetch_one(j, &srcs.v[i], rflags, &ms, tpm, m, err)) < 0)
+		if ((r = fetch_one(j, &srcs.v[i], rflags, &ms, tpm, m, err)) <
+		    0)
 			return r;
 	return 0;
 }

@@ -96,9 +96,9 @@ static int put_distfiles(struct build_job *j, struct gild_buf *b,
 			 struct gild_err *err)
 {
 	_cleanup_(manifest_freep) struct manifest *m = NULL;
-	_cleanup_free_ char *mpath = xasprintf("%s/recipes/%s/%s/Manifest",
-					       tree_root(j->env->tree),
-					       j->r->category, j->r->pn);
+	_cleanup_free_ char *mpath =
+	    xasprintf("%s/recipes/%s/%s/Manifest", tree_root(j->env->tree),
+		      j->r->category, j->r->pn);
 	int r;
 
 	if (j->distfiles.n == 0)
@@ -107,7 +107,7 @@ static int put_distfiles(struct build_job *j, struct gild_buf *b,
 		return r;
 	for (size_t i = 0; i < j->distfiles.n; i++) {
 		const struct manifest_entry *e =
-			manifest_find(m, "DIST", j->distfiles.v[i]);
+		    manifest_find(m, "DIST", j->distfiles.v[i]);
 		put(b, "distfile", j->distfiles.v[i]);
 		for (size_t k = 0; e && k < e->nhashes; k++)
 			put(b, e->hashes[k].name, e->hashes[k].hex);
@@ -132,7 +132,8 @@ static int put_dir(struct gild_buf *b, const char *dir, const char *rel,
 		    lstat(p, &st) == 0) {
 			if (S_ISDIR(st.st_mode))
 				r = put_dir(b, p, rp, err);
-			else if (S_ISREG(st.st_mode) && (r = put_file(b, rp, p, err)) == 0)
+			else if (S_ISREG(st.st_mode) &&
+				 (r = put_file(b, rp, p, err)) == 0)
 				put(b, "mode", (st.st_mode & 0111) ? "x" : "-");
 		}
 		free(names[i]);
@@ -143,8 +144,8 @@ static int put_dir(struct gild_buf *b, const char *dir, const char *rel,
 
 /* What of the configuration reaches a build (the phase environment). */
 static const char *const build_vars[] = {
-	"CFLAGS", "CXXFLAGS", "LDFLAGS", "CPPFLAGS", "CHOST", "CBUILD",
-	"MAKEOPTS", "FEATURES", "INSTALL_MASK", "ARCH",
+    "CFLAGS", "CXXFLAGS", "LDFLAGS",  "CPPFLAGS",     "CHOST",
+    "CBUILD", "MAKEOPTS", "FEATURES", "INSTALL_MASK", "ARCH",
 };
 
 /* reproducible-builds.org: SOURCE_DATE_EPOCH is a non-negative decimal
@@ -169,9 +170,11 @@ int build_job_compute_id(struct build_job *j, struct gild_err *err)
 	int r;
 
 	if (sde && *sde && !sde_valid(sde))
-		return gild_fail(err, -GILD_E_INVALID, NULL,
-				 "SOURCE_DATE_EPOCH '%s' is not a number of seconds", sde);
-	/* 2: build-time dependencies laid over the stage, not only at /build/deps */
+		return gild_fail(
+		    err, -GILD_E_INVALID, NULL,
+		    "SOURCE_DATE_EPOCH '%s' is not a number of seconds", sde);
+	/* 2: build-time dependencies laid over the stage, not only at
+	 * /build/deps */
 	put(&b, "gild-build-id", "2");
 	put(&b, "cpv", j->r->pf);
 	put(&b, "category", j->r->category);
@@ -181,16 +184,16 @@ int build_job_compute_id(struct build_job *j, struct gild_err *err)
 			return r;
 	}
 	for (size_t i = 0; i < j->r->n_inherited; i++) {
-		_cleanup_free_ char *p = xasprintf("%s/recipes/classes/%s.class",
-						   root, j->r->inherited[i]);
+		_cleanup_free_ char *p = xasprintf(
+		    "%s/recipes/classes/%s.class", root, j->r->inherited[i]);
 		if ((r = put_file(&b, "class", p, err)) < 0)
 			return r;
 	}
 	if ((r = put_distfiles(j, &b, err)) < 0)
 		return r;
 	{
-		_cleanup_free_ char *files = xasprintf("%s/recipes/%s/%s/files", root,
-						       j->r->category, j->r->pn);
+		_cleanup_free_ char *files = xasprintf(
+		    "%s/recipes/%s/%s/files", root, j->r->category, j->r->pn);
 		if ((r = put_dir(&b, files, "files", err)) < 0)
 			return r;
 	}

@@ -20,20 +20,21 @@
 #define HOST_ID_BASE 100000
 
 const char build_phase_sh[] =
-	"# phase.sh: written by gild for each build\n"
-	"source /gild/ebuild.sh || exit 1\n"
-	"_gild_inherited=' '\n"
-	"inherit() {\n"
-	"\tlocal c\n"
-	"\tfor c in \"$@\"; do\n"
-	"\t\t[[ ${_gild_inherited} == *\" ${c} \"* ]] && continue\n"
-	"\t\t_gild_inherited+=\"${c} \"\n"
-	"\t\tsource \"/gild/classes/${c}.class\" || die \"inherit: cannot source class '${c}'\"\n"
-	"\tdone\n"
-	"}\n"
-	"EXPORT_FUNCTIONS() { :; }\n"
-	"source /gild/recipe || die 'cannot source the recipe'\n"
-	"ebuild_run_phase \"$1\"\n";
+    "# phase.sh: written by gild for each build\n"
+    "source /gild/ebuild.sh || exit 1\n"
+    "_gild_inherited=' '\n"
+    "inherit() {\n"
+    "\tlocal c\n"
+    "\tfor c in \"$@\"; do\n"
+    "\t\t[[ ${_gild_inherited} == *\" ${c} \"* ]] && continue\n"
+    "\t\t_gild_inherited+=\"${c} \"\n"
+    "\t\tsource \"/gild/classes/${c}.class\" || die \"inherit: cannot source "
+    "class '${c}'\"\n"
+    "\tdone\n"
+    "}\n"
+    "EXPORT_FUNCTIONS() { :; }\n"
+    "source /gild/recipe || die 'cannot source the recipe'\n"
+    "ebuild_run_phase \"$1\"\n";
 
 static int write_file(const char *path, const char *text, size_t n,
 		      struct gild_err *err)
@@ -69,15 +70,17 @@ static int stage_gild_dir(struct build_job *j, struct gild_err *err)
 	_cleanup_free_ char *src = gild_path_join(root, j->r->path);
 	int r;
 
-	if ((r = write_file(p1, gild_ebuild_sh, strlen(gild_ebuild_sh), err)) < 0 ||
-	    (r = write_file(p2, build_phase_sh, strlen(build_phase_sh), err)) < 0 ||
+	if ((r = write_file(p1, gild_ebuild_sh, strlen(gild_ebuild_sh), err)) <
+		0 ||
+	    (r = write_file(p2, build_phase_sh, strlen(build_phase_sh), err)) <
+		0 ||
 	    (r = copy_file(src, p3, err)) < 0)
 		return r;
 	for (size_t i = 0; i < j->r->n_inherited; i++) {
-		_cleanup_free_ char *from = xasprintf("%s/recipes/classes/%s.class",
-						      root, j->r->inherited[i]);
-		_cleanup_free_ char *to = xasprintf("%s/classes/%s.class", g,
-						    j->r->inherited[i]);
+		_cleanup_free_ char *from = xasprintf(
+		    "%s/recipes/classes/%s.class", root, j->r->inherited[i]);
+		_cleanup_free_ char *to =
+		    xasprintf("%s/classes/%s.class", g, j->r->inherited[i]);
 		if ((r = copy_file(from, to, err)) < 0)
 			return r;
 	}
@@ -87,7 +90,9 @@ static int stage_gild_dir(struct build_job *j, struct gild_err *err)
 static int chown_entry(const char *path, const struct stat *st, int flag,
 		       struct FTW *ftw)
 {
-	(void)st; (void)flag; (void)ftw;
+	(void)st;
+	(void)flag;
+	(void)ftw;
 	return lchown(path, HOST_ID_BASE + BUILD_UID, HOST_ID_BASE + BUILD_UID);
 }
 
@@ -134,15 +139,28 @@ static int phase_env_names(struct build_job *j, struct sandbox_spec *s,
 	const char *image = slash ? "/build/image/" : "/build/image";
 	const char *root = slash ? "/" : "";
 	const char *kv[][2] = {
-		{"P", r->p}, {"PN", r->pn}, {"PV", r->pv}, {"PR", r->pr},
-		{"PVR", r->pvr}, {"PF", r->pf}, {"CATEGORY", r->category},
-		{"SLOT", slot}, {"EAPI", eapi},
-		{"WORKDIR", "/build/work"}, {"S", sdir}, {"T", "/build/temp"},
-		{"D", image}, {"ED", image},
-		{"EPREFIX", ""}, {"ROOT", root}, {"EROOT", root},
-		{"FILESDIR", "/build/files"}, {"DISTDIR", "/build/distdir"},
-		{"HOME", "/build/home"}, {"TMPDIR", "/build/temp"},
-		{"SOURCE_DATE_EPOCH", sde},
+	    {"P", r->p},
+	    {"PN", r->pn},
+	    {"PV", r->pv},
+	    {"PR", r->pr},
+	    {"PVR", r->pvr},
+	    {"PF", r->pf},
+	    {"CATEGORY", r->category},
+	    {"SLOT", slot},
+	    {"EAPI", eapi},
+	    {"WORKDIR", "/build/work"},
+	    {"S", sdir},
+	    {"T", "/build/temp"},
+	    {"D", image},
+	    {"ED", image},
+	    {"EPREFIX", ""},
+	    {"ROOT", root},
+	    {"EROOT", root},
+	    {"FILESDIR", "/build/files"},
+	    {"DISTDIR", "/build/distdir"},
+	    {"HOME", "/build/home"},
+	    {"TMPDIR", "/build/temp"},
+	    {"SOURCE_DATE_EPOCH", sde},
 	};
 	int rc;
 
@@ -158,7 +176,8 @@ static int phase_env_names(struct build_job *j, struct sandbox_spec *s,
 static int set_features(struct build_job *j, struct sandbox_spec *s,
 			struct gild_err *err)
 {
-	_cleanup_free_ char *copy = xstrdup(config_get(j->env->cfg, "FEATURES"));
+	_cleanup_free_ char *copy =
+	    xstrdup(config_get(j->env->cfg, "FEATURES"));
 	_cleanup_buf_ struct gild_buf b = GILD_BUF_INIT;
 	char *save = NULL;
 
@@ -177,13 +196,15 @@ static int set_features(struct build_job *j, struct sandbox_spec *s,
 static int phase_env_toolchain(struct build_job *j, struct sandbox_spec *s,
 			       struct gild_err *err)
 {
-	static const char *const cfgvars[] = {"CFLAGS", "CXXFLAGS", "LDFLAGS",
-		"CPPFLAGS", "CHOST", "CBUILD", "MAKEOPTS", "FEATURES", "ARCH"};
+	static const char *const cfgvars[] = {"CFLAGS",	  "CXXFLAGS", "LDFLAGS",
+					      "CPPFLAGS", "CHOST",    "CBUILD",
+					      "MAKEOPTS", "FEATURES", "ARCH"};
 	int rc;
 
 	for (size_t i = 0; i < GILD_ARRAY_SIZE(cfgvars); i++)
-		if ((rc = set_env(s, cfgvars[i], config_get(j->env->cfg, cfgvars[i]),
-				  err)) < 0)
+		if ((rc = set_env(s, cfgvars[i],
+				  config_get(j->env->cfg, cfgvars[i]), err)) <
+		    0)
 			return rc;
 	return set_features(j, s, err);
 }
@@ -209,12 +230,15 @@ static int phase_env_use(struct build_job *j, struct sandbox_spec *s,
 static int add_binds(struct build_job *j, struct sandbox_spec *s,
 		     struct gild_err *err)
 {
-	static const char *const ro[][2] = {{"gild", "/gild"}, {"deps", "/build/deps"}};
+	static const char *const ro[][2] = {{"gild", "/gild"},
+					    {"deps", "/build/deps"}};
 	static const char *const rw[][2] = {{"work", "/build/work"},
-		{"image", "/build/image"}, {"temp", "/build/temp"}, {"home", "/build/home"}};
-	_cleanup_free_ char *files = xasprintf("%s/recipes/%s/%s/files",
-					       tree_root(j->env->tree),
-					       j->r->category, j->r->pn);
+					    {"image", "/build/image"},
+					    {"temp", "/build/temp"},
+					    {"home", "/build/home"}};
+	_cleanup_free_ char *files =
+	    xasprintf("%s/recipes/%s/%s/files", tree_root(j->env->tree),
+		      j->r->category, j->r->pn);
 	int rc;
 
 	if (j->env->stage_root)
@@ -231,7 +255,8 @@ static int add_binds(struct build_job *j, struct sandbox_spec *s,
 		if ((rc = sandbox_spec_add_rw(s, p, rw[i][1], err)) < 0)
 			return rc;
 	}
-	if ((rc = sandbox_spec_add_ro(s, j->env->distdir, "/build/distdir", err)) < 0)
+	if ((rc = sandbox_spec_add_ro(s, j->env->distdir, "/build/distdir",
+				      err)) < 0)
 		return rc;
 	if (access(files, F_OK) == 0 &&
 	    (rc = sandbox_spec_add_ro(s, files, "/build/files", err)) < 0)
@@ -244,8 +269,8 @@ static void set_limits(struct build_job *j, struct sandbox_spec *s)
 	const struct build_env *e = j->env;
 
 	sandbox_spec_set_timeout(s, j->opts->phase_timeout
-					    ? j->opts->phase_timeout
-					    : (unsigned)e->phase_timeout);
+					? j->opts->phase_timeout
+					: (unsigned)e->phase_timeout);
 	sandbox_spec_set_mem(s, e->mem);
 	sandbox_spec_set_nproc(s, (unsigned)e->nproc);
 	sandbox_spec_set_fsize(s, e->fsize);
@@ -254,21 +279,24 @@ static void set_limits(struct build_job *j, struct sandbox_spec *s)
 static int run_phase(struct build_job *j, const char *phase,
 		     struct gild_err *err)
 {
-	_cleanup_(sandbox_spec_freep) struct sandbox_spec *s = sandbox_spec_new();
+	_cleanup_(sandbox_spec_freep) struct sandbox_spec *s =
+	    sandbox_spec_new();
 	const char *argv[] = {"bash", "/gild/phase.sh", phase, NULL};
 	struct sandbox_status st;
 	int rc;
 
 	fprintf(j->log, ">>> %s/%s: %s\n", j->r->category, j->r->pf, phase);
 	fflush(j->log);
-	gild_ctx_debug(j->env->ctx, "%s/%s: %s", j->r->category, j->r->pf, phase);
+	gild_ctx_debug(j->env->ctx, "%s/%s: %s", j->r->category, j->r->pf,
+		       phase);
 	if ((rc = add_binds(j, s, err)) < 0 ||
 	    (rc = phase_env_names(j, s, err)) < 0 ||
 	    (rc = phase_env_toolchain(j, s, err)) < 0 ||
 	    (rc = phase_env_use(j, s, err)) < 0)
 		return rc;
 	if (geteuid() == 0)
-		sandbox_spec_set_host_range(s, HOST_ID_BASE, HOST_ID_BASE, 65536);
+		sandbox_spec_set_host_range(s, HOST_ID_BASE, HOST_ID_BASE,
+					    65536);
 	sandbox_spec_set_inside_ids(s, BUILD_UID, BUILD_UID);
 	set_limits(j, s);
 	sandbox_spec_set_cwd(s, "/build/work");
@@ -287,11 +315,12 @@ static int run_phase(struct build_job *j, const char *phase,
 int build_job_run_phases(struct build_job *j, struct gild_err *err)
 {
 	static const char *const phases[] = {
-		"pkg_setup", "src_unpack", "src_prepare", "src_configure",
-		"src_compile", "src_test", "src_install"};
+	    "pkg_setup",   "src_unpack", "src_prepare", "src_configure",
+	    "src_compile", "src_test",	 "src_install"};
 	int rc;
 
-	if ((rc = stage_gild_dir(j, err)) < 0 || (rc = build_job_install_deps(j, err)) < 0 ||
+	if ((rc = stage_gild_dir(j, err)) < 0 ||
+	    (rc = build_job_install_deps(j, err)) < 0 ||
 	    (rc = chown_writable(j, err)) < 0)
 		return rc;
 	for (size_t i = 0; i < GILD_ARRAY_SIZE(phases); i++) {

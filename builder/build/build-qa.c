@@ -41,14 +41,16 @@ static void finding(struct qa *q, const char *check, const char *path,
 {
 	bool fatal = gild_has_word(cfg(q, "QA_FATAL", QA_FATAL_DEFAULT), check);
 
-	fprintf(q->j->log, " * QA %s: %s: '%s' %s\n", fatal ? "error" : "warning",
-		check, path, what);
+	fprintf(q->j->log, " * QA %s: %s: '%s' %s\n",
+		fatal ? "error" : "warning", check, path, what);
 	if (fatal)
-		gild_strv_push(&q->errors, xasprintf("%s: '%s' %s", check, path, what));
+		gild_strv_push(&q->errors,
+			       xasprintf("%s: '%s' %s", check, path, what));
 	else {
 		q->warnings++;
 		gild_ctx_warn(q->j->env->ctx, "%s/%s: QA %s: '%s' %s",
-			      q->j->r->category, q->j->r->pf, check, path, what);
+			      q->j->r->category, q->j->r->pf, check, path,
+			      what);
 	}
 }
 
@@ -62,7 +64,8 @@ static bool names_builddir(const char *path, const char *host_root)
 
 	if (gild_read_file(path, &buf, &n, NULL) < 0)
 		return false;
-	return memmem(buf, n, "/build/work", 11) || memmem(buf, n, "/build/image", 12) ||
+	return memmem(buf, n, "/build/work", 11) ||
+	       memmem(buf, n, "/build/image", 12) ||
 	       memmem(buf, n, host_root, strlen(host_root));
 }
 
@@ -109,8 +112,8 @@ static struct qa *cur_qa; /* nftw has no user data pointer */
 static void check_top(struct qa *q, const char *rel)
 {
 	const char *slash = strchr(rel + 1, '/');
-	_cleanup_free_ char *top = xstrndup(rel + 1, slash ? (size_t)(slash - rel - 1)
-							   : strlen(rel + 1));
+	_cleanup_free_ char *top = xstrndup(
+	    rel + 1, slash ? (size_t)(slash - rel - 1) : strlen(rel + 1));
 	if (!gild_has_word(cfg(q, "QA_ALLOWED_DIRS", QA_ALLOWED_DEFAULT), top))
 		finding(q, "outside", rel, "is outside the allowed hierarchy");
 }
@@ -139,16 +142,21 @@ static int qa_entry(const char *path, const struct stat *st, int flag,
 			finding(q, "broken-symlink", rel, "points nowhere");
 		return 0;
 	}
-	if ((st->st_mode & S_IWOTH) && !(S_ISDIR(st->st_mode) && (st->st_mode & S_ISVTX)))
+	if ((st->st_mode & S_IWOTH) &&
+	    !(S_ISDIR(st->st_mode) && (st->st_mode & S_ISVTX)))
 		finding(q, "world-writable", rel, "is world-writable");
-	if (S_ISREG(st->st_mode) && (effective_mode(q, st, rel) & (S_ISUID | S_ISGID)) &&
+	if (S_ISREG(st->st_mode) &&
+	    (effective_mode(q, st, rel) & (S_ISUID | S_ISGID)) &&
 	    !gild_has_word(cfg(q, "QA_SETUID_ALLOWED", ""), rel) &&
 	    !gild_strv_contains(&q->j->setuid_allowed, rel))
-		finding(q, "setuid", rel, "is setuid/setgid (allow it in QA_SETUID_ALLOWED)");
+		finding(q, "setuid", rel,
+			"is setuid/setgid (allow it in QA_SETUID_ALLOWED)");
 	if (S_ISREG(st->st_mode) && names_builddir(path, q->j->workroot))
-		finding(q, "builddir", rel, "contains the build directory's path");
+		finding(q, "builddir", rel,
+			"contains the build directory's path");
 	if (S_ISDIR(st->st_mode) && dir_is_empty(path))
-		finding(q, "empty-dir", rel, "is an empty directory (use keepdir)");
+		finding(q, "empty-dir", rel,
+			"is an empty directory (use keepdir)");
 	return 0;
 }
 
@@ -165,12 +173,16 @@ static int mask_entry(const char *path, const struct stat *st, int flag,
 	_cleanup_free_ char *copy = xstrdup(masks);
 	char *save = NULL;
 
-	(void)st; (void)flag;
+	(void)st;
+	(void)flag;
 	if (ftw->level == 0)
 		return 0;
-	for (char *m = strtok_r(copy, " \t\n", &save); m; m = strtok_r(NULL, " \t\n", &save))
-		if (fnmatch(m, strchr(m, '/') ? rel : strrchr(rel, '/') + 1, 0) == 0) {
-			fprintf(q->j->log, ">>> INSTALL_MASK %s: removing %s\n", m, rel);
+	for (char *m = strtok_r(copy, " \t\n", &save); m;
+	     m = strtok_r(NULL, " \t\n", &save))
+		if (fnmatch(m, strchr(m, '/') ? rel : strrchr(rel, '/') + 1,
+			    0) == 0) {
+			fprintf(q->j->log, ">>> INSTALL_MASK %s: removing %s\n",
+				m, rel);
 			(void)build_rm_rf(path, NULL);
 			return 0;
 		}
@@ -178,36 +190,45 @@ static int mask_entry(const char *path, const struct stat *st, int flag,
 }
 
 const char build_strip_sh[] =
-	"cd /build/image || exit 1\n"
-	"find . -type f ! -perm -u+w -exec chmod u+w {} + 2>/dev/null\n"
-	"find . -type f | LC_ALL=C sort | while read -r f; do\n"
-	"  [ \"$(head -c 4 \"$f\" | od -An -c | tr -d ' ')\" = '177ELF' ] || { case $f in *.a) strip -g -D \"$f\";; esac; continue; }\n"
-	"  if [ -n \"$SPLITDEBUG\" ]; then\n"
-	"    mkdir -p \"usr/lib/debug/${f%/*}\" && objcopy --only-keep-debug \"$f\" \"usr/lib/debug/$f.debug\" &&\n"
-	"    objcopy --add-gnu-debuglink=\"usr/lib/debug/$f.debug\" \"$f\" || exit 1\n"
-	"  fi\n"
-	"  strip --strip-unneeded -R .comment -R .note.gnu.build-id -D \"$f\" || exit 1\n"
-	"done\n";
+    "cd /build/image || exit 1\n"
+    "find . -type f ! -perm -u+w -exec chmod u+w {} + 2>/dev/null\n"
+    "find . -type f | LC_ALL=C sort | while read -r f; do\n"
+    "  [ \"$(head -c 4 \"$f\" | od -An -c | tr -d ' ')\" = '177ELF' ] || { "
+    "case $f in *.a) strip -g -D \"$f\";; esac; continue; }\n"
+    "  if [ -n \"$SPLITDEBUG\" ]; then\n"
+    "    mkdir -p \"usr/lib/debug/${f%/*}\" && objcopy --only-keep-debug "
+    "\"$f\" \"usr/lib/debug/$f.debug\" &&\n"
+    "    objcopy --add-gnu-debuglink=\"usr/lib/debug/$f.debug\" \"$f\" || exit "
+    "1\n"
+    "  fi\n"
+    "  strip --strip-unneeded -R .comment -R .note.gnu.build-id -D \"$f\" || "
+    "exit 1\n"
+    "done\n";
 
 /* FEATURES=strip: strip ELF files in the sandbox (binutils parse what the
  * build produced, which is untrusted). splitdebug keeps the debug info. */
 static int strip_image(struct build_job *j, struct gild_err *err)
 {
-	_cleanup_(sandbox_spec_freep) struct sandbox_spec *s = sandbox_spec_new();
+	_cleanup_(sandbox_spec_freep) struct sandbox_spec *s =
+	    sandbox_spec_new();
 	_cleanup_free_ char *image = gild_path_join(j->workroot, "image");
 	const char *features = config_get(j->env->cfg, "FEATURES");
 	const char *argv[] = {"sh", "-c", build_strip_sh, NULL};
 	struct sandbox_status st;
 	int rc;
 
-	if (!gild_has_word(features, "strip") || gild_has_word(j->evaluated[RECIPE_RESTRICT]
-						     ? j->evaluated[RECIPE_RESTRICT] : "", "strip"))
+	if (!gild_has_word(features, "strip") ||
+	    gild_has_word(j->evaluated[RECIPE_RESTRICT]
+			      ? j->evaluated[RECIPE_RESTRICT]
+			      : "",
+			  "strip"))
 		return 0;
 	fprintf(j->log, ">>> Stripping /build/image\n");
 	fflush(j->log);
 	if ((rc = sandbox_spec_add_rw(s, image, "/build/image", err)) < 0 ||
-	    (rc = sandbox_spec_setenv(s, "SPLITDEBUG",
-				      gild_has_word(features, "splitdebug") ? "1" : "", err)) < 0)
+	    (rc = sandbox_spec_setenv(
+		 s, "SPLITDEBUG",
+		 gild_has_word(features, "splitdebug") ? "1" : "", err)) < 0)
 		return rc;
 	if (j->env->stage_root)
 		sandbox_spec_set_root(s, j->env->stage_root);
@@ -219,9 +240,10 @@ static int strip_image(struct build_job *j, struct gild_err *err)
 	if ((rc = sandbox_run(s, &st, err)) < 0)
 		return rc;
 	if (st.status != 0)
-		return gild_fail(err, -GILD_E_BUILD, NULL,
-				 "'%s/%s': stripping failed (status %d); log: %s",
-				 j->r->category, j->r->pf, st.status, j->log_path);
+		return gild_fail(
+		    err, -GILD_E_BUILD, NULL,
+		    "'%s/%s': stripping failed (status %d); log: %s",
+		    j->r->category, j->r->pf, st.status, j->log_path);
 	return 0;
 }
 
@@ -235,7 +257,8 @@ int build_job_qa(struct build_job *j, struct gild_err *err)
 	cur_qa = &q;
 	if (cfg(&q, "INSTALL_MASK", "")[0])
 		(void)nftw(image, mask_entry, 16, FTW_PHYS | FTW_DEPTH);
-	if ((rc = strip_image(j, err)) < 0 || (rc = build_job_load_attrs(j, err)) < 0)
+	if ((rc = strip_image(j, err)) < 0 ||
+	    (rc = build_job_load_attrs(j, err)) < 0)
 		return rc;
 	(void)nftw(image, qa_entry, 16, FTW_PHYS);
 	cur_qa = NULL;

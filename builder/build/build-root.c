@@ -30,8 +30,9 @@
  * (/run, /sys, /home, ...). */
 static bool layer_skipped(const char *name)
 {
-	static const char *const laid[] = {"usr", "bin", "sbin", "lib", "lib32",
-					   "lib64", "libx32", "opt", "var"};
+	static const char *const laid[] = {"usr",    "bin",   "sbin",
+					   "lib",    "lib32", "lib64",
+					   "libx32", "opt",   "var"};
 
 	for (size_t i = 0; i < GILD_ARRAY_SIZE(laid); i++)
 		if (!strcmp(name, laid[i]))
@@ -55,19 +56,24 @@ static int open_dir_nofollow(int dirfd, const char *relpath, const char *shown,
 
 	if (fd < 0)
 		return gild_fail_errno(err, shown, "cannot open"), -1;
-	for (char *c = strtok_r(copy, "/", &save); c; c = strtok_r(NULL, "/", &save)) {
+	for (char *c = strtok_r(copy, "/", &save); c;
+	     c = strtok_r(NULL, "/", &save)) {
 		int next;
 		if (mkdirat(fd, c, 0755) < 0 && errno != EEXIST) {
-			gild_fail_errno(err, shown, "cannot create a directory in");
+			gild_fail_errno(err, shown,
+					"cannot create a directory in");
 			close(fd);
 			return -1;
 		}
-		next = openat(fd, c, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		next = openat(fd, c,
+			      O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 		close(fd);
 		if (next < 0) {
-			gild_fail(err, -GILD_E_INVALID, NULL,
-				  "a build dependency's '%s' in '%s' is a link or "
-				  "not a directory: refused", c, shown);
+			gild_fail(
+			    err, -GILD_E_INVALID, NULL,
+			    "a build dependency's '%s' in '%s' is a link or "
+			    "not a directory: refused",
+			    c, shown);
 			return -1;
 		}
 		fd = next;
@@ -75,7 +81,8 @@ static int open_dir_nofollow(int dirfd, const char *relpath, const char *shown,
 	return fd;
 }
 
-static int fold_dir(int fromfd, int tofd, const char *shown, struct gild_err *err);
+static int fold_dir(int fromfd, int tofd, const char *shown,
+		    struct gild_err *err);
 
 /* Move entry name of fromfd into tofd: a directory present on both sides
  * is merged, anything else replaces what the target had (two images that
@@ -90,33 +97,43 @@ static int fold_entry(int fromfd, int tofd, const char *name, const char *shown,
 		return gild_fail_errno(err, shown, "cannot stat an entry of");
 	if (fstatat(tofd, name, &b, AT_SYMLINK_NOFOLLOW) == 0) {
 		if (S_ISDIR(a.st_mode) && S_ISDIR(b.st_mode)) {
-			int f = openat(fromfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-			int t = openat(tofd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-			r = f < 0 || t < 0 ? gild_fail_errno(err, shown, "cannot open")
-					   : fold_dir(f, t, shown, err);
+			int f = openat(fromfd, name,
+				       O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+					   O_CLOEXEC);
+			int t = openat(tofd, name,
+				       O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+					   O_CLOEXEC);
+			r = f < 0 || t < 0
+				? gild_fail_errno(err, shown, "cannot open")
+				: fold_dir(f, t, shown, err);
 			if (f >= 0)
 				close(f);
 			if (t >= 0)
 				close(t);
 			if (r == 0 && unlinkat(fromfd, name, AT_REMOVEDIR) < 0)
-				return gild_fail_errno(err, shown, "cannot remove a directory in");
+				return gild_fail_errno(
+				    err, shown, "cannot remove a directory in");
 			return r;
 		}
 		if (S_ISDIR(b.st_mode)) {
 			/* the magic link names the open directory itself */
-			_cleanup_free_ char *p = xasprintf("/proc/self/fd/%d/%s", tofd, name);
+			_cleanup_free_ char *p =
+			    xasprintf("/proc/self/fd/%d/%s", tofd, name);
 			if ((r = build_rm_rf(p, err)) < 0)
 				return r;
 		} else if (unlinkat(tofd, name, 0) < 0) {
-			return gild_fail_errno(err, shown, "cannot replace a file in");
+			return gild_fail_errno(err, shown,
+					       "cannot replace a file in");
 		}
 	}
 	if (renameat(fromfd, name, tofd, name) < 0)
-		return gild_fail_errno(err, shown, "cannot move a build dependency's file to");
+		return gild_fail_errno(
+		    err, shown, "cannot move a build dependency's file to");
 	return 0;
 }
 
-static int fold_dir(int fromfd, int tofd, const char *shown, struct gild_err *err)
+static int fold_dir(int fromfd, int tofd, const char *shown,
+		    struct gild_err *err)
 {
 	_cleanup_strv_ struct gild_strv names = GILD_STRV_INIT;
 	int fd = dup(fromfd);
@@ -152,23 +169,28 @@ static int fold_tree(int depsfd, const char *name, const char *to,
 	 * usr/lib) restates the stage's layout: the stage's link stays */
 	if (S_ISLNK(st.st_mode)) {
 		if (unlinkat(depsfd, name, 0) < 0)
-			return gild_fail_errno(err, deps, "cannot remove a link in");
+			return gild_fail_errno(err, deps,
+					       "cannot remove a link in");
 		return 0;
 	}
 	if (!S_ISDIR(st.st_mode))
-		return gild_fail(err, -GILD_E_INVALID, NULL,
-				 "a build dependency ships '/%s' as a file where "
-				 "the stage has a link to '%s': refused", name, to);
+		return gild_fail(
+		    err, -GILD_E_INVALID, NULL,
+		    "a build dependency ships '/%s' as a file where "
+		    "the stage has a link to '%s': refused",
+		    name, to);
 	if ((into = open_dir_nofollow(depsfd, to, shown, err)) < 0)
 		return err->code;
-	from = openat(depsfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	from = openat(depsfd, name,
+		      O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	r = from < 0 ? gild_fail_errno(err, deps, "cannot open an entry of")
 		     : fold_dir(from, into, shown, err);
 	if (from >= 0)
 		close(from);
 	close(into);
 	if (r == 0 && unlinkat(depsfd, name, AT_REMOVEDIR) < 0)
-		return gild_fail_errno(err, deps, "cannot remove a directory in");
+		return gild_fail_errno(err, deps,
+				       "cannot remove a directory in");
 	return r;
 }
 
@@ -201,7 +223,8 @@ static int fold_onto_stage(const char *deps, const char *stage,
 			   struct gild_err *err)
 {
 	_cleanup_strv_ struct gild_strv names = GILD_STRV_INIT;
-	_cleanup_close_ int depsfd = open(deps, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	_cleanup_close_ int depsfd =
+	    open(deps, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	int fd = depsfd >= 0 ? dup(depsfd) : -1;
 	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
 	struct dirent *de;
@@ -247,8 +270,10 @@ int build_job_install_deps(struct build_job *j, struct gild_err *err)
 	int r;
 
 	for (size_t i = 0; i < j->deps.n; i++) {
-		_cleanup_free_ char *p = gild_path_join(j->env->pkgdir, j->deps.v[i]);
-		fprintf(j->log, ">>> Installing build dependency %s\n", j->deps.v[i]);
+		_cleanup_free_ char *p =
+		    gild_path_join(j->env->pkgdir, j->deps.v[i]);
+		fprintf(j->log, ">>> Installing build dependency %s\n",
+			j->deps.v[i]);
 		if ((r = gpkg_extract(p, deps, err)) < 0)
 			return r;
 	}

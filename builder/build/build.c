@@ -10,12 +10,13 @@
 #include <sys/stat.h>
 #include <time.h>
 
-#include "repo/repo.h"
-#include "pms/pms.h"
 #include "config/config.h"
 #include "fetch/fetch.h"
+#include "pms/pms.h"
+#include "repo/repo.h"
 
-/* ---- effective USE -------------------------------------------------------- */
+/* ---- effective USE --------------------------------------------------------
+ */
 
 bool build_job_use_fn(void *ud, const char *flag)
 {
@@ -39,7 +40,8 @@ static int restrict_has_test(void *ud)
 	struct build_job *j = ud;
 	int r;
 
-	if ((r = build_job_reduce(j, RECIPE_RESTRICT, NULL, NULL, j->tests_err)) < 0)
+	if ((r = build_job_reduce(j, RECIPE_RESTRICT, NULL, NULL,
+				  j->tests_err)) < 0)
 		return r;
 	return gild_has_word(j->evaluated[RECIPE_RESTRICT], "test");
 }
@@ -48,11 +50,13 @@ static int restrict_has_test(void *ud)
  * evaluated RESTRICT is left as the final USE gives it. */
 static int decide_tests(struct build_job *j, struct gild_err *err)
 {
-	bool features = gild_has_word(config_get(j->env->cfg, "FEATURES"), "test");
+	bool features =
+	    gild_has_word(config_get(j->env->cfg, "FEATURES"), "test");
 	int r;
 
 	j->tests_err = err;
-	r = use_decide_tests(j->env->use, &j->use, features, restrict_has_test, j);
+	r = use_decide_tests(j->env->use, &j->use, features, restrict_has_test,
+			     j);
 	if (r < 0)
 		return r;
 	j->run_tests = r;
@@ -62,7 +66,8 @@ static int decide_tests(struct build_job *j, struct gild_err *err)
 int build_job_eval_use(struct build_job *j, struct gild_err *err)
 {
 	const struct recipe *r = j->r;
-	_cleanup_free_ struct use_iuse *iuse = xcalloc(r->n_iuse + 1, sizeof(*iuse));
+	_cleanup_free_ struct use_iuse *iuse =
+	    xcalloc(r->n_iuse + 1, sizeof(*iuse));
 	_cleanup_(dep_node_freep) struct dep_node *ru = NULL;
 	_cleanup_buf_ struct gild_buf why = GILD_BUF_INIT;
 	struct use_pkg p;
@@ -84,19 +89,24 @@ int build_job_eval_use(struct build_job *j, struct gild_err *err)
 	if (requse_check(ru, build_job_use_fn, j, &why) == 1)
 		return 0;
 	return gild_fail(err, -GILD_E_INVALID, &r->var_loc[RECIPE_REQUIRED_USE],
-			 "REQUIRED_USE of '%s/%s' not satisfied: %s", r->category,
-			 r->pf, gild_buf_str(&why));
+			 "REQUIRED_USE of '%s/%s' not satisfied: %s",
+			 r->category, r->pf, gild_buf_str(&why));
 }
 
 static enum depstr_kind var_kind(enum recipe_var v)
 {
 	switch (v) {
-	case RECIPE_SRC_URI: return DEPSTR_SRC_URI;
-	case RECIPE_LICENSE: return DEPSTR_LICENSE;
+	case RECIPE_SRC_URI:
+		return DEPSTR_SRC_URI;
+	case RECIPE_LICENSE:
+		return DEPSTR_LICENSE;
 	case RECIPE_RESTRICT:
-	case RECIPE_PROPERTIES: return DEPSTR_RESTRICT;
-	case RECIPE_REQUIRED_USE: return DEPSTR_REQUIRED_USE;
-	default: return DEPSTR_DEPEND;
+	case RECIPE_PROPERTIES:
+		return DEPSTR_RESTRICT;
+	case RECIPE_REQUIRED_USE:
+		return DEPSTR_REQUIRED_USE;
+	default:
+		return DEPSTR_DEPEND;
 	}
 }
 
@@ -133,7 +143,8 @@ int build_job_reduce(struct build_job *j, enum recipe_var v,
 static int rm_entry(const char *path, const struct stat *st, int flag,
 		    struct FTW *ftw)
 {
-	(void)st; (void)ftw;
+	(void)st;
+	(void)ftw;
 	if (flag == FTW_DP || flag == FTW_D)
 		return rmdir(path) < 0 && errno != ENOENT ? -1 : 0;
 	return unlink(path) < 0 && errno != ENOENT ? -1 : 0;
@@ -166,7 +177,8 @@ int build_rm_rf(const char *path, struct gild_err *err)
  * when it had to wait. */
 static int lock_workroot(struct build_job *j, struct gild_err *err)
 {
-	_cleanup_free_ char *dir = gild_path_join(j->env->tmpdir, j->r->category);
+	_cleanup_free_ char *dir =
+	    gild_path_join(j->env->tmpdir, j->r->category);
 	_cleanup_free_ char *path = xasprintf("%s/.%s.lock", dir, j->r->pf);
 	int r;
 
@@ -187,12 +199,12 @@ static int lock_workroot(struct build_job *j, struct gild_err *err)
 
 static int make_workroot(struct build_job *j, struct gild_err *err)
 {
-	static const char *const sub[] = {"work", "image", "temp", "gild",
-					  "gild/classes", "deps", "home"};
+	static const char *const sub[] = {
+	    "work", "image", "temp", "gild", "gild/classes", "deps", "home"};
 	int r;
 
-	j->workroot = xasprintf("%s/%s/%s", j->env->tmpdir, j->r->category,
-				j->r->pf);
+	j->workroot =
+	    xasprintf("%s/%s/%s", j->env->tmpdir, j->r->category, j->r->pf);
 	if ((r = build_rm_rf(j->workroot, err)) < 0)
 		return r;
 	for (size_t i = 0; i < GILD_ARRAY_SIZE(sub); i++) {
@@ -219,8 +231,8 @@ static int unpack_distfiles(struct build_job *j, struct gild_err *err)
 	if (recipe_func_find(j->r, "src_unpack"))
 		return 0;
 	for (size_t i = 0; i < j->distfiles.n; i++) {
-		_cleanup_free_ char *src = gild_path_join(j->env->distdir,
-							  j->distfiles.v[i]);
+		_cleanup_free_ char *src =
+		    gild_path_join(j->env->distdir, j->distfiles.v[i]);
 		fprintf(j->log, ">>> Unpacking %s to /build/work\n",
 			j->distfiles.v[i]);
 		if ((r = unpack_file(src, work, err)) < 0)
@@ -233,7 +245,9 @@ static int64_t newest_mtime;
 static int newest_entry(const char *path, const struct stat *st, int flag,
 			struct FTW *ftw)
 {
-	(void)path; (void)flag; (void)ftw;
+	(void)path;
+	(void)flag;
+	(void)ftw;
 	if (st->st_mtime > newest_mtime)
 		newest_mtime = st->st_mtime;
 	return 0;
@@ -256,8 +270,10 @@ static void choose_source_date(struct build_job *j)
 	newest_mtime = 0;
 	if ((d = opendir(work))) {
 		while ((de = readdir(d)))
-			if (strcmp(de->d_name, ".") && strcmp(de->d_name, "..")) {
-				_cleanup_free_ char *p = gild_path_join(work, de->d_name);
+			if (strcmp(de->d_name, ".") &&
+			    strcmp(de->d_name, "..")) {
+				_cleanup_free_ char *p =
+				    gild_path_join(work, de->d_name);
 				(void)nftw(p, newest_entry, 16, FTW_PHYS);
 			}
 		closedir(d);
@@ -280,13 +296,15 @@ static void meta_set_list(struct gpkg_meta *m, const char *key,
 static void fill_meta(struct build_job *j, struct gpkg_meta *m)
 {
 	static const enum recipe_var deps[] = {
-		RECIPE_DEPEND, RECIPE_RDEPEND, RECIPE_PDEPEND, RECIPE_BDEPEND,
-		RECIPE_IDEPEND, RECIPE_LICENSE, RECIPE_RESTRICT};
+	    RECIPE_DEPEND,  RECIPE_RDEPEND, RECIPE_PDEPEND, RECIPE_BDEPEND,
+	    RECIPE_IDEPEND, RECIPE_LICENSE, RECIPE_RESTRICT};
 	static const char *const vars[] = {"CFLAGS", "CXXFLAGS", "LDFLAGS",
 					   "CHOST", "FEATURES"};
 	const struct recipe *r = j->r;
-	_cleanup_free_ char *slot = strcmp(r->slot, r->subslot)
-		? xasprintf("%s/%s", r->slot, r->subslot) : xstrdup(r->slot);
+	_cleanup_free_ char *slot =
+	    strcmp(r->slot, r->subslot)
+		? xasprintf("%s/%s", r->slot, r->subslot)
+		: xstrdup(r->slot);
 	_cleanup_free_ char *eapi = xasprintf("%d", r->eapi);
 
 	gpkg_meta_set(m, "CATEGORY", r->category);
@@ -297,7 +315,8 @@ static void fill_meta(struct build_job *j, struct gpkg_meta *m)
 	meta_set_list(m, "USE", &j->use_flags);
 	for (size_t i = 0; i < GILD_ARRAY_SIZE(deps); i++)
 		gpkg_meta_set(m, recipe_var_name(deps[i]),
-			      j->evaluated[deps[i]] ? j->evaluated[deps[i]] : "");
+			      j->evaluated[deps[i]] ? j->evaluated[deps[i]]
+						    : "");
 	gpkg_meta_set(m, "KEYWORDS", r->vars[RECIPE_KEYWORDS]);
 	gpkg_meta_set(m, "DESCRIPTION", r->vars[RECIPE_DESCRIPTION]);
 	gpkg_meta_set(m, "HOMEPAGE", r->vars[RECIPE_HOMEPAGE]);
@@ -306,8 +325,8 @@ static void fill_meta(struct build_job *j, struct gpkg_meta *m)
 	gpkg_meta_set(m, "INHERITED", "");
 	for (size_t i = 0; i < r->n_inherited; i++) {
 		const char *old = gpkg_meta_get(m, "INHERITED");
-		_cleanup_free_ char *v = xasprintf("%s%s%s", old, *old ? " " : "",
-						   r->inherited[i]);
+		_cleanup_free_ char *v =
+		    xasprintf("%s%s%s", old, *old ? " " : "", r->inherited[i]);
 		gpkg_meta_set(m, "INHERITED", v);
 	}
 	gpkg_meta_set(m, "BUILD_ID", j->build_id);
@@ -323,8 +342,8 @@ static int package_image(struct build_job *j, char **pkg_path,
 	_cleanup_(gpkg_meta_releasep) struct gpkg_meta m = GPKG_META_INIT;
 	_cleanup_free_ char *image = gild_path_join(j->workroot, "image");
 	_cleanup_free_ char *recipe = NULL;
-	_cleanup_free_ char *rpath = gild_path_join(tree_root(j->env->tree),
-						    j->r->path);
+	_cleanup_free_ char *rpath =
+	    gild_path_join(tree_root(j->env->tree), j->r->path);
 	int r;
 
 	if ((r = gild_read_file(rpath, &recipe, NULL, err)) < 0)
@@ -342,7 +361,8 @@ static int package_image(struct build_job *j, char **pkg_path,
 	return binrepo_index_write(j->env->repo, err);
 }
 
-/* ---- the flow ------------------------------------------------------------- */
+/* ---- the flow -------------------------------------------------------------
+ */
 
 static void build_job_release(struct build_job *j)
 {
@@ -457,7 +477,7 @@ int build_recipe(struct build_env *e, const struct recipe *r,
 		 char **pkg_path, struct gild_err *err)
 {
 	_cleanup_(build_job_release) struct build_job j = {
-		.env = e, .r = r, .opts = opts, .lock_fd = -1};
+	    .env = e, .r = r, .opts = opts, .lock_fd = -1};
 
 	*pkg_path = NULL;
 	return build_job_run(&j, outcome, pkg_path, err);

@@ -24,8 +24,8 @@
 #ifndef GILD_BUILD_H
 #define GILD_BUILD_H
 
-#include "ctx/ctx.h"
 #include "config/config.h"
+#include "ctx/ctx.h"
 #include "pms/pms.h"
 
 struct binrepo;
@@ -46,9 +46,9 @@ struct build_env {
 	struct tree *tree;
 	struct binrepo *repo;
 	char *pkgdir, *distdir, *tmpdir;
-	char *stage_root;  /* the toolchain stage root, NULL: the host's */
-	char *stage_id;	   /* its identity (recorded in every package) */
-	char *stage_desc;  /* human-readable identity */
+	char *stage_root; /* the toolchain stage root, NULL: the host's */
+	char *stage_id;	  /* its identity (recorded in every package) */
+	char *stage_desc; /* human-readable identity */
 	/* Sandbox limits per phase, from gild.conf or the environment (see
 	 * build-env.c for the defaults): seconds, bytes, processes, bytes. */
 	uint64_t phase_timeout, mem, nproc, fsize;
@@ -69,22 +69,22 @@ struct build_job {
 	const struct recipe *r;
 	const struct build_opts *opts;
 	struct use_state use;
-	struct gild_strv use_flags;  /* enabled flags, sorted (USE) */
-	struct gild_strv iuse_flags; /* IUSE, sorted */
-	struct gild_strv deps;	     /* build-time dep packages (relpaths) */
-	struct gild_strv dep_ids;    /* their build-ids, same order */
-	struct gild_strv distfiles;  /* names, in SRC_URI order (A) */
+	struct gild_strv use_flags;    /* enabled flags, sorted (USE) */
+	struct gild_strv iuse_flags;   /* IUSE, sorted */
+	struct gild_strv deps;	       /* build-time dep packages (relpaths) */
+	struct gild_strv dep_ids;      /* their build-ids, same order */
+	struct gild_strv distfiles;    /* names, in SRC_URI order (A) */
 	char *evaluated[RECIPE_NVARS]; /* USE-reduced dependency strings */
-	char *build_id;		     /* hex sha256 */
-	int64_t sde;		     /* SOURCE_DATE_EPOCH of the build */
-	bool run_tests;		     /* FEATURES=test and not restricted */
-	struct gpkg_attr *attrs;     /* fowners/fperms requests, by path */
+	char *build_id;		       /* hex sha256 */
+	int64_t sde;		       /* SOURCE_DATE_EPOCH of the build */
+	bool run_tests;		       /* FEATURES=test and not restricted */
+	struct gpkg_attr *attrs;       /* fowners/fperms requests, by path */
 	size_t n_attrs, cap_attrs;
 	struct gild_strv setuid_allowed; /* the recipe's QA_SETUID_ALLOWED */
-	char *workroot;		     /* var/tmp/gild/<cat>/<PF> */
+	char *workroot;			 /* var/tmp/gild/<cat>/<PF> */
 	char *log_path;
 	FILE *log;
-	int lock_fd;		     /* flock on the work directory */
+	int lock_fd; /* flock on the work directory */
 };
 
 enum build_outcome {

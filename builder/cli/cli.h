@@ -20,7 +20,6 @@
 
 #include "ctx/ctx.h"
 
-
 typedef int gild_cmd_fn(int argc, char **argv, struct gild_ctx *ctx);
 
 /* ---- the core library (main-core.c) ------------------------------------ *
@@ -35,7 +34,10 @@ struct gild_core_abi {
 	const char *version;
 	size_t ctx_size;
 };
-#define GILD_CORE_ABI_INIT {GILD_VERSION, sizeof(struct gild_ctx)}
+#define GILD_CORE_ABI_INIT                                                     \
+	{                                                                      \
+		GILD_VERSION, sizeof(struct gild_ctx)                          \
+	}
 extern const struct gild_core_abi gild_core_abi; /* in the core */
 
 /* The command function `sym` (e.g. "cmd_pretend") from the core library,
@@ -58,14 +60,19 @@ enum {
  * `--tree` is emerge's display flag. */
 #define GILD_COMMON_LONGOPTS                                                   \
 	{"tree-dir", required_argument, NULL, GILD_OPT_TREE},                  \
-	{"profile", required_argument, NULL, GILD_OPT_PROFILE},                \
-	{"config", required_argument, NULL, GILD_OPT_CONFIG},                  \
-	{"json", no_argument, NULL, GILD_OPT_JSON},                            \
-	{"help", no_argument, NULL, GILD_OPT_HELP},                            \
-	{"verbose", no_argument, NULL, GILD_OPT_VERBOSE},                      \
-	{"quiet", no_argument, NULL, GILD_OPT_QUIET}
+	    {"profile", required_argument, NULL, GILD_OPT_PROFILE},            \
+	    {"config", required_argument, NULL, GILD_OPT_CONFIG},              \
+	    {"json", no_argument, NULL, GILD_OPT_JSON},                        \
+	    {"help", no_argument, NULL, GILD_OPT_HELP},                        \
+	    {"verbose", no_argument, NULL, GILD_OPT_VERBOSE},                  \
+	{                                                                      \
+		"quiet", no_argument, NULL, GILD_OPT_QUIET                     \
+	}
 /* The `--tree DIR` entry, for every command that has no `--tree` flag. */
-#define GILD_TREE_LONGOPT {"tree", required_argument, NULL, GILD_OPT_TREE}
+#define GILD_TREE_LONGOPT                                                      \
+	{                                                                      \
+		"tree", required_argument, NULL, GILD_OPT_TREE                 \
+	}
 #define GILD_COMMON_SHORTOPTS "vqC:"
 
 /* Handle a common option code from getopt_long (including 'C', 'v', 'q',
@@ -80,8 +87,7 @@ void gild_ctx_usage(const struct gild_ctx *ctx, FILE *f);
 
 /* Report a usage error ("gild NAME: msg" + usage hint); returns 2. */
 int gild_ctx_usage_error(struct gild_ctx *ctx, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
+    __attribute__((format(printf, 2, 3)));
 
 /* A numeric option: a whole number from 1 to max ("--timeout 30").
  * Returns 0 with *out set, or reports a usage error naming the option and

@@ -1,7 +1,7 @@
 /* cmd-atom.c: `gild atom [--json] [--eapi N] ATOM` shows the parts of a
  * package dependency specification (PMS 8.3). */
-#include "pms/pms.h"
 #include "cli/cli.h"
+#include "pms/pms.h"
 
 static const char *blocker_str(int blocker)
 {
@@ -13,7 +13,10 @@ static const char *slot_op_str(enum atom_slot_op op)
 	return op == ATOM_SLOT_OP_EQ ? "=" : op == ATOM_SLOT_OP_STAR ? "*" : "";
 }
 
-static const char *or_empty(const char *s) { return s ? s : ""; }
+static const char *or_empty(const char *s)
+{
+	return s ? s : "";
+}
 
 /* The revision as written, without leading zeros: exact at any length
  * (a->revision saturates). */
@@ -80,8 +83,10 @@ static void print_atom_text(FILE *f, const struct atom *a)
 int cmd_atom(int argc, char **argv, struct gild_ctx *ctx)
 {
 	static const struct option opts[] = {
-		GILD_TREE_LONGOPT, GILD_COMMON_LONGOPTS,
-		{"eapi", required_argument, NULL, 'e'}, {0}};
+	    GILD_TREE_LONGOPT,
+	    GILD_COMMON_LONGOPTS,
+	    {"eapi", required_argument, NULL, 'e'},
+	    {0}};
 	_cleanup_(atom_freep) struct atom *a = NULL;
 	int c, status, eapi = 8, r;
 

@@ -3,8 +3,8 @@
  * `emerge --buildpkgonly`). Each target is an atom; its build-time
  * dependencies must already be built (or provided by the stage), else the
  * error names every missing one. */
-#include "cli/cli.h"
 #include "build/build.h"
+#include "cli/cli.h"
 #include "resolve/resolve.h"
 
 enum {
@@ -19,14 +19,14 @@ static int parse_build_opts(int argc, char **argv, struct gild_ctx *ctx,
 			    struct build_opts *o, bool *nodeps, int *status)
 {
 	static const struct option opts[] = {
-		GILD_TREE_LONGOPT,
-		GILD_COMMON_LONGOPTS,
-		{"keep-work", no_argument, NULL, OPT_KEEP_WORK},
-		{"rebuild", no_argument, NULL, OPT_REBUILD},
-		{"fetchonly", no_argument, NULL, OPT_FETCHONLY},
-		{"phase-timeout", required_argument, NULL, OPT_TIMEOUT},
-		{"nodeps", no_argument, NULL, OPT_NODEPS},
-		{0}};
+	    GILD_TREE_LONGOPT,
+	    GILD_COMMON_LONGOPTS,
+	    {"keep-work", no_argument, NULL, OPT_KEEP_WORK},
+	    {"rebuild", no_argument, NULL, OPT_REBUILD},
+	    {"fetchonly", no_argument, NULL, OPT_FETCHONLY},
+	    {"phase-timeout", required_argument, NULL, OPT_TIMEOUT},
+	    {"nodeps", no_argument, NULL, OPT_NODEPS},
+	    {0}};
 	int c, h;
 
 	while ((c = getopt_long(argc, argv, GILD_COMMON_SHORTOPTS, opts,
@@ -36,14 +36,23 @@ static int parse_build_opts(int argc, char **argv, struct gild_ctx *ctx,
 		if (h > 0)
 			continue;
 		switch (c) {
-		case OPT_KEEP_WORK: o->keep_work = true; break;
-		case OPT_REBUILD: o->rebuild = true; break;
-		case OPT_FETCHONLY: o->fetch_only = true; break;
-		case OPT_NODEPS: *nodeps = true; break;
+		case OPT_KEEP_WORK:
+			o->keep_work = true;
+			break;
+		case OPT_REBUILD:
+			o->rebuild = true;
+			break;
+		case OPT_FETCHONLY:
+			o->fetch_only = true;
+			break;
+		case OPT_NODEPS:
+			*nodeps = true;
+			break;
 		case OPT_TIMEOUT: {
 			uint64_t v;
-			if ((*status = gild_ctx_number_opt(ctx, "--phase-timeout",
-							   optarg, 7 * 86400, &v)))
+			if ((*status =
+				 gild_ctx_number_opt(ctx, "--phase-timeout",
+						     optarg, 7 * 86400, &v)))
 				return -1;
 			o->phase_timeout = (unsigned)v;
 			break;
@@ -78,9 +87,12 @@ static void print_log_tail(struct gild_ctx *ctx, const struct gild_err *err)
 static const char *outcome_word(enum build_outcome o)
 {
 	switch (o) {
-	case BUILD_BUILT: return "built";
-	case BUILD_REUSED: return "reused";
-	default: return "fetched";
+	case BUILD_BUILT:
+		return "built";
+	case BUILD_REUSED:
+		return "reused";
+	default:
+		return "fetched";
 	}
 }
 
@@ -113,7 +125,8 @@ static int build_named(struct gild_ctx *ctx, struct build_env *env,
 	for (int i = 0; i < n; i++) {
 		const struct recipe *rc;
 		enum build_outcome out;
-		if ((r = build_find_recipe(env, targets[i], &rc, &ctx->err)) < 0 ||
+		if ((r = build_find_recipe(env, targets[i], &rc, &ctx->err)) <
+			0 ||
 		    (r = build_one(ctx, env, o, rc, &out)) < 0)
 			return r;
 	}
@@ -146,8 +159,9 @@ static int build_entry(struct gild_ctx *ctx, struct build_env *env,
 	int r;
 
 	if (!rc && e->action == PLAN_BINARY) {
-		fprintf(ctx->out, ">>> %s: reused (a binary package; the tree "
-				  "no longer has its recipe)\n",
+		fprintf(ctx->out,
+			">>> %s: reused (a binary package; the tree "
+			"no longer has its recipe)\n",
 			resolver_cpv(rs, e->pkg));
 		return 0;
 	}
@@ -158,9 +172,10 @@ static int build_entry(struct gild_ctx *ctx, struct build_env *env,
 	if ((r = build_one(ctx, env, o, rc, &out)) < 0)
 		return r;
 	if (e->action == PLAN_BINARY && out == BUILD_BUILT && !o->rebuild)
-		fprintf(ctx->out, "note: %s/%s was built again: its binary package "
-				  "came from other inputs (recipe, distfiles, "
-				  "flags or dependencies changed)\n",
+		fprintf(ctx->out,
+			"note: %s/%s was built again: its binary package "
+			"came from other inputs (recipe, distfiles, "
+			"flags or dependencies changed)\n",
 			rc->category, rc->pf);
 	return 0;
 }
@@ -187,8 +202,9 @@ static int build_planned(struct gild_ctx *ctx, struct build_env *env,
 	for (size_t i = 0; i < p->problems.n; i++)
 		fprintf(ctx->diag, "%s\n", p->problems.v[i]);
 	if (p->unsolvable || p->build_cycle)
-		return gild_fail(&ctx->err, -GILD_E_NOSOLUTION, NULL,
-				 "no build plan for the targets (see 'gild pretend')");
+		return gild_fail(
+		    &ctx->err, -GILD_E_NOSOLUTION, NULL,
+		    "no build plan for the targets (see 'gild pretend')");
 	for (size_t i = 0; i < p->n; i++)
 		if (p->v[i].action != PLAN_KEEP &&
 		    (r = build_entry(ctx, env, o, rs, &p->v[i])) < 0)

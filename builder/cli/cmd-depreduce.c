@@ -8,9 +8,9 @@ static const struct {
 	const char *name;
 	enum depstr_kind kind;
 } kinds[] = {
-	{"depend", DEPSTR_DEPEND},	   {"src-uri", DEPSTR_SRC_URI},
-	{"license", DEPSTR_LICENSE},	   {"restrict", DEPSTR_RESTRICT},
-	{"properties", DEPSTR_RESTRICT}, {"required-use", DEPSTR_REQUIRED_USE},
+    {"depend", DEPSTR_DEPEND},	     {"src-uri", DEPSTR_SRC_URI},
+    {"license", DEPSTR_LICENSE},     {"restrict", DEPSTR_RESTRICT},
+    {"properties", DEPSTR_RESTRICT}, {"required-use", DEPSTR_REQUIRED_USE},
 };
 
 static int parse_kind(struct gild_ctx *ctx, const char *arg,
@@ -25,10 +25,12 @@ static int parse_kind(struct gild_ctx *ctx, const char *arg,
 int cmd_depreduce(int argc, char **argv, struct gild_ctx *ctx)
 {
 	static const struct option opts[] = {
-		GILD_TREE_LONGOPT, GILD_COMMON_LONGOPTS,
-		{"use", required_argument, NULL, 'u'},
-		{"eapi", required_argument, NULL, 'e'},
-		{"kind", required_argument, NULL, 'k'}, {0}};
+	    GILD_TREE_LONGOPT,
+	    GILD_COMMON_LONGOPTS,
+	    {"use", required_argument, NULL, 'u'},
+	    {"eapi", required_argument, NULL, 'e'},
+	    {"kind", required_argument, NULL, 'k'},
+	    {0}};
 	_cleanup_strv_ struct gild_strv use = GILD_STRV_INIT;
 	_cleanup_(dep_node_freep) struct dep_node *tree = NULL;
 	_cleanup_(dep_node_freep) struct dep_node *reduced = NULL;
@@ -40,7 +42,8 @@ int cmd_depreduce(int argc, char **argv, struct gild_ctx *ctx)
 				NULL)) != -1) {
 		if (c == 'u')
 			gild_split_words(optarg, &use);
-		else if (c == 'e' && (r = gild_parse_eapi_opt(ctx, optarg, &eapi)) < 0)
+		else if (c == 'e' &&
+			 (r = gild_parse_eapi_opt(ctx, optarg, &eapi)) < 0)
 			return r;
 		else if (c == 'k' && parse_kind(ctx, optarg, &kind) != 0)
 			return 2;

@@ -7,8 +7,8 @@
 #include "pms/pms.h"
 
 static const enum recipe_var dep_vars[] = {
-	RECIPE_BDEPEND, RECIPE_DEPEND, RECIPE_RDEPEND, RECIPE_PDEPEND,
-	RECIPE_IDEPEND,
+    RECIPE_BDEPEND, RECIPE_DEPEND,  RECIPE_RDEPEND,
+    RECIPE_PDEPEND, RECIPE_IDEPEND,
 };
 
 struct use_ud {
@@ -28,8 +28,9 @@ static const struct gild_loc *var_loc(const struct recipe *r, enum recipe_var v)
 }
 
 /* Parse one variable of the version into out. */
-static int reduce_var(struct use_ud *u, enum recipe_var var, enum depstr_kind kind,
-		      struct dep_node **out, struct gild_err *err)
+static int reduce_var(struct use_ud *u, enum recipe_var var,
+		      enum depstr_kind kind, struct dep_node **out,
+		      struct gild_err *err)
 {
 	const struct recipe *r = u->v->r;
 	const char *s = r->vars[var];
@@ -73,7 +74,8 @@ static int required_use(struct use_ud *u, bool *ok, struct gild_buf *why,
 	return 0;
 }
 
-static int print_deps(struct use_ud *u, bool json, FILE *f, struct gild_err *err)
+static int print_deps(struct use_ud *u, bool json, FILE *f,
+		      struct gild_err *err)
 {
 	const struct recipe *r = u->v->r;
 	_cleanup_buf_ struct gild_buf why = GILD_BUF_INIT;
@@ -81,7 +83,8 @@ static int print_deps(struct use_ud *u, bool json, FILE *f, struct gild_err *err
 	int rc;
 
 	if (json) {
-		_cleanup_free_ char *cpv = xasprintf("%s/%s-%s", r->category, r->pn, r->pvr);
+		_cleanup_free_ char *cpv =
+		    xasprintf("%s/%s-%s", r->category, r->pn, r->pvr);
 		fputs("{\"cpv\": ", f);
 		gild_json_str(f, cpv, (size_t)-1);
 	} else {
@@ -109,7 +112,8 @@ static int print_deps(struct use_ud *u, bool json, FILE *f, struct gild_err *err
 	} else if (ok) {
 		fputs("REQUIRED_USE: satisfied\n", f);
 	} else {
-		fprintf(f, "REQUIRED_USE: not satisfied: %s\n", gild_buf_str(&why));
+		fprintf(f, "REQUIRED_USE: not satisfied: %s\n",
+			gild_buf_str(&why));
 	}
 	return 0;
 }
@@ -117,7 +121,7 @@ static int print_deps(struct use_ud *u, bool json, FILE *f, struct gild_err *err
 int cmd_deps(int argc, char **argv, struct gild_ctx *ctx)
 {
 	static const struct option opts[] = {
-		GILD_TREE_LONGOPT, GILD_COMMON_LONGOPTS, {0}};
+	    GILD_TREE_LONGOPT, GILD_COMMON_LONGOPTS, {0}};
 	_cleanup_(query_release) struct query q = {0};
 	struct qver *v;
 	int c, status = 2, r;
@@ -131,8 +135,8 @@ int cmd_deps(int argc, char **argv, struct gild_ctx *ctx)
 	if ((r = query_one(&q, ctx, argv[optind], &v, &ctx->err)) < 0)
 		return r;
 	if (!v->visible)
-		gild_ctx_warn(ctx, "%s/%s-%s is not visible (%s)", v->r->category,
-			      v->r->pn, v->r->pvr, v->why.v[0]);
+		gild_ctx_warn(ctx, "%s/%s-%s is not visible (%s)",
+			      v->r->category, v->r->pn, v->r->pvr, v->why.v[0]);
 	struct use_ud u = {&q, v};
 	return print_deps(&u, ctx->json, ctx->out, &ctx->err);
 }

@@ -9,8 +9,8 @@
  */
 #include "cli/cli.h"
 #include "config/config.h"
-#include "pms/pms.h"
 #include "fetch/fetch.h"
+#include "pms/pms.h"
 #include "resolve/resolve.h"
 
 struct fetch_args {
@@ -53,8 +53,8 @@ enum {
 };
 
 /* Seconds, up to a day. */
-static int parse_seconds(struct gild_ctx *ctx, const char *opt,
-			 const char *arg, long *out)
+static int parse_seconds(struct gild_ctx *ctx, const char *opt, const char *arg,
+			 long *out)
 {
 	uint64_t v;
 	int st = gild_ctx_number_opt(ctx, opt, arg, 86400, &v);
@@ -68,18 +68,18 @@ static int parse_fetch_opts(int argc, char **argv, struct gild_ctx *ctx,
 			    struct fetch_args *a, int *status)
 {
 	static const struct option opts[] = {
-		GILD_TREE_LONGOPT,
-		GILD_COMMON_LONGOPTS,
-		{"distdir", required_argument, NULL, OPT_DISTDIR},
-		{"mirrors", required_argument, NULL, OPT_MIRRORS},
-		{"manifest", required_argument, NULL, OPT_MANIFEST},
-		{"src-uri", required_argument, NULL, OPT_SRC_URI},
-		{"thirdpartymirrors", required_argument, NULL, OPT_TPM},
-		{"connect-timeout", required_argument, NULL, OPT_CONNECT_TIMEOUT},
-		{"timeout", required_argument, NULL, OPT_TIMEOUT},
-		{"use", required_argument, NULL, OPT_USE},
-		{"deps", no_argument, NULL, OPT_DEPS},
-		{0}};
+	    GILD_TREE_LONGOPT,
+	    GILD_COMMON_LONGOPTS,
+	    {"distdir", required_argument, NULL, OPT_DISTDIR},
+	    {"mirrors", required_argument, NULL, OPT_MIRRORS},
+	    {"manifest", required_argument, NULL, OPT_MANIFEST},
+	    {"src-uri", required_argument, NULL, OPT_SRC_URI},
+	    {"thirdpartymirrors", required_argument, NULL, OPT_TPM},
+	    {"connect-timeout", required_argument, NULL, OPT_CONNECT_TIMEOUT},
+	    {"timeout", required_argument, NULL, OPT_TIMEOUT},
+	    {"use", required_argument, NULL, OPT_USE},
+	    {"deps", no_argument, NULL, OPT_DEPS},
+	    {0}};
 	int c, h;
 
 	while ((c = getopt_long(argc, argv, GILD_COMMON_SHORTOPTS, opts,
@@ -89,17 +89,31 @@ static int parse_fetch_opts(int argc, char **argv, struct gild_ctx *ctx,
 		if (h > 0)
 			continue;
 		switch (c) {
-		case OPT_DISTDIR: a->distdir = optarg; break;
-		case OPT_MIRRORS: a->mirrors = optarg; break;
-		case OPT_MANIFEST: a->manifest = optarg; break;
-		case OPT_SRC_URI: a->src_uri = optarg; break;
-		case OPT_TPM: a->tpm_path = optarg; break;
-		case OPT_USE: gild_split_words(optarg, &a->use); break;
-		case OPT_DEPS: a->deps = true; break;
+		case OPT_DISTDIR:
+			a->distdir = optarg;
+			break;
+		case OPT_MIRRORS:
+			a->mirrors = optarg;
+			break;
+		case OPT_MANIFEST:
+			a->manifest = optarg;
+			break;
+		case OPT_SRC_URI:
+			a->src_uri = optarg;
+			break;
+		case OPT_TPM:
+			a->tpm_path = optarg;
+			break;
+		case OPT_USE:
+			gild_split_words(optarg, &a->use);
+			break;
+		case OPT_DEPS:
+			a->deps = true;
+			break;
 		case OPT_CONNECT_TIMEOUT:
-			if ((*status = parse_seconds(ctx, "--connect-timeout",
-						     optarg,
-						     &a->o.connect_timeout)))
+			if ((*status =
+				 parse_seconds(ctx, "--connect-timeout", optarg,
+					       &a->o.connect_timeout)))
 				return -1;
 			break;
 		case OPT_TIMEOUT:
@@ -158,9 +172,11 @@ static int fetch_one(struct gild_ctx *ctx, struct fetch_args *a,
 			fprintf(ctx->out, "%s: fetched from %s\n", src->name,
 				log.got_from);
 		else
-			fprintf(ctx->out, "%s: already in DISTDIR\n", src->name);
+			fprintf(ctx->out, "%s: already in DISTDIR\n",
+				src->name);
 		for (size_t i = 0; i < log.n; i++)
-			gild_ctx_info(ctx, "%s: %s", log.v[i].url, log.v[i].why);
+			gild_ctx_info(ctx, "%s: %s", log.v[i].url,
+				      log.v[i].why);
 		return 0;
 	}
 	if (gild_err_exit_status(r) == 2) {
@@ -203,14 +219,14 @@ static int apply_settings(struct gild_ctx *ctx, struct fetch_args *a)
 	if (!a->mirrors)
 		a->mirrors = fs->mirrors;
 	if (!a->tpm_path)
-		a->tpm_path = a->tpm_default = gild_path_join(
-			ctx->tree, "profiles/thirdpartymirrors");
+		a->tpm_path = a->tpm_default =
+		    gild_path_join(ctx->tree, "profiles/thirdpartymirrors");
 	if (!a->o.timeout)
 		a->o.timeout = fs->timeout ? fs->timeout : def.timeout;
 	if (!a->o.connect_timeout)
-		a->o.connect_timeout =
-			fs->connect_timeout ? fs->connect_timeout
-					    : def.connect_timeout;
+		a->o.connect_timeout = fs->connect_timeout
+					   ? fs->connect_timeout
+					   : def.connect_timeout;
 	a->o.progress = isatty(STDERR_FILENO) || ctx->verbosity > 0;
 	if (ctx->verbosity < 0)
 		a->o.progress = false;
@@ -238,21 +254,22 @@ static int fetch_srclist(struct gild_ctx *ctx, struct fetch_args *a,
 static int fetch_src_uri(struct gild_ctx *ctx, struct fetch_args *a)
 {
 	_cleanup_(fetch_srclist_releasep) struct fetch_srclist srcs =
-		FETCH_SRCLIST_INIT;
+	    FETCH_SRCLIST_INIT;
 	_cleanup_(manifest_freep) struct manifest *m = NULL;
 	int r;
 
 	if (!a->manifest)
 		return gild_ctx_usage_error(ctx, "--src-uri needs --manifest");
-	if ((r = srclist_from_text(a->src_uri, 8, &a->use, &srcs,
-				   &ctx->err)) < 0 ||
+	if ((r = srclist_from_text(a->src_uri, 8, &a->use, &srcs, &ctx->err)) <
+		0 ||
 	    (r = manifest_load(a->manifest, true, &m, &ctx->err)) < 0)
 		return r;
 	r = fetch_srclist(ctx, a, &srcs, m, true);
 	return r > 0 ? 1 : r;
 }
 
-/* ---- ATOM mode ------------------------------------------------------------ */
+/* ---- ATOM mode ------------------------------------------------------------
+ */
 
 /* "zlib" or ">=zlib-1.3" without a category: the one package so named. */
 static int add_category(const struct tree *t, const char *arg, char **out,
@@ -304,9 +321,8 @@ static int parse_target(const struct tree *t, const char *arg,
 
 /* The highest visible version matching the atom (name, version and
  * slot), else the highest matching one, as emerge picks. */
-static const struct recipe *best_match(const struct tree *t,
-				       struct use_env *env,
-				       const struct atom *at)
+static const struct recipe *
+best_match(const struct tree *t, struct use_env *env, const struct atom *at)
 {
 	struct tree_pkg *p = tree_find(t, at->category, at->package);
 	const struct recipe *best = NULL;
@@ -332,9 +348,9 @@ struct nofetch_vars {
 static const char *nofetch_lookup(void *ud, const char *name)
 {
 	const struct nofetch_vars *v = ud;
-	static const char *const names[] = {"P",   "PN",  "PV",	 "PR",
-					    "PVR", "PF",  "CATEGORY"};
-	const char *values[] = {v->r->p,   v->r->pn, v->r->pv,	     v->r->pr,
+	static const char *const names[] = {"P",   "PN", "PV",	    "PR",
+					    "PVR", "PF", "CATEGORY"};
+	const char *values[] = {v->r->p,   v->r->pn, v->r->pv,	    v->r->pr,
 				v->r->pvr, v->r->pf, v->r->category};
 
 	for (size_t i = 0; i < GILD_ARRAY_SIZE(names); i++)
@@ -361,8 +377,8 @@ static int fetch_by_hand(struct gild_ctx *ctx, const struct fetch_args *a,
 	struct nofetch_vars v = {r, a->distdir, NULL};
 
 	for (size_t i = 0; i < srcs->n; i++) {
-		_cleanup_free_ char *p = gild_path_join(a->distdir,
-							srcs->v[i].name);
+		_cleanup_free_ char *p =
+		    gild_path_join(a->distdir, srcs->v[i].name);
 		gild_buf_printf(&all, "%s%s", i ? " " : "", srcs->v[i].name);
 		if (access(p, F_OK) == 0 &&
 		    manifest_verify_file(m, srcs->v[i].name, p, NULL) == 0) {
@@ -386,8 +402,8 @@ static int fetch_by_hand(struct gild_ctx *ctx, const struct fetch_args *a,
 
 static char *manifest_path(const struct gild_ctx *ctx, const struct recipe *r)
 {
-	_cleanup_free_ char *rel = xasprintf("recipes/%s/%s/Manifest",
-					     r->category, r->pn);
+	_cleanup_free_ char *rel =
+	    xasprintf("recipes/%s/%s/Manifest", r->category, r->pn);
 
 	if (strcmp(ctx->tree, ".") == 0)
 		return TAKE_PTR(rel);
@@ -398,14 +414,14 @@ static int fetch_recipe(struct gild_ctx *ctx, struct fetch_args *a,
 			struct use_env *env, const struct recipe *r)
 {
 	_cleanup_(fetch_srclist_releasep) struct fetch_srclist srcs =
-		FETCH_SRCLIST_INIT;
+	    FETCH_SRCLIST_INIT;
 	_cleanup_(manifest_freep) struct manifest *m = NULL;
 	_cleanup_free_ char *mpath = manifest_path(ctx, r);
 	unsigned rf = 0;
 	int rc;
 
 	if ((rc = fetch_recipe_sources(r, env, getenv("USE"), &srcs, &rf,
-					  &ctx->err)) < 0 ||
+				       &ctx->err)) < 0 ||
 	    (rc = manifest_load(mpath, true, &m, &ctx->err)) < 0)
 		return rc;
 	if (rf & FETCH_RESTRICT_FETCH)
@@ -466,7 +482,8 @@ static int fetch_planned(struct gild_ctx *ctx, struct fetch_args *a, int n,
 
 	/* rt->tree is not loaded when the resolver's cache answers, and
 	 * RESTRICT=fetch needs pkg_nofetch bodies: a tree of our own */
-	if ((rc = tree_load(ctx->tree, TREE_LOAD_FUNCTIONS, &t, &ctx->err)) < 0 ||
+	if ((rc = tree_load(ctx->tree, TREE_LOAD_FUNCTIONS, &t, &ctx->err)) <
+		0 ||
 	    (rc = rtree_load(ctx, true, &rt, &ctx->err)) < 0 ||
 	    (rc = rtree_add_targets(rt, targets, n)) < 0)
 		return rc;
@@ -477,8 +494,9 @@ static int fetch_planned(struct gild_ctx *ctx, struct fetch_args *a, int n,
 	for (size_t i = 0; i < p->problems.n; i++)
 		fprintf(ctx->diag, "%s\n", p->problems.v[i]);
 	if (p->unsolvable)
-		return gild_fail(&ctx->err, -GILD_E_NOSOLUTION, NULL,
-				 "no plan for the targets (see 'gild pretend')");
+		return gild_fail(
+		    &ctx->err, -GILD_E_NOSOLUTION, NULL,
+		    "no plan for the targets (see 'gild pretend')");
 	for (size_t i = 0; i < p->n; i++) {
 		const struct recipe *r;
 		if (p->v[i].action == PLAN_KEEP)
@@ -505,7 +523,7 @@ static bool any_set(int n, char **targets)
 int cmd_fetch(int argc, char **argv, struct gild_ctx *ctx)
 {
 	_cleanup_(fetch_args_release) struct fetch_args a = {
-		.o = FETCH_OPTS_INIT};
+	    .o = FETCH_OPTS_INIT};
 	int r, status = 0;
 
 	a.o.timeout = a.o.connect_timeout = 0; /* 0: not given */

@@ -22,7 +22,8 @@ static char *desc_lookup(const char *path, const char *flag)
 		return NULL;
 	for (char *line = text; *line;) {
 		size_t len = strcspn(line, "\n");
-		if (strncmp(line, flag, n) == 0 && strncmp(line + n, " - ", 3) == 0)
+		if (strncmp(line, flag, n) == 0 &&
+		    strncmp(line + n, " - ", 3) == 0)
 			return xstrndup(line + n + 3, len - n - 3);
 		line += len + (line[len] != '\0');
 	}
@@ -122,7 +123,8 @@ static void print_text(struct query *q, const struct qver *v,
 	for (size_t i = 0; i < v->st.iuse.n; i++) {
 		_cleanup_free_ char *d = flag_desc(q, md, ids[i]);
 		fprintf(f, "    %-3s %-*s  %s\n", state_mark(v, ids[i]), width,
-			use_flag_name(q->env, ids[i]), d ? d : "(no description)");
+			use_flag_name(q->env, ids[i]),
+			d ? d : "(no description)");
 	}
 }
 
@@ -139,7 +141,8 @@ static void print_json(struct query *q, const struct qver *v,
 		       const struct metadata *md, FILE *f)
 {
 	const struct recipe *r = v->r;
-	_cleanup_free_ char *cpv = xasprintf("%s/%s-%s", r->category, r->pn, r->pvr);
+	_cleanup_free_ char *cpv =
+	    xasprintf("%s/%s-%s", r->category, r->pn, r->pvr);
 
 	fputc('{', f);
 	json_field(f, "cpv", cpv, false);
@@ -175,7 +178,7 @@ static void print_json(struct query *q, const struct qver *v,
 int cmd_info(int argc, char **argv, struct gild_ctx *ctx)
 {
 	static const struct option opts[] = {
-		GILD_TREE_LONGOPT, GILD_COMMON_LONGOPTS, {0}};
+	    GILD_TREE_LONGOPT, GILD_COMMON_LONGOPTS, {0}};
 	_cleanup_(query_release) struct query q = {0};
 	_cleanup_(metadata_freep) struct metadata *md = NULL;
 	_cleanup_free_ char *path = NULL;
@@ -192,9 +195,11 @@ int cmd_info(int argc, char **argv, struct gild_ctx *ctx)
 	if ((r = query_one(&q, ctx, argv[optind], &v, &ctx->err)) < 0)
 		return r;
 	/* relative to the tree, so that errors name recipes/.../metadata.xml */
-	path = xasprintf("recipes/%s/%s/metadata.xml", v->r->category, v->r->pn);
+	path =
+	    xasprintf("recipes/%s/%s/metadata.xml", v->r->category, v->r->pn);
 	if ((treefd = open(ctx->tree, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
-		return gild_fail_errno(&ctx->err, ctx->tree, "cannot open tree");
+		return gild_fail_errno(&ctx->err, ctx->tree,
+				       "cannot open tree");
 	if ((r = metadata_load_at(treefd, path, &md, &ctx->err)) < 0)
 		return r;
 	if (ctx->json)

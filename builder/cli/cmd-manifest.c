@@ -10,9 +10,9 @@
  * DISTFILEs, exactly those are (re)computed. Other entry types are kept;
  * the file is written sorted and atomically.
  */
-#include "pms/pms.h"
 #include "cli/cli.h"
 #include "fetch/fetch.h"
+#include "pms/pms.h"
 
 #include <dirent.h>
 #include <glob.h>
@@ -62,8 +62,8 @@ static char *package_dir(const struct gild_ctx *ctx, const char *arg)
 
 	if (arg[0] != '/' && is_dir(in_tree))
 		return strcmp(ctx->tree, ".") == 0
-			       ? gild_path_join("recipes", arg)
-			       : TAKE_PTR(in_tree);
+			   ? gild_path_join("recipes", arg)
+			   : TAKE_PTR(in_tree);
 	if (arg[0] != '/' && (d = atom_package_dir(ctx, arg))) {
 		if (gild_startswith(d, "./"))
 			memmove(d, d + 2, strlen(d + 2) + 1);
@@ -204,14 +204,14 @@ static int update_manifest(struct gild_ctx *ctx, const char *pkgdir,
 	_cleanup_free_ char *path = gild_path_join(pkgdir, "Manifest");
 	_cleanup_(manifest_freep) struct manifest *m = NULL;
 	_cleanup_(fetch_srclist_releasep) struct fetch_srclist srcs =
-		FETCH_SRCLIST_INIT;
+	    FETCH_SRCLIST_INIT;
 	size_t count = 0;
 	int r, nrecipes = 0;
 
 	if ((r = manifest_load(path, true, &m, &ctx->err)) < 0)
 		return r;
-	if (!argc && (nrecipes = package_distfiles(ctx, pkgdir, &srcs,
-						   &ctx->err)) < 0)
+	if (!argc &&
+	    (nrecipes = package_distfiles(ctx, pkgdir, &srcs, &ctx->err)) < 0)
 		return nrecipes;
 	if (nrecipes > 0)
 		r = update_from_recipes(ctx, m, distdir, &srcs, &count);
@@ -227,8 +227,10 @@ static int update_manifest(struct gild_ctx *ctx, const char *pkgdir,
 int cmd_manifest(int argc, char **argv, struct gild_ctx *ctx)
 {
 	static const struct option opts[] = {
-		GILD_TREE_LONGOPT, GILD_COMMON_LONGOPTS,
-		{"distdir", required_argument, NULL, OPT_DISTDIR}, {0}};
+	    GILD_TREE_LONGOPT,
+	    GILD_COMMON_LONGOPTS,
+	    {"distdir", required_argument, NULL, OPT_DISTDIR},
+	    {0}};
 	_cleanup_free_ char *pkgdir = NULL, *config_dir = NULL;
 	_cleanup_(fetch_settings_release) struct fetch_settings fs = {0};
 	const char *distdir = NULL;

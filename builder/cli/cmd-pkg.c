@@ -13,7 +13,7 @@ static int parse_common(int argc, char **argv, struct gild_ctx *ctx,
 			int *status)
 {
 	static const struct option opts[] = {
-		GILD_TREE_LONGOPT, GILD_COMMON_LONGOPTS, {0}};
+	    GILD_TREE_LONGOPT, GILD_COMMON_LONGOPTS, {0}};
 	int c;
 
 	while ((c = getopt_long(argc, argv, GILD_COMMON_SHORTOPTS, opts,
@@ -101,7 +101,7 @@ static int pkg_files(int argc, char **argv, struct gild_ctx *ctx)
 {
 	_cleanup_(gpkg_meta_releasep) struct gpkg_meta m = GPKG_META_INIT;
 	_cleanup_(gpkg_contents_releasep) struct gpkg_contents c =
-		GPKG_CONTENTS_INIT;
+	    GPKG_CONTENTS_INIT;
 	int status = 0, first = parse_common(argc, argv, ctx, &status), r;
 	const char *text;
 
@@ -151,8 +151,8 @@ static int pkg_extract(int argc, char **argv, struct gild_ctx *ctx)
 	if (first < 0)
 		return status;
 	if (argc - first != 2)
-		return gild_ctx_usage_error(ctx,
-					    "'pkg extract' takes FILE and DESTDIR");
+		return gild_ctx_usage_error(
+		    ctx, "'pkg extract' takes FILE and DESTDIR");
 	return gpkg_extract(argv[first], argv[first + 1], &ctx->err);
 }
 
@@ -164,8 +164,8 @@ static int set_meta_arg(struct gild_ctx *ctx, struct gpkg_meta *m,
 	_cleanup_free_ char *key = NULL;
 
 	if (!eq || eq == arg)
-		return gild_ctx_usage_error(ctx, "--set wants KEY=VALUE, not '%s'",
-					    arg);
+		return gild_ctx_usage_error(
+		    ctx, "--set wants KEY=VALUE, not '%s'", arg);
 	key = xstrndup(arg, (size_t)(eq - arg));
 	gpkg_meta_set(m, key, eq + 1);
 	return 0;
@@ -184,8 +184,10 @@ static int parse_sde(struct gild_ctx *ctx, const char *what, const char *arg,
 	uint64_t v;
 
 	if (gild_parse_u64(arg, false, &v) < 0 || v > INT64_MAX) {
-		gild_ctx_usage_error(ctx, "%s wants whole seconds since 1970, "
-				     "not '%s'", what, arg);
+		gild_ctx_usage_error(ctx,
+				     "%s wants whole seconds since 1970, "
+				     "not '%s'",
+				     what, arg);
 		return -1;
 	}
 	*out = (int64_t)v;
@@ -196,14 +198,14 @@ static int parse_create(int argc, char **argv, struct gild_ctx *ctx,
 			struct gpkg_meta *m, struct create_opts *co)
 {
 	static const struct option opts[] = {
-		GILD_TREE_LONGOPT,
-		GILD_COMMON_LONGOPTS,
-		{"set", required_argument, NULL, OPT_SET},
-		{"recipe", required_argument, NULL, OPT_RECIPE},
-		{"source-date-epoch", required_argument, NULL, OPT_SDE},
-		{"pkgdir", required_argument, NULL, OPT_PKGDIR},
-		{"keep-owners", no_argument, NULL, OPT_KEEP_OWNERS},
-		{0}};
+	    GILD_TREE_LONGOPT,
+	    GILD_COMMON_LONGOPTS,
+	    {"set", required_argument, NULL, OPT_SET},
+	    {"recipe", required_argument, NULL, OPT_RECIPE},
+	    {"source-date-epoch", required_argument, NULL, OPT_SDE},
+	    {"pkgdir", required_argument, NULL, OPT_PKGDIR},
+	    {"keep-owners", no_argument, NULL, OPT_KEEP_OWNERS},
+	    {0}};
 	const char *sde = getenv("SOURCE_DATE_EPOCH");
 	int c, status = 0, r;
 
@@ -221,8 +223,9 @@ static int parse_create(int argc, char **argv, struct gild_ctx *ctx,
 			return -1 - 2;
 		if (c == OPT_RECIPE)
 			co->recipe = optarg;
-		if (c == OPT_SDE && parse_sde(ctx, "--source-date-epoch", optarg,
-					      &m->source_date_epoch) < 0)
+		if (c == OPT_SDE &&
+		    parse_sde(ctx, "--source-date-epoch", optarg,
+			      &m->source_date_epoch) < 0)
 			return -1 - 2;
 		if (c == OPT_PKGDIR)
 			co->pkgdir = optarg;
@@ -245,7 +248,7 @@ static int pkg_create(int argc, char **argv, struct gild_ctx *ctx)
 		return -1 - first;
 	if (argc - first != (co.pkgdir ? 1 : 2))
 		return gild_ctx_usage_error(
-			ctx, "'pkg create' takes IMAGEDIR and OUT (or --pkgdir)");
+		    ctx, "'pkg create' takes IMAGEDIR and OUT (or --pkgdir)");
 	if (co.recipe &&
 	    (r = gild_read_file(co.recipe, &m.recipe, &len, &ctx->err)) < 0)
 		return r;
@@ -258,8 +261,8 @@ static const struct {
 	const char *name;
 	int (*fn)(int, char **, struct gild_ctx *);
 } pkg_cmds[] = {
-	{"create", pkg_create}, {"extract", pkg_extract}, {"files", pkg_files},
-	{"show", pkg_show},	{"verify", pkg_verify},
+    {"create", pkg_create}, {"extract", pkg_extract}, {"files", pkg_files},
+    {"show", pkg_show},	    {"verify", pkg_verify},
 };
 
 int cmd_pkg(int argc, char **argv, struct gild_ctx *ctx)

@@ -6,8 +6,8 @@
 static void print_problems(struct gild_ctx *ctx, const struct plan *p)
 {
 	for (size_t i = 0; i < p->problems.n; i++)
-		fprintf(ctx->diag, "%s%s\n", p->unsolvable ? "" : "error: ",
-			p->problems.v[i]);
+		fprintf(ctx->diag, "%s%s\n",
+			p->unsolvable ? "" : "error: ", p->problems.v[i]);
 }
 
 static int plan_status(struct gild_ctx *ctx, const struct plan *p)
@@ -23,10 +23,9 @@ static int plan_status(struct gild_ctx *ctx, const struct plan *p)
 }
 
 /* Load, add targets, solve: the common part of pretend and why. */
-static int solve_targets(struct gild_ctx *ctx, bool emptytree,
-			 const char *root, char **targets, int n,
-			 struct rtree **rtp, struct plan **plan,
-			 struct resolver **r)
+static int solve_targets(struct gild_ctx *ctx, bool emptytree, const char *root,
+			 char **targets, int n, struct rtree **rtp,
+			 struct plan **plan, struct resolver **r)
 {
 	_cleanup_(rtree_freep) struct rtree *rt = NULL;
 	double t0 = gild_now(), t_load;
@@ -37,8 +36,9 @@ static int solve_targets(struct gild_ctx *ctx, bool emptytree,
 	    (rc = rtree_add_targets(rt, targets, n)) < 0)
 		return rc;
 	t_load = gild_now() - t0;
-	gild_ctx_debug(ctx, "timing: config %.3f s, stamp %.3f s, "
-			    "versions from %s %.3f s",
+	gild_ctx_debug(ctx,
+		       "timing: config %.3f s, stamp %.3f s, "
+		       "versions from %s %.3f s",
 		       rt->t_config - rt->t_start,
 		       rt->t_fingerprint - rt->t_config,
 		       rt->cache_hit ? "cache" : "tree",
@@ -48,10 +48,12 @@ static int solve_targets(struct gild_ctx *ctx, bool emptytree,
 	if (rc < 0)
 		return rc;
 	if (rt->cache_hit)
-		gild_ctx_debug(ctx, "cache: %zu package%s read again from the tree",
+		gild_ctx_debug(ctx,
+			       "cache: %zu package%s read again from the tree",
 			       rt->nrefreshed, rt->nrefreshed == 1 ? "" : "s");
-	gild_ctx_debug(ctx, "timing: load %.3f s, pool %.3f s, solve %.3f s, "
-			    "order %.3f s, explain %.3f s",
+	gild_ctx_debug(ctx,
+		       "timing: load %.3f s, pool %.3f s, solve %.3f s, "
+		       "order %.3f s, explain %.3f s",
 		       t_load, (*plan)->t_pool, (*plan)->t_solve,
 		       (*plan)->t_order, (*plan)->t_explain);
 	*rtp = TAKE_PTR(rt);
@@ -67,8 +69,10 @@ static int verify_plan(struct gild_ctx *ctx, const struct plan *p,
 
 	for (size_t i = 0; i < bad.n; i++)
 		fprintf(ctx->diag, "violation: %s\n", bad.v[i]);
-	fprintf(ctx->diag, "verified: %zu packages, %zu requirements, %zu "
-			   "violations\n", p->n, n, bad.n);
+	fprintf(ctx->diag,
+		"verified: %zu packages, %zu requirements, %zu "
+		"violations\n",
+		p->n, n, bad.n);
 	n = bad.n;
 	gild_strv_release(&bad);
 	if (n)
@@ -93,11 +97,12 @@ int cmd_pretend(int argc, char **argv, struct gild_ctx *ctx)
 {
 	enum { OPT_EMPTYTREE = 0x2000, OPT_TREE_DISPLAY, OPT_VERIFY, OPT_ROOT };
 	static const struct option opts[] = {
-		GILD_COMMON_LONGOPTS,
-		{"emptytree", no_argument, NULL, OPT_EMPTYTREE},
-		{"tree", no_argument, NULL, OPT_TREE_DISPLAY},
-		{"root", required_argument, NULL, OPT_ROOT},
-		{"verify", no_argument, NULL, OPT_VERIFY}, {0}};
+	    GILD_COMMON_LONGOPTS,
+	    {"emptytree", no_argument, NULL, OPT_EMPTYTREE},
+	    {"tree", no_argument, NULL, OPT_TREE_DISPLAY},
+	    {"root", required_argument, NULL, OPT_ROOT},
+	    {"verify", no_argument, NULL, OPT_VERIFY},
+	    {0}};
 	const char *root = NULL;
 	_cleanup_(rtree_freep) struct rtree *rt = NULL;
 	_cleanup_(plan_freep) struct plan *p = NULL;
@@ -124,7 +129,9 @@ int cmd_pretend(int argc, char **argv, struct gild_ctx *ctx)
 				argc - optind, &rt, &p, &r)) < 0)
 		return rc;
 	plan_print(ctx->out, p, r,
-		   ctx->json ? PLAN_JSON : tree ? PLAN_TREE : PLAN_TEXT);
+		   ctx->json ? PLAN_JSON
+		   : tree    ? PLAN_TREE
+			     : PLAN_TEXT);
 	if (!ctx->json)
 		print_problems(ctx, p);
 	if (verify && !p->unsolvable)
@@ -139,8 +146,11 @@ static void print_use_origins(struct gild_ctx *ctx, struct rtree *rt,
 {
 	_cleanup_free_ char *cat = xstrdup(k->cpn);
 	char *pn = strchr(cat, '/');
-	struct use_pkg p = {.category = cat, .pn = pn + 1, .pvr = k->pvr,
-			    .slot = k->slot, .subslot = k->subslot};
+	struct use_pkg p = {.category = cat,
+			    .pn = pn + 1,
+			    .pvr = k->pvr,
+			    .slot = k->slot,
+			    .subslot = k->subslot};
 
 	*pn = 0;
 	for (size_t i = 0; k->iuse && k->iuse[i]; i++) {
@@ -149,8 +159,8 @@ static void print_use_origins(struct gild_ctx *ctx, struct rtree *rt,
 		for (size_t u = 0; k->use && k->use[u]; u++)
 			on |= !strcmp(k->use[u], k->iuse[i]);
 		if ((where = use_flag_origin(rt->env, &p, k->iuse[i], on)))
-			fprintf(ctx->out, "USE flag '%s' is %s by %s\n", k->iuse[i],
-				on ? "enabled" : "disabled", where);
+			fprintf(ctx->out, "USE flag '%s' is %s by %s\n",
+				k->iuse[i], on ? "enabled" : "disabled", where);
 	}
 }
 
@@ -158,9 +168,11 @@ int cmd_why(int argc, char **argv, struct gild_ctx *ctx)
 {
 	enum { OPT_EMPTYTREE = 0x2000, OPT_ROOT };
 	static const struct option opts[] = {
-		GILD_TREE_LONGOPT, GILD_COMMON_LONGOPTS,
-		{"emptytree", no_argument, NULL, OPT_EMPTYTREE},
-		{"root", required_argument, NULL, OPT_ROOT}, {0}};
+	    GILD_TREE_LONGOPT,
+	    GILD_COMMON_LONGOPTS,
+	    {"emptytree", no_argument, NULL, OPT_EMPTYTREE},
+	    {"root", required_argument, NULL, OPT_ROOT},
+	    {0}};
 	const char *root = NULL;
 	bool emptytree = false;
 	_cleanup_(rtree_freep) struct rtree *rt = NULL;

@@ -46,7 +46,7 @@ static void print_origins(struct query *q, const struct qver *v, FILE *f,
 	for (size_t i = 0; i < names.n; i++) {
 		bool on = use_state_enabled(q->env, &v->st, names.v[i]);
 		_cleanup_free_ char *where =
-			use_flag_origin(q->env, &v->pkg, names.v[i], on);
+		    use_flag_origin(q->env, &v->pkg, names.v[i], on);
 		if (!where)
 			continue;
 		if (json) {
@@ -55,8 +55,8 @@ static void print_origins(struct query *q, const struct qver *v, FILE *f,
 			fputs(": ", f);
 			gild_json_str(f, where, (size_t)-1);
 		} else {
-			fprintf(f, "    USE flag '%s' is %s by %s\n", names.v[i],
-				on ? "enabled" : "disabled", where);
+			fprintf(f, "    USE flag '%s' is %s by %s\n",
+				names.v[i], on ? "enabled" : "disabled", where);
 		}
 		first = false;
 	}
@@ -66,7 +66,8 @@ static void print_origins(struct query *q, const struct qver *v, FILE *f,
 static void print_json_version(struct query *q, const struct qver *v, FILE *f)
 {
 	const struct recipe *r = v->r;
-	_cleanup_free_ char *cpv = xasprintf("%s/%s-%s", r->category, r->pn, r->pvr);
+	_cleanup_free_ char *cpv =
+	    xasprintf("%s/%s-%s", r->category, r->pn, r->pvr);
 	_cleanup_(idset_release) struct idset use = {0};
 
 	/* `use` lists enabled IUSE flags; implicit ones (ARCH) are left out */
@@ -81,7 +82,8 @@ static void print_json_version(struct query *q, const struct qver *v, FILE *f)
 	gild_json_str(f, r->subslot ? r->subslot : r->slot, (size_t)-1);
 	fputs(", \"keywords\": ", f);
 	json_strv(f, (char *const *)r->keywords, r->n_keywords);
-	fprintf(f, ", \"visible\": %s, \"masked_by\": ", v->visible ? "true" : "false");
+	fprintf(f, ", \"visible\": %s, \"masked_by\": ",
+		v->visible ? "true" : "false");
 	json_strv(f, v->why.v, v->why.n);
 	fputs(", \"iuse\": ", f);
 	json_flags(q, &v->st.iuse, f);
@@ -127,7 +129,7 @@ static void print_text_version(struct query *q, const struct qver *v, FILE *f,
 static int parse_opts(int argc, char **argv, struct gild_ctx *ctx, int *status)
 {
 	static const struct option opts[] = {
-		GILD_TREE_LONGOPT, GILD_COMMON_LONGOPTS, {0}};
+	    GILD_TREE_LONGOPT, GILD_COMMON_LONGOPTS, {0}};
 	int c;
 
 	while ((c = getopt_long(argc, argv, GILD_COMMON_SHORTOPTS, opts,
@@ -162,7 +164,8 @@ int cmd_query(int argc, char **argv, struct gild_ctx *ctx)
 			fputs(i ? ",\n  " : "\n  ", ctx->out);
 			print_json_version(&q, &q.v[i], ctx->out);
 		} else {
-			print_text_version(&q, &q.v[i], ctx->out, ctx->verbosity > 0);
+			print_text_version(&q, &q.v[i], ctx->out,
+					   ctx->verbosity > 0);
 		}
 	}
 	if (ctx->json)

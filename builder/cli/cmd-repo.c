@@ -39,10 +39,10 @@ static int parse_repo_opts(int argc, char **argv, struct gild_ctx *ctx,
 			   const char **pkgdir, int *status)
 {
 	static const struct option opts[] = {
-		GILD_TREE_LONGOPT,
-		GILD_COMMON_LONGOPTS,
-		{"pkgdir", required_argument, NULL, OPT_PKGDIR},
-		{0}};
+	    GILD_TREE_LONGOPT,
+	    GILD_COMMON_LONGOPTS,
+	    {"pkgdir", required_argument, NULL, OPT_PKGDIR},
+	    {0}};
 	int c, r;
 
 	while ((c = getopt_long(argc, argv, GILD_COMMON_SHORTOPTS, opts,
@@ -135,8 +135,8 @@ static int repo_index(int argc, char **argv, struct gild_ctx *ctx)
 	for (size_t i = 0; i < r->n; i++)
 		if (r->pkgs[i].error) {
 			bad++;
-			gild_ctx_warn(ctx, "%s: %s, skipping", r->pkgs[i].relpath,
-				      r->pkgs[i].error);
+			gild_ctx_warn(ctx, "%s: %s, skipping",
+				      r->pkgs[i].relpath, r->pkgs[i].error);
 		}
 	if ((rc = binrepo_index_write(r, &ctx->err)) < 0)
 		return rc;
@@ -156,7 +156,7 @@ static int repo_verify(int argc, char **argv, struct gild_ctx *ctx)
 		return status;
 	for (size_t i = 0; i < r->n; i++) {
 		_cleanup_free_ char *path =
-			gild_path_join(r->pkgdir, r->pkgs[i].relpath);
+		    gild_path_join(r->pkgdir, r->pkgs[i].relpath);
 		struct gild_err e = GILD_ERR_INIT;
 
 		if (gpkg_verify(path, &e) == 0) {
@@ -164,7 +164,8 @@ static int repo_verify(int argc, char **argv, struct gild_ctx *ctx)
 			continue;
 		}
 		bad++;
-		fprintf(ctx->out, "damaged: %s: %s\n", r->pkgs[i].relpath, e.msg);
+		fprintf(ctx->out, "damaged: %s: %s\n", r->pkgs[i].relpath,
+			e.msg);
 	}
 	fprintf(ctx->out, "%zu packages, %zu damaged\n", r->n, bad);
 	return bad ? 1 : 0;
@@ -176,9 +177,9 @@ int cmd_repo(int argc, char **argv, struct gild_ctx *ctx)
 		const char *name;
 		int (*fn)(int, char **, struct gild_ctx *);
 	} sub[] = {
-		{"index", repo_index},
-		{"list", repo_list},
-		{"verify", repo_verify},
+	    {"index", repo_index},
+	    {"list", repo_list},
+	    {"verify", repo_verify},
 	};
 
 	if (argc < 2 || strcmp(argv[1], "--help") == 0) {

@@ -9,7 +9,8 @@ struct iuse_check {
 	struct gild_ctx *ctx;
 };
 
-static int flag_in_iuse(void *ud, const char *flag, const struct dep_node *where)
+static int flag_in_iuse(void *ud, const char *flag,
+			const struct dep_node *where)
 {
 	struct iuse_check *ic = ud;
 
@@ -33,17 +34,20 @@ static int check_use_in_iuse(struct gild_ctx *ctx, const struct gild_strv *use,
 	for (size_t i = 0; i < use->n; i++)
 		if (!gild_strv_contains(iuse, use->v[i]))
 			return gild_fail(&ctx->err, -GILD_E_INVALID, NULL,
-					 "USE flag '%s' is not in IUSE", use->v[i]);
+					 "USE flag '%s' is not in IUSE",
+					 use->v[i]);
 	return 0;
 }
 
 int cmd_required_use(int argc, char **argv, struct gild_ctx *ctx)
 {
 	static const struct option opts[] = {
-		GILD_TREE_LONGOPT, GILD_COMMON_LONGOPTS,
-		{"use", required_argument, NULL, 'u'},
-		{"iuse", required_argument, NULL, 'i'},
-		{"eapi", required_argument, NULL, 'e'}, {0}};
+	    GILD_TREE_LONGOPT,
+	    GILD_COMMON_LONGOPTS,
+	    {"use", required_argument, NULL, 'u'},
+	    {"iuse", required_argument, NULL, 'i'},
+	    {"eapi", required_argument, NULL, 'e'},
+	    {0}};
 	_cleanup_strv_ struct gild_strv use = GILD_STRV_INIT;
 	_cleanup_strv_ struct gild_strv iuse = GILD_STRV_INIT;
 	_cleanup_(dep_node_freep) struct dep_node *tree = NULL;
@@ -57,17 +61,19 @@ int cmd_required_use(int argc, char **argv, struct gild_ctx *ctx)
 			gild_split_words(optarg, &use);
 		else if (c == 'i')
 			gild_split_words(optarg, &iuse);
-		else if (c == 'e' && (r = gild_parse_eapi_opt(ctx, optarg, &eapi)) < 0)
+		else if (c == 'e' &&
+			 (r = gild_parse_eapi_opt(ctx, optarg, &eapi)) < 0)
 			return r;
 		else if (c != 'u' && c != 'i' && c != 'e' &&
 			 gild_ctx_common_opt(ctx, c, optarg, &status) <= 0)
 			return status;
 	}
 	if (argc - optind != 1)
-		return gild_ctx_usage_error(ctx, "needs one REQUIRED_USE string");
+		return gild_ctx_usage_error(ctx,
+					    "needs one REQUIRED_USE string");
 	strip_iuse_defaults(&iuse);
-	r = depstr_parse(argv[optind], strlen(argv[optind]), DEPSTR_REQUIRED_USE,
-			 eapi, NULL, &tree, &ctx->err);
+	r = depstr_parse(argv[optind], strlen(argv[optind]),
+			 DEPSTR_REQUIRED_USE, eapi, NULL, &tree, &ctx->err);
 	if (r < 0)
 		return r;
 	if ((r = depstr_foreach_flag(tree, flag_in_iuse, &ic)) < 0)

@@ -6,9 +6,11 @@ int cmd_resolve(int argc, char **argv, struct gild_ctx *ctx)
 {
 	enum { OPT_CASE = 0x2000, OPT_UPDATE };
 	static const struct option opts[] = {
-		GILD_TREE_LONGOPT, GILD_COMMON_LONGOPTS,
-		{"case", no_argument, NULL, OPT_CASE},
-		{"update", no_argument, NULL, OPT_UPDATE}, {0}};
+	    GILD_TREE_LONGOPT,
+	    GILD_COMMON_LONGOPTS,
+	    {"case", no_argument, NULL, OPT_CASE},
+	    {"update", no_argument, NULL, OPT_UPDATE},
+	    {0}};
 	bool is_case = false, update = false;
 	int c, status, failed = 0;
 
@@ -22,8 +24,9 @@ int cmd_resolve(int argc, char **argv, struct gild_ctx *ctx)
 			return status;
 	}
 	if (!is_case)
-		return gild_ctx_usage_error(ctx, "only '--case FILE...' is "
-						 "supported (see 'gild pretend')");
+		return gild_ctx_usage_error(ctx,
+					    "only '--case FILE...' is "
+					    "supported (see 'gild pretend')");
 	if (optind >= argc)
 		return gild_ctx_usage_error(ctx, "no case file given");
 	for (int i = optind; i < argc; i++) {

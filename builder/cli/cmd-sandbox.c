@@ -21,20 +21,20 @@ enum {
 };
 
 static const struct option sandbox_opts[] = {
-	GILD_TREE_LONGOPT,
-	GILD_COMMON_LONGOPTS,
-	{"root", required_argument, NULL, OPT_ROOT},
-	{"ro", required_argument, NULL, OPT_RO},
-	{"rw", required_argument, NULL, OPT_RW},
-	{"tmpfs", required_argument, NULL, OPT_TMPFS},
-	{"setenv", required_argument, NULL, OPT_SETENV},
-	{"timeout", required_argument, NULL, OPT_TIMEOUT},
-	{"mem", required_argument, NULL, OPT_MEM},
-	{"nproc", required_argument, NULL, OPT_NPROC},
-	{"fsize", required_argument, NULL, OPT_FSIZE},
-	{"allow-net", no_argument, NULL, OPT_ALLOW_NET},
-	{"check", no_argument, NULL, OPT_CHECK},
-	{0},
+    GILD_TREE_LONGOPT,
+    GILD_COMMON_LONGOPTS,
+    {"root", required_argument, NULL, OPT_ROOT},
+    {"ro", required_argument, NULL, OPT_RO},
+    {"rw", required_argument, NULL, OPT_RW},
+    {"tmpfs", required_argument, NULL, OPT_TMPFS},
+    {"setenv", required_argument, NULL, OPT_SETENV},
+    {"timeout", required_argument, NULL, OPT_TIMEOUT},
+    {"mem", required_argument, NULL, OPT_MEM},
+    {"nproc", required_argument, NULL, OPT_NPROC},
+    {"fsize", required_argument, NULL, OPT_FSIZE},
+    {"allow-net", no_argument, NULL, OPT_ALLOW_NET},
+    {"check", no_argument, NULL, OPT_CHECK},
+    {0},
 };
 
 static int number_opt(struct gild_ctx *ctx, struct sandbox_spec *s, int c,
@@ -43,7 +43,8 @@ static int number_opt(struct gild_ctx *ctx, struct sandbox_spec *s, int c,
 	static const char *const names[] = {"--timeout", "--mem", "--nproc",
 					    "--fsize"};
 	uint64_t v;
-	int st = gild_ctx_number_opt(ctx, names[c - OPT_TIMEOUT], arg, 1u << 30, &v);
+	int st =
+	    gild_ctx_number_opt(ctx, names[c - OPT_TIMEOUT], arg, 1u << 30, &v);
 
 	if (st)
 		return st;
@@ -66,13 +67,26 @@ static int sandbox_opt(struct gild_ctx *ctx, struct sandbox_spec *s, int c,
 	int r = 0;
 
 	switch (c) {
-	case OPT_ROOT: sandbox_spec_set_root(s, arg); return 0;
-	case OPT_RO: r = sandbox_spec_parse_bind(s, SANDBOX_MOUNT_RO, arg, &err); break;
-	case OPT_RW: r = sandbox_spec_parse_bind(s, SANDBOX_MOUNT_RW, arg, &err); break;
-	case OPT_TMPFS: r = sandbox_spec_parse_tmpfs(s, arg, &err); break;
-	case OPT_SETENV: r = sandbox_spec_putenv(s, arg, &err); break;
-	case OPT_ALLOW_NET: sandbox_spec_set_allow_net(s, true); return 0;
-	default: return number_opt(ctx, s, c, arg);
+	case OPT_ROOT:
+		sandbox_spec_set_root(s, arg);
+		return 0;
+	case OPT_RO:
+		r = sandbox_spec_parse_bind(s, SANDBOX_MOUNT_RO, arg, &err);
+		break;
+	case OPT_RW:
+		r = sandbox_spec_parse_bind(s, SANDBOX_MOUNT_RW, arg, &err);
+		break;
+	case OPT_TMPFS:
+		r = sandbox_spec_parse_tmpfs(s, arg, &err);
+		break;
+	case OPT_SETENV:
+		r = sandbox_spec_putenv(s, arg, &err);
+		break;
+	case OPT_ALLOW_NET:
+		sandbox_spec_set_allow_net(s, true);
+		return 0;
+	default:
+		return number_opt(ctx, s, c, arg);
 	}
 	return r < 0 ? gild_ctx_usage_error(ctx, "%s", err.msg) : 0;
 }
@@ -81,7 +95,8 @@ static void print_check_json(struct gild_ctx *ctx,
 			     const struct sandbox_check_item *items, size_t n,
 			     bool all)
 {
-	fprintf(ctx->out, "{\"ok\": %s, \"protections\": [", all ? "true" : "false");
+	fprintf(ctx->out, "{\"ok\": %s, \"protections\": [",
+		all ? "true" : "false");
 	for (size_t i = 0; i < n; i++) {
 		fprintf(ctx->out, "%s\n  {\"name\": ", i ? "," : "");
 		gild_json_str(ctx->out, items[i].name, (size_t)-1);
@@ -105,15 +120,17 @@ static int run_check(struct gild_ctx *ctx)
 	else
 		for (size_t i = 0; i < n; i++)
 			fprintf(ctx->out, "%-20s %-7s %s\n", items[i].name,
-				items[i].ok ? "ok"
-				: items[i].needed ? "MISSING" : "no",
+				items[i].ok	  ? "ok"
+				: items[i].needed ? "MISSING"
+						  : "no",
 				items[i].detail);
 	return all ? 0 : 1;
 }
 
 int cmd_sandbox(int argc, char **argv, struct gild_ctx *ctx)
 {
-	_cleanup_(sandbox_spec_freep) struct sandbox_spec *s = sandbox_spec_new();
+	_cleanup_(sandbox_spec_freep) struct sandbox_spec *s =
+	    sandbox_spec_new();
 	struct sandbox_status st;
 	bool check = false;
 	int c, status, r, trace_fd = -1;
@@ -131,7 +148,7 @@ int cmd_sandbox(int argc, char **argv, struct gild_ctx *ctx)
 	}
 	if (check)
 		return optind < argc ? gild_ctx_usage_error(
-					       ctx, "--check takes no command")
+					   ctx, "--check takes no command")
 				     : run_check(ctx);
 	if (optind >= argc)
 		return gild_ctx_usage_error(ctx, "no command given");

@@ -6,7 +6,7 @@
 int cmd_unpack(int argc, char **argv, struct gild_ctx *ctx)
 {
 	static const struct option opts[] = {
-		GILD_TREE_LONGOPT, GILD_COMMON_LONGOPTS, {0}};
+	    GILD_TREE_LONGOPT, GILD_COMMON_LONGOPTS, {0}};
 	const char *dest;
 	int c, r, status = 0;
 
@@ -20,7 +20,7 @@ int cmd_unpack(int argc, char **argv, struct gild_ctx *ctx)
 	}
 	if (argc - optind < 2)
 		return gild_ctx_usage_error(ctx, "needs an archive and a "
-					    "directory");
+						 "directory");
 	dest = argv[argc - 1];
 	if ((r = gild_mkdir_p(dest, 0755, &ctx->err)) < 0)
 		return r;

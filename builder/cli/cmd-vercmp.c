@@ -5,7 +5,7 @@
 int cmd_vercmp(int argc, char **argv, struct gild_ctx *ctx)
 {
 	static const struct option opts[] = {
-		GILD_TREE_LONGOPT, GILD_COMMON_LONGOPTS, {0}};
+	    GILD_TREE_LONGOPT, GILD_COMMON_LONGOPTS, {0}};
 	int c, status;
 
 	while ((c = getopt_long(argc, argv, GILD_COMMON_SHORTOPTS, opts,

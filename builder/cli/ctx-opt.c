@@ -65,9 +65,10 @@ int gild_ctx_number_opt(struct gild_ctx *ctx, const char *opt, const char *arg,
 			uint64_t max, uint64_t *out)
 {
 	if (gild_parse_u64(arg, false, out) < 0 || *out == 0 || *out > max)
-		return gild_ctx_usage_error(ctx, "%s wants a whole number from 1 "
-					    "to %" PRIu64 ", not '%s'", opt,
-					    max, arg);
+		return gild_ctx_usage_error(ctx,
+					    "%s wants a whole number from 1 "
+					    "to %" PRIu64 ", not '%s'",
+					    opt, max, arg);
 	return 0;
 }
 

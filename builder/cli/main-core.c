@@ -21,7 +21,8 @@ static bool core_beside_exe(char *path, size_t size)
 	if (n <= 0)
 		return false;
 	exe[n] = '\0';
-	if ((size_t)snprintf(path, size, "%s/%s", dirname(exe), CORE_NAME) >= size)
+	if ((size_t)snprintf(path, size, "%s/%s", dirname(exe), CORE_NAME) >=
+	    size)
 		return false;
 	return access(path, F_OK) == 0;
 }
@@ -43,7 +44,8 @@ static int check_core_abi(void *core, const char *path, struct gild_err *err)
 	if (!abi)
 		return gild_fail(err, -GILD_E_INVALID, NULL,
 				 "'%s' is not gild's core library (no "
-				 "'gild_core_abi')", path);
+				 "'gild_core_abi')",
+				 path);
 	if (strcmp(abi->version, GILD_VERSION) != 0 ||
 	    abi->ctx_size != sizeof(struct gild_ctx))
 		return gild_fail(err, -GILD_E_INVALID, NULL,
@@ -87,6 +89,7 @@ gild_cmd_fn *gild_core_cmd(const char *sym, struct gild_err *err)
 	*(void **)&fn = dlsym(core, sym);
 	if (!fn)
 		gild_fail(err, -GILD_E_INVALID, NULL,
-			  "gild's core library has no '%s': %s", sym, dlerror());
+			  "gild's core library has no '%s': %s", sym,
+			  dlerror());
 	return fn;
 }

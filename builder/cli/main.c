@@ -12,8 +12,8 @@
 
 struct cmd {
 	const char *name;
-	gild_cmd_fn *fn;	/* in the front binary, or */
-	const char *core_sym;	/* the function's name in gild-core.so */
+	gild_cmd_fn *fn;      /* in the front binary, or */
+	const char *core_sym; /* the function's name in gild-core.so */
 	const char *summary;
 	const char *usage; /* after "gild NAME " */
 };
@@ -23,51 +23,57 @@ struct cmd {
 
 /* Sorted by name; `gild help` prints it in this order. */
 static const struct cmd commands[] = {
-	{"atom", CORE(cmd_atom), "show the parts of a package dependency (PMS 8.3)",
-	 "[--json] [--eapi N] ATOM"},
-	{"build", CORE(cmd_build), "build binary packages in the sandbox (emerge -B)",
-	 "[--nodeps] [--keep-work] [--rebuild] [--fetchonly] [--phase-timeout S] TARGET..."},
-	{"depreduce", CORE(cmd_depreduce),
-	 "reduce a dependency string under USE (PMS 8.2)",
-	 "[--use \"FLAGS\"] [--kind KIND] [--eapi N] STRING"},
-	{"deps", CORE(cmd_deps), "evaluated dependencies of the best visible version",
-	 "[--json] ATOM"},
-	{"fetch", CORE(cmd_fetch), "fetch and verify distfiles without building",
-	 "[--distdir DIR] [--mirrors URLS] [--timeout S] [--connect-timeout S] "
-	 "[--deps] ATOM|@SET... | [--use FLAGS] --manifest FILE --src-uri SRC_URI"},
-	{"help", FRONT(cmd_help), "list commands, or show one command's usage",
-	 "[COMMAND]"},
-	{"info", CORE(cmd_info), "metadata.xml and USE flag descriptions with their state",
-	 "[--json] ATOM"},
-	{"manifest", CORE(cmd_manifest),
-	 "write or update a package's Manifest from DISTDIR",
-	 "[--distdir DIR] CATEGORY/PN|ATOM|DIR [DISTFILE...]"},
-	{"pkg", CORE(cmd_pkg), "show, list, verify, extract or create one binary package",
-	 "show|files|verify FILE | extract FILE DIR | create [--set K=V]... "
-	 "[--recipe FILE] [--source-date-epoch N] IMAGEDIR (OUT|--pkgdir DIR)"},
-	{"pretend", CORE(cmd_pretend), "show the build plan for targets (emerge -pv)",
-	 "[--emptytree] [--root DIR] [--tree] [--json] [-C DIR] TARGET..."},
-	{"query", CORE(cmd_query), "matching versions: slot, keywords, visibility, USE",
-	 "[--json] ATOM..."},
-	{"repo", CORE(cmd_repo), "index, verify or list the binary repository",
-	 "index|verify|list [--pkgdir DIR]"},
-	{"required-use", CORE(cmd_required_use),
-	 "check REQUIRED_USE against USE: exit 0 holds, 1 not",
-	 "--iuse \"FLAGS\" [--use \"FLAGS\"] [--eapi N] STRING"},
-	{"resolve", CORE(cmd_resolve), "run resolver test cases",
-	 "--case [--update] FILE..."},
-	{"sandbox", FRONT(cmd_sandbox), "run a command in the build sandbox",
-	 "[--root DIR] [--ro SRC[:DEST]]... [--rw SRC[:DEST]]... "
-	 "[--tmpfs DEST[:SIZE]] [--setenv K=V]... [--timeout SECONDS] "
-	 "[--mem MB] [--nproc N] [--fsize MB] [--allow-net] -- COMMAND "
-	 "[ARG...] | --check"},
-	{"unpack", CORE(cmd_unpack), "extract archives safely into a directory",
-	 "ARCHIVE... DIR"},
-	{"vercmp", CORE(cmd_vercmp), "compare two versions: prints <, = or >",
-	 "VERSION VERSION"},
-	{"version", FRONT(cmd_version), "print gild's version", ""},
-	{"why", CORE(cmd_why), "show the dependency chains that pull a package in",
-	 "[--emptytree] [--root DIR] ATOM [TARGET...]  (targets default to @system)"},
+    {"atom", CORE(cmd_atom), "show the parts of a package dependency (PMS 8.3)",
+     "[--json] [--eapi N] ATOM"},
+    {"build", CORE(cmd_build),
+     "build binary packages in the sandbox (emerge -B)",
+     "[--nodeps] [--keep-work] [--rebuild] [--fetchonly] [--phase-timeout S] "
+     "TARGET..."},
+    {"depreduce", CORE(cmd_depreduce),
+     "reduce a dependency string under USE (PMS 8.2)",
+     "[--use \"FLAGS\"] [--kind KIND] [--eapi N] STRING"},
+    {"deps", CORE(cmd_deps),
+     "evaluated dependencies of the best visible version", "[--json] ATOM"},
+    {"fetch", CORE(cmd_fetch), "fetch and verify distfiles without building",
+     "[--distdir DIR] [--mirrors URLS] [--timeout S] [--connect-timeout S] "
+     "[--deps] ATOM|@SET... | [--use FLAGS] --manifest FILE --src-uri SRC_URI"},
+    {"help", FRONT(cmd_help), "list commands, or show one command's usage",
+     "[COMMAND]"},
+    {"info", CORE(cmd_info),
+     "metadata.xml and USE flag descriptions with their state",
+     "[--json] ATOM"},
+    {"manifest", CORE(cmd_manifest),
+     "write or update a package's Manifest from DISTDIR",
+     "[--distdir DIR] CATEGORY/PN|ATOM|DIR [DISTFILE...]"},
+    {"pkg", CORE(cmd_pkg),
+     "show, list, verify, extract or create one binary package",
+     "show|files|verify FILE | extract FILE DIR | create [--set K=V]... "
+     "[--recipe FILE] [--source-date-epoch N] IMAGEDIR (OUT|--pkgdir DIR)"},
+    {"pretend", CORE(cmd_pretend),
+     "show the build plan for targets (emerge -pv)",
+     "[--emptytree] [--root DIR] [--tree] [--json] [-C DIR] TARGET..."},
+    {"query", CORE(cmd_query),
+     "matching versions: slot, keywords, visibility, USE", "[--json] ATOM..."},
+    {"repo", CORE(cmd_repo), "index, verify or list the binary repository",
+     "index|verify|list [--pkgdir DIR]"},
+    {"required-use", CORE(cmd_required_use),
+     "check REQUIRED_USE against USE: exit 0 holds, 1 not",
+     "--iuse \"FLAGS\" [--use \"FLAGS\"] [--eapi N] STRING"},
+    {"resolve", CORE(cmd_resolve), "run resolver test cases",
+     "--case [--update] FILE..."},
+    {"sandbox", FRONT(cmd_sandbox), "run a command in the build sandbox",
+     "[--root DIR] [--ro SRC[:DEST]]... [--rw SRC[:DEST]]... "
+     "[--tmpfs DEST[:SIZE]] [--setenv K=V]... [--timeout SECONDS] "
+     "[--mem MB] [--nproc N] [--fsize MB] [--allow-net] -- COMMAND "
+     "[ARG...] | --check"},
+    {"unpack", CORE(cmd_unpack), "extract archives safely into a directory",
+     "ARCHIVE... DIR"},
+    {"vercmp", CORE(cmd_vercmp), "compare two versions: prints <, = or >",
+     "VERSION VERSION"},
+    {"version", FRONT(cmd_version), "print gild's version", ""},
+    {"why", CORE(cmd_why), "show the dependency chains that pull a package in",
+     "[--emptytree] [--root DIR] ATOM [TARGET...]  (targets default to "
+     "@system)"},
 };
 
 static const struct cmd *find_cmd(const char *name)
@@ -114,14 +120,15 @@ int cmd_help(int argc, char **argv, struct gild_ctx *ctx)
 	for (size_t i = 0; i < GILD_ARRAY_SIZE(commands); i++)
 		fprintf(ctx->out, "  %-14s %s\n", commands[i].name,
 			commands[i].summary);
-	fprintf(ctx->out, "\n'gild COMMAND --help' shows one command's usage.\n");
+	fprintf(ctx->out,
+		"\n'gild COMMAND --help' shows one command's usage.\n");
 	return 0;
 }
 
 int cmd_version(int argc, char **argv, struct gild_ctx *ctx)
 {
 	static const struct option opts[] = {
-		GILD_TREE_LONGOPT, GILD_COMMON_LONGOPTS, {0}};
+	    GILD_TREE_LONGOPT, GILD_COMMON_LONGOPTS, {0}};
 	int c, status;
 
 	while ((c = getopt_long(argc, argv, GILD_COMMON_SHORTOPTS, opts,
@@ -138,7 +145,7 @@ int cmd_version(int argc, char **argv, struct gild_ctx *ctx)
 static int parse_global_opts(int argc, char **argv, struct gild_ctx *ctx)
 {
 	static const struct option opts[] = {
-		GILD_TREE_LONGOPT, GILD_COMMON_LONGOPTS, {0}};
+	    GILD_TREE_LONGOPT, GILD_COMMON_LONGOPTS, {0}};
 	int c, status = 0;
 
 	ctx->cmdname = "help";
@@ -179,14 +186,14 @@ int main(int argc, char **argv)
 	first = parse_global_opts(argc, argv, &ctx);
 	if (first < 0)
 		return finish_output(-1 - first);
-	if (first >= argc)
-		{
+	if (first >= argc) {
 		cmd_help(1, argv, &ctx);
 		return finish_output(2); /* no command is a usage error */
 	}
 	c = find_cmd(argv[first]);
 	if (!c) {
-		fprintf(stderr, "gild: error: unknown command '%s' (see 'gild help')\n",
+		fprintf(stderr,
+			"gild: error: unknown command '%s' (see 'gild help')\n",
 			argv[first]);
 		return 2;
 	}

@@ -57,7 +57,8 @@ void varlist_set(struct varlist *vl, const char *name, const char *value,
 	v->line = line;
 }
 
-/* ---- assignments, through the shared shvars lexer --------------------------- */
+/* ---- assignments, through the shared shvars lexer ---------------------------
+ */
 
 struct vparse {
 	const struct varlist *scope;
@@ -117,10 +118,10 @@ int vars_parse(const char *text, const char *file, const struct varlist *scope,
 	       struct varlist *out, struct gild_err *err)
 {
 	static const struct shvars_ops ops = {
-		.assign = vp_assign,
-		.inherit = vp_inherit,
-		.function = vp_function,
-		.lookup = vp_lookup,
+	    .assign = vp_assign,
+	    .inherit = vp_inherit,
+	    .function = vp_function,
+	    .lookup = vp_lookup,
 	};
 	struct vparse vp = {scope, out, GILD_BUF_INIT};
 	int r = shvars_parse(text, strlen(text), file, &ops, &vp, err);
@@ -135,12 +136,23 @@ int vars_parse(const char *text, const char *file, const struct varlist *scope,
  * FEATURES, ACCEPT_KEYWORDS, ACCEPT_LICENSE, ..." plus every USE_EXPAND
  * variable. Mirror lists (GILD_MIRRORS, like GENTOO_MIRRORS) replace. */
 static const char *const incrementals[] = {
-	"USE", "USE_EXPAND", "USE_EXPAND_HIDDEN", "USE_EXPAND_IMPLICIT",
-	"USE_EXPAND_UNPREFIXED", "IUSE_IMPLICIT", "FEATURES",
-	"ACCEPT_KEYWORDS", "ACCEPT_LICENSE", "ACCEPT_PROPERTIES",
-	"ACCEPT_RESTRICT", "CONFIG_PROTECT", "CONFIG_PROTECT_MASK",
-	"PROFILE_ONLY_VARIABLES", "ENV_UNSET", "INSTALL_MASK",
-	"PKG_INSTALL_MASK",
+    "USE",
+    "USE_EXPAND",
+    "USE_EXPAND_HIDDEN",
+    "USE_EXPAND_IMPLICIT",
+    "USE_EXPAND_UNPREFIXED",
+    "IUSE_IMPLICIT",
+    "FEATURES",
+    "ACCEPT_KEYWORDS",
+    "ACCEPT_LICENSE",
+    "ACCEPT_PROPERTIES",
+    "ACCEPT_RESTRICT",
+    "CONFIG_PROTECT",
+    "CONFIG_PROTECT_MASK",
+    "PROFILE_ONLY_VARIABLES",
+    "ENV_UNSET",
+    "INSTALL_MASK",
+    "PKG_INSTALL_MASK",
 };
 
 bool var_is_incremental(const char *name, const struct gild_strv *use_expand)

@@ -9,9 +9,10 @@
 #include <sys/stat.h>
 
 const char *const config_env_vars[] = {
-	"USE", "ACCEPT_KEYWORDS", "ACCEPT_LICENSE", "FEATURES", "MAKEOPTS",
-	"CFLAGS", "CXXFLAGS", "LDFLAGS", "CHOST", "DISTDIR", "PKGDIR",
-	"GILD_MIRRORS", NULL,
+    "USE",	"ACCEPT_KEYWORDS", "ACCEPT_LICENSE", "FEATURES",
+    "MAKEOPTS", "CFLAGS",	   "CXXFLAGS",	     "LDFLAGS",
+    "CHOST",	"DISTDIR",	   "PKGDIR",	     "GILD_MIRRORS",
+    NULL,
 };
 
 void config_free(struct config *c)
@@ -55,7 +56,9 @@ int config_get_number(const struct config *c, const char *name, bool size,
 	loc.line = v->line;
 	return gild_fail(err, -GILD_E_INVALID, v->line ? &loc : NULL,
 			 "%s%s'%s' is not a whole number%s: '%s'",
-			 v->line ? "" : v->file ? v->file : "",
+			 v->line   ? ""
+			 : v->file ? v->file
+				   : "",
 			 v->line ? "" : ": ", name,
 			 size ? " (with an optional k, m or g suffix)" : "",
 			 v->value);
@@ -85,7 +88,8 @@ static int read_user_conf(struct config *c, struct gild_err *err)
 	if ((r = gild_read_file(path, &text, NULL, err)) < 0)
 		return r;
 	gild_strv_push(&c->files, display_path(c->tree, path));
-	return vars_parse(text, c->files.v[c->files.n - 1], NULL, &c->user, err);
+	return vars_parse(text, c->files.v[c->files.n - 1], NULL, &c->user,
+			  err);
 }
 
 static int read_user_list(struct config *c, const char *name,
@@ -103,10 +107,12 @@ static int read_user_lists(struct config *c, struct gild_err *err)
 
 	if ((r = read_user_list(c, "package.use", &c->pkg_use, err)) < 0 ||
 	    (r = read_user_list(c, "package.mask", &c->pkg_mask, err)) < 0 ||
-	    (r = read_user_list(c, "package.unmask", &c->pkg_unmask, err)) < 0 ||
+	    (r = read_user_list(c, "package.unmask", &c->pkg_unmask, err)) <
+		0 ||
 	    (r = read_user_list(c, "package.accept_keywords", &c->pkg_keywords,
 				err)) < 0 ||
-	    (r = read_user_list(c, "package.license", &c->pkg_license, err)) < 0)
+	    (r = read_user_list(c, "package.license", &c->pkg_license, err)) <
+		0)
 		return r;
 	return 0;
 }
@@ -131,7 +137,8 @@ static void read_env(struct config *c, char *const *env)
 	incr_positive(config_get(c, "USE_EXPAND"), &ue);
 	for (size_t i = 0; config_env_vars[i]; i++)
 		if ((v = env_lookup(env, config_env_vars[i])))
-			varlist_set(&c->envl, config_env_vars[i], v, "environment", 0);
+			varlist_set(&c->envl, config_env_vars[i], v,
+				    "environment", 0);
 	for (size_t i = 0; i < ue.n; i++)
 		if ((v = env_lookup(env, ue.v[i])))
 			varlist_set(&c->envl, ue.v[i], v, "environment", 0);
@@ -157,7 +164,8 @@ int config_load(const char *tree, const char *config_dir, const char *profile,
 	int r;
 
 	c->tree = xstrdup(tree);
-	c->config_dir = config_dir ? xstrdup(config_dir) : gild_path_join(tree, "etc");
+	c->config_dir =
+	    config_dir ? xstrdup(config_dir) : gild_path_join(tree, "etc");
 	if ((r = read_user_conf(c, err)) < 0 ||
 	    (r = choose_profile(c, profile, &pname, err)) < 0 ||
 	    (r = profile_load(tree, pname, &c->profile, err)) < 0)

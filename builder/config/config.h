@@ -26,13 +26,13 @@
 
 /* One line of a line-based file: words split on blanks, comments removed. */
 struct pline {
-	char **w;	  /* NULL-terminated words; w[0] is the atom or flag */
-	unsigned *col;	  /* column of each word */
+	char **w;      /* NULL-terminated words; w[0] is the atom or flag */
+	unsigned *col; /* column of each word */
 	size_t nw;
 	const char *file; /* display path, owned by the profile or config */
 	unsigned line;
-	unsigned level;	  /* profiles: 1 + the node's index in the stack
-			     (0: repository-wide or user configuration) */
+	unsigned level; /* profiles: 1 + the node's index in the stack
+			   (0: repository-wide or user configuration) */
 };
 
 struct plines {
@@ -74,9 +74,9 @@ const char *profile_list_name(enum profile_list l);
 struct varlist;
 
 struct profile {
-	char *tree;	    /* the tree directory */
-	char *name;	    /* e.g. "default/linux/amd64" */
-	char *repo_name;    /* from profiles/repo_name, or "gild" */
+	char *tree;		/* the tree directory */
+	char *name;		/* e.g. "default/linux/amd64" */
+	char *repo_name;	/* from profiles/repo_name, or "gild" */
 	struct gild_strv nodes; /* node directories, relative to the tree,
 				   parents first (a node may repeat) */
 	/* The stacked lists. For flag lists (use.force, ...) `-flag` lines
@@ -181,14 +181,13 @@ void incr_positive(const char *ops, struct gild_strv *out);
 /* ---- the user configuration ---------------------------------------------- */
 
 struct config {
-	char *tree;	   /* the tree directory */
-	char *config_dir;  /* the user configuration directory */
+	char *tree;	  /* the tree directory */
+	char *config_dir; /* the user configuration directory */
 	struct profile *profile;
-	struct varlist user;	/* gild.conf as read */
-	struct varlist eff;	/* effective variables (profile+user+env) */
-	struct varlist envl;	/* the environment's overrides as read */
-	struct plines pkg_use, pkg_mask, pkg_unmask, pkg_keywords,
-		pkg_license;
+	struct varlist user; /* gild.conf as read */
+	struct varlist eff;  /* effective variables (profile+user+env) */
+	struct varlist envl; /* the environment's overrides as read */
+	struct plines pkg_use, pkg_mask, pkg_unmask, pkg_keywords, pkg_license;
 	struct gild_strv files; /* display paths owned here */
 };
 
@@ -394,7 +393,8 @@ struct qver *query_best(struct query *q, size_t lo, size_t hi);
 /* The version a command about one package means: the only package the
  * atom matches (else -GILD_E_AMBIGUOUS, NULL returned), its best visible
  * version (an `=` atom names one). */
-struct qver *query_pick(struct query *q, const char *atom, struct gild_err *err);
+struct qver *query_pick(struct query *q, const char *atom,
+			struct gild_err *err);
 
 /* query_init + query_add + query_pick; -GILD_E_NOTFOUND when nothing
  * matches. */

@@ -113,9 +113,10 @@ static int read_dir(const char *path, const char *display,
 		return gild_fail_errno(err, display, "cannot read directory");
 	for (int i = 0; i < n; i++) {
 		if (r == 0 && !skip_name(names[i]->d_name)) {
-			_cleanup_free_ char *sub = gild_path_join(path, names[i]->d_name);
+			_cleanup_free_ char *sub =
+			    gild_path_join(path, names[i]->d_name);
 			_cleanup_free_ char *subd =
-				gild_path_join(display, names[i]->d_name);
+			    gild_path_join(display, names[i]->d_name);
 			r = plines_read(sub, subd, files, out, err);
 		}
 		free(names[i]);

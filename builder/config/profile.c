@@ -14,22 +14,25 @@
 #define PROFILE_MAX_DEPTH 64
 
 static const char *const list_names[PL_MAX] = {
-	[PL_PACKAGES] = "packages",
-	[PL_PACKAGE_MASK] = "package.mask",
-	[PL_PACKAGE_UNMASK] = "package.unmask",
-	[PL_PACKAGE_USE] = "package.use",
-	[PL_USE_FORCE] = "use.force",
-	[PL_USE_MASK] = "use.mask",
-	[PL_USE_STABLE_FORCE] = "use.stable.force",
-	[PL_USE_STABLE_MASK] = "use.stable.mask",
-	[PL_PACKAGE_USE_FORCE] = "package.use.force",
-	[PL_PACKAGE_USE_MASK] = "package.use.mask",
-	[PL_PACKAGE_USE_STABLE_FORCE] = "package.use.stable.force",
-	[PL_PACKAGE_USE_STABLE_MASK] = "package.use.stable.mask",
-	[PL_PACKAGE_PROVIDED] = "package.provided",
+    [PL_PACKAGES] = "packages",
+    [PL_PACKAGE_MASK] = "package.mask",
+    [PL_PACKAGE_UNMASK] = "package.unmask",
+    [PL_PACKAGE_USE] = "package.use",
+    [PL_USE_FORCE] = "use.force",
+    [PL_USE_MASK] = "use.mask",
+    [PL_USE_STABLE_FORCE] = "use.stable.force",
+    [PL_USE_STABLE_MASK] = "use.stable.mask",
+    [PL_PACKAGE_USE_FORCE] = "package.use.force",
+    [PL_PACKAGE_USE_MASK] = "package.use.mask",
+    [PL_PACKAGE_USE_STABLE_FORCE] = "package.use.stable.force",
+    [PL_PACKAGE_USE_STABLE_MASK] = "package.use.stable.mask",
+    [PL_PACKAGE_PROVIDED] = "package.provided",
 };
 
-const char *profile_list_name(enum profile_list l) { return list_names[l]; }
+const char *profile_list_name(enum profile_list l)
+{
+	return list_names[l];
+}
 
 void profile_free(struct profile *p)
 {
@@ -63,7 +66,8 @@ static bool is_dir(const char *tree, const char *rel)
 	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
-/* ---- resolving parent entries --------------------------------------------- */
+/* ---- resolving parent entries ---------------------------------------------
+ */
 
 /* Join dir and a relative path, folding "." and ".." lexically. */
 static char *path_fold(const char *dir, const char *rel)
@@ -108,19 +112,21 @@ static int parent_node(const struct profile *p, const char *node,
 	if (strncmp(entry, p->repo_name, colon - entry) != 0 ||
 	    p->repo_name[colon - entry] != '\0') {
 		if (strncmp(entry, "gentoo:", 7) != 0)
-			return gild_fail(err, -GILD_E_NOTFOUND, &loc,
-					 "unknown repository '%.*s' in parent '%s'",
-					 (int)(colon - entry), entry, entry);
+			return gild_fail(
+			    err, -GILD_E_NOTFOUND, &loc,
+			    "unknown repository '%.*s' in parent '%s'",
+			    (int)(colon - entry), entry, entry);
 	}
 	*out = path_fold("profiles", colon + 1);
 	return 0;
 }
 
-/* ---- the walk ---------------------------------------------------------------- */
+/* ---- the walk
+ * ---------------------------------------------------------------- */
 
 struct walk {
 	struct profile *p;
-	struct gild_strv stack;	     /* nodes being walked */
+	struct gild_strv stack; /* nodes being walked */
 	struct gild_err *err;
 };
 
@@ -184,7 +190,8 @@ static int walk_parents(struct walk *w, const char *node, unsigned depth)
 			return cycle_error(w, pn, l);
 		if (!is_dir(w->p->tree, pn))
 			return gild_fail(w->err, -GILD_E_NOTFOUND, &loc,
-					 "parent profile '%s' not found", l->w[0]);
+					 "parent profile '%s' not found",
+					 l->w[0]);
 		if (depth >= PROFILE_MAX_DEPTH)
 			return gild_fail(w->err, -GILD_E_LIMIT, &loc,
 					 "profile stack deeper than %d",
@@ -211,7 +218,8 @@ static int walk_node(struct walk *w, const char *node, unsigned depth)
 	return 0;
 }
 
-/* ---- stacking the lists ---------------------------------------------------- */
+/* ---- stacking the lists ----------------------------------------------------
+ */
 
 static void plines_take(struct plines *to, struct pline *l)
 {
@@ -292,8 +300,8 @@ static void stack_list(enum profile_list kind, struct plines *acc,
 
 static bool is_flag_list(enum profile_list k)
 {
-	return k == PL_USE_FORCE || k == PL_USE_MASK || k == PL_USE_STABLE_FORCE ||
-	       k == PL_USE_STABLE_MASK;
+	return k == PL_USE_FORCE || k == PL_USE_MASK ||
+	       k == PL_USE_STABLE_FORCE || k == PL_USE_STABLE_MASK;
 }
 
 static void keep_flag_lines(struct plines *to, const struct plines *in)
@@ -311,7 +319,8 @@ static int read_node_lists(struct profile *p, const char *node, unsigned level,
 
 	for (int k = 0; k < PL_MAX; k++) {
 		_cleanup_(plines_release) struct plines in = {0};
-		_cleanup_free_ char *disp = xasprintf("%s/%s", node, list_names[k]);
+		_cleanup_free_ char *disp =
+		    xasprintf("%s/%s", node, list_names[k]);
 		_cleanup_free_ char *path = gild_path_join(p->tree, disp);
 
 		if ((r = plines_read(path, disp, &p->files, &in, err)) < 0)
@@ -325,7 +334,8 @@ static int read_node_lists(struct profile *p, const char *node, unsigned level,
 	return 0;
 }
 
-/* ---- make.defaults ----------------------------------------------------------- */
+/* ---- make.defaults
+ * ----------------------------------------------------------- */
 
 /* USE_EXPAND variables are incremental (make.conf(5)); the unprefixed
  * ones (ARCH) are single values and are not. */
@@ -338,7 +348,8 @@ static void merge_var(struct varlist *acc, const struct var *v,
 		      const struct gild_strv *use_expand)
 {
 	if (var_is_incremental(v->name, use_expand)) {
-		_cleanup_free_ char *ops = xstrdup(varlist_get(acc, v->name) ?: "");
+		_cleanup_free_ char *ops =
+		    xstrdup(varlist_get(acc, v->name) ?: "");
 		incr_stack(&ops, v->value);
 		varlist_set(acc, v->name, ops, v->file, v->line);
 	} else {
@@ -388,7 +399,8 @@ static int read_make_defaults(struct profile *p, const char *node,
 	return 0;
 }
 
-/* ---- loading -------------------------------------------------------------------- */
+/* ---- loading
+ * -------------------------------------------------------------------- */
 
 static char *read_repo_name(const char *tree)
 {
@@ -409,7 +421,8 @@ int profile_default(const char *tree, char **out, struct gild_err *err)
 	if (!is_dir(tree, "profiles/default/linux/amd64"))
 		return gild_fail(err, -GILD_E_NOTFOUND, NULL,
 				 "no profile given and no default profile "
-				 "'profiles/%s' in the tree", def);
+				 "'profiles/%s' in the tree",
+				 def);
 	*out = xstrdup(def);
 	return 0;
 }
@@ -417,7 +430,8 @@ int profile_default(const char *tree, char **out, struct gild_err *err)
 static int load_nodes(struct profile *p, struct gild_err *err)
 {
 	_cleanup_(plines_release) struct plines repo_mask = {0};
-	_cleanup_free_ char *path = gild_path_join(p->tree, "profiles/package.mask");
+	_cleanup_free_ char *path =
+	    gild_path_join(p->tree, "profiles/package.mask");
 	int r;
 
 	/* The repository-wide mask applies below every profile. */
@@ -427,7 +441,8 @@ static int load_nodes(struct profile *p, struct gild_err *err)
 	stack_list(PL_PACKAGE_MASK, &p->lists[PL_PACKAGE_MASK], &repo_mask);
 	for (size_t i = 0; i < p->nodes.n; i++) {
 		if ((r = read_make_defaults(p, p->nodes.v[i], err)) < 0 ||
-		    (r = read_node_lists(p, p->nodes.v[i], (unsigned)i + 1, err)) < 0)
+		    (r = read_node_lists(p, p->nodes.v[i], (unsigned)i + 1,
+					 err)) < 0)
 			return r;
 	}
 	return 0;

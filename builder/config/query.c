@@ -47,16 +47,16 @@ void query_pkg_from_recipe(const struct recipe *r, struct use_iuse *iuse,
 	for (size_t i = 0; i < r->n_iuse; i++)
 		iuse[i] = (struct use_iuse){r->iuse[i].flag, r->iuse[i].def};
 	*pkg = (struct use_pkg){
-		.category = r->category,
-		.pn = r->pn,
-		.pvr = r->pvr,
-		.slot = r->slot,
-		.subslot = r->subslot,
-		.iuse = iuse,
-		.n_iuse = r->n_iuse,
-		.keywords = r->keywords,
-		.n_keywords = r->n_keywords,
-		.license = r->vars[RECIPE_LICENSE],
+	    .category = r->category,
+	    .pn = r->pn,
+	    .pvr = r->pvr,
+	    .slot = r->slot,
+	    .subslot = r->subslot,
+	    .iuse = iuse,
+	    .n_iuse = r->n_iuse,
+	    .keywords = r->keywords,
+	    .n_keywords = r->n_keywords,
+	    .license = r->vars[RECIPE_LICENSE],
 	};
 }
 
@@ -104,8 +104,8 @@ static void add_version(struct query *q, struct recipe *r)
 
 static bool version_wanted(const struct atom *a, const struct recipe *r)
 {
-	const char *cat = strcmp(a->category, ANY_CATEGORY) == 0 ? ANY_CATEGORY
-								  : r->category;
+	const char *cat =
+	    strcmp(a->category, ANY_CATEGORY) == 0 ? ANY_CATEGORY : r->category;
 	return atom_match_cpv(a, cat, r->pn, r->pvr) &&
 	       atom_match_slot(a, r->slot, r->subslot);
 }
@@ -113,14 +113,16 @@ static bool version_wanted(const struct atom *a, const struct recipe *r)
 static int add_package(struct query *q, const struct atom *a, const char *cat,
 		       const char *pn, struct gild_err *err)
 {
-	_cleanup_free_ char *dir = xasprintf("%s/recipes/%s/%s", q->cfg->tree, cat, pn);
+	_cleanup_free_ char *dir =
+	    xasprintf("%s/recipes/%s/%s", q->cfg->tree, cat, pn);
 	struct dirent **names = NULL;
 	int n = scandir(dir, &names, NULL, alphasort), r = 0, added = 0;
 
 	for (int i = 0; i < n; i++) {
 		struct recipe *rec = NULL;
 		if (r == 0 && gild_endswith(names[i]->d_name, ".recipe")) {
-			r = recipe_load(q->loader, cat, pn, names[i]->d_name, &rec, err);
+			r = recipe_load(q->loader, cat, pn, names[i]->d_name,
+					&rec, err);
 			if (r == 0 && version_wanted(a, rec)) {
 				add_version(q, rec);
 				added++;
@@ -152,7 +154,8 @@ static int add_any_category(struct query *q, const struct atom *a,
 
 	for (int i = 0; i < n; i++) {
 		if (r >= 0 && is_category_dir(recipes, names[i]->d_name)) {
-			r = add_package(q, a, names[i]->d_name, a->package, err);
+			r = add_package(q, a, names[i]->d_name, a->package,
+					err);
 			added += r > 0 ? r : 0;
 		}
 		free(names[i]);
@@ -188,7 +191,8 @@ struct qver *query_best(struct query *q, size_t lo, size_t hi)
 	return hi > lo ? &q->v[hi - 1] : NULL;
 }
 
-/* ---- printing USE ----------------------------------------------------------- */
+/* ---- printing USE -----------------------------------------------------------
+ */
 
 struct flagtok {
 	const char *group; /* NULL: plain USE */
@@ -266,8 +270,8 @@ struct qver *query_pick(struct query *q, const char *atom, struct gild_err *err)
 		    strcmp(q->v[i].r->pn, q->v[0].r->pn) != 0) {
 			gild_fail(err, -GILD_E_AMBIGUOUS, NULL,
 				  "'%s' matches more than one package, "
-				  "e.g. '%s/%s' and '%s/%s'", name,
-				  q->v[0].r->category, q->v[0].r->pn,
+				  "e.g. '%s/%s' and '%s/%s'",
+				  name, q->v[0].r->category, q->v[0].r->pn,
 				  q->v[i].r->category, q->v[i].r->pn);
 			return NULL;
 		}
@@ -279,7 +283,8 @@ int query_one(struct query *q, const struct gild_ctx *ctx, const char *atom,
 {
 	int r;
 
-	if ((r = query_init(q, ctx, err)) < 0 || (r = query_add(q, atom, err)) < 0)
+	if ((r = query_init(q, ctx, err)) < 0 ||
+	    (r = query_add(q, atom, err)) < 0)
 		return r;
 	if (r == 0)
 		return gild_fail(err, -GILD_E_NOTFOUND, NULL,

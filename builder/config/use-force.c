@@ -13,9 +13,9 @@
 enum { FM_FORCE, FM_MASK, FM_STABLE_FORCE, FM_STABLE_MASK, FM_MAX };
 
 static const enum profile_list fm_list[FM_MAX] = {
-	PL_USE_FORCE, PL_USE_MASK, PL_USE_STABLE_FORCE, PL_USE_STABLE_MASK};
-static const enum entry_kind fm_kind[FM_MAX] = {
-	E_FORCE, E_MASK, E_STABLE_FORCE, E_STABLE_MASK};
+    PL_USE_FORCE, PL_USE_MASK, PL_USE_STABLE_FORCE, PL_USE_STABLE_MASK};
+static const enum entry_kind fm_kind[FM_MAX] = {E_FORCE, E_MASK, E_STABLE_FORCE,
+						E_STABLE_MASK};
 
 void use_env_release_levels(struct use_env *env)
 {
@@ -49,7 +49,8 @@ static void compute(const struct use_env *env, const struct use_pkg *pkg,
 	for (size_t l = 0; l < env->nlevels; l++) {
 		apply_level(env, pkg, lo, hi, FM_FORCE, l, force);
 		if (stable)
-			apply_level(env, pkg, lo, hi, FM_STABLE_FORCE, l, force);
+			apply_level(env, pkg, lo, hi, FM_STABLE_FORCE, l,
+				    force);
 		apply_level(env, pkg, lo, hi, FM_MASK, l, mask);
 		if (stable)
 			apply_level(env, pkg, lo, hi, FM_STABLE_MASK, l, mask);

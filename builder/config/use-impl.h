@@ -2,8 +2,8 @@
 #ifndef GILD_USE_IMPL_H
 #define GILD_USE_IMPL_H
 
-#include "pms/pms.h"
 #include "config/config.h"
+#include "pms/pms.h"
 
 /* An incremental USE layer: S -> (reset ? {} : S - minus - groups(resets))
  * + plus. resets holds USE_EXPAND group numbers whose flags a layer

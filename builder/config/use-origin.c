@@ -86,8 +86,8 @@ static const struct pline *mask_or_force(const struct profile *p,
 					 const struct use_pkg *pkg,
 					 const char *flag, bool enabled)
 {
-	enum profile_list pkg_list = enabled ? PL_PACKAGE_USE_FORCE
-					     : PL_PACKAGE_USE_MASK;
+	enum profile_list pkg_list =
+	    enabled ? PL_PACKAGE_USE_FORCE : PL_PACKAGE_USE_MASK;
 	enum profile_list flag_list = enabled ? PL_USE_FORCE : PL_USE_MASK;
 	const struct pline *l;
 	bool on = false;
@@ -106,9 +106,11 @@ char *use_flag_origin(const struct use_env *env, const struct use_pkg *pkg,
 	bool on = false;
 
 	if ((l = mask_or_force(cfg->profile, pkg, flag, enabled)) ||
-	    ((l = last_pkg_line(&cfg->pkg_use, pkg, flag, &on)) && on == enabled) ||
+	    ((l = last_pkg_line(&cfg->pkg_use, pkg, flag, &on)) &&
+	     on == enabled) ||
 	    ((l = last_pkg_line(&cfg->profile->lists[PL_PACKAGE_USE], pkg, flag,
-				&on)) && on == enabled))
+				&on)) &&
+	     on == enabled))
 		return xasprintf("%s:%u", l->file, l->line);
 	return NULL;
 }

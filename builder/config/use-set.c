@@ -3,7 +3,8 @@
 
 #include <ctype.h>
 
-/* ---- sorted int sets ------------------------------------------------------ */
+/* ---- sorted int sets ------------------------------------------------------
+ */
 
 void idset_release(struct idset *s)
 {
@@ -11,7 +12,10 @@ void idset_release(struct idset *s)
 	*s = (struct idset){0};
 }
 
-void idset_clear(struct idset *s) { s->n = 0; }
+void idset_clear(struct idset *s)
+{
+	s->n = 0;
+}
 
 static size_t idset_pos(const struct idset *s, int id)
 {
@@ -63,7 +67,8 @@ void idset_copy(struct idset *to, const struct idset *from)
 	to->n = from->n;
 }
 
-/* ---- flag interning ----------------------------------------------------------- */
+/* ---- flag interning
+ * ----------------------------------------------------------- */
 
 static unsigned hash_str(const char *s)
 {
@@ -155,7 +160,8 @@ const char *use_flag_short(const struct use_env *env, int id)
 	return env->names[id] + (g >= 0 ? strlen(env->prefixes.v[g]) : 0);
 }
 
-/* ---- incremental layers -------------------------------------------------------- */
+/* ---- incremental layers
+ * -------------------------------------------------------- */
 
 void delta_release(struct delta *d)
 {
@@ -240,7 +246,8 @@ static void idset_union(struct idset *s, const struct idset *add)
 	}
 	/* v[k..n+add) holds the merge; dups left a gap of k - i at the front */
 	if (k > i)
-		memmove(s->v + i, s->v + k, (s->n + add->n - k) * sizeof(*s->v));
+		memmove(s->v + i, s->v + k,
+			(s->n + add->n - k) * sizeof(*s->v));
 	s->n = s->n + add->n - dups;
 }
 
@@ -253,12 +260,13 @@ static bool reset_clears(const struct use_env *env, int id)
 	return g < 0 || !env->managed[g];
 }
 
-static bool delta_drops(const struct use_env *env, const struct delta *d, int id)
+static bool delta_drops(const struct use_env *env, const struct delta *d,
+			int id)
 {
 	int g = env->group[id];
 
-	return (d->reset && reset_clears(env, id)) || idset_has(&d->minus, id) ||
-	       (g >= 0 && idset_has(&d->resets, g));
+	return (d->reset && reset_clears(env, id)) ||
+	       idset_has(&d->minus, id) || (g >= 0 && idset_has(&d->resets, g));
 }
 
 void delta_apply(const struct use_env *env, const struct delta *d,

@@ -11,7 +11,8 @@
 /* Groups may nest (@FREE = @FREE-SOFTWARE @FREE-DOCUMENTS ...). */
 #define LICENSE_GROUP_DEPTH 16
 
-/* ---- license groups ---------------------------------------------------------- */
+/* ---- license groups
+ * ---------------------------------------------------------- */
 
 void use_env_release_licenses(struct use_env *env)
 {
@@ -24,7 +25,8 @@ void use_env_release_licenses(struct use_env *env)
 	free(env->lic);
 }
 
-static const struct gild_strv *lgroup(const struct use_env *env, const char *name)
+static const struct gild_strv *lgroup(const struct use_env *env,
+				      const char *name)
 {
 	for (size_t i = 0; i < env->lgroup_names.n; i++)
 		if (strcmp(env->lgroup_names.v[i], name) == 0)
@@ -52,11 +54,12 @@ static int read_license_groups(struct use_env *env, struct gild_err *err)
 {
 	_cleanup_(plines_release) struct plines pl = {0};
 	_cleanup_free_ char *path =
-		gild_path_join(env->cfg->tree, "profiles/license_groups");
+	    gild_path_join(env->cfg->tree, "profiles/license_groups");
 	_cleanup_strv_ struct gild_strv files = GILD_STRV_INIT;
 	int r;
 
-	if ((r = plines_read(path, "profiles/license_groups", &files, &pl, err)) < 0)
+	if ((r = plines_read(path, "profiles/license_groups", &files, &pl,
+			     err)) < 0)
 		return r;
 	env->lgroup_members = xcalloc(pl.n + 1, sizeof(*env->lgroup_members));
 	for (size_t i = 0; i < pl.n; i++) {
@@ -113,7 +116,8 @@ static bool lic_ops_accept(const struct lic_op *ops, size_t n, const char *lic,
 	return acc;
 }
 
-/* ---- LICENSE strings (PMS 7.3.2: || ( ), flag? ( ), groups) -------------------- */
+/* ---- LICENSE strings (PMS 7.3.2: || ( ), flag? ( ), groups)
+ * -------------------- */
 
 struct lic_eval {
 	struct use_env *env;
@@ -204,20 +208,23 @@ static bool lic_group(struct lic_eval *le, bool any, bool active,
 	return false;
 }
 
-/* ---- visibility ------------------------------------------------------------------ */
+/* ---- visibility
+ * ------------------------------------------------------------------ */
 
 static void check_masks(struct use_env *env, const struct use_pkg *pkg,
 			size_t lo, size_t hi, struct gild_strv *reasons)
 {
 	for (size_t i = lo; i < hi; i++)
-		if (env->ents[i].kind == E_UNMASK && entry_matches(&env->ents[i], pkg))
+		if (env->ents[i].kind == E_UNMASK &&
+		    entry_matches(&env->ents[i], pkg))
 			return;
 	for (size_t i = lo; i < hi; i++) {
 		const struct pkg_entry *e = &env->ents[i];
 		if ((e->kind == E_PROFILE_MASK || e->kind == E_USER_MASK) &&
 		    entry_matches(e, pkg))
-			gild_strv_push(reasons, xasprintf("masked by %s:%u",
-							  e->line->file, e->line->line));
+			gild_strv_push(reasons,
+				       xasprintf("masked by %s:%u",
+						 e->line->file, e->line->line));
 	}
 }
 
@@ -265,12 +272,14 @@ static void pkg_accept_keywords(struct use_env *env, const struct use_pkg *pkg,
 }
 
 /* The keyword to name when none is accepted: this arch's entry. */
-static char *missing_keyword(const struct use_env *env, const struct use_pkg *pkg)
+static char *missing_keyword(const struct use_env *env,
+			     const struct use_pkg *pkg)
 {
 	const char *any = NULL;
 
 	for (size_t i = 0; i < pkg->n_keywords; i++) {
-		const char *k = pkg->keywords[i], *bare = k + (k[0] == '~' || k[0] == '-');
+		const char *k = pkg->keywords[i],
+			   *bare = k + (k[0] == '~' || k[0] == '-');
 		if (strcmp(bare, env->arch) == 0)
 			return xasprintf("keyword '%s' not accepted", k);
 		if (strcmp(k, "-*") == 0)
@@ -324,7 +333,8 @@ static void check_license(struct use_env *env, const struct use_pkg *pkg,
 	le.n_pkg_ops = nops;
 	lic_group(&le, false, true, &bad);
 	for (size_t i = 0; i < bad.n; i++)
-		gild_strv_push(reasons, xasprintf("license '%s' not accepted", bad.v[i]));
+		gild_strv_push(
+		    reasons, xasprintf("license '%s' not accepted", bad.v[i]));
 	for (size_t i = 0; i < nops; i++)
 		gild_strv_release(&ops[i].names);
 	free(ops);
@@ -345,7 +355,8 @@ bool use_visible(struct use_env *env, const struct use_pkg *pkg,
 bool use_provided(const struct use_env *env, const char *category,
 		  const char *pn, const char *pvr, const struct pline **line)
 {
-	const struct plines *pl = &env->cfg->profile->lists[PL_PACKAGE_PROVIDED];
+	const struct plines *pl =
+	    &env->cfg->profile->lists[PL_PACKAGE_PROVIDED];
 	_cleanup_free_ char *want = xasprintf("%s/%s-%s", category, pn, pvr);
 
 	for (size_t i = 0; i < pl->n; i++)

@@ -19,7 +19,8 @@ static void env_groups(struct use_env *env, const struct config *c)
 			*q = (char)tolower((unsigned char)*q);
 		gild_strv_push(&env->prefixes, p);
 		env->hidden[g] = gild_strv_contains(&hidden, env->groups.v[g]);
-		env->managed[g] = varlist_get(&c->eff, env->groups.v[g]) != NULL;
+		env->managed[g] =
+		    varlist_get(&c->eff, env->groups.v[g]) != NULL;
 	}
 }
 
@@ -62,7 +63,7 @@ static void build_layer(struct use_env *env, struct delta *d,
 		incr_positive(acc, &pos);
 		for (size_t i = 0; i < pos.n; i++) {
 			_cleanup_free_ char *f =
-				xasprintf("%s%s", env->prefixes.v[g], pos.v[i]);
+			    xasprintf("%s%s", env->prefixes.v[g], pos.v[i]);
 			idset_add(&d->plus, use_flag_id(env, f));
 		}
 	}
@@ -75,7 +76,7 @@ static void build_layer(struct use_env *env, struct delta *d,
 static void env_implicit(struct use_env *env, const struct config *c)
 {
 	_cleanup_strv_ struct gild_strv v = GILD_STRV_INIT, un = GILD_STRV_INIT,
-					 imp = GILD_STRV_INIT;
+					imp = GILD_STRV_INIT;
 
 	incr_positive(config_get(c, "IUSE_IMPLICIT"), &v);
 	incr_positive(config_get(c, "USE_EXPAND_UNPREFIXED"), &un);
@@ -86,7 +87,8 @@ static void env_implicit(struct use_env *env, const struct config *c)
 			idset_add(&env->always, use_flag_id(env, val));
 	}
 	for (size_t i = 0; i < imp.n; i++) {
-		_cleanup_free_ char *var = xasprintf("USE_EXPAND_VALUES_%s", imp.v[i]);
+		_cleanup_free_ char *var =
+		    xasprintf("USE_EXPAND_VALUES_%s", imp.v[i]);
 		_cleanup_strv_ struct gild_strv vals = GILD_STRV_INIT;
 		_cleanup_free_ char *pfx = xstrdup(imp.v[i]);
 		bool unprefixed = gild_strv_contains(&un, imp.v[i]);
@@ -95,7 +97,8 @@ static void env_implicit(struct use_env *env, const struct config *c)
 			*q = (char)tolower((unsigned char)*q);
 		for (size_t k = 0; k < vals.n; k++)
 			gild_strv_push(&v, unprefixed ? xstrdup(vals.v[k])
-						      : xasprintf("%s_%s", pfx, vals.v[k]));
+						      : xasprintf("%s_%s", pfx,
+								  vals.v[k]));
 	}
 	for (size_t i = 0; i < v.n; i++)
 		idset_add(&env->implicit, use_flag_id(env, v.v[i]));
@@ -115,7 +118,8 @@ static void env_global_use(struct use_env *env, const struct config *c)
 	use_env_build_levels(env, p);
 }
 
-/* ---- per-package lines ------------------------------------------------------ */
+/* ---- per-package lines ------------------------------------------------------
+ */
 
 static bool kind_has_flags(enum entry_kind k)
 {
@@ -124,16 +128,18 @@ static bool kind_has_flags(enum entry_kind k)
 
 /* portage(5): these files name packages, so a blocker means nothing, and
  * USE dependencies are not allowed in the package.use files. */
-static int check_entry_atom(const struct pkg_entry *e, const struct gild_loc *loc,
-			    struct gild_err *err)
+static int check_entry_atom(const struct pkg_entry *e,
+			    const struct gild_loc *loc, struct gild_err *err)
 {
 	if (e->atom->blocker)
 		return gild_fail(err, -GILD_E_SYNTAX, loc,
-				 "a blocker '%s' is not allowed here", e->atom->text);
-	if (e->atom->n_use && kind_has_flags(e->kind))
-		return gild_fail(err, -GILD_E_SYNTAX, loc,
-				 "USE dependencies in '%s' are not allowed here",
+				 "a blocker '%s' is not allowed here",
 				 e->atom->text);
+	if (e->atom->n_use && kind_has_flags(e->kind))
+		return gild_fail(
+		    err, -GILD_E_SYNTAX, loc,
+		    "USE dependencies in '%s' are not allowed here",
+		    e->atom->text);
 	return 0;
 }
 
@@ -143,7 +149,8 @@ static int add_entries(struct use_env *env, const struct plines *pl,
 	for (size_t i = 0; i < pl->n; i++) {
 		const struct pline *l = &pl->v[i];
 		struct gild_loc loc = {l->file, l->line, l->col[0]};
-		struct pkg_entry e = {.kind = kind, .order = env->nents, .line = l};
+		struct pkg_entry e = {
+		    .kind = kind, .order = env->nents, .line = l};
 		int r;
 
 		if ((r = atom_parse_at(l->w[0], strlen(l->w[0]), 8, &loc,
@@ -178,15 +185,18 @@ static int env_entries(struct use_env *env, const struct config *c,
 	const struct plines *pl = c->profile->lists;
 	int r;
 
-	if ((r = add_entries(env, &pl[PL_PACKAGE_USE], E_PROFILE_USE, err)) < 0 ||
+	if ((r = add_entries(env, &pl[PL_PACKAGE_USE], E_PROFILE_USE, err)) <
+		0 ||
 	    (r = add_entries(env, &c->pkg_use, E_USER_USE, err)) < 0 ||
-	    (r = add_entries(env, &pl[PL_PACKAGE_USE_FORCE], E_FORCE, err)) < 0 ||
+	    (r = add_entries(env, &pl[PL_PACKAGE_USE_FORCE], E_FORCE, err)) <
+		0 ||
 	    (r = add_entries(env, &pl[PL_PACKAGE_USE_MASK], E_MASK, err)) < 0 ||
 	    (r = add_entries(env, &pl[PL_PACKAGE_USE_STABLE_FORCE],
 			     E_STABLE_FORCE, err)) < 0 ||
 	    (r = add_entries(env, &pl[PL_PACKAGE_USE_STABLE_MASK],
 			     E_STABLE_MASK, err)) < 0 ||
-	    (r = add_entries(env, &pl[PL_PACKAGE_MASK], E_PROFILE_MASK, err)) < 0 ||
+	    (r = add_entries(env, &pl[PL_PACKAGE_MASK], E_PROFILE_MASK, err)) <
+		0 ||
 	    (r = add_entries(env, &c->pkg_mask, E_USER_MASK, err)) < 0 ||
 	    (r = add_entries(env, &pl[PL_PACKAGE_UNMASK], E_UNMASK, err)) < 0 ||
 	    (r = add_entries(env, &c->pkg_unmask, E_UNMASK, err)) < 0 ||
@@ -224,7 +234,8 @@ bool entry_matches(const struct pkg_entry *e, const struct use_pkg *pkg)
 	       atom_match_slot(e->atom, pkg->slot, pkg->subslot);
 }
 
-/* ---- lifecycle ----------------------------------------------------------------- */
+/* ---- lifecycle
+ * ----------------------------------------------------------------- */
 
 void use_env_free(struct use_env *env)
 {
@@ -286,7 +297,8 @@ int use_env_new(const struct config *cfg, struct use_env **out,
 	return 0;
 }
 
-/* ---- evaluation ------------------------------------------------------------------- */
+/* ---- evaluation
+ * ------------------------------------------------------------------- */
 
 void use_state_release(struct use_state *st)
 {
@@ -346,7 +358,8 @@ static void eval_use_layers(struct use_env *env, const struct use_pkg *pkg,
 {
 	if (!has_kind(env, lo, hi, E_PROFILE_USE) &&
 	    !has_kind(env, lo, hi, E_USER_USE)) {
-		delta_apply(env, &env->all, on); /* the precomputed common case */
+		delta_apply(env, &env->all,
+			    on); /* the precomputed common case */
 		return;
 	}
 	delta_apply(env, &env->lp, on);
@@ -362,7 +375,8 @@ static void restrict_to(const struct idset *keep1, const struct idset *keep2,
 	size_t j = 0;
 
 	for (size_t i = 0; i < s->n; i++)
-		if (idset_has(keep1, s->v[i]) || (keep2 && idset_has(keep2, s->v[i])))
+		if (idset_has(keep1, s->v[i]) ||
+		    (keep2 && idset_has(keep2, s->v[i])))
 			s->v[j++] = s->v[i];
 	s->n = j;
 }

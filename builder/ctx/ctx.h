@@ -16,26 +16,26 @@
 #define GILD_VERSION "0.1.0"
 
 struct gild_ctx {
-	const char *tree;     /* --tree DIR: the recipe tree (default ".") */
-	const char *profile;  /* --profile NAME under profiles/, or NULL */
-	const char *config;   /* --config DIR (default <tree>/etc) */
-	int verbosity;	      /* 0 normal, >0 -v, <0 -q */
-	bool json;	      /* --json */
-	FILE *out;	      /* results (stdout) */
-	FILE *diag;	      /* diagnostics (stderr) */
-	const char *cmdname;  /* the running command, for messages */
-	struct gild_err err;  /* the error a command returns, printed once */
+	const char *tree;    /* --tree DIR: the recipe tree (default ".") */
+	const char *profile; /* --profile NAME under profiles/, or NULL */
+	const char *config;  /* --config DIR (default <tree>/etc) */
+	int verbosity;	     /* 0 normal, >0 -v, <0 -q */
+	bool json;	     /* --json */
+	FILE *out;	     /* results (stdout) */
+	FILE *diag;	     /* diagnostics (stderr) */
+	const char *cmdname; /* the running command, for messages */
+	struct gild_err err; /* the error a command returns, printed once */
 	/* prints the running command's usage (set by main from its table) */
 	void (*usage)(const struct gild_ctx *ctx, FILE *f);
 };
 
 /* Diagnostics to ctx->diag: warnings always, info unless -q, debug with -v. */
 void gild_ctx_warn(struct gild_ctx *ctx, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+    __attribute__((format(printf, 2, 3)));
 void gild_ctx_info(struct gild_ctx *ctx, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+    __attribute__((format(printf, 2, 3)));
 void gild_ctx_debug(struct gild_ctx *ctx, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+    __attribute__((format(printf, 2, 3)));
 
 /* The configuration directory: --config, else <tree>/etc. Allocated. */
 char *gild_ctx_config_dir(const struct gild_ctx *ctx);

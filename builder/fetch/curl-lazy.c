@@ -30,15 +30,19 @@ static void lc_load(void)
 	void *h = dlopen("libcurl.so.4", RTLD_NOW | RTLD_LOCAL);
 
 	if (!h) {
-		fprintf(stderr, "gild: error: cannot load libcurl: %s\n", dlerror());
+		fprintf(stderr, "gild: error: cannot load libcurl: %s\n",
+			dlerror());
 		return;
 	}
 	lc.easy_init = (CURL * (*)(void)) dlsym(h, "curl_easy_init");
 	lc.easy_cleanup = (void (*)(CURL *))dlsym(h, "curl_easy_cleanup");
 	lc.easy_perform = (CURLcode(*)(CURL *))dlsym(h, "curl_easy_perform");
-	lc.easy_setopt = (CURLcode(*)(CURL *, CURLoption, ...))dlsym(h, "curl_easy_setopt");
-	lc.easy_getinfo = (CURLcode(*)(CURL *, CURLINFO, ...))dlsym(h, "curl_easy_getinfo");
-	lc.easy_strerror = (const char *(*)(CURLcode))dlsym(h, "curl_easy_strerror");
+	lc.easy_setopt =
+	    (CURLcode(*)(CURL *, CURLoption, ...))dlsym(h, "curl_easy_setopt");
+	lc.easy_getinfo =
+	    (CURLcode(*)(CURL *, CURLINFO, ...))dlsym(h, "curl_easy_getinfo");
+	lc.easy_strerror =
+	    (const char *(*)(CURLcode))dlsym(h, "curl_easy_strerror");
 }
 
 static bool lc_ready(void)
@@ -92,5 +96,6 @@ CURLcode curl_easy_getinfo(CURL *c, CURLINFO info, ...)
 
 const char *curl_easy_strerror(CURLcode rc)
 {
-	return lc_ready() ? lc.easy_strerror(rc) : "libcurl could not be loaded";
+	return lc_ready() ? lc.easy_strerror(rc)
+			  : "libcurl could not be loaded";
 }

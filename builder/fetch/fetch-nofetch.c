@@ -11,8 +11,8 @@ bool fetch_restrict_has(const char *restrict_value, const char *word)
 	return gild_has_word(restrict_value, word);
 }
 
-static const char *const message_cmds[] = {"einfo", "elog", "ewarn",
-					    "eerror", "echo"};
+static const char *const message_cmds[] = {"einfo", "elog", "ewarn", "eerror",
+					   "echo"};
 
 /* The message part of a line, or NULL when the line prints nothing. */
 static const char *message_of(const char *line)

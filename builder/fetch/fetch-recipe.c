@@ -1,9 +1,9 @@
 /* fetch-recipe.c: a recipe's distfiles and fetch restrictions under its
  * effective USE (see fetch.h). */
-#include "ctx/ctx.h" /* gild_split_words */
-#include "pms/pms.h"
-#include "fetch/fetch.h"
 #include "config/config.h"
+#include "ctx/ctx.h" /* gild_split_words */
+#include "fetch/fetch.h"
+#include "pms/pms.h"
 
 /* How USE conditionals in SRC_URI and RESTRICT are decided. */
 struct use_ctx {
@@ -50,7 +50,7 @@ static bool use_enabled(void *ud, const char *flag)
 static void eval_use(struct use_ctx *u)
 {
 	_cleanup_free_ struct use_iuse *iuse =
-		xcalloc(u->r->n_iuse + 1, sizeof(*iuse));
+	    xcalloc(u->r->n_iuse + 1, sizeof(*iuse));
 	struct use_pkg pkg;
 
 	query_pkg_from_recipe(u->r, iuse, &pkg);

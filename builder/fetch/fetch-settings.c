@@ -25,7 +25,8 @@ static void settings_from_env(const char *tree, struct fetch_settings *fs)
 {
 	const char *d = getenv("DISTDIR"), *m = getenv("GILD_MIRRORS");
 
-	fs->distdir = d && *d ? xstrdup(d) : gild_path_join(tree, "var/distfiles");
+	fs->distdir =
+	    d && *d ? xstrdup(d) : gild_path_join(tree, "var/distfiles");
 	fs->mirrors = xstrdup(m ? m : "");
 }
 

@@ -1,7 +1,7 @@
 /* fetch-src.c: SRC_URI lists, thirdpartymirrors and mirror layouts
  * (see fetch.h). */
-#include "pms/pms.h"
 #include "fetch/fetch.h"
+#include "pms/pms.h"
 
 #include <openssl/evp.h>
 
@@ -34,8 +34,7 @@ static char *uri_basename(const char *uri)
 	return xstrdup(slash ? slash + 1 : uri);
 }
 
-static struct fetch_src *src_find_or_add(struct fetch_srclist *l,
-					 char **name)
+static struct fetch_src *src_find_or_add(struct fetch_srclist *l, char **name)
 {
 	for (size_t i = 0; i < l->n; i++)
 		if (strcmp(l->v[i].name, *name) == 0)
@@ -62,8 +61,8 @@ int fetch_srclist_add(struct fetch_srclist *l, const char *uri,
 	return 0;
 }
 
-int fetch_srclist_add_tree(struct fetch_srclist *l,
-			   const struct dep_node *node, struct gild_err *err)
+int fetch_srclist_add_tree(struct fetch_srclist *l, const struct dep_node *node,
+			   struct gild_err *err)
 {
 	int r;
 
@@ -79,7 +78,8 @@ int fetch_srclist_add_tree(struct fetch_srclist *l,
 	return 0;
 }
 
-/* ---- thirdpartymirrors ---------------------------------------------------- */
+/* ---- thirdpartymirrors ----------------------------------------------------
+ */
 
 void fetch_tpm_free(struct fetch_tpm *t)
 {
@@ -151,8 +151,8 @@ int fetch_expand_uri(const struct fetch_tpm *tpm, const char *uri,
 			size_t bn = strlen(base);
 			while (bn && base[bn - 1] == '/')
 				bn--;
-			gild_strv_push(out, xasprintf("%.*s%s", (int)bn, base,
-						      slash));
+			gild_strv_push(
+			    out, xasprintf("%.*s%s", (int)bn, base, slash));
 		}
 		return 0;
 	}
@@ -162,7 +162,8 @@ int fetch_expand_uri(const struct fetch_tpm *tpm, const char *uri,
 			 (int)(slash - rest), rest, uri);
 }
 
-/* ---- mirror layouts (GLEP 75) ---------------------------------------------- */
+/* ---- mirror layouts (GLEP 75) ----------------------------------------------
+ */
 
 char *fetch_filename_hash_dir(const char *name, const char *algo,
 			      const char *cutoffs)
@@ -186,7 +187,8 @@ char *fetch_filename_hash_dir(const char *name, const char *algo,
 	while (*c) {
 		char *end;
 		long bits = strtol(c, &end, 10);
-		if (end == c || bits <= 0 || bits % 4 || pos + bits / 4 > 2 * len)
+		if (end == c || bits <= 0 || bits % 4 ||
+		    pos + bits / 4 > 2 * len)
 			return gild_buf_release(&b), NULL;
 		gild_buf_printf(&b, "%.*s/", (int)(bits / 4), hex + pos);
 		pos += (unsigned)(bits / 4);
@@ -266,11 +268,10 @@ void fetch_mirrors_release(struct fetch_mirrors *ms)
 	*ms = (struct fetch_mirrors)FETCH_MIRRORS_INIT;
 }
 
-static void read_layout_conf(const struct fetch_opts *o,
-			     struct fetch_mirror *m)
+static void read_layout_conf(const struct fetch_opts *o, struct fetch_mirror *m)
 {
-	_cleanup_free_ char *url = xasprintf("%s/distfiles/layout.conf",
-					     m->base);
+	_cleanup_free_ char *url =
+	    xasprintf("%s/distfiles/layout.conf", m->base);
 	_cleanup_buf_ struct gild_buf b = GILD_BUF_INIT;
 	_cleanup_free_ char *text = NULL;
 

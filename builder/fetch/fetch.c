@@ -13,8 +13,8 @@ struct download {
 	const struct fetch_opts *o;
 	const char *name;
 	int fd;
-	uint64_t start;	 /* bytes already in the partial file */
-	uint64_t got;	 /* bytes written by this transfer */
+	uint64_t start; /* bytes already in the partial file */
+	uint64_t got;	/* bytes written by this transfer */
 	bool write_failed;
 	double last_print, began;
 	bool printed;
@@ -146,7 +146,8 @@ static char *failure_reason(CURL *c, CURLcode rc, const struct download *dl,
 	case CURLE_FILE_COULDNT_READ_FILE:
 		return xstrdup("no such file");
 	case CURLE_TOO_MANY_REDIRECTS:
-		return xasprintf("more than %ld redirects", dl->o->max_redirects);
+		return xasprintf("more than %ld redirects",
+				 dl->o->max_redirects);
 	case CURLE_COULDNT_RESOLVE_HOST:
 		return xstrdup("cannot resolve host");
 	case CURLE_UNSUPPORTED_PROTOCOL:
@@ -196,9 +197,9 @@ static int download_once(const struct fetch_opts *o, const char *name,
 		return 0;
 	*restart = dl.start > 0 && (code == 416 || rc == CURLE_RANGE_ERROR);
 	*why = failure_reason(c, rc, &dl, errbuf);
-	*resumable = dl.got > 0 && (rc == CURLE_PARTIAL_FILE ||
-				    rc == CURLE_RECV_ERROR ||
-				    rc == CURLE_OPERATION_TIMEDOUT);
+	*resumable =
+	    dl.got > 0 && (rc == CURLE_PARTIAL_FILE || rc == CURLE_RECV_ERROR ||
+			   rc == CURLE_OPERATION_TIMEDOUT);
 	return 1;
 }
 
@@ -238,8 +239,8 @@ int fetch_to_memory(const struct fetch_opts *o, const char *url, size_t max,
 	if ((rc = curl_easy_perform(c)) == CURLE_OK)
 		return 0;
 	why = failure_reason(c, rc, &dl, errbuf);
-	return gild_fail(err, -GILD_E_FETCH, NULL, "cannot fetch '%s': %s",
-			 url, why);
+	return gild_fail(err, -GILD_E_FETCH, NULL, "cannot fetch '%s': %s", url,
+			 why);
 }
 
 static void log_add(struct fetch_log *log, const char *url, char *why)
@@ -276,7 +277,8 @@ static int verify_or_move_aside(struct job *j, const char *path,
 		*err = verr;
 		return r;
 	}
-	if ((r = manifest_move_aside(j->distdir, path, j->name, &moved, err)) < 0)
+	if ((r = manifest_move_aside(j->distdir, path, j->name, &moved, err)) <
+	    0)
 		return r;
 	if (!j->first_bad.code)
 		j->first_bad = verr;
@@ -353,9 +355,8 @@ static int try_url(struct job *j, const char *url, struct gild_err *err)
 		if (r != 0)
 			return r;
 		if (rename(j->partial, j->final) < 0)
-			return gild_fail_errno(err, j->final,
-					       "cannot rename '%s' to",
-					       j->partial);
+			return gild_fail_errno(
+			    err, j->final, "cannot rename '%s' to", j->partial);
 		free(j->log->got_from);
 		j->log->got_from = xstrdup(url);
 		return 0;
@@ -408,7 +409,7 @@ int fetch_distfile(const struct fetch_opts *o, const char *distdir,
 		   struct gild_err *err)
 {
 	_cleanup_(job_release) struct job j = {
-		.o = o, .distdir = distdir, .m = m, .name = name, .log = log};
+	    .o = o, .distdir = distdir, .m = m, .name = name, .log = log};
 	const struct manifest_entry *e = manifest_find(m, "DIST", name);
 	struct gild_loc loc = {m->path, 0, 0};
 	_cleanup_close_ int lock = -1;

@@ -65,12 +65,15 @@ struct fetch_opts {
 	long connect_timeout; /* seconds to connect */
 	long timeout;	      /* seconds without any data before giving up */
 	long max_redirects;
-	int retries;	 /* resumes of one URL after a cut transfer */
-	bool progress;	 /* print a progress line for long transfers */
+	int retries;   /* resumes of one URL after a cut transfer */
+	bool progress; /* print a progress line for long transfers */
 	FILE *progress_out;
 };
 
-#define FETCH_OPTS_INIT {30, 60, 10, 3, false, NULL}
+#define FETCH_OPTS_INIT                                                        \
+	{                                                                      \
+		30, 60, 10, 3, false, NULL                                     \
+	}
 
 /* One failed source: what was tried and why it failed. */
 struct fetch_attempt {
@@ -84,9 +87,15 @@ struct fetch_log {
 	char *got_from; /* the URL that worked; NULL: it was in DISTDIR */
 };
 
-#define FETCH_LOG_INIT {NULL, 0, 0, NULL}
+#define FETCH_LOG_INIT                                                         \
+	{                                                                      \
+		NULL, 0, 0, NULL                                               \
+	}
 void fetch_log_release(struct fetch_log *log);
-static inline void fetch_log_releasep(struct fetch_log *l) { fetch_log_release(l); }
+static inline void fetch_log_releasep(struct fetch_log *l)
+{
+	fetch_log_release(l);
+}
 
 /* ---- SRC_URI ------------------------------------------------------------- */
 
@@ -101,9 +110,15 @@ struct fetch_srclist {
 	size_t n, cap;
 };
 
-#define FETCH_SRCLIST_INIT {NULL, 0, 0}
+#define FETCH_SRCLIST_INIT                                                     \
+	{                                                                      \
+		NULL, 0, 0                                                     \
+	}
 void fetch_srclist_release(struct fetch_srclist *l);
-static inline void fetch_srclist_releasep(struct fetch_srclist *l) { fetch_srclist_release(l); }
+static inline void fetch_srclist_releasep(struct fetch_srclist *l)
+{
+	fetch_srclist_release(l);
+}
 
 /* Add a distfile with one more upstream URI (uri NULL: a bare file name,
  * fetched from mirrors only; name NULL: the URI's last path component,
@@ -143,9 +158,9 @@ int fetch_expand_uri(const struct fetch_tpm *tpm, const char *uri,
  * lists (GLEP 75: `[structure]`, `0=filename-hash BLAKE2B 8`, `1=flat`).
  * A mirror without a readable layout.conf is flat. */
 struct fetch_mirror {
-	char *base;		   /* without trailing '/' */
+	char *base;		  /* without trailing '/' */
 	struct gild_strv layouts; /* "flat", "filename-hash BLAKE2B 8", ... */
-	bool loaded;		   /* layouts read (on first use) */
+	bool loaded;		  /* layouts read (on first use) */
 };
 
 struct fetch_mirrors {
@@ -153,9 +168,15 @@ struct fetch_mirrors {
 	size_t n, cap;
 };
 
-#define FETCH_MIRRORS_INIT {NULL, 0, 0}
+#define FETCH_MIRRORS_INIT                                                     \
+	{                                                                      \
+		NULL, 0, 0                                                     \
+	}
 void fetch_mirrors_release(struct fetch_mirrors *ms);
-static inline void fetch_mirrors_releasep(struct fetch_mirrors *m) { fetch_mirrors_release(m); }
+static inline void fetch_mirrors_releasep(struct fetch_mirrors *m)
+{
+	fetch_mirrors_release(m);
+}
 
 /* Split a space-separated GILD_MIRRORS value. */
 void fetch_mirrors_load(const char *list, struct fetch_mirrors *out);
@@ -191,7 +212,8 @@ char *fetch_nofetch_text(const char *body,
 			 const char *(*lookup)(void *ud, const char *name),
 			 void *ud);
 
-/* ---- a recipe's sources ---------------------------------------------------- */
+/* ---- a recipe's sources ----------------------------------------------------
+ */
 
 struct recipe;
 struct use_env;
@@ -214,7 +236,8 @@ int fetch_recipe_sources(const struct recipe *r, struct use_env *env,
  * keywords, licenses: use_visible); always true without one (env NULL). */
 bool fetch_recipe_visible(const struct recipe *r, struct use_env *env);
 
-/* ---- settings ------------------------------------------------------------- */
+/* ---- settings -------------------------------------------------------------
+ */
 
 /* Where and how to fetch, from the effective configuration (gild.conf over
  * the profile's make.defaults, then the environment): DISTDIR,
@@ -222,7 +245,7 @@ bool fetch_recipe_visible(const struct recipe *r, struct use_env *env);
  */
 struct fetch_settings {
 	char *distdir;
-	char *mirrors; /* space separated, may be "" */
+	char *mirrors;		       /* space separated, may be "" */
 	long timeout, connect_timeout; /* 0: the fetch_opts default */
 };
 
@@ -239,7 +262,8 @@ int fetch_settings_load(const char *tree, const char *config_dir,
 			struct config **cfg_out, struct gild_err *err);
 void fetch_settings_release(struct fetch_settings *fs);
 
-/* ---- fetching ------------------------------------------------------------- */
+/* ---- fetching -------------------------------------------------------------
+ */
 
 /* Make DISTDIR/NAME present and verified against m, trying urls in order
  * (the caller puts mirrors first, see fetch_mirror_urls).

@@ -92,8 +92,8 @@ bool unpack_symlink_is_safe(const char *member, const char *target)
 	return true;
 }
 
-static int refuse(struct gild_err *err, const char *archive,
-		  const char *member, const char *why)
+static int refuse(struct gild_err *err, const char *archive, const char *member,
+		  const char *why)
 {
 	return gild_fail(err, -GILD_E_INVALID, NULL, "'%s': member '%s' %s",
 			 archive, member, why);
@@ -124,7 +124,8 @@ static int check_entry(struct archive_entry *e, const char *archive,
 	    !unpack_symlink_is_safe(p, sl)) {
 		char why[512];
 		snprintf(why, sizeof(why),
-			 "is a symlink to '%s', outside the work directory", sl);
+			 "is a symlink to '%s', outside the work directory",
+			 sl);
 		return refuse(err, archive, p, why);
 	}
 	/* no setuid/setgid from a distfile (issue 5) */
@@ -158,8 +159,8 @@ static int copy_data(struct archive *in, struct archive *out,
  * under the destination. */
 static void place_under_dest(struct archive_entry *e, const char *dest)
 {
-	_cleanup_free_ char *p = gild_path_join(dest,
-						archive_entry_pathname(e));
+	_cleanup_free_ char *p =
+	    gild_path_join(dest, archive_entry_pathname(e));
 	const char *hl = archive_entry_hardlink(e);
 
 	archive_entry_copy_pathname(e, p);
@@ -265,7 +266,8 @@ static int extract_deb(struct archive *ar, const struct unpack_job *job,
 		if (archive_read_open(in, src, NULL, member_read, NULL) !=
 		    ARCHIVE_OK)
 			return gild_fail(err, -GILD_E_UNSUPPORTED, NULL,
-					 "'%s': cannot read '%s': %s", job->archive,
+					 "'%s': cannot read '%s': %s",
+					 job->archive,
 					 archive_entry_pathname(e),
 					 archive_error_string(in));
 		return extract_all(in, job, err);

@@ -1,8 +1,8 @@
 /* atom.c: PMS 3.1 names and PMS 8.3 package dependency specifications. */
 #include "pms/pms.h"
 
-
-/* ---- names (PMS 3.1) ------------------------------------------------------ */
+/* ---- names (PMS 3.1) ------------------------------------------------------
+ */
 
 static bool is_alnum(char c)
 {
@@ -85,12 +85,11 @@ static void cpv_fill_version(struct cpv *c, const char *v, size_t n)
 
 	c->pvr = (gild_str){v, n};
 	c->version = (gild_str){v, r};
-	c->revision = r < n ? (gild_str){v + r + 2, n - r - 2}
-			    : (gild_str){v + n, 0};
+	c->revision =
+	    r < n ? (gild_str){v + r + 2, n - r - 2} : (gild_str){v + n, 0};
 }
 
-int cpv_split_pf(const char *s, size_t n, struct cpv *out,
-		 struct gild_err *err)
+int cpv_split_pf(const char *s, size_t n, struct cpv *out, struct gild_err *err)
 {
 	size_t h = version_hyphen(s, n);
 
@@ -125,7 +124,8 @@ int cpv_split(const char *s, size_t n, struct cpv *out, struct gild_err *err)
 	return r;
 }
 
-/* ---- atoms: one allocation ------------------------------------------------ */
+/* ---- atoms: one allocation ------------------------------------------------
+ */
 
 /* The struct, then the USE dependencies, then every string. */
 static struct atom *atom_alloc(size_t n, size_t n_use, char **area)
@@ -154,7 +154,10 @@ static const char *area_put(char **area, const char *s, size_t n)
 	return p;
 }
 
-void atom_free(struct atom *a) { free(a); }
+void atom_free(struct atom *a)
+{
+	free(a);
+}
 
 /* ---- atoms: parsing ----------------------------------------------------- */
 
@@ -168,7 +171,7 @@ struct atom_parser {
 };
 
 static int atom_fail(struct atom_parser *ps, size_t off, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 
 static int atom_fail(struct atom_parser *ps, size_t off, const char *fmt, ...)
 {
@@ -190,9 +193,10 @@ static int atom_fail(struct atom_parser *ps, size_t off, const char *fmt, ...)
 	if (ps->start)
 		col += ps->start->col - 1;
 	if (ps->start && ps->start->line > 1)
-		return gild_fail(ps->err, -GILD_E_SYNTAX, NULL,
-				 "invalid atom '%.*s': %s at line %u, column %u",
-				 (int)ps->n, ps->s, why, ps->start->line, col);
+		return gild_fail(
+		    ps->err, -GILD_E_SYNTAX, NULL,
+		    "invalid atom '%.*s': %s at line %u, column %u", (int)ps->n,
+		    ps->s, why, ps->start->line, col);
 	return gild_fail(ps->err, -GILD_E_SYNTAX, NULL,
 			 "invalid atom '%.*s': %s at column %u", (int)ps->n,
 			 ps->s, why, col);
@@ -202,9 +206,9 @@ static const struct {
 	const char *text;
 	enum atom_op op;
 } atom_ops[] = {
-	/* two-character operators first */
-	{"<=", ATOM_OP_LE}, {">=", ATOM_OP_GE}, {"<", ATOM_OP_LT},
-	{">", ATOM_OP_GT},  {"=", ATOM_OP_EQ},	{"~", ATOM_OP_TILDE},
+    /* two-character operators first */
+    {"<=", ATOM_OP_LE}, {">=", ATOM_OP_GE}, {"<", ATOM_OP_LT},
+    {">", ATOM_OP_GT},	{"=", ATOM_OP_EQ},  {"~", ATOM_OP_TILDE},
 };
 
 const char *atom_op_str(enum atom_op op)
@@ -228,7 +232,8 @@ static size_t parse_prefix(struct atom_parser *ps)
 		ps->a->blocker = 2, pos++;
 	for (size_t i = 0; i < GILD_ARRAY_SIZE(atom_ops); i++) {
 		size_t l = strlen(atom_ops[i].text);
-		if (ps->n - pos >= l && memcmp(s + pos, atom_ops[i].text, l) == 0) {
+		if (ps->n - pos >= l &&
+		    memcmp(s + pos, atom_ops[i].text, l) == 0) {
 			ps->a->op = atom_ops[i].op;
 			return pos + l;
 		}
@@ -244,7 +249,8 @@ static int check_name(struct atom_parser *ps, size_t off, size_t n,
 	if (!n)
 		return atom_fail(ps, off, "empty %s", what);
 	if (bad < n)
-		return atom_fail(ps, off + bad, "invalid character '%c' in %s '%.*s'",
+		return atom_fail(ps, off + bad,
+				 "invalid character '%c' in %s '%.*s'",
 				 ps->s[off + bad], what, (int)n, ps->s + off);
 	return 0;
 }
@@ -258,8 +264,9 @@ static int set_version(struct atom_parser *ps, size_t off, size_t n)
 	/* PMS 3.2 sets no limit on a component's length: a huge revision
 	 * stays exact in pvr and saturates only in this convenience field */
 	for (size_t i = r + 2; i < n; i++)
-		rev = rev > (~0ULL - 9) / 10 ? ~0ULL
-					     : rev * 10 + (unsigned)(v[i] - '0');
+		rev = rev > (~0ULL - 9) / 10
+			  ? ~0ULL
+			  : rev * 10 + (unsigned)(v[i] - '0');
 	ps->a->revision = rev;
 	ps->a->pvr = area_put(&ps->area, v, n);
 	ps->a->version = area_put(&ps->area, v, r);
@@ -273,13 +280,15 @@ static int parse_versioned(struct atom_parser *ps, size_t off, size_t n)
 	int r;
 
 	if (h == n)
-		return atom_fail(ps, off, "operator '%s' needs a valid version",
-				 ps->a->op == ATOM_OP_GLOB ? "=" : atom_op_str(ps->a->op));
+		return atom_fail(
+		    ps, off, "operator '%s' needs a valid version",
+		    ps->a->op == ATOM_OP_GLOB ? "=" : atom_op_str(ps->a->op));
 	if ((r = check_name(ps, off, h, "package name", PACKAGE_FIRST,
 			    PACKAGE_REST)) < 0)
 		return r;
 	if (ends_in_version(ps->s + off, h))
-		return atom_fail(ps, off, "package name '%.*s' ends in a version",
+		return atom_fail(ps, off,
+				 "package name '%.*s' ends in a version",
 				 (int)h, ps->s + off);
 	ps->a->package = area_put(&ps->area, ps->s + off, h);
 	return set_version(ps, off + h + 1, n - h - 1);
@@ -295,10 +304,12 @@ static int parse_unversioned(struct atom_parser *ps, size_t off, size_t n)
 				 "package name '%.*s' ends in a version (a "
 				 "version needs an operator such as '=')",
 				 (int)n, ps->s + off);
-	if (check_name(ps, off, n, "package name", PACKAGE_FIRST, PACKAGE_REST) < 0)
+	if (check_name(ps, off, n, "package name", PACKAGE_FIRST,
+		       PACKAGE_REST) < 0)
 		return -GILD_E_SYNTAX;
 	if (ends_in_version(ps->s + off, n))
-		return atom_fail(ps, off, "package name '%.*s' ends in a version",
+		return atom_fail(ps, off,
+				 "package name '%.*s' ends in a version",
 				 (int)n, ps->s + off);
 	ps->a->package = area_put(&ps->area, ps->s + off, n);
 	return 0;
@@ -322,8 +333,9 @@ static int parse_name(struct atom_parser *ps, size_t off, size_t end)
 	pn = end - p;
 	if (pn && s[end - 1] == '*') {
 		if (ps->a->op != ATOM_OP_EQ)
-			return atom_fail(ps, end - 1,
-					 "'*' is only allowed after '=' versions");
+			return atom_fail(
+			    ps, end - 1,
+			    "'*' is only allowed after '=' versions");
 		ps->a->op = ATOM_OP_GLOB;
 		pn--;
 	}
@@ -342,11 +354,11 @@ static int parse_slot(struct atom_parser *ps, size_t off, size_t end)
 	int r;
 
 	if (n && s[p] == ':')
-		return atom_fail(ps, off,
-				 "repository dependencies ('::') are not allowed");
+		return atom_fail(
+		    ps, off, "repository dependencies ('::') are not allowed");
 	if (n == 1 && (s[p] == '*' || s[p] == '='))
-		return ps->a->slot_op = s[p] == '*' ? ATOM_SLOT_OP_STAR
-						    : ATOM_SLOT_OP_EQ,
+		return ps->a->slot_op =
+			   s[p] == '*' ? ATOM_SLOT_OP_STAR : ATOM_SLOT_OP_EQ,
 		       0;
 	if (n && s[end - 1] == '=')
 		ps->a->slot_op = ATOM_SLOT_OP_EQ, n--;
@@ -477,10 +489,12 @@ static int parse_atom_body(struct atom_parser *ps)
 		if ((r = parse_slot(ps, name_end, slot_end)) < 0)
 			return r;
 		/* ":=" records what a package was built against (PMS 8.3.3);
-		 * there is nothing to record for a package that must be absent */
+		 * there is nothing to record for a package that must be absent
+		 */
 		if (ps->a->blocker && ps->a->slot_op == ATOM_SLOT_OP_EQ)
-			return atom_fail(ps, name_end,
-					 "a blocker cannot have the ':=' slot operator");
+			return atom_fail(
+			    ps, name_end,
+			    "a blocker cannot have the ':=' slot operator");
 		name_end = slot_end;
 	}
 	if (name_end < ps->n)
@@ -500,7 +514,8 @@ int atom_parse_at(const char *s, size_t n, int eapi,
 		return gild_fail(err, -GILD_E_UNSUPPORTED, start,
 				 "unsupported EAPI '%d'", eapi);
 	if (memchr(s, '\0', n))
-		return atom_fail(&ps, (size_t)((const char *)memchr(s, '\0', n) - s),
+		return atom_fail(&ps,
+				 (size_t)((const char *)memchr(s, '\0', n) - s),
 				 "NUL character");
 	a = atom_alloc(n, count_use_slots(s, n), &ps.area);
 	ps.a = a;

@@ -2,7 +2,6 @@
  * them under USE and print them. */
 #include "pms/pms.h"
 
-
 /* Groups deeper than this are refused: they only come from fuzzers, and the
  * parser, reducer and printer recurse. */
 #define DEPSTR_MAX_DEPTH 200
@@ -59,7 +58,8 @@ static bool tok_is(const struct token *t, const char *s)
 /* An error at loc: file:line:col when there is a file, else the position
  * goes into the message (a string typed on the command line). */
 static int depstr_fail(struct depstr_parser *ps, const struct gild_loc *loc,
-		       const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+		       const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 
 static int depstr_fail(struct depstr_parser *ps, const struct gild_loc *loc,
 		       const char *fmt, ...)
@@ -80,7 +80,8 @@ static int depstr_fail(struct depstr_parser *ps, const struct gild_loc *loc,
 			 loc->col);
 }
 
-/* ---- nodes ---------------------------------------------------------------- */
+/* ---- nodes ----------------------------------------------------------------
+ */
 
 static void node_release(struct dep_node *n)
 {
@@ -111,8 +112,8 @@ static struct dep_node *add_kid(struct dep_node *parent, enum dep_kind kind,
 	/* most groups hold one to three items: start small, then double */
 	if (parent->n_kids == parent->cap_kids) {
 		parent->cap_kids = parent->cap_kids ? 2 * parent->cap_kids : 2;
-		parent->kids = xrealloc(parent->kids,
-					parent->cap_kids * sizeof(*parent->kids));
+		parent->kids = xrealloc(
+		    parent->kids, parent->cap_kids * sizeof(*parent->kids));
 	}
 	k = &parent->kids[parent->n_kids++];
 	memset(k, 0, sizeof(*k));
@@ -121,7 +122,8 @@ static struct dep_node *add_kid(struct dep_node *parent, enum dep_kind kind,
 	return k;
 }
 
-/* ---- leaves --------------------------------------------------------------- */
+/* ---- leaves ---------------------------------------------------------------
+ */
 
 static bool has_uri_scheme(const struct token *t)
 {
@@ -145,9 +147,10 @@ static int check_src_uri(struct depstr_parser *ps, const struct token *t)
 
 	if ((tok_startswith(t, "fetch+") || tok_startswith(t, "mirror+")) &&
 	    ps->eapi < 8)
-		return depstr_fail(ps, &t->loc,
-				   "'%.*s': URI prefixes 'fetch+' and 'mirror+' need EAPI 8",
-				   (int)t->n, t->p);
+		return depstr_fail(
+		    ps, &t->loc,
+		    "'%.*s': URI prefixes 'fetch+' and 'mirror+' need EAPI 8",
+		    (int)t->n, t->p);
 	if (!has_uri_scheme(t)) {
 		if (memchr(t->p, '/', t->n))
 			return depstr_fail(ps, &t->loc,
@@ -176,7 +179,8 @@ static int check_text(struct depstr_parser *ps, const struct token *t,
 	case DEPSTR_LICENSE:
 		if (!license_name_valid(p, n))
 			return depstr_fail(ps, &t->loc,
-					   "invalid license name '%.*s'", (int)n, p);
+					   "invalid license name '%.*s'",
+					   (int)n, p);
 		return 0;
 	case DEPSTR_REQUIRED_USE:
 		if (n && p[0] == '!')
@@ -211,7 +215,8 @@ static int add_leaf(struct depstr_parser *ps, struct dep_node *parent,
 		if (a->slot_op == ATOM_SLOT_OP_EQ && ps->in_any) {
 			atom_free(a);
 			return depstr_fail(ps, &t->loc,
-					   "'%.*s': the ':=' slot operator is not allowed inside '|| ( )'",
+					   "'%.*s': the ':=' slot operator is "
+					   "not allowed inside '|| ( )'",
 					   (int)t->n, t->p);
 		}
 		add_kid(parent, DEP_ATOM, &t->loc)->atom = a;
@@ -230,21 +235,24 @@ static int add_leaf(struct depstr_parser *ps, struct dep_node *parent,
 static int add_rename(struct depstr_parser *ps, struct dep_node *parent,
 		      const struct token *arrow)
 {
-	struct dep_node *prev = parent->n_kids ? &parent->kids[parent->n_kids - 1] : NULL;
+	struct dep_node *prev =
+	    parent->n_kids ? &parent->kids[parent->n_kids - 1] : NULL;
 	struct token name;
 
 	if (ps->kind != DEPSTR_SRC_URI || !prev || prev->kind != DEP_TEXT ||
 	    prev->rename || !strstr(prev->text, "://"))
 		return depstr_fail(ps, &arrow->loc, "unexpected '->'");
-	if (!next_token(ps, &name) || tok_is(&name, "(") || tok_is(&name, ")") ||
-	    memchr(name.p, '/', name.n) || tok_is(&name, "->"))
+	if (!next_token(ps, &name) || tok_is(&name, "(") ||
+	    tok_is(&name, ")") || memchr(name.p, '/', name.n) ||
+	    tok_is(&name, "->"))
 		return depstr_fail(ps, &arrow->loc,
 				   "expected a file name after '->'");
 	prev->rename = xstrndup(name.p, name.n);
 	return 0;
 }
 
-/* ---- groups --------------------------------------------------------------- */
+/* ---- groups ---------------------------------------------------------------
+ */
 
 static int parse_items(struct depstr_parser *ps, struct dep_node *group,
 		       const struct token *opener, int depth);
@@ -264,11 +272,11 @@ static bool group_allowed(enum depstr_kind kind, enum dep_kind g)
 }
 
 static const char *const kind_names[] = {
-	[DEPSTR_DEPEND] = "a dependency string",
-	[DEPSTR_SRC_URI] = "SRC_URI",
-	[DEPSTR_LICENSE] = "LICENSE",
-	[DEPSTR_RESTRICT] = "RESTRICT or PROPERTIES",
-	[DEPSTR_REQUIRED_USE] = "REQUIRED_USE",
+    [DEPSTR_DEPEND] = "a dependency string",
+    [DEPSTR_SRC_URI] = "SRC_URI",
+    [DEPSTR_LICENSE] = "LICENSE",
+    [DEPSTR_RESTRICT] = "RESTRICT or PROPERTIES",
+    [DEPSTR_REQUIRED_USE] = "REQUIRED_USE",
 };
 
 /* After "||", "^^", "??" or "flag?": the "(" and the group's items. */
@@ -278,13 +286,15 @@ static int parse_group(struct depstr_parser *ps, struct dep_node *k,
 	struct token paren;
 
 	if (depth >= DEPSTR_MAX_DEPTH)
-		return depstr_fail(ps, &opener->loc, "groups nested too deeply");
+		return depstr_fail(ps, &opener->loc,
+				   "groups nested too deeply");
 	int r;
 
 	if (k->kind != DEP_ALL && !tok_is(opener, "(") &&
 	    (!next_token(ps, &paren) || !tok_is(&paren, "(")))
-		return depstr_fail(ps, &opener->loc, "expected '(' after '%.*s'",
-				   (int)opener->n, opener->p);
+		return depstr_fail(ps, &opener->loc,
+				   "expected '(' after '%.*s'", (int)opener->n,
+				   opener->p);
 	ps->in_any += k->kind == DEP_ANY;
 	r = parse_items(ps, k, opener, depth + 1);
 	ps->in_any -= k->kind == DEP_ANY;
@@ -316,8 +326,9 @@ static int add_group(struct depstr_parser *ps, struct dep_node *parent,
 		return depstr_fail(ps, &t->loc, "'%.*s' is not allowed in %s",
 				   (int)t->n, t->p, kind_names[ps->kind]);
 	if (g == DEP_USE_COND && !use_flag_valid(t->p + bang, t->n - bang - 1))
-		return depstr_fail(ps, &t->loc, "invalid USE flag name in '%.*s'",
-				   (int)t->n, t->p);
+		return depstr_fail(ps, &t->loc,
+				   "invalid USE flag name in '%.*s'", (int)t->n,
+				   t->p);
 	k = add_kid(parent, g, &t->loc);
 	if (g == DEP_USE_COND) {
 		k->negated = bang;
@@ -357,7 +368,8 @@ static int parse_items(struct depstr_parser *ps, struct dep_node *group,
 	while (next_token(ps, &t)) {
 		if (tok_is(&t, ")")) {
 			if (!opener)
-				return depstr_fail(ps, &t.loc, "unexpected ')'");
+				return depstr_fail(ps, &t.loc,
+						   "unexpected ')'");
 			if (!group->n_kids)
 				return empty_group(ps, opener);
 			return 0;
@@ -396,7 +408,8 @@ int depstr_parse(const char *s, size_t n, enum depstr_kind kind, int eapi,
 	return 0;
 }
 
-/* ---- reduction ------------------------------------------------------------ */
+/* ---- reduction ------------------------------------------------------------
+ */
 
 static bool cond_true(const struct dep_node *n, depstr_use_fn use, void *ud)
 {
@@ -483,7 +496,8 @@ struct dep_node *depstr_reduce(const struct dep_node *node, depstr_use_fn use,
 	return root;
 }
 
-/* ---- printing ------------------------------------------------------------- */
+/* ---- printing -------------------------------------------------------------
+ */
 
 static void format_kids(const struct dep_node *n, struct gild_buf *out)
 {
@@ -522,21 +536,24 @@ void depstr_format(const struct dep_node *node, struct gild_buf *out)
 		format_group("?? ", node, out);
 		break;
 	case DEP_USE_COND:
-		gild_buf_printf(out, "%s%s? ", node->negated ? "!" : "", node->flag);
+		gild_buf_printf(out, "%s%s? ", node->negated ? "!" : "",
+				node->flag);
 		format_group("", node, out);
 		break;
 	case DEP_ATOM:
 		gild_buf_adds(out, node->atom->text);
 		break;
 	case DEP_TEXT:
-		gild_buf_printf(out, "%s%s", node->negated ? "!" : "", node->text);
+		gild_buf_printf(out, "%s%s", node->negated ? "!" : "",
+				node->text);
 		if (node->rename)
 			gild_buf_printf(out, " -> %s", node->rename);
 		break;
 	}
 }
 
-/* ---- SRC_URI -------------------------------------------------------------- */
+/* ---- SRC_URI --------------------------------------------------------------
+ */
 
 gild_str depstr_uri(const struct dep_node *node)
 {

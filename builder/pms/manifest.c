@@ -6,7 +6,7 @@
 #include <openssl/evp.h>
 #include <sys/stat.h>
 
-static const char *const entry_types[] = {"AUX",  "DATA",     "DIST",
+static const char *const entry_types[] = {"AUX",    "DATA",	"DIST",
 					  "EBUILD", "MANIFEST", "MISC"};
 
 static void entry_release(struct manifest_entry *e)
@@ -98,7 +98,8 @@ static int parse_line(struct manifest *m, char *line, unsigned lineno,
 	if (n < 5 || n > GILD_ARRAY_SIZE(w) || (n - 3) % 2 != 0)
 		return gild_fail(err, -GILD_E_SYNTAX, &loc,
 				 "malformed %s entry: expected 'NAME SIZE "
-				 "HASH VALUE...'", w[0]);
+				 "HASH VALUE...'",
+				 w[0]);
 	if (gild_parse_u64(w[2], false, &size) < 0)
 		return gild_fail(err, -GILD_E_SYNTAX, &loc,
 				 "bad size '%s' for '%s'", w[2], w[1]);
@@ -174,8 +175,8 @@ const struct manifest_entry *manifest_find(const struct manifest *m,
 void manifest_set_dist(struct manifest *m, const char *name,
 		       const struct manifest_digest *d)
 {
-	struct manifest_entry *e = (struct manifest_entry *)manifest_find(
-		m, "DIST", name);
+	struct manifest_entry *e =
+	    (struct manifest_entry *)manifest_find(m, "DIST", name);
 
 	if (e)
 		entry_release(e);
@@ -195,8 +196,8 @@ void manifest_set_dist(struct manifest *m, const char *name,
 
 bool manifest_remove(struct manifest *m, const char *type, const char *name)
 {
-	struct manifest_entry *e = (struct manifest_entry *)manifest_find(
-		m, type, name);
+	struct manifest_entry *e =
+	    (struct manifest_entry *)manifest_find(m, type, name);
 
 	if (!e)
 		return false;
@@ -309,8 +310,7 @@ static const char *digest_value(const struct manifest_digest *d,
 	return NULL;
 }
 
-static int check_entry(const struct manifest *m,
-		       const struct manifest_entry *e,
+static int check_entry(const struct manifest *m, const struct manifest_entry *e,
 		       const struct manifest_digest *d, struct gild_err *err)
 {
 	struct gild_loc loc = {m->path, e->line, 0};
@@ -355,9 +355,8 @@ int manifest_verify_file(const struct manifest *m, const char *name,
 	return check_entry(m, e, &d, err);
 }
 
-int manifest_move_aside(const char *distdir, const char *path,
-			const char *name, char **moved_to,
-			struct gild_err *err)
+int manifest_move_aside(const char *distdir, const char *path, const char *name,
+			char **moved_to, struct gild_err *err)
 {
 	_cleanup_free_ char *bad = gild_path_join(distdir, ".bad");
 	int r;

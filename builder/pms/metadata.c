@@ -58,10 +58,12 @@ static void set_once(char **dst, const xmlNode *n)
 
 static void add_maintainer(struct metadata *md, const xmlNode *n)
 {
-	md->maintainers = xrealloc(md->maintainers, (md->n_maintainers + 1) *
-							    sizeof(*md->maintainers));
+	md->maintainers =
+	    xrealloc(md->maintainers,
+		     (md->n_maintainers + 1) * sizeof(*md->maintainers));
 	struct metadata_maintainer *m = &md->maintainers[md->n_maintainers++];
-	*m = (struct metadata_maintainer){node_attr(n, "type"), NULL, NULL, NULL};
+	*m = (struct metadata_maintainer){node_attr(n, "type"), NULL, NULL,
+					  NULL};
 	for (const xmlNode *c = n->children; c; c = c->next) {
 		if (is_elem(c, "email"))
 			set_once(&m->email, c);
@@ -78,10 +80,10 @@ static void read_upstream(struct metadata *md, const xmlNode *n)
 		if (is_elem(c, "remote-id")) {
 			md->remote_ids = xrealloc(md->remote_ids,
 						  (md->n_remote_ids + 1) *
-							  sizeof(*md->remote_ids));
+						      sizeof(*md->remote_ids));
 			md->remote_ids[md->n_remote_ids++] =
-				(struct metadata_remote_id){node_attr(c, "type"),
-							    node_text(c)};
+			    (struct metadata_remote_id){node_attr(c, "type"),
+							node_text(c)};
 		} else if (is_elem(c, "bugs-to")) {
 			set_once(&md->bugs_to, c);
 		} else if (is_elem(c, "doc") && is_english(c)) {
@@ -99,9 +101,10 @@ static void read_use(struct metadata *md, const xmlNode *n)
 	for (const xmlNode *c = n->children; c; c = c->next) {
 		if (!is_elem(c, "flag"))
 			continue;
-		md->flags = xrealloc(md->flags, (md->n_flags + 1) * sizeof(*md->flags));
+		md->flags =
+		    xrealloc(md->flags, (md->n_flags + 1) * sizeof(*md->flags));
 		md->flags[md->n_flags++] =
-			(struct metadata_flag){node_attr(c, "name"), node_text(c)};
+		    (struct metadata_flag){node_attr(c, "name"), node_text(c)};
 	}
 }
 
@@ -129,8 +132,8 @@ static int fail_xml(const char *display, struct gild_err *err)
 	size_t n = strlen(msg);
 	while (n && strchr("\n .", msg[n - 1]))
 		msg[--n] = '\0';
-	return gild_fail(err, -GILD_E_SYNTAX, &loc, "malformed metadata.xml: %s",
-			 msg);
+	return gild_fail(err, -GILD_E_SYNTAX, &loc,
+			 "malformed metadata.xml: %s", msg);
 }
 
 int metadata_parse(const char *buf, size_t len, const char *display,
@@ -172,7 +175,8 @@ int metadata_load_at(int dirfd, const char *path, struct metadata **out,
 	if (r < 0)
 		return r;
 	if (len > INT32_MAX)
-		return gild_fail(err, -GILD_E_LIMIT, NULL, "'%s' is too big", path);
+		return gild_fail(err, -GILD_E_LIMIT, NULL, "'%s' is too big",
+				 path);
 	return metadata_parse(buf, len, path, out, err);
 }
 

@@ -49,7 +49,8 @@ bool version_glob_match(const char *pattern, const char *v);
  * one malloc per field.
  */
 
-/* ---- names (PMS 3.1) ------------------------------------------------------ */
+/* ---- names (PMS 3.1) ------------------------------------------------------
+ */
 
 /* [A-Za-z0-9_][A-Za-z0-9+_.-]* */
 bool category_valid(const char *s, size_t n);
@@ -80,7 +81,8 @@ int cpv_split(const char *s, size_t n, struct cpv *out, struct gild_err *err);
 int cpv_split_pf(const char *s, size_t n, struct cpv *out,
 		 struct gild_err *err);
 
-/* ---- atoms (PMS 8.3) ------------------------------------------------------ */
+/* ---- atoms (PMS 8.3) ------------------------------------------------------
+ */
 
 enum atom_op {
 	ATOM_OP_NONE,
@@ -123,16 +125,16 @@ struct use_dep {
 };
 
 struct atom {
-	int blocker;	  /* 0, 1 for '!', 2 for '!!' */
+	int blocker; /* 0, 1 for '!', 2 for '!!' */
 	enum atom_op op;
 	const char *category;
 	const char *package;
 	const char *version; /* without revision (and without '*'); or NULL */
-	const char *pvr;     /* the version with its revision as written, or NULL */
+	const char *pvr; /* the version with its revision as written, or NULL */
 	unsigned long long revision; /* 0 when none; saturates at ULLONG_MAX
 				      * (pvr keeps the exact digits) */
-	const char *slot;    /* NULL when none */
-	const char *subslot; /* NULL when none */
+	const char *slot;	     /* NULL when none */
+	const char *subslot;	     /* NULL when none */
 	enum atom_slot_op slot_op;
 	size_t n_use;
 	struct use_dep *use;
@@ -212,12 +214,12 @@ struct dep_node {
 	enum dep_kind kind;
 	struct gild_loc loc; /* of the node's first character */
 	bool top;	     /* the top level: printed without parentheses */
-	bool negated;	     /* USE_COND "!flag?"; TEXT in REQUIRED_USE "!flag" */
-	bool borrowed;	     /* strings and atom belong to another tree */
-	char *flag;	     /* USE_COND: the flag */
-	struct atom *atom;   /* ATOM */
-	char *text;	     /* TEXT: the word (REQUIRED_USE: the flag, no '!') */
-	char *rename;	     /* TEXT in SRC_URI: the name after "->", or NULL */
+	bool negated;	   /* USE_COND "!flag?"; TEXT in REQUIRED_USE "!flag" */
+	bool borrowed;	   /* strings and atom belong to another tree */
+	char *flag;	   /* USE_COND: the flag */
+	struct atom *atom; /* ATOM */
+	char *text;	   /* TEXT: the word (REQUIRED_USE: the flag, no '!') */
+	char *rename;	   /* TEXT in SRC_URI: the name after "->", or NULL */
 	struct dep_node *kids; /* groups and USE_COND: the children */
 	size_t n_kids, cap_kids;
 };
@@ -331,8 +333,8 @@ struct shvars_seg; /* private: maps value offsets back to the file */
 
 /* One assignment as handed to ops->assign. */
 struct shvars_assign {
-	gild_str name;	     /* view into the file buffer */
-	gild_str value;	     /* expanded; NUL-terminated; valid during the call */
+	gild_str name;	/* view into the file buffer */
+	gild_str value; /* expanded; NUL-terminated; valid during the call */
 	struct gild_loc loc; /* first character of the value as written */
 	bool append;	     /* NAME+=value */
 	bool exported;	     /* export NAME=value */
@@ -435,9 +437,9 @@ struct recipe_iuse {
 
 struct recipe_func {
 	const char *name;
-	const char *body;   /* the text between the braces */
+	const char *body;    /* the text between the braces */
 	struct gild_loc loc; /* the function's name */
-	const char *origin; /* the class that defined it, NULL: the recipe */
+	const char *origin;  /* the class that defined it, NULL: the recipe */
 };
 
 struct recipe {
@@ -543,8 +545,8 @@ struct tree_pkg {
 	const char *category, *pn;
 	struct recipe **versions; /* ascending by version_cmp */
 	size_t n_versions;
-	struct metadata *md;	  /* private: metadata.xml once read */
-	bool md_read;		  /* private */
+	struct metadata *md; /* private: metadata.xml once read */
+	bool md_read;	     /* private */
 };
 
 enum {
@@ -583,8 +585,8 @@ const struct recipe *tree_find_recipe(const struct tree *t,
 				      const char *pvr);
 /* Every package named pn in any category (for atoms without a category):
  * fills out[0..max) and returns how many there are in all. */
-size_t tree_find_pn(const struct tree *t, const char *pn,
-		    struct tree_pkg **out, size_t max);
+size_t tree_find_pn(const struct tree *t, const char *pn, struct tree_pkg **out,
+		    size_t max);
 
 /* Call fn for every recipe (packages in order, versions ascending); a
  * non-zero return stops the walk and is returned. */
@@ -743,9 +745,8 @@ int manifest_verify_file(const struct manifest *m, const char *name,
 /* Move a bad distfile out of the way: DISTDIR/.bad/NAME.N with the first
  * free N from 1, so it is never used again but stays for inspection.
  * *moved_to (may be NULL) receives the new path. */
-int manifest_move_aside(const char *distdir, const char *path,
-			const char *name, char **moved_to,
-			struct gild_err *err);
+int manifest_move_aside(const char *distdir, const char *path, const char *name,
+			char **moved_to, struct gild_err *err);
 
 /* ---- vdb ----
  * the installed-package database of a root, in Portage's layout
@@ -764,12 +765,12 @@ int manifest_move_aside(const char *distdir, const char *path,
 
 struct vdb_pkg {
 	char *category, *pf;
-	char *dir;		/* "var/db/pkg/<category>/<PF>", for messages */
-	struct gpkg_meta meta;	/* every key file read */
+	char *dir;	       /* "var/db/pkg/<category>/<PF>", for messages */
+	struct gpkg_meta meta; /* every key file read */
 };
 
 struct vdb {
-	struct vdb_pkg *v;	/* sorted by category, then PF */
+	struct vdb_pkg *v; /* sorted by category, then PF */
 	size_t n, cap;
 };
 

@@ -55,10 +55,12 @@ int recipe_check_depvar(int eapi, int var, const struct shvars_assign *a,
 	dep_node_free(node);
 	if (r < 0 && err) {
 		struct gild_loc loc;
-		shvars_value_loc(a, offset_of(a->value, err->line, err->col), &loc);
+		shvars_value_loc(a, offset_of(a->value, err->line, err->col),
+				 &loc);
 		char msg[sizeof(err->msg)];
 		memcpy(msg, err->msg, sizeof(msg));
-		gild_fail(err, r, &loc, "%s in %.*s", msg, GILD_STR_ARG(a->name));
+		gild_fail(err, r, &loc, "%s in %.*s", msg,
+			  GILD_STR_ARG(a->name));
 	}
 	return r;
 }
@@ -82,7 +84,8 @@ int recipe_deps_parse(const struct recipe *r, enum recipe_var var,
 int recipe_deps(const struct recipe *rc, enum recipe_var var,
 		const struct dep_node **out, struct gild_err *err)
 {
-	struct recipe *r = (struct recipe *)rc; /* the cache is logically const */
+	struct recipe *r =
+	    (struct recipe *)rc; /* the cache is logically const */
 	int ret;
 
 	if (!r->deps[var] &&

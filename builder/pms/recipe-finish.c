@@ -117,7 +117,7 @@ static void fill_funcs(struct recipe *r, struct arena *a,
 		       struct recipe_loader *l)
 {
 	struct recipe_func *v =
-		arena_take(a, l->nfuncs * sizeof(*v), sizeof(void *));
+	    arena_take(a, l->nfuncs * sizeof(*v), sizeof(void *));
 	r->funcs = v;
 	r->n_funcs = l->nfuncs;
 	for (size_t i = 0; i < l->nfuncs; i++) {
@@ -148,20 +148,23 @@ static void fill(struct recipe *r, struct arena *a, struct recipe_loader *l,
 	}
 	gild_str slot = fin->vars[RECIPE_SLOT];
 	const char *slash = memchr(slot.p, '/', slot.n);
-	r->slot = arena_str(a, (gild_str){slot.p, slash ? (size_t)(slash - slot.p)
-							 : slot.n});
-	r->subslot = slash ? arena_str(a, (gild_str){slash + 1,
-						     slot.n - (size_t)(slash + 1 - slot.p)})
-			   : r->slot;
+	r->slot = arena_str(
+	    a, (gild_str){slot.p, slash ? (size_t)(slash - slot.p) : slot.n});
+	r->subslot =
+	    slash ? arena_str(a,
+			      (gild_str){slash + 1,
+					 slot.n - (size_t)(slash + 1 - slot.p)})
+		  : r->slot;
 	fill_iuse(r, a, fin->vars[RECIPE_IUSE], fin->n_iuse_max);
 	fill_tokens(a, fin->vars[RECIPE_KEYWORDS], fin->n_keywords,
 		    &r->keywords, &r->n_keywords);
-	const char **inh = arena_take(a, l->ninherited * sizeof(*inh),
-				      sizeof(void *));
+	const char **inh =
+	    arena_take(a, l->ninherited * sizeof(*inh), sizeof(void *));
 	r->inherited = inh;
 	r->n_inherited = l->ninherited;
 	for (size_t i = 0; i < l->ninherited; i++) {
-		const char *s = arena_str(a, GILD_STR_C(l->classes[l->inherited[i]].name));
+		const char *s =
+		    arena_str(a, GILD_STR_C(l->classes[l->inherited[i]].name));
 		if (inh)
 			inh[i] = s;
 	}

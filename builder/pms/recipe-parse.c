@@ -15,8 +15,8 @@ static int parse_text(struct recipe_loader *l, const char *file,
 
 /* ---- checking values ----------------------------------------------------- */
 
-typedef int (*token_fn)(const struct shvars_assign *a, gild_str tok,
-			size_t off, struct gild_err *err);
+typedef int (*token_fn)(const struct shvars_assign *a, gild_str tok, size_t off,
+			struct gild_err *err);
 
 static bool is_space(char c)
 {
@@ -102,7 +102,8 @@ static int check_slot(const struct shvars_assign *a, struct gild_err *err)
 	    (slash && !slot_name_valid(slash + 1, v.n - sn - 1)))
 		return gild_fail(err, -GILD_E_SYNTAX, &loc,
 				 "invalid SLOT '%.*s' (want 'slot' or "
-				 "'slot/subslot')", GILD_STR_ARG(v));
+				 "'slot/subslot')",
+				 GILD_STR_ARG(v));
 	return 0;
 }
 
@@ -134,7 +135,8 @@ static int check_value(struct frame *f, int var, const struct shvars_assign *a,
 	case RECIPE_KEYWORDS:
 		return each_token(a, check_keyword_token, err);
 	default:
-		return recipe_check_depvar(f->l->eapi ? f->l->eapi : 8, var, a, err);
+		return recipe_check_depvar(f->l->eapi ? f->l->eapi : 8, var, a,
+					   err);
 	}
 }
 
@@ -163,7 +165,8 @@ static int on_function(void *ud, gild_str name, gild_str body,
 	if (!(l->flags & RECIPE_LOAD_FUNCTIONS))
 		return 0;
 	gild_grow(&l->funcs, &l->funccap, l->nfuncs + 1, sizeof(*l->funcs));
-	l->funcs[l->nfuncs++] = (struct loader_func){name, body, *loc, f->origin};
+	l->funcs[l->nfuncs++] =
+	    (struct loader_func){name, body, *loc, f->origin};
 	return 0;
 }
 
@@ -177,7 +180,8 @@ static int class_get(struct recipe_loader *l, gild_str name,
 	for (size_t i = 0; i < l->nclasses; i++)
 		if (gild_str_eq(name, l->classes[i].name))
 			return (int)i;
-	char *path = xasprintf("recipes/classes/%.*s.class", GILD_STR_ARG(name));
+	char *path =
+	    xasprintf("recipes/classes/%.*s.class", GILD_STR_ARG(name));
 	int r = recipe_read_file(l->rootfd, path, &text, &e);
 	if (r < 0) {
 		gild_buf_release(&text);
@@ -187,7 +191,8 @@ static int class_get(struct recipe_loader *l, gild_str name,
 		free(path);
 		return r;
 	}
-	gild_grow(&l->classes, &l->classcap, l->nclasses + 1, sizeof(*l->classes));
+	gild_grow(&l->classes, &l->classcap, l->nclasses + 1,
+		  sizeof(*l->classes));
 	struct loader_class *c = &l->classes[l->nclasses];
 	c->name = gild_str_dup(name);
 	c->path = path;
@@ -205,10 +210,11 @@ static int fail_cycle(struct recipe_loader *l, size_t ci,
 	while (i < l->depth && l->stack[i] != ci)
 		i++;
 	for (; i < l->depth; i++)
-		gild_buf_printf(&chain, "'%s' -> ", l->classes[l->stack[i]].name);
+		gild_buf_printf(&chain, "'%s' -> ",
+				l->classes[l->stack[i]].name);
 	gild_buf_printf(&chain, "'%s'", l->classes[ci].name);
-	int r = gild_fail(err, -GILD_E_CYCLE, loc, "class inheritance cycle: %s",
-			  chain.p);
+	int r = gild_fail(err, -GILD_E_CYCLE, loc,
+			  "class inheritance cycle: %s", chain.p);
 	gild_buf_release(&chain);
 	return r;
 }
@@ -253,7 +259,8 @@ static int read_class(struct recipe_loader *l, size_t ci, struct gild_err *err)
 		}
 		if (saved[v] || mine.n)
 			var_set(l, GILD_STR_C(recipe_var_name(v)),
-				saved[v] ? GILD_STR_C(saved[v]) : (gild_str){"", 0},
+				saved[v] ? GILD_STR_C(saved[v])
+					 : (gild_str){"", 0},
 				false);
 		free(saved[v]);
 	}
@@ -291,10 +298,10 @@ static bool on_lookup(void *ud, gild_str name, gild_str *val)
 }
 
 static const struct shvars_ops recipe_ops = {
-	.assign = on_assign,
-	.inherit = on_inherit,
-	.function = on_function,
-	.lookup = on_lookup,
+    .assign = on_assign,
+    .inherit = on_inherit,
+    .function = on_function,
+    .lookup = on_lookup,
 };
 
 static int parse_text(struct recipe_loader *l, const char *file,

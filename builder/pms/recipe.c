@@ -4,12 +4,15 @@
 #include <fcntl.h>
 
 static const char *const var_names[RECIPE_NVARS] = {
-	"EAPI",	    "DESCRIPTION", "HOMEPAGE", "SRC_URI",  "LICENSE",
-	"SLOT",	    "KEYWORDS",	   "IUSE",     "REQUIRED_USE", "RESTRICT",
-	"PROPERTIES", "DEPEND",	   "BDEPEND",  "RDEPEND",  "PDEPEND",
-	"IDEPEND",  "S",	   "PATCHES"};
+    "EAPI",	  "DESCRIPTION", "HOMEPAGE", "SRC_URI",	     "LICENSE",
+    "SLOT",	  "KEYWORDS",	 "IUSE",     "REQUIRED_USE", "RESTRICT",
+    "PROPERTIES", "DEPEND",	 "BDEPEND",  "RDEPEND",	     "PDEPEND",
+    "IDEPEND",	  "S",		 "PATCHES"};
 
-const char *recipe_var_name(enum recipe_var v) { return var_names[v]; }
+const char *recipe_var_name(enum recipe_var v)
+{
+	return var_names[v];
+}
 
 int recipe_var_by_name(gild_str name)
 {
@@ -146,9 +149,9 @@ gild_str var_get(struct recipe_loader *l, const char *name)
  * during phases) expand to themselves, so S="${WORKDIR}/${P}" keeps the
  * reference for the phase driver to fill in. */
 static const char *const phase_vars[] = {
-	"${WORKDIR}", "${FILESDIR}", "${DISTDIR}", "${T}",	"${D}",
-	"${ED}",      "${EPREFIX}",  "${ROOT}",	   "${EROOT}",	"${SYSROOT}",
-	"${ESYSROOT}", "${BROOT}",   "${HOME}",	   "${TMPDIR}"};
+    "${WORKDIR}",  "${FILESDIR}", "${DISTDIR}", "${T}",	    "${D}",
+    "${ED}",	   "${EPREFIX}",  "${ROOT}",	"${EROOT}", "${SYSROOT}",
+    "${ESYSROOT}", "${BROOT}",	  "${HOME}",	"${TMPDIR}"};
 
 bool recipe_lookup(struct recipe_loader *l, gild_str name, gild_str *val)
 {
@@ -160,7 +163,8 @@ bool recipe_lookup(struct recipe_loader *l, gild_str name, gild_str *val)
 	}
 	for (size_t i = 0; i < GILD_ARRAY_SIZE(phase_vars); i++) {
 		const char *pv = phase_vars[i];
-		if (strlen(pv) == name.n + 3 && memcmp(pv + 2, name.p, name.n) == 0) {
+		if (strlen(pv) == name.n + 3 &&
+		    memcmp(pv + 2, name.p, name.n) == 0) {
 			*val = GILD_STR_C(pv);
 			return true;
 		}
@@ -189,8 +193,9 @@ static int set_path_vars(struct recipe_loader *l, const char *category,
 				 "invalid category name '%s'", category);
 	if ((r = cpv_split_pf(base, strlen(base) - 7, &c, err)) < 0) {
 		struct gild_err e = *err;
-		return gild_fail(err, r, &loc, "invalid recipe file name '%s': %s",
-				 base, e.msg);
+		return gild_fail(err, r, &loc,
+				 "invalid recipe file name '%s': %s", base,
+				 e.msg);
 	}
 	/* the directory must be the package name (PMS 4.3) */
 	const char *dir_end = base - 1, *dir = dir_end;
@@ -198,16 +203,19 @@ static int set_path_vars(struct recipe_loader *l, const char *category,
 		dir--;
 	if (base != path && ((size_t)(dir_end - dir) != c.package.n ||
 			     memcmp(dir, c.package.p, c.package.n) != 0))
-		return gild_fail(err, -GILD_E_SYNTAX, &loc,
-				 "recipe '%s' is not in a directory named '%.*s'",
-				 base, GILD_STR_ARG(c.package));
-	gild_str pr = c.revision.n ? (gild_str){c.revision.p - 1, c.revision.n + 1}
-				   : GILD_STR_C("r0");
+		return gild_fail(
+		    err, -GILD_E_SYNTAX, &loc,
+		    "recipe '%s' is not in a directory named '%.*s'", base,
+		    GILD_STR_ARG(c.package));
+	gild_str pr = c.revision.n
+			  ? (gild_str){c.revision.p - 1, c.revision.n + 1}
+			  : GILD_STR_C("r0");
 	char pbuf[512];
-	int pn = snprintf(pbuf, sizeof(pbuf), "%.*s-%.*s", GILD_STR_ARG(c.package),
-			  GILD_STR_ARG(c.version));
+	int pn = snprintf(pbuf, sizeof(pbuf), "%.*s-%.*s",
+			  GILD_STR_ARG(c.package), GILD_STR_ARG(c.version));
 	if (pn < 0 || (size_t)pn >= sizeof(pbuf))
-		return gild_fail(err, -GILD_E_SYNTAX, &loc, "recipe name too long");
+		return gild_fail(err, -GILD_E_SYNTAX, &loc,
+				 "recipe name too long");
 	var_set(l, GILD_STR_C("CATEGORY"), GILD_STR_C(category), false);
 	var_set(l, GILD_STR_C("PN"), c.package, false);
 	var_set(l, GILD_STR_C("PV"), c.version, false);

@@ -73,7 +73,8 @@ static bool holds(const struct requse *rq, const struct dep_node *n)
 	}
 }
 
-/* ---- words ---------------------------------------------------------------- */
+/* ---- words ----------------------------------------------------------------
+ */
 
 /* Outermost condition first, as they read in the string. */
 static void add_conditions(struct gild_buf *b, const struct cond_frame *f)
@@ -82,7 +83,8 @@ static void add_conditions(struct gild_buf *b, const struct cond_frame *f)
 		return;
 	add_conditions(b, f->outer);
 	gild_buf_printf(b, "%s'%s' is %s", f->outer ? " and " : " when ",
-			f->cond->flag, f->cond->negated ? "disabled" : "enabled");
+			f->cond->flag,
+			f->cond->negated ? "disabled" : "enabled");
 }
 
 static void quote_member(struct gild_buf *b, const struct dep_node *n)
@@ -149,14 +151,16 @@ static void describe_choice(const struct requse *rq, const struct dep_node *g,
 	if (!members) {
 		gild_buf_adds(b, "'");
 		depstr_format(g, b);
-		gild_buf_adds(b, "' has no enabled member, so it is not satisfied");
+		gild_buf_adds(
+		    b, "' has no enabled member, so it is not satisfied");
 		return;
 	}
-	gild_buf_adds(b, g->kind == DEP_ANY		? "at least one of "
+	gild_buf_adds(b, g->kind == DEP_ANY	      ? "at least one of "
 			 : g->kind == DEP_EXACTLY_ONE ? "exactly one of "
 						      : "at most one of ");
 	list_members(b, rq, g, false);
-	gild_buf_printf(b, " %s %s", g->kind == DEP_AT_MOST_ONE ? "may be" : "must be",
+	gild_buf_printf(b, " %s %s",
+			g->kind == DEP_AT_MOST_ONE ? "may be" : "must be",
 			verb);
 	if (g->kind == DEP_ANY)
 		return;
@@ -177,7 +181,8 @@ static void describe_flag(const struct requse *rq, const struct dep_node *n)
 			n->negated ? "disabled" : "enabled");
 }
 
-/* ---- the check ------------------------------------------------------------ */
+/* ---- the check ------------------------------------------------------------
+ */
 
 static bool check_node(const struct requse *rq, const struct dep_node *n,
 		       const struct cond_frame *conds);

@@ -31,7 +31,10 @@ struct parser {
 };
 
 /* Characters that end an unquoted word at top level (bash metacharacters). */
-static bool is_blank(char c) { return c == ' ' || c == '\t'; }
+static bool is_blank(char c)
+{
+	return c == ' ' || c == '\t';
+}
 static bool is_name_start(char c)
 {
 	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '_';
@@ -108,8 +111,8 @@ void shvars_value_loc(const struct shvars_assign *a, size_t off,
 	out->file = a->loc.file;
 }
 
-static int fail_at(struct parser *p, size_t off, int code, const char *fmt,
-		   ...) __attribute__((format(printf, 4, 5)));
+static int fail_at(struct parser *p, size_t off, int code, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
 static int fail_at(struct parser *p, size_t off, int code, const char *fmt, ...)
 {
 	struct gild_loc loc = loc_at(p, off);
@@ -147,7 +150,8 @@ static void emit_src(struct parser *p, size_t src, size_t n)
 
 	if (n == 0)
 		return;
-	if (!last || !last->verbatim || last->src + (p->val.n - last->voff) != src)
+	if (!last || !last->verbatim ||
+	    last->src + (p->val.n - last->voff) != src)
 		push_seg(p, src, true);
 	gild_buf_add(&p->val, p->buf + src, n);
 }
@@ -215,7 +219,8 @@ static int expand_dollar(struct parser *p, bool in_dquote)
 		size_t i = dollar + 1;
 		while (i < p->len && is_name_char(p->buf[i]))
 			i++;
-		gild_str name = {p->buf + dollar + 1, i - dollar - 1}, v = {"", 0};
+		gild_str name = {p->buf + dollar + 1, i - dollar - 1},
+			 v = {"", 0};
 		if (p->ops->lookup && !p->ops->lookup(p->ud, name, &v))
 			v = (gild_str){"", 0};
 		emit_exp(p, dollar, v);
@@ -268,8 +273,8 @@ static int word_dquote(struct parser *p)
 			return 0;
 		}
 		if (c == '`')
-			return fail_shell(p, p->pos, "command substitution '%.*s'",
-					  1, "`");
+			return fail_shell(
+			    p, p->pos, "command substitution '%.*s'", 1, "`");
 		if (c == '$') {
 			if ((r = expand_dollar(p, true)) < 0)
 				return r;
@@ -293,8 +298,7 @@ static int word_dquote(struct parser *p)
 /* Does c end an unquoted word? in_array: `)` closes the array. */
 static bool ends_word(char c, bool in_array)
 {
-	return is_blank(c) || c == '\n' || c == ';' ||
-	       (in_array && c == ')');
+	return is_blank(c) || c == '\n' || c == ';' || (in_array && c == ')');
 }
 
 /* One word (an assignment value or an array element) into p->val. */
@@ -470,8 +474,8 @@ static int parse_export(struct parser *p)
 		if (is_assignment_at(p, end)) {
 			if ((r = parse_assignment(p, p->pos, end, true)) < 0)
 				return r;
-		} else if (end > p->pos && (end >= p->len ||
-					    ends_word(p->buf[end], false))) {
+		} else if (end > p->pos &&
+			   (end >= p->len || ends_word(p->buf[end], false))) {
 			p->pos = end;
 		} else {
 			return fail_at(p, p->pos, -GILD_E_SYNTAX,
@@ -504,7 +508,8 @@ static int parse_inherit(struct parser *p)
 			return fail_at(p, p->pos == start ? start : p->pos,
 				       -GILD_E_INVALID,
 				       "'inherit' takes class names written "
-				       "literally; %s", SHVARS_STATIC_HINT);
+				       "literally; %s",
+				       SHVARS_STATIC_HINT);
 		struct gild_loc loc = loc_at(p, start);
 		gild_str name = {p->buf + start, p->pos - start};
 		if (p->ops->inherit &&
@@ -628,7 +633,7 @@ static int skip_dquote(struct body_scan *s)
 			return 0;
 		}
 		if (c == '\'' || (c == '$' && s->pos + 1 < s->len &&
-				    s->buf[s->pos + 1] == '\'')) {
+				  s->buf[s->pos + 1] == '\'')) {
 			s->pos++;
 			continue;
 		}
@@ -777,7 +782,12 @@ static int scan_body(struct body_scan *s, size_t *close)
 			if (s->nheredoc && (r = skip_heredocs(s)) < 0)
 				return r;
 			continue;
-		case ' ': case '\t': case ';': case '&': case '|': case '(':
+		case ' ':
+		case '\t':
+		case ';':
+		case '&':
+		case '|':
+		case '(':
 		case ')':
 			s->pos++;
 			word_start = true;
@@ -859,9 +869,11 @@ static int parse_function(struct parser *p, size_t name_start, size_t name_end)
 		return fail_at(p, p->pos, -GILD_E_SYNTAX,
 			       "function '%.*s' needs a '{ ... }' body",
 			       GILD_STR_ARG(name));
-	if (shvars_skip_body(p->buf, p->len, p->pos, &close, &err_off, &what) < 0)
-		return fail_at(p, err_off, -GILD_E_SYNTAX, "%s in function '%.*s'",
-			       what, GILD_STR_ARG(name));
+	if (shvars_skip_body(p->buf, p->len, p->pos, &close, &err_off, &what) <
+	    0)
+		return fail_at(p, err_off, -GILD_E_SYNTAX,
+			       "%s in function '%.*s'", what,
+			       GILD_STR_ARG(name));
 	struct gild_loc loc = loc_at(p, name_start);
 	gild_str body = {p->buf + p->pos + 1, close - p->pos - 1};
 	p->pos = close + 1;
@@ -915,9 +927,8 @@ static int parse_function_keyword(struct parser *p)
 }
 
 static const char *const shell_keywords[] = {
-	"if",	"then", "elif", "else",	 "fi",	   "case",  "esac",
-	"for",	"while", "until", "do",	 "done",   "select", "time",
-	"coproc", NULL};
+    "if",    "then",  "elif", "else", "fi",	"case", "esac",	  "for",
+    "while", "until", "do",   "done", "select", "time", "coproc", NULL};
 
 static bool is_keyword(gild_str w)
 {
@@ -963,7 +974,8 @@ static int parse_statement(struct parser *p)
 		p->pos = start;
 	}
 	size_t fend = scan_func_name(p);
-	if (fend > start && !is_keyword((gild_str){p->buf + start, fend - start})) {
+	if (fend > start &&
+	    !is_keyword((gild_str){p->buf + start, fend - start})) {
 		p->pos = fend;
 		if (try_parens(p))
 			return parse_function(p, start, fend);
@@ -975,8 +987,13 @@ static int parse_statement(struct parser *p)
 int shvars_parse(const char *buf, size_t len, const char *file,
 		 const struct shvars_ops *ops, void *ud, struct gild_err *err)
 {
-	struct parser p = {.buf = buf, .len = len, .file = file, .ops = ops,
-			   .ud = ud, .err = err, .lc_line = 1};
+	struct parser p = {.buf = buf,
+			   .len = len,
+			   .file = file,
+			   .ops = ops,
+			   .ud = ud,
+			   .err = err,
+			   .lc_line = 1};
 	int r = 0;
 
 	while (r == 0) {

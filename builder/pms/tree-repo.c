@@ -98,16 +98,18 @@ static void read_descs(struct tree *t, const struct gild_buf *b,
 		gild_grow(&t->descs, &t->desccap, t->ndescs + 1,
 			  sizeof(*t->descs));
 		struct tree_desc *d = &t->descs[t->ndescs++];
-		d->flag = xasprintf("%s%.*s", prefix, (int)(sep - line.p), line.p);
-		d->desc = xstrndup(sep + 3, line.n - (size_t)(sep + 3 - line.p));
+		d->flag =
+		    xasprintf("%s%.*s", prefix, (int)(sep - line.p), line.p);
+		d->desc =
+		    xstrndup(sep + 3, line.n - (size_t)(sep + 3 - line.p));
 	}
 }
 
 static int read_expand_descs(struct tree *t, struct gild_buf *b,
 			     struct gild_err *err)
 {
-	int dfd = openat(t->rootfd, "profiles/desc", O_RDONLY | O_DIRECTORY |
-							     O_CLOEXEC);
+	int dfd = openat(t->rootfd, "profiles/desc",
+			 O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dfd < 0)
 		return 0;
 	DIR *d = fdopendir(dfd);
@@ -173,26 +175,30 @@ int tree_read_repo_files(struct tree *t, struct gild_err *err)
 	bool exists;
 	int r;
 
-	if ((r = tree_read_optional(t, "profiles/repo_name", &b, &exists, err)) < 0)
+	if ((r = tree_read_optional(t, "profiles/repo_name", &b, &exists,
+				    err)) < 0)
 		return r;
 	gild_str s = buf_view(&b), line = {"", 0};
 	next_line(&s, &line);
 	t->repo_name = gild_str_dup(line);
-	if ((r = tree_read_optional(t, "metadata/layout.conf", &b, &exists, err)) < 0)
+	if ((r = tree_read_optional(t, "metadata/layout.conf", &b, &exists,
+				    err)) < 0)
 		return r;
 	read_layout(&b, &t->layout);
-	if ((r = tree_read_optional(t, "profiles/arch.list", &b, &exists, err)) < 0)
+	if ((r = tree_read_optional(t, "profiles/arch.list", &b, &exists,
+				    err)) < 0)
 		return r;
 	read_word_list(&b, &t->arches);
-	if ((r = tree_read_optional(t, "profiles/use.desc", &b, &exists, err)) < 0)
+	if ((r = tree_read_optional(t, "profiles/use.desc", &b, &exists, err)) <
+	    0)
 		return r;
 	read_descs(t, &b, "");
 	if ((r = read_expand_descs(t, &b, err)) < 0)
 		return r;
 	if (t->ndescs) /* qsort(NULL, 0) is undefined */
 		qsort(t->descs, t->ndescs, sizeof(*t->descs), cmp_desc);
-	if ((r = tree_read_optional(t, "profiles/thirdpartymirrors", &b, &exists,
-				    err)) < 0)
+	if ((r = tree_read_optional(t, "profiles/thirdpartymirrors", &b,
+				    &exists, err)) < 0)
 		return r;
 	read_mirrors(t, &b);
 	return 0;
@@ -220,7 +226,7 @@ const char *tree_use_desc(const struct tree *t, const char *flag)
 {
 	struct tree_desc key = {(char *)flag, NULL};
 	const struct tree_desc *d =
-		bsearch(&key, t->descs, t->ndescs, sizeof(*t->descs), cmp_desc);
+	    bsearch(&key, t->descs, t->ndescs, sizeof(*t->descs), cmp_desc);
 	return d ? d->desc : NULL;
 }
 

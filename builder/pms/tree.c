@@ -35,7 +35,8 @@ static void list_dir(DIR *d, bool dirs, const char *suffix,
 			is_dir = fstatat(dirfd(d), e->d_name, &st, 0) == 0 &&
 				 S_ISDIR(st.st_mode);
 		}
-		if (dirs ? is_dir : (!is_dir && gild_endswith(e->d_name, suffix)))
+		if (dirs ? is_dir
+			 : (!is_dir && gild_endswith(e->d_name, suffix)))
 			gild_strv_add(out, e->d_name);
 	}
 	gild_strv_sort(out);
@@ -87,7 +88,8 @@ static int load_pkg(struct worker *w, struct recipe_loader *l, size_t idx)
 	closedir(d);
 	for (size_t i = 0; i < files.n; i++) {
 		struct recipe *rec = NULL;
-		if ((r = recipe_load(l, cat, pn, files.v[i], &rec, &w->err)) < 0) {
+		if ((r = recipe_load(l, cat, pn, files.v[i], &rec, &w->err)) <
+		    0) {
 			if (!(w->t->flags & TREE_LOAD_KEEP_GOING))
 				break;
 			keep_error(w);
@@ -104,7 +106,8 @@ static int load_pkg(struct worker *w, struct recipe_loader *l, size_t idx)
 		free(pkg.versions);
 		return r;
 	}
-	qsort(pkg.versions, pkg.n_versions, sizeof(*pkg.versions), cmp_versions);
+	qsort(pkg.versions, pkg.n_versions, sizeof(*pkg.versions),
+	      cmp_versions);
 	/* names point into the first recipe: it lives as long as the tree */
 	pkg.category = pkg.versions[0]->category;
 	pkg.pn = pkg.versions[0]->pn;
@@ -116,7 +119,7 @@ static void *run_worker(void *arg)
 {
 	struct worker *w = arg;
 	struct recipe_loader *l = recipe_loader_new(
-		w->t->root, w->t->flags & RECIPE_LOAD_FUNCTIONS, &w->err);
+	    w->t->root, w->t->flags & RECIPE_LOAD_FUNCTIONS, &w->err);
 
 	if (!l) {
 		w->r = -GILD_E_NOTFOUND;
@@ -139,7 +142,8 @@ static void list_pkg_dirs(struct tree *t, struct gild_strv *cats,
 		snprintf(rel, sizeof(rel), "recipes/%s", t->categories.v[c]);
 		DIR *d = open_dir_at(t->rootfd, rel);
 		if (!d)
-			continue; /* listed in profiles/categories, empty here */
+			continue; /* listed in profiles/categories, empty here
+				   */
 		list_dir(d, true, NULL, &names);
 		closedir(d);
 		for (size_t i = 0; i < names.n; i++) {
@@ -201,12 +205,16 @@ static int load_pkgs(struct tree *t, struct gild_err *err)
 	pthread_t tid[8];
 
 	for (size_t i = 0; i < nw; i++)
-		w[i] = (struct worker){.t = t, .cats = (const char *const *)cats.v,
-				       .pns = pns.v, .slots = slots,
-				       .lo = n * i / nw, .hi = n * (i + 1) / nw};
+		w[i] = (struct worker){.t = t,
+				       .cats = (const char *const *)cats.v,
+				       .pns = pns.v,
+				       .slots = slots,
+				       .lo = n * i / nw,
+				       .hi = n * (i + 1) / nw};
 	size_t started = 1;
 	for (; started < nw; started++)
-		if (pthread_create(&tid[started], NULL, run_worker, &w[started]))
+		if (pthread_create(&tid[started], NULL, run_worker,
+				   &w[started]))
 			break;
 	run_worker(&w[0]);
 	/* a thread that could not start: this one does its range too */
@@ -303,20 +311,38 @@ void tree_free(struct tree *t)
 
 /* ---- lookups ------------------------------------------------------------- */
 
-const char *tree_root(const struct tree *t) { return t->root; }
-const char *tree_repo_name(const struct tree *t) { return t->repo_name; }
+const char *tree_root(const struct tree *t)
+{
+	return t->root;
+}
+const char *tree_repo_name(const struct tree *t)
+{
+	return t->repo_name;
+}
 const struct gild_strv *tree_categories(const struct tree *t)
 {
 	return &t->categories;
 }
-const struct gild_strv *tree_arches(const struct tree *t) { return &t->arches; }
-size_t tree_npkgs(const struct tree *t) { return t->npkgs; }
+const struct gild_strv *tree_arches(const struct tree *t)
+{
+	return &t->arches;
+}
+size_t tree_npkgs(const struct tree *t)
+{
+	return t->npkgs;
+}
 struct tree_pkg *tree_pkg_at(const struct tree *t, size_t i)
 {
 	return i < t->npkgs ? &t->pkgs[i] : NULL;
 }
-size_t tree_nrecipes(const struct tree *t) { return t->nrecipes; }
-size_t tree_nerrors(const struct tree *t) { return t->nerrors; }
+size_t tree_nrecipes(const struct tree *t)
+{
+	return t->nrecipes;
+}
+size_t tree_nerrors(const struct tree *t)
+{
+	return t->nerrors;
+}
 const struct gild_err *tree_error_at(const struct tree *t, size_t i)
 {
 	return i < t->nerrors ? &t->errors[i] : NULL;
@@ -356,8 +382,8 @@ const struct recipe *tree_find_recipe(const struct tree *t,
 	return NULL;
 }
 
-size_t tree_find_pn(const struct tree *t, const char *pn,
-		    struct tree_pkg **out, size_t max)
+size_t tree_find_pn(const struct tree *t, const char *pn, struct tree_pkg **out,
+		    size_t max)
 {
 	size_t n = 0;
 	for (size_t i = 0; i < t->npkgs; i++)

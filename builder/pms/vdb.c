@@ -7,10 +7,10 @@
 
 #define VDB_DIR "var/db/pkg"
 
-const char *const vdb_keys[] = {
-	"CATEGORY", "PF", "SLOT", "EAPI", "IUSE", "USE", "DEPEND", "RDEPEND",
-	"BDEPEND", "PDEPEND", "IDEPEND", "KEYWORDS", "LICENSE", "BUILD_ID",
-	"CONTENTS", NULL};
+const char *const vdb_keys[] = {"CATEGORY", "PF",	"SLOT",	    "EAPI",
+				"IUSE",	    "USE",	"DEPEND",   "RDEPEND",
+				"BDEPEND",  "PDEPEND",	"IDEPEND",  "KEYWORDS",
+				"LICENSE",  "BUILD_ID", "CONTENTS", NULL};
 
 void vdb_free(struct vdb *v)
 {
@@ -27,14 +27,14 @@ void vdb_free(struct vdb *v)
 }
 
 /* Every key file of one package directory. */
-static void read_pkg(struct vdb *v, int catfd, const char *cat,
-		     const char *pf)
+static void read_pkg(struct vdb *v, int catfd, const char *cat, const char *pf)
 {
 	struct vdb_pkg *p;
 
 	gild_grow(&v->v, &v->cap, v->n + 1, sizeof(*v->v));
 	p = &v->v[v->n++];
-	*p = (struct vdb_pkg){.category = xstrdup(cat), .pf = xstrdup(pf),
+	*p = (struct vdb_pkg){.category = xstrdup(cat),
+			      .pf = xstrdup(pf),
 			      .dir = xasprintf(VDB_DIR "/%s/%s", cat, pf),
 			      .meta = GPKG_META_INIT};
 	for (size_t k = 0; vdb_keys[k]; k++) {
@@ -94,7 +94,8 @@ int vdb_read(const char *root, struct vdb **out, struct gild_err *err)
 		return 0;
 	}
 	if (fd < 0 || (dfd = dup(fd)) < 0 || !(d = fdopendir(dfd)))
-		return gild_fail_errno(err, db, "cannot read the installed packages in");
+		return gild_fail_errno(err, db,
+				       "cannot read the installed packages in");
 	dfd = -1; /* the DIR owns it now */
 	while (rc == 0 && (de = readdir(d)))
 		if (de->d_name[0] != '.')

@@ -19,7 +19,10 @@ struct vparts {
 static const char *const suffix_names[] = {"alpha", "beta", "pre", "rc", "p"};
 enum { SUFFIX_P = 4 };
 
-static bool is_digit(char c) { return c >= '0' && c <= '9'; }
+static bool is_digit(char c)
+{
+	return c >= '0' && c <= '9';
+}
 
 static const char *skip_digits(const char *p, const char *end)
 {
@@ -113,7 +116,10 @@ size_t version_rev_offset(const char *s, size_t n)
 	return (size_t)(vp.rev - 2 - s);
 }
 
-static int sign(int c) { return (c > 0) - (c < 0); }
+static int sign(int c)
+{
+	return (c > 0) - (c < 0);
+}
 
 /* Integer comparison of two digit strings of any length. */
 static int int_cmp(const char *a, size_t an, const char *b, size_t bn)
@@ -160,7 +166,8 @@ static size_t component_len(const char *p, const char *end)
 static int numbers_cmp(const struct vparts *a, const struct vparts *b)
 {
 	const char *pa = a->num, *pb = b->num;
-	size_t la = component_len(pa, a->num_end), lb = component_len(pb, b->num_end);
+	size_t la = component_len(pa, a->num_end),
+	       lb = component_len(pb, b->num_end);
 	int c = int_cmp(pa, la, pb, lb);
 
 	while (!c) {
@@ -208,7 +215,8 @@ static int parts_cmp(const struct vparts *a, const struct vparts *b,
 	int c = numbers_cmp(a, b);
 
 	if (!c && a->letter != b->letter)
-		c = (unsigned char)a->letter < (unsigned char)b->letter ? -1 : 1;
+		c = (unsigned char)a->letter < (unsigned char)b->letter ? -1
+									: 1;
 	if (!c)
 		c = suffixes_cmp(a, b);
 	if (!c && revision)
@@ -223,7 +231,8 @@ static int cmp_views(const char *a, size_t an, const char *b, size_t bn,
 	struct vparts va, vb;
 	bool oka = version_split(a, an, &va), okb = version_split(b, bn, &vb);
 
-	if (!oka || !okb) /* invalid ones sort last, among themselves bytewise */
+	if (!oka ||
+	    !okb) /* invalid ones sort last, among themselves bytewise */
 		return oka != okb ? (oka ? -1 : 1) : str_cmp(a, an, b, bn);
 	return parts_cmp(&va, &vb, revision);
 }

@@ -66,8 +66,8 @@ static void print_line(FILE *f, const struct plan_entry *e,
 
 	op_columns(cols, e->op);
 	fprintf(f, "[%-6s %s] %*s%s:%s",
-		e->action == PLAN_BINARY ? "binary" : "build", cols,
-		indent * 2, "", resolver_cpv(r, e->pkg), k->slot);
+		e->action == PLAN_BINARY ? "binary" : "build", cols, indent * 2,
+		"", resolver_cpv(r, e->pkg), k->slot);
 	if (strcmp(k->slot, k->subslot) != 0)
 		fprintf(f, "/%s", k->subslot);
 	use_string(&use, k, e);
@@ -116,8 +116,8 @@ static void print_summary(FILE *f, const struct plan *p)
 	fprintf(f, "\nTotal: %zu package%s (", total, total == 1 ? "" : "s");
 	for (int k = 0, first = 1; k < 5; k++)
 		if (kinds[order[k]] || (k == 0 && !total)) {
-			fprintf(f, "%s%zu %s", first ? "" : ", ", kinds[order[k]],
-				words[order[k]]);
+			fprintf(f, "%s%zu %s", first ? "" : ", ",
+				kinds[order[k]], words[order[k]]);
 			first = 0;
 		}
 	if (p->nremoved)
@@ -194,7 +194,8 @@ static void json_deps(FILE *f, const struct plan *p, const struct plan_entry *e,
 			if (d < 0 || p->v[d].action == PLAN_KEEP)
 				continue;
 			fputs(first ? "" : ", ", f);
-			gild_json_str(f, resolver_cpv(r, e->deps[c][i]), (size_t)-1);
+			gild_json_str(f, resolver_cpv(r, e->deps[c][i]),
+				      (size_t)-1);
 			first = false;
 		}
 		fputc(']', f);
@@ -287,7 +288,8 @@ static void chain(struct gild_buf *b, const struct plan *p,
 		const struct plan_entry *pe = &p->v[plan_find(p, e->parent)];
 		for (size_t k = 0; k < pe->ndeps[c]; k++)
 			if (pe->deps[c][k] == pkg) {
-				gild_buf_printf(b, " -%s-> %s", dep_class_name(c),
+				gild_buf_printf(b, " -%s-> %s",
+						dep_class_name(c),
 						resolver_cpv(r, pkg));
 				return;
 			}
@@ -312,7 +314,8 @@ void plan_print_why(FILE *f, const struct plan *p, const struct resolver *r,
 		for (int c = 0; c < DEP_NCLASS; c++)
 			for (size_t k = 0; k < p->v[i].ndeps[c]; k++)
 				if (p->v[i].deps[c][k] == pkg)
-					gild_buf_printf(&cls, "%s%s", cls.n ? "," : "",
+					gild_buf_printf(&cls, "%s%s",
+							cls.n ? "," : "",
 							dep_class_name(c));
 		if (cls.n) {
 			chain(&b, p, r, p->v[i].pkg, 0);

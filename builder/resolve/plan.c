@@ -30,8 +30,8 @@ static int chosen_match(const struct collect *c, int atom)
 	for (size_t i = 0; i < a->nmatch; i++) {
 		int k = a->match[i];
 		if (c->chosen[k] &&
-		    (best < 0 || c->r->pkgs[k].pub.vrank >
-					 c->r->pkgs[best].pub.vrank))
+		    (best < 0 ||
+		     c->r->pkgs[k].pub.vrank > c->r->pkgs[best].pub.vrank))
 			best = k;
 	}
 	return best;
@@ -69,8 +69,8 @@ static void add_edge(struct plan_entry *e, enum dep_class cls, int dep)
 	for (size_t i = 0; i < e->ndeps[cls]; i++)
 		if (e->deps[cls][i] == dep)
 			return;
-	e->deps[cls] = xrealloc(e->deps[cls],
-				(e->ndeps[cls] + 1) * sizeof(int));
+	e->deps[cls] =
+	    xrealloc(e->deps[cls], (e->ndeps[cls] + 1) * sizeof(int));
 	e->deps[cls][e->ndeps[cls]++] = dep;
 }
 
@@ -104,8 +104,9 @@ static void collect_targets(struct collect *c)
 	for (size_t i = 0; i < c->r->ntargets; i++) {
 		int k = chosen_match(c, c->r->targets[i].atom);
 		if (k >= 0 && c->idx[k] < 0)
-			plan_add(c, k, -1, 0,
-				 xasprintf("target '%s'", c->r->targets[i].text));
+			plan_add(
+			    c, k, -1, 0,
+			    xasprintf("target '%s'", c->r->targets[i].text));
 	}
 }
 
@@ -140,12 +141,13 @@ static void collect_removed(struct collect *c)
 		if (r->pkgs[k].pub.origin != RS_INSTALLED || c->chosen[k])
 			continue;
 		for (size_t o = 0; o < r->npkgs && !replaced; o++)
-			replaced = c->chosen[o] &&
-				   r->pool->solvables[r->pkgs[o].sid].name == name;
+			replaced =
+			    c->chosen[o] &&
+			    r->pool->solvables[r->pkgs[o].sid].name == name;
 		if (replaced || (by = blocker_of(c, (int)k)) < 0)
 			continue;
-		c->p->removed = xrealloc(c->p->removed,
-					 (c->p->nremoved + 1) * sizeof(int));
+		c->p->removed =
+		    xrealloc(c->p->removed, (c->p->nremoved + 1) * sizeof(int));
 		c->p->removed_by = xrealloc(c->p->removed_by,
 					    (c->p->nremoved + 1) * sizeof(int));
 		c->p->removed[c->p->nremoved] = (int)k;
@@ -325,7 +327,8 @@ static const char *node_cpv(const struct order *o, int v)
 static void break_build_cycle(struct order *o, const int *comp, size_t n,
 			      int start)
 {
-	int *path = xmalloc((n + 1) * sizeof(int)), *via = xmalloc((n + 1) * sizeof(int));
+	int *path = xmalloc((n + 1) * sizeof(int)),
+	    *via = xmalloc((n + 1) * sizeof(int));
 	size_t len = 0, first = 0;
 	int v = start;
 	struct gild_buf b = GILD_BUF_INIT;
@@ -347,9 +350,11 @@ static void break_build_cycle(struct order *o, const int *comp, size_t n,
 		v = o->e[o->in[v][k]].from;
 	}
 	/* path[first..len): each needs the next one built first */
-	gild_buf_printf(&b, "build-time dependency cycle: %s", node_cpv(o, path[first]));
+	gild_buf_printf(&b, "build-time dependency cycle: %s",
+			node_cpv(o, path[first]));
 	for (size_t i = first; i < len; i++)
-		gild_buf_printf(&b, " -%s-> %s", dep_class_name(o->e[via[i]].cls),
+		gild_buf_printf(&b, " -%s-> %s",
+				dep_class_name(o->e[via[i]].cls),
 				node_cpv(o, o->e[via[i]].from));
 	o->e[via[len - 1]].dropped = true;
 	gild_strv_push(&o->p->problems, gild_buf_steal(&b));
@@ -478,9 +483,11 @@ static void verify_req(struct verify *v, int pkg, const struct rs_req *q)
 
 	if (q->blocker) {
 		if (atom_in_plan(v, q->atoms[0], pkg))
-			gild_strv_push(v->out, xasprintf("%s: blocker '!%s' (%s) is violated",
-							 cpv, v->r->atoms[q->atoms[0]].text,
-							 dep_class_name(q->cls)));
+			gild_strv_push(
+			    v->out,
+			    xasprintf("%s: blocker '!%s' (%s) is violated", cpv,
+				      v->r->atoms[q->atoms[0]].text,
+				      dep_class_name(q->cls)));
 		return;
 	}
 	for (size_t i = 0; i < q->nalts; i++, alt = rs_next_alt(alt)) {
@@ -498,17 +505,20 @@ static void verify_req(struct verify *v, int pkg, const struct rs_req *q)
 static void verify_order(struct verify *v, size_t i)
 {
 	const struct plan_entry *e = &v->p->v[i];
-	static const enum dep_class hard[] = {DEP_BDEPEND, DEP_DEPEND, DEP_IDEPEND};
+	static const enum dep_class hard[] = {DEP_BDEPEND, DEP_DEPEND,
+					      DEP_IDEPEND};
 
 	for (size_t h = 0; h < GILD_ARRAY_SIZE(hard); h++)
 		for (size_t k = 0; k < e->ndeps[hard[h]]; k++) {
 			int d = e->deps[hard[h]][k];
-			if (v->pos[d] > (int)i && v->p->v[v->pos[d]].action != PLAN_KEEP)
-				gild_strv_push(v->out,
-					       xasprintf("%s is built before its %s %s",
-							 v->r->pkgs[e->pkg].cpv,
-							 dep_class_name(hard[h]),
-							 v->r->pkgs[d].cpv));
+			if (v->pos[d] > (int)i &&
+			    v->p->v[v->pos[d]].action != PLAN_KEEP)
+				gild_strv_push(
+				    v->out,
+				    xasprintf("%s is built before its %s %s",
+					      v->r->pkgs[e->pkg].cpv,
+					      dep_class_name(hard[h]),
+					      v->r->pkgs[d].cpv));
 		}
 }
 
@@ -516,21 +526,26 @@ static void verify_slots(struct verify *v)
 {
 	for (size_t i = 0; i < v->p->n; i++)
 		for (size_t j = i + 1; j < v->p->n; j++) {
-			const struct rs_pkg *a = &v->r->pkgs[v->p->v[i].pkg].pub;
-			const struct rs_pkg *b = &v->r->pkgs[v->p->v[j].pkg].pub;
-			if (!strcmp(a->cpn, b->cpn) && !strcmp(a->slot, b->slot))
-				gild_strv_push(v->out,
-					       xasprintf("%s and %s share slot '%s'",
-							 v->r->pkgs[v->p->v[i].pkg].cpv,
-							 v->r->pkgs[v->p->v[j].pkg].cpv,
-							 a->slot));
+			const struct rs_pkg *a =
+			    &v->r->pkgs[v->p->v[i].pkg].pub;
+			const struct rs_pkg *b =
+			    &v->r->pkgs[v->p->v[j].pkg].pub;
+			if (!strcmp(a->cpn, b->cpn) &&
+			    !strcmp(a->slot, b->slot))
+				gild_strv_push(
+				    v->out,
+				    xasprintf("%s and %s share slot '%s'",
+					      v->r->pkgs[v->p->v[i].pkg].cpv,
+					      v->r->pkgs[v->p->v[j].pkg].cpv,
+					      a->slot));
 		}
 }
 
 size_t plan_verify(const struct plan *p, const struct resolver *r,
 		   struct gild_strv *violations)
 {
-	struct verify v = {p, r, xmalloc((r->npkgs + 1) * sizeof(int)), violations};
+	struct verify v = {p, r, xmalloc((r->npkgs + 1) * sizeof(int)),
+			   violations};
 	size_t checked = 0;
 
 	for (size_t i = 0; i < r->npkgs; i++)

@@ -6,8 +6,8 @@
  * be reused is decided against the plan (resolve-reuse.c). */
 #include "resolve/resolve.h"
 
-#include "repo/repo.h"
 #include "pms/pms.h"
+#include "repo/repo.h"
 
 static void split_words(const char *s, bool strip_default,
 			struct gild_strv *out)
@@ -49,7 +49,8 @@ static int add_built(struct rtree *rt, const char *category, const char *pf,
 		     const struct gpkg_meta *m, enum rs_origin origin,
 		     const char *where)
 {
-	struct built b = {.iuse = GILD_STRV_INIT, .use = GILD_STRV_INIT,
+	struct built b = {.iuse = GILD_STRV_INIT,
+			  .use = GILD_STRV_INIT,
 			  .slotdeps = GILD_STRV_INIT};
 	struct gild_strv use = GILD_STRV_INIT;
 	const char *v = gpkg_meta_get(m, "SLOT");
@@ -70,8 +71,8 @@ static int add_built(struct rtree *rt, const char *category, const char *pf,
 	b.dep_file = xstrdup(where);
 	for (int k = 0; k < DEP_NCLASS; k++) {
 		b.deps[k] = (struct gild_buf)GILD_BUF_INIT;
-		rs_slotdeps_split(gpkg_meta_get(m, dep_class_name(k)), &b.deps[k],
-				  &b.slotdeps);
+		rs_slotdeps_split(gpkg_meta_get(m, dep_class_name(k)),
+				  &b.deps[k], &b.slotdeps);
 		rec.deps[k] = gild_buf_str(&b.deps[k]);
 		rec.dep_loc[k] = (struct gild_loc){b.dep_file, 1, 1};
 	}
@@ -121,7 +122,8 @@ static int add_installed(struct rtree *rt, const char *root)
 	for (size_t i = 0; i < db->n; i++) {
 		const struct vdb_pkg *p = &db->v[i];
 		_cleanup_free_ char *where = gild_path_join(root, p->dir);
-		add_built(rt, p->category, p->pf, &p->meta, RS_INSTALLED, where);
+		add_built(rt, p->category, p->pf, &p->meta, RS_INSTALLED,
+			  where);
 	}
 	return 0;
 }

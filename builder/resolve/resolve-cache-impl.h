@@ -17,8 +17,8 @@
 
 #include <stdint.h>
 
-#include "resolve/resolve.h"
 #include "config/config.h"
+#include "resolve/resolve.h"
 
 /* A version as the cache keeps it (views, borrowed). */
 struct rs_version {
@@ -29,15 +29,15 @@ struct rs_version {
 	size_t n_iuse;
 	const char *const *keywords;
 	size_t n_keywords;
-	const char *license;	    /* as written, or NULL */
-	const char *restrict_;	    /* RESTRICT as written, or NULL */
-	const char *required_use;   /* as written, or NULL */
+	const char *license;	  /* as written, or NULL */
+	const char *restrict_;	  /* RESTRICT as written, or NULL */
+	const char *required_use; /* as written, or NULL */
 	struct gild_loc required_use_loc;
 	const char *const *inherited; /* every class, recipe.h */
 	size_t n_inherited;
 	const char *deps[DEP_NCLASS];
 	struct gild_loc dep_loc[DEP_NCLASS];
-	const char *stamp;	    /* rcache_pkg_stamp */
+	const char *stamp; /* rcache_pkg_stamp */
 };
 
 /* The time (ns since the epoch) before which a file's mtime and ctime are
@@ -60,9 +60,9 @@ char *rcache_pkg_stamp(int treefd, const char *category, const char *pn,
  * only in some category directories (packages added or removed there):
  * their names are added to changed, and the caller reads those
  * categories from the tree instead; or in some classes: the versions that
- * inherit one are then not current (rcache_current). The global stamp is taken anew with
- * racy (rcache_racy_limit) for a rewrite. Returns 1 and *out, or 0 when
- * it is missing, stale or unreadable (never an error: the caller then
+ * inherit one are then not current (rcache_current). The global stamp is taken
+ * anew with racy (rcache_racy_limit) for a rewrite. Returns 1 and *out, or 0
+ * when it is missing, stale or unreadable (never an error: the caller then
  * loads the tree). */
 struct rcache;
 int rcache_open(const char *path, const char *tree, int64_t racy,

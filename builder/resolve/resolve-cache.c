@@ -3,8 +3,8 @@
 
 #include <dlfcn.h>
 
-#include <fcntl.h>
 #include <dirent.h>
+#include <fcntl.h>
 #include <solv/pool.h>
 #include <solv/repo.h>
 #include <solv/repo_solv.h>
@@ -16,7 +16,8 @@
 
 #define RCACHE_FORMAT "gild-resolve-6"
 
-/* ---- the stamp: what the cache was built from ----------------------------------
+/* ---- the stamp: what the cache was built from
+ * ----------------------------------
  *
  * Like git's index, the stat of the inputs (size, mtime and ctime in ns,
  * inode), in two parts:
@@ -41,9 +42,9 @@
  * 3): what the cache holds depends on the classes, which packages exist,
  * and the recipes; an answer uses only the recipes of the packages the
  * resolver looks at (the pool is built lazily from the targets; a bare
- * name only needs the names). Adding, removing or renaming a package changes its category
- * directory's mtime (global stamp); adding, removing or replacing (rename
- * over it, as editors and git do) a version changes its package
+ * name only needs the names). Adding, removing or renaming a package changes
+ * its category directory's mtime (global stamp); adding, removing or replacing
+ * (rename over it, as editors and git do) a version changes its package
  * directory's mtime; editing a recipe in place changes its own mtime,
  * ctime and usually size. Every such input of a looked-at package is
  * compared before its cached versions are used, and a package that does
@@ -81,12 +82,14 @@ static void stat_text(struct gild_buf *b, const struct stat *st,
 		gild_buf_add(b, "-1", 2);
 		return;
 	}
-	if (ts_ns(st->st_mtim) >= racy_limit || ts_ns(st->st_ctim) >= racy_limit) {
+	if (ts_ns(st->st_mtim) >= racy_limit ||
+	    ts_ns(st->st_ctim) >= racy_limit) {
 		gild_buf_add(b, "racy", 4);
 		return;
 	}
 	gild_buf_printf(b, "%lld %lld %lld %llu", (long long)st->st_size,
-			(long long)ts_ns(st->st_mtim), (long long)ts_ns(st->st_ctim),
+			(long long)ts_ns(st->st_mtim),
+			(long long)ts_ns(st->st_ctim),
 			(unsigned long long)st->st_ino);
 }
 
@@ -114,7 +117,8 @@ static void stamp_recipes(struct gild_buf *b, const char *tree, int64_t racy)
 	while ((e = readdir(d))) {
 		_cleanup_free_ char *rel = NULL;
 		if (e->d_name[0] == '.' ||
-		    fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0 ||
+		    fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) !=
+			0 ||
 		    !S_ISDIR(st.st_mode))
 			continue;
 		rel = xasprintf("recipes/%s", e->d_name);
@@ -276,7 +280,8 @@ static bool stamp_usable(const char *old, const char *now,
 	const char *ao = strchr(old, '\n'), *an = strchr(now, '\n');
 	size_t i = 0, j = 0;
 
-	if (!ao || !an || ao - old != an - now || memcmp(old, now, (size_t)(ao - old)))
+	if (!ao || !an || ao - old != an - now ||
+	    memcmp(old, now, (size_t)(ao - old)))
 		return false; /* another format or gild binary */
 	sorted_lines(ao + 1, &a);
 	sorted_lines(an + 1, &b);
@@ -286,7 +291,8 @@ static bool stamp_usable(const char *old, const char *now,
 		int c = i >= a.n ? 1 : j >= b.n ? -1 : str_cmp(pa, pb);
 		char *cat;
 		/* "racy" never matches, not even "racy" */
-		if (!c && !strcmp(a.v[i], b.v[j]) && !strstr(a.v[i], "\tracy")) {
+		if (!c && !strcmp(a.v[i], b.v[j]) &&
+		    !strstr(a.v[i], "\tracy")) {
 			i++, j++;
 			continue;
 		}
@@ -303,7 +309,8 @@ static bool stamp_usable(const char *old, const char *now,
 	return true;
 }
 
-/* ---- the files ------------------------------------------------------------------
+/* ---- the files
+ * ------------------------------------------------------------------
  *
  * resolve.solv holds one solvable per version: its name (cat/pn), its
  * version and where its record starts in resolve.data; its meta data the
@@ -318,10 +325,22 @@ static bool stamp_usable(const char *old, const char *now,
 enum { K_DATA, K_FP, K_DATAID, K_N };
 
 enum { /* the strings of a record */
-	R_SLOT, R_SUBSLOT, R_EAPI, R_STAMP, R_IUSE, R_KEYWORDS, R_LICENSE,
-	R_RESTRICT, R_REQUSE, R_REQUSE_FILE, R_REQUSE_LINE, R_INHERITED,
-	R_DEP, R_LOCFILE = R_DEP + DEP_NCLASS, R_LOCLINE = R_LOCFILE + DEP_NCLASS,
-	R_N = R_LOCLINE + DEP_NCLASS
+       R_SLOT,
+       R_SUBSLOT,
+       R_EAPI,
+       R_STAMP,
+       R_IUSE,
+       R_KEYWORDS,
+       R_LICENSE,
+       R_RESTRICT,
+       R_REQUSE,
+       R_REQUSE_FILE,
+       R_REQUSE_LINE,
+       R_INHERITED,
+       R_DEP,
+       R_LOCFILE = R_DEP + DEP_NCLASS,
+       R_LOCLINE = R_LOCFILE + DEP_NCLASS,
+       R_N = R_LOCLINE + DEP_NCLASS
 };
 
 static void intern_keys(Pool *pool, Id *key)
@@ -354,7 +373,9 @@ static void record(struct gild_buf *b, const struct rs_version *v)
 	/* "+flag", "-flag" or " flag": the IUSE default (PMS 7.2) */
 	for (size_t i = 0; i < v->n_iuse; i++)
 		gild_buf_printf(b, "%s%c%s", i ? "\n" : "",
-				v->iuse[i].def > 0 ? '+' : v->iuse[i].def < 0 ? '-' : ' ',
+				v->iuse[i].def > 0   ? '+'
+				: v->iuse[i].def < 0 ? '-'
+						     : ' ',
 				v->iuse[i].flag);
 	gild_buf_addc(b, 0);
 	for (size_t i = 0; i < v->n_keywords; i++)
@@ -426,7 +447,8 @@ static void writer_solvable(struct rcache_writer *w, const char *cpn,
 
 void rcache_writer_add(struct rcache_writer *w, const struct rs_version *v)
 {
-	writer_solvable(w, pool_tmpjoin(w->pool, v->category, "/", v->pn), v->pvr);
+	writer_solvable(w, pool_tmpjoin(w->pool, v->category, "/", v->pn),
+			v->pvr);
 	record(&w->data, v);
 }
 
@@ -477,7 +499,8 @@ int rcache_writer_commit(struct rcache_writer *w, const char *path,
 	return r;
 }
 
-/* ---- reading ------------------------------------------------------------------- */
+/* ---- reading
+ * ------------------------------------------------------------------- */
 
 /* Split a '\n' list into *vp (allocated; the strings copied to *copy). */
 static size_t split(const char *s, char **copy, char ***vp)
@@ -505,7 +528,7 @@ struct rcache {
 	Repo *repo;
 	Id key[K_N];
 	int treefd;
-	char *stamp; /* the global stamp it was opened with */
+	char *stamp;	  /* the global stamp it was opened with */
 	const char *data; /* resolve.data, mapped */
 	size_t data_len;
 	struct gild_strv classes; /* changed since the cache was written */
@@ -560,8 +583,10 @@ static bool inherits_changed(const struct rcache *c, const char *list)
 {
 	for (size_t i = 0; i < c->classes.n; i++) {
 		size_t n = strlen(c->classes.v[i]);
-		for (const char *p = list; (p = strstr(p, c->classes.v[i])); p += n)
-			if ((p == list || p[-1] == '\n') && (!p[n] || p[n] == '\n'))
+		for (const char *p = list; (p = strstr(p, c->classes.v[i]));
+		     p += n)
+			if ((p == list || p[-1] == '\n') &&
+			    (!p[n] || p[n] == '\n'))
 				return true;
 	}
 	return false;
@@ -573,7 +598,8 @@ void rcache_writer_copy(struct rcache_writer *w, const struct rcache *from,
 	Solvable *s;
 	Id p;
 
-	FOR_REPO_SOLVABLES(from->repo, p, s) {
+	FOR_REPO_SOLVABLES(from->repo, p, s)
+	{
 		const char *cpn = pool_id2str(from->pool, s->name), *f[R_N];
 		if ((skip && skip(ud, cpn)) || !record_at(from, p, f))
 			continue;
@@ -584,8 +610,9 @@ void rcache_writer_copy(struct rcache_writer *w, const struct rcache *from,
 				rec_str(&w->data, i == R_STAMP ? "racy" : f[i]);
 			continue;
 		}
-		gild_buf_add(&w->data, f[0],
-			     (size_t)(f[R_N - 1] + strlen(f[R_N - 1]) + 1 - f[0]));
+		gild_buf_add(
+		    &w->data, f[0],
+		    (size_t)(f[R_N - 1] + strlen(f[R_N - 1]) + 1 - f[0]));
 	}
 }
 
@@ -596,14 +623,18 @@ void rcache_class_stale(const struct rcache *c, struct gild_strv *cpns)
 
 	if (!c->classes.n)
 		return;
-	FOR_REPO_SOLVABLES(c->repo, p, s) {
+	FOR_REPO_SOLVABLES(c->repo, p, s)
+	{
 		const char *f[R_N];
 		if (record_at(c, p, f) && inherits_changed(c, f[R_INHERITED]))
 			gild_strv_add(cpns, pool_id2str(c->pool, s->name));
 	}
 }
 
-static const char *or_null(const char *s) { return *s ? s : NULL; }
+static const char *or_null(const char *s)
+{
+	return *s ? s : NULL;
+}
 
 bool rcache_version(struct rcache *c, long handle, struct rs_version *v)
 {
@@ -635,9 +666,10 @@ bool rcache_version(struct rcache *c, long handle, struct rs_version *v)
 	free(c->iuse);
 	c->iuse = xcalloc(n + 1, sizeof(*c->iuse));
 	for (size_t i = 0; i < n; i++)
-		c->iuse[i] = (struct use_iuse){
-			c->arr[0][i] + 1, c->arr[0][i][0] == '+' ? 1
-					  : c->arr[0][i][0] == '-' ? -1 : 0};
+		c->iuse[i] = (struct use_iuse){c->arr[0][i] + 1,
+					       c->arr[0][i][0] == '+'	? 1
+					       : c->arr[0][i][0] == '-' ? -1
+									: 0};
 	v->iuse = c->iuse;
 	v->n_iuse = n;
 	v->n_keywords = split(f[R_KEYWORDS], &c->str[1], &c->arr[1]);
@@ -646,14 +678,16 @@ bool rcache_version(struct rcache *c, long handle, struct rs_version *v)
 	v->restrict_ = or_null(f[R_RESTRICT]);
 	v->required_use = or_null(f[R_REQUSE]);
 	v->required_use_loc.file = or_null(f[R_REQUSE_FILE]);
-	v->required_use_loc.line = (unsigned)strtoul(f[R_REQUSE_LINE], NULL, 10);
+	v->required_use_loc.line =
+	    (unsigned)strtoul(f[R_REQUSE_LINE], NULL, 10);
 	v->required_use_loc.col = 1;
 	v->n_inherited = split(f[R_INHERITED], &c->str[2], &c->arr[2]);
 	v->inherited = (const char *const *)c->arr[2];
 	for (int k = 0; k < DEP_NCLASS; k++) {
 		v->deps[k] = or_null(f[R_DEP + k]);
 		v->dep_loc[k].file = or_null(f[R_LOCFILE + k]);
-		v->dep_loc[k].line = (unsigned)strtoul(f[R_LOCLINE + k], NULL, 10);
+		v->dep_loc[k].line =
+		    (unsigned)strtoul(f[R_LOCLINE + k], NULL, 10);
 		v->dep_loc[k].col = 1;
 	}
 	return true;
@@ -676,7 +710,10 @@ bool rcache_current(struct rcache *c, long handle)
 	return strcmp(have, now) == 0;
 }
 
-const char *rcache_global_stamp(const struct rcache *c) { return c->stamp; }
+const char *rcache_global_stamp(const struct rcache *c)
+{
+	return c->stamp;
+}
 
 /* Map resolve.data when it is the one the .solv was written with. */
 static bool map_data(struct rcache *c, const char *path)
@@ -684,7 +721,8 @@ static bool map_data(struct rcache *c, const char *path)
 	_cleanup_free_ char *dpath = xasprintf("%s.data", path);
 	_cleanup_free_ char *head = NULL;
 	_cleanup_close_ int fd = open(dpath, O_RDONLY | O_CLOEXEC);
-	const char *id = repo_lookup_str(c->repo, SOLVID_META, c->key[K_DATAID]);
+	const char *id =
+	    repo_lookup_str(c->repo, SOLVID_META, c->key[K_DATAID]);
 	struct stat st;
 	void *m;
 
@@ -746,7 +784,8 @@ void rcache_foreach(const struct rcache *c, rcache_version_fn fn, void *ud)
 	Solvable *s;
 	Id p;
 
-	FOR_REPO_SOLVABLES(c->repo, p, s) {
+	FOR_REPO_SOLVABLES(c->repo, p, s)
+	{
 		const char *name = pool_id2str(c->pool, s->name);
 		const char *slash = strchr(name, '/');
 		char cat[256];

@@ -65,8 +65,8 @@ struct rcase {
 };
 
 static const char *const case_vars[V_NVARS] = {
-	"SLOT", "IUSE", "KEYWORDS", "REQUIRED_USE", "EAPI", "BDEPEND",
-	"DEPEND", "RDEPEND", "PDEPEND", "IDEPEND", "USE"};
+    "SLOT",   "IUSE",	 "KEYWORDS", "REQUIRED_USE", "EAPI", "BDEPEND",
+    "DEPEND", "RDEPEND", "PDEPEND",  "IDEPEND",	     "USE"};
 
 static int var_index(const char *name, size_t n)
 {
@@ -124,12 +124,15 @@ static int parse_vars(struct rcase *c, struct case_recipe *r, const char *s,
 			s++;
 		if (!*s)
 			break;
-		if (!(eq = strchr(s, '=')) || (k = var_index(s, (size_t)(eq - s))) < 0)
-			return case_fail(c, line, "unknown recipe variable in '%s'", s);
+		if (!(eq = strchr(s, '=')) ||
+		    (k = var_index(s, (size_t)(eq - s))) < 0)
+			return case_fail(c, line,
+					 "unknown recipe variable in '%s'", s);
 		v = eq + 1;
 		if (*v == '"') {
 			if (!(end = strchr(++v, '"')))
-				return case_fail(c, line, "unterminated quote in '%s'", s);
+				return case_fail(
+				    c, line, "unterminated quote in '%s'", s);
 		} else {
 			end = v + strcspn(v, " \t");
 		}
@@ -169,7 +172,8 @@ static int add_recipe(struct rcase *c, const char *args, unsigned line,
 static void add_cfg(struct rcase *c, const char *kind, const char *args,
 		    unsigned line)
 {
-	gild_grow(&c->cfg_line, &c->cfg_cap, c->cfg_kind.n + 1, sizeof(unsigned));
+	gild_grow(&c->cfg_line, &c->cfg_cap, c->cfg_kind.n + 1,
+		  sizeof(unsigned));
 	c->cfg_line[c->cfg_kind.n] = line;
 	gild_strv_add(&c->cfg_kind, kind);
 	gild_strv_add(&c->cfg_args, args);
@@ -209,9 +213,8 @@ static int parse_line(struct rcase *c, char *s, unsigned line)
 		c->have_keywords = true;
 		split_words(args, &c->accept);
 	} else if (!strcmp(s, "useflags") || !strcmp(s, "use") ||
-		   !strcmp(s, "profile_use") ||
-		   !strcmp(s, "mask") || !strcmp(s, "unmask") ||
-		   !strcmp(s, "accept_keywords"))
+		   !strcmp(s, "profile_use") || !strcmp(s, "mask") ||
+		   !strcmp(s, "unmask") || !strcmp(s, "accept_keywords"))
 		add_cfg(c, s, args, line);
 	else
 		return case_fail(c, line, "unknown directive '%s'", s);
@@ -245,7 +248,8 @@ static int case_read(struct rcase *c, char *text)
 	return 0;
 }
 
-/* ---- configuration applied to one recipe ------------------------------------ */
+/* ---- configuration applied to one recipe ------------------------------------
+ */
 
 static bool atom_hits(const char *text, const struct case_recipe *r)
 {
@@ -274,7 +278,8 @@ static void set_origin(struct case_recipe *r, const char *flag,
 			r->origins[i].where = xstrdup(where);
 			return;
 		}
-	r->origins = xrealloc(r->origins, (r->norigins + 1) * sizeof(*r->origins));
+	r->origins =
+	    xrealloc(r->origins, (r->norigins + 1) * sizeof(*r->origins));
 	r->origins[r->norigins].flag = xstrdup(flag);
 	r->origins[r->norigins++].where = xstrdup(where);
 }
@@ -306,7 +311,8 @@ static void apply_cfg_line(struct rcase *c, struct case_recipe *r,
 			   struct gild_strv *on, size_t i, const char *use_kind)
 {
 	struct gild_strv w = GILD_STRV_INIT;
-	_cleanup_free_ char *where = xasprintf("%s:%u", c->name, c->cfg_line[i]);
+	_cleanup_free_ char *where =
+	    xasprintf("%s:%u", c->name, c->cfg_line[i]);
 	const char *kind = c->cfg_kind.v[i];
 
 	split_words(c->cfg_args.v[i], &w);
@@ -325,7 +331,8 @@ static void eval_use(struct rcase *c, struct case_recipe *r)
 
 	split_words(r->vars[V_IUSE] ? r->vars[V_IUSE] : "", &iuse);
 	for (size_t i = 0; i < iuse.n; i++) {
-		const char *f = iuse.v[i] + (*iuse.v[i] == '+' || *iuse.v[i] == '-');
+		const char *f =
+		    iuse.v[i] + (*iuse.v[i] == '+' || *iuse.v[i] == '-');
 		gild_strv_add(&r->iuse, f);
 		if (*iuse.v[i] == '+')
 			gild_strv_add(&on, f);
@@ -336,7 +343,8 @@ static void eval_use(struct rcase *c, struct case_recipe *r)
 	}
 	for (int pass = 0; pass < 2 && !r->vars[V_USE]; pass++)
 		for (size_t i = 0; i < c->cfg_kind.n; i++)
-			apply_cfg_line(c, r, &on, i, pass == 0 ? "profile_use" : "use");
+			apply_cfg_line(c, r, &on, i,
+				       pass == 0 ? "profile_use" : "use");
 	for (size_t i = 0; i < on.n; i++)
 		if (gild_strv_contains(&r->iuse, on.v[i]))
 			gild_strv_add(&r->use, on.v[i]);
@@ -352,7 +360,8 @@ static int cfg_hit(struct rcase *c, const char *kind, struct case_recipe *r)
 	for (size_t i = 0; i < c->cfg_kind.n; i++) {
 		struct gild_strv w = GILD_STRV_INIT;
 		split_words(c->cfg_args.v[i], &w);
-		if (!strcmp(c->cfg_kind.v[i], kind) && w.n && atom_hits(w.v[0], r))
+		if (!strcmp(c->cfg_kind.v[i], kind) && w.n &&
+		    atom_hits(w.v[0], r))
 			hit = (int)i;
 		gild_strv_release(&w);
 	}
@@ -400,18 +409,19 @@ static int check_required_use(struct rcase *c, struct case_recipe *r)
 
 	if (!s || !*s)
 		return 0;
-	if ((rc = depstr_parse(s, strlen(s), DEPSTR_REQUIRED_USE, 8, &loc, &tree,
-			       c->err)) < 0)
+	if ((rc = depstr_parse(s, strlen(s), DEPSTR_REQUIRED_USE, 8, &loc,
+			       &tree, c->err)) < 0)
 		return rc;
 	if (!requse_check(tree, case_use_on, r, &why)) {
 		gild_strv_push(&r->refused,
-			       xasprintf("REQUIRED_USE \"%s\" is not met: %s", s,
-					 gild_buf_str(&why)));
-		gild_strv_push(&r->fixes,
-			       xasprintf("set USE for '%.*s/%.*s' in etc/package.use "
-					 "so that REQUIRED_USE \"%s\" holds",
-					 GILD_STR_ARG(r->parts.category),
-					 GILD_STR_ARG(r->parts.package), s));
+			       xasprintf("REQUIRED_USE \"%s\" is not met: %s",
+					 s, gild_buf_str(&why)));
+		gild_strv_push(
+		    &r->fixes,
+		    xasprintf("set USE for '%.*s/%.*s' in etc/package.use "
+			      "so that REQUIRED_USE \"%s\" holds",
+			      GILD_STR_ARG(r->parts.category),
+			      GILD_STR_ARG(r->parts.package), s));
 	}
 	gild_buf_release(&why);
 	return 0;
@@ -423,20 +433,23 @@ static void check_visible(struct rcase *c, struct case_recipe *r)
 	int m = cfg_hit(c, "mask", r);
 
 	if (m >= 0 && cfg_hit(c, "unmask", r) < 0) {
-		gild_strv_push(&r->refused, xasprintf("masked by %s:%u", c->name,
-						      c->cfg_line[m]));
+		gild_strv_push(&r->refused, xasprintf("masked by %s:%u",
+						      c->name, c->cfg_line[m]));
 		gild_strv_push(&r->fixes, xasprintf("unmask it: add '=%s' to "
-						    "etc/package.unmask", r->cpv));
+						    "etc/package.unmask",
+						    r->cpv));
 	}
 	split_words(r->vars[V_KEYWORDS] ? r->vars[V_KEYWORDS] : "amd64", &kw);
 	if (!keyword_accepted(c, r, &kw)) {
-		gild_strv_push(&r->refused,
-			       xasprintf("keyword%s '%s' not accepted",
-					 kw.n > 1 ? "s" : "",
-					 r->vars[V_KEYWORDS] ? r->vars[V_KEYWORDS] : ""));
-		gild_strv_push(&r->fixes,
-			       xasprintf("add '=%s %s' to etc/package.accept_keywords",
-					 r->cpv, kw.n ? kw.v[0] : "**"));
+		gild_strv_push(
+		    &r->refused,
+		    xasprintf("keyword%s '%s' not accepted",
+			      kw.n > 1 ? "s" : "",
+			      r->vars[V_KEYWORDS] ? r->vars[V_KEYWORDS] : ""));
+		gild_strv_push(
+		    &r->fixes,
+		    xasprintf("add '=%s %s' to etc/package.accept_keywords",
+			      r->cpv, kw.n ? kw.v[0] : "**"));
 	}
 	gild_strv_release(&kw);
 }
@@ -460,16 +473,24 @@ static void to_input(struct rcase *c, struct case_recipe *r,
 	_cleanup_free_ char *cat = gild_str_dup(r->parts.category),
 			    *pn = gild_str_dup(r->parts.package),
 			    *pvr = gild_str_dup(r->parts.pvr),
-			    *slot = xstrdup(r->vars[V_SLOT] ? r->vars[V_SLOT] : "0");
+			    *slot = xstrdup(r->vars[V_SLOT] ? r->vars[V_SLOT]
+							    : "0");
 	char *sub = strchr(slot, '/');
-	struct rs_recipe rec = {
-		.category = cat, .pn = pn, .pvr = pvr, .slot = slot,
-		.iuse = (const char *const *)r->iuse.v, .n_iuse = r->iuse.n,
-		.use = (const char *const *)r->use.v, .n_use = r->use.n,
-		.eapi = 8, .origin = r->origin,
-		.refused = (const char *const *)r->refused.v, .n_refused = r->refused.n,
-		.fixes = (const char *const *)r->fixes.v, .n_fixes = r->fixes.n,
-		.user = r};
+	struct rs_recipe rec = {.category = cat,
+				.pn = pn,
+				.pvr = pvr,
+				.slot = slot,
+				.iuse = (const char *const *)r->iuse.v,
+				.n_iuse = r->iuse.n,
+				.use = (const char *const *)r->use.v,
+				.n_use = r->use.n,
+				.eapi = 8,
+				.origin = r->origin,
+				.refused = (const char *const *)r->refused.v,
+				.n_refused = r->refused.n,
+				.fixes = (const char *const *)r->fixes.v,
+				.n_fixes = r->fixes.n,
+				.user = r};
 
 	struct gild_buf deps[DEP_NCLASS];
 	struct gild_strv slotdeps = GILD_STRV_INIT;
@@ -518,13 +539,15 @@ static int build_input(struct rcase *c, struct rs_input *in)
 	return 0;
 }
 
-/* ---- running and comparing --------------------------------------------------- */
+/* ---- running and comparing
+ * --------------------------------------------------- */
 
 void resolve_report(FILE *f, const struct plan *p, const struct resolver *r)
 {
 	plan_print(f, p, r, PLAN_TEXT);
 	for (size_t i = 0; i < p->problems.n; i++)
-		fprintf(f, "%s%s\n", p->unsolvable ? "" : "error: ", p->problems.v[i]);
+		fprintf(f, "%s%s\n",
+			p->unsolvable ? "" : "error: ", p->problems.v[i]);
 }
 
 static void split_lines(char *text, struct gild_strv *out)
@@ -546,18 +569,18 @@ static void print_diff(FILE *out, const struct gild_strv *a,
 	for (size_t x = n; x-- > 0;)
 		for (size_t y = m; y-- > 0;)
 			l[x * (m + 1) + y] =
-				!strcmp(a->v[x], b->v[y])
-					? l[(x + 1) * (m + 1) + y + 1] + 1
-				: l[(x + 1) * (m + 1) + y] > l[x * (m + 1) + y + 1]
-					? l[(x + 1) * (m + 1) + y]
-					: l[x * (m + 1) + y + 1];
+			    !strcmp(a->v[x], b->v[y])
+				? l[(x + 1) * (m + 1) + y + 1] + 1
+			    : l[(x + 1) * (m + 1) + y] > l[x * (m + 1) + y + 1]
+				? l[(x + 1) * (m + 1) + y]
+				: l[x * (m + 1) + y + 1];
 	fprintf(out, "--- expected\n+++ actual\n");
 	while (i < n || j < m) {
 		if (i < n && j < m && !strcmp(a->v[i], b->v[j])) {
 			fprintf(out, " %s\n", a->v[i]);
 			i++, j++;
 		} else if (j < m && (i == n || l[i * (m + 1) + j + 1] >=
-						       l[(i + 1) * (m + 1) + j])) {
+						   l[(i + 1) * (m + 1) + j])) {
 			fprintf(out, "+%s\n", b->v[j++]);
 		} else {
 			fprintf(out, "-%s\n", a->v[i++]);
@@ -588,7 +611,8 @@ static int rewrite_expect(const char *path, const char *text,
 	for (const char *s = text, *nl; *s; s = nl) {
 		nl = strchr(s, '\n');
 		nl = nl ? nl + 1 : s + strlen(s);
-		if (!strncmp(s, "expect", 6) && (s[6] == ' ' || s[6] == '\n' || !s[6]))
+		if (!strncmp(s, "expect", 6) &&
+		    (s[6] == ' ' || s[6] == '\n' || !s[6]))
 			continue;
 		fwrite(s, 1, (size_t)(nl - s), af.f);
 	}
@@ -619,7 +643,8 @@ static int solve_case(struct rcase *c, struct gild_strv *actual)
 		return 0;
 	}
 	if (!(f = open_memstream(&buf, &len)))
-		return gild_fail_errno(c->err, NULL, "cannot open a memory stream");
+		return gild_fail_errno(c->err, NULL,
+				       "cannot open a memory stream");
 	resolve_report(f, p, r);
 	fclose(f);
 	split_lines(buf, actual);
@@ -640,14 +665,16 @@ int resolve_case_run(const char *path, bool update, FILE *out,
 	if ((rc = gild_read_file(path, &text, &len, err)) < 0)
 		return rc;
 	copy = xstrdup(text);
-	if ((rc = case_read(&c, copy)) < 0 || (rc = solve_case(&c, &actual)) < 0) {
+	if ((rc = case_read(&c, copy)) < 0 ||
+	    (rc = solve_case(&c, &actual)) < 0) {
 		case_release(&c);
 		gild_strv_release(&actual);
 		return rc;
 	}
 	if (update)
 		rc = strv_equal(&c.expect, &actual)
-			     ? 0 : rewrite_expect(path, text, &actual, err);
+			 ? 0
+			 : rewrite_expect(path, text, &actual, err);
 	else if (!strv_equal(&c.expect, &actual)) {
 		fprintf(out, "%s: output differs\n", path);
 		print_diff(out, &c.expect, &actual);

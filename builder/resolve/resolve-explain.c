@@ -20,7 +20,7 @@ struct explain {
 	struct gild_strv fixes;
 	struct gild_strv asked; /* atoms whose refusals were listed */
 	int *parent;		/* candidate -> candidate that needs it */
-	int *via;		/* ... through this requirement, or -1 - target */
+	int *via; /* ... through this requirement, or -1 - target */
 };
 
 static int pkg_of(const struct explain *x, Id sid)
@@ -68,14 +68,16 @@ static void find_chains(struct explain *x)
 	}
 	while (head < tail) {
 		int v = queue[head++];
-		for (size_t k = r->pkgs[v].req_first; k < r->pkgs[v].req_end; k++) {
+		for (size_t k = r->pkgs[v].req_first; k < r->pkgs[v].req_end;
+		     k++) {
 			const struct rs_req *q = &r->reqs[k];
 			if (q->blocker)
 				continue;
 			const int *a = q->atoms;
 			for (size_t n = 0; n < q->nalts; n++, a++)
 				for (; *a; a++)
-					visit_atom(x, *a, v, (int)k, queue, &tail);
+					visit_atom(x, *a, v, (int)k, queue,
+						   &tail);
 		}
 	}
 	free(queue);
@@ -87,14 +89,17 @@ static void chain_text(struct explain *x, struct gild_buf *b, int pkg)
 
 	if (pkg < 0 || x->parent[pkg] == -2) {
 		gild_buf_printf(b, "%s%s", pkg < 0 ? "?" : x->r->pkgs[pkg].cpv,
-				pkg >= 0 && x->r->pkgs[pkg].pub.origin == RS_INSTALLED
-					? " (installed)" : "");
+				pkg >= 0 && x->r->pkgs[pkg].pub.origin ==
+						RS_INSTALLED
+				    ? " (installed)"
+				    : "");
 		return;
 	}
 	via = x->via[pkg];
 	if (x->parent[pkg] == -1) {
 		gild_buf_printf(b, "target '%s' -> %s",
-				x->r->targets[-1 - via].text, x->r->pkgs[pkg].cpv);
+				x->r->targets[-1 - via].text,
+				x->r->pkgs[pkg].cpv);
 		return;
 	}
 	chain_text(x, b, x->parent[pkg]);
@@ -142,10 +147,11 @@ static void refusals(struct explain *x, const char *atom)
 	if (x->r->refusal_fn)
 		x->r->refusal_fn(x->r->refusal_ud, atom, &reasons, &x->fixes);
 	if (!reasons.n) {
-		gild_buf_printf(&x->out, "  no package in the tree matches '%s'\n",
-				atom);
+		gild_buf_printf(
+		    &x->out, "  no package in the tree matches '%s'\n", atom);
 	} else {
-		gild_buf_printf(&x->out, "  candidates for '%s' that were refused:\n",
+		gild_buf_printf(&x->out,
+				"  candidates for '%s' that were refused:\n",
 				atom);
 		for (size_t i = 0; i < reasons.n; i++)
 			gild_buf_printf(&x->out, "    %s\n", reasons.v[i]);
@@ -172,8 +178,9 @@ static void candidates_list(struct explain *x, const struct rs_req *q)
 	for (size_t i = 0; i < q->nalts; i++, alt = rs_next_alt(alt))
 		for (const int *a = alt; *a; a++)
 			for (size_t m = 0; m < x->r->atoms[*a].nmatch; m++) {
-				gild_buf_printf(&x->out, "%s%s", first ? "" : ", ",
-						x->r->pkgs[x->r->atoms[*a].match[m]].cpv);
+				gild_buf_printf(
+				    &x->out, "%s%s", first ? "" : ", ",
+				    x->r->pkgs[x->r->atoms[*a].match[m]].cpv);
 				first = false;
 			}
 	gild_buf_adds(&x->out, first ? "nothing)" : ")");
@@ -184,7 +191,8 @@ static void describe_requires(struct explain *x, int src, Id dep, bool none)
 	const struct rs_req *q = find_req(x, src, dep);
 
 	if (!q) {
-		gild_buf_printf(&x->out, "  %s needs '%s'\n", x->r->pkgs[src].cpv,
+		gild_buf_printf(&x->out, "  %s needs '%s'\n",
+				x->r->pkgs[src].cpv,
 				pool_dep2str(x->r->pool, dep));
 		return;
 	}
@@ -205,7 +213,8 @@ static const struct rs_target *target_of_dep(const struct explain *x, Id dep)
 	for (size_t t = 0; t < x->r->ntargets; t++) {
 		const struct rs_atom *a = &x->r->atoms[x->r->targets[t].atom];
 		if (a->provide == dep || a->best == dep ||
-		    (x->r->targets[t].job_what && x->r->targets[t].job_what == dep))
+		    (x->r->targets[t].job_what &&
+		     x->r->targets[t].job_what == dep))
 			return &x->r->targets[t];
 	}
 	return NULL;
@@ -218,7 +227,8 @@ static void describe_job(struct explain *x, Id dep, bool none)
 	if (!t)
 		return;
 	if (none) {
-		gild_buf_printf(&x->out, "  target '%s' matches no usable package\n",
+		gild_buf_printf(&x->out,
+				"  target '%s' matches no usable package\n",
 				t->text);
 		refusals(x, x->r->atoms[t->atom].text);
 	} else {
@@ -232,7 +242,8 @@ static void describe_blocker(struct explain *x, int src, int tgt, Id dep)
 
 	gild_buf_printf(&x->out, "  %s blocks '%s' (%s), which %s matches\n",
 			x->r->pkgs[src].cpv,
-			q ? x->r->atoms[q->atoms[0]].text : pool_dep2str(x->r->pool, dep),
+			q ? x->r->atoms[q->atoms[0]].text
+			  : pool_dep2str(x->r->pool, dep),
 			q ? dep_class_name(q->cls) : "?",
 			tgt >= 0 ? x->r->pkgs[tgt].cpv : "?");
 	gild_buf_adds(&x->out, "    chain: ");
@@ -266,8 +277,9 @@ static void describe_rule(struct explain *x, Id rid)
 	case SOLVER_RULE_PKG_NOTHING_PROVIDES_DEP:
 	case SOLVER_RULE_PKG_REQUIRES:
 		if (ps >= 0)
-			describe_requires(x, ps, dep,
-					  type == SOLVER_RULE_PKG_NOTHING_PROVIDES_DEP);
+			describe_requires(
+			    x, ps, dep,
+			    type == SOLVER_RULE_PKG_NOTHING_PROVIDES_DEP);
 		break;
 	case SOLVER_RULE_PKG_CONFLICTS:
 		if (ps >= 0)
@@ -280,15 +292,16 @@ static void describe_rule(struct explain *x, Id rid)
 	case SOLVER_RULE_UPDATE:
 	case SOLVER_RULE_FEATURE:
 		if (ps >= 0) { /* libsolv keeps what is installed */
-			gild_buf_printf(&x->out, "  %s is installed and is kept\n",
+			gild_buf_printf(&x->out,
+					"  %s is installed and is kept\n",
 					x->r->pkgs[ps].cpv);
 			break;
 		}
 		/* fall through */
 	default:
-		gild_buf_printf(&x->out, "  %s\n",
-				solver_problemruleinfo2str(x->solv, type, src,
-							   tgt, dep));
+		gild_buf_printf(
+		    &x->out, "  %s\n",
+		    solver_problemruleinfo2str(x->solv, type, src, tgt, dep));
 	}
 }
 
@@ -301,23 +314,28 @@ static void solution_fixes(struct explain *x, Id problem)
 	for (Id s = 1; s <= (Id)ns; s++) {
 		struct gild_buf b = GILD_BUF_INIT;
 		Id p, rp, e = 0;
-		while ((e = solver_next_solutionelement(x->solv, problem, s, e, &p,
-							&rp)) != 0) {
+		while ((e = solver_next_solutionelement(x->solv, problem, s, e,
+							&p, &rp)) != 0) {
 			int k = pkg_of(x, p);
 			if (b.n)
 				gild_buf_adds(&b, " and ");
-			if (p == SOLVER_SOLUTION_JOB && rp / 2 < (Id)x->r->ntargets)
+			if (p == SOLVER_SOLUTION_JOB &&
+			    rp / 2 < (Id)x->r->ntargets)
 				gild_buf_printf(&b, "remove target '%s'",
 						x->r->targets[rp / 2].text);
 			else if (k >= 0 && !rp &&
 				 x->r->pkgs[k].pub.origin == RS_INSTALLED)
-				gild_buf_printf(&b, "uninstall '%s' from the root first",
-						x->r->pkgs[k].cpv);
+				gild_buf_printf(
+				    &b, "uninstall '%s' from the root first",
+				    x->r->pkgs[k].cpv);
 			else if (k >= 0 && !rp)
-				gild_buf_printf(&b, "mask it: add '=%s' to etc/package.mask",
-						x->r->pkgs[k].cpv);
+				gild_buf_printf(
+				    &b,
+				    "mask it: add '=%s' to etc/package.mask",
+				    x->r->pkgs[k].cpv);
 			else
-				gild_buf_adds(&b, solver_solutionelement2str(x->solv, p, rp));
+				gild_buf_adds(&b, solver_solutionelement2str(
+						      x->solv, p, rp));
 		}
 		if (b.n && !gild_strv_contains(&x->fixes, gild_buf_str(&b)))
 			gild_strv_push(&x->fixes, gild_buf_steal(&b));

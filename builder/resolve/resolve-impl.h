@@ -12,8 +12,8 @@
 struct rs_cand {
 	struct rs_pkg pub; /* strings owned */
 	char *cpv;
-	Id sid;		   /* its solvable */
-	Queue provides;	   /* atom provides, filled as atoms are defined */
+	Id sid;		/* its solvable */
+	Queue provides; /* atom provides, filled as atoms are defined */
 	Queue recommends;
 	size_t req_first, req_end; /* its range in resolver.reqs once sorted */
 };
@@ -29,11 +29,11 @@ struct rs_atom {
 struct rs_req {
 	int pkg;
 	enum dep_class cls;
-	int blocker;  /* 0 requirement, 1 weak `!`, 2 strong `!!` */
-	int *atoms;   /* alternatives, each ended by 0 */
+	int blocker; /* 0 requirement, 1 weak `!`, 2 strong `!!` */
+	int *atoms;  /* alternatives, each ended by 0 */
 	size_t nalts;
-	size_t seq;   /* input order */
-	Id dep;	      /* the libsolv dependency written for it */
+	size_t seq; /* input order */
+	Id dep;	    /* the libsolv dependency written for it */
 };
 
 struct rs_target {

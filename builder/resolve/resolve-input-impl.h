@@ -16,7 +16,7 @@ struct entry {
 	/* a binary or installed version that cannot be reused: why it must
 	 * be rebuilt, for the entry that replaces it (resolve-reuse.c) */
 	char *rebuild;
-	bool reuse_checked;   /* its USE was compared with the tree's */
+	bool reuse_checked; /* its USE was compared with the tree's */
 };
 
 struct rs_input {

@@ -26,9 +26,15 @@ static void strv_free(char **v, size_t n)
 	free(v);
 }
 
-static char *dup_or_null(const char *s) { return s ? xstrdup(s) : NULL; }
+static char *dup_or_null(const char *s)
+{
+	return s ? xstrdup(s) : NULL;
+}
 
-struct rs_input *rs_input_new(void) { return xcalloc(1, sizeof(struct rs_input)); }
+struct rs_input *rs_input_new(void)
+{
+	return xcalloc(1, sizeof(struct rs_input));
+}
 
 static void entry_release(struct entry *e)
 {
@@ -84,11 +90,13 @@ static void entry_fill(struct entry *e, const struct rs_recipe *rec)
 	c->n_iuse = rec->n_iuse;
 	c->use = (const char *const *)strv_dup(rec->use, rec->n_use);
 	c->n_use = rec->n_use;
-	c->refused = (const char *const *)strv_dup(rec->refused, rec->n_refused);
+	c->refused =
+	    (const char *const *)strv_dup(rec->refused, rec->n_refused);
 	c->n_refused = rec->n_refused;
 	c->fixes = (const char *const *)strv_dup(rec->fixes, rec->n_fixes);
 	c->n_fixes = rec->n_fixes;
-	c->slotdeps = (const char *const *)strv_dup(rec->slotdeps, rec->n_slotdeps);
+	c->slotdeps =
+	    (const char *const *)strv_dup(rec->slotdeps, rec->n_slotdeps);
 	c->n_slotdeps = rec->n_slotdeps;
 	for (int k = 0; k < DEP_NCLASS; k++) {
 		c->deps[k] = dup_or_null(rec->deps[k]);
@@ -210,8 +218,11 @@ static void index_by_cpn(struct rs_input *in)
 		qsort(idx + k, in->n - k, sizeof(size_t), by_cpn_cmp);
 		tmp = xmalloc((in->n + 1) * sizeof(size_t));
 		for (i = 0, j = k, o = 0; o < in->n; o++)
-			tmp[o] = j >= in->n || (i < k && by_cpn_cmp(&idx[i], &idx[j]) <= 0)
-					 ? idx[i++] : idx[j++];
+			tmp[o] =
+			    j >= in->n ||
+				    (i < k && by_cpn_cmp(&idx[i], &idx[j]) <= 0)
+				? idx[i++]
+				: idx[j++];
 		free(idx);
 		idx = tmp;
 	}
@@ -222,7 +233,7 @@ static void index_by_cpn(struct rs_input *in)
 
 /* [*first, *end) of by_cpn holding cat/pn. */
 void rs_input_cpn_range(const struct rs_input *in, const char *cat,
-		      const char *pn, size_t *first, size_t *end)
+			const char *pn, size_t *first, size_t *end)
 {
 	size_t lo = 0, hi = in->n;
 	size_t cl = strlen(cat);
@@ -232,7 +243,8 @@ void rs_input_cpn_range(const struct rs_input *in, const char *cat,
 		const char *c = in->v[in->by_cpn[mid]].cpn;
 		int d = strncmp(c, cat, cl);
 		if (!d)
-			d = c[cl] == '/' ? strcmp(c + cl + 1, pn) : (c[cl] < '/' ? -1 : 1);
+			d = c[cl] == '/' ? strcmp(c + cl + 1, pn)
+					 : (c[cl] < '/' ? -1 : 1);
 		if (d < 0)
 			lo = mid + 1;
 		else
@@ -260,22 +272,37 @@ static bool has_flag(const char *const *v, size_t n, const char *flag)
 
 /* Evaluate the conditional forms against the parent: `flag?` needs flag
  * when the parent has it, `flag=` the parent's value, and so on. */
-static size_t eval_use_deps(const struct atom *a, const struct rs_recipe *parent,
-			    struct use_req *out)
+static size_t eval_use_deps(const struct atom *a,
+			    const struct rs_recipe *parent, struct use_req *out)
 {
 	size_t n = 0;
 
 	for (size_t i = 0; i < a->n_use; i++) {
 		const struct use_dep *u = &a->use[i];
-		bool on = parent && has_flag(parent->use, parent->n_use, u->flag);
+		bool on =
+		    parent && has_flag(parent->use, parent->n_use, u->flag);
 		struct use_req q = {u->flag, true, u->def};
 		switch (u->kind) {
-		case USE_DEP_ENABLED: break;
-		case USE_DEP_DISABLED: q.want = false; break;
-		case USE_DEP_IF: if (!on) continue; break;
-		case USE_DEP_IF_NOT: if (on) continue; q.want = false; break;
-		case USE_DEP_EQ: q.want = on; break;
-		case USE_DEP_NEQ: q.want = !on; break;
+		case USE_DEP_ENABLED:
+			break;
+		case USE_DEP_DISABLED:
+			q.want = false;
+			break;
+		case USE_DEP_IF:
+			if (!on)
+				continue;
+			break;
+		case USE_DEP_IF_NOT:
+			if (on)
+				continue;
+			q.want = false;
+			break;
+		case USE_DEP_EQ:
+			q.want = on;
+			break;
+		case USE_DEP_NEQ:
+			q.want = !on;
+			break;
 		}
 		out[n++] = q;
 	}
@@ -310,9 +337,9 @@ static void eval_text(struct gild_buf *b, const struct atom *a,
 	gild_buf_reset(b);
 	gild_buf_add(b, t, br ? (size_t)(br - t) : strlen(t));
 	for (size_t i = 0; i < nq; i++)
-		gild_buf_printf(b, "%s%s%s%s", i ? "," : "[", q[i].want ? "" : "-",
-				q[i].flag,
-				q[i].def == USE_DEFAULT_PLUS    ? "(+)"
+		gild_buf_printf(b, "%s%s%s%s", i ? "," : "[",
+				q[i].want ? "" : "-", q[i].flag,
+				q[i].def == USE_DEFAULT_PLUS	? "(+)"
 				: q[i].def == USE_DEFAULT_MINUS ? "(-)"
 								: "");
 	if (nq)
@@ -341,17 +368,22 @@ static void add_cpn(struct rs_input *in, size_t first, size_t end)
 		rs_input_materialize(in, &in->v[in->by_cpn[i]]);
 	for (size_t i = first; i < end; i++) {
 		struct entry *e = &in->v[in->by_cpn[i]];
-		struct rs_pkg k = {
-			.cpn = e->cpn, .pvr = e->rec.pvr, .slot = e->rec.slot,
-			.subslot = e->rec.subslot,
-			.use = e->rec.use, .iuse = e->rec.iuse,
-			.origin = e->rec.origin, .vrank = ++rank};
+		struct rs_pkg k = {.cpn = e->cpn,
+				   .pvr = e->rec.pvr,
+				   .slot = e->rec.slot,
+				   .subslot = e->rec.subslot,
+				   .use = e->rec.use,
+				   .iuse = e->rec.iuse,
+				   .origin = e->rec.origin,
+				   .vrank = ++rank};
 		if (e->rec.n_refused)
 			continue;
 		e->cand = resolver_add_pkg(in->r, &k);
-		if (e->rec.origin == RS_INSTALLED || e->rec.origin == RS_PROVIDED)
+		if (e->rec.origin == RS_INSTALLED ||
+		    e->rec.origin == RS_PROVIDED)
 			continue;
-		gild_grow(&in->work, &in->work_cap, in->nwork + 1, sizeof(size_t));
+		gild_grow(&in->work, &in->work_cap, in->nwork + 1,
+			  sizeof(size_t));
 		in->work[in->nwork++] = in->by_cpn[i];
 	}
 }
@@ -438,7 +470,8 @@ static void add_any_of(struct rs_input *in, int cand, enum dep_class cls,
 
 	for (size_t i = 0; i < n->n_kids; i++) {
 		const struct dep_node *k = &n->kids[i];
-		if (k->kind == DEP_ANY) { /* || ( || ( a b ) c ) is || ( a b c ) */
+		if (k->kind ==
+		    DEP_ANY) { /* || ( || ( a b ) c ) is || ( a b c ) */
 			add_any_of(in, cand, cls, k, parent);
 			continue;
 		}
@@ -449,7 +482,8 @@ static void add_any_of(struct rs_input *in, int cand, enum dep_class cls,
 		alt_finish(&al);
 	}
 	if (!al.n) { /* "|| ( )" is never satisfied (PMS 8.2.3, EAPI 7+) */
-		alt_push_atom(&al, resolver_atom_define(in->r, "|| ( )", NULL, 0));
+		alt_push_atom(&al,
+			      resolver_atom_define(in->r, "|| ( )", NULL, 0));
 		alt_finish(&al);
 	}
 	resolver_require(in->r, cand, cls, (const int *const *)al.v, al.n);
@@ -470,8 +504,9 @@ static void add_deps(struct rs_input *in, int cand, enum dep_class cls,
 					       define_atom(in, k->atom, parent),
 					       k->atom->blocker == 2);
 			else
-				resolver_require_atom(in->r, cand, cls,
-						      define_atom(in, k->atom, parent));
+				resolver_require_atom(
+				    in->r, cand, cls,
+				    define_atom(in, k->atom, parent));
 			break;
 		case DEP_ALL:
 			add_deps(in, cand, cls, k, parent);
@@ -496,15 +531,17 @@ static int entry_deps(struct rs_input *in, const struct entry *e,
 		      struct gild_err *err)
 {
 	for (int cls = 0; cls < DEP_NCLASS; cls++) {
-		_cleanup_(dep_node_freep) struct dep_node *tree = NULL, *red = NULL;
+		_cleanup_(dep_node_freep) struct dep_node *tree = NULL,
+							  *red = NULL;
 		const char *s = e->rec.deps[cls];
-		const struct gild_loc *loc = e->rec.dep_loc[cls].file
-						     ? &e->rec.dep_loc[cls] : NULL;
+		const struct gild_loc *loc =
+		    e->rec.dep_loc[cls].file ? &e->rec.dep_loc[cls] : NULL;
 		int r;
 		if (!s || !*s)
 			continue;
 		r = depstr_parse(s, strlen(s), DEPSTR_DEPEND,
-				 e->rec.eapi ? e->rec.eapi : 8, loc, &tree, err);
+				 e->rec.eapi ? e->rec.eapi : 8, loc, &tree,
+				 err);
 		if (r < 0)
 			return r;
 		red = depstr_reduce(tree, rec_use_on, (void *)&e->rec);
@@ -541,7 +578,8 @@ static void drop_cpn(struct rs_input *in, const char *cpn)
 	size_t k = 0;
 
 	for (size_t i = 0; i < in->n; i++) {
-		if (in->v[i].rec.origin == RS_TREE && !strcmp(in->v[i].cpn, cpn))
+		if (in->v[i].rec.origin == RS_TREE &&
+		    !strcmp(in->v[i].cpn, cpn))
 			entry_release(&in->v[i]);
 		else
 			in->v[k++] = in->v[i];
@@ -601,7 +639,8 @@ static int build_current_pool(struct rs_input *in, struct gild_err *err)
 		r = build_pool(in, err);
 		if (!in->stale.n)
 			break;
-		gild_err_clear(err); /* the error may come from stale versions */
+		gild_err_clear(
+		    err); /* the error may come from stale versions */
 		if ((r = refresh_stale(in, err)) < 0)
 			return r;
 		refreshed = true;
@@ -647,7 +686,8 @@ int rs_input_solve(struct rs_input *in, struct plan **plan,
 	return 0;
 }
 
-/* ---- targets --------------------------------------------------------------- */
+/* ---- targets ---------------------------------------------------------------
+ */
 
 /* A bare name: the categories that have it. */
 static int name_to_atom(struct rs_input *in, const char *name, char **atom,
@@ -669,7 +709,8 @@ static int name_to_atom(struct rs_input *in, const char *name, char **atom,
 			      "no package named '%s' in the tree", name);
 	} else {
 		for (size_t i = 0; i < found.n; i++)
-			gild_buf_printf(&list, "%s'%s'", i ? ", " : "", found.v[i]);
+			gild_buf_printf(&list, "%s'%s'", i ? ", " : "",
+					found.v[i]);
 		r = gild_fail(err, -GILD_E_AMBIGUOUS, NULL,
 			      "package name '%s' is ambiguous: %s", name,
 			      gild_buf_str(&list));
@@ -722,13 +763,14 @@ int rs_input_find(struct rs_input *in, const char *text)
 		const struct entry *e = &in->v[i];
 		if (e->cand >= 0 && entry_matches(e, a) &&
 		    (best < 0 || resolver_pkg(in->r, e->cand)->vrank >
-				 resolver_pkg(in->r, best)->vrank))
+				     resolver_pkg(in->r, best)->vrank))
 			best = e->cand;
 	}
 	return best;
 }
 
-/* ---- explaining refusals --------------------------------------------------- */
+/* ---- explaining refusals ---------------------------------------------------
+ */
 
 static void refuse_use(struct rs_input *in, const struct entry *e,
 		       const struct use_req *q, struct gild_strv *reasons,
@@ -737,14 +779,16 @@ static void refuse_use(struct rs_input *in, const struct entry *e,
 	const char *where = NULL;
 
 	if (!has_flag(e->rec.iuse, e->rec.n_iuse, q->flag)) {
-		gild_strv_push(reasons,
-			       xasprintf("%s-%s: USE flag '%s' is not in its IUSE "
-					 "%s", e->cpn, e->rec.pvr, q->flag,
-					 q->def == USE_DEFAULT_NONE
-						 ? "and the atom gives no default"
-					 : q->def == USE_DEFAULT_PLUS
-						 ? "and (+) counts it enabled"
-						 : "and (-) counts it disabled"));
+		gild_strv_push(
+		    reasons,
+		    xasprintf("%s-%s: USE flag '%s' is not in its IUSE "
+			      "%s",
+			      e->cpn, e->rec.pvr, q->flag,
+			      q->def == USE_DEFAULT_NONE
+				  ? "and the atom gives no default"
+			      : q->def == USE_DEFAULT_PLUS
+				  ? "and (+) counts it enabled"
+				  : "and (-) counts it disabled"));
 		return;
 	}
 	if (in->flag_origin)
@@ -765,9 +809,10 @@ static void refuse_entry(struct rs_input *in, const struct entry *e,
 			 struct gild_strv *fixes)
 {
 	if (!entry_matches(e, a)) {
-		gild_strv_push(reasons,
-			       xasprintf("%s-%s:%s: version or slot does not match",
-					 e->cpn, e->rec.pvr, e->rec.slot));
+		gild_strv_push(
+		    reasons,
+		    xasprintf("%s-%s:%s: version or slot does not match",
+			      e->cpn, e->rec.pvr, e->rec.slot));
 		return;
 	}
 	if (e->rec.n_refused) {
@@ -803,6 +848,7 @@ static void refusal_fn(void *ud, const char *text, struct gild_strv *reasons,
 	rs_input_cpn_range(in, a->category, a->package, &first, &end);
 	for (size_t i = first; i < end; i++) {
 		rs_input_materialize(in, &in->v[in->by_cpn[i]]);
-		refuse_entry(in, &in->v[in->by_cpn[i]], a, q, nq, reasons, fixes);
+		refuse_entry(in, &in->v[in->by_cpn[i]], a, q, nq, reasons,
+			     fixes);
 	}
 }

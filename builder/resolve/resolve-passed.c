@@ -65,8 +65,8 @@ static bool atom_matches(const struct rs_atom *a, int pkg)
 /* Whether an atom that brought `chosen` in (a target, or a dependency of a
  * package in the plan) excludes `newer`: then the plan simply follows that
  * atom (`dev-libs/ssl:0/1.1`, `<dev-libs/foo-2`) and nothing needs saying. */
-static bool excluded_by_an_atom(const struct resolver *r,
-				const struct plan *p, int chosen, int newer)
+static bool excluded_by_an_atom(const struct resolver *r, const struct plan *p,
+				int chosen, int newer)
 {
 	for (size_t t = 0; t < r->ntargets; t++) {
 		const struct rs_atom *a = &r->atoms[r->targets[t].atom];
@@ -80,9 +80,11 @@ static bool excluded_by_an_atom(const struct resolver *r,
 			const int *alt = q->atoms;
 			if (q->blocker)
 				continue;
-			for (size_t n = 0; n < q->nalts; n++, alt = rs_next_alt(alt))
+			for (size_t n = 0; n < q->nalts;
+			     n++, alt = rs_next_alt(alt))
 				for (const int *x = alt; *x; x++)
-					if (atom_matches(&r->atoms[*x], chosen) &&
+					if (atom_matches(&r->atoms[*x],
+							 chosen) &&
 					    !atom_matches(&r->atoms[*x], newer))
 						return true;
 		}
@@ -98,17 +100,20 @@ static void note_passed_over(struct plan *p, const struct resolver *r,
 	const struct rs_req *q = unsatisfiable_req(r, c, &atom);
 
 	if (q)
-		gild_strv_push(&p->notes, xasprintf(
-			       "%s is newer but not chosen (%s is): its %s '%s' "
-			       "matches no visible package",
-			       c->cpv, r->pkgs[chosen].cpv,
-			       dep_class_name(q->cls), atom));
+		gild_strv_push(
+		    &p->notes,
+		    xasprintf("%s is newer but not chosen (%s is): its %s '%s' "
+			      "matches no visible package",
+			      c->cpv, r->pkgs[chosen].cpv,
+			      dep_class_name(q->cls), atom));
 	else
-		gild_strv_push(&p->notes, xasprintf(
-			       "%s is newer but not chosen (%s is): it conflicts "
-			       "with the rest of the plan; 'gild pretend =%s' "
-			       "says why",
-			       c->cpv, r->pkgs[chosen].cpv, c->cpv));
+		gild_strv_push(
+		    &p->notes,
+		    xasprintf(
+			"%s is newer but not chosen (%s is): it conflicts "
+			"with the rest of the plan; 'gild pretend =%s' "
+			"says why",
+			c->cpv, r->pkgs[chosen].cpv, c->cpv));
 }
 
 void rs_note_passed_over(struct resolver *r, struct plan *p)

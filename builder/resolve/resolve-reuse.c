@@ -28,7 +28,8 @@ static bool has(const char *const *v, size_t n, const char *s)
 /* Flags of IUSE in both whose state differs, into changed; flags in one
  * IUSE only, into iuse_changed (emerge's '*' and '%'). */
 static void use_changes(const struct rs_recipe *now,
-			const struct rs_recipe *built, struct gild_strv *changed,
+			const struct rs_recipe *built,
+			struct gild_strv *changed,
 			struct gild_strv *iuse_changed)
 {
 	for (size_t i = 0; i < now->n_iuse; i++) {
@@ -47,7 +48,8 @@ static void use_changes(const struct rs_recipe *now,
 static void add_refusal(struct entry *e, char *reason)
 {
 	struct rs_recipe *c = &e->rec;
-	char **v = xrealloc((char **)c->refused, (c->n_refused + 2) * sizeof(*v));
+	char **v =
+	    xrealloc((char **)c->refused, (c->n_refused + 2) * sizeof(*v));
 
 	v[c->n_refused++] = reason;
 	v[c->n_refused] = NULL;
@@ -62,7 +64,8 @@ static struct entry *tree_twin(struct rs_input *in, const struct entry *e)
 	rs_input_cpn_range(in, e->rec.category, e->rec.pn, &first, &end);
 	for (size_t i = first; i < end; i++) {
 		struct entry *t = &in->v[in->by_cpn[i]];
-		if (t->rec.origin == RS_TREE && !strcmp(t->rec.pvr, e->rec.pvr)) {
+		if (t->rec.origin == RS_TREE &&
+		    !strcmp(t->rec.pvr, e->rec.pvr)) {
 			rs_input_materialize(in, t);
 			return t;
 		}
@@ -92,14 +95,16 @@ static void check_one(struct rs_input *in, struct entry *e)
 		return;
 	if (e->rec.origin == RS_BINARY && t->rec.n_refused)
 		add_refusal(e, xasprintf("binary package of a version that is "
-					 "not visible: %s", t->rec.refused[0]));
+					 "not visible: %s",
+					 t->rec.refused[0]));
 	if (t->rec.n_refused)
 		return; /* no rebuild of a version that may not be built */
 	use_changes(&t->rec, &e->rec, &changed, &iuse);
 	if (changed.n) {
 		_cleanup_free_ char *s = join(&changed);
-		add_refusal(e, xasprintf("%s with USE flags that changed since: %s",
-					 what, s));
+		add_refusal(
+		    e, xasprintf("%s with USE flags that changed since: %s",
+				 what, s));
 	} else if (iuse.n) {
 		_cleanup_free_ char *s = join(&iuse);
 		add_refusal(e, xasprintf("%s with another IUSE: %s", what, s));
@@ -112,7 +117,8 @@ void rs_reuse_check_use(struct rs_input *in)
 {
 	for (size_t i = 0; i < in->n; i++) {
 		struct entry *e = &in->v[i];
-		if ((e->rec.origin != RS_BINARY && e->rec.origin != RS_INSTALLED) ||
+		if ((e->rec.origin != RS_BINARY &&
+		     e->rec.origin != RS_INSTALLED) ||
 		    e->reuse_checked)
 			continue;
 		e->reuse_checked = true;
@@ -120,7 +126,8 @@ void rs_reuse_check_use(struct rs_input *in)
 	}
 }
 
-/* ---- := sub-slots ----------------------------------------------------------- */
+/* ---- := sub-slots -----------------------------------------------------------
+ */
 
 /* The plan entry holding cpn in slot, or NULL. */
 static const struct plan_entry *plan_slot(const struct rs_input *in,
@@ -155,7 +162,8 @@ static const char *changed_slotdep(const struct rs_input *in,
 			continue;
 		pe = plan_slot(in, p, d, (size_t)(colon - d), colon + 1,
 			       (size_t)(slash - colon - 1));
-		if (!pe || (e->rec.origin == RS_INSTALLED && pe->action == PLAN_KEEP))
+		if (!pe ||
+		    (e->rec.origin == RS_INSTALLED && pe->action == PLAN_KEEP))
 			continue;
 		k = resolver_pkg(in->r, pe->pkg);
 		if (strcmp(k->subslot, slash + 1)) {
@@ -172,9 +180,8 @@ static void add_rebuild_target(struct rs_input *in, struct entry *e)
 {
 	struct entry *t = tree_twin(in, e);
 	_cleanup_free_ char *target =
-		t && !t->rec.n_refused
-			? xasprintf("=%s-%s", e->cpn, e->rec.pvr)
-			: xasprintf("%s:%s", e->cpn, e->rec.slot);
+	    t && !t->rec.n_refused ? xasprintf("=%s-%s", e->cpn, e->rec.pvr)
+				   : xasprintf("%s:%s", e->cpn, e->rec.slot);
 
 	if (!gild_strv_contains(&in->targets, target)) {
 		gild_strv_add(&in->targets, target);
@@ -189,7 +196,8 @@ bool rs_reuse_check_slots(struct rs_input *in, const struct plan *p)
 	for (size_t i = 0; i < in->n; i++) {
 		struct entry *e = &in->v[i];
 		const char *d, *sub = NULL;
-		if ((e->rec.origin != RS_BINARY && e->rec.origin != RS_INSTALLED) ||
+		if ((e->rec.origin != RS_BINARY &&
+		     e->rec.origin != RS_INSTALLED) ||
 		    e->rec.n_refused || !e->rec.n_slotdeps)
 			continue;
 		if (e->rec.origin == RS_BINARY &&
@@ -208,7 +216,8 @@ bool rs_reuse_check_slots(struct rs_input *in, const struct plan *p)
 	return again;
 }
 
-/* ---- annotating the plan ------------------------------------------------------ */
+/* ---- annotating the plan
+ * ------------------------------------------------------ */
 
 /* The installed entry of the same slot (or, with none, whether any slot
  * of the package is installed), and a binary of the same version that was
@@ -233,7 +242,8 @@ static void find_previous(struct rs_input *in, const struct entry *me,
 			if (!strcmp(o->rec.slot, me->rec.slot))
 				prev->inst = o;
 		} else if (o->rec.origin == RS_BINARY && o->rec.n_refused &&
-			   !strcmp(o->rec.pvr, me->rec.pvr) && !prev->stale_binary) {
+			   !strcmp(o->rec.pvr, me->rec.pvr) &&
+			   !prev->stale_binary) {
 			prev->stale_binary = o;
 		}
 	}
@@ -245,8 +255,8 @@ static bool injected_target(const struct rs_input *in, const char *reason)
 	for (size_t i = 0; i < in->rebuild_targets.n; i++) {
 		const char *t = in->rebuild_targets.v[i];
 		size_t n = strlen(t);
-		if (!strncmp(reason, "target '", 8) && !strncmp(reason + 8, t, n) &&
-		    !strcmp(reason + 8 + n, "'"))
+		if (!strncmp(reason, "target '", 8) &&
+		    !strncmp(reason + 8, t, n) && !strcmp(reason + 8 + n, "'"))
 			return true;
 	}
 	return false;
@@ -281,33 +291,36 @@ static void annotate_entry(struct rs_input *in, struct plan_entry *pe,
 	if (ref->rebuild && pe->parent < 0 && injected_target(in, pe->reason)) {
 		free(pe->reason); /* no one asked for it: the rebuild is why */
 		pe->reason = xstrdup(ref->rebuild);
-	}
-	else if (ref == prev.inst && prev.stale_binary &&
-		 prev.stale_binary->rebuild && pe->action == PLAN_BUILD)
+	} else if (ref == prev.inst && prev.stale_binary &&
+		   prev.stale_binary->rebuild && pe->action == PLAN_BUILD)
 		pe->rebuild = xstrdup(prev.stale_binary->rebuild);
 }
 
 void rs_reuse_annotate(struct rs_input *in, struct plan *p)
 {
 	_cleanup_free_ size_t *entry_of =
-		xmalloc((resolver_npkgs(in->r) + 1) * sizeof(size_t));
+	    xmalloc((resolver_npkgs(in->r) + 1) * sizeof(size_t));
 
 	for (size_t i = 0; i < in->n; i++)
 		if (in->v[i].cand >= 0)
 			entry_of[in->v[i].cand] = i;
 	for (size_t i = 0; i < p->n; i++)
 		if (p->v[i].action != PLAN_KEEP)
-			annotate_entry(in, &p->v[i], &in->v[entry_of[p->v[i].pkg]]);
+			annotate_entry(in, &p->v[i],
+				       &in->v[entry_of[p->v[i].pkg]]);
 }
 
-/* ---- recorded := dependencies ------------------------------------------------- */
+/* ---- recorded := dependencies
+ * ------------------------------------------------- */
 
 /* tok without the "/SUB" of its ":SLOT/SUB=". */
 static void add_without_subslot(struct gild_buf *out, const char *tok, size_t n)
 {
 	const char *colon = memchr(tok, ':', n);
-	const char *slash = colon ? memchr(colon, '/', n - (size_t)(colon - tok)) : NULL;
-	const char *eq = slash ? memchr(slash, '=', n - (size_t)(slash - tok)) : NULL;
+	const char *slash =
+	    colon ? memchr(colon, '/', n - (size_t)(colon - tok)) : NULL;
+	const char *eq =
+	    slash ? memchr(slash, '=', n - (size_t)(slash - tok)) : NULL;
 
 	if (!eq) {
 		gild_buf_add(out, tok, n);
@@ -335,9 +348,10 @@ void rs_slotdeps_split(const char *deps, struct gild_buf *out,
 			gild_buf_addc(out, ' ');
 		if (atom_parse(s, n, 8, &a, &err) == 0 && !a->blocker &&
 		    a->slot_op == ATOM_SLOT_OP_EQ && a->slot && a->subslot) {
-			gild_strv_push(slotdeps, xasprintf("%s/%s:%s/%s", a->category,
-							   a->package, a->slot,
-							   a->subslot));
+			gild_strv_push(slotdeps,
+				       xasprintf("%s/%s:%s/%s", a->category,
+						 a->package, a->slot,
+						 a->subslot));
 			add_without_subslot(out, s, n);
 		} else {
 			gild_buf_add(out, s, n);

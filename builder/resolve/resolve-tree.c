@@ -64,8 +64,10 @@ static const char *flag_origin(void *ud, const struct rs_recipe *r,
 			       const char *flag, bool enabled)
 {
 	struct rtree *rt = ud;
-	struct use_pkg p = {.category = r->category, .pn = r->pn,
-			    .pvr = r->pvr, .slot = r->slot,
+	struct use_pkg p = {.category = r->category,
+			    .pn = r->pn,
+			    .pvr = r->pvr,
+			    .slot = r->slot,
 			    .subslot = r->subslot};
 
 	free(rt->origin_buf);
@@ -79,8 +81,9 @@ static char *fix_for(const struct rs_version *v, const char *reason)
 	const char *q;
 
 	if (gild_startswith(reason, "masked"))
-		return xasprintf("unmask it: add '=%s/%s-%s' to etc/package.unmask",
-				 v->category, v->pn, v->pvr);
+		return xasprintf(
+		    "unmask it: add '=%s/%s-%s' to etc/package.unmask",
+		    v->category, v->pn, v->pvr);
 	if (gild_startswith(reason, "keyword") && (q = strchr(reason, '\''))) {
 		size_t n = strcspn(q + 1, "'");
 		return xasprintf("add '=%s/%s-%s %.*s' to "
@@ -96,8 +99,8 @@ static char *fix_for(const struct rs_version *v, const char *reason)
 }
 
 static int check_required_use(const struct rs_version *v, struct rtree_use *u,
-			      struct gild_strv *refused, struct gild_strv *fixes,
-			      struct gild_err *err)
+			      struct gild_strv *refused,
+			      struct gild_strv *fixes, struct gild_err *err)
 {
 	_cleanup_(dep_node_freep) struct dep_node *tree = NULL;
 	const char *s = v->required_use;
@@ -112,7 +115,8 @@ static int check_required_use(const struct rs_version *v, struct rtree_use *u,
 		return rc;
 	if (!requse_check(tree, use_on, u, &why)) {
 		gild_strv_push(refused, xasprintf("REQUIRED_USE \"%s\" is not "
-						  "met: %s", s, gild_buf_str(&why)));
+						  "met: %s",
+						  s, gild_buf_str(&why)));
 		gild_strv_push(fixes, xasprintf("set USE for '%s/%s' in "
 						"etc/package.use so that "
 						"REQUIRED_USE \"%s\" holds",
@@ -127,23 +131,28 @@ static void version_of(const struct recipe *r, struct use_iuse *iuse,
 		       struct rs_version *v)
 {
 	static const enum recipe_var var[DEP_NCLASS] = {
-		RECIPE_BDEPEND, RECIPE_DEPEND, RECIPE_RDEPEND, RECIPE_PDEPEND,
-		RECIPE_IDEPEND};
+	    RECIPE_BDEPEND, RECIPE_DEPEND, RECIPE_RDEPEND, RECIPE_PDEPEND,
+	    RECIPE_IDEPEND};
 
 	for (size_t i = 0; i < r->n_iuse; i++)
 		iuse[i] = (struct use_iuse){r->iuse[i].flag, r->iuse[i].def};
-	*v = (struct rs_version){
-		.category = r->category, .pn = r->pn, .pvr = r->pvr,
-		.slot = r->slot, .subslot = r->subslot, .eapi = r->eapi,
-		.iuse = iuse, .n_iuse = r->n_iuse,
-		.keywords = (const char *const *)r->keywords,
-		.n_keywords = r->n_keywords,
-		.license = r->vars[RECIPE_LICENSE],
-		.restrict_ = r->vars[RECIPE_RESTRICT],
-		.required_use = r->vars[RECIPE_REQUIRED_USE],
-		.required_use_loc = r->var_loc[RECIPE_REQUIRED_USE],
-		.inherited = (const char *const *)r->inherited,
-		.n_inherited = r->n_inherited};
+	*v = (struct rs_version){.category = r->category,
+				 .pn = r->pn,
+				 .pvr = r->pvr,
+				 .slot = r->slot,
+				 .subslot = r->subslot,
+				 .eapi = r->eapi,
+				 .iuse = iuse,
+				 .n_iuse = r->n_iuse,
+				 .keywords = (const char *const *)r->keywords,
+				 .n_keywords = r->n_keywords,
+				 .license = r->vars[RECIPE_LICENSE],
+				 .restrict_ = r->vars[RECIPE_RESTRICT],
+				 .required_use = r->vars[RECIPE_REQUIRED_USE],
+				 .required_use_loc =
+				     r->var_loc[RECIPE_REQUIRED_USE],
+				 .inherited = (const char *const *)r->inherited,
+				 .n_inherited = r->n_inherited};
 	for (int k = 0; k < DEP_NCLASS; k++) {
 		v->deps[k] = r->vars[var[k]];
 		v->dep_loc[k] = r->var_loc[var[k]];
@@ -227,12 +236,16 @@ static int evaluate(struct rtree *rt, const struct rs_version *v,
 {
 	struct use_state st = {0};
 	struct rtree_use u = {rt->env, &st};
-	struct use_pkg up = {
-		.category = v->category, .pn = v->pn, .pvr = v->pvr,
-		.slot = v->slot, .subslot = v->subslot,
-		.iuse = v->iuse, .n_iuse = v->n_iuse,
-		.keywords = v->keywords, .n_keywords = v->n_keywords,
-		.license = v->license};
+	struct use_pkg up = {.category = v->category,
+			     .pn = v->pn,
+			     .pvr = v->pvr,
+			     .slot = v->slot,
+			     .subslot = v->subslot,
+			     .iuse = v->iuse,
+			     .n_iuse = v->n_iuse,
+			     .keywords = v->keywords,
+			     .n_keywords = v->n_keywords,
+			     .license = v->license};
 	int rc;
 
 	scratch_release(sc);
@@ -252,15 +265,21 @@ static int evaluate(struct rtree *rt, const struct rs_version *v,
 		}
 	rc = check_required_use(v, &u, &sc->refused, &sc->fixes, rt->err);
 	use_state_release(&st);
-	*rec = (struct rs_recipe){
-		.category = v->category, .pn = v->pn, .pvr = v->pvr,
-		.slot = v->slot, .subslot = v->subslot,
-		.iuse = (const char *const *)sc->names.v, .n_iuse = sc->names.n,
-		.use = (const char *const *)sc->use.v, .n_use = sc->use.n,
-		.eapi = v->eapi, .origin = RS_TREE,
-		.refused = (const char *const *)sc->refused.v,
-		.n_refused = sc->refused.n,
-		.fixes = (const char *const *)sc->fixes.v, .n_fixes = sc->fixes.n};
+	*rec = (struct rs_recipe){.category = v->category,
+				  .pn = v->pn,
+				  .pvr = v->pvr,
+				  .slot = v->slot,
+				  .subslot = v->subslot,
+				  .iuse = (const char *const *)sc->names.v,
+				  .n_iuse = sc->names.n,
+				  .use = (const char *const *)sc->use.v,
+				  .n_use = sc->use.n,
+				  .eapi = v->eapi,
+				  .origin = RS_TREE,
+				  .refused = (const char *const *)sc->refused.v,
+				  .n_refused = sc->refused.n,
+				  .fixes = (const char *const *)sc->fixes.v,
+				  .n_fixes = sc->fixes.n};
 	for (int k = 0; k < DEP_NCLASS; k++) {
 		rec->deps[k] = v->deps[k];
 		rec->dep_loc[k] = v->dep_loc[k];
@@ -287,7 +306,8 @@ static int check_syntax(const struct rs_version *v, struct gild_err *err)
 static int add_recipe(const struct recipe *r, void *ud)
 {
 	struct rtree *rt = ud;
-	_cleanup_free_ struct use_iuse *iuse = xcalloc(r->n_iuse + 1, sizeof(*iuse));
+	_cleanup_free_ struct use_iuse *iuse =
+	    xcalloc(r->n_iuse + 1, sizeof(*iuse));
 	_cleanup_free_ char *stamp = NULL;
 	struct rtree_scratch sc = {0};
 	struct rs_version v;
@@ -296,8 +316,8 @@ static int add_recipe(const struct recipe *r, void *ud)
 
 	version_of(r, iuse, &v);
 	if (rt->writer) {
-		v.stamp = stamp = rcache_pkg_stamp(rt->treefd, r->category, r->pn,
-						   r->pvr, rt->racy);
+		v.stamp = stamp = rcache_pkg_stamp(rt->treefd, r->category,
+						   r->pn, r->pvr, rt->racy);
 		rcache_writer_add(rt->writer, &v);
 		if (rt->defer) /* evaluated from the cache, when used */
 			return check_syntax(&v, rt->err);
@@ -321,9 +341,10 @@ static int add_provided(struct rtree *rt)
 		struct cpv c;
 		_cleanup_free_ char *cat = NULL, *pn = NULL, *pvr = NULL;
 		struct gild_loc loc = {pl->v[i].file, pl->v[i].line, 1};
-		struct rs_recipe rec = {.slot = "0", .eapi = 8,
-					.origin = RS_PROVIDED};
-		if (cpv_split(pl->v[i].w[0], strlen(pl->v[i].w[0]), &c, rt->err) < 0)
+		struct rs_recipe rec = {
+		    .slot = "0", .eapi = 8, .origin = RS_PROVIDED};
+		if (cpv_split(pl->v[i].w[0], strlen(pl->v[i].w[0]), &c,
+			      rt->err) < 0)
 			return gild_fail(rt->err, -GILD_E_SYNTAX, &loc, "%s",
 					 rt->err->msg);
 		rec.category = cat = gild_str_dup(c.category);
@@ -334,7 +355,8 @@ static int add_provided(struct rtree *rt)
 	return 0;
 }
 
-/* ---- versions from the cache ------------------------------------------------- */
+/* ---- versions from the cache
+ * ------------------------------------------------- */
 
 static int cmp_str(const void *a, const void *b)
 {
@@ -395,7 +417,8 @@ static void load_version(void *ud, long handle, struct rs_recipe *rec)
 	memset(rec, 0, sizeof(*rec));
 	scratch_release(&rt->scratch);
 	if (!rcache_version(rt->cache, handle, &v)) {
-		gild_strv_add(&rt->scratch.refused, "its cache record is damaged");
+		gild_strv_add(&rt->scratch.refused,
+			      "its cache record is damaged");
 		rec->refused = (const char *const *)rt->scratch.refused.v;
 		rec->n_refused = 1;
 		return;
@@ -409,7 +432,8 @@ static void load_version(void *ud, long handle, struct rs_recipe *rec)
 	rt->err = keep;
 }
 
-/* ---- packages whose cache entries are stale --------------------------------- */
+/* ---- packages whose cache entries are stale ---------------------------------
+ */
 
 static bool pkg_current(void *ud, long handle)
 {
@@ -424,8 +448,8 @@ static void note_skipped(struct rtree *rt, const struct gild_err *e)
 {
 	const char *msg = e->msg[0] ? e->msg : gild_strerror(e->code);
 	_cleanup_free_ char *line =
-		e->line ? xasprintf("%s:%u:%u: %s", e->file, e->line, e->col, msg)
-			: xasprintf("%s: %s", e->file, msg);
+	    e->line ? xasprintf("%s:%u:%u: %s", e->file, e->line, e->col, msg)
+		    : xasprintf("%s: %s", e->file, msg);
 
 	if (!gild_strv_contains(&rt->skipped, line))
 		gild_strv_add(&rt->skipped, line);
@@ -434,7 +458,8 @@ static void note_skipped(struct rtree *rt, const struct gild_err *e)
 void rtree_warn_skipped(const struct rtree *rt, struct gild_ctx *ctx)
 {
 	for (size_t i = 0; i < rt->skipped.n; i++)
-		gild_ctx_warn(ctx, "%s (the recipe is left out)", rt->skipped.v[i]);
+		gild_ctx_warn(ctx, "%s (the recipe is left out)",
+			      rt->skipped.v[i]);
 }
 
 /* rs_source.refresh: the versions of cat/pn, read from the tree again. */
@@ -450,9 +475,11 @@ static int refresh_pkg(void *ud, struct rs_input *in, const char *cat,
 	(void)in; /* add_recipe adds to rt->in, which is in */
 	rt->nrefreshed++;
 	gild_strv_add(&rt->refreshed, rel + strlen("recipes/"));
-	if (!rt->loader && !(rt->loader = recipe_loader_new(rt->cfg->tree, 0, err)))
+	if (!rt->loader &&
+	    !(rt->loader = recipe_loader_new(rt->cfg->tree, 0, err)))
 		return err->code ? err->code : -GILD_E_INVALID;
-	if ((fd = openat(rt->treefd, rel, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0 ||
+	if ((fd = openat(rt->treefd, rel, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) <
+		0 ||
 	    !(d = fdopendir(fd))) {
 		if (fd >= 0)
 			close(fd);
@@ -465,7 +492,8 @@ static int refresh_pkg(void *ud, struct rs_input *in, const char *cat,
 			continue;
 		/* as the tree load: a recipe that does not load is left out,
 		 * and then the cache cannot say when it is fixed */
-		if (recipe_load(rt->loader, cat, pn, e->d_name, &r, &lerr) < 0) {
+		if (recipe_load(rt->loader, cat, pn, e->d_name, &r, &lerr) <
+		    0) {
 			rt->cache_bad = true;
 			note_skipped(rt, &lerr);
 			continue;
@@ -485,7 +513,8 @@ static bool read_again(void *ud, const char *cpn)
 {
 	struct rtree *rt = ud;
 	const char *slash = strchr(cpn, '/');
-	_cleanup_free_ char *cat = xstrndup(cpn, slash ? (size_t)(slash - cpn) : 0);
+	_cleanup_free_ char *cat =
+	    xstrndup(cpn, slash ? (size_t)(slash - cpn) : 0);
 
 	return gild_strv_contains(&rt->changed, cat) ||
 	       sorted_has(&rt->refreshed, cpn);
@@ -511,16 +540,16 @@ static void refreshed(void *ud, struct rs_input *in)
 	for (size_t i = 0; i < rt->nfresh; i++) {
 		const struct recipe *r = rt->fresh[i];
 		_cleanup_free_ struct use_iuse *iuse =
-			xcalloc(r->n_iuse + 1, sizeof(*iuse));
+		    xcalloc(r->n_iuse + 1, sizeof(*iuse));
 		_cleanup_free_ char *stamp = rcache_pkg_stamp(
-			rt->treefd, r->category, r->pn, r->pvr, rt->racy);
+		    rt->treefd, r->category, r->pn, r->pvr, rt->racy);
 		struct rs_version v;
 		version_of(r, iuse, &v);
 		v.stamp = stamp;
 		rcache_writer_add(w, &v);
 	}
-	if (rcache_writer_commit(w, rt->cache_path, rcache_global_stamp(rt->cache),
-				 &err) < 0)
+	if (rcache_writer_commit(w, rt->cache_path,
+				 rcache_global_stamp(rt->cache), &err) < 0)
 		unlink(rt->cache_path);
 }
 
@@ -555,8 +584,10 @@ static int read_changed(struct rtree *rt)
 	}
 
 	for (size_t i = 0; rc >= 0 && i < rt->changed.n; i++) {
-		_cleanup_free_ char *rel = xasprintf("recipes/%s", rt->changed.v[i]);
-		int fd = openat(rt->treefd, rel, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		_cleanup_free_ char *rel =
+		    xasprintf("recipes/%s", rt->changed.v[i]);
+		int fd =
+		    openat(rt->treefd, rel, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 		DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
 		struct dirent *e;
 		if (!d) {
@@ -583,15 +614,19 @@ static int read_changed(struct rtree *rt)
  * changed category's recipes. */
 static int use_cache(struct rtree *rt, const char *tree)
 {
-	struct rs_source src = {.current = pkg_current, .refresh = refresh_pkg,
-				.refreshed = refreshed, .ud = rt};
+	struct rs_source src = {.current = pkg_current,
+				.refresh = refresh_pkg,
+				.refreshed = refreshed,
+				.ud = rt};
 
-	if (!rcache_open(rt->cache_path, tree, rt->racy, &rt->changed, &rt->cache))
+	if (!rcache_open(rt->cache_path, tree, rt->racy, &rt->changed,
+			 &rt->cache))
 		return 0;
 	rcache_class_stale(rt->cache, &rt->stale_cls);
 	sort_unique(&rt->stale_cls);
 	if (rt->stale_cls.n > MAX_CLASS_STALE) {
-		/* a class most of the tree inherits: reading it all is as quick */
+		/* a class most of the tree inherits: reading it all is as quick
+		 */
 		rcache_free(rt->cache);
 		rt->cache = NULL;
 		gild_strv_release(&rt->changed);
@@ -620,13 +655,15 @@ static int load_tree(struct rtree *rt, const char *tree)
 	rt->t_fingerprint = gild_now();
 	rt->writer = rcache_writer_new();
 	rt->defer = true;
-	if ((rc = tree_load(tree, TREE_LOAD_KEEP_GOING, &rt->tree, rt->err)) < 0 ||
+	if ((rc = tree_load(tree, TREE_LOAD_KEEP_GOING, &rt->tree, rt->err)) <
+		0 ||
 	    (rc = tree_foreach_recipe(rt->tree, add_recipe, rt)) < 0)
 		return rc;
 	spoil_errors(rt, stamp);
 	for (size_t i = 0; i < tree_nerrors(rt->tree); i++)
 		note_skipped(rt, tree_error_at(rt->tree, i));
-	saved = rcache_writer_commit(rt->writer, rt->cache_path, stamp, rt->err) >= 0;
+	saved = rcache_writer_commit(rt->writer, rt->cache_path, stamp,
+				     rt->err) >= 0;
 	gild_err_clear(rt->err);
 	rcache_writer_free(rt->writer);
 	rt->writer = NULL;
@@ -671,7 +708,8 @@ int rtree_load(const struct gild_ctx *ctx, bool emptytree, struct rtree **out,
 	return 0;
 }
 
-/* ---- sets ------------------------------------------------------------------ */
+/* ---- sets ------------------------------------------------------------------
+ */
 
 /* Lines of a set file: '#' comments, one atom per line; "-ATOM" removes an
  * earlier entry (profiles/README.md, role.set). A missing file is empty. */
@@ -695,7 +733,8 @@ static int read_set_file(const char *path, struct gild_strv *set,
 		if ((h = strchr(s, '#')))
 			*h = 0;
 		s += strspn(s, " \t");
-		for (size_t n = strlen(s); n && (s[n - 1] == ' ' || s[n - 1] == '\t');)
+		for (size_t n = strlen(s);
+		     n && (s[n - 1] == ' ' || s[n - 1] == '\t');)
 			s[--n] = 0;
 		if (!*s)
 			continue;
@@ -719,7 +758,8 @@ static int role_set(struct rtree *rt, struct gild_strv *set)
 	int rc;
 
 	for (size_t i = 0; i < nodes->n; i++) {
-		_cleanup_free_ char *dir = gild_path_join(rt->cfg->tree, nodes->v[i]);
+		_cleanup_free_ char *dir =
+		    gild_path_join(rt->cfg->tree, nodes->v[i]);
 		_cleanup_free_ char *path = gild_path_join(dir, "role.set");
 		if ((rc = read_set_file(path, set, rt->err)) < 0)
 			return rc;
@@ -733,7 +773,8 @@ static int role_set(struct rtree *rt, struct gild_strv *set)
 
 static int expand_set(struct rtree *rt, const char *name, struct gild_strv *set)
 {
-	_cleanup_free_ char *confdir = xstrdup(rt->cfg->config_dir), *path = NULL;
+	_cleanup_free_ char *confdir = xstrdup(rt->cfg->config_dir),
+			    *path = NULL;
 	const struct plines *sys;
 	int rc;
 
@@ -761,7 +802,8 @@ int rtree_add_targets(struct rtree *rt, char **targets, int n)
 	for (int i = 0; i < n; i++) {
 		struct gild_strv set = GILD_STRV_INIT;
 		if (targets[i][0] != '@') {
-			if ((rc = rs_input_add_target(rt->in, targets[i], rt->err)) < 0)
+			if ((rc = rs_input_add_target(rt->in, targets[i],
+						      rt->err)) < 0)
 				return rc;
 			continue;
 		}

@@ -23,12 +23,18 @@
 #include <time.h>
 
 static const char *const class_names[DEP_NCLASS] = {
-	"BDEPEND", "DEPEND", "RDEPEND", "PDEPEND", "IDEPEND"};
+    "BDEPEND", "DEPEND", "RDEPEND", "PDEPEND", "IDEPEND"};
 static const char *const class_keys[DEP_NCLASS] = {
-	"bdepend", "depend", "rdepend", "pdepend", "idepend"};
+    "bdepend", "depend", "rdepend", "pdepend", "idepend"};
 
-const char *dep_class_name(enum dep_class c) { return class_names[c]; }
-const char *dep_class_key(enum dep_class c) { return class_keys[c]; }
+const char *dep_class_name(enum dep_class c)
+{
+	return class_names[c];
+}
+const char *dep_class_key(enum dep_class c)
+{
+	return class_keys[c];
+}
 
 static char **strv_copy(const char *const *v)
 {
@@ -123,8 +129,8 @@ int resolver_add_pkg(struct resolver *r, const struct rs_pkg *pkg)
 	c->pub.cpn = xstrdup(pkg->cpn);
 	c->pub.pvr = xstrdup(pkg->pvr);
 	c->pub.slot = xstrdup(slot);
-	c->pub.subslot = xstrdup(pkg->subslot && *pkg->subslot ? pkg->subslot
-								 : slot);
+	c->pub.subslot =
+	    xstrdup(pkg->subslot && *pkg->subslot ? pkg->subslot : slot);
 	c->pub.use = (const char *const *)strv_copy(pkg->use);
 	c->pub.iuse = (const char *const *)strv_copy(pkg->iuse);
 	c->cpv = xasprintf("%s-%s", pkg->cpn, pkg->pvr);
@@ -134,15 +140,18 @@ int resolver_add_pkg(struct resolver *r, const struct rs_pkg *pkg)
 	r->has_built |= pkg->origin == RS_BINARY || pkg->origin == RS_INSTALLED;
 	c->sid = repo_add_solvable(r->repo[pkg->origin]);
 	s = pool_id2solvable(r->pool, c->sid);
-	s->name = pool_str2id(r->pool,
-			      pool_tmpjoin(r->pool, pkg->cpn, ":", slot), 1);
+	s->name =
+	    pool_str2id(r->pool, pool_tmpjoin(r->pool, pkg->cpn, ":", slot), 1);
 	snprintf(evr, sizeof(evr), "%u", pkg->vrank);
 	s->evr = pool_str2id(r->pool, evr, 1);
 	s->arch = ARCH_NOARCH;
 	return (int)r->npkgs++;
 }
 
-size_t resolver_npkgs(const struct resolver *r) { return r->npkgs; }
+size_t resolver_npkgs(const struct resolver *r)
+{
+	return r->npkgs;
+}
 
 const struct rs_pkg *resolver_pkg(const struct resolver *r, int idx)
 {
@@ -227,8 +236,8 @@ static Id best_slot_provide(struct resolver *r, struct rs_atom *a)
 	return id;
 }
 
-int resolver_atom_define(struct resolver *r, const char *text,
-			 const int *match, size_t nmatch)
+int resolver_atom_define(struct resolver *r, const char *text, const int *match,
+			 size_t nmatch)
 {
 	struct rs_atom *a;
 	int h = resolver_atom_lookup(r, text);
@@ -245,8 +254,8 @@ int resolver_atom_define(struct resolver *r, const char *text,
 	a->match = xmalloc((nmatch ? nmatch : 1) * sizeof(int));
 	memcpy(a->match, match, nmatch * sizeof(int));
 	a->nmatch = nmatch;
-	a->provide = pool_str2id(r->pool, pool_tmpjoin(r->pool, "@", text, 0),
-				 1);
+	a->provide =
+	    pool_str2id(r->pool, pool_tmpjoin(r->pool, "@", text, 0), 1);
 	for (size_t i = 0; i < nmatch; i++)
 		queue_push(&r->pkgs[match[i]].provides, a->provide);
 	a->best = best_slot_provide(r, a);
@@ -297,8 +306,8 @@ void resolver_require_atom(struct resolver *r, int pkg, enum dep_class cls,
 	resolver_require(r, pkg, cls, alts, 1);
 }
 
-void resolver_block(struct resolver *r, int pkg, enum dep_class cls,
-		    int atom, bool strong)
+void resolver_block(struct resolver *r, int pkg, enum dep_class cls, int atom,
+		    bool strong)
 {
 	struct rs_req *q = add_req(r, pkg, cls);
 
@@ -327,8 +336,8 @@ static Id alt_dep(struct resolver *r, const int *alt)
 	Id dep = r->atoms[alt[0]].provide;
 
 	for (const int *a = alt + 1; *a; a++)
-		dep = pool_rel2id(r->pool, dep, r->atoms[*a].provide, REL_AND,
-				  1);
+		dep =
+		    pool_rel2id(r->pool, dep, r->atoms[*a].provide, REL_AND, 1);
 	return dep;
 }
 
@@ -435,18 +444,18 @@ static void write_deps(struct resolver *r)
 		s->provides = repo_addid_dep(repo, s->provides,
 					     solvable_selfprovidedep(s), 0);
 		for (int k = 0; k < c->provides.count; k++)
-			s->provides = repo_addid_dep(repo, s->provides,
-						     c->provides.elements[k], 0);
+			s->provides = repo_addid_dep(
+			    repo, s->provides, c->provides.elements[k], 0);
 		queue_empty(&rec);
 		for (size_t k = c->req_first; k < c->req_end; k++) {
 			struct rs_req *q = &r->reqs[k];
 			q->dep = req_dep(r, q, &rec);
 			if (q->blocker)
-				s->conflicts = repo_addid_dep(repo, s->conflicts,
-							      q->dep, 0);
+				s->conflicts = repo_addid_dep(
+				    repo, s->conflicts, q->dep, 0);
 			else
-				s->requires = repo_addid_dep(repo, s->requires,
-							     q->dep, 0);
+			s->requires =
+			    repo_addid_dep(repo, s->requires, q->dep, 0);
 		}
 		for (int k = 0; k < rec.count; k++)
 			s->recommends = repo_addid_dep(repo, s->recommends,
@@ -492,8 +501,7 @@ static bool outdated_installed(const struct resolver *r,
 /* A target with an installed match: one of its matches, minus installed
  * versions that a newer one of their slot outdates, in the newest slot
  * when the atom spans slots. */
-static void target_one_of(struct resolver *r, struct rs_target *t,
-			  Queue *job)
+static void target_one_of(struct resolver *r, struct rs_target *t, Queue *job)
 {
 	const struct rs_atom *a = &r->atoms[t->atom];
 	Queue q;
@@ -537,7 +545,9 @@ static void weak_blocker_jobs(struct resolver *r, Queue *job)
 		a = &r->atoms[r->reqs[i].atoms[0]];
 		for (size_t k = 0; k < a->nmatch; k++)
 			if (r->pkgs[a->match[k]].pub.origin == RS_INSTALLED)
-				queue_push2(job, SOLVER_ALLOWUNINSTALL | SOLVER_SOLVABLE,
+				queue_push2(job,
+					    SOLVER_ALLOWUNINSTALL |
+						SOLVER_SOLVABLE,
 					    r->pkgs[a->match[k]].sid);
 	}
 }
@@ -551,13 +561,13 @@ static void target_jobs(struct resolver *r, Queue *job)
 		if (matches_installed(r, a))
 			target_one_of(r, &r->targets[i], job);
 		else
-			queue_push2(job, SOLVER_INSTALL | SOLVER_SOLVABLE_PROVIDES,
+			queue_push2(job,
+				    SOLVER_INSTALL | SOLVER_SOLVABLE_PROVIDES,
 				    a->best ? a->best : a->provide);
 	}
 }
 
-int resolver_solve(struct resolver *r, struct plan **out,
-		   struct gild_err *err)
+int resolver_solve(struct resolver *r, struct plan **out, struct gild_err *err)
 {
 	_cleanup_(plan_freep) struct plan *p = xcalloc(1, sizeof(*p));
 	double t0 = gild_now(), t1;

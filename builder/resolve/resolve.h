@@ -5,8 +5,8 @@
 #define GILD_RESOLVE_H
 
 #include "base/base.h"
-#include "ctx/ctx.h"
 #include "config/config.h"
+#include "ctx/ctx.h"
 #include "pms/pms.h"
 
 /* ---- resolve ----
@@ -56,9 +56,10 @@ struct rs_pkg {
 	const char *pvr;     /* version with -rN */
 	const char *slot;    /* "0" when empty */
 	const char *subslot; /* NULL: same as slot */
-	unsigned vrank;	     /* PMS order among candidates of cpn, higher newer */
-	const char *const *use;	 /* enabled flags, NULL-terminated (or NULL) */
-	const char *const *iuse; /* IUSE flag names, NULL-terminated (or NULL) */
+	unsigned vrank; /* PMS order among candidates of cpn, higher newer */
+	const char *const *use; /* enabled flags, NULL-terminated (or NULL) */
+	const char *const
+	    *iuse; /* IUSE flag names, NULL-terminated (or NULL) */
 	enum rs_origin origin;
 };
 
@@ -92,8 +93,8 @@ const char *resolver_cpv(const struct resolver *r, int idx);
 int resolver_atom_lookup(struct resolver *r, const char *text);
 /* Define an atom: its text and the candidates matching it. Returns its
  * handle (> 0). Defining the same text twice keeps the first match set. */
-int resolver_atom_define(struct resolver *r, const char *text,
-			 const int *match, size_t nmatch);
+int resolver_atom_define(struct resolver *r, const char *text, const int *match,
+			 size_t nmatch);
 
 /* Dependencies of candidate pkg in class cls. A requirement is an any-of
  * (PMS 8.2.3 `|| ( )`, preferring the first alternative that can be
@@ -105,8 +106,8 @@ void resolver_require_atom(struct resolver *r, int pkg, enum dep_class cls,
 			   int atom);
 /* A blocker (`!atom` weak, `!!atom` strong; PMS 8.3.2): no candidate
  * matching atom may be in the plan beside pkg. */
-void resolver_block(struct resolver *r, int pkg, enum dep_class cls,
-		    int atom, bool strong);
+void resolver_block(struct resolver *r, int pkg, enum dep_class cls, int atom,
+		    bool strong);
 
 /* A target: text as the user wrote it (for messages) and its atom. */
 void resolver_add_target(struct resolver *r, const char *text, int atom);
@@ -114,30 +115,35 @@ void resolver_add_target(struct resolver *r, const char *text, int atom);
 /* ---- the plan ------------------------------------------------------------ */
 
 enum plan_action {
-	PLAN_BUILD,   /* N: new, built from the tree */
-	PLAN_BINARY,  /* taken from the binary repository */
-	PLAN_KEEP,    /* already installed or provided: not printed */
+	PLAN_BUILD,  /* N: new, built from the tree */
+	PLAN_BINARY, /* taken from the binary repository */
+	PLAN_KEEP,   /* already installed or provided: not printed */
 };
 
 /* What merging an entry does to the installed root, emerge's letters:
  * N new, NS new slot, R the same version again, U upgrade, UD downgrade
  * (portage's resolver/output.py). */
-enum plan_op { PLAN_OP_NEW, PLAN_OP_NEW_SLOT, PLAN_OP_REPLACE,
-	       PLAN_OP_UPGRADE, PLAN_OP_DOWNGRADE };
+enum plan_op {
+	PLAN_OP_NEW,
+	PLAN_OP_NEW_SLOT,
+	PLAN_OP_REPLACE,
+	PLAN_OP_UPGRADE,
+	PLAN_OP_DOWNGRADE
+};
 
 struct plan_entry {
-	int pkg;	     /* candidate index */
+	int pkg; /* candidate index */
 	enum plan_action action;
-	enum plan_op op;     /* set by the caller that knows the root (N) */
-	char *old_pvr;	     /* U/D: the version installed in the slot */
+	enum plan_op op; /* set by the caller that knows the root (N) */
+	char *old_pvr;	 /* U/D: the version installed in the slot */
 	/* flags whose state differs from the build it replaces ('*' after
 	 * the flag, emerge -pv) and flags added to or gone from IUSE ('%') */
 	struct gild_strv changed, iuse_changed;
-	char *rebuild;	     /* why an existing build is not reused, or NULL:
-			      * "rebuild for dev-libs/foo:0/2 (sub-slot changed)" */
-	char *reason;	     /* "target 'x'" or "RDEPEND of cat/pn-1" */
-	int parent;	     /* candidate that first pulled it in, or -1 */
-	int depth;	     /* for --tree: 0 for targets */
+	char *rebuild; /* why an existing build is not reused, or NULL:
+			* "rebuild for dev-libs/foo:0/2 (sub-slot changed)" */
+	char *reason;  /* "target 'x'" or "RDEPEND of cat/pn-1" */
+	int parent;    /* candidate that first pulled it in, or -1 */
+	int depth;     /* for --tree: 0 for targets */
 	/* candidate indices of the resolved packages it depends on */
 	int *deps[DEP_NCLASS];
 	size_t ndeps[DEP_NCLASS];
@@ -153,8 +159,8 @@ struct plan {
 	 * candidate whose blocker it is */
 	int *removed, *removed_by;
 	size_t nremoved;
-	bool unsolvable;	   /* no plan at all: problems say why */
-	bool build_cycle;	   /* a plan, but with a build-time cycle */
+	bool unsolvable;  /* no plan at all: problems say why */
+	bool build_cycle; /* a plan, but with a build-time cycle */
 	/* seconds spent, for `-v` and the benchmarks */
 	double t_pool, t_solve, t_order, t_explain;
 };
@@ -168,8 +174,7 @@ GILD_DEFINE_CLEANUP(struct plan *, plan_free)
 /* Solve for the targets and order the result.
  * Returns 0 with *out set (check (*out)->unsolvable and build_cycle), or a
  * negative code on an internal libsolv failure. */
-int resolver_solve(struct resolver *r, struct plan **out,
-		   struct gild_err *err);
+int resolver_solve(struct resolver *r, struct plan **out, struct gild_err *err);
 
 /* Order plan entries (plan.c): build-time dependencies strictly before
  * their dependents, runtime ones before when no cycle forbids it. Fills
@@ -213,7 +218,7 @@ struct rs_recipe {
 	const char *slot, *subslot; /* subslot NULL: the slot */
 	const char *const *iuse;    /* flag names, no +/- */
 	size_t n_iuse;
-	const char *const *use;	    /* enabled flags (within IUSE) */
+	const char *const *use; /* enabled flags (within IUSE) */
 	size_t n_use;
 	const char *deps[DEP_NCLASS]; /* dependency strings, NULL if none */
 	struct gild_loc dep_loc[DEP_NCLASS]; /* where each was written */
@@ -288,8 +293,8 @@ int rs_input_add_target(struct rs_input *in, const char *text,
  * Returns 0 with *plan (see struct plan), or a negative code when a
  * dependency string does not parse (err located in the recipe). *r gets
  * the resolver the plan refers to (owned by in). */
-int rs_input_solve(struct rs_input *in, struct plan **plan,
-		   struct resolver **r, struct gild_err *err);
+int rs_input_solve(struct rs_input *in, struct plan **plan, struct resolver **r,
+		   struct gild_err *err);
 
 /* A recorded dependency string of a binary or installed package: every
  * `cat/pn:SLOT/SUB=` atom is appended to slotdeps as "cat/pn:SLOT/SUB"
@@ -324,20 +329,20 @@ struct rtree {
 	/* reading packages again when their cache entries are stale */
 	char *cache_path;
 	int treefd;
-	int64_t racy;	      /* see rcache_racy_limit */
+	int64_t racy; /* see rcache_racy_limit */
 	struct recipe_loader *loader;
 	struct recipe **fresh; /* the recipes read again */
 	size_t nfresh, fresh_cap;
-	bool cache_bad;	      /* a recipe read again does not load */
-	struct gild_strv skipped; /* "file:line:col: why" of recipes that do
-				   * not load, left out of the plan */
+	bool cache_bad;		    /* a recipe read again does not load */
+	struct gild_strv skipped;   /* "file:line:col: why" of recipes that do
+				     * not load, left out of the plan */
 	struct gild_strv refreshed; /* their "cat/pn" */
-	struct gild_strv changed; /* categories read from the tree */
+	struct gild_strv changed;   /* categories read from the tree */
 	struct gild_strv stale_cls; /* packages whose classes changed, sorted */
 	struct rcache_writer *writer; /* while the tree is loaded */
-	bool defer;	      /* ... into a cache used right after */
+	bool defer;		      /* ... into a cache used right after */
 	struct rtree_scratch scratch; /* the last cached version loaded */
-	size_t nrefreshed;    /* packages read again (stale in the cache) */
+	size_t nrefreshed; /* packages read again (stale in the cache) */
 	/* gild_now() after each loading step, for -v */
 	double t_start, t_config, t_fingerprint, t_versions;
 };
@@ -372,8 +377,16 @@ int rtree_add_targets(struct rtree *rt, char **targets, int n);
 /* ---- resolve-case ----
  * run a resolver case file (see resolve-case.c). */
 
-enum { V_SLOT, V_IUSE, V_KEYWORDS, V_REQUIRED_USE, V_EAPI, V_DEPS,
-       V_USE = V_DEPS + 5, V_NVARS };
+enum {
+	V_SLOT,
+	V_IUSE,
+	V_KEYWORDS,
+	V_REQUIRED_USE,
+	V_EAPI,
+	V_DEPS,
+	V_USE = V_DEPS + 5,
+	V_NVARS
+};
 
 /* Run the case at path; print a diff of expected and actual output to out
  * when they differ. With update, rewrite the file's expect lines instead.

@@ -22,8 +22,8 @@ int main(void)
 	       "#include \"sandbox-impl.h\"\n\n"
 	       "const struct sock_filter sandbox_seccomp_prog[] = {\n");
 	for (size_t i = 0; i < len; i++)
-		printf("\t{0x%04x, %u, %u, 0x%08x},\n", prog[i].code, prog[i].jt,
-		       prog[i].jf, prog[i].k);
+		printf("\t{0x%04x, %u, %u, 0x%08x},\n", prog[i].code,
+		       prog[i].jt, prog[i].jf, prog[i].k);
 	printf("};\n\nconst size_t sandbox_seccomp_prog_len = %zu;\n", len);
 	return fflush(stdout) == 0 && !ferror(stdout) ? 0 : 1;
 }

@@ -24,7 +24,9 @@ TEST(gild_fail_errno_appends_path_and_strerror)
 	char *buf = NULL;
 	int r = gild_read_file("/nonexistent/file", &buf, NULL, &err);
 	CHECK_INTEQ(r, -ENOENT);
-	CHECK_STREQ(err.msg, "cannot open '/nonexistent/file': No such file or directory");
+	CHECK_STREQ(
+	    err.msg,
+	    "cannot open '/nonexistent/file': No such file or directory");
 	CHECK(buf == NULL);
 }
 
@@ -54,14 +56,18 @@ TEST(gild_atomic_leaves_nothing_when_not_committed)
 	CHECK(mkdtemp(dir) != NULL);
 	_cleanup_free_ char *path = gild_path_join(dir, "out.txt");
 	{
-		_cleanup_(gild_atomic_release) struct gild_atomic af = GILD_ATOMIC_INIT;
-		CHECK_INTEQ(gild_atomic_open(&af, AT_FDCWD, path, 0644, &err), 0);
+		_cleanup_(gild_atomic_release) struct gild_atomic af =
+		    GILD_ATOMIC_INIT;
+		CHECK_INTEQ(gild_atomic_open(&af, AT_FDCWD, path, 0644, &err),
+			    0);
 		fputs("half", af.f);
 	}
 	CHECK(access(path, F_OK) != 0);
 	{
-		_cleanup_(gild_atomic_release) struct gild_atomic af = GILD_ATOMIC_INIT;
-		CHECK_INTEQ(gild_atomic_open(&af, AT_FDCWD, path, 0600, &err), 0);
+		_cleanup_(gild_atomic_release) struct gild_atomic af =
+		    GILD_ATOMIC_INIT;
+		CHECK_INTEQ(gild_atomic_open(&af, AT_FDCWD, path, 0600, &err),
+			    0);
 		fputs("whole", af.f);
 		CHECK_INTEQ(gild_atomic_commit(&af, &err), 0);
 	}

@@ -34,44 +34,46 @@ TEST(depstr_reduce_follows_the_issue_rules)
 	static const struct {
 		const char *in, *use, *out;
 	} rows[] = {
-		{"a/b", "", "a/b"},
-		{"a/b   c/d\n\te/f", "", "a/b c/d e/f"},
-		{"x? ( a/b ) c/d", "", "c/d"},
-		{"x? ( a/b ) c/d", "x", "a/b c/d"},
-		{"!x? ( a/b ) c/d", "x", "c/d"},
-		{"!x? ( a/b ) c/d", "", "a/b c/d"},
-		{"x? ( a/b c/d )", "x", "a/b c/d"},
-		{"x? ( y? ( a/b ) c/d )", "x", "c/d"},
-		{"x? ( y? ( a/b ) c/d )", "x y", "a/b c/d"},
-		{"|| ( a/b c/d )", "", "|| ( a/b c/d )"},
-		{"|| ( a/b )", "", "|| ( a/b )"},
-		{"|| ( x? ( a/b ) c/d )", "", "|| ( c/d )"},
-		{"|| ( x? ( a/b ) c/d )", "x", "|| ( a/b c/d )"},
-		{"|| ( x? ( a/b e/f ) c/d )", "x", "|| ( ( a/b e/f ) c/d )"},
-		{"|| ( x? ( a/b y? ( e/f ) ) c/d )", "x", "|| ( a/b c/d )"},
-		{"|| ( x? ( a/b ) )", "", "|| ( )"},
-		{"( a/b c/d )", "", "( a/b c/d )"},
-		{"( x? ( a/b ) )", "", ""},
-		{"( ( x? ( a/b ) ) ) c/d", "", "c/d"},
-		{"( x? ( a/b ) c/d )", "", "( c/d )"},
-		{"|| ( ( a/b c/d ) e/f )", "", "|| ( ( a/b c/d ) e/f )"},
-		{"|| ( ( x? ( a/b ) ) e/f )", "", "|| ( e/f )"},
-		{"x? ( || ( a/b c/d ) )", "x", "|| ( a/b c/d )"},
-		{"|| ( x? ( || ( a/b c/d ) ) )", "x", "|| ( || ( a/b c/d ) )"},
-		{"!!a/b >=c/d-1:0=[x?] =e/f-1*", "", "!!a/b >=c/d-1:0=[x?] =e/f-1*"},
-		{"|| ( a/b:* c/d:0 ) e/f:=", "", "|| ( a/b:* c/d:0 ) e/f:="},
-		{"", "", ""},
+	    {"a/b", "", "a/b"},
+	    {"a/b   c/d\n\te/f", "", "a/b c/d e/f"},
+	    {"x? ( a/b ) c/d", "", "c/d"},
+	    {"x? ( a/b ) c/d", "x", "a/b c/d"},
+	    {"!x? ( a/b ) c/d", "x", "c/d"},
+	    {"!x? ( a/b ) c/d", "", "a/b c/d"},
+	    {"x? ( a/b c/d )", "x", "a/b c/d"},
+	    {"x? ( y? ( a/b ) c/d )", "x", "c/d"},
+	    {"x? ( y? ( a/b ) c/d )", "x y", "a/b c/d"},
+	    {"|| ( a/b c/d )", "", "|| ( a/b c/d )"},
+	    {"|| ( a/b )", "", "|| ( a/b )"},
+	    {"|| ( x? ( a/b ) c/d )", "", "|| ( c/d )"},
+	    {"|| ( x? ( a/b ) c/d )", "x", "|| ( a/b c/d )"},
+	    {"|| ( x? ( a/b e/f ) c/d )", "x", "|| ( ( a/b e/f ) c/d )"},
+	    {"|| ( x? ( a/b y? ( e/f ) ) c/d )", "x", "|| ( a/b c/d )"},
+	    {"|| ( x? ( a/b ) )", "", "|| ( )"},
+	    {"( a/b c/d )", "", "( a/b c/d )"},
+	    {"( x? ( a/b ) )", "", ""},
+	    {"( ( x? ( a/b ) ) ) c/d", "", "c/d"},
+	    {"( x? ( a/b ) c/d )", "", "( c/d )"},
+	    {"|| ( ( a/b c/d ) e/f )", "", "|| ( ( a/b c/d ) e/f )"},
+	    {"|| ( ( x? ( a/b ) ) e/f )", "", "|| ( e/f )"},
+	    {"x? ( || ( a/b c/d ) )", "x", "|| ( a/b c/d )"},
+	    {"|| ( x? ( || ( a/b c/d ) ) )", "x", "|| ( || ( a/b c/d ) )"},
+	    {"!!a/b >=c/d-1:0=[x?] =e/f-1*", "",
+	     "!!a/b >=c/d-1:0=[x?] =e/f-1*"},
+	    {"|| ( a/b:* c/d:0 ) e/f:=", "", "|| ( a/b:* c/d:0 ) e/f:="},
+	    {"", "", ""},
 	};
 	for (size_t i = 0; i < GILD_ARRAY_SIZE(rows); i++) {
 		struct gild_err err = GILD_ERR_INIT;
-		_cleanup_free_ char *got = reduce_str(rows[i].in, rows[i].use,
-						      DEPSTR_DEPEND, &err);
+		_cleanup_free_ char *got =
+		    reduce_str(rows[i].in, rows[i].use, DEPSTR_DEPEND, &err);
 		if (!CHECK(got != NULL)) {
 			tap_note("'%s': %s", rows[i].in, err.msg);
 			continue;
 		}
 		if (!CHECK_STREQ(got, rows[i].out))
-			tap_note("input '%s' USE '%s'", rows[i].in, rows[i].use);
+			tap_note("input '%s' USE '%s'", rows[i].in,
+				 rows[i].use);
 	}
 }
 
@@ -81,47 +83,71 @@ TEST(depstr_parse_rejects_bad_grammar_naming_the_token)
 		enum depstr_kind kind;
 		const char *in, *msg;
 	} rows[] = {
-		{DEPSTR_DEPEND, "( )", "empty group '( )' at column 1"},
-		{DEPSTR_DEPEND, "a/b || ( )", "empty group '|| ( )' at column 5"},
-		{DEPSTR_DEPEND, "x? ( )", "empty group 'x? ( )' at column 1"},
-		{DEPSTR_DEPEND, "!x? (\n)", "empty group '!x? ( )' at column 1"},
-		{DEPSTR_DEPEND, "( a/b", "missing ')' for '(' at column 1"},
-		{DEPSTR_DEPEND, "a/b )", "unexpected ')' at column 5"},
-		{DEPSTR_DEPEND, "|| a/b", "expected '(' after '||' at column 1"},
-		{DEPSTR_DEPEND, "||", "expected '(' after '||' at column 1"},
-		{DEPSTR_DEPEND, "x? a/b", "expected '(' after 'x?' at column 1"},
-		{DEPSTR_DEPEND, "(a/b )", "invalid atom '(a/b': invalid character '(' in category '(a' at column 1"},
-		{DEPSTR_DEPEND, "a/b\n  =c/d", "invalid atom '=c/d': operator '=' needs a valid version at line 2, column 6"},
-		{DEPSTR_DEPEND, "^^ ( a/b )", "'^^' is not allowed in a dependency string at column 1"},
-		{DEPSTR_DEPEND, "?? ( a/b )", "'?\?' is not allowed in a dependency string at column 1"},
-		{DEPSTR_DEPEND, "_x? ( a/b )", "invalid USE flag name in '_x?' at column 1"},
-		{DEPSTR_DEPEND, "? ( a/b )", "invalid USE flag name in '?' at column 1"},
-		{DEPSTR_DEPEND, "a/b -> c", "unexpected '->' at column 5"},
-		{DEPSTR_DEPEND, "|| ( x? ( ( a/b:= ) ) )", "'a/b:=': the ':=' slot operator is not allowed inside '|| ( )' at column 13"},
-		{DEPSTR_DEPEND, "|| ( a/b:0= )", "'a/b:0=': the ':=' slot operator is not allowed inside '|| ( )' at column 6"},
-		{DEPSTR_SRC_URI, "|| ( a )", "'||' is not allowed in SRC_URI at column 1"},
-		{DEPSTR_SRC_URI, "-> a", "unexpected '->' at column 1"},
-		{DEPSTR_SRC_URI, "a.tgz -> b", "unexpected '->' at column 7"},
-		{DEPSTR_SRC_URI, "http://x/a -> b -> c", "unexpected '->' at column 17"},
-		{DEPSTR_SRC_URI, "http://x/a ->", "expected a file name after '->' at column 12"},
-		{DEPSTR_SRC_URI, "http://x/a -> d/b", "expected a file name after '->' at column 12"},
-		{DEPSTR_SRC_URI, "x? ( http://x/a ) -> b", "unexpected '->' at column 19"},
-		{DEPSTR_SRC_URI, "dir/a.tgz", "invalid SRC_URI item 'dir/a.tgz' at column 1"},
-		{DEPSTR_SRC_URI, "mirror://gnu", "'mirror://gnu': expected 'mirror://NAME/path' at column 1"},
-		{DEPSTR_SRC_URI, "mirror:///a", "'mirror:///a': expected 'mirror://NAME/path' at column 1"},
-		{DEPSTR_LICENSE, "GPL-2 -BSD", "invalid license name '-BSD' at column 7"},
-		{DEPSTR_RESTRICT, "|| ( test )", "'||' is not allowed in RESTRICT or PROPERTIES at column 1"},
-		{DEPSTR_RESTRICT, "test)", "unexpected 'test)' at column 1"},
-		{DEPSTR_REQUIRED_USE, "a !!b", "invalid USE flag name '!!b' at column 3"},
-		{DEPSTR_REQUIRED_USE, "-a", "invalid USE flag name '-a' at column 1"},
-		{DEPSTR_REQUIRED_USE, "^^ ( )", "empty group '^^ ( )' at column 1"},
-		{DEPSTR_REQUIRED_USE, "?? ( )", "empty group '?? ( )' at column 1"},
+	    {DEPSTR_DEPEND, "( )", "empty group '( )' at column 1"},
+	    {DEPSTR_DEPEND, "a/b || ( )", "empty group '|| ( )' at column 5"},
+	    {DEPSTR_DEPEND, "x? ( )", "empty group 'x? ( )' at column 1"},
+	    {DEPSTR_DEPEND, "!x? (\n)", "empty group '!x? ( )' at column 1"},
+	    {DEPSTR_DEPEND, "( a/b", "missing ')' for '(' at column 1"},
+	    {DEPSTR_DEPEND, "a/b )", "unexpected ')' at column 5"},
+	    {DEPSTR_DEPEND, "|| a/b", "expected '(' after '||' at column 1"},
+	    {DEPSTR_DEPEND, "||", "expected '(' after '||' at column 1"},
+	    {DEPSTR_DEPEND, "x? a/b", "expected '(' after 'x?' at column 1"},
+	    {DEPSTR_DEPEND, "(a/b )",
+	     "invalid atom '(a/b': invalid character '(' in category '(a' at "
+	     "column 1"},
+	    {DEPSTR_DEPEND, "a/b\n  =c/d",
+	     "invalid atom '=c/d': operator '=' needs a valid version at line "
+	     "2, column 6"},
+	    {DEPSTR_DEPEND, "^^ ( a/b )",
+	     "'^^' is not allowed in a dependency string at column 1"},
+	    {DEPSTR_DEPEND, "?? ( a/b )",
+	     "'?\?' is not allowed in a dependency string at column 1"},
+	    {DEPSTR_DEPEND, "_x? ( a/b )",
+	     "invalid USE flag name in '_x?' at column 1"},
+	    {DEPSTR_DEPEND, "? ( a/b )",
+	     "invalid USE flag name in '?' at column 1"},
+	    {DEPSTR_DEPEND, "a/b -> c", "unexpected '->' at column 5"},
+	    {DEPSTR_DEPEND, "|| ( x? ( ( a/b:= ) ) )",
+	     "'a/b:=': the ':=' slot operator is not allowed inside '|| ( )' "
+	     "at column 13"},
+	    {DEPSTR_DEPEND, "|| ( a/b:0= )",
+	     "'a/b:0=': the ':=' slot operator is not allowed inside '|| ( )' "
+	     "at column 6"},
+	    {DEPSTR_SRC_URI, "|| ( a )",
+	     "'||' is not allowed in SRC_URI at column 1"},
+	    {DEPSTR_SRC_URI, "-> a", "unexpected '->' at column 1"},
+	    {DEPSTR_SRC_URI, "a.tgz -> b", "unexpected '->' at column 7"},
+	    {DEPSTR_SRC_URI, "http://x/a -> b -> c",
+	     "unexpected '->' at column 17"},
+	    {DEPSTR_SRC_URI, "http://x/a ->",
+	     "expected a file name after '->' at column 12"},
+	    {DEPSTR_SRC_URI, "http://x/a -> d/b",
+	     "expected a file name after '->' at column 12"},
+	    {DEPSTR_SRC_URI, "x? ( http://x/a ) -> b",
+	     "unexpected '->' at column 19"},
+	    {DEPSTR_SRC_URI, "dir/a.tgz",
+	     "invalid SRC_URI item 'dir/a.tgz' at column 1"},
+	    {DEPSTR_SRC_URI, "mirror://gnu",
+	     "'mirror://gnu': expected 'mirror://NAME/path' at column 1"},
+	    {DEPSTR_SRC_URI, "mirror:///a",
+	     "'mirror:///a': expected 'mirror://NAME/path' at column 1"},
+	    {DEPSTR_LICENSE, "GPL-2 -BSD",
+	     "invalid license name '-BSD' at column 7"},
+	    {DEPSTR_RESTRICT, "|| ( test )",
+	     "'||' is not allowed in RESTRICT or PROPERTIES at column 1"},
+	    {DEPSTR_RESTRICT, "test)", "unexpected 'test)' at column 1"},
+	    {DEPSTR_REQUIRED_USE, "a !!b",
+	     "invalid USE flag name '!!b' at column 3"},
+	    {DEPSTR_REQUIRED_USE, "-a",
+	     "invalid USE flag name '-a' at column 1"},
+	    {DEPSTR_REQUIRED_USE, "^^ ( )", "empty group '^^ ( )' at column 1"},
+	    {DEPSTR_REQUIRED_USE, "?? ( )", "empty group '?? ( )' at column 1"},
 	};
 	for (size_t i = 0; i < GILD_ARRAY_SIZE(rows); i++) {
 		struct gild_err err = GILD_ERR_INIT;
 		struct dep_node *t = NULL;
-		int r = depstr_parse(rows[i].in, strlen(rows[i].in), rows[i].kind,
-				     8, NULL, &t, &err);
+		int r = depstr_parse(rows[i].in, strlen(rows[i].in),
+				     rows[i].kind, 8, NULL, &t, &err);
 		if (!CHECK_INTEQ(r, -GILD_E_SYNTAX)) {
 			tap_note("accepted '%s'", rows[i].in);
 			dep_node_free(t);
@@ -160,7 +186,8 @@ TEST(depstr_parse_locates_errors_in_the_file)
 	CHECK_STREQ(err.file, "recipes/a/b/b-1.recipe");
 	CHECK_INTEQ(err.line, 13);
 	CHECK_INTEQ(err.col, 18);
-	CHECK_STREQ(err.msg, "invalid atom 'dev-libs/b[!y]': '!flag' needs '?' or '=' in USE dependency '!y'");
+	CHECK_STREQ(err.msg, "invalid atom 'dev-libs/b[!y]': '!flag' needs '?' "
+			     "or '=' in USE dependency '!y'");
 }
 
 TEST(depstr_parse_gives_each_node_its_location)
@@ -170,7 +197,8 @@ TEST(depstr_parse_gives_each_node_its_location)
 	struct gild_err err = GILD_ERR_INIT;
 	_cleanup_(dep_node_freep) struct dep_node *t = NULL;
 
-	if (!CHECK(depstr_parse(s, strlen(s), DEPSTR_DEPEND, 7, &start, &t, &err) == 0))
+	if (!CHECK(depstr_parse(s, strlen(s), DEPSTR_DEPEND, 7, &start, &t,
+				&err) == 0))
 		return;
 	CHECK(t->top && t->kind == DEP_ALL);
 	if (!CHECK_INTEQ(t->n_kids, 2))
@@ -189,14 +217,16 @@ TEST(depstr_parse_gives_each_node_its_location)
 
 TEST(src_uri_gives_distfile_names)
 {
-	const char *s = "https://e.org/a-1.tar.gz -> b-1.tgz mirror://gnu/c/c-2.tar.xz "
-			"x? ( fetch+https://e.org/d.zip ) local.patch";
+	const char *s =
+	    "https://e.org/a-1.tar.gz -> b-1.tgz mirror://gnu/c/c-2.tar.xz "
+	    "x? ( fetch+https://e.org/d.zip ) local.patch";
 	struct gild_err err = GILD_ERR_INIT;
 	_cleanup_(dep_node_freep) struct dep_node *t = NULL;
 	_cleanup_buf_ struct gild_buf b = GILD_BUF_INIT;
 	gild_str name, path;
 
-	if (!CHECK(depstr_parse(s, strlen(s), DEPSTR_SRC_URI, 8, NULL, &t, &err) == 0))
+	if (!CHECK(depstr_parse(s, strlen(s), DEPSTR_SRC_URI, 8, NULL, &t,
+				&err) == 0))
 		return;
 	if (!CHECK_INTEQ(t->n_kids, 4))
 		return;
@@ -206,7 +236,8 @@ TEST(src_uri_gives_distfile_names)
 	CHECK(src_uri_mirror(depstr_uri(&t->kids[1]), &name, &path));
 	CHECK(gild_str_eq(name, "gnu"));
 	CHECK(gild_str_eq(path, "c/c-2.tar.xz"));
-	CHECK(gild_str_eq(depstr_uri(&t->kids[2].kids[0]), "https://e.org/d.zip"));
+	CHECK(gild_str_eq(depstr_uri(&t->kids[2].kids[0]),
+			  "https://e.org/d.zip"));
 	CHECK(gild_str_eq(depstr_distfile(&t->kids[2].kids[0]), "d.zip"));
 	CHECK(gild_str_eq(depstr_distfile(&t->kids[3]), "local.patch"));
 	CHECK(!src_uri_mirror(GILD_STR_C("https://x/y"), &name, &path));
@@ -222,8 +253,10 @@ TEST(src_uri_prefixes_need_eapi_8)
 
 	CHECK(depstr_parse(s, strlen(s), DEPSTR_SRC_URI, 7, NULL, &t, &err) ==
 	      -GILD_E_SYNTAX);
-	CHECK_STREQ(err.msg, "'mirror+https://e.org/a.tgz': URI prefixes 'fetch+' and 'mirror+' need EAPI 8 at column 1");
-	CHECK(depstr_parse(s, strlen(s), DEPSTR_SRC_URI, 8, NULL, &t, &err) == 0);
+	CHECK_STREQ(err.msg, "'mirror+https://e.org/a.tgz': URI prefixes "
+			     "'fetch+' and 'mirror+' need EAPI 8 at column 1");
+	CHECK(depstr_parse(s, strlen(s), DEPSTR_SRC_URI, 8, NULL, &t, &err) ==
+	      0);
 	dep_node_free(t);
 	CHECK(depstr_parse(s, strlen(s), DEPSTR_SRC_URI, 6, NULL, &t, &err) ==
 	      -GILD_E_UNSUPPORTED);
@@ -235,16 +268,20 @@ TEST(depstr_format_prints_every_kind_with_single_spaces)
 		enum depstr_kind kind;
 		const char *in, *out;
 	} rows[] = {
-		{DEPSTR_LICENSE, " GPL-2+  || ( MIT BSD )\n", "GPL-2+ || ( MIT BSD )"},
-		{DEPSTR_RESTRICT, "test? ( test ) !x? ( mirror )", "test? ( test ) !x? ( mirror )"},
-		{DEPSTR_REQUIRED_USE, "^^ ( a b ) ?? ( c !d ) || ( e ( f g ) )", "^^ ( a b ) ?? ( c !d ) || ( e ( f g ) )"},
+	    {DEPSTR_LICENSE, " GPL-2+  || ( MIT BSD )\n",
+	     "GPL-2+ || ( MIT BSD )"},
+	    {DEPSTR_RESTRICT, "test? ( test ) !x? ( mirror )",
+	     "test? ( test ) !x? ( mirror )"},
+	    {DEPSTR_REQUIRED_USE, "^^ ( a b ) ?? ( c !d ) || ( e ( f g ) )",
+	     "^^ ( a b ) ?? ( c !d ) || ( e ( f g ) )"},
 	};
 	for (size_t i = 0; i < GILD_ARRAY_SIZE(rows); i++) {
 		struct gild_err err = GILD_ERR_INIT;
 		_cleanup_(dep_node_freep) struct dep_node *t = NULL;
 		_cleanup_buf_ struct gild_buf b = GILD_BUF_INIT;
-		if (!CHECK(depstr_parse(rows[i].in, strlen(rows[i].in), rows[i].kind,
-					8, NULL, &t, &err) == 0)) {
+		if (!CHECK(depstr_parse(rows[i].in, strlen(rows[i].in),
+					rows[i].kind, 8, NULL, &t,
+					&err) == 0)) {
 			tap_note("%s", err.msg);
 			continue;
 		}

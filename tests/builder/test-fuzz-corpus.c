@@ -16,8 +16,8 @@
 static int replay_dir(const char *name, int (*fn)(const uint8_t *, size_t))
 {
 	const char *top = getenv("GILD_TOP");
-	_cleanup_free_ char *dir = xasprintf("%s/tests/fuzz/corpus/%s",
-					     top ? top : ".", name);
+	_cleanup_free_ char *dir =
+	    xasprintf("%s/tests/fuzz/corpus/%s", top ? top : ".", name);
 	DIR *d = opendir(dir);
 	struct dirent *e;
 	int count = 0;

@@ -1,7 +1,7 @@
 /* test-manifest.c: Manifest parsing, digests, verification, writing;
  * SRC_URI lists, thirdpartymirrors and GLEP 75 mirror layouts. */
-#include "pms/pms.h"
 #include "fetch/fetch.h"
+#include "pms/pms.h"
 #include "tap.h"
 
 #include <sys/stat.h>
@@ -40,17 +40,17 @@ static const struct {
 	const char *text;
 	const char *error; /* NULL: parses */
 } parse_cases[] = {
-	{"DIST a.tar.gz 6 BLAKE2B " HELLO_B2 " SHA512 " HELLO_SHA512 "\n", NULL},
-	{"EBUILD a-1.ebuild 10 SHA256 00ff\nAUX x.patch 3 SHA512 ab\n", NULL},
-	{"\n\nMISC metadata.xml 1 BLAKE2B aa\n", NULL},
-	{"DIST a 1 BLAKE2B 00\nFOO b 1 SHA512 00\n",
-	 "M:2: unknown Manifest entry type 'FOO'"},
-	{"DIST a 1 BLAKE2B\n",
-	 "M:1: malformed DIST entry: expected 'NAME SIZE HASH VALUE...'"},
-	{"DIST a -1 BLAKE2B 00\n", "M:1: bad size '-1' for 'a'"},
-	{"DIST a 1 BLAKE2B zz\n", "M:1: bad BLAKE2B value for 'a'"},
-	{"DIST a 1 BLAKE2B 00\nDIST a 2 SHA512 00\n",
-	 "M:2: duplicate DIST entry for 'a'"},
+    {"DIST a.tar.gz 6 BLAKE2B " HELLO_B2 " SHA512 " HELLO_SHA512 "\n", NULL},
+    {"EBUILD a-1.ebuild 10 SHA256 00ff\nAUX x.patch 3 SHA512 ab\n", NULL},
+    {"\n\nMISC metadata.xml 1 BLAKE2B aa\n", NULL},
+    {"DIST a 1 BLAKE2B 00\nFOO b 1 SHA512 00\n",
+     "M:2: unknown Manifest entry type 'FOO'"},
+    {"DIST a 1 BLAKE2B\n",
+     "M:1: malformed DIST entry: expected 'NAME SIZE HASH VALUE...'"},
+    {"DIST a -1 BLAKE2B 00\n", "M:1: bad size '-1' for 'a'"},
+    {"DIST a 1 BLAKE2B zz\n", "M:1: bad BLAKE2B value for 'a'"},
+    {"DIST a 1 BLAKE2B 00\nDIST a 2 SHA512 00\n",
+     "M:2: duplicate DIST entry for 'a'"},
 };
 
 TEST(manifest_parse_accepts_gentoo_lines_and_locates_errors)
@@ -88,24 +88,27 @@ TEST(manifest_digest_file_gives_size_blake2b_and_sha512)
 
 TEST(manifest_verify_file_reports_mismatches_at_the_line)
 {
-	const char *text = "EBUILD x 1 SHA512 00\n"
-			   "DIST hello 6 BLAKE2B " HELLO_B2
-			   " SHA512 " HELLO_SHA512 "\n"
-			   "DIST big 7 BLAKE2B " HELLO_B2 "\n"
-			   "DIST other 6 SHA512 00ab\n";
+	const char *text =
+	    "EBUILD x 1 SHA512 00\n"
+	    "DIST hello 6 BLAKE2B " HELLO_B2 " SHA512 " HELLO_SHA512 "\n"
+	    "DIST big 7 BLAKE2B " HELLO_B2 "\n"
+	    "DIST other 6 SHA512 00ab\n";
 	_cleanup_(manifest_freep) struct manifest *m = NULL;
 	_cleanup_free_ char *p = write_tmp("hello2", "hello\n");
 	struct gild_err err = GILD_ERR_INIT;
 
-	CHECK_INTEQ(manifest_parse("Manifest", text, strlen(text), &m, &err), 0);
+	CHECK_INTEQ(manifest_parse("Manifest", text, strlen(text), &m, &err),
+		    0);
 	CHECK_INTEQ(manifest_verify_file(m, "hello", p, &err), 0);
 	CHECK_INTEQ(manifest_verify_file(m, "big", p, &err), -GILD_E_MANIFEST);
 	CHECK_INTEQ(err.line, 3);
 	CHECK_STREQ(err.msg, "size mismatch for 'big': expected 7, got 6");
-	CHECK_INTEQ(manifest_verify_file(m, "other", p, &err), -GILD_E_MANIFEST);
+	CHECK_INTEQ(manifest_verify_file(m, "other", p, &err),
+		    -GILD_E_MANIFEST);
 	CHECK_INTEQ(err.line, 4);
-	CHECK_STREQ(err.msg, "SHA512 mismatch for 'other': expected 00ab, got "
-			     HELLO_SHA512);
+	CHECK_STREQ(
+	    err.msg,
+	    "SHA512 mismatch for 'other': expected 00ab, got " HELLO_SHA512);
 	CHECK_INTEQ(manifest_verify_file(m, "x", p, &err), -GILD_E_NOTFOUND);
 	CHECK_INTEQ(err.line, 0);
 	CHECK_STREQ(err.file, "Manifest");
@@ -179,8 +182,8 @@ static int srclist_of(struct fetch_srclist *l, const char *text,
 {
 	_cleanup_(dep_node_freep) struct dep_node *tree = NULL;
 	_cleanup_(dep_node_freep) struct dep_node *reduced = NULL;
-	int r = depstr_parse(text, strlen(text), DEPSTR_SRC_URI, 8, NULL,
-			     &tree, err);
+	int r = depstr_parse(text, strlen(text), DEPSTR_SRC_URI, 8, NULL, &tree,
+			     err);
 
 	if (r < 0)
 		return r;
@@ -191,7 +194,7 @@ static int srclist_of(struct fetch_srclist *l, const char *text,
 TEST(fetch_srclist_add_tree_handles_renames_use_and_merges_names)
 {
 	_cleanup_(fetch_srclist_releasep) struct fetch_srclist l =
-		FETCH_SRCLIST_INIT;
+	    FETCH_SRCLIST_INIT;
 	struct gild_err err = GILD_ERR_INIT;
 
 	CHECK_INTEQ(srclist_of(&l,
@@ -214,7 +217,7 @@ TEST(fetch_srclist_add_tree_handles_renames_use_and_merges_names)
 TEST(fetch_srclist_add_rejects_bad_names)
 {
 	_cleanup_(fetch_srclist_releasep) struct fetch_srclist l =
-		FETCH_SRCLIST_INIT;
+	    FETCH_SRCLIST_INIT;
 	struct gild_err err = GILD_ERR_INIT;
 
 	CHECK_INTEQ(fetch_srclist_add(&l, "http://a/", NULL, &err),
@@ -228,15 +231,15 @@ TEST(fetch_srclist_add_rejects_bad_names)
 TEST(fetch_expand_uri_uses_thirdpartymirrors)
 {
 	_cleanup_free_ char *p = write_tmp(
-		"tpm", "# mirrors\ngnu https://ftp.gnu.org/gnu/ http://m/gnu\n");
+	    "tpm", "# mirrors\ngnu https://ftp.gnu.org/gnu/ http://m/gnu\n");
 	_cleanup_(fetch_tpm_freep) struct fetch_tpm *t = NULL;
 	_cleanup_strv_ struct gild_strv urls = GILD_STRV_INIT;
 	struct gild_err err = GILD_ERR_INIT;
 
 	CHECK_INTEQ(fetch_tpm_load(p, &t, &err), 0);
-	CHECK_INTEQ(fetch_expand_uri(t, "mirror://gnu/hello/h-1.tar.gz", &urls,
-				     &err),
-		    0);
+	CHECK_INTEQ(
+	    fetch_expand_uri(t, "mirror://gnu/hello/h-1.tar.gz", &urls, &err),
+	    0);
 	CHECK_INTEQ(fetch_expand_uri(t, "https://x/y", &urls, &err), 0);
 	CHECK_INTEQ(urls.n, 3);
 	CHECK_STREQ(urls.v[0], "https://ftp.gnu.org/gnu/hello/h-1.tar.gz");

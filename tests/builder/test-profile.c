@@ -29,7 +29,8 @@ static char *words_of(const struct plines *pl)
 		if (i)
 			gild_buf_addc(&b, '|');
 		for (size_t k = 0; k < pl->v[i].nw; k++)
-			gild_buf_printf(&b, "%s%s", k ? " " : "", pl->v[i].w[k]);
+			gild_buf_printf(&b, "%s%s", k ? " " : "",
+					pl->v[i].w[k]);
 	}
 	return gild_buf_steal(&b);
 }
@@ -37,7 +38,8 @@ static char *words_of(const struct plines *pl)
 TEST(profile_walk_puts_parents_first)
 {
 	struct gild_err err = GILD_ERR_INIT;
-	_cleanup_(profile_freep) struct profile *p = load("default/linux/amd64", &err);
+	_cleanup_(profile_freep) struct profile *p =
+	    load("default/linux/amd64", &err);
 
 	if (!CHECK(p != NULL))
 		return;
@@ -51,7 +53,8 @@ TEST(profile_walk_puts_parents_first)
 TEST(profile_repo_colon_path_parent_resolves_in_this_tree)
 {
 	struct gild_err err = GILD_ERR_INIT;
-	_cleanup_(profile_freep) struct profile *p = load("targets/desktop", &err);
+	_cleanup_(profile_freep) struct profile *p =
+	    load("targets/desktop", &err);
 
 	if (!CHECK(p != NULL))
 		return;
@@ -63,7 +66,8 @@ TEST(profile_repo_colon_path_parent_resolves_in_this_tree)
 TEST(profile_make_defaults_stack_incrementally)
 {
 	struct gild_err err = GILD_ERR_INIT;
-	_cleanup_(profile_freep) struct profile *p = load("default/linux/amd64", &err);
+	_cleanup_(profile_freep) struct profile *p =
+	    load("default/linux/amd64", &err);
 
 	if (!CHECK(p != NULL))
 		return;
@@ -79,7 +83,8 @@ TEST(profile_make_defaults_stack_incrementally)
 TEST(profile_lists_apply_minus_lines)
 {
 	struct gild_err err = GILD_ERR_INIT;
-	_cleanup_(profile_freep) struct profile *p = load("default/linux/amd64", &err);
+	_cleanup_(profile_freep) struct profile *p =
+	    load("default/linux/amd64", &err);
 	_cleanup_free_ char *mask = NULL, *use_mask = NULL, *sys = NULL,
 			    *puse = NULL;
 
@@ -98,7 +103,8 @@ TEST(profile_lists_apply_minus_lines)
 TEST(profile_lines_remember_file_and_line)
 {
 	struct gild_err err = GILD_ERR_INIT;
-	_cleanup_(profile_freep) struct profile *p = load("default/linux/amd64", &err);
+	_cleanup_(profile_freep) struct profile *p =
+	    load("default/linux/amd64", &err);
 	const struct pline *l;
 
 	if (!CHECK(p != NULL))
@@ -110,7 +116,8 @@ TEST(profile_lines_remember_file_and_line)
 	CHECK_STREQ(l->file, "profiles/base/package.mask");
 	CHECK_INTEQ(l->line, 2);
 	l = &p->lists[PL_PACKAGE_USE].v[1];
-	CHECK_STREQ(l->file, "profiles/default/linux/amd64/package.use/20-second");
+	CHECK_STREQ(l->file,
+		    "profiles/default/linux/amd64/package.use/20-second");
 	CHECK_INTEQ(l->col[1], 14);
 }
 
@@ -159,20 +166,21 @@ TEST(profile_unknown_name_is_not_found)
 	CHECK(strstr(err.msg, "profile 'no/such' not found") != NULL);
 }
 
-/* ---- assignments ------------------------------------------------------------ */
+/* ---- assignments ------------------------------------------------------------
+ */
 
 static const struct {
 	const char *text, *name, *want;
 } assign_cases[] = {
-	{"A=plain", "A", "plain"},
-	{"A='single $X \"q\"'", "A", "single $X \"q\""},
-	{"A=\"dq \\\"x\\\" \\$X\"", "A", "dq \"x\" $X"},
-	{"X=1\nA=\"${X}-$X\"", "A", "1-1"},
-	{"export A=\"multi\nline\" # comment", "A", "multi\nline"},
-	{"A=\"cont\\\nined\"", "A", "contined"},
-	{"A=a'b'\"c\"", "A", "abc"},
-	{"A=", "A", ""},
-	{"A=\"${UNSET}\"", "A", ""},
+    {"A=plain", "A", "plain"},
+    {"A='single $X \"q\"'", "A", "single $X \"q\""},
+    {"A=\"dq \\\"x\\\" \\$X\"", "A", "dq \"x\" $X"},
+    {"X=1\nA=\"${X}-$X\"", "A", "1-1"},
+    {"export A=\"multi\nline\" # comment", "A", "multi\nline"},
+    {"A=\"cont\\\nined\"", "A", "contined"},
+    {"A=a'b'\"c\"", "A", "abc"},
+    {"A=", "A", ""},
+    {"A=\"${UNSET}\"", "A", ""},
 };
 
 TEST(vars_parse_follows_bash_quoting)
@@ -195,12 +203,15 @@ static const struct {
 	int code;
 	unsigned line, col;
 } bad_assign_cases[] = {
-	{"A=$(date)", "command substitution '$(' needs a shell", -GILD_E_INVALID, 1, 3},
-	{"\nA=\"open", "unterminated", -GILD_E_SYNTAX, 2, 3},
-	{"A=b c", "command 'c' at top level needs a shell", -GILD_E_INVALID, 1, 5},
-	{"inherit foo", "'inherit' is only allowed in recipes", -GILD_E_INVALID, 1, 9},
-	{"f() { :; }", "function 'f' is only allowed in recipes", -GILD_E_INVALID, 1, 1},
-	{"A=( a b )", "'A' cannot be an array here", -GILD_E_INVALID, 1, 4},
+    {"A=$(date)", "command substitution '$(' needs a shell", -GILD_E_INVALID, 1,
+     3},
+    {"\nA=\"open", "unterminated", -GILD_E_SYNTAX, 2, 3},
+    {"A=b c", "command 'c' at top level needs a shell", -GILD_E_INVALID, 1, 5},
+    {"inherit foo", "'inherit' is only allowed in recipes", -GILD_E_INVALID, 1,
+     9},
+    {"f() { :; }", "function 'f' is only allowed in recipes", -GILD_E_INVALID,
+     1, 1},
+    {"A=( a b )", "'A' cannot be an array here", -GILD_E_INVALID, 1, 4},
 };
 
 TEST(vars_parse_rejects_what_needs_a_shell_at_its_column)
@@ -208,7 +219,8 @@ TEST(vars_parse_rejects_what_needs_a_shell_at_its_column)
 	for (size_t i = 0; i < GILD_ARRAY_SIZE(bad_assign_cases); i++) {
 		struct gild_err err = GILD_ERR_INIT;
 		_cleanup_(varlist_release) struct varlist vl = {0};
-		int r = vars_parse(bad_assign_cases[i].text, "f", NULL, &vl, &err);
+		int r =
+		    vars_parse(bad_assign_cases[i].text, "f", NULL, &vl, &err);
 		tap_note("case %zu: %u:%u: %s", i, err.line, err.col, err.msg);
 		CHECK_INTEQ(r, bad_assign_cases[i].code);
 		CHECK(gild_startswith(err.msg, bad_assign_cases[i].msg));
@@ -221,11 +233,9 @@ TEST(vars_parse_rejects_what_needs_a_shell_at_its_column)
 static const struct {
 	const char *acc, *add, *want;
 } incr_cases[] = {
-	{"", "a b", "a b"},
-	{"a b", "-a c", "b -a c"},
-	{"a b", "-* c", "-* c"},
-	{"-* c", "d -c", "-* d -c"},
-	{"a", "a", "a"},
+    {"", "a b", "a b"},	     {"a b", "-a c", "b -a c"},
+    {"a b", "-* c", "-* c"}, {"-* c", "d -c", "-* d -c"},
+    {"a", "a", "a"},
 };
 
 TEST(incr_stack_handles_minus_and_minus_star)
@@ -237,16 +247,19 @@ TEST(incr_stack_handles_minus_and_minus_star)
 	}
 }
 
-/* ---- user configuration ------------------------------------------------------ */
+/* ---- user configuration
+ * ------------------------------------------------------ */
 
 TEST(config_layers_profile_user_and_environment)
 {
 	struct gild_err err = GILD_ERR_INIT;
 	_cleanup_(config_freep) struct config *c = NULL;
-	char *env[] = {"USE=-ipv6 env", "PYTHON_TARGETS=python3_14", "HOME=/x", NULL};
+	char *env[] = {"USE=-ipv6 env", "PYTHON_TARGETS=python3_14", "HOME=/x",
+		       NULL};
 	_cleanup_free_ char *distdir = NULL, *pkgdir = NULL;
 
-	if (!CHECK_INTEQ(config_load(fixture(), NULL, NULL, env, &c, &err), 0)) {
+	if (!CHECK_INTEQ(config_load(fixture(), NULL, NULL, env, &c, &err),
+			 0)) {
 		tap_note("%s:%u: %s", err.file, err.line, err.msg);
 		return;
 	}
@@ -269,8 +282,9 @@ TEST(config_profile_argument_wins_over_gild_conf)
 	struct gild_err err = GILD_ERR_INIT;
 	_cleanup_(config_freep) struct config *c = NULL;
 
-	if (!CHECK_INTEQ(config_load(fixture(), NULL, "targets/desktop", NULL,
-				     &c, &err), 0))
+	if (!CHECK_INTEQ(
+		config_load(fixture(), NULL, "targets/desktop", NULL, &c, &err),
+		0))
 		return;
 	CHECK_STREQ(c->profile->name, "targets/desktop");
 }
@@ -279,7 +293,8 @@ TEST(config_profile_argument_wins_over_gild_conf)
 TEST(profile_every_shipped_profile_loads)
 {
 	const char *top = getenv("GILD_TOP") ?: ".";
-	_cleanup_free_ char *desc = gild_path_join(top, "profiles/profiles.desc");
+	_cleanup_free_ char *desc =
+	    gild_path_join(top, "profiles/profiles.desc");
 	_cleanup_(plines_release) struct plines pl = {0};
 	_cleanup_strv_ struct gild_strv files = GILD_STRV_INIT;
 	struct gild_err err = GILD_ERR_INIT;
@@ -304,7 +319,8 @@ TEST(profile_parent_in_an_unknown_repository_is_an_error)
 	CHECK(p == NULL);
 	CHECK_INTEQ(err.code, -GILD_E_NOTFOUND);
 	CHECK_STREQ(err.file, "profiles/badrepo/parent");
-	CHECK_STREQ(err.msg, "unknown repository 'other' in parent 'other:base'");
+	CHECK_STREQ(err.msg,
+		    "unknown repository 'other' in parent 'other:base'");
 }
 
 TEST(profile_default_is_default_linux_amd64_when_present)
@@ -314,13 +330,15 @@ TEST(profile_default_is_default_linux_amd64_when_present)
 
 	CHECK_INTEQ(profile_default(fixture(), &name, &err), 0);
 	CHECK_STREQ(name, "default/linux/amd64");
-	CHECK_INTEQ(profile_default("/nonexistent", &name, &err), -GILD_E_NOTFOUND);
+	CHECK_INTEQ(profile_default("/nonexistent", &name, &err),
+		    -GILD_E_NOTFOUND);
 }
 
 TEST(profile_flag_lines_keep_every_line_with_its_level)
 {
 	struct gild_err err = GILD_ERR_INIT;
-	_cleanup_(profile_freep) struct profile *p = load("default/linux/amd64", &err);
+	_cleanup_(profile_freep) struct profile *p =
+	    load("default/linux/amd64", &err);
 	const struct plines *pl;
 
 	if (!CHECK(p != NULL))

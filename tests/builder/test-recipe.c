@@ -19,7 +19,7 @@ static struct recipe *load(struct recipe_loader *l, const char *cat,
 static char *parse_err(const char *file, const char *text)
 {
 	_cleanup_(recipe_loader_freep) struct recipe_loader *l =
-		recipe_loader_new(FIXTURE, 0, NULL);
+	    recipe_loader_new(FIXTURE, 0, NULL);
 	struct gild_err err = GILD_ERR_INIT;
 	struct recipe *r = NULL;
 	char *path = xasprintf("recipes/app-misc/t/%s", file);
@@ -50,9 +50,9 @@ static void check_err(const char *file, const char *text, const char *want,
 TEST(recipe_sets_standard_variables_from_the_path)
 {
 	_cleanup_(recipe_loader_freep) struct recipe_loader *l =
-		recipe_loader_new(FIXTURE, 0, NULL);
+	    recipe_loader_new(FIXTURE, 0, NULL);
 	_cleanup_(recipe_freep) struct recipe *r =
-		load(l, "app-misc", "hello", "hello-1.2-r1.recipe");
+	    load(l, "app-misc", "hello", "hello-1.2-r1.recipe");
 
 	if (!CHECK(r))
 		return;
@@ -64,15 +64,16 @@ TEST(recipe_sets_standard_variables_from_the_path)
 	CHECK_STREQ(r->pvr, "1.2-r1");
 	CHECK_STREQ(r->pf, "hello-1.2-r1");
 	CHECK_STREQ(r->p, "hello-1.2");
-	CHECK_STREQ(r->vars[RECIPE_SRC_URI], "mirror://gnu/hello/hello-1.2.tar.gz");
+	CHECK_STREQ(r->vars[RECIPE_SRC_URI],
+		    "mirror://gnu/hello/hello-1.2.tar.gz");
 }
 
 TEST(recipe_reads_metadata_and_class_additions)
 {
 	_cleanup_(recipe_loader_freep) struct recipe_loader *l =
-		recipe_loader_new(FIXTURE, 0, NULL);
+	    recipe_loader_new(FIXTURE, 0, NULL);
 	_cleanup_(recipe_freep) struct recipe *r =
-		load(l, "app-misc", "hello", "hello-1.0.recipe");
+	    load(l, "app-misc", "hello", "hello-1.0.recipe");
 
 	if (!CHECK(r))
 		return;
@@ -84,8 +85,9 @@ TEST(recipe_reads_metadata_and_class_additions)
 	CHECK_STREQ(r->var_loc[RECIPE_DESCRIPTION].file, r->path);
 	CHECK_INTEQ(r->var_loc[RECIPE_BDEPEND].line, 0);
 	CHECK_STREQ(r->vars[RECIPE_BDEPEND], "sys-devel/make");
-	CHECK_STREQ(r->vars[RECIPE_RDEPEND],
-		    "\n\tssl? ( dev-libs/libfoo:0= )\n\tnls? ( sys-libs/zlib )\n");
+	CHECK_STREQ(
+	    r->vars[RECIPE_RDEPEND],
+	    "\n\tssl? ( dev-libs/libfoo:0= )\n\tnls? ( sys-libs/zlib )\n");
 	CHECK_STREQ(r->vars[RECIPE_DEPEND], r->vars[RECIPE_RDEPEND]);
 	CHECK_STREQ(r->slot, "0");
 	CHECK_STREQ(r->subslot, "0");
@@ -113,9 +115,9 @@ TEST(recipe_reads_metadata_and_class_additions)
 TEST(recipe_keeps_slots_arrays_and_phase_variables)
 {
 	_cleanup_(recipe_loader_freep) struct recipe_loader *l =
-		recipe_loader_new(FIXTURE, 0, NULL);
+	    recipe_loader_new(FIXTURE, 0, NULL);
 	_cleanup_(recipe_freep) struct recipe *r =
-		load(l, "dev-libs", "libfoo", "libfoo-2.0.recipe");
+	    load(l, "dev-libs", "libfoo", "libfoo-2.0.recipe");
 
 	if (!CHECK(r))
 		return;
@@ -133,29 +135,31 @@ TEST(recipe_keeps_slots_arrays_and_phase_variables)
 TEST(recipe_appends_class_values_after_its_own)
 {
 	_cleanup_(recipe_loader_freep) struct recipe_loader *l =
-		recipe_loader_new(FIXTURE, 0, NULL);
+	    recipe_loader_new(FIXTURE, 0, NULL);
 	_cleanup_(recipe_freep) struct recipe *r =
-		load(l, "app-misc", "needs-py", "needs-py-0.1.recipe");
+	    load(l, "app-misc", "needs-py", "needs-py-0.1.recipe");
 
 	if (!CHECK(r))
 		return;
 	CHECK_STREQ(r->vars[RECIPE_RDEPEND],
-		    " sys-libs/zlib python_targets_python3_12? ( dev-lang/python:3.12 )");
-	CHECK_STREQ(r->vars[RECIPE_REQUIRED_USE],
-		    "|| ( python_targets_python3_12 python_targets_python3_13 )");
+		    " sys-libs/zlib python_targets_python3_12? ( "
+		    "dev-lang/python:3.12 )");
+	CHECK_STREQ(
+	    r->vars[RECIPE_REQUIRED_USE],
+	    "|| ( python_targets_python3_12 python_targets_python3_13 )");
 	CHECK_STREQ(r->vars[RECIPE_IUSE],
 		    "doc python_targets_python3_12 +python_targets_python3_13");
 	const struct recipe_iuse *u =
-		recipe_iuse_find(r, "python_targets_python3_13");
+	    recipe_iuse_find(r, "python_targets_python3_13");
 	CHECK(u && u->def == 1);
 }
 
 TEST(recipe_functions_from_classes_are_defaults)
 {
 	_cleanup_(recipe_loader_freep) struct recipe_loader *l =
-		recipe_loader_new(FIXTURE, RECIPE_LOAD_FUNCTIONS, NULL);
+	    recipe_loader_new(FIXTURE, RECIPE_LOAD_FUNCTIONS, NULL);
 	_cleanup_(recipe_freep) struct recipe *r =
-		load(l, "app-misc", "hello", "hello-1.0.recipe");
+	    load(l, "app-misc", "hello", "hello-1.0.recipe");
 	const struct recipe_func *f;
 
 	if (!CHECK(r))
@@ -167,20 +171,23 @@ TEST(recipe_functions_from_classes_are_defaults)
 	CHECK(f && f->origin && strcmp(f->origin, "autotools") == 0);
 	CHECK(f && strcmp(f->body, "\n\temake\n") == 0);
 	f = recipe_func_find(r, "tc_getCC");
-	CHECK(f && strcmp(f->loc.file, "recipes/classes/toolchain-funcs.class") == 0);
+	CHECK(f && strcmp(f->loc.file,
+			  "recipes/classes/toolchain-funcs.class") == 0);
 	CHECK(recipe_func_find(r, "pkg_setup") == NULL);
 }
 
 TEST(recipe_rejects_bad_eapi)
 {
 	CHECK_ERR("t-1.recipe", "SLOT=0\n",
-		  T ": EAPI is not set (that means EAPI 0; gild supports EAPI 7 and 8)");
+		  T ": EAPI is not set (that means EAPI 0; gild supports EAPI "
+		    "7 and 8)");
 	CHECK_ERR("t-1.recipe", "\nEAPI=6\nSLOT=0",
 		  T ":2:6: unsupported EAPI '6' (gild supports EAPI 7 and 8)");
 	CHECK_ERR("t-1.recipe", "EAPI=\"9\"",
 		  T ":1:6: unsupported EAPI '9' (gild supports EAPI 7 and 8)");
-	CHECK_ERR("t-1.recipe", "EAPI=8\ninherit bad-eapi\nSLOT=0",
-		  "recipes/classes/bad-eapi.class:1:6: a class cannot set 'EAPI'");
+	CHECK_ERR(
+	    "t-1.recipe", "EAPI=8\ninherit bad-eapi\nSLOT=0",
+	    "recipes/classes/bad-eapi.class:1:6: a class cannot set 'EAPI'");
 	CHECK_ERR("t-1.recipe", "EAPI=7\nSLOT=0", "ok");
 }
 
@@ -190,15 +197,15 @@ TEST(recipe_rejects_bad_tokens_where_they_are)
 		  T ":4:3: invalid USE flag '+b%' in IUSE");
 	CHECK_ERR("t-1.recipe", "EAPI=8\nSLOT=0\nKEYWORDS=\"amd64 ~~x86\"",
 		  T ":3:17: invalid keyword '~~x86' in KEYWORDS");
-	CHECK_ERR("t-1.recipe", "EAPI=8\nSLOT=0\nKEYWORDS=\"-* ~amd64 -arm\"", "ok");
+	CHECK_ERR("t-1.recipe", "EAPI=8\nSLOT=0\nKEYWORDS=\"-* ~amd64 -arm\"",
+		  "ok");
 	CHECK_ERR("t-1.recipe", "EAPI=8\nSLOT=\"0/\"",
 		  T ":2:7: invalid SLOT '0/' (want 'slot' or 'slot/subslot')");
-	CHECK_ERR("t-1.recipe", "EAPI=8\nSLOT=",
-		  T ":2:6: SLOT is empty");
+	CHECK_ERR("t-1.recipe", "EAPI=8\nSLOT=", T ":2:6: SLOT is empty");
 	CHECK_ERR("t-1.recipe", "EAPI=8\n", T ": SLOT is not set");
 	CHECK_ERR("t-1.recipe", "EAPI=8\nSLOT=0\nDESCRIPTION=\"$(date)\"",
-		  T ":3:14: command substitution '$(' needs a shell; "
-		  SHVARS_STATIC_HINT);
+		  T ":3:14: command substitution '$(' needs a "
+		    "shell; " SHVARS_STATIC_HINT);
 }
 
 TEST(recipe_rejects_missing_and_cyclic_classes)
@@ -209,44 +216,55 @@ TEST(recipe_rejects_missing_and_cyclic_classes)
 	CHECK_ERR("t-1.recipe", "EAPI=8\ninherit cycle-a\nSLOT=0",
 		  "recipes/classes/cycle-b.class:1:9: class inheritance cycle: "
 		  "'cycle-a' -> 'cycle-b' -> 'cycle-a'");
-	CHECK_ERR("t-1.recipe", "EAPI=8\ninherit autotools autotools\nSLOT=0", "ok");
+	CHECK_ERR("t-1.recipe", "EAPI=8\ninherit autotools autotools\nSLOT=0",
+		  "ok");
 }
 
 TEST(recipe_rejects_bad_paths)
 {
-	CHECK_ERR("u-1.recipe", "EAPI=8\nSLOT=0",
-		  "recipes/app-misc/t/u-1.recipe: recipe 'u-1.recipe' is not in "
-		  "a directory named 'u'");
-	CHECK_ERR("t-1.ebuild", "EAPI=8\nSLOT=0",
-		  "recipes/app-misc/t/t-1.ebuild: a recipe file name must end in "
-		  "'.recipe'");
+	CHECK_ERR(
+	    "u-1.recipe", "EAPI=8\nSLOT=0",
+	    "recipes/app-misc/t/u-1.recipe: recipe 'u-1.recipe' is not in "
+	    "a directory named 'u'");
+	CHECK_ERR(
+	    "t-1.ebuild", "EAPI=8\nSLOT=0",
+	    "recipes/app-misc/t/t-1.ebuild: a recipe file name must end in "
+	    "'.recipe'");
 	char *got = parse_err("t.recipe", "EAPI=8\nSLOT=0");
-	CHECK(gild_startswith(got, "recipes/app-misc/t/t.recipe: invalid recipe "
-				   "file name 't.recipe': "));
+	CHECK(gild_startswith(got,
+			      "recipes/app-misc/t/t.recipe: invalid recipe "
+			      "file name 't.recipe': "));
 	free(got);
 }
 
 TEST(recipe_dependency_errors_point_into_the_file)
 {
-	CHECK_ERR("t-1.recipe", "EAPI=8\nSLOT=0\nRDEPEND=\"\n\tdev-libs/a\n\t>=bad\n\"",
-		  T ":5:4: invalid atom '>=bad': expected 'category/package' in RDEPEND");
-	CHECK_ERR("t-1.recipe", "EAPI=8\nSLOT=0\nA='x/y'\nRDEPEND=\"${A} ssl? ( \\$x )\"",
-		  T ":4:23: invalid atom '$x': expected 'category/package' in RDEPEND");
+	CHECK_ERR("t-1.recipe",
+		  "EAPI=8\nSLOT=0\nRDEPEND=\"\n\tdev-libs/a\n\t>=bad\n\"",
+		  T ":5:4: invalid atom '>=bad': expected 'category/package' "
+		    "in RDEPEND");
+	CHECK_ERR(
+	    "t-1.recipe",
+	    "EAPI=8\nSLOT=0\nA='x/y'\nRDEPEND=\"${A} ssl? ( \\$x )\"",
+	    T
+	    ":4:23: invalid atom '$x': expected 'category/package' in RDEPEND");
 	CHECK_ERR("t-1.recipe", "EAPI=8\nSLOT=0\nLICENSE=\"|| ( )\"",
 		  T ":3:10: empty group '|| ( )' in LICENSE");
 	CHECK_ERR("t-1.recipe", "EAPI=8\nSLOT=0\nREQUIRED_USE=\"^^ ( a b\"",
 		  T ":3:15: missing ')' for '^^' in REQUIRED_USE");
-	CHECK_ERR("t-1.recipe", "EAPI=7\nSLOT=0\nSRC_URI=\"https://a.invalid/x -> \"",
+	CHECK_ERR("t-1.recipe",
+		  "EAPI=7\nSLOT=0\nSRC_URI=\"https://a.invalid/x -> \"",
 		  T ":3:30: expected a file name after '->' in SRC_URI");
-	CHECK_ERR("t-1.recipe", "EAPI=8\nSLOT=0\nRDEPEND=\"a/b\"\nRDEPEND+=\" c/d\"", "ok");
+	CHECK_ERR("t-1.recipe",
+		  "EAPI=8\nSLOT=0\nRDEPEND=\"a/b\"\nRDEPEND+=\" c/d\"", "ok");
 }
 
 TEST(recipe_deps_parses_on_demand)
 {
 	_cleanup_(recipe_loader_freep) struct recipe_loader *l =
-		recipe_loader_new(FIXTURE, 0, NULL);
+	    recipe_loader_new(FIXTURE, 0, NULL);
 	_cleanup_(recipe_freep) struct recipe *r =
-		load(l, "app-misc", "hello", "hello-1.0.recipe");
+	    load(l, "app-misc", "hello", "hello-1.0.recipe");
 	struct gild_err err = GILD_ERR_INIT;
 	const struct dep_node *n = NULL, *n2 = NULL;
 	struct gild_buf b = GILD_BUF_INIT;

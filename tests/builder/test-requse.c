@@ -18,34 +18,47 @@ TEST(requse_check_gives_verdicts_and_reasons)
 		int ok;
 		const char *why;
 	} rows[] = {
-		{"a", "a", 1, ""},
-		{"a", "", 0, "'a' must be enabled"},
-		{"!a", "a", 0, "'a' must be disabled"},
-		{"a? ( b )", "", 1, ""},
-		{"a? ( b )", "a", 0, "'b' must be enabled when 'a' is enabled"},
-		{"!a? ( b )", "", 0, "'b' must be enabled when 'a' is disabled"},
-		{"a? ( !c? ( b ) )", "a", 0, "'b' must be enabled when 'a' is enabled and 'c' is disabled"},
-		{"|| ( a b )", "b", 1, ""},
-		{"|| ( a b )", "", 0, "at least one of 'a', 'b' must be enabled"},
-		{"^^ ( a b )", "a", 1, ""},
-		{"^^ ( a b )", "a b", 0, "exactly one of 'a', 'b' must be enabled, but both are"},
-		{"^^ ( a b )", "", 0, "exactly one of 'a', 'b' must be enabled, but none is"},
-		{"^^ ( a b c )", "a b c", 0, "exactly one of 'a', 'b', 'c' must be enabled, but 'a', 'b', 'c' are"},
-		{"?? ( a b )", "", 1, ""},
-		{"?? ( a b )", "b", 1, ""},
-		{"?? ( a b c )", "a c", 0, "at most one of 'a', 'b', 'c' may be enabled, but 'a', 'c' are"},
-		{"^^ ( a !b )", "a", 0, "exactly one of 'a', '!b' must be satisfied, but both are"},
-		{"|| ( a ( b c ) )", "b", 0, "at least one of 'a', '( b c )' must be satisfied"},
-		{"|| ( a ( b c ) )", "b c", 1, ""},
-		/* a false conditional is not a member of the group */
-		{"^^ ( a x? ( b ) )", "a b", 1, ""},
-		{"^^ ( a x? ( b ) )", "a b x", 0, "exactly one of 'a', 'b' must be enabled, but both are"},
-		/* EAPI 7+: empty || and ^^ are not satisfied, empty ?? is */
-		{"|| ( x? ( a ) )", "a", 0, "'|| ( x? ( a ) )' has no enabled member, so it is not satisfied"},
-		{"^^ ( x? ( a ) )", "a", 0, "'^^ ( x? ( a ) )' has no enabled member, so it is not satisfied"},
-		{"?? ( x? ( a ) )", "", 1, ""},
-		{"a? ( || ( b c ) ) d? ( !a )", "a d", 0, "at least one of 'b', 'c' must be enabled when 'a' is enabled"},
-		{"a? ( || ( b c ) ) d? ( !a )", "a b d", 0, "'a' must be disabled when 'd' is enabled"},
+	    {"a", "a", 1, ""},
+	    {"a", "", 0, "'a' must be enabled"},
+	    {"!a", "a", 0, "'a' must be disabled"},
+	    {"a? ( b )", "", 1, ""},
+	    {"a? ( b )", "a", 0, "'b' must be enabled when 'a' is enabled"},
+	    {"!a? ( b )", "", 0, "'b' must be enabled when 'a' is disabled"},
+	    {"a? ( !c? ( b ) )", "a", 0,
+	     "'b' must be enabled when 'a' is enabled and 'c' is disabled"},
+	    {"|| ( a b )", "b", 1, ""},
+	    {"|| ( a b )", "", 0, "at least one of 'a', 'b' must be enabled"},
+	    {"^^ ( a b )", "a", 1, ""},
+	    {"^^ ( a b )", "a b", 0,
+	     "exactly one of 'a', 'b' must be enabled, but both are"},
+	    {"^^ ( a b )", "", 0,
+	     "exactly one of 'a', 'b' must be enabled, but none is"},
+	    {"^^ ( a b c )", "a b c", 0,
+	     "exactly one of 'a', 'b', 'c' must be enabled, but 'a', 'b', 'c' "
+	     "are"},
+	    {"?? ( a b )", "", 1, ""},
+	    {"?? ( a b )", "b", 1, ""},
+	    {"?? ( a b c )", "a c", 0,
+	     "at most one of 'a', 'b', 'c' may be enabled, but 'a', 'c' are"},
+	    {"^^ ( a !b )", "a", 0,
+	     "exactly one of 'a', '!b' must be satisfied, but both are"},
+	    {"|| ( a ( b c ) )", "b", 0,
+	     "at least one of 'a', '( b c )' must be satisfied"},
+	    {"|| ( a ( b c ) )", "b c", 1, ""},
+	    /* a false conditional is not a member of the group */
+	    {"^^ ( a x? ( b ) )", "a b", 1, ""},
+	    {"^^ ( a x? ( b ) )", "a b x", 0,
+	     "exactly one of 'a', 'b' must be enabled, but both are"},
+	    /* EAPI 7+: empty || and ^^ are not satisfied, empty ?? is */
+	    {"|| ( x? ( a ) )", "a", 0,
+	     "'|| ( x? ( a ) )' has no enabled member, so it is not satisfied"},
+	    {"^^ ( x? ( a ) )", "a", 0,
+	     "'^^ ( x? ( a ) )' has no enabled member, so it is not satisfied"},
+	    {"?? ( x? ( a ) )", "", 1, ""},
+	    {"a? ( || ( b c ) ) d? ( !a )", "a d", 0,
+	     "at least one of 'b', 'c' must be enabled when 'a' is enabled"},
+	    {"a? ( || ( b c ) ) d? ( !a )", "a b d", 0,
+	     "'a' must be disabled when 'd' is enabled"},
 	};
 	for (size_t i = 0; i < GILD_ARRAY_SIZE(rows); i++) {
 		struct gild_err err = GILD_ERR_INIT;
@@ -53,14 +66,17 @@ TEST(requse_check_gives_verdicts_and_reasons)
 		_cleanup_buf_ struct gild_buf why = GILD_BUF_INIT;
 		char spaced[128];
 		if (!CHECK(depstr_parse(rows[i].req, strlen(rows[i].req),
-					DEPSTR_REQUIRED_USE, 8, NULL, &t, &err) == 0)) {
+					DEPSTR_REQUIRED_USE, 8, NULL, &t,
+					&err) == 0)) {
 			tap_note("%s", err.msg);
 			continue;
 		}
 		snprintf(spaced, sizeof(spaced), " %s ", rows[i].use);
-		if (!CHECK_INTEQ(requse_check(t, use_in, spaced, &why), rows[i].ok) |
+		if (!CHECK_INTEQ(requse_check(t, use_in, spaced, &why),
+				 rows[i].ok) |
 		    !CHECK_STREQ(gild_buf_str(&why), rows[i].why))
-			tap_note("REQUIRED_USE '%s' USE '%s'", rows[i].req, rows[i].use);
+			tap_note("REQUIRED_USE '%s' USE '%s'", rows[i].req,
+				 rows[i].use);
 	}
 }
 

@@ -25,7 +25,8 @@ static char *file_words(const char *path)
 		char *hash = strchr(line, '#');
 		if (hash)
 			*hash = '\0';
-		for (char *w = strtok(line, " \t\n"); w; w = strtok(NULL, " \t\n")) {
+		for (char *w = strtok(line, " \t\n"); w;
+		     w = strtok(NULL, " \t\n")) {
 			gild_buf_adds(&b, w);
 			gild_buf_adds(&b, " ");
 		}
@@ -94,7 +95,8 @@ static void check_atom(const struct dep_node *n, void *ud)
 	char key[260];
 	snprintf(key, sizeof(key), " %s-", cp);
 	if (!CHECK(c->provided && strstr(c->provided, key)))
-		tap_note("%s: '%s' is neither in the tree nor provided", c->r->path, cp);
+		tap_note("%s: '%s' is neither in the tree nor provided",
+			 c->r->path, cp);
 }
 
 static void check_license(const struct dep_node *n, void *ud)
@@ -102,7 +104,8 @@ static void check_license(const struct dep_node *n, void *ud)
 	struct ctx *c = ud;
 
 	if (!CHECK(has_word(c->licenses, n->text)))
-		tap_note("%s: license '%s' is in no license group", c->r->path, n->text);
+		tap_note("%s: license '%s' is in no license group", c->r->path,
+			 n->text);
 }
 
 static void check_distfile(const struct dep_node *n, void *ud)
@@ -113,12 +116,14 @@ static void check_distfile(const struct dep_node *n, void *ud)
 
 	snprintf(key, sizeof(key), " DIST %.*s ", GILD_STR_ARG(name));
 	if (!CHECK(c->manifest && strstr(c->manifest, key)))
-		tap_note("%s: no Manifest entry for '%.*s'", c->r->path, GILD_STR_ARG(name));
+		tap_note("%s: no Manifest entry for '%.*s'", c->r->path,
+			 GILD_STR_ARG(name));
 	if (src_uri_mirror(depstr_uri(n), &mname, &mpath)) {
 		char m[64];
 		snprintf(m, sizeof(m), "%.*s", GILD_STR_ARG(mname));
 		if (!CHECK(tree_mirror(c->t, m)))
-			tap_note("%s: mirror '%s' not in thirdpartymirrors", c->r->path, m);
+			tap_note("%s: mirror '%s' not in thirdpartymirrors",
+				 c->r->path, m);
 	}
 }
 
@@ -150,16 +155,16 @@ static void check_recipe(struct ctx *c)
 					       RECIPE_RDEPEND, RECIPE_PDEPEND};
 	for (size_t i = 0; i < sizeof(deps) / sizeof(deps[0]); i++) {
 		_cleanup_(dep_node_freep) struct dep_node *n =
-			parse_var(r, deps[i], DEPSTR_DEPEND);
+		    parse_var(r, deps[i], DEPSTR_DEPEND);
 		if (CHECK(n))
 			each_leaf(n, check_atom, c);
 	}
 	_cleanup_(dep_node_freep) struct dep_node *lic =
-		parse_var(r, RECIPE_LICENSE, DEPSTR_LICENSE);
+	    parse_var(r, RECIPE_LICENSE, DEPSTR_LICENSE);
 	if (CHECK(lic) && CHECK(lic->n_kids > 0))
 		each_leaf(lic, check_license, c);
 	_cleanup_(dep_node_freep) struct dep_node *src =
-		parse_var(r, RECIPE_SRC_URI, DEPSTR_SRC_URI);
+	    parse_var(r, RECIPE_SRC_URI, DEPSTR_SRC_URI);
 	if (CHECK(src)) /* empty for recipes with files/ only */
 		each_leaf(src, check_distfile, c);
 }
@@ -167,7 +172,8 @@ static void check_recipe(struct ctx *c)
 TEST(shipped_recipes_name_known_packages_licenses_distfiles_and_mirrors)
 {
 	_cleanup_(tree_freep) struct tree *t = load_shipped();
-	_cleanup_free_ char *provided = file_words("profiles/base/package.provided");
+	_cleanup_free_ char *provided =
+	    file_words("profiles/base/package.provided");
 	_cleanup_free_ char *licenses = file_words("profiles/license_groups");
 
 	if (!CHECK(t) || !CHECK(provided) || !CHECK(licenses))
@@ -175,10 +181,12 @@ TEST(shipped_recipes_name_known_packages_licenses_distfiles_and_mirrors)
 	for (size_t i = 0; i < tree_npkgs(t); i++) {
 		struct tree_pkg *p = tree_pkg_at(t, i);
 		char path[512];
-		snprintf(path, sizeof(path), "recipes/%s/%s/Manifest", p->category, p->pn);
+		snprintf(path, sizeof(path), "recipes/%s/%s/Manifest",
+			 p->category, p->pn);
 		_cleanup_free_ char *manifest = file_words(path);
 		for (size_t v = 0; v < p->n_versions; v++) {
-			struct ctx c = {t, p->versions[v], provided, licenses, manifest};
+			struct ctx c = {t, p->versions[v], provided, licenses,
+					manifest};
 			check_recipe(&c);
 		}
 	}
@@ -195,15 +203,18 @@ TEST(shipped_flags_all_have_descriptions)
 		struct gild_err err = GILD_ERR_INIT;
 		const struct metadata *md = NULL;
 		if (!CHECK(tree_pkg_metadata(t, p, &md, &err) == 0 && md)) {
-			tap_note("%s/%s: no metadata.xml (%s)", p->category, p->pn, err.msg);
+			tap_note("%s/%s: no metadata.xml (%s)", p->category,
+				 p->pn, err.msg);
 			continue;
 		}
 		CHECK(md->longdescription && md->n_maintainers > 0);
 		const struct recipe *r = p->versions[p->n_versions - 1];
 		for (size_t f = 0; f < r->n_iuse; f++) {
 			const char *flag = r->iuse[f].flag;
-			if (!CHECK(metadata_flag_desc(md, flag) || tree_use_desc(t, flag)))
-				tap_note("%s: flag '%s' has no description", r->path, flag);
+			if (!CHECK(metadata_flag_desc(md, flag) ||
+				   tree_use_desc(t, flag)))
+				tap_note("%s: flag '%s' has no description",
+					 r->path, flag);
 		}
 	}
 }

@@ -63,8 +63,8 @@ static int rec_function(void *ud, gild_str name, gild_str body,
 	return 0;
 }
 
-static const struct shvars_ops rec_ops = {rec_assign, rec_inherit,
-					  rec_function, rec_lookup};
+static const struct shvars_ops rec_ops = {rec_assign, rec_inherit, rec_function,
+					  rec_lookup};
 
 /* The transcript, or "L:C: message" on error. Caller frees. */
 static char *parse(const char *text)
@@ -73,7 +73,8 @@ static char *parse(const char *text)
 	struct gild_err err = GILD_ERR_INIT;
 	char *out;
 
-	if (shvars_parse(text, strlen(text), "t.recipe", &rec_ops, &r, &err) < 0)
+	if (shvars_parse(text, strlen(text), "t.recipe", &rec_ops, &r, &err) <
+	    0)
 		out = xasprintf("%u:%u: %s", err.line, err.col, err.msg);
 	else
 		out = gild_buf_steal(&r.log);
@@ -107,7 +108,8 @@ TEST(shvars_reads_plain_assignments_comments_and_blank_lines)
 TEST(shvars_follows_bash_quoting)
 {
 	CHECK_PARSE("A='a \"b\" $c \\d'", "A=[a \"b\" $c \\d]@1:3\n");
-	CHECK_PARSE("A=\"a \\\" \\$ \\` \\\\ \\d\"", "A=[a \" $ ` \\ \\d]@1:3\n");
+	CHECK_PARSE("A=\"a \\\" \\$ \\` \\\\ \\d\"",
+		    "A=[a \" $ ` \\ \\d]@1:3\n");
 	CHECK_PARSE("A=\"x\ny\"", "A=[x\ny]@1:3\n");
 	CHECK_PARSE("A=\"x\\\ny\"", "A=[xy]@1:3\n");
 	CHECK_PARSE("A=a\\ b\\\"c", "A=[a b\"c]@1:3\n");
@@ -136,8 +138,9 @@ TEST(shvars_reads_arrays)
 
 TEST(shvars_reads_inherit_lines)
 {
-	CHECK_PARSE("inherit a b-c \\\n d # x\nA=1",
-		    "inherit a@1:9\ninherit b-c@1:11\ninherit d@2:2\nA=[1]@3:3\n");
+	CHECK_PARSE(
+	    "inherit a b-c \\\n d # x\nA=1",
+	    "inherit a@1:9\ninherit b-c@1:11\ninherit d@2:2\nA=[1]@3:3\n");
 	CHECK_PARSE("inherit ${X}", "1:9: 'inherit' takes class names written "
 				    "literally; " SHVARS_STATIC_HINT);
 }
@@ -155,7 +158,8 @@ TEST(shvars_keeps_function_bodies_opaque)
 		    "f()@1:1{ if x; then { y; }; fi; }\n");
 	CHECK_PARSE("f() { cat <<-EOF >x\n\t}\n\tEOF\n}",
 		    "f()@1:1{ cat <<-EOF >x\n\t}\n\tEOF\n}\n");
-	CHECK_PARSE("f() { cat <<'E'\n}\nE\n}", "f()@1:1{ cat <<'E'\n}\nE\n}\n");
+	CHECK_PARSE("f() { cat <<'E'\n}\nE\n}",
+		    "f()@1:1{ cat <<'E'\n}\nE\n}\n");
 	CHECK_PARSE("f() { x=\"$(a \"}\")\" `b }`; }",
 		    "f()@1:1{ x=\"$(a \"}\")\" `b }`; }\n");
 	CHECK_PARSE("f() { echo $'\\''; }", "f()@1:1{ echo $'\\''; }\n");
@@ -164,27 +168,40 @@ TEST(shvars_keeps_function_bodies_opaque)
 TEST(shvars_rejects_unterminated_function_bodies)
 {
 	CHECK_PARSE("f() {\n echo\n", "1:5: missing '}' in function 'f'");
-	CHECK_PARSE("f() {\n echo '}\n}", "2:7: unterminated single quote in function 'f'");
-	CHECK_PARSE("f() {\n cat <<E\n}\n", "2:6: unterminated here-document in function 'f'");
+	CHECK_PARSE("f() {\n echo '}\n}",
+		    "2:7: unterminated single quote in function 'f'");
+	CHECK_PARSE("f() {\n cat <<E\n}\n",
+		    "2:6: unterminated here-document in function 'f'");
 	CHECK_PARSE("f()\nA=1", "2:1: function 'f' needs a '{ ... }' body");
 }
 
 TEST(shvars_rejects_what_needs_a_shell)
 {
-	CHECK_PARSE("A=$(date)", "1:3: command substitution '$(' needs a shell" H);
-	CHECK_PARSE("A=\"x`date`\"", "1:5: command substitution '`' needs a shell" H);
-	CHECK_PARSE("A=$((1+2))", "1:3: arithmetic expansion '$((' needs a shell" H);
-	CHECK_PARSE("A=${B:-x}", "1:6: expansion operator ':-' needs a shell" H);
-	CHECK_PARSE("A=${B/x/y}", "1:6: expansion operator '/' needs a shell" H);
-	CHECK_PARSE("A=${#B}", "1:3: '${#' (special expansion) needs a shell" H);
+	CHECK_PARSE("A=$(date)",
+		    "1:3: command substitution '$(' needs a shell" H);
+	CHECK_PARSE("A=\"x`date`\"",
+		    "1:5: command substitution '`' needs a shell" H);
+	CHECK_PARSE("A=$((1+2))",
+		    "1:3: arithmetic expansion '$((' needs a shell" H);
+	CHECK_PARSE("A=${B:-x}",
+		    "1:6: expansion operator ':-' needs a shell" H);
+	CHECK_PARSE("A=${B/x/y}",
+		    "1:6: expansion operator '/' needs a shell" H);
+	CHECK_PARSE("A=${#B}",
+		    "1:3: '${#' (special expansion) needs a shell" H);
 	CHECK_PARSE("A=$1", "1:3: special parameter '$1' needs a shell" H);
 	CHECK_PARSE("A=1\nif true; then A=2; fi",
 		    "2:1: 'if' at top level needs a shell" H);
-	CHECK_PARSE("  [[ x ]] && A=1", "1:3: '[[' at top level needs a shell" H);
-	CHECK_PARSE("case x in esac", "1:1: 'case' at top level needs a shell" H);
-	CHECK_PARSE("echo hi", "1:1: command 'echo' at top level needs a shell" H);
-	CHECK_PARSE("A=1 make", "1:5: command 'make' at top level needs a shell" H);
-	CHECK_PARSE("local A=1", "1:1: command 'local' at top level needs a shell" H);
+	CHECK_PARSE("  [[ x ]] && A=1",
+		    "1:3: '[[' at top level needs a shell" H);
+	CHECK_PARSE("case x in esac",
+		    "1:1: 'case' at top level needs a shell" H);
+	CHECK_PARSE("echo hi",
+		    "1:1: command 'echo' at top level needs a shell" H);
+	CHECK_PARSE("A=1 make",
+		    "1:5: command 'make' at top level needs a shell" H);
+	CHECK_PARSE("local A=1",
+		    "1:1: command 'local' at top level needs a shell" H);
 }
 
 TEST(shvars_rejects_malformed_text)
@@ -225,18 +242,19 @@ TEST(shvars_value_loc_points_into_the_file)
 	static const struct {
 		const char *text, *want;
 	} cases[] = {
-		{"DEPEND=\"a\n\tb X\"", "f:2:4 "},
-		{"  DEPEND=X", "f:1:10 "},
-		{"A=\"${V}\\$\\\\\"'q'X", "f:1:16 "},
-		{"A=\"$V\nX\"", "f:2:1 "},
-		{"A=(\n a\n  bX)", "f:3:4 "},
-		{"A=1\nB=\"\n\n  ${V} X\"", "f:4:8 "},
+	    {"DEPEND=\"a\n\tb X\"", "f:2:4 "},
+	    {"  DEPEND=X", "f:1:10 "},
+	    {"A=\"${V}\\$\\\\\"'q'X", "f:1:16 "},
+	    {"A=\"$V\nX\"", "f:2:1 "},
+	    {"A=(\n a\n  bX)", "f:3:4 "},
+	    {"A=1\nB=\"\n\n  ${V} X\"", "f:4:8 "},
 	};
 	for (size_t i = 0; i < GILD_ARRAY_SIZE(cases); i++) {
 		struct gild_buf b = GILD_BUF_INIT;
 		struct gild_err err = GILD_ERR_INIT;
 		CHECK_INTEQ(shvars_parse(cases[i].text, strlen(cases[i].text),
-					 "f", &ops, &b, &err), 0);
+					 "f", &ops, &b, &err),
+			    0);
 		CHECK_STREQ(gild_buf_str(&b), cases[i].want);
 		gild_buf_release(&b);
 	}

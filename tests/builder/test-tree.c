@@ -37,7 +37,8 @@ TEST(tree_load_holds_packages_sorted_with_versions_ascending)
 	}
 	CHECK(tree_find(t, "dev-libs", "nope") == NULL);
 	CHECK(tree_find(t, "aaa", "libfoo") == NULL);
-	const struct recipe *r = tree_find_recipe(t, "app-misc", "hello", "1.2-r1");
+	const struct recipe *r =
+	    tree_find_recipe(t, "app-misc", "hello", "1.2-r1");
 	CHECK(r && strcmp(r->pf, "hello-1.2-r1") == 0);
 	CHECK(tree_find_recipe(t, "app-misc", "hello", "1.1") == NULL);
 	struct tree_pkg *found[2];
@@ -73,7 +74,8 @@ TEST(tree_reads_repository_files)
 	CHECK_INTEQ(tree_categories(t)->n, 3);
 	CHECK_INTEQ(tree_arches(t)->n, 2);
 	CHECK_STREQ(tree_arches(t)->v[1], "arm64");
-	CHECK_STREQ(tree_use_desc(t, "ssl"), "Add support for SSL/TLS connections");
+	CHECK_STREQ(tree_use_desc(t, "ssl"),
+		    "Add support for SSL/TLS connections");
 	CHECK_STREQ(tree_use_desc(t, "python_targets_python3_13"),
 		    "Build with Python 3.13");
 	CHECK(tree_use_desc(t, "python3_13") == NULL);
@@ -99,8 +101,9 @@ TEST(tree_reads_metadata_xml_lazily)
 	CHECK_INTEQ(tree_pkg_metadata(t, p, &md, &err), 0);
 	if (!CHECK(md))
 		return;
-	CHECK_STREQ(md->longdescription, "GNU Hello prints a friendly greeting. It "
-					 "is an example of GNU coding standards.");
+	CHECK_STREQ(md->longdescription,
+		    "GNU Hello prints a friendly greeting. It "
+		    "is an example of GNU coding standards.");
 	if (CHECK_INTEQ(md->n_maintainers, 2)) {
 		CHECK_STREQ(md->maintainers[0].type, "person");
 		CHECK_STREQ(md->maintainers[0].email, "hello@gild.invalid");
@@ -164,7 +167,8 @@ TEST(tree_load_stops_at_a_bad_recipe_or_keeps_going)
 	if (!CHECK(mkdtemp(dir)))
 		return;
 	write_file(dir, "recipes/a-b/good/good-1.recipe", "EAPI=8\nSLOT=0\n");
-	write_file(dir, "recipes/a-b/bad/bad-1.recipe", "EAPI=8\nSLOT=0\nx=$(y)\n");
+	write_file(dir, "recipes/a-b/bad/bad-1.recipe",
+		   "EAPI=8\nSLOT=0\nx=$(y)\n");
 	CHECK_INTEQ(tree_load(dir, 0, &t, &err), -GILD_E_INVALID);
 	CHECK_STREQ(err.file, "recipes/a-b/bad/bad-1.recipe");
 	CHECK_INTEQ(err.line, 3);
@@ -176,7 +180,8 @@ TEST(tree_load_stops_at_a_bad_recipe_or_keeps_going)
 		CHECK_INTEQ(tree_categories(t)->n, 1);
 		CHECK_INTEQ(tree_nrecipes(t), 1);
 		CHECK_INTEQ(tree_nerrors(t), 1);
-		CHECK_STREQ(tree_error_at(t, 0)->file, "recipes/a-b/bad/bad-1.recipe");
+		CHECK_STREQ(tree_error_at(t, 0)->file,
+			    "recipes/a-b/bad/bad-1.recipe");
 		CHECK_STREQ(tree_repo_name(t), "");
 		tree_free(t);
 	}
@@ -192,9 +197,9 @@ static void write_big_tree(const char *dir, int bad1, int bad2)
 	for (int i = 0; i < 96; i++) {
 		char *rel = xasprintf("recipes/%s/p%02d/p%02d-1.%d.recipe",
 				      cats[i % 3], i, i, i);
-		write_file(dir, rel, i == bad1 || i == bad2
-					     ? "EAPI=8\nSLOT=0\nA=$(x)\n"
-					     : "EAPI=8\nSLOT=0\n");
+		write_file(dir, rel,
+			   i == bad1 || i == bad2 ? "EAPI=8\nSLOT=0\nA=$(x)\n"
+						  : "EAPI=8\nSLOT=0\n");
 		free(rel);
 	}
 }
@@ -227,7 +232,8 @@ TEST(tree_load_on_threads_gives_the_sequential_result)
 	write_big_tree(dir, 70, 10);
 	for (unsigned flags = 0; flags <= TREE_LOAD_KEEP_GOING;
 	     flags += TREE_LOAD_KEEP_GOING) {
-		char *one = summary(dir, "1", flags), *two = summary(dir, "2", flags);
+		char *one = summary(dir, "1", flags),
+		     *two = summary(dir, "2", flags);
 		char *four = summary(dir, "4", flags);
 		CHECK_STREQ(two, one);
 		CHECK_STREQ(four, one);
@@ -242,7 +248,8 @@ TEST(tree_load_on_threads_gives_the_sequential_result)
 	free(s);
 	s = summary(dir, "2", TREE_LOAD_KEEP_GOING);
 	CHECK(strstr(s, "a-a/p00-1.0 a-a/p03-1.3 ") != NULL);
-	CHECK(strstr(s, "E:recipes/b-b/p10/p10-1.10.recipe E:recipes/b-b/p70/p70-1.70.recipe") != NULL);
+	CHECK(strstr(s, "E:recipes/b-b/p10/p10-1.10.recipe "
+			"E:recipes/b-b/p70/p70-1.70.recipe") != NULL);
 	free(s);
 	char *cmd = xasprintf("rm -rf '%s'", dir);
 	CHECK_INTEQ(system(cmd), 0);

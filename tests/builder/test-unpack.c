@@ -1,8 +1,8 @@
 /* test-unpack.c: every supported archive format extracts; unsafe members
  * are refused with the archive and member named. Archives are written
  * with libarchive here, so no compressor tools are needed. */
-#include "tap.h"
 #include "fetch/fetch.h"
+#include "tap.h"
 
 #include <archive.h>
 #include <archive_entry.h>
@@ -53,7 +53,8 @@ static char *make_archive(const char *name, int format, int filter,
 		if (m[i].type == AE_IFLNK)
 			archive_entry_set_symlink(e, m[i].data);
 		if (m[i].type == AE_IFREG)
-			archive_entry_set_size(e, (la_int64_t)strlen(m[i].data));
+			archive_entry_set_size(e,
+					       (la_int64_t)strlen(m[i].data));
 		archive_write_header(a, e);
 		if (m[i].type == AE_IFREG)
 			archive_write_data(a, m[i].data, strlen(m[i].data));
@@ -84,33 +85,33 @@ static char *read_in(const char *dir, const char *rel)
 }
 
 static const struct member tree[] = {
-	{"pkg-1/", AE_IFDIR, 0755, NULL},
-	{"pkg-1/configure", AE_IFREG, 0755, "#!/bin/sh\n"},
-	{"pkg-1/src/main.c", AE_IFREG, 0644, "int main;\n"},
-	{"pkg-1/link", AE_IFLNK, 0777, "src/main.c"},
-	{"pkg-1/src/up", AE_IFLNK, 0777, "../configure"},
-	{"pkg-1/hard", 0, 0644, "pkg-1/src/main.c"},
+    {"pkg-1/", AE_IFDIR, 0755, NULL},
+    {"pkg-1/configure", AE_IFREG, 0755, "#!/bin/sh\n"},
+    {"pkg-1/src/main.c", AE_IFREG, 0644, "int main;\n"},
+    {"pkg-1/link", AE_IFLNK, 0777, "src/main.c"},
+    {"pkg-1/src/up", AE_IFLNK, 0777, "../configure"},
+    {"pkg-1/hard", 0, 0644, "pkg-1/src/main.c"},
 };
 
 static const struct {
 	const char *name;
 	int format, filter;
 } formats[] = {
-	{"a.tar", ARCHIVE_FORMAT_TAR_PAX_RESTRICTED, 0},
-	{"a.tar.gz", ARCHIVE_FORMAT_TAR_GNUTAR, ARCHIVE_FILTER_GZIP},
-	{"a.tar.bz2", ARCHIVE_FORMAT_TAR_USTAR, ARCHIVE_FILTER_BZIP2},
-	{"a.tar.xz", ARCHIVE_FORMAT_TAR_PAX_RESTRICTED, ARCHIVE_FILTER_XZ},
-	{"a.tar.zst", ARCHIVE_FORMAT_TAR_PAX_RESTRICTED, ARCHIVE_FILTER_ZSTD},
-	{"a.tar.lz", ARCHIVE_FORMAT_TAR_PAX_RESTRICTED, ARCHIVE_FILTER_LZIP},
-	{"a.zip", ARCHIVE_FORMAT_ZIP, 0},
+    {"a.tar", ARCHIVE_FORMAT_TAR_PAX_RESTRICTED, 0},
+    {"a.tar.gz", ARCHIVE_FORMAT_TAR_GNUTAR, ARCHIVE_FILTER_GZIP},
+    {"a.tar.bz2", ARCHIVE_FORMAT_TAR_USTAR, ARCHIVE_FILTER_BZIP2},
+    {"a.tar.xz", ARCHIVE_FORMAT_TAR_PAX_RESTRICTED, ARCHIVE_FILTER_XZ},
+    {"a.tar.zst", ARCHIVE_FORMAT_TAR_PAX_RESTRICTED, ARCHIVE_FILTER_ZSTD},
+    {"a.tar.lz", ARCHIVE_FORMAT_TAR_PAX_RESTRICTED, ARCHIVE_FILTER_LZIP},
+    {"a.zip", ARCHIVE_FORMAT_ZIP, 0},
 };
 
 TEST(unpack_file_extracts_every_supported_format)
 {
 	for (size_t i = 0; i < GILD_ARRAY_SIZE(formats); i++) {
 		_cleanup_free_ char *arc = make_archive(
-			formats[i].name, formats[i].format, formats[i].filter,
-			tree, GILD_ARRAY_SIZE(tree));
+		    formats[i].name, formats[i].format, formats[i].filter, tree,
+		    GILD_ARRAY_SIZE(tree));
 		_cleanup_free_ char *d = fresh_dest(formats[i].name + 1);
 		_cleanup_free_ char *c1 = NULL, *c2 = NULL, *c3 = NULL;
 		_cleanup_free_ char *cfg = gild_path_join(d, "pkg-1/configure");
@@ -137,33 +138,34 @@ static const struct {
 	struct member m;
 	const char *msg;
 } evil[] = {
-	{{"/etc/passwd", AE_IFREG, 0, "x"},
-	 "member '/etc/passwd' has an absolute path"},
-	{{"a/../../x", AE_IFREG, 0, "x"}, "member 'a/../../x' has a '..' component"},
-	{{"a/..", AE_IFDIR, 0755, NULL}, "member 'a/../' has a '..' component"},
-	{{"esc", AE_IFLNK, 0, "/etc"},
-	 "member 'esc' is a symlink to '/etc', outside the work directory"},
-	{{"d/esc", AE_IFLNK, 0, "../.."},
-	 "member 'd/esc' is a symlink to '../..', outside the work directory"},
-	{{"d/esc", AE_IFLNK, 0, "x/../../.."},
-	 "member 'd/esc' is a symlink to 'x/../../..', outside the work "
-	 "directory"},
-	{{"h", 0, 0, "../outside"},
-	 "member 'h' is a hard link to outside the work directory"},
-	{{"h", 0, 0, "/etc/shadow"},
-	 "member 'h' is a hard link to outside the work directory"},
-	{{"dev", AE_IFCHR, 0, NULL}, "member 'dev' is a device node"},
+    {{"/etc/passwd", AE_IFREG, 0, "x"},
+     "member '/etc/passwd' has an absolute path"},
+    {{"a/../../x", AE_IFREG, 0, "x"},
+     "member 'a/../../x' has a '..' component"},
+    {{"a/..", AE_IFDIR, 0755, NULL}, "member 'a/../' has a '..' component"},
+    {{"esc", AE_IFLNK, 0, "/etc"},
+     "member 'esc' is a symlink to '/etc', outside the work directory"},
+    {{"d/esc", AE_IFLNK, 0, "../.."},
+     "member 'd/esc' is a symlink to '../..', outside the work directory"},
+    {{"d/esc", AE_IFLNK, 0, "x/../../.."},
+     "member 'd/esc' is a symlink to 'x/../../..', outside the work "
+     "directory"},
+    {{"h", 0, 0, "../outside"},
+     "member 'h' is a hard link to outside the work directory"},
+    {{"h", 0, 0, "/etc/shadow"},
+     "member 'h' is a hard link to outside the work directory"},
+    {{"dev", AE_IFCHR, 0, NULL}, "member 'dev' is a device node"},
 };
 
 TEST(unpack_file_refuses_members_that_leave_the_work_directory)
 {
 	for (size_t i = 0; i < GILD_ARRAY_SIZE(evil); i++) {
-		_cleanup_free_ char *arc = make_archive(
-			"evil.tar", ARCHIVE_FORMAT_TAR_PAX_RESTRICTED, 0,
-			&evil[i].m, 1);
+		_cleanup_free_ char *arc =
+		    make_archive("evil.tar", ARCHIVE_FORMAT_TAR_PAX_RESTRICTED,
+				 0, &evil[i].m, 1);
 		_cleanup_free_ char *d = fresh_dest("evil");
-		_cleanup_free_ char *want = xasprintf("'%s': %s", arc,
-						      evil[i].msg);
+		_cleanup_free_ char *want =
+		    xasprintf("'%s': %s", arc, evil[i].msg);
 		struct gild_err err = GILD_ERR_INIT;
 
 		CHECK_INTEQ(unpack_file(arc, d, &err), -GILD_E_INVALID);
@@ -174,15 +176,15 @@ TEST(unpack_file_refuses_members_that_leave_the_work_directory)
 TEST(unpack_rootfs_keeps_absolute_symlinks_and_skips_devices)
 {
 	static const struct member m[] = {
-		{"bin", AE_IFLNK, 0777, "usr/bin"},
-		{"etc/", AE_IFDIR, 0755, NULL},
-		{"etc/mtab", AE_IFLNK, 0777, "/proc/self/mounts"},
-		{"dev/", AE_IFDIR, 0755, NULL},
-		{"dev/null", AE_IFCHR, 0666, NULL},
-		{"etc/esc", AE_IFLNK, 0777, "../../.."},
+	    {"bin", AE_IFLNK, 0777, "usr/bin"},
+	    {"etc/", AE_IFDIR, 0755, NULL},
+	    {"etc/mtab", AE_IFLNK, 0777, "/proc/self/mounts"},
+	    {"dev/", AE_IFDIR, 0755, NULL},
+	    {"dev/null", AE_IFCHR, 0666, NULL},
+	    {"etc/esc", AE_IFLNK, 0777, "../../.."},
 	};
 	_cleanup_free_ char *arc = make_archive(
-		"root.tar", ARCHIVE_FORMAT_TAR_PAX_RESTRICTED, 0, m, 6);
+	    "root.tar", ARCHIVE_FORMAT_TAR_PAX_RESTRICTED, 0, m, 6);
 	_cleanup_free_ char *d = fresh_dest("root");
 	_cleanup_free_ char *mtab = gild_path_join(d, "etc/mtab");
 	_cleanup_free_ char *null = gild_path_join(d, "dev/null");
@@ -200,12 +202,12 @@ TEST(unpack_rootfs_keeps_absolute_symlinks_and_skips_devices)
 TEST(unpack_file_drops_setuid_and_keeps_other_modes)
 {
 	static const struct member m[] = {
-		{"suid", AE_IFREG, 06755, "x"},
-		{"sticky", AE_IFDIR, 01777, NULL},
-		{"ro", AE_IFREG, 0444, "y"},
+	    {"suid", AE_IFREG, 06755, "x"},
+	    {"sticky", AE_IFDIR, 01777, NULL},
+	    {"ro", AE_IFREG, 0444, "y"},
 	};
 	_cleanup_free_ char *arc = make_archive(
-		"modes.tar", ARCHIVE_FORMAT_TAR_PAX_RESTRICTED, 0, m, 3);
+	    "modes.tar", ARCHIVE_FORMAT_TAR_PAX_RESTRICTED, 0, m, 3);
 	_cleanup_free_ char *d = fresh_dest("modes");
 	_cleanup_free_ char *p1 = gild_path_join(d, "suid");
 	_cleanup_free_ char *p2 = gild_path_join(d, "sticky");
@@ -227,11 +229,11 @@ TEST(unpack_symlink_is_safe_allows_only_leading_dotdot)
 		const char *member, *target;
 		bool safe;
 	} cases[] = {
-		{"a", "b", true},	    {"a/b", "../c", true},
-		{"a/b", "../../c", false},  {"a/b/c", "../../x/y", true},
-		{"a", "/etc", false},	    {"a", "", false},
-		{"a/b", "x/../y", false},   {"./a/b", "./../c", true},
-		{"a", "..", false},	    {"a/b", "..", true},
+	    {"a", "b", true},	       {"a/b", "../c", true},
+	    {"a/b", "../../c", false}, {"a/b/c", "../../x/y", true},
+	    {"a", "/etc", false},      {"a", "", false},
+	    {"a/b", "x/../y", false},  {"./a/b", "./../c", true},
+	    {"a", "..", false},	       {"a/b", "..", true},
 	};
 	for (size_t i = 0; i < GILD_ARRAY_SIZE(cases); i++) {
 		tap_note("%s -> %s", cases[i].member, cases[i].target);

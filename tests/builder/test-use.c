@@ -80,9 +80,13 @@ static void eval(struct world *w, struct eval *e, const char *cpv_pn,
 	snprintf(cat, sizeof(cat), "%.*s", (int)(slash - cpv_pn), cpv_pn);
 	snprintf(e->iuse, sizeof(e->iuse), "%s", iuse);
 	snprintf(e->kw, sizeof(e->kw), "%s", keywords);
-	e->pkg = (struct use_pkg){
-		.category = xstrdup(cat), .pn = slash + 1, .pvr = pvr, .slot = "0",
-		.iuse = e->iu, .keywords = e->kwv, .license = license};
+	e->pkg = (struct use_pkg){.category = xstrdup(cat),
+				  .pn = slash + 1,
+				  .pvr = pvr,
+				  .slot = "0",
+				  .iuse = e->iu,
+				  .keywords = e->kwv,
+				  .license = license};
 	e->pkg.n_iuse = split(e->iuse, e->iusev, 64);
 	for (size_t i = 0; i < e->pkg.n_iuse; i++) {
 		const char *f = e->iusev[i];
@@ -182,7 +186,8 @@ TEST(use_minus_star_clears_all_but_set_use_expand_groups_and_arch)
 	CHECK_SET(&w, &e.st.enabled, "amd64 python_targets_python3_11 qt zlib");
 	/* the precomputed path (no package.use lines) gives the same */
 	eval(&w, &f, "app-misc/baz", "1",
-	     "+ssl qt python_targets_python3_12 +video_cards_vesa", "amd64", "MIT");
+	     "+ssl qt python_targets_python3_12 +video_cards_vesa", "amd64",
+	     "MIT");
 	CHECK_SET(&w, &f.st.enabled, "amd64 python_targets_python3_12 qt");
 	eval_done(&e);
 	eval_done(&f);
@@ -238,33 +243,37 @@ TEST(use_mask_levels_interleave_global_and_package_lines)
 static const struct {
 	const char *pn, *pvr, *keywords, *license, *iuse, *why;
 } vis_cases[] = {
-	{"app-misc/ok", "1", "amd64", "MIT", "", ""},
-	{"app-misc/old", "1", "amd64", "MIT", "", "masked by profiles/package.mask:3"},
-	{"app-misc/old", "2", "amd64", "MIT", "", ""},
-	{"app-misc/bar", "3", "amd64", "MIT", "", "masked by profiles/base/package.mask:2"},
-	{"app-misc/bar", "2", "amd64", "MIT", "", "masked by etc/package.mask:1"},
-	{"app-misc/bar", "4", "amd64", "MIT", "", ""}, /* etc/package.unmask */
-	{"app-misc/gone", "1", "amd64", "MIT", "", ""}, /* -app-misc/gone */
-	{"app-misc/ok", "1", "~amd64 x86", "MIT", "", "keyword '~amd64' not accepted"},
-	{"app-misc/ok", "1", "-* arm64", "MIT", "", "keyword '-*' not accepted"},
-	{"app-misc/ok", "1", "-amd64 x86", "MIT", "", "keyword '-amd64' not accepted"},
-	{"app-misc/ok", "1", "", "MIT", "", "no keyword for 'amd64'"},
-	{"app-misc/ok", "1", "*", "MIT", "", ""},
-	{"app-misc/testing", "1", "~amd64", "MIT", "", ""},
-	{"app-misc/live", "9999", "", "MIT", "", ""},
-	{"app-misc/ok", "1", "amd64", "EULA", "", "license 'EULA' not accepted"},
-	{"app-misc/ok", "1", "amd64", "|| ( EULA MIT )", "", ""},
-	{"app-misc/ok", "1", "amd64", "|| ( EULA Other )", "",
-	 "license 'EULA' not accepted|license 'Other' not accepted"},
-	{"app-misc/ok", "1", "amd64", "MIT bindist? ( EULA )", "bindist", ""},
-	{"app-misc/ok", "1", "amd64", "MIT !bindist? ( EULA )", "bindist",
-	 "license 'EULA' not accepted"},
-	{"app-misc/ok", "1", "amd64", "|| ( ( EULA GPL-2 ) BSD )", "", ""},
-	{"app-misc/eula", "1", "amd64", "EULA", "", ""},
-	{"app-misc/bin", "1", "amd64", "EULA", "", ""},
-	{"app-misc/old", "1", "~amd64", "EULA", "",
-	 "masked by profiles/package.mask:3|keyword '~amd64' not accepted|"
-	 "license 'EULA' not accepted"},
+    {"app-misc/ok", "1", "amd64", "MIT", "", ""},
+    {"app-misc/old", "1", "amd64", "MIT", "",
+     "masked by profiles/package.mask:3"},
+    {"app-misc/old", "2", "amd64", "MIT", "", ""},
+    {"app-misc/bar", "3", "amd64", "MIT", "",
+     "masked by profiles/base/package.mask:2"},
+    {"app-misc/bar", "2", "amd64", "MIT", "", "masked by etc/package.mask:1"},
+    {"app-misc/bar", "4", "amd64", "MIT", "", ""},  /* etc/package.unmask */
+    {"app-misc/gone", "1", "amd64", "MIT", "", ""}, /* -app-misc/gone */
+    {"app-misc/ok", "1", "~amd64 x86", "MIT", "",
+     "keyword '~amd64' not accepted"},
+    {"app-misc/ok", "1", "-* arm64", "MIT", "", "keyword '-*' not accepted"},
+    {"app-misc/ok", "1", "-amd64 x86", "MIT", "",
+     "keyword '-amd64' not accepted"},
+    {"app-misc/ok", "1", "", "MIT", "", "no keyword for 'amd64'"},
+    {"app-misc/ok", "1", "*", "MIT", "", ""},
+    {"app-misc/testing", "1", "~amd64", "MIT", "", ""},
+    {"app-misc/live", "9999", "", "MIT", "", ""},
+    {"app-misc/ok", "1", "amd64", "EULA", "", "license 'EULA' not accepted"},
+    {"app-misc/ok", "1", "amd64", "|| ( EULA MIT )", "", ""},
+    {"app-misc/ok", "1", "amd64", "|| ( EULA Other )", "",
+     "license 'EULA' not accepted|license 'Other' not accepted"},
+    {"app-misc/ok", "1", "amd64", "MIT bindist? ( EULA )", "bindist", ""},
+    {"app-misc/ok", "1", "amd64", "MIT !bindist? ( EULA )", "bindist",
+     "license 'EULA' not accepted"},
+    {"app-misc/ok", "1", "amd64", "|| ( ( EULA GPL-2 ) BSD )", "", ""},
+    {"app-misc/eula", "1", "amd64", "EULA", "", ""},
+    {"app-misc/bin", "1", "amd64", "EULA", "", ""},
+    {"app-misc/old", "1", "~amd64", "EULA", "",
+     "masked by profiles/package.mask:3|keyword '~amd64' not accepted|"
+     "license 'EULA' not accepted"},
 };
 
 TEST(use_visible_names_every_reason)
@@ -279,8 +288,9 @@ TEST(use_visible_names_every_reason)
 		struct gild_buf b = GILD_BUF_INIT;
 		bool vis;
 
-		eval(&w, &e, vis_cases[i].pn, vis_cases[i].pvr, vis_cases[i].iuse,
-		     vis_cases[i].keywords, vis_cases[i].license);
+		eval(&w, &e, vis_cases[i].pn, vis_cases[i].pvr,
+		     vis_cases[i].iuse, vis_cases[i].keywords,
+		     vis_cases[i].license);
 		vis = use_visible(w.env, &e.pkg, &e.st, &why);
 		for (size_t k = 0; k < why.n; k++)
 			gild_buf_printf(&b, "%s%s", k ? "|" : "", why.v[k]);
@@ -342,53 +352,70 @@ TEST(use_env_bad_atom_is_located_at_file_line_col)
 TEST(use_gentoo_shaped_stack_evaluates_like_portage)
 {
 	static const char *want_nodes[] = {
-		"profiles/base", "profiles/default/linux", "profiles/arch/base",
-		"profiles/arch/amd64", "profiles/default/linux/amd64",
-		"profiles/releases/23.0", "profiles/features/multilib",
-		"profiles/default/linux/amd64/23.0", "profiles/targets/desktop",
-		"profiles/default/linux/amd64/23.0/desktop",
+	    "profiles/base",
+	    "profiles/default/linux",
+	    "profiles/arch/base",
+	    "profiles/arch/amd64",
+	    "profiles/default/linux/amd64",
+	    "profiles/releases/23.0",
+	    "profiles/features/multilib",
+	    "profiles/default/linux/amd64/23.0",
+	    "profiles/targets/desktop",
+	    "profiles/default/linux/amd64/23.0/desktop",
 	};
 	static const struct use_iuse iu[] = {
-		{"X", 0}, {"ipv6", 1}, {"minizip", 0}, {"abi_x86_32", 0},
-		{"abi_x86_64", 0}, {"cpu_flags_x86_sse2", 0},
-		{"cpu_flags_x86_avx2", 0}, {"video_cards_radeonsi", 0},
+	    {"X", 0},
+	    {"ipv6", 1},
+	    {"minizip", 0},
+	    {"abi_x86_32", 0},
+	    {"abi_x86_64", 0},
+	    {"cpu_flags_x86_sse2", 0},
+	    {"cpu_flags_x86_avx2", 0},
+	    {"video_cards_radeonsi", 0},
 	};
 	static const char *kw[] = {"amd64"};
 	struct gild_err err = GILD_ERR_INIT;
 	_cleanup_(config_freep) struct config *c = NULL;
 	_cleanup_(use_env_freep) struct use_env *env = NULL;
-	_cleanup_free_ char *dir = xasprintf("%s/tests/fixtures/profiles-gentoo",
-					     getenv("GILD_TOP") ?: ".");
-	struct use_pkg p = {"sys-libs", "zlib", "1.2.13", "0", NULL, iu,
-			    GILD_ARRAY_SIZE(iu), kw, 1, "ZLIB"};
+	_cleanup_free_ char *dir = xasprintf(
+	    "%s/tests/fixtures/profiles-gentoo", getenv("GILD_TOP") ?: ".");
+	struct use_pkg p = {
+	    "sys-libs",		 "zlib", "1.2.13", "0",	  NULL, iu,
+	    GILD_ARRAY_SIZE(iu), kw,	 1,	   "ZLIB"};
 	struct use_state st = {0};
 	struct world w;
 
-	if (!CHECK_INTEQ(config_load(dir, NULL, "default/linux/amd64/23.0/desktop",
-				     NULL, &c, &err), 0) ||
+	if (!CHECK_INTEQ(config_load(dir, NULL,
+				     "default/linux/amd64/23.0/desktop", NULL,
+				     &c, &err),
+			 0) ||
 	    !CHECK_INTEQ(use_env_new(c, &env, &err), 0)) {
 		tap_note("%s:%u:%u: %s", err.file, err.line, err.col, err.msg);
 		return;
 	}
 	CHECK_INTEQ(c->profile->nodes.n, GILD_ARRAY_SIZE(want_nodes));
-	for (size_t i = 0; i < GILD_ARRAY_SIZE(want_nodes) && i < c->profile->nodes.n; i++)
+	for (size_t i = 0;
+	     i < GILD_ARRAY_SIZE(want_nodes) && i < c->profile->nodes.n; i++)
 		CHECK_STREQ(c->profile->nodes.v[i], want_nodes[i]);
-	CHECK_STREQ(config_get(c, "USE"), "cxx xattr crypt ncurses nls pam readline "
-					  "ssl zlib libtirpc cet X a52 alsa -ipv6 dbus gtk");
+	CHECK_STREQ(config_get(c, "USE"),
+		    "cxx xattr crypt ncurses nls pam readline "
+		    "ssl zlib libtirpc cet X a52 alsa -ipv6 dbus gtk");
 	CHECK_STREQ(config_get(c, "USE_EXPAND_HIDDEN"),
 		    "KERNEL ELIBC -ABI_X86 -CPU_FLAGS_X86");
 	CHECK_STREQ(config_get(c, "ACCEPT_KEYWORDS"), "amd64");
 	CHECK_STREQ(config_get(c, "CXXFLAGS"), "-O2 -pipe");
 	CHECK_STREQ(config_get(c, "BOOTSTRAP_USE"),
-		    "cxx unicode internal-glib split-usr python_targets_python3_12 cet");
+		    "cxx unicode internal-glib split-usr "
+		    "python_targets_python3_12 cet");
 	use_eval(env, &p, &st);
 	w.env = env;
 	/* -ipv6 (desktop) beats +ipv6; sse2 unmasked by arch/amd64 but avx2
 	 * not; abi_x86_32 forced and masked: masked wins; ARCH, ELIBC, KERNEL
 	 * and IUSE_IMPLICIT flags are implicit */
-	CHECK_SET(&w, &st.enabled,
-		  "X abi_x86_64 amd64 cpu_flags_x86_sse2 elibc_glibc kernel_linux "
-		  "minizip prefix-guest video_cards_radeonsi");
+	CHECK_SET(
+	    &w, &st.enabled,
+	    "X abi_x86_64 amd64 cpu_flags_x86_sse2 elibc_glibc kernel_linux "
+	    "minizip prefix-guest video_cards_radeonsi");
 	CHECK_SET(&w, &st.forced, "abi_x86_32 abi_x86_64");
 	CHECK_SET(&w, &st.masked, "abi_x86_32 cpu_flags_x86_avx2");
 	CHECK_INTEQ(use_system_set(env)->n, 3);

@@ -1,8 +1,8 @@
 /* test-vdb.c: the installed-package database (ROOT/var/db/pkg) written
  * and read back, and recorded := dependencies split for the resolver. */
+#include "pms/pms.h"
 #include "resolve/resolve.h"
 #include "tap.h"
-#include "pms/pms.h"
 
 static char root[64];
 
@@ -51,10 +51,10 @@ TEST(slotdeps_split_records_subslots_and_strips_them)
 	static const struct {
 		const char *in, *out, *deps;
 	} t[] = {
-		{"a/b:0/1= || ( c/d:2/3=[x] e/f )", "a/b:0= || ( c/d:2=[x] e/f )",
-		 "a/b:0/1 c/d:2/3"},
-		{"a/b:= >=c/d-1:0 !e/f:1/2=", "a/b:= >=c/d-1:0 !e/f:1/2=", ""},
-		{"", "", ""},
+	    {"a/b:0/1= || ( c/d:2/3=[x] e/f )", "a/b:0= || ( c/d:2=[x] e/f )",
+	     "a/b:0/1 c/d:2/3"},
+	    {"a/b:= >=c/d-1:0 !e/f:1/2=", "a/b:= >=c/d-1:0 !e/f:1/2=", ""},
+	    {"", "", ""},
 	};
 
 	for (size_t i = 0; i < GILD_ARRAY_SIZE(t); i++) {

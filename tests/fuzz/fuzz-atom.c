@@ -5,8 +5,8 @@
  * antisymmetric. tests/builder/test-fuzz-corpus.c replays the corpus. */
 #include <stdint.h>
 
-#include "pms/pms.h"
 #include "base/base.h"
+#include "pms/pms.h"
 
 #define FUZZ_ASSERT(c)                                                         \
 	do {                                                                   \

@@ -15,7 +15,8 @@
 #include <solv/repo.h>
 #include <solv/repo_solv.h>
 
-/* ---- helpers ----------------------------------------------------------------- */
+/* ---- helpers
+ * ----------------------------------------------------------------- */
 
 static char *tmp_root(void)
 {
@@ -114,16 +115,17 @@ static bool files_equal(const char *a, const char *b)
 	return eq;
 }
 
-/* ---- pure functions ------------------------------------------------------------ */
+/* ---- pure functions
+ * ------------------------------------------------------------ */
 
 static const struct {
 	const char *pf, *pn, *pvr;
 } pf_cases[] = {
-	{"foo-1.0", "foo", "1.0"},
-	{"foo-bar-1.2-r1", "foo-bar", "1.2-r1"},
-	{"x264-0_pre20230101", "x264", "0_pre20230101"},
-	{"gtk+-3.24.38", "gtk+", "3.24.38"},
-	{"nover", NULL, NULL},
+    {"foo-1.0", "foo", "1.0"},
+    {"foo-bar-1.2-r1", "foo-bar", "1.2-r1"},
+    {"x264-0_pre20230101", "x264", "0_pre20230101"},
+    {"gtk+-3.24.38", "gtk+", "3.24.38"},
+    {"nover", NULL, NULL},
 };
 
 TEST(split_pf_takes_the_last_dash_digit_as_version)
@@ -147,9 +149,9 @@ static const struct {
 	const char *name;
 	bool ok;
 } path_cases[] = {
-	{"image/usr/bin/x", true},	   {"image/a..b", true},
-	{"image/../etc/passwd", false},	   {"/etc/passwd", false},
-	{"image/usr/../../x", false},	   {"image/..", false},
+    {"image/usr/bin/x", true},	    {"image/a..b", true},
+    {"image/../etc/passwd", false}, {"/etc/passwd", false},
+    {"image/usr/../../x", false},   {"image/..", false},
 };
 
 TEST(member_paths_with_dotdot_or_absolute_are_refused)
@@ -165,12 +167,12 @@ static const struct {
 	const char *name, *target;
 	bool ok;
 } link_cases[] = {
-	{"usr/lib/libz.so", "libz.so.1", true},
-	{"usr/lib/libz.so", "../../lib/libz.so.1", true},
-	{"usr/lib/libz.so", "../../../etc/shadow", false},
-	{"usr/bin/sh", "/bin/bash", true},
-	{"x", "..", false},
-	{"usr/x", "./../y", true},
+    {"usr/lib/libz.so", "libz.so.1", true},
+    {"usr/lib/libz.so", "../../lib/libz.so.1", true},
+    {"usr/lib/libz.so", "../../../etc/shadow", false},
+    {"usr/bin/sh", "/bin/bash", true},
+    {"x", "..", false},
+    {"usr/x", "./../y", true},
 };
 
 TEST(symlinks_climbing_above_the_image_are_refused)
@@ -187,11 +189,11 @@ TEST(symlinks_climbing_above_the_image_are_refused)
 TEST(contents_lines_round_trip)
 {
 	const char *text =
-		"dir 0755 root:root - /usr\n"
-		"obj 4755 root:root "
-		"0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
-		" /usr/bin/su\n"
-		"sym 0777 root:root - /usr/lib/a b.so -> a b.so.1\n";
+	    "dir 0755 root:root - /usr\n"
+	    "obj 4755 root:root "
+	    "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+	    " /usr/bin/su\n"
+	    "sym 0777 root:root - /usr/lib/a b.so -> a b.so.1\n";
 	struct gpkg_contents c = GPKG_CONTENTS_INIT;
 	struct gild_buf b = GILD_BUF_INIT;
 
@@ -211,25 +213,27 @@ TEST(contents_rejects_a_bad_line_with_its_number)
 	struct gpkg_contents c = GPKG_CONTENTS_INIT;
 	struct gild_err err = GILD_ERR_INIT;
 
-	CHECK(gpkg_contents_parse("dir 0755 root:root - /usr\nobj 0644 root:root"
-				  " - /x\n",
-				  &c, &err) < 0);
+	CHECK(
+	    gpkg_contents_parse("dir 0755 root:root - /usr\nobj 0644 root:root"
+				" - /x\n",
+				&c, &err) < 0);
 	CHECK_INTEQ(err.line, 2);
 	CHECK_STREQ(err.msg, "malformed CONTENTS line");
 	gpkg_contents_release(&c);
 }
 
-/* ---- writing and reading ------------------------------------------------------- */
+/* ---- writing and reading
+ * ------------------------------------------------------- */
 
 TEST(gpkg_has_exactly_the_four_glep78_members_in_order)
 {
 	char *root = tmp_root(), *img = gild_path_join(root, "img"),
 	     *out = gild_path_join(root, "p.gpkg.tar");
 	static const char *const want[] = {
-		"tool-1.2-r1-abcdef012345/gpkg-1",
-		"tool-1.2-r1-abcdef012345/metadata.tar.zst",
-		"tool-1.2-r1-abcdef012345/image.tar.zst",
-		"tool-1.2-r1-abcdef012345/Manifest"};
+	    "tool-1.2-r1-abcdef012345/gpkg-1",
+	    "tool-1.2-r1-abcdef012345/metadata.tar.zst",
+	    "tool-1.2-r1-abcdef012345/image.tar.zst",
+	    "tool-1.2-r1-abcdef012345/Manifest"};
 	struct archive *a;
 	struct archive_entry *e;
 	size_t n = 0;
@@ -270,7 +274,8 @@ TEST(metadata_round_trips_with_size_contents_and_recipe)
 	CHECK_STREQ(m.recipe, "DESCRIPTION=\"a tool\"\nSLOT=0\n");
 	contents = gpkg_meta_get(&m, "CONTENTS");
 	CHECK(contents != NULL);
-	if (contents && CHECK_INTEQ(gpkg_contents_parse(contents, &c, NULL), 0)) {
+	if (contents &&
+	    CHECK_INTEQ(gpkg_contents_parse(contents, &c, NULL), 0)) {
 		CHECK_INTEQ(c.n, 9);
 		CHECK_STREQ(c.e[2].path, "/usr/bin/tool");
 		CHECK_INTEQ(c.e[2].mode, 04755);
@@ -362,7 +367,8 @@ TEST(extract_restores_links_modes_and_empty_dirs)
 	make_image(img, time(NULL));
 	CHECK_INTEQ(write_pkg(img, out, NULL), 0);
 	CHECK_INTEQ(gpkg_extract(out, dest, NULL), 0);
-	CHECK(stat(lib, &a) == 0 && stat(hard, &b) == 0 && a.st_ino == b.st_ino);
+	CHECK(stat(lib, &a) == 0 && stat(hard, &b) == 0 &&
+	      a.st_ino == b.st_ino);
 	CHECK(readlink(sym, target, sizeof(target) - 1) > 0);
 	CHECK_STREQ(target, "libx.so.1");
 	CHECK(stat(empty, &a) == 0 && S_ISDIR(a.st_mode));
@@ -386,8 +392,9 @@ TEST(a_fifo_in_the_image_is_refused_by_name)
 	make_image(img, time(NULL));
 	mkfifo(fifo, 0644);
 	CHECK_INTEQ(write_pkg(img, out, &err), -GILD_E_INVALID);
-	CHECK_STREQ(err.msg, "FIFO '/run.fifo' cannot be packaged (create it at "
-			     "image assembly instead)");
+	CHECK_STREQ(err.msg,
+		    "FIFO '/run.fifo' cannot be packaged (create it at "
+		    "image assembly instead)");
 	CHECK(access(out, F_OK) != 0);
 	free(fifo);
 	free(img);
@@ -395,7 +402,8 @@ TEST(a_fifo_in_the_image_is_refused_by_name)
 	rm_rf(root);
 }
 
-/* ---- the repository ---------------------------------------------------------- */
+/* ---- the repository
+ * ---------------------------------------------------------- */
 
 TEST(index_writes_packages_and_a_solv_cache_libsolv_can_load)
 {
@@ -420,7 +428,8 @@ TEST(index_writes_packages_and_a_solv_cache_libsolv_can_load)
 	CHECK_INTEQ(r->n, 1);
 	CHECK_STREQ(r->pkgs[0].relpath,
 		    "app-misc/tool-1.2-r1-abcdef012345.gpkg.tar");
-	CHECK(binrepo_find_build_id(r, "abcdef0123456789abcdef") == &r->pkgs[0]);
+	CHECK(binrepo_find_build_id(r, "abcdef0123456789abcdef") ==
+	      &r->pkgs[0]);
 	CHECK(binrepo_find_build_id(r, "abcdef") == NULL);
 	CHECK_INTEQ(binrepo_index_write(r, NULL), 0);
 	CHECK_INTEQ(gild_read_file(idx, &text, &len, NULL), 0);

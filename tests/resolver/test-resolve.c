@@ -6,8 +6,7 @@
 static int pkg(struct resolver *r, const char *cpn, const char *pvr,
 	       const char *slot, unsigned rank)
 {
-	struct rs_pkg k = {.cpn = cpn, .pvr = pvr, .slot = slot,
-			   .vrank = rank};
+	struct rs_pkg k = {.cpn = cpn, .pvr = pvr, .slot = slot, .vrank = rank};
 	return resolver_add_pkg(r, &k);
 }
 
@@ -36,7 +35,8 @@ TEST(resolver_picks_newest_and_orders_dependency_first)
 	_cleanup_free_ char *text = NULL;
 
 	resolver_require_atom(r, a, DEP_DEPEND, atom);
-	resolver_add_target(r, "app-misc/a", resolver_atom_define(r, "app-misc/a", &ta, 1));
+	resolver_add_target(r, "app-misc/a",
+			    resolver_atom_define(r, "app-misc/a", &ta, 1));
 	CHECK_INTEQ(resolver_solve(r, &p, NULL), 0);
 	text = plan_text(p, r);
 	CHECK_STREQ(text, "[build  N   ] dev-libs/b-2:0\n"
@@ -56,10 +56,13 @@ TEST(resolver_reports_same_slot_conflict)
 
 	resolver_require_atom(r, a, DEP_RDEPEND,
 			      resolver_atom_define(r, "=dev-libs/b-1", &b1, 1));
-	resolver_require_atom(r, c, DEP_RDEPEND,
-			      resolver_atom_define(r, ">=dev-libs/b-2", &b2, 1));
-	resolver_add_target(r, "app-misc/a", resolver_atom_define(r, "app-misc/a", t, 1));
-	resolver_add_target(r, "app-misc/c", resolver_atom_define(r, "app-misc/c", t + 1, 1));
+	resolver_require_atom(
+	    r, c, DEP_RDEPEND,
+	    resolver_atom_define(r, ">=dev-libs/b-2", &b2, 1));
+	resolver_add_target(r, "app-misc/a",
+			    resolver_atom_define(r, "app-misc/a", t, 1));
+	resolver_add_target(r, "app-misc/c",
+			    resolver_atom_define(r, "app-misc/c", t + 1, 1));
 	CHECK_INTEQ(resolver_solve(r, &p, NULL), 0);
 	CHECK(p->unsolvable);
 	tap_note("%s", p->problems.n ? p->problems.v[0] : "(none)");
@@ -79,7 +82,8 @@ TEST(resolver_any_of_prefers_first_alternative)
 	_cleanup_free_ char *text = NULL;
 
 	resolver_require(r, a, DEP_RDEPEND, alts, 2);
-	resolver_add_target(r, "app-misc/a", resolver_atom_define(r, "app-misc/a", &a, 1));
+	resolver_add_target(r, "app-misc/a",
+			    resolver_atom_define(r, "app-misc/a", &a, 1));
 	CHECK_INTEQ(resolver_solve(r, &p, NULL), 0);
 	text = plan_text(p, r);
 	CHECK_STREQ(text, "[build  N   ] dev-libs/zzz-1:0\n"
@@ -99,9 +103,11 @@ static char *slot_plan(bool both)
 	resolver_require_atom(r, a, DEP_RDEPEND,
 			      resolver_atom_define(r, "dev-lang/py", m, 2));
 	if (both)
-		resolver_require_atom(r, a, DEP_RDEPEND,
-				      resolver_atom_define(r, "dev-lang/py:3.11", &p11, 1));
-	resolver_add_target(r, "app-misc/a", resolver_atom_define(r, "app-misc/a", &a, 1));
+		resolver_require_atom(
+		    r, a, DEP_RDEPEND,
+		    resolver_atom_define(r, "dev-lang/py:3.11", &p11, 1));
+	resolver_add_target(r, "app-misc/a",
+			    resolver_atom_define(r, "app-misc/a", &a, 1));
 	if (resolver_solve(r, &p, NULL) < 0)
 		return NULL;
 	return plan_text(p, r);
@@ -128,10 +134,14 @@ TEST(resolver_reports_build_cycle_and_still_plans)
 	int b = pkg(r, "app-misc/b", "1", "0", 1);
 	int c = pkg(r, "app-misc/c", "1", "0", 1);
 
-	resolver_require_atom(r, a, DEP_DEPEND, resolver_atom_define(r, "app-misc/b", &b, 1));
-	resolver_require_atom(r, b, DEP_BDEPEND, resolver_atom_define(r, "app-misc/c", &c, 1));
-	resolver_require_atom(r, c, DEP_DEPEND, resolver_atom_define(r, "app-misc/a", &a, 1));
-	resolver_add_target(r, "app-misc/a", resolver_atom_define(r, "app-misc/a", &a, 1));
+	resolver_require_atom(r, a, DEP_DEPEND,
+			      resolver_atom_define(r, "app-misc/b", &b, 1));
+	resolver_require_atom(r, b, DEP_BDEPEND,
+			      resolver_atom_define(r, "app-misc/c", &c, 1));
+	resolver_require_atom(r, c, DEP_DEPEND,
+			      resolver_atom_define(r, "app-misc/a", &a, 1));
+	resolver_add_target(r, "app-misc/a",
+			    resolver_atom_define(r, "app-misc/a", &a, 1));
 	CHECK_INTEQ(resolver_solve(r, &p, NULL), 0);
 	CHECK(p->build_cycle);
 	CHECK_INTEQ(p->n, 3);
@@ -148,16 +158,22 @@ TEST(resolver_breaks_runtime_cycle_and_says_so)
 	int b = pkg(r, "app-misc/b", "1", "0", 1);
 	_cleanup_free_ char *text = NULL;
 
-	resolver_require_atom(r, a, DEP_DEPEND, resolver_atom_define(r, "app-misc/b", &b, 1));
-	resolver_require_atom(r, b, DEP_RDEPEND, resolver_atom_define(r, "app-misc/a", &a, 1));
-	resolver_add_target(r, "app-misc/a", resolver_atom_define(r, "app-misc/a", &a, 1));
+	resolver_require_atom(r, a, DEP_DEPEND,
+			      resolver_atom_define(r, "app-misc/b", &b, 1));
+	resolver_require_atom(r, b, DEP_RDEPEND,
+			      resolver_atom_define(r, "app-misc/a", &a, 1));
+	resolver_add_target(r, "app-misc/a",
+			    resolver_atom_define(r, "app-misc/a", &a, 1));
 	CHECK_INTEQ(resolver_solve(r, &p, NULL), 0);
 	CHECK(!p->build_cycle);
 	text = plan_text(p, r);
-	CHECK_STREQ(text, "[build  N   ] app-misc/b-1:0\n"
-			  "[build  N   ] app-misc/a-1:0\n"
-			  "\nTotal: 2 packages (2 new)\n"
-			  "note: runtime cycle: app-misc/b-1 is merged before its RDEPEND app-misc/a-1 (the RDEPEND edge is dropped for ordering)\n");
+	CHECK_STREQ(
+	    text,
+	    "[build  N   ] app-misc/b-1:0\n"
+	    "[build  N   ] app-misc/a-1:0\n"
+	    "\nTotal: 2 packages (2 new)\n"
+	    "note: runtime cycle: app-misc/b-1 is merged before its RDEPEND "
+	    "app-misc/a-1 (the RDEPEND edge is dropped for ordering)\n");
 }
 
 TEST(plan_verify_finds_a_missing_dependency_and_bad_order)
@@ -169,8 +185,10 @@ TEST(plan_verify_finds_a_missing_dependency_and_bad_order)
 	int b = pkg(r, "dev-libs/b", "1", "0", 1);
 	struct plan_entry tmp;
 
-	resolver_require_atom(r, a, DEP_DEPEND, resolver_atom_define(r, "dev-libs/b", &b, 1));
-	resolver_add_target(r, "app-misc/a", resolver_atom_define(r, "app-misc/a", &a, 1));
+	resolver_require_atom(r, a, DEP_DEPEND,
+			      resolver_atom_define(r, "dev-libs/b", &b, 1));
+	resolver_add_target(r, "app-misc/a",
+			    resolver_atom_define(r, "app-misc/a", &a, 1));
 	CHECK_INTEQ(resolver_solve(r, &p, NULL), 0);
 	CHECK_INTEQ(plan_verify(p, r, &bad), 1);
 	CHECK_INTEQ(bad.n, 0);
@@ -179,14 +197,17 @@ TEST(plan_verify_finds_a_missing_dependency_and_bad_order)
 	plan_verify(p, r, &bad);
 	CHECK_INTEQ(bad.n, 1);
 	if (bad.n)
-		CHECK_STREQ(bad.v[0], "app-misc/a-1 is built before its DEPEND dev-libs/b-1");
+		CHECK_STREQ(
+		    bad.v[0],
+		    "app-misc/a-1 is built before its DEPEND dev-libs/b-1");
 	gild_strv_release(&bad);
 	/* drop the dependency (now second) from the plan */
 	p->n = 1;
 	plan_verify(p, r, &bad);
 	CHECK_INTEQ(bad.n, 1);
 	if (bad.n)
-		CHECK_STREQ(bad.v[0], "app-misc/a-1: DEPEND on 'dev-libs/b' is not met");
+		CHECK_STREQ(bad.v[0],
+			    "app-misc/a-1: DEPEND on 'dev-libs/b' is not met");
 	gild_strv_release(&bad);
 	p->n = 2; /* let plan_free release both entries */
 }

@@ -78,7 +78,8 @@ static bool failed(long r, const char *call)
 
 static bool tcp_connect(const char *ip, int port)
 {
-	struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons(port)};
+	struct sockaddr_in sa = {.sin_family = AF_INET,
+				 .sin_port = htons(port)};
 	int fd = socket(AF_INET, SOCK_STREAM, 0), r;
 
 	inet_pton(AF_INET, ip, &sa.sin_addr);
@@ -91,12 +92,15 @@ static bool host_loopback(void)
 {
 	if (!opt.port)
 		return LEAK("no --port given");
-	return tcp_connect("127.0.0.1", opt.port) ? LEAK("connected to 127.0.0.1:%d", opt.port) : true;
+	return tcp_connect("127.0.0.1", opt.port)
+		   ? LEAK("connected to 127.0.0.1:%d", opt.port)
+		   : true;
 }
 
 static bool outside_address(void)
 {
-	return tcp_connect("1.1.1.1", 53) ? LEAK("connected to 1.1.1.1:53") : true;
+	return tcp_connect("1.1.1.1", 53) ? LEAK("connected to 1.1.1.1:53")
+					  : true;
 }
 
 static bool dns(void)
@@ -178,14 +182,18 @@ static bool host_unix_socket(void)
 {
 	if (!opt.unix_path)
 		return LEAK("no --unix given");
-	return unix_connect(opt.unix_path, false) ? LEAK("connected to %s", opt.unix_path) : true;
+	return unix_connect(opt.unix_path, false)
+		   ? LEAK("connected to %s", opt.unix_path)
+		   : true;
 }
 
 static bool host_abstract_socket(void)
 {
 	if (!opt.abstract)
 		return LEAK("no --abstract given");
-	return unix_connect(opt.abstract, true) ? LEAK("connected to @%s", opt.abstract) : true;
+	return unix_connect(opt.abstract, true)
+		   ? LEAK("connected to @%s", opt.abstract)
+		   : true;
 }
 
 static bool host_net_devices(void)
@@ -202,7 +210,8 @@ static bool host_net_devices(void)
 	return devs ? LEAK("%d devices besides lo", devs) : true;
 }
 
-/* ---- the file system ------------------------------------------------------ */
+/* ---- the file system ------------------------------------------------------
+ */
 
 static bool create_fails(const char *path)
 {
@@ -271,12 +280,14 @@ static bool hardlink_out(void)
 
 static bool mknod_dev(void)
 {
-	return failed(mknod("/build/null", S_IFCHR | 0666, makedev(1, 3)), "mknod");
+	return failed(mknod("/build/null", S_IFCHR | 0666, makedev(1, 3)),
+		      "mknod");
 }
 
 static bool remount(void)
 {
-	return failed(mount(NULL, "/", NULL, MS_REMOUNT | MS_BIND, NULL), "remount /");
+	return failed(mount(NULL, "/", NULL, MS_REMOUNT | MS_BIND, NULL),
+		      "remount /");
 }
 
 static bool do_umount(void)
@@ -297,7 +308,8 @@ static bool do_chroot(void)
 static bool new_mount_api(void)
 {
 	return failed(syscall(SYS_fsopen, "tmpfs", 0), "fsopen") &&
-	       failed(syscall(SYS_open_tree, AT_FDCWD, "/tmp", 1 /* OPEN_TREE_CLONE */),
+	       failed(syscall(SYS_open_tree, AT_FDCWD, "/tmp",
+			      1 /* OPEN_TREE_CLONE */),
 		      "open_tree");
 }
 
@@ -360,7 +372,8 @@ static bool no_sys(void)
 	return access("/sys/kernel", F_OK) < 0 ? true : LEAK("/sys is visible");
 }
 
-/* ---- processes and /proc --------------------------------------------------- */
+/* ---- processes and /proc ---------------------------------------------------
+ */
 
 static bool host_processes(void)
 {
@@ -390,18 +403,22 @@ static bool proc1_root(void)
 
 static bool proc1_exe(void)
 {
-	return failed(open("/proc/1/exe", O_WRONLY), "open(/proc/1/exe, O_WRONLY)");
+	return failed(open("/proc/1/exe", O_WRONLY),
+		      "open(/proc/1/exe, O_WRONLY)");
 }
 
 static bool sysctl_write(void)
 {
-	return failed(open("/proc/sys/kernel/hostname", O_WRONLY), "open(/proc/sys/kernel/hostname)") &&
-	       failed(open("/proc/sys/kernel/core_pattern", O_WRONLY), "open(core_pattern)");
+	return failed(open("/proc/sys/kernel/hostname", O_WRONLY),
+		      "open(/proc/sys/kernel/hostname)") &&
+	       failed(open("/proc/sys/kernel/core_pattern", O_WRONLY),
+		      "open(core_pattern)");
 }
 
 static bool sysrq(void)
 {
-	return failed(open("/proc/sysrq-trigger", O_WRONLY), "open(/proc/sysrq-trigger)");
+	return failed(open("/proc/sysrq-trigger", O_WRONLY),
+		      "open(/proc/sysrq-trigger)");
 }
 
 static bool masked_proc(void)
@@ -435,11 +452,13 @@ static bool do_ptrace(void)
 	kill(pid, SIGKILL);
 	waitpid(pid, NULL, 0);
 	return failed(r, "ptrace(PTRACE_ATTACH)") &&
-	       failed(syscall(SYS_process_vm_readv, getppid(), NULL, 0, NULL, 0, 0),
+	       failed(syscall(SYS_process_vm_readv, getppid(), NULL, 0, NULL, 0,
+			      0),
 		      "process_vm_readv");
 }
 
-/* ---- privileges ------------------------------------------------------------ */
+/* ---- privileges ------------------------------------------------------------
+ */
 
 static bool capabilities(void)
 {
@@ -452,14 +471,17 @@ static bool capabilities(void)
 		if (sscanf(line, "Cap%31[^:]: %llx", name, &v) == 2) {
 			checked++;
 			if (v)
-				return fclose(f), LEAK("Cap%s is %llx", name, v);
+				return fclose(f),
+				       LEAK("Cap%s is %llx", name, v);
 		}
 		if (sscanf(line, "NoNewPrivs: %d", &nnp) == 1 && nnp != 1)
 			return fclose(f), LEAK("NoNewPrivs is %d", nnp);
 	}
 	if (f)
 		fclose(f);
-	return checked == 5 && nnp == 1 ? true : LEAK("cannot read the capability sets");
+	return checked == 5 && nnp == 1
+		   ? true
+		   : LEAK("cannot read the capability sets");
 }
 
 static bool new_userns(void)
@@ -468,11 +490,13 @@ static bool new_userns(void)
 
 	if (unshare(CLONE_NEWUSER) == 0)
 		return LEAK("unshare(CLONE_NEWUSER) succeeded");
-	pid = (pid_t)syscall(SYS_clone, CLONE_NEWUSER | SIGCHLD, NULL, NULL, NULL, NULL);
+	pid = (pid_t)syscall(SYS_clone, CLONE_NEWUSER | SIGCHLD, NULL, NULL,
+			     NULL, NULL);
 	if (pid == 0)
 		_exit(0);
 	if (pid > 0)
-		return waitpid(pid, NULL, 0), LEAK("clone(CLONE_NEWUSER) succeeded");
+		return waitpid(pid, NULL, 0),
+		       LEAK("clone(CLONE_NEWUSER) succeeded");
 	return true;
 }
 
@@ -506,26 +530,40 @@ static bool other_abis(void)
 	if (r == 0)
 		return LEAK("x32 unshare succeeded");
 	if (errno != EPERM && errno != ENOSYS)
-		return LEAK("x32 unshare failed with %s, not EPERM", strerror(errno));
-	__asm__ volatile("int $0x80" : "=a"(r32) : "a"(310), "b"(CLONE_NEWUSER) : "memory");
+		return LEAK("x32 unshare failed with %s, not EPERM",
+			    strerror(errno));
+	__asm__ volatile("int $0x80"
+			 : "=a"(r32)
+			 : "a"(310), "b"(CLONE_NEWUSER)
+			 : "memory");
 	if (r32 == 0)
 		return LEAK("i386 unshare succeeded");
-	return r32 == -EPERM || r32 == -ENOSYS ? true : LEAK("i386 unshare gave %ld", r32);
+	return r32 == -EPERM || r32 == -ENOSYS
+		   ? true
+		   : LEAK("i386 unshare gave %ld", r32);
 }
 
-/* ---- kernel interfaces a build never needs ---------------------------------- */
+/* ---- kernel interfaces a build never needs ----------------------------------
+ */
 
 static bool eperm(long r, const char *call)
 {
 	if (r == 0 || r > 0)
 		return LEAK("%s succeeded", call);
-	return errno == EPERM ? true : LEAK("%s failed with %s, not EPERM (no filter?)", call, strerror(errno));
+	return errno == EPERM
+		   ? true
+		   : LEAK("%s failed with %s, not EPERM (no filter?)", call,
+			  strerror(errno));
 }
 
 static bool do_keyctl(void)
 {
-	return eperm(syscall(SYS_keyctl, KEYCTL_GET_KEYRING_ID, KEY_SPEC_SESSION_KEYRING, 0), "keyctl") &&
-	       eperm(syscall(SYS_add_key, "user", "gild", "x", 1, KEY_SPEC_PROCESS_KEYRING), "add_key");
+	return eperm(syscall(SYS_keyctl, KEYCTL_GET_KEYRING_ID,
+			     KEY_SPEC_SESSION_KEYRING, 0),
+		     "keyctl") &&
+	       eperm(syscall(SYS_add_key, "user", "gild", "x", 1,
+			     KEY_SPEC_PROCESS_KEYRING),
+		     "add_key");
 }
 
 static bool do_bpf(void)
@@ -533,14 +571,17 @@ static bool do_bpf(void)
 	union bpf_attr attr;
 
 	memset(&attr, 0, sizeof(attr));
-	return eperm(syscall(SYS_bpf, BPF_MAP_CREATE, &attr, sizeof(attr)), "bpf");
+	return eperm(syscall(SYS_bpf, BPF_MAP_CREATE, &attr, sizeof(attr)),
+		     "bpf");
 }
 
 static bool do_perf(void)
 {
-	struct perf_event_attr a = {.type = PERF_TYPE_SOFTWARE, .size = sizeof(a),
+	struct perf_event_attr a = {.type = PERF_TYPE_SOFTWARE,
+				    .size = sizeof(a),
 				    .config = PERF_COUNT_SW_CPU_CLOCK};
-	return eperm(syscall(SYS_perf_event_open, &a, 0, -1, -1, 0), "perf_event_open");
+	return eperm(syscall(SYS_perf_event_open, &a, 0, -1, -1, 0),
+		     "perf_event_open");
 }
 
 static bool do_userfaultfd(void)
@@ -559,8 +600,10 @@ static bool do_io_uring(void)
 static bool do_reboot(void)
 {
 	/* CAD_OFF is harmless should it ever get through */
-	return eperm(syscall(SYS_reboot, LINUX_REBOOT_MAGIC1, LINUX_REBOOT_MAGIC2,
-			     LINUX_REBOOT_CMD_CAD_OFF, NULL), "reboot");
+	return eperm(syscall(SYS_reboot, LINUX_REBOOT_MAGIC1,
+			     LINUX_REBOOT_MAGIC2, LINUX_REBOOT_CMD_CAD_OFF,
+			     NULL),
+		     "reboot");
 }
 
 static bool do_clock_settime(void)
@@ -580,10 +623,13 @@ static bool do_personality(void)
 
 	if (before < 0)
 		return LEAK("personality query was refused");
-	return eperm(personality(ADDR_NO_RANDOMIZE), "personality(ADDR_NO_RANDOMIZE)") &&
-	       eperm(personality(READ_IMPLIES_EXEC), "personality(READ_IMPLIES_EXEC)") &&
-	       eperm(syscall(SYS_personality, 0x100000000ull | ADDR_NO_RANDOMIZE),
-		     "personality with high bits");
+	return eperm(personality(ADDR_NO_RANDOMIZE),
+		     "personality(ADDR_NO_RANDOMIZE)") &&
+	       eperm(personality(READ_IMPLIES_EXEC),
+		     "personality(READ_IMPLIES_EXEC)") &&
+	       eperm(
+		   syscall(SYS_personality, 0x100000000ull | ADDR_NO_RANDOMIZE),
+		   "personality with high bits");
 }
 
 static bool do_tiocsti(void)
@@ -594,7 +640,8 @@ static bool do_tiocsti(void)
 	if (fd < 0)
 		fd = 0;
 	return eperm(ioctl(fd, TIOCSTI, &c), "ioctl(TIOCSTI)") &&
-	       eperm(syscall(SYS_ioctl, fd, 0x100000000ull | TIOCSTI, &c), "ioctl(TIOCSTI | 1<<32)") &&
+	       eperm(syscall(SYS_ioctl, fd, 0x100000000ull | TIOCSTI, &c),
+		     "ioctl(TIOCSTI | 1<<32)") &&
 	       eperm(ioctl(fd, TIOCLINUX, &c), "ioctl(TIOCLINUX)");
 }
 
@@ -613,10 +660,12 @@ static bool do_open_by_handle(void)
 	struct file_handle *h = (struct file_handle *)buf;
 
 	h->handle_bytes = 128;
-	return eperm(syscall(SYS_open_by_handle_at, AT_FDCWD, h, O_RDONLY), "open_by_handle_at");
+	return eperm(syscall(SYS_open_by_handle_at, AT_FDCWD, h, O_RDONLY),
+		     "open_by_handle_at");
 }
 
-/* ---- limits ------------------------------------------------------------------ */
+/* ---- limits
+ * ------------------------------------------------------------------ */
 
 static bool fork_bomb(void)
 {
@@ -658,7 +707,8 @@ static bool memory_hog(void)
 		_exit(0);
 	}
 	waitpid(pid, &ws, 0);
-	return WIFEXITED(ws) && WEXITSTATUS(ws) == 0 ? LEAK("touched 1 GiB") : true;
+	return WIFEXITED(ws) && WEXITSTATUS(ws) == 0 ? LEAK("touched 1 GiB")
+						     : true;
 }
 
 static bool fill(const char *path, long max_mb)
@@ -689,7 +739,8 @@ static bool fill_build(void)
 	return fill("/build/fill", 512);
 }
 
-/* ---- what leaks in from the host ------------------------------------------------ */
+/* ---- what leaks in from the host
+ * ------------------------------------------------ */
 
 static bool hostname_leak(void)
 {
@@ -698,14 +749,24 @@ static bool hostname_leak(void)
 
 	gethostname(h, sizeof(h));
 	uname(&u);
-	return strcmp(h, "localhost") == 0 && strcmp(u.nodename, "localhost") == 0
-		       ? true : LEAK("hostname is '%s'", h);
+	return strcmp(h, "localhost") == 0 &&
+		       strcmp(u.nodename, "localhost") == 0
+		   ? true
+		   : LEAK("hostname is '%s'", h);
 }
 
 static bool environment_leak(void)
 {
-	static const char *const allowed[] = {"HOME=", "LC_ALL=", "LOGNAME=", "PATH=", "PWD=",
-					      "SHLVL=", "SOURCE_DATE_EPOCH=", "TZ=", "USER=", "_=",
+	static const char *const allowed[] = {"HOME=",
+					      "LC_ALL=",
+					      "LOGNAME=",
+					      "PATH=",
+					      "PWD=",
+					      "SHLVL=",
+					      "SOURCE_DATE_EPOCH=",
+					      "TZ=",
+					      "USER=",
+					      "_=",
 					      "OLDPWD="};
 	for (char **e = environ; *e; e++) {
 		bool ok = false;
@@ -725,8 +786,11 @@ static bool timezone_leak(void)
 
 	localtime_r(&t, &tm);
 	if (!tz || strcmp(tz, "UTC") != 0 || tm.tm_gmtoff != 0)
-		return LEAK("TZ is '%s', offset %ld", tz ? tz : "", tm.tm_gmtoff);
-	return access("/etc/localtime", F_OK) == 0 ? LEAK("/etc/localtime is visible") : true;
+		return LEAK("TZ is '%s', offset %ld", tz ? tz : "",
+			    tm.tm_gmtoff);
+	return access("/etc/localtime", F_OK) == 0
+		   ? LEAK("/etc/localtime is visible")
+		   : true;
 }
 
 static bool user_leak(void)
@@ -734,93 +798,100 @@ static bool user_leak(void)
 	struct passwd *pw = getpwuid(getuid());
 	const char *user = getenv("USER");
 
-	if (!pw || strcmp(pw->pw_name, "builder") != 0 || !user || strcmp(user, "builder") != 0)
-		return LEAK("user is '%s'/'%s'", pw ? pw->pw_name : "?", user ? user : "");
+	if (!pw || strcmp(pw->pw_name, "builder") != 0 || !user ||
+	    strcmp(user, "builder") != 0)
+		return LEAK("user is '%s'/'%s'", pw ? pw->pw_name : "?",
+			    user ? user : "");
 	return getuid() == 1000 ? true : LEAK("uid is %d", (int)getuid());
 }
 
 static bool machine_id_leak(void)
 {
-	if (access("/etc/machine-id", F_OK) == 0 || access("/var/lib/dbus/machine-id", F_OK) == 0)
+	if (access("/etc/machine-id", F_OK) == 0 ||
+	    access("/var/lib/dbus/machine-id", F_OK) == 0)
 		return LEAK("a machine-id is visible");
 	return true;
 }
 
-/* ---- the table ---------------------------------------------------------------- */
+/* ---- the table
+ * ---------------------------------------------------------------- */
 
 static const struct attempt {
 	const char *what;
 	bool (*fn)(void);
 } attempts[] = {
-	{"connect to a host loopback listener", host_loopback},
-	{"connect to an outside address", outside_address},
-	{"resolve a name (DNS)", dns},
-	{"open a raw socket", raw_socket},
-	{"open a packet socket", packet_socket},
-	{"add an address over netlink", netlink_addr},
-	{"connect to a host unix socket path", host_unix_socket},
-	{"connect to a host abstract unix socket", host_abstract_socket},
-	{"see host network devices", host_net_devices},
-	{"create a file in the toolchain root", write_toolchain},
-	{"create a file in /", write_root},
-	{"open a tool for writing", overwrite_tool},
-	{"read /etc/shadow", read_shadow},
-	{"read /root", read_root_home},
-	{"write through a symlink out of the build dir", symlink_out},
-	{"hard-link a file into the build dir", hardlink_out},
-	{"mknod a device", mknod_dev},
-	{"remount /", remount},
-	{"umount /proc", do_umount},
-	{"pivot_root", do_pivot_root},
-	{"chroot", do_chroot},
-	{"use the new mount API", new_mount_api},
-	{"use an inherited fd", inherited_fds},
-	{"see /sys", no_sys},
-	{"see host processes", host_processes},
-	{"open /proc/1/root", proc1_root},
-	{"write /proc/1/exe", proc1_exe},
-	{"write a sysctl", sysctl_write},
-	{"write /proc/sysrq-trigger", sysrq},
-	{"read /proc/kcore", masked_proc},
-	{"set setuid/setgid bits", mknod_via_tmpfs_setuid},
-	{"gain privileges from a setuid binary", setuid_use},
-	{"keep a capability", capabilities},
-	{"create a user namespace", new_userns},
-	{"clone3 into new namespaces", clone3_newns},
-	{"setns", do_setns},
-	{"unshare through the x32 and i386 ABIs", other_abis},
-	{"ptrace and process_vm_readv", do_ptrace},
-	{"kill a host process", kill_host},
-	{"keyctl and add_key", do_keyctl},
-	{"bpf", do_bpf},
-	{"perf_event_open", do_perf},
-	{"userfaultfd", do_userfaultfd},
-	{"io_uring_setup", do_io_uring},
-	{"reboot", do_reboot},
-	{"set the clock", do_clock_settime},
-	{"change the personality", do_personality},
-	{"inject input with TIOCSTI/TIOCLINUX", do_tiocsti},
-	{"load modules, kexec, swapoff, acct, syslog", modules_and_kexec},
-	{"open_by_handle_at", do_open_by_handle},
-	{"fork bomb", fork_bomb},
-	{"memory hog", memory_hog},
-	{"fill /tmp", fill_tmp},
-	{"fill the build dir", fill_build},
-	{"see the host hostname", hostname_leak},
-	{"see the host environment", environment_leak},
-	{"see the host time zone", timezone_leak},
-	{"see the host user name", user_leak},
-	{"see the host machine-id", machine_id_leak},
+    {"connect to a host loopback listener", host_loopback},
+    {"connect to an outside address", outside_address},
+    {"resolve a name (DNS)", dns},
+    {"open a raw socket", raw_socket},
+    {"open a packet socket", packet_socket},
+    {"add an address over netlink", netlink_addr},
+    {"connect to a host unix socket path", host_unix_socket},
+    {"connect to a host abstract unix socket", host_abstract_socket},
+    {"see host network devices", host_net_devices},
+    {"create a file in the toolchain root", write_toolchain},
+    {"create a file in /", write_root},
+    {"open a tool for writing", overwrite_tool},
+    {"read /etc/shadow", read_shadow},
+    {"read /root", read_root_home},
+    {"write through a symlink out of the build dir", symlink_out},
+    {"hard-link a file into the build dir", hardlink_out},
+    {"mknod a device", mknod_dev},
+    {"remount /", remount},
+    {"umount /proc", do_umount},
+    {"pivot_root", do_pivot_root},
+    {"chroot", do_chroot},
+    {"use the new mount API", new_mount_api},
+    {"use an inherited fd", inherited_fds},
+    {"see /sys", no_sys},
+    {"see host processes", host_processes},
+    {"open /proc/1/root", proc1_root},
+    {"write /proc/1/exe", proc1_exe},
+    {"write a sysctl", sysctl_write},
+    {"write /proc/sysrq-trigger", sysrq},
+    {"read /proc/kcore", masked_proc},
+    {"set setuid/setgid bits", mknod_via_tmpfs_setuid},
+    {"gain privileges from a setuid binary", setuid_use},
+    {"keep a capability", capabilities},
+    {"create a user namespace", new_userns},
+    {"clone3 into new namespaces", clone3_newns},
+    {"setns", do_setns},
+    {"unshare through the x32 and i386 ABIs", other_abis},
+    {"ptrace and process_vm_readv", do_ptrace},
+    {"kill a host process", kill_host},
+    {"keyctl and add_key", do_keyctl},
+    {"bpf", do_bpf},
+    {"perf_event_open", do_perf},
+    {"userfaultfd", do_userfaultfd},
+    {"io_uring_setup", do_io_uring},
+    {"reboot", do_reboot},
+    {"set the clock", do_clock_settime},
+    {"change the personality", do_personality},
+    {"inject input with TIOCSTI/TIOCLINUX", do_tiocsti},
+    {"load modules, kexec, swapoff, acct, syslog", modules_and_kexec},
+    {"open_by_handle_at", do_open_by_handle},
+    {"fork bomb", fork_bomb},
+    {"memory hog", memory_hog},
+    {"fill /tmp", fill_tmp},
+    {"fill the build dir", fill_build},
+    {"see the host hostname", hostname_leak},
+    {"see the host environment", environment_leak},
+    {"see the host time zone", timezone_leak},
+    {"see the host user name", user_leak},
+    {"see the host machine-id", machine_id_leak},
 };
 
-/* ---- helper modes ---------------------------------------------------------------- */
+/* ---- helper modes
+ * ---------------------------------------------------------------- */
 
 static int listen_mode(const char *dir)
 {
 	struct sockaddr_in sa = {.sin_family = AF_INET};
-	struct sockaddr_un su = {.sun_family = AF_UNIX}, sab = {.sun_family = AF_UNIX};
+	struct sockaddr_un su = {.sun_family = AF_UNIX},
+			   sab = {.sun_family = AF_UNIX};
 	socklen_t len = sizeof(sa);
-	int t = socket(AF_INET, SOCK_STREAM, 0), u = socket(AF_UNIX, SOCK_STREAM, 0),
+	int t = socket(AF_INET, SOCK_STREAM, 0),
+	    u = socket(AF_UNIX, SOCK_STREAM, 0),
 	    a = socket(AF_UNIX, SOCK_STREAM, 0);
 	char name[64];
 
@@ -828,10 +899,14 @@ static int listen_mode(const char *dir)
 	snprintf(su.sun_path, sizeof(su.sun_path), "%s/host.sock", dir);
 	snprintf(name, sizeof(name), "gild-escape-%d", (int)getpid());
 	memcpy(sab.sun_path + 1, name, strlen(name));
-	if (bind(t, (struct sockaddr *)&sa, sizeof(sa)) < 0 || listen(t, 16) < 0 ||
+	if (bind(t, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
+	    listen(t, 16) < 0 ||
 	    getsockname(t, (struct sockaddr *)&sa, &len) < 0 ||
-	    bind(u, (struct sockaddr *)&su, sizeof(su)) < 0 || listen(u, 16) < 0 ||
-	    bind(a, (struct sockaddr *)&sab, offsetof(struct sockaddr_un, sun_path) + 1 + strlen(name)) < 0 ||
+	    bind(u, (struct sockaddr *)&su, sizeof(su)) < 0 ||
+	    listen(u, 16) < 0 ||
+	    bind(a, (struct sockaddr *)&sab,
+		 offsetof(struct sockaddr_un, sun_path) + 1 + strlen(name)) <
+		0 ||
 	    listen(a, 16) < 0) {
 		perror("escape --listen");
 		return 1;
@@ -859,14 +934,21 @@ static int daemon_mode(const char *file)
 static void parse_args(int argc, char **argv)
 {
 	for (int i = 1; i + 1 < argc; i += 2) {
-		if (!strcmp(argv[i], "--port")) opt.port = atoi(argv[i + 1]);
-		else if (!strcmp(argv[i], "--unix")) opt.unix_path = argv[i + 1];
-		else if (!strcmp(argv[i], "--abstract")) opt.abstract = argv[i + 1];
-		else if (!strcmp(argv[i], "--outside")) opt.outside = argv[i + 1];
-		else if (!strcmp(argv[i], "--host-pid")) opt.host_pid = atoi(argv[i + 1]);
-		else if (!strcmp(argv[i], "--suid")) opt.suid = argv[i + 1];
+		if (!strcmp(argv[i], "--port"))
+			opt.port = atoi(argv[i + 1]);
+		else if (!strcmp(argv[i], "--unix"))
+			opt.unix_path = argv[i + 1];
+		else if (!strcmp(argv[i], "--abstract"))
+			opt.abstract = argv[i + 1];
+		else if (!strcmp(argv[i], "--outside"))
+			opt.outside = argv[i + 1];
+		else if (!strcmp(argv[i], "--host-pid"))
+			opt.host_pid = atoi(argv[i + 1]);
+		else if (!strcmp(argv[i], "--suid"))
+			opt.suid = argv[i + 1];
 		else {
-			fprintf(stderr, "escape: unknown option '%s'\n", argv[i]);
+			fprintf(stderr, "escape: unknown option '%s'\n",
+				argv[i]);
 			exit(2);
 		}
 	}
@@ -889,9 +971,11 @@ int main(int argc, char **argv)
 	for (size_t i = 0; i < n; i++) {
 		how[0] = 0;
 		if (attempts[i].fn()) {
-			printf("ok %zu - refused: %s\n", i + 1, attempts[i].what);
+			printf("ok %zu - refused: %s\n", i + 1,
+			       attempts[i].what);
 		} else {
-			printf("not ok %zu - %s: %s\n", i + 1, attempts[i].what, how);
+			printf("not ok %zu - %s: %s\n", i + 1, attempts[i].what,
+			       how);
 			failures++;
 		}
 	}

@@ -53,20 +53,22 @@ static const struct {
 	bool found;
 	unsigned host_uid, host_gid, count;
 } cases[] = {
-	{"empty files", "", "", false, 0, 0, 0},
-	{"by number", "4242:200000:65536\n", "4242:300000:65536\n", true,
-	 200000, 300000, 65536},
-	{"the smaller count of the two", "4242:200000:65536\n",
-	 "4242:300000:1000\n", true, 200000, 300000, 1000},
-	{"the first entry that matches", "1:5:5\n4242:200000:10\n4242:9:9\n",
-	 "4242:300000:10\n", true, 200000, 300000, 10},
-	{"another user's entries only", "4243:200000:65536\n",
-	 "4243:300000:65536\n", false, 0, 0, 0},
-	{"only one of the two files", "4242:200000:65536\n", "", false, 0, 0, 0},
-	{"a zero base is no range", "4242:0:65536\n", "4242:300000:65536\n",
-	 false, 0, 0, 0},
-	{"comment-like and short lines skipped", "junk\n4242:200000\n"
-	 "4242:200000:7\n", "4242:300000:7\n", true, 200000, 300000, 7},
+    {"empty files", "", "", false, 0, 0, 0},
+    {"by number", "4242:200000:65536\n", "4242:300000:65536\n", true, 200000,
+     300000, 65536},
+    {"the smaller count of the two", "4242:200000:65536\n",
+     "4242:300000:1000\n", true, 200000, 300000, 1000},
+    {"the first entry that matches", "1:5:5\n4242:200000:10\n4242:9:9\n",
+     "4242:300000:10\n", true, 200000, 300000, 10},
+    {"another user's entries only", "4243:200000:65536\n",
+     "4243:300000:65536\n", false, 0, 0, 0},
+    {"only one of the two files", "4242:200000:65536\n", "", false, 0, 0, 0},
+    {"a zero base is no range", "4242:0:65536\n", "4242:300000:65536\n", false,
+     0, 0, 0},
+    {"comment-like and short lines skipped",
+     "junk\n4242:200000\n"
+     "4242:200000:7\n",
+     "4242:300000:7\n", true, 200000, 300000, 7},
 };
 
 TEST(host_ranges_from_subid_files)
@@ -74,7 +76,8 @@ TEST(host_ranges_from_subid_files)
 	struct sandbox_ids ids;
 
 	for (size_t i = 0; i < GILD_ARRAY_SIZE(cases); i++) {
-		bool found = range(cases[i].subuid, cases[i].subgid, 4242, &ids);
+		bool found =
+		    range(cases[i].subuid, cases[i].subgid, 4242, &ids);
 		if (!CHECK(found == cases[i].found) ||
 		    !CHECK_INTEQ(ids.host_uid, cases[i].host_uid) ||
 		    !CHECK_INTEQ(ids.host_gid, cases[i].host_gid) ||

@@ -45,7 +45,8 @@ static bool sandbox_works(void)
 {
 	struct gild_err err = GILD_ERR_INIT;
 	struct sandbox_status st;
-	_cleanup_(sandbox_spec_freep) struct sandbox_spec *s = sandbox_spec_new();
+	_cleanup_(sandbox_spec_freep) struct sandbox_spec *s =
+	    sandbox_spec_new();
 
 	sandbox_spec_set_argv(s, (const char *[]){"true", NULL});
 	return sandbox_run(s, &st, &err) == 0 && st.status == 0;
@@ -56,7 +57,8 @@ static bool sandbox_works(void)
  * the child uses raw calls), nor keep the other run's pipes open. */
 TEST(concurrent_runs_from_two_threads_both_finish)
 {
-	struct job shortj = {"0.3", 0, 0, -1, -1}, longj = {"2", 0.1, 0, -1, -1};
+	struct job shortj = {"0.3", 0, 0, -1, -1},
+		   longj = {"2", 0.1, 0, -1, -1};
 	pthread_t a, b;
 
 	if (!sandbox_works()) {
@@ -79,7 +81,8 @@ TEST(status_and_reason_reach_the_caller)
 {
 	struct gild_err err = GILD_ERR_INIT;
 	struct sandbox_status st;
-	_cleanup_(sandbox_spec_freep) struct sandbox_spec *s = sandbox_spec_new();
+	_cleanup_(sandbox_spec_freep) struct sandbox_spec *s =
+	    sandbox_spec_new();
 
 	if (!sandbox_works()) {
 		tap_skip("gild's sandbox cannot run here");
@@ -90,8 +93,9 @@ TEST(status_and_reason_reach_the_caller)
 	CHECK_INTEQ(sandbox_run(s, &st, &err), 0);
 	CHECK_INTEQ(st.status, 137);
 	CHECK_INTEQ(st.end, SANDBOX_END_TIMEOUT);
-	CHECK_STREQ(st.message,
-		    "timed out after 1 s; every process in the sandbox was killed");
+	CHECK_STREQ(
+	    st.message,
+	    "timed out after 1 s; every process in the sandbox was killed");
 	sandbox_spec_set_timeout(s, 0);
 	sandbox_spec_set_argv(s, (const char *[]){"sh", "-c", "exit 3", NULL});
 	CHECK_INTEQ(sandbox_run(s, &st, &err), 0);
@@ -106,7 +110,8 @@ TEST(a_layer_that_resolves_to_a_comma_is_refused)
 {
 	struct gild_err err = GILD_ERR_INIT;
 	struct sandbox_status st;
-	_cleanup_(sandbox_spec_freep) struct sandbox_spec *s = sandbox_spec_new();
+	_cleanup_(sandbox_spec_freep) struct sandbox_spec *s =
+	    sandbox_spec_new();
 	char base[] = "/tmp/gild-layer.XXXXXX", dir[64], link[64];
 
 	CHECK(mkdtemp(base) != NULL);

@@ -37,17 +37,36 @@ static int in_filtered_child(long (*fn)(unsigned long), unsigned long arg)
 	return WIFEXITED(ws) && WEXITSTATUS(ws) != 255 ? WEXITSTATUS(ws) : -1;
 }
 
-static long do_personality(unsigned long v) { return syscall(SYS_personality, v); }
-static long do_unshare(unsigned long f) { return unshare((int)f); }
-static long do_socket_type(unsigned long t) { return socket(AF_INET, (int)t, 0); }
-static long do_socket_domain(unsigned long d) { return socket((int)d, SOCK_DGRAM, 0); }
+static long do_personality(unsigned long v)
+{
+	return syscall(SYS_personality, v);
+}
+static long do_unshare(unsigned long f)
+{
+	return unshare((int)f);
+}
+static long do_socket_type(unsigned long t)
+{
+	return socket(AF_INET, (int)t, 0);
+}
+static long do_socket_domain(unsigned long d)
+{
+	return socket((int)d, SOCK_DGRAM, 0);
+}
 static long do_socket_domain6_raw(unsigned long unused)
 {
 	(void)unused;
 	return socket(AF_INET6, SOCK_RAW, 58 /* ICMPv6 */);
 }
-static long do_netlink(unsigned long proto) { return socket(AF_NETLINK, SOCK_RAW, (int)proto); }
-static long do_ioctl(unsigned long req) { char c = 0; return syscall(SYS_ioctl, 0, req, &c); }
+static long do_netlink(unsigned long proto)
+{
+	return socket(AF_NETLINK, SOCK_RAW, (int)proto);
+}
+static long do_ioctl(unsigned long req)
+{
+	char c = 0;
+	return syscall(SYS_ioctl, 0, req, &c);
+}
 static long do_chmod(unsigned long mode)
 {
 	char path[] = "/tmp/gild-test-seccomp-XXXXXX";
@@ -76,34 +95,37 @@ static const struct {
 	unsigned long arg;
 	int want; /* errno, 0 = allowed */
 } cases[] = {
-	{"personality(PER_LINUX)", do_personality, 0, 0},
-	{"personality(PER_LINUX32)", do_personality, 8, 0},
-	{"personality(query)", do_personality, 0xffffffffu, 0},
-	{"personality(1)", do_personality, 1, EPERM},
-	{"personality(9)", do_personality, 9, EPERM},
-	{"personality(ADDR_NO_RANDOMIZE)", do_personality, ADDR_NO_RANDOMIZE, EPERM},
-	{"personality(READ_IMPLIES_EXEC)", do_personality, READ_IMPLIES_EXEC, EPERM},
-	{"personality(0xfffffff7)", do_personality, 0xfffffff7u, EPERM},
-	{"personality(1<<32 | ADDR_NO_RANDOMIZE)", do_personality,
-	 0x100000000ul | ADDR_NO_RANDOMIZE, EPERM},
-	{"unshare(CLONE_NEWUSER)", do_unshare, CLONE_NEWUSER, EPERM},
-	{"unshare(CLONE_FILES)", do_unshare, CLONE_FILES, EPERM},
-	{"clone(CLONE_NEWNET)", do_clone, CLONE_NEWNET, EPERM},
-	{"clone(CLONE_NEWUSER)", do_clone, CLONE_NEWUSER, EPERM},
-	{"clone() plain fork", do_clone, 0, 0},
-	{"socket(SOCK_RAW)", do_socket_type, SOCK_RAW, EPERM},
-	{"socket(SOCK_RAW|SOCK_CLOEXEC)", do_socket_type, SOCK_RAW | SOCK_CLOEXEC, EPERM},
-	{"socket(SOCK_STREAM)", do_socket_type, SOCK_STREAM, 0},
-	{"socket(AF_PACKET)", do_socket_domain, AF_PACKET, EPERM},
-	{"socket(AF_INET6, SOCK_RAW)", do_socket_domain6_raw, 0, EPERM},
-	{"socket(AF_NETLINK, NETLINK_AUDIT)", do_netlink, 9, EPERM},
-	{"socket(AF_NETLINK, NETLINK_ROUTE)", do_netlink, 0, 0},
-	{"ioctl(TIOCSTI)", do_ioctl, TIOCSTI, EPERM},
-	{"ioctl(1<<32 | TIOCSTI)", do_ioctl, 0x100000000ul | TIOCSTI, EPERM},
-	{"ioctl(TIOCLINUX)", do_ioctl, TIOCLINUX, EPERM},
-	{"fchmod(04755)", do_chmod, 04755, EPERM},
-	{"fchmod(02755)", do_chmod, 02755, EPERM},
-	{"fchmod(0755)", do_chmod, 0755, 0},
+    {"personality(PER_LINUX)", do_personality, 0, 0},
+    {"personality(PER_LINUX32)", do_personality, 8, 0},
+    {"personality(query)", do_personality, 0xffffffffu, 0},
+    {"personality(1)", do_personality, 1, EPERM},
+    {"personality(9)", do_personality, 9, EPERM},
+    {"personality(ADDR_NO_RANDOMIZE)", do_personality, ADDR_NO_RANDOMIZE,
+     EPERM},
+    {"personality(READ_IMPLIES_EXEC)", do_personality, READ_IMPLIES_EXEC,
+     EPERM},
+    {"personality(0xfffffff7)", do_personality, 0xfffffff7u, EPERM},
+    {"personality(1<<32 | ADDR_NO_RANDOMIZE)", do_personality,
+     0x100000000ul | ADDR_NO_RANDOMIZE, EPERM},
+    {"unshare(CLONE_NEWUSER)", do_unshare, CLONE_NEWUSER, EPERM},
+    {"unshare(CLONE_FILES)", do_unshare, CLONE_FILES, EPERM},
+    {"clone(CLONE_NEWNET)", do_clone, CLONE_NEWNET, EPERM},
+    {"clone(CLONE_NEWUSER)", do_clone, CLONE_NEWUSER, EPERM},
+    {"clone() plain fork", do_clone, 0, 0},
+    {"socket(SOCK_RAW)", do_socket_type, SOCK_RAW, EPERM},
+    {"socket(SOCK_RAW|SOCK_CLOEXEC)", do_socket_type, SOCK_RAW | SOCK_CLOEXEC,
+     EPERM},
+    {"socket(SOCK_STREAM)", do_socket_type, SOCK_STREAM, 0},
+    {"socket(AF_PACKET)", do_socket_domain, AF_PACKET, EPERM},
+    {"socket(AF_INET6, SOCK_RAW)", do_socket_domain6_raw, 0, EPERM},
+    {"socket(AF_NETLINK, NETLINK_AUDIT)", do_netlink, 9, EPERM},
+    {"socket(AF_NETLINK, NETLINK_ROUTE)", do_netlink, 0, 0},
+    {"ioctl(TIOCSTI)", do_ioctl, TIOCSTI, EPERM},
+    {"ioctl(1<<32 | TIOCSTI)", do_ioctl, 0x100000000ul | TIOCSTI, EPERM},
+    {"ioctl(TIOCLINUX)", do_ioctl, TIOCLINUX, EPERM},
+    {"fchmod(04755)", do_chmod, 04755, EPERM},
+    {"fchmod(02755)", do_chmod, 02755, EPERM},
+    {"fchmod(0755)", do_chmod, 0755, 0},
 };
 
 TEST(filter_allows_and_denies_as_the_table_says)
@@ -126,7 +148,8 @@ TEST(the_built_in_filter_is_the_compiled_rules)
 	CHECK_INTEQ(sandbox_seccomp_compile(&prog, &len, &err), 0);
 	CHECK_INTEQ(len, sandbox_seccomp_prog_len);
 	if (len == sandbox_seccomp_prog_len)
-		CHECK(memcmp(prog, sandbox_seccomp_prog, len * sizeof(*prog)) == 0);
+		CHECK(memcmp(prog, sandbox_seccomp_prog, len * sizeof(*prog)) ==
+		      0);
 	CHECK(len > 100); /* three ABIs, ~80 rules */
 }
 

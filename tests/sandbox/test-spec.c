@@ -4,14 +4,17 @@
 
 #include "sandbox/sandbox.h"
 
-#define SPEC _cleanup_(sandbox_spec_freep) struct sandbox_spec *s = sandbox_spec_new()
+#define SPEC                                                                   \
+	_cleanup_(sandbox_spec_freep) struct sandbox_spec *s =                 \
+	    sandbox_spec_new()
 
 TEST(bind_without_dest_uses_the_source_path)
 {
 	struct gild_err err = GILD_ERR_INIT;
 	SPEC;
 
-	CHECK_INTEQ(sandbox_spec_parse_bind(s, SANDBOX_MOUNT_RO, "/opt/tc", &err), 0);
+	CHECK_INTEQ(
+	    sandbox_spec_parse_bind(s, SANDBOX_MOUNT_RO, "/opt/tc", &err), 0);
 	CHECK_INTEQ(sandbox_spec_n_mounts(s), 1);
 	CHECK_INTEQ(sandbox_spec_mount(s, 0)->kind, SANDBOX_MOUNT_RO);
 	CHECK_STREQ(sandbox_spec_mount(s, 0)->src, "/opt/tc");
@@ -23,7 +26,9 @@ TEST(bind_keeps_the_given_order_and_dest)
 	struct gild_err err = GILD_ERR_INIT;
 	SPEC;
 
-	CHECK_INTEQ(sandbox_spec_parse_bind(s, SANDBOX_MOUNT_RW, "/w/1:/build", &err), 0);
+	CHECK_INTEQ(
+	    sandbox_spec_parse_bind(s, SANDBOX_MOUNT_RW, "/w/1:/build", &err),
+	    0);
 	CHECK_INTEQ(sandbox_spec_parse_tmpfs(s, "/build/tmp:8m", &err), 0);
 	CHECK_INTEQ(sandbox_spec_n_mounts(s), 2);
 	CHECK_STREQ(sandbox_spec_mount(s, 0)->dest, "/build");
@@ -39,7 +44,8 @@ TEST(ro_bind_at_root_sets_the_root)
 	SPEC;
 
 	CHECK(sandbox_spec_root(s) == NULL);
-	CHECK_INTEQ(sandbox_spec_parse_bind(s, SANDBOX_MOUNT_RO, "/stage:/", &err), 0);
+	CHECK_INTEQ(
+	    sandbox_spec_parse_bind(s, SANDBOX_MOUNT_RO, "/stage:/", &err), 0);
 	CHECK_STREQ(sandbox_spec_root(s), "/stage");
 	CHECK_INTEQ(sandbox_spec_n_mounts(s), 0);
 }
@@ -49,7 +55,8 @@ TEST(rw_bind_at_root_is_refused)
 	struct gild_err err = GILD_ERR_INIT;
 	SPEC;
 
-	CHECK_INTEQ(sandbox_spec_add_rw(s, "/stage", "/", &err), -GILD_E_INVALID);
+	CHECK_INTEQ(sandbox_spec_add_rw(s, "/stage", "/", &err),
+		    -GILD_E_INVALID);
 	CHECK_STREQ(err.msg, "the root can only be bound read-only");
 }
 
@@ -62,13 +69,17 @@ TEST(layer_is_kept_in_order_and_checked_like_a_bind)
 	CHECK_INTEQ(sandbox_spec_mount(s, 0)->kind, SANDBOX_MOUNT_LAYER);
 	CHECK_STREQ(sandbox_spec_mount(s, 0)->src, "/w/deps/usr");
 	CHECK_STREQ(sandbox_spec_mount(s, 0)->dest, "/usr");
-	CHECK_INTEQ(sandbox_spec_add_layer(s, "/w/deps", "/", &err), -GILD_E_INVALID);
+	CHECK_INTEQ(sandbox_spec_add_layer(s, "/w/deps", "/", &err),
+		    -GILD_E_INVALID);
 	CHECK_STREQ(err.msg, "a layer cannot be the root");
-	CHECK_INTEQ(sandbox_spec_add_layer(s, "/w/a,b", "/usr", &err), -GILD_E_INVALID);
+	CHECK_INTEQ(sandbox_spec_add_layer(s, "/w/a,b", "/usr", &err),
+		    -GILD_E_INVALID);
 	CHECK_STREQ(err.msg, "layer '/w/a,b' at '/usr' holds ':', ',' or '\\'");
-	CHECK_INTEQ(sandbox_spec_add_layer(s, "deps", "/usr", &err), -GILD_E_INVALID);
+	CHECK_INTEQ(sandbox_spec_add_layer(s, "deps", "/usr", &err),
+		    -GILD_E_INVALID);
 	CHECK_STREQ(err.msg, "layer source 'deps' is not absolute");
-	CHECK_INTEQ(sandbox_spec_add_layer(s, "/w/deps", "/proc", &err), -GILD_E_INVALID);
+	CHECK_INTEQ(sandbox_spec_add_layer(s, "/w/deps", "/proc", &err),
+		    -GILD_E_INVALID);
 	CHECK_INTEQ(sandbox_spec_n_mounts(s), 1);
 }
 
@@ -77,17 +88,18 @@ static const struct {
 	int code;
 	const char *msg;
 } bad_binds[] = {
-	{"", -GILD_E_USAGE, "bind '' has no source"},
-	{":/x", -GILD_E_USAGE, "bind ':/x' has no source"},
-	{"/a:/b:/c", -GILD_E_USAGE, "bind '/a:/b:/c' is not SRC[:DEST]"},
-	{"/a:", -GILD_E_USAGE, "bind '/a:' is not SRC[:DEST]"},
-	{"rel", -GILD_E_INVALID, "bind source 'rel' is not absolute"},
-	{"/a:rel", -GILD_E_INVALID, "sandbox path 'rel' is not absolute"},
-	{"/a:/x/../etc", -GILD_E_INVALID, "sandbox path '/x/../etc' contains '..'"},
-	{"/a:/..", -GILD_E_INVALID, "sandbox path '/..' contains '..'"},
-	{"/a:/proc/sys", -GILD_E_INVALID,
-	 "sandbox path '/proc/sys' is managed by the sandbox"},
-	{"/a:/dev", -GILD_E_INVALID, "sandbox path '/dev' is managed by the sandbox"},
+    {"", -GILD_E_USAGE, "bind '' has no source"},
+    {":/x", -GILD_E_USAGE, "bind ':/x' has no source"},
+    {"/a:/b:/c", -GILD_E_USAGE, "bind '/a:/b:/c' is not SRC[:DEST]"},
+    {"/a:", -GILD_E_USAGE, "bind '/a:' is not SRC[:DEST]"},
+    {"rel", -GILD_E_INVALID, "bind source 'rel' is not absolute"},
+    {"/a:rel", -GILD_E_INVALID, "sandbox path 'rel' is not absolute"},
+    {"/a:/x/../etc", -GILD_E_INVALID, "sandbox path '/x/../etc' contains '..'"},
+    {"/a:/..", -GILD_E_INVALID, "sandbox path '/..' contains '..'"},
+    {"/a:/proc/sys", -GILD_E_INVALID,
+     "sandbox path '/proc/sys' is managed by the sandbox"},
+    {"/a:/dev", -GILD_E_INVALID,
+     "sandbox path '/dev' is managed by the sandbox"},
 };
 
 TEST(bad_binds_are_refused_with_a_clear_message)
@@ -108,15 +120,17 @@ TEST(dotdot_inside_a_name_is_fine)
 	struct gild_err err = GILD_ERR_INIT;
 	SPEC;
 
-	CHECK_INTEQ(sandbox_spec_parse_bind(s, SANDBOX_MOUNT_RO, "/a:/x..y/..z", &err), 0);
+	CHECK_INTEQ(
+	    sandbox_spec_parse_bind(s, SANDBOX_MOUNT_RO, "/a:/x..y/..z", &err),
+	    0);
 }
 
 static const struct {
 	const char *arg;
 	uint64_t size;
 } tmpfs_sizes[] = {
-	{"/t", 256ull << 20}, {"/t:4096", 4096},   {"/t:64k", 64 << 10},
-	{"/t:8M", 8 << 20},   {"/t:2g", 2ull << 30},
+    {"/t", 256ull << 20}, {"/t:4096", 4096},	 {"/t:64k", 64 << 10},
+    {"/t:8M", 8 << 20},	  {"/t:2g", 2ull << 30},
 };
 
 TEST(tmpfs_sizes_parse_with_suffixes)
@@ -124,20 +138,24 @@ TEST(tmpfs_sizes_parse_with_suffixes)
 	for (size_t i = 0; i < GILD_ARRAY_SIZE(tmpfs_sizes); i++) {
 		struct gild_err err = GILD_ERR_INIT;
 		SPEC;
-		CHECK_INTEQ(sandbox_spec_parse_tmpfs(s, tmpfs_sizes[i].arg, &err), 0);
-		CHECK_INTEQ(sandbox_spec_mount(s, 0)->size, tmpfs_sizes[i].size);
+		CHECK_INTEQ(
+		    sandbox_spec_parse_tmpfs(s, tmpfs_sizes[i].arg, &err), 0);
+		CHECK_INTEQ(sandbox_spec_mount(s, 0)->size,
+			    tmpfs_sizes[i].size);
 		CHECK_STREQ(sandbox_spec_mount(s, 0)->dest, "/t");
 	}
 }
 
 TEST(bad_tmpfs_sizes_are_refused)
 {
-	static const char *const bad[] = {"/t:", "/t:x", "/t:0", "/t:5q", "/t:-1"};
+	static const char *const bad[] = {"/t:", "/t:x", "/t:0", "/t:5q",
+					  "/t:-1"};
 
 	for (size_t i = 0; i < GILD_ARRAY_SIZE(bad); i++) {
 		struct gild_err err = GILD_ERR_INIT;
 		SPEC;
-		CHECK_INTEQ(sandbox_spec_parse_tmpfs(s, bad[i], &err), -GILD_E_USAGE);
+		CHECK_INTEQ(sandbox_spec_parse_tmpfs(s, bad[i], &err),
+			    -GILD_E_USAGE);
 		CHECK(strstr(err.msg, "bad tmpfs size '") == err.msg);
 	}
 }
@@ -171,7 +189,8 @@ TEST(environment_is_the_allow_list_plus_fixed_values)
 	CHECK(envp_has(envp, "HOME=/tmp"));
 	CHECK(envp_has(envp, "USER=builder"));
 	CHECK(envp_has(envp, "SOURCE_DATE_EPOCH=1700000000"));
-	CHECK(envp_has(envp, "PATH=/usr/local/bin:/usr/bin:/bin:/usr/local/sbin:/usr/sbin:/sbin"));
+	CHECK(envp_has(envp, "PATH=/usr/local/bin:/usr/bin:/bin:/usr/local/"
+			     "sbin:/usr/sbin:/sbin"));
 	for (char **e = envp; *e; e++)
 		CHECK(strncmp(*e, "SECRET_TOKEN=", 13) != 0);
 	CHECK_INTEQ(strcmp(envp[0], envp[1]) < 0, 1); /* sorted */
