@@ -22,14 +22,19 @@ test_expect_success 'setup' '
 	cat >bin/apt-cache <<-\EOF &&
 	#!/bin/sh
 	echo "apt-cache $*" >>"$POOL/../apt.log"
-	[ "$1" = showsrc ] && [ -e "$POOL/$2.known" ] && echo "Package: $2"
+	[ "$1" = showsrc ] && [ -e "$POOL/$2.known" ] && echo "Package: $2" &&
+		sed "s/^/Version: /" "$POOL/$2.versions" 2>/dev/null
 	exit 0
 	EOF
 	cat >bin/apt-get <<-\EOF &&
 	#!/bin/sh
 	echo "apt-get $*" >>"$POOL/../apt.log"
 	[ "$1 $2" = "source --download-only" ] || exit 100
-	cp "$POOL/${3%%=*}"_*.orig.tar.* . 2>/dev/null
+	# PACKAGE=VERSION: from debian-pool/PACKAGE=VERSION/ when there is one,
+	# nothing when the version is listed in PACKAGE.404 (a security upload
+	# whose files the mirror lacks), else from debian-pool/
+	case $3 in *=*) grep -qx "${3#*=}" "$POOL/${3%%=*}.404" 2>/dev/null && exit 100 ;; esac
+	if [ -d "$POOL/$3" ]; then cp "$POOL/$3"/* .; else cp "$POOL/${3%%=*}"_*.orig.tar.* . 2>/dev/null; fi
 	echo "E: Failed to fetch $3.debian.tar.xz  404  Not Found" >&2
 	exit 100
 	EOF
@@ -47,7 +52,7 @@ test_expect_success 'missing distfiles are fetched, renamed and verified' '
 	test_grep "^apt-get source --download-only other=2.0-1$" apt.log &&
 	cat >expect <<-\EOF &&
 	mirror-sources: added hello-1.0.tar.gz (Debian hello_1.0.orig.tar.gz)
-	mirror-sources: added other-2.0.tar.gz (Debian other_2.0.orig.tar.gz)
+	mirror-sources: added other-2.0.tar.gz (Debian other_2.0.orig.tar.gz from other 2.0-1)
 	EOF
 	test_cmp expect out &&
 	test_cmp debian-pool/hello_1.0.orig.tar.gz tree/var/mirror/distfiles/hello-1.0.tar.gz &&
@@ -76,7 +81,7 @@ test_expect_success 'an orig tarball that does not match the Manifest is refused
 	rm -f tree/var/mirror/distfiles/other-2.0.tar.gz tree/var/mirror/apt/other_2.0.orig.tar.gz &&
 	printf "upstream other 2.0, repacked\n" >debian-pool/other_2.0.orig.tar.gz &&
 	test_expect_code 1 tree/tools/mirror-sources other-2.0.tar.gz 2>err &&
-	test_grep "error: '"'"'other_2.0.orig.tar.gz'"'"' from Debian'"'"'s '"'"'other'"'"' does not match the Manifest entry of '"'"'other-2.0.tar.gz'"'"': size 29, Manifest says 19" err &&
+	test_grep "error: no version of Debian.s source package .other. carries .other_2.0.orig.tar.gz. with the Manifest.s digests of .other-2.0.tar.gz. (tried: 2.0-1: size 29, Manifest says 19); see " err &&
 	test ! -e tree/var/mirror/distfiles/other-2.0.tar.gz
 '
 
@@ -84,7 +89,32 @@ test_expect_success 'a source package without the orig tarball names what it has
 	rm -f tree/var/mirror/apt/other_2.0.orig.tar.gz debian-pool/other_2.0.orig.tar.gz &&
 	printf "newer\n" >debian-pool/other_2.1.orig.tar.gz &&
 	test_expect_code 1 tree/tools/mirror-sources other-2.0.tar.gz 2>err &&
-	test_grep "error: Debian'"'"'s source package '"'"'other'"'"' does not carry '"'"'other_2.0.orig.tar.gz'"'"' (it has: other_2.1.orig.tar.gz )" err
+	test_grep "error: no version of Debian.s source package .other. carries .other_2.0.orig.tar.gz. with the Manifest.s digests of .other-2.0.tar.gz. (tried: 2.0-1: no .other_2.0.orig.tar.gz. (it has: other_2.1.orig.tar.gz))" err
+'
+
+test_expect_success 'the newest version failing, older ones are tried newest first' '
+	mkdir -p "debian-pool/zed=1:1.0-1" "debian-pool/zed=1:1.0-2" &&
+	printf "upstream zed 1.0\n" >"debian-pool/zed=1:1.0-1/zed_1.0.orig.tar.gz" &&
+	printf "repacked zed 1.0\n" >"debian-pool/zed=1:1.0-2/zed_1.0.orig.tar.gz" &&
+	printf "1:1.0-1\n1:1.0-2+deb12u1\n1:1.0-2\n" >debian-pool/zed.versions &&
+	echo "1:1.0-2+deb12u1" >debian-pool/zed.404 &&
+	: >debian-pool/zed.known &&
+	file="debian-pool/zed=1:1.0-1/zed_1.0.orig.tar.gz" &&
+	echo "DIST zed-1.0.tar.gz $(wc -c <$file) BLAKE2B $(b2sum <$file | cut -d" " -f1) SHA512 $(sha512sum <$file | cut -d" " -f1)" \
+		>>tree/recipes/app-misc/hello/Manifest &&
+	printf "zed-1.0.tar.gz\tzed\tzed_1.0.orig.tar.gz\n" >>tree/tools/sources.list &&
+	: >apt.log &&
+	tree/tools/mirror-sources zed-1.0.tar.gz >out &&
+	grep "^apt-get" apt.log >calls &&
+	cat >expect <<-\EOF &&
+	apt-get source --download-only zed=1:1.0-2+deb12u1
+	apt-get source --download-only zed=1:1.0-2
+	apt-get source --download-only zed=1:1.0-1
+	EOF
+	test_cmp expect calls &&
+	echo "mirror-sources: added zed-1.0.tar.gz (Debian zed_1.0.orig.tar.gz from zed 1:1.0-1)" >expect &&
+	test_cmp expect out &&
+	test_cmp "$file" tree/var/mirror/distfiles/zed-1.0.tar.gz
 '
 
 test_expect_success 'unknown distfiles and bad options are errors' '
