@@ -253,6 +253,10 @@ int gild_mkdir_p(const char *path, unsigned mode, struct gild_err *err);
  * anyway; callers decide what absolute means). Always allocates. */
 char *gild_path_join(const char *a, const char *b);
 
+/* rm -rf path, making read-only directories writable first (a build may
+ * leave them); a missing path is fine. 0, or -errno naming the path. */
+int gild_rm_rf(const char *path, struct gild_err *err);
+
 /* Atomic output: write to a temporary name in the same directory, then
  * fsync and rename over the final name on commit. If never committed, the
  * cleanup unlinks the temporary, so early returns leave nothing

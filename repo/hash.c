@@ -1,7 +1,9 @@
 /* hash.c: message digests for Manifests and CONTENTS (OpenSSL libcrypto). */
 #include "repo-impl.h"
 
+#include <fcntl.h>
 #include <openssl/evp.h>
+#include <unistd.h>
 
 struct gpkg_hash {
 	EVP_MD_CTX *ctx;
@@ -15,6 +17,8 @@ static const EVP_MD *digest_by_name(const char *name)
 		return EVP_sha512();
 	if (strcmp(name, "BLAKE2B") == 0)
 		return EVP_blake2b512();
+	if (strcmp(name, "MD5") == 0)
+		return EVP_md5();
 	GILD_BUG("unknown digest '%s'", name);
 }
 
@@ -53,4 +57,27 @@ void gpkg_hash_free(struct gpkg_hash *h)
 		return;
 	EVP_MD_CTX_free(h->ctx);
 	free(h);
+}
+
+int gpkg_hash_file(const char *name, const char *path, char *out,
+		   size_t outsz, uint64_t *size, struct gild_err *err)
+{
+	_cleanup_(gpkg_hash_freep) struct gpkg_hash *h = gpkg_hash_new(name);
+	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
+	static _Thread_local char buf[1 << 16];
+	uint64_t total = 0;
+	ssize_t n;
+
+	if (fd < 0)
+		return gild_fail_errno(err, path, "cannot open");
+	while ((n = read(fd, buf, sizeof(buf))) > 0) {
+		gpkg_hash_update(h, buf, (size_t)n);
+		total += (uint64_t)n;
+	}
+	if (n < 0)
+		return gild_fail_errno(err, path, "cannot read");
+	gpkg_hash_hex(h, out, outsz);
+	if (size)
+		*size = total;
+	return 0;
 }

@@ -8,13 +8,7 @@ struct archive;
 
 /* Digests through OpenSSL's libcrypto: "SHA256", "SHA512", "BLAKE2B"
  * (BLAKE2b-512, as Gentoo Manifests use). */
-struct gpkg_hash;
-struct gpkg_hash *gpkg_hash_new(const char *name);
-void gpkg_hash_update(struct gpkg_hash *h, const void *p, size_t n);
-/* Finish and write lowercase hex (NUL-terminated) to out. */
-void gpkg_hash_hex(struct gpkg_hash *h, char *out, size_t outsz);
-void gpkg_hash_free(struct gpkg_hash *h);
-GILD_DEFINE_CLEANUP(struct gpkg_hash *, gpkg_hash_free)
+
 
 /* For a compressed archive: hand the compressed output to fn as whole
  * buffers to keep (*buf, *cap, n bytes used), getting a spare buffer

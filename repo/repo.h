@@ -178,6 +178,10 @@ struct tarw_opts {
 	const struct gpkg_attr
 	    *attrs; /* per-path owner/mode, sorted; or NULL */
 	size_t n_attrs;
+	/* with keep_owners: the user (group when is_group) name of an id,
+	 * or NULL for the number; without it, the host's names */
+	const char *(*owner_name)(void *ud, bool is_group, unsigned id);
+	void *owner_ud;
 };
 
 int tarw_open(struct tarw **out, const struct tarw_opts *opts,
@@ -197,6 +201,21 @@ uint64_t tarw_payload_size(const struct tarw *t);
 int tarw_close(struct tarw *t, struct gild_err *err);
 void tarw_free(struct tarw *t); /* abandon without finishing */
 GILD_DEFINE_CLEANUP(struct tarw *, tarw_free)
+
+/* ---- message digests (OpenSSL libcrypto) ---------------------------------
+ * Names as Manifests and CONTENTS write them: "SHA256", "SHA512",
+ * "BLAKE2B", and "MD5" (Portage's installed CONTENTS). */
+struct gpkg_hash;
+struct gpkg_hash *gpkg_hash_new(const char *name);
+void gpkg_hash_update(struct gpkg_hash *h, const void *p, size_t n);
+/* Finish and write lowercase hex (NUL-terminated) to out. */
+void gpkg_hash_hex(struct gpkg_hash *h, char *out, size_t outsz);
+void gpkg_hash_free(struct gpkg_hash *h);
+GILD_DEFINE_CLEANUP(struct gpkg_hash *, gpkg_hash_free)
+/* The digest of a whole file as hex into out (outsz >= 129); *size, when
+ * not NULL, gets the file's length. -errno with err naming the path. */
+int gpkg_hash_file(const char *name, const char *path, char *out,
+		   size_t outsz, uint64_t *size, struct gild_err *err);
 
 /* ---- the binary repository ------------------------------------------------
  */

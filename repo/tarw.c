@@ -270,7 +270,18 @@ static void entry_set_owner(struct tarw *t, struct archive_entry *e,
 	char ubuf[32], gbuf[32];
 	const char *uname = "root", *gname = "root";
 
-	if (t->o.keep_owners && st) {
+	if (t->o.keep_owners && st && t->o.owner_name) {
+		/* names from the tree being archived (an image's passwd), not
+		 * from the host */
+		const char *u = t->o.owner_name(t->o.owner_ud, false, st->st_uid);
+		const char *g = t->o.owner_name(t->o.owner_ud, true, st->st_gid);
+		snprintf(ubuf, sizeof(ubuf), "%u", (unsigned)st->st_uid);
+		snprintf(gbuf, sizeof(gbuf), "%u", (unsigned)st->st_gid);
+		uname = u ? u : ubuf;
+		gname = g ? g : gbuf;
+		archive_entry_set_uid(e, st->st_uid);
+		archive_entry_set_gid(e, st->st_gid);
+	} else if (t->o.keep_owners && st) {
 		struct passwd *pw = getpwuid(st->st_uid);
 		struct group *gr = getgrgid(st->st_gid);
 

@@ -108,6 +108,43 @@ int build_recipe(struct build_env *e, const struct recipe *r,
 int build_find_recipe(struct build_env *e, const char *atom_text,
 		      const struct recipe **out, struct gild_err *err);
 
+/* ---- a whole plan (build-plan.c) ----------------------------------------- */
+
+/* One package of a plan, once built or reused. */
+struct build_done {
+	char *cpv;		   /* "cat/pf" */
+	const struct recipe *recipe; /* NULL: a binary package only */
+	enum build_outcome outcome;
+	char *pkg_path;	  /* its binary package */
+	const char *note; /* why it was built again, or NULL */
+};
+typedef void (*build_report_fn)(void *ud, const struct build_done *done);
+
+/* The plan's packages in build order, each with its binary package and
+ * its runtime dependencies (RDEPEND, PDEPEND, IDEPEND) as indices into v. */
+struct build_pkg {
+	char *cpv;
+	char *pkg_path; /* NULL when provided (package.provided, installed) */
+	bool target;	/* named by a target (not pulled in) */
+	bool provided;
+	size_t *rdeps, n_rdeps;
+};
+struct build_result {
+	struct build_pkg *v;
+	size_t n;
+};
+void build_result_free(struct build_result *res);
+GILD_DEFINE_CLEANUP(struct build_result *, build_result_free)
+
+/* Resolve targets (atoms, names, @sets) against the tree and the binary
+ * repository and build the plan in order, reusing every package whose
+ * build-id is there; report (may be NULL) is called after each package.
+ * Returns 0 and *out, -GILD_E_NOSOLUTION (no plan: the problems were
+ * written to ctx->diag), or the first failed build's error. */
+int build_plan(struct build_env *env, char **targets, int n,
+	       const struct build_opts *o, build_report_fn report, void *ud,
+	       struct build_result **out, struct gild_err *err);
+
 /* ---- steps (build-*.c) -------------------------------------------------- */
 int build_job_eval_use(struct build_job *j, struct gild_err *err);
 int build_job_reduce(struct build_job *j, enum recipe_var v,
@@ -136,8 +173,6 @@ int build_job_attr_mode(const struct build_job *j, const char *path);
 void build_job_free_attrs(struct build_job *j);
 bool build_job_use_fn(void *ud, const char *flag);
 
-/* rm -rf path (missing is fine). */
-int build_rm_rf(const char *path, struct gild_err *err);
 
 /* The embedded builder/ebuild.sh (NUL-terminated), and the scripts the
  * driver runs around it: all shape the output, so all are in the

@@ -117,6 +117,8 @@ int cmd_required_use(int argc, char **argv, struct gild_ctx *ctx);
 /* "--eapi N" of the PMS commands (7 or 8); fills ctx->err otherwise. */
 int gild_parse_eapi_opt(struct gild_ctx *ctx, const char *arg, int *eapi);
 int cmd_pkg(int argc, char **argv, struct gild_ctx *ctx);
+int cmd_image(int argc, char **argv, struct gild_ctx *ctx);
+int cmd_image_run(int argc, char **argv, struct gild_ctx *ctx);
 int cmd_repo(int argc, char **argv, struct gild_ctx *ctx);
 
 #endif /* GILD_CLI_H */

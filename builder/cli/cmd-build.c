@@ -133,83 +133,28 @@ static int build_named(struct gild_ctx *ctx, struct build_env *env,
 	return 0;
 }
 
-static const struct recipe *plan_recipe(struct build_env *env,
-					const struct resolver *rs, int pkg)
+static void report_done(void *ud, const struct build_done *d)
 {
-	const struct rs_pkg *p = resolver_pkg(rs, pkg);
-	_cleanup_free_ char *cpn = xstrdup(p->cpn);
-	char *slash = strchr(cpn, '/');
+	struct gild_ctx *ctx = ud;
 
-	if (!slash)
-		return NULL;
-	*slash = '\0';
-	return tree_find_recipe(env->tree, cpn, slash + 1, p->pvr);
+	fprintf(ctx->out, ">>> %s: %s%s%s\n", d->cpv, outcome_word(d->outcome),
+		d->pkg_path ? " " : "", d->pkg_path ? d->pkg_path : "");
+	if (d->note)
+		fprintf(ctx->out, "note: %s was %s\n", d->cpv, d->note);
+	fflush(ctx->out);
 }
 
-/* One entry of the plan. pretend reuses a binary package of the same
- * version, USE and sub-slots; the build-id (which also covers the recipe,
- * distfiles, flags and the dependencies' builds) has the last word, and
- * a difference is said. */
-static int build_entry(struct gild_ctx *ctx, struct build_env *env,
-		       const struct build_opts *o, const struct resolver *rs,
-		       const struct plan_entry *e)
-{
-	const struct recipe *rc = plan_recipe(env, rs, e->pkg);
-	enum build_outcome out;
-	int r;
-
-	if (!rc && e->action == PLAN_BINARY) {
-		fprintf(ctx->out,
-			">>> %s: reused (a binary package; the tree "
-			"no longer has its recipe)\n",
-			resolver_cpv(rs, e->pkg));
-		return 0;
-	}
-	if (!rc)
-		return gild_fail(&ctx->err, -GILD_E_NOTFOUND, NULL,
-				 "planned '%s' is not in the tree",
-				 resolver_cpv(rs, e->pkg));
-	if ((r = build_one(ctx, env, o, rc, &out)) < 0)
-		return r;
-	if (e->action == PLAN_BINARY && out == BUILD_BUILT && !o->rebuild)
-		fprintf(ctx->out,
-			"note: %s/%s was built again: its binary package "
-			"came from other inputs (recipe, distfiles, "
-			"flags or dependencies changed)\n",
-			rc->category, rc->pf);
-	return 0;
-}
-
-/* The resolver's plan (as `gild pretend` shows it: binary packages of the
- * same version and USE reused), built in order; packages whose build-id
- * is in the repository are reused. */
+/* The resolver's plan (as `gild pretend` shows it) built in order. */
 static int build_planned(struct gild_ctx *ctx, struct build_env *env,
 			 const struct build_opts *o, char **targets, int n)
 {
-	_cleanup_(rtree_freep) struct rtree *rt = NULL;
-	_cleanup_(plan_freep) struct plan *p = NULL;
-	struct resolver *rs = NULL;
-	int r;
+	_cleanup_(build_result_freep) struct build_result *res = NULL;
+	int r = build_plan(env, targets, n, o, report_done, ctx, &res,
+			   &ctx->err);
 
-	if ((r = rtree_load(ctx, o->rebuild, &rt, &ctx->err)) < 0 ||
-	    (!o->rebuild && (r = rtree_add_built(rt, NULL)) < 0) ||
-	    (r = rtree_add_targets(rt, targets, n)) < 0)
-		return r;
-	r = rs_input_solve(rt->in, &p, &rs, &ctx->err);
-	rtree_warn_skipped(rt, ctx);
-	if (r < 0)
-		return r;
-	for (size_t i = 0; i < p->problems.n; i++)
-		fprintf(ctx->diag, "%s\n", p->problems.v[i]);
-	if (p->unsolvable || p->build_cycle)
-		return gild_fail(
-		    &ctx->err, -GILD_E_NOSOLUTION, NULL,
-		    "no build plan for the targets (see 'gild pretend')");
-	for (size_t i = 0; i < p->n; i++)
-		if (p->v[i].action != PLAN_KEEP &&
-		    (r = build_entry(ctx, env, o, rs, &p->v[i])) < 0)
-			return r;
-	return 0;
+	if (r == -GILD_E_BUILD)
+		print_log_tail(ctx, &ctx->err);
+	return r;
 }
 
 int cmd_build(int argc, char **argv, struct gild_ctx *ctx)

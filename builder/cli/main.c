@@ -39,6 +39,11 @@ static const struct cmd commands[] = {
      "[--deps] ATOM|@SET... | [--use FLAGS] --manifest FILE --src-uri SRC_URI"},
     {"help", FRONT(cmd_help), "list commands, or show one command's usage",
      "[COMMAND]"},
+    {"image", CORE(cmd_image),
+     "build a role's golden image: tar.zst, squashfs, erofs, ext4, SBOM",
+     "[--role R] [--format tar,squashfs,erofs,ext4] [--size SIZE] [-o DIR] "
+     "[--verify-reproducible] [--force] [--rebuild] [--json] | run [--role R "
+     "| DIR] [--network] [--init] -- CMD..."},
     {"info", CORE(cmd_info),
      "metadata.xml and USE flag descriptions with their state",
      "[--json] ATOM"},

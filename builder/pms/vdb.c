@@ -7,10 +7,12 @@
 
 #define VDB_DIR "var/db/pkg"
 
-const char *const vdb_keys[] = {"CATEGORY", "PF",	"SLOT",	    "EAPI",
-				"IUSE",	    "USE",	"DEPEND",   "RDEPEND",
-				"BDEPEND",  "PDEPEND",	"IDEPEND",  "KEYWORDS",
-				"LICENSE",  "BUILD_ID", "CONTENTS", NULL};
+const char *const vdb_keys[] = {
+    "CATEGORY", "PF",	    "SLOT",	"EAPI",	   "IUSE",	 "USE",
+    "DEPEND",	"RDEPEND",  "BDEPEND",	"PDEPEND", "IDEPEND",	 "KEYWORDS",
+    "LICENSE",	"BUILD_ID", "CONTENTS", "COUNTER", "DESCRIPTION", "HOMEPAGE",
+    "CHOST",	"CFLAGS",   "CXXFLAGS", "LDFLAGS", "FEATURES",	 "INHERITED",
+    "SIZE",	"repository", NULL};
 
 void vdb_free(struct vdb *v)
 {
@@ -131,19 +133,12 @@ static bool valid_name(const char *s)
 	return s && *s && !strchr(s, '/') && strcmp(s, ".") && strcmp(s, "..");
 }
 
-int vdb_write_pkg(const char *root, const struct gpkg_meta *meta,
-		  struct gild_err *err)
+/* Every key into dir (created), then the recipe as <PF>.ebuild. */
+static int write_keys(const char *dir, const struct gpkg_meta *meta,
+		      const char *pf, struct gild_err *err)
 {
-	const char *cat = gpkg_meta_get(meta, "CATEGORY");
-	const char *pf = gpkg_meta_get(meta, "PF");
-	_cleanup_free_ char *dir = NULL;
 	int rc;
 
-	if (!valid_name(cat) || !valid_name(pf))
-		return gild_fail(err, -GILD_E_NOTFOUND, NULL,
-				 "package metadata lacks a valid '%s'",
-				 !valid_name(cat) ? "CATEGORY" : "PF");
-	dir = xasprintf("%s/" VDB_DIR "/%s/%s", root, cat, pf);
 	if ((rc = gild_mkdir_p(dir, 0755, err)) < 0)
 		return rc;
 	for (size_t k = 0; vdb_keys[k]; k++) {
@@ -151,5 +146,35 @@ int vdb_write_pkg(const char *root, const struct gpkg_meta *meta,
 		if (val && (rc = write_key(dir, vdb_keys[k], val, err)) < 0)
 			return rc;
 	}
+	if (meta->recipe) {
+		_cleanup_free_ char *name = xasprintf("%s.ebuild", pf);
+		if ((rc = write_key(dir, name, meta->recipe, err)) < 0)
+			return rc;
+	}
+	return 0;
+}
+
+int vdb_write_pkg(const char *root, const struct gpkg_meta *meta,
+		  struct gild_err *err)
+{
+	const char *cat = gpkg_meta_get(meta, "CATEGORY");
+	const char *pf = gpkg_meta_get(meta, "PF");
+	_cleanup_free_ char *dir = NULL, *merging = NULL;
+	int rc;
+
+	if (!valid_name(cat) || !valid_name(pf))
+		return gild_fail(err, -GILD_E_NOTFOUND, NULL,
+				 "package metadata lacks a valid '%s'",
+				 !valid_name(cat) ? "CATEGORY" : "PF");
+	/* Portage's own order: the entry is written as -MERGING-<PF>, which
+	 * readers skip, and renamed into place complete. */
+	dir = xasprintf("%s/" VDB_DIR "/%s/%s", root, cat, pf);
+	merging = xasprintf("%s/" VDB_DIR "/%s/-MERGING-%s", root, cat, pf);
+	if ((rc = gild_rm_rf(merging, err)) < 0 ||
+	    (rc = write_keys(merging, meta, pf, err)) < 0 ||
+	    (rc = gild_rm_rf(dir, err)) < 0)
+		return rc;
+	if (rename(merging, dir) < 0)
+		return gild_fail_errno(err, dir, "cannot rename into place");
 	return 0;
 }

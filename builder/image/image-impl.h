@@ -1,0 +1,182 @@
+/* image-impl.h: what the steps of an image assembly share (private to
+ * builder/image/). */
+#ifndef GILD_IMAGE_IMPL_H
+#define GILD_IMAGE_IMPL_H
+
+#include "image/image.h"
+
+#include <sys/stat.h>
+
+/* Where a path of the staging root comes from. */
+struct image_file {
+	char *path;	   /* absolute in the image: "/usr/bin/lighttpd" */
+	const char *origin; /* "www-servers/lighttpd-1.4.69" or "image step:
+			       users" (interned by the image) */
+	enum gpkg_ftype type;
+	bool shipped; /* from a package's CONTENTS (else an image step) */
+};
+
+struct image_files {
+	struct image_file *v; /* sorted by path after image_files_sort */
+	size_t n, cap;
+	bool sorted;
+};
+
+/* One package of the closure. */
+struct image_pkg {
+	char *cpv;	/* "cat/pf" */
+	char *category, *pf;
+	char *pkg_path; /* its GPKG */
+	struct gpkg_meta meta;
+	struct gpkg_contents contents;
+	char **deps; /* cpvs of its runtime dependencies in the image */
+	size_t ndeps;
+};
+
+/* The role's text: files found in the role profiles of the stack, later
+ * nodes overriding or adding to earlier ones. */
+struct image_role {
+	char *name;		  /* "web" (the last role node's name) */
+	char *profile;		  /* "roles/web" */
+	char *base_profile;	  /* the first non-role profile: output path */
+	struct gild_strv nodes;	  /* absolute role node directories */
+	struct gild_strv formats; /* IMAGE_FORMATS */
+	uint64_t size;		  /* IMAGE_SIZE */
+	struct gild_strv install_mask;
+	struct gild_strv setuid_allowed; /* IMAGE_SETUID_ALLOWED */
+	bool vdb;			 /* IMAGE_VDB (default yes) */
+	bool strip;			 /* IMAGE_STRIP (default yes) */
+};
+
+struct image {
+	struct build_env *env;
+	struct gild_ctx *ctx;
+	const struct image_opts *opts;
+	struct image_role role;
+	struct image_pkg *pkgs; /* sorted by cpv */
+	size_t npkgs;
+	char *workdir; /* <tmpdir>/image/<profile> */
+	char *root;    /* the staging root */
+	int64_t sde;   /* SOURCE_DATE_EPOCH of the image */
+	char *image_id;
+	struct image_files files;
+	struct gild_strv origins;   /* interned origin strings */
+	struct gild_strv hardening; /* lines of hardening.txt */
+	struct gild_strv users;	    /* account names of the image */
+	struct gild_strv services;  /* enabled services */
+	uint64_t *mask_files, *mask_bytes; /* per INSTALL_MASK pattern */
+};
+
+/* image-files.c */
+const char *image_origin(struct image *im, const char *origin);
+void image_files_add(struct image_files *f, const char *path,
+		     const char *origin, enum gpkg_ftype type, bool shipped);
+void image_files_sort(struct image_files *f);
+struct image_file *image_files_find(struct image_files *f, const char *path);
+void image_files_remove(struct image_files *f, const char *path);
+void image_files_release(struct image_files *f);
+/* Register a file an image step wrote (replacing what a package shipped
+ * there keeps the package as its origin only in manifest.txt's history:
+ * the step is the origin now). */
+void image_step_file(struct image *im, const char *path, const char *step);
+/* The host path of an image path (im->root + path). */
+char *image_host_path(const struct image *im, const char *path);
+/* Write a file of the image (mode, owner 0:0, mtime the image's) and
+ * register it as made by step. */
+int image_write_file(struct image *im, const char *path, const char *text,
+		     unsigned mode, const char *step, struct gild_err *err);
+
+/* image-role.c */
+int image_role_load(struct image *im, struct gild_err *err);
+void image_role_release(struct image_role *r);
+/* Lines of a role file over the stack (every node's, in order), comments
+ * and blank lines dropped, each with its file and line for errors. */
+struct role_line {
+	char *text;
+	char *file;
+	unsigned line;
+};
+struct role_lines {
+	struct role_line *v;
+	size_t n, cap;
+};
+int image_role_lines(const struct image *im, const char *name,
+		     struct role_lines *out, struct gild_err *err);
+void role_lines_release(struct role_lines *l);
+/* The last node's copy of a role file, or NULL. */
+char *image_role_file(const struct image *im, const char *name);
+
+/* image-merge.c */
+int image_merge(struct image *im, struct gild_err *err);
+/* Portage's installed-package database, from the final files (after the
+ * steps and hardening, so its MD5s are those of the image). */
+int image_write_vdb(struct image *im, struct gild_err *err);
+bool image_masked(const struct image *im, const char *path);
+/* The INSTALL_MASK pattern that masks path, or -1. */
+int image_mask_index(const struct image *im, const char *path);
+
+/* image-elf.c */
+struct image_elf {
+	bool is_elf;
+	bool has_symtab;
+	char *interp;		 /* PT_INTERP, or NULL */
+	char *runpath;		 /* DT_RUNPATH (else DT_RPATH), or NULL */
+	struct gild_strv needed; /* DT_NEEDED */
+};
+/* Read path; a file that is not ELF gives is_elf false and 0. */
+int image_elf_read(const char *path, struct image_elf *out,
+		   struct gild_err *err);
+void image_elf_release(struct image_elf *e);
+
+/* image-steps.c */
+int image_steps(struct image *im, struct gild_err *err);
+
+/* image-harden.c */
+int image_harden(struct image *im, struct gild_err *err);
+
+/* image-check.c */
+int image_check(struct image *im, struct gild_err *err);
+
+/* image-id.c */
+int image_compute_id(struct image *im, struct gild_err *err);
+/* Whether outdir holds a complete image of this image-id. */
+bool image_is_current(const struct image *im, const char *outdir);
+
+/* image-write.c: each format into dir (by temporary + rename). */
+int image_write_outputs(struct image *im, const char *dir,
+			struct image_result *res, struct gild_err *err);
+/* Clamp every mtime of the staging root to the image's epoch. */
+int image_clamp_times(struct image *im, struct gild_err *err);
+/* Run a host tool (argv[0] searched in PATH; env additions "K=V" or NULL);
+ * its output goes to log. -GILD_E_NOTFOUND names the Debian package when
+ * it is missing. */
+int image_run_tool(const char *const *argv, const char *const *env,
+		   const char *debian_pkg, const char *log,
+		   struct gild_err *err);
+bool image_have_tool(const char *name);
+
+/* image-report.c */
+int image_write_manifest(struct image *im, const char *dir,
+			 struct gild_err *err);
+int image_write_json(struct image *im, const char *dir,
+		     const struct image_result *res, struct gild_err *err);
+int image_write_hardening(struct image *im, const char *dir,
+			  struct gild_err *err);
+/* image-verify.c: every output of first (in dir a) against dir b; a
+ * difference names the output, the first differing offset and, where it
+ * can, the file inside it. -GILD_E_INVALID when they differ. */
+int image_compare_outputs(const char *a, const char *b,
+			  const struct image_result *first,
+			  struct gild_err *err);
+
+/* image-sbom.c */
+int image_write_sbom(struct image *im, const char *dir,
+		     const struct image_result *res, struct gild_err *err);
+
+/* sha256 of a file (hex). */
+int image_sha256_file(const char *path, char out[65], struct gild_err *err);
+/* A file written atomically into dir with the given text. */
+int image_put_text(const char *dir, const char *name, const char *text,
+		   struct gild_err *err);
+
+#endif /* GILD_IMAGE_IMPL_H */

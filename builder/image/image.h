@@ -1,0 +1,87 @@
+/* image.h: golden images. A role (a profile under profiles/roles/ plus
+ * the image's text: files/, users, services, sysctl.conf, ...) becomes a
+ * minimal, hardened root filesystem, written reproducibly as tar.zst,
+ * squashfs, erofs and ext4 with manifest.txt, image.json, an SBOM and
+ * hardening.txt. The one public header of builder/image/.
+ *
+ * The flow of image_build (each step a file of this folder):
+ *   1. the plan of @system @role built or reused        (build/build-plan.c)
+ *   2. the runtime closure of the targets               (image.c)
+ *   3. the role's text read from the profile stack       (image-role.c)
+ *   4. the image-id; unchanged: nothing to do            (image-id.c)
+ *   5. packages verified, collisions refused, merged     (image-merge.c)
+ *      into a staging root with Portage's database
+ *   6. the role's steps: users, files, services, sysctl  (image-steps.c)
+ *   7. hardening: INSTALL_MASK, setuid, mount options    (image-harden.c)
+ *   8. checks: libraries, strays, links, owners, modes   (image-check.c)
+ *   9. outputs, each by write-to-temporary-then-rename   (image-write.c,
+ *                                                         image-report.c,
+ *                                                         image-sbom.c)
+ * Every file of the staging root has an origin: the package that ships it
+ * or the image step that made it (struct image_files); manifest.txt lists
+ * it, and a file without one is refused.
+ *
+ * Functions return 0 or a negative code with err filled:
+ *   -GILD_E_INVALID   a check failed (err names the file and the rule),
+ *                     or two packages ship the same file (err names both)
+ *   -GILD_E_NOTFOUND  a tool is missing (err names the Debian package)
+ *   -GILD_E_SYNTAX    a role file is malformed (err at file:line)
+ *   -errno            a system call failed (err names the path)
+ */
+#ifndef GILD_IMAGE_H
+#define GILD_IMAGE_H
+
+#include "base/base.h"
+#include "build/build.h"
+#include "config/config.h"
+#include "ctx/ctx.h"
+#include "repo/repo.h"
+
+/* What the user asked of one image. */
+struct image_opts {
+	struct gild_strv formats; /* "tar", "squashfs", "erofs", "ext4";
+				     empty: IMAGE_FORMATS, else all */
+	uint64_t size;		  /* ext4 bytes; 0: IMAGE_SIZE or content+margin */
+	const char *outdir;	  /* NULL: out/<profile>/<role> */
+	bool verify_reproducible; /* assemble twice and compare every output */
+	bool force;		  /* write even when the image-id is unchanged */
+	bool rebuild;		  /* build packages again (gild build --rebuild) */
+	build_report_fn report;	  /* after each package of the plan, or NULL */
+	void *report_ud;
+};
+
+/* One output written (or skipped, with why). */
+struct image_output {
+	char *name; /* "rootfs.squashfs" */
+	char *format;
+	uint64_t size;
+	char sha256[65];
+	char *skipped; /* NULL, or why it was not made */
+};
+
+struct image_result {
+	char *image_id;
+	char *outdir;
+	char *role, *profile;
+	bool unchanged; /* the image-id matched: nothing written */
+	struct image_output *out;
+	size_t nout;
+	size_t npkgs, nfiles;
+	uint64_t bytes; /* payload of the root */
+	struct gild_strv hardening; /* one line per hardening action */
+};
+void image_result_release(struct image_result *r);
+static inline void image_result_releasep(struct image_result *r)
+{
+	image_result_release(r);
+}
+
+/* Build the role's image (env's profile is the role). */
+int image_build(struct build_env *env, const struct image_opts *o,
+		struct image_result *res, struct gild_err *err);
+
+/* Where the staging root of the role in env's profile is kept between
+ * runs (for `gild image run`): <tmpdir>/image/<profile>/root. */
+char *image_root_dir(const struct build_env *env);
+
+#endif /* GILD_IMAGE_H */
