@@ -176,12 +176,15 @@ static int merge_pkg(struct image *im, struct image_pkg *p,
 
 /* The image's epoch: the newest mtime the packages gave their files
  * (each package's SOURCE_DATE_EPOCH), so that it comes from the inputs,
- * never from the clock. */
+ * never from the clock. Directories do not count: merging entries into
+ * them moved their mtimes to now. */
 static int64_t newest_mtime(struct image *im)
 {
 	int64_t t = 0;
 
 	for (size_t i = 0; i < im->files.n; i++) {
+		if (im->files.v[i].type == GPKG_DIR)
+			continue;
 		_cleanup_free_ char *h = image_host_path(im, im->files.v[i].path);
 		struct stat st;
 		if (lstat(h, &st) == 0 && st.st_mtime > t)

@@ -96,7 +96,7 @@ static int runtime_closure(struct image *im, const struct build_result *res,
 					 "'%s' has no binary package",
 					 res->v[i].cpv);
 		p->cpv = xstrdup(res->v[i].cpv);
-		p->category = xstrndup(p->cpv, slash - p->cpv);
+		p->category = xstrndup(res->v[i].cpv, slash - res->v[i].cpv);
 		p->pf = xstrdup(slash + 1);
 		p->pkg_path = xstrdup(res->v[i].pkg_path);
 		p->meta = (struct gpkg_meta)GPKG_META_INIT;
