@@ -59,8 +59,8 @@ void gpkg_hash_free(struct gpkg_hash *h)
 	free(h);
 }
 
-int gpkg_hash_file(const char *name, const char *path, char *out,
-		   size_t outsz, uint64_t *size, struct gild_err *err)
+int gpkg_hash_file(const char *name, const char *path, char *out, size_t outsz,
+		   uint64_t *size, struct gild_err *err)
 {
 	_cleanup_(gpkg_hash_freep) struct gpkg_hash *h = gpkg_hash_new(name);
 	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);

@@ -9,7 +9,6 @@ struct archive;
 /* Digests through OpenSSL's libcrypto: "SHA256", "SHA512", "BLAKE2B"
  * (BLAKE2b-512, as Gentoo Manifests use). */
 
-
 /* For a compressed archive: hand the compressed output to fn as whole
  * buffers to keep (*buf, *cap, n bytes used), getting a spare buffer
  * back (stage_push_swap's contract), instead of calling the sink. */

@@ -214,8 +214,8 @@ void gpkg_hash_free(struct gpkg_hash *h);
 GILD_DEFINE_CLEANUP(struct gpkg_hash *, gpkg_hash_free)
 /* The digest of a whole file as hex into out (outsz >= 129); *size, when
  * not NULL, gets the file's length. -errno with err naming the path. */
-int gpkg_hash_file(const char *name, const char *path, char *out,
-		   size_t outsz, uint64_t *size, struct gild_err *err);
+int gpkg_hash_file(const char *name, const char *path, char *out, size_t outsz,
+		   uint64_t *size, struct gild_err *err);
 
 /* ---- the binary repository ------------------------------------------------
  */

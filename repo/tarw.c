@@ -273,8 +273,10 @@ static void entry_set_owner(struct tarw *t, struct archive_entry *e,
 	if (t->o.keep_owners && st && t->o.owner_name) {
 		/* names from the tree being archived (an image's passwd), not
 		 * from the host */
-		const char *u = t->o.owner_name(t->o.owner_ud, false, st->st_uid);
-		const char *g = t->o.owner_name(t->o.owner_ud, true, st->st_gid);
+		const char *u =
+		    t->o.owner_name(t->o.owner_ud, false, st->st_uid);
+		const char *g =
+		    t->o.owner_name(t->o.owner_ud, true, st->st_gid);
 		snprintf(ubuf, sizeof(ubuf), "%u", (unsigned)st->st_uid);
 		snprintf(gbuf, sizeof(gbuf), "%u", (unsigned)st->st_gid);
 		uname = u ? u : ubuf;

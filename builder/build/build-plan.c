@@ -41,8 +41,7 @@ static char *binary_path(struct build_env *env, const char *cpv)
 
 	for (size_t i = 0; slash && i < env->repo->n; i++) {
 		const struct binrepo_pkg *b = &env->repo->pkgs[i];
-		if (!b->error &&
-		    strlen(b->category) == (size_t)(slash - cpv) &&
+		if (!b->error && strlen(b->category) == (size_t)(slash - cpv) &&
 		    !strncmp(b->category, cpv, slash - cpv) &&
 		    !strcmp(b->pf, slash + 1))
 			return gild_path_join(env->pkgdir, b->relpath);

@@ -112,7 +112,7 @@ int build_find_recipe(struct build_env *e, const char *atom_text,
 
 /* One package of a plan, once built or reused. */
 struct build_done {
-	char *cpv;		   /* "cat/pf" */
+	char *cpv;		     /* "cat/pf" */
 	const struct recipe *recipe; /* NULL: a binary package only */
 	enum build_outcome outcome;
 	char *pkg_path;	  /* its binary package */
@@ -172,7 +172,6 @@ int build_job_load_attrs(struct build_job *j, struct gild_err *err);
 int build_job_attr_mode(const struct build_job *j, const char *path);
 void build_job_free_attrs(struct build_job *j);
 bool build_job_use_fn(void *ud, const char *flag);
-
 
 /* The embedded builder/ebuild.sh (NUL-terminated), and the scripts the
  * driver runs around it: all shape the output, so all are in the

@@ -149,8 +149,8 @@ static int build_planned(struct gild_ctx *ctx, struct build_env *env,
 			 const struct build_opts *o, char **targets, int n)
 {
 	_cleanup_(build_result_freep) struct build_result *res = NULL;
-	int r = build_plan(env, targets, n, o, report_done, ctx, &res,
-			   &ctx->err);
+	int r =
+	    build_plan(env, targets, n, o, report_done, ctx, &res, &ctx->err);
 
 	if (r == -GILD_E_BUILD)
 		print_log_tail(ctx, &ctx->err);

@@ -24,8 +24,9 @@ static int parse_formats(struct gild_ctx *ctx, const char *arg,
 			ok |= !strcmp(f, known[i]);
 		if (!ok)
 			return gild_ctx_usage_error(
-			    ctx, "unknown format '%s' (tar, squashfs, erofs, "
-				 "ext4)",
+			    ctx,
+			    "unknown format '%s' (tar, squashfs, erofs, "
+			    "ext4)",
 			    f);
 		gild_strv_add(out, f);
 	}
@@ -67,8 +68,9 @@ static int parse_image_opts(int argc, char **argv, struct gild_ctx *ctx,
 			if (gild_parse_u64(optarg, true, &o->size) < 0 ||
 			    !o->size) {
 				*status = gild_ctx_usage_error(
-				    ctx, "--size '%s' is not a size (bytes "
-					 "with an optional k, m or g)",
+				    ctx,
+				    "--size '%s' is not a size (bytes "
+				    "with an optional k, m or g)",
 				    optarg);
 				return -1;
 			}
@@ -88,8 +90,8 @@ static int parse_image_opts(int argc, char **argv, struct gild_ctx *ctx,
 		}
 	}
 	if (optind < argc) {
-		*status = gild_ctx_usage_error(ctx, "unexpected '%s'",
-					       argv[optind]);
+		*status =
+		    gild_ctx_usage_error(ctx, "unexpected '%s'", argv[optind]);
 		return -1;
 	}
 	return 0;
@@ -138,8 +140,9 @@ static void print_text(struct gild_ctx *ctx, const struct image_result *r)
 		fprintf(ctx->out, "  %-16s %10s  sha256 %.16s...\n",
 			r->out[i].name, sz, r->out[i].sha256);
 	}
-	fprintf(ctx->out, "  manifest.txt, image.json, sbom.cdx.xml, "
-			  "hardening.txt (%zu hardening actions)\n",
+	fprintf(ctx->out,
+		"  manifest.txt, image.json, sbom.cdx.xml, "
+		"hardening.txt (%zu hardening actions)\n",
 		r->hardening.n);
 	fprintf(ctx->out, "image-id %s\nwritten to %s\n", r->image_id,
 		r->outdir);
@@ -147,8 +150,9 @@ static void print_text(struct gild_ctx *ctx, const struct image_result *r)
 
 static void print_json(struct gild_ctx *ctx, const struct image_result *r)
 {
-	fprintf(ctx->out, "{\"image_id\": \"%s\", \"unchanged\": %s, "
-			  "\"outdir\": ",
+	fprintf(ctx->out,
+		"{\"image_id\": \"%s\", \"unchanged\": %s, "
+		"\"outdir\": ",
 		r->image_id, r->unchanged ? "true" : "false");
 	gild_json_str(ctx->out, r->outdir, (size_t)-1);
 	fprintf(ctx->out, ", \"outputs\": [");
@@ -168,7 +172,7 @@ static void print_json(struct gild_ctx *ctx, const struct image_result *r)
 }
 
 /* The profile of the role: --role R is roles/R; --profile names a role
- * profile itself; neither: roles/minimal. */
+ * profile itself. */
 static int pick_profile(struct gild_ctx *ctx, const char *role, char **buf)
 {
 	if (role && ctx->profile)
@@ -177,11 +181,35 @@ static int pick_profile(struct gild_ctx *ctx, const char *role, char **buf)
 						 "give one");
 	if (role && (!*role || strchr(role, '/') || role[0] == '.'))
 		return gild_ctx_usage_error(ctx, "bad role name '%s'", role);
-	if (!ctx->profile) {
-		*buf = xasprintf("roles/%s", role ? role : "minimal");
+	if (role) {
+		*buf = xasprintf("roles/%s", role);
 		ctx->profile = *buf;
 	}
 	return 0;
+}
+
+static bool is_role_profile(const struct build_env *env)
+{
+	const struct gild_strv *n = &env->cfg->profile->nodes;
+
+	for (size_t i = 0; i < n->n; i++)
+		if (gild_startswith(n->v[i], "profiles/roles/"))
+			return true;
+	return false;
+}
+
+/* Neither --role nor --profile: the configured PROFILE when it is a role,
+ * else roles/minimal (gild's default image). */
+static int open_env(struct gild_ctx *ctx, bool chosen, struct build_env **env)
+{
+	int r = build_env_open(ctx, env, &ctx->err);
+
+	if (r < 0 || chosen || is_role_profile(*env))
+		return r;
+	build_env_free(*env);
+	*env = NULL;
+	ctx->profile = "roles/minimal";
+	return build_env_open(ctx, env, &ctx->err);
 }
 
 static void image_opts_releasep(struct image_opts *o)
@@ -204,7 +232,7 @@ int cmd_image(int argc, char **argv, struct gild_ctx *ctx)
 	if (parse_image_opts(argc, argv, ctx, &o, &role, &status) < 0 ||
 	    (status = pick_profile(ctx, role, &profile)))
 		return status;
-	if ((r = build_env_open(ctx, &env, &ctx->err)) < 0 ||
+	if ((r = open_env(ctx, role || ctx->profile, &env)) < 0 ||
 	    (r = image_build(env, &o, &res, &ctx->err)) < 0)
 		return r;
 	if (ctx->json)

@@ -163,7 +163,8 @@ static void read_ids(const struct image *im, const char *file,
 		char *f = strchr(line, ':');
 		f = f ? strchr(f + 1, ':') : NULL;
 		if (f)
-			gild_strv_push(ids, xstrndup(f + 1, strcspn(f + 1, ":")));
+			gild_strv_push(ids,
+				       xstrndup(f + 1, strcspn(f + 1, ":")));
 	}
 }
 
@@ -249,10 +250,11 @@ int image_check(struct image *im, struct gild_err *err)
 		_cleanup_free_ char *h = image_host_path(im, f->path);
 		struct stat st;
 		if (lstat(h, &st) < 0)
-			return gild_fail_errno(err, h,
-					       "listed in the image but missing:");
+			return gild_fail_errno(
+			    err, h, "listed in the image but missing:");
 		if ((r = check_mode(im, f, &st, &uids, &gids, err)) < 0 ||
-		    (S_ISLNK(st.st_mode) && (r = check_link(im, f->path, err)) < 0) ||
+		    (S_ISLNK(st.st_mode) &&
+		     (r = check_link(im, f->path, err)) < 0) ||
 		    (S_ISREG(st.st_mode) && (r = check_elf(im, f, err)) < 0))
 			return r;
 	}

@@ -35,9 +35,9 @@ static void read_interp(Elf *elf, struct image_elf *out)
 		size_t len = 0;
 		char *raw = elf_rawfile(elf, &len);
 		if (raw && ph.p_offset + ph.p_filesz <= len && ph.p_filesz)
-			out->interp = xstrndup(raw + ph.p_offset,
-					       strnlen(raw + ph.p_offset,
-						       ph.p_filesz));
+			out->interp =
+			    xstrndup(raw + ph.p_offset,
+				     strnlen(raw + ph.p_offset, ph.p_filesz));
 	}
 }
 
@@ -46,9 +46,8 @@ static void read_dynamic(Elf *elf, Elf_Scn *scn, const GElf_Shdr *sh,
 {
 	Elf_Data *data = elf_getdata(scn, NULL);
 
-	for (size_t k = 0; data && sh->sh_entsize &&
-			   k < sh->sh_size / sh->sh_entsize;
-	     k++) {
+	for (size_t k = 0;
+	     data && sh->sh_entsize && k < sh->sh_size / sh->sh_entsize; k++) {
 		GElf_Dyn dyn;
 		if (!gelf_getdyn(data, (int)k, &dyn))
 			break;

@@ -46,14 +46,17 @@ void image_files_sort(struct image_files *f)
 		struct image_file *tmp = xmalloc(f->n * sizeof(*tmp));
 		for (size_t width = 1; width < f->n; width *= 2) {
 			for (size_t lo = 0; lo < f->n; lo += 2 * width) {
-				size_t mid = lo + width < f->n ? lo + width : f->n;
-				size_t hi = lo + 2 * width < f->n ? lo + 2 * width
-								  : f->n;
+				size_t mid =
+				    lo + width < f->n ? lo + width : f->n;
+				size_t hi = lo + 2 * width < f->n
+						? lo + 2 * width
+						: f->n;
 				size_t a = lo, b = mid, k = lo;
 				while (a < mid && b < hi)
-					tmp[k++] = cmp_file(&f->v[b], &f->v[a]) < 0
-						       ? f->v[b++]
-						       : f->v[a++];
+					tmp[k++] =
+					    cmp_file(&f->v[b], &f->v[a]) < 0
+						? f->v[b++]
+						: f->v[a++];
 				while (a < mid)
 					tmp[k++] = f->v[a++];
 				while (b < hi)
@@ -80,8 +83,7 @@ struct image_file *image_files_find(struct image_files *f, const char *path)
 	struct image_file key = {.path = (char *)path};
 
 	image_files_sort(f);
-	return f->n ? bsearch(&key, f->v, f->n, sizeof(*f->v), cmp_file)
-		    : NULL;
+	return f->n ? bsearch(&key, f->v, f->n, sizeof(*f->v), cmp_file) : NULL;
 }
 
 void image_files_remove(struct image_files *f, const char *path)
@@ -122,6 +124,27 @@ char *image_host_path(const struct image *im, const char *path)
 	return xasprintf("%s%s", im->root, path);
 }
 
+int image_check_parents(const struct image *im, const char *path,
+			struct gild_err *err)
+{
+	_cleanup_free_ char *p = xstrdup(path);
+
+	for (char *s = strchr(p + 1, '/'); s; s = strchr(s + 1, '/')) {
+		*s = '\0';
+		_cleanup_free_ char *h = image_host_path(im, p);
+		struct stat st;
+		if (lstat(h, &st) == 0 && S_ISLNK(st.st_mode))
+			return gild_fail(err, -GILD_E_INVALID, NULL,
+					 "cannot write '%s': '%s' is a link in "
+					 "the image, and gild never writes "
+					 "through one (it could leave the "
+					 "image)",
+					 path, p);
+		*s = '/';
+	}
+	return 0;
+}
+
 /* The parent directories of an image path, made by step when missing. */
 static int make_parents(struct image *im, const char *path, const char *step,
 			struct gild_err *err)
@@ -147,6 +170,25 @@ static int make_parents(struct image *im, const char *path, const char *step,
 	return 0;
 }
 
+int image_mkdirs(struct image *im, const char *path, unsigned mode,
+		 const char *step, struct gild_err *err)
+{
+	_cleanup_free_ char *host = image_host_path(im, path);
+	struct stat st;
+	int r;
+
+	if ((r = image_check_parents(im, path, err)) < 0)
+		return r;
+	if (lstat(host, &st) == 0)
+		return 0;
+	if ((r = make_parents(im, path, step, err)) < 0)
+		return r;
+	if (mkdir(host, mode) < 0 || chmod(host, mode) < 0)
+		return gild_fail_errno(err, host, "cannot create directory");
+	image_step_file(im, path, step);
+	return 0;
+}
+
 int image_write_file(struct image *im, const char *path, const char *text,
 		     unsigned mode, const char *step, struct gild_err *err)
 {
@@ -154,7 +196,8 @@ int image_write_file(struct image *im, const char *path, const char *text,
 	_cleanup_free_ char *host = image_host_path(im, path);
 	int r;
 
-	if ((r = make_parents(im, path, step, err)) < 0)
+	if ((r = image_check_parents(im, path, err)) < 0 ||
+	    (r = make_parents(im, path, step, err)) < 0)
 		return r;
 	/* a link there (a package's /etc/mtab, say) is replaced, never
 	 * followed out of the root */

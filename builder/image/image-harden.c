@@ -65,7 +65,8 @@ static int strip_and_setuid(struct image *im, struct gild_err *err)
 			continue;
 		}
 		if (chmod(h, st.st_mode & 01777) < 0)
-			return gild_fail_errno(err, h, "cannot change the mode of");
+			return gild_fail_errno(err, h,
+					       "cannot change the mode of");
 		gild_strv_push(&im->hardening,
 			       xasprintf("%s removed: %s (not in "
 					 "IMAGE_SETUID_ALLOWED)",
@@ -111,8 +112,8 @@ static int nologin_shells(struct image *im, struct gild_err *err)
 	_cleanup_free_ char *nologin = image_host_path(im, "/sbin/nologin");
 	_cleanup_free_ char *text = NULL;
 	_cleanup_(gild_buf_releasep) struct gild_buf b = GILD_BUF_INIT;
-	const char *none = access(nologin, F_OK) == 0 ? "/sbin/nologin"
-						      : "/bin/false";
+	const char *none =
+	    access(nologin, F_OK) == 0 ? "/sbin/nologin" : "/bin/false";
 	bool changed = false;
 	size_t n;
 	int r;
@@ -129,11 +130,11 @@ static int nologin_shells(struct image *im, struct gild_err *err)
 		if (k == 7 && uid >= 1 && uid < 1000 &&
 		    strcmp(f[6], "/sbin/nologin") &&
 		    strcmp(f[6], "/bin/false") && !role_gives_shell(im, f[0])) {
-			gild_buf_printf(&b, "%s:%s:%s:%s:%s:%s:%s\n", f[0], f[1],
-					f[2], f[3], f[4], f[5], none);
-			gild_strv_push(&im->hardening,
-				       xasprintf("shell: %s %s -> %s", f[0],
-						 f[6], none));
+			gild_buf_printf(&b, "%s:%s:%s:%s:%s:%s:%s\n", f[0],
+					f[1], f[2], f[3], f[4], f[5], none);
+			gild_strv_push(
+			    &im->hardening,
+			    xasprintf("shell: %s %s -> %s", f[0], f[6], none));
 			changed = true;
 		} else {
 			gild_buf_printf(&b, "%s\n", line);
@@ -160,14 +161,17 @@ static int tmp_mounts(struct image *im, struct gild_err *err)
 	for (size_t i = 0; i < 2; i++) {
 		_cleanup_free_ char *pat = xasprintf("\t%s\t", dirs[i]);
 		_cleanup_free_ char *pat2 = xasprintf(" %s ", dirs[i]);
-		if (strstr(text, pat) || strstr(text, pat2))
+		_cleanup_free_ char *dir = image_host_path(im, dirs[i]);
+		if (strstr(text, pat) || strstr(text, pat2) ||
+		    access(dir, F_OK) < 0)
 			continue;
-		gild_buf_printf(&b, "tmpfs\t\t%s\t\ttmpfs\t\tnosuid,nodev,noexec,"
-				    "mode=1777\t0 0\n",
+		gild_buf_printf(&b,
+				"tmpfs\t\t%s\t\ttmpfs\t\tnosuid,nodev,noexec,"
+				"mode=1777\t0 0\n",
 				dirs[i]);
-		gild_strv_push(&im->hardening,
-			       xasprintf("mount: %s tmpfs nosuid,nodev,noexec",
-					 dirs[i]));
+		gild_strv_push(
+		    &im->hardening,
+		    xasprintf("mount: %s tmpfs nosuid,nodev,noexec", dirs[i]));
 	}
 	return image_write_file(im, "/etc/fstab", gild_buf_str(&b), 0644,
 				"hardening", err);

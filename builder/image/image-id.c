@@ -85,9 +85,9 @@ static int core_identity(struct gild_buf *b, struct gild_err *err)
 
 static void option_lines(struct image *im, struct gild_buf *b)
 {
-	static const char *const vars[] = {"IMAGE_FORMATS", "IMAGE_SIZE",
-					   "INSTALL_MASK", "IMAGE_VDB",
-					   "IMAGE_STRIP", "IMAGE_SETUID_ALLOWED"};
+	static const char *const vars[] = {
+	    "IMAGE_FORMATS", "IMAGE_SIZE",  "INSTALL_MASK",
+	    "IMAGE_VDB",     "IMAGE_STRIP", "IMAGE_SETUID_ALLOWED"};
 
 	for (size_t i = 0; i < sizeof(vars) / sizeof(*vars); i++) {
 		const char *v = config_get(im->env->cfg, vars[i]);
@@ -101,7 +101,8 @@ static void option_lines(struct image *im, struct gild_buf *b)
 int image_compute_id(struct image *im, struct gild_err *err)
 {
 	_cleanup_(gild_buf_releasep) struct gild_buf b = GILD_BUF_INIT;
-	_cleanup_(gpkg_hash_freep) struct gpkg_hash *h = gpkg_hash_new("SHA256");
+	_cleanup_(gpkg_hash_freep) struct gpkg_hash *h =
+	    gpkg_hash_new("SHA256");
 	char hex[129];
 	int r;
 
@@ -110,15 +111,18 @@ int image_compute_id(struct image *im, struct gild_err *err)
 	if ((r = core_identity(&b, err)) < 0)
 		return r;
 	for (size_t i = 0; i < im->npkgs; i++) {
-		_cleanup_(gpkg_meta_releasep) struct gpkg_meta m = GPKG_META_INIT;
+		_cleanup_(gpkg_meta_releasep) struct gpkg_meta m =
+		    GPKG_META_INIT;
 		if ((r = gpkg_read_meta(im->pkgs[i].pkg_path, &m, err)) < 0)
 			return r;
 		const char *id = gpkg_meta_get(&m, "BUILD_ID");
-		gild_buf_printf(&b, "pkg %s %s\n", im->pkgs[i].cpv, id ? id : "");
+		gild_buf_printf(&b, "pkg %s %s\n", im->pkgs[i].cpv,
+				id ? id : "");
 	}
 	for (size_t i = 0; i < im->role.nodes.n; i++) {
-		gild_buf_printf(&b, "role %s\n", im->role.nodes.v[i] +
-						       strlen(im->env->cfg->tree));
+		gild_buf_printf(&b, "role %s\n",
+				im->role.nodes.v[i] +
+				    strlen(im->env->cfg->tree));
 		if ((r = hash_tree(im->role.nodes.v[i], "", &b, err)) < 0)
 			return r;
 	}

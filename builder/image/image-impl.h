@@ -9,7 +9,7 @@
 
 /* Where a path of the staging root comes from. */
 struct image_file {
-	char *path;	   /* absolute in the image: "/usr/bin/lighttpd" */
+	char *path;	    /* absolute in the image: "/usr/bin/lighttpd" */
 	const char *origin; /* "www-servers/lighttpd-1.4.69" or "image step:
 			       users" (interned by the image) */
 	enum gpkg_ftype type;
@@ -24,7 +24,7 @@ struct image_files {
 
 /* One package of the closure. */
 struct image_pkg {
-	char *cpv;	/* "cat/pf" */
+	char *cpv; /* "cat/pf" */
 	char *category, *pf;
 	char *pkg_path; /* its GPKG */
 	struct gpkg_meta meta;
@@ -60,10 +60,10 @@ struct image {
 	int64_t sde;   /* SOURCE_DATE_EPOCH of the image */
 	char *image_id;
 	struct image_files files;
-	struct gild_strv origins;   /* interned origin strings */
-	struct gild_strv hardening; /* lines of hardening.txt */
-	struct gild_strv users;	    /* account names of the image */
-	struct gild_strv services;  /* enabled services */
+	struct gild_strv origins;	   /* interned origin strings */
+	struct gild_strv hardening;	   /* lines of hardening.txt */
+	struct gild_strv users;		   /* account names of the image */
+	struct gild_strv services;	   /* enabled services */
 	uint64_t *mask_files, *mask_bytes; /* per INSTALL_MASK pattern */
 };
 
@@ -81,6 +81,14 @@ void image_files_release(struct image_files *f);
 void image_step_file(struct image *im, const char *path, const char *step);
 /* The host path of an image path (im->root + path). */
 char *image_host_path(const struct image *im, const char *path);
+/* No directory above path is a link: what gild writes into the image
+ * never follows one (an absolute link would lead onto the host).
+ * -GILD_E_INVALID names the link. */
+int image_check_parents(const struct image *im, const char *path,
+			struct gild_err *err);
+/* mkdir -p of an image path, each directory made registered as step's. */
+int image_mkdirs(struct image *im, const char *path, unsigned mode,
+		 const char *step, struct gild_err *err);
 /* Write a file of the image (mode, owner 0:0, mtime the image's) and
  * register it as made by step. */
 int image_write_file(struct image *im, const char *path, const char *text,

@@ -121,7 +121,8 @@ static int move_entry(struct image *im, const char *from,
 		/* made, not moved: its entries come one by one */
 		if (lstat(src, &st) < 0)
 			return gild_fail_errno(err, src, "cannot stat");
-		if (mkdir(dst, 0700) < 0 || chmod(dst, st.st_mode & 07777) < 0 ||
+		if (mkdir(dst, 0700) < 0 ||
+		    chmod(dst, st.st_mode & 07777) < 0 ||
 		    lchown(dst, st.st_uid, st.st_gid) < 0)
 			return gild_fail_errno(err, dst, "cannot create");
 		struct timespec ts[2] = {st.st_atim, st.st_mtim};
@@ -185,7 +186,8 @@ static int64_t newest_mtime(struct image *im)
 	for (size_t i = 0; i < im->files.n; i++) {
 		if (im->files.v[i].type == GPKG_DIR)
 			continue;
-		_cleanup_free_ char *h = image_host_path(im, im->files.v[i].path);
+		_cleanup_free_ char *h =
+		    image_host_path(im, im->files.v[i].path);
 		struct stat st;
 		if (lstat(h, &st) == 0 && st.st_mtime > t)
 			t = st.st_mtime;
@@ -232,6 +234,7 @@ static int write_vdb_pkg(struct image *im, const struct image_pkg *p,
 
 	for (size_t i = 0; i < p->meta.n; i++)
 		gpkg_meta_set(&m, p->meta.kv[i].key, p->meta.kv[i].value);
+	m.recipe = p->meta.recipe ? xstrdup(p->meta.recipe) : NULL;
 	if ((r = vdb_contents(im, p, &contents, err)) < 0)
 		return r;
 	gpkg_meta_set(&m, "CONTENTS", gild_buf_str(&contents));

@@ -38,11 +38,11 @@ static int manifest_line(struct image *im, const struct image_file *f,
 		ssize_t n = readlink(h, target, sizeof(target) - 1);
 		target[n > 0 ? n : 0] = '\0';
 	}
-	gild_buf_printf(b, "%s %04o %u:%u %llu %s %s%s%s %s\n",
-			type_word(st.st_mode), st.st_mode & 07777, st.st_uid,
-			st.st_gid,
-			S_ISREG(st.st_mode) ? (unsigned long long)st.st_size : 0ULL,
-			sha, f->path, *target ? " -> " : "", target, f->origin);
+	gild_buf_printf(
+	    b, "%s %04o %u:%u %llu %s %s%s%s %s\n", type_word(st.st_mode),
+	    st.st_mode & 07777, st.st_uid, st.st_gid,
+	    S_ISREG(st.st_mode) ? (unsigned long long)st.st_size : 0ULL, sha,
+	    f->path, *target ? " -> " : "", target, f->origin);
 	return 0;
 }
 
@@ -53,8 +53,9 @@ int image_write_manifest(struct image *im, const char *dir,
 	int r;
 
 	image_files_sort(&im->files);
-	gild_buf_printf(&b, "# gild image manifest: role %s, image-id %s\n"
-			    "# type mode uid:gid size sha256 path origin\n",
+	gild_buf_printf(&b,
+			"# gild image manifest: role %s, image-id %s\n"
+			"# type mode uid:gid size sha256 path origin\n",
 			im->role.profile, im->image_id);
 	for (size_t i = 0; i < im->files.n; i++)
 		if ((r = manifest_line(im, &im->files.v[i], &b, err)) < 0)
@@ -122,8 +123,9 @@ int image_write_json(struct image *im, const char *dir,
 	json_kv(&b, "base_profile", im->role.base_profile, true);
 	json_kv(&b, "role", im->role.name, true);
 	json_kv(&b, "gild_version", GILD_VERSION, false);
-	gild_buf_printf(&b, ",\n  \"source_date_epoch\": %lld,\n"
-			    "  \"files\": %zu,\n  \"bytes\": %llu,\n",
+	gild_buf_printf(&b,
+			",\n  \"source_date_epoch\": %lld,\n"
+			"  \"files\": %zu,\n  \"bytes\": %llu,\n",
 			(long long)im->sde, im->files.n,
 			(unsigned long long)res->bytes);
 	json_packages(im, &b);
@@ -146,8 +148,9 @@ int image_write_hardening(struct image *im, const char *dir,
 {
 	_cleanup_(gild_buf_releasep) struct gild_buf b = GILD_BUF_INIT;
 
-	gild_buf_printf(&b, "# what gild image did to harden role %s "
-			    "(image-id %s)\n",
+	gild_buf_printf(&b,
+			"# what gild image did to harden role %s "
+			"(image-id %s)\n",
 			im->role.profile, im->image_id);
 	for (size_t i = 0; i < im->hardening.n; i++)
 		gild_buf_printf(&b, "%s\n", im->hardening.v[i]);

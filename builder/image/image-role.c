@@ -134,8 +134,9 @@ static void add_lines(const char *file, char *text, struct role_lines *out)
 		if (!n)
 			continue;
 		gild_grow(&out->v, &out->cap, out->n + 1, sizeof(*out->v));
-		out->v[out->n++] = (struct role_line){
-		    .text = xstrdup(line), .file = xstrdup(file), .line = lineno};
+		out->v[out->n++] = (struct role_line){.text = xstrdup(line),
+						      .file = xstrdup(file),
+						      .line = lineno};
 	}
 }
 

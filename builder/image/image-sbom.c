@@ -4,8 +4,8 @@
  * an expression, distfiles with their URLs and hashes, the build-id, USE
  * and slot as properties) and the runtime dependency graph. Element order
  * follows bom-1.6.xsd, which the tests validate against. */
-#include "image-impl.h"
 #include "fetch/fetch.h"
+#include "image-impl.h"
 #include "pms/pms.h"
 
 #include <libxml/xmlwriter.h>
@@ -168,13 +168,14 @@ static void distfiles(struct sbom *s, const struct image_pkg *p)
 
 	if (gpkg_split_pf(p->pf, &pn, &pvr, &e) < 0 ||
 	    !(r = tree_find_recipe(s->im->env->tree, p->category, pn, pvr)) ||
-	    fetch_recipe_sources(r, s->im->env->use, gpkg_meta_get(&p->meta, "USE"),
-				 &l, &rf, &e) < 0 ||
+	    fetch_recipe_sources(r, s->im->env->use,
+				 gpkg_meta_get(&p->meta, "USE"), &l, &rf,
+				 &e) < 0 ||
 	    !l.n)
 		return;
-	_cleanup_free_ char *mf = xasprintf("%s/recipes/%s/%s/Manifest",
-					    s->im->env->cfg->tree, p->category,
-					    pn);
+	_cleanup_free_ char *mf =
+	    xasprintf("%s/recipes/%s/%s/Manifest", s->im->env->cfg->tree,
+		      p->category, pn);
 	(void)manifest_load(mf, true, &m, &e);
 	start(s, "externalReferences");
 	for (size_t i = 0; i < l.n; i++) {
@@ -262,7 +263,8 @@ static void dependencies(struct sbom *s)
 	end(s);
 }
 
-/* ---- the document ----------------------------------------------------------- */
+/* ---- the document -----------------------------------------------------------
+ */
 
 static void metadata(struct sbom *s, const struct image_result *res)
 {
@@ -290,9 +292,9 @@ static void metadata(struct sbom *s, const struct image_result *res)
 	el(s, "name", name);
 	_cleanup_free_ char *ver = xstrndup(s->im->image_id, 12);
 	el(s, "version", ver);
-	_cleanup_free_ char *desc = xasprintf(
-	    "golden image of role %s (profile %s)", s->im->role.name,
-	    s->im->role.profile);
+	_cleanup_free_ char *desc =
+	    xasprintf("golden image of role %s (profile %s)", s->im->role.name,
+		      s->im->role.profile);
 	el(s, "description", desc);
 	start(s, "hashes");
 	for (size_t i = 0; i < res->nout; i++)
@@ -352,7 +354,8 @@ int image_write_sbom(struct image *im, const char *dir,
 	end(&s);
 	xmlTextWriterEndDocument(s.w);
 	xmlFreeTextWriter(s.w);
-	r = image_put_text(dir, "sbom.cdx.xml", (const char *)buf->content, err);
+	r = image_put_text(dir, "sbom.cdx.xml", (const char *)buf->content,
+			   err);
 	xmlBufferFree(buf);
 	gild_strv_release(&s.map_from);
 	gild_strv_release(&s.map_to);

@@ -56,6 +56,8 @@ static int copy_tree(struct image *im, const char *src, const char *ipath,
 			r = gild_fail_errno(err, s, "cannot stat");
 			break;
 		}
+		if ((r = image_check_parents(im, ip, err)) < 0)
+			break;
 		if (S_ISDIR(st.st_mode)) {
 			struct stat hs;
 			if (lstat(h, &hs) < 0) {
@@ -77,7 +79,8 @@ static int copy_tree(struct image *im, const char *src, const char *ipath,
 			target[n] = '\0';
 			(void)unlink(h);
 			if (symlink(target, h) < 0)
-				r = gild_fail_errno(err, h, "cannot create link");
+				r = gild_fail_errno(err, h,
+						    "cannot create link");
 			else
 				image_step_file(im, ip, step);
 		} else if (S_ISREG(st.st_mode)) {
@@ -112,12 +115,13 @@ static int apply_files_list(struct image *im, struct gild_err *err)
 		char path[4096], owner[256];
 		unsigned mode, uid = 0, gid = 0;
 		struct gild_loc loc = {l.v[i].file, l.v[i].line, 1};
-		if (sscanf(l.v[i].text, "%4095s %o %255s", path, &mode, owner) !=
-			3 ||
+		if (sscanf(l.v[i].text, "%4095s %o %255s", path, &mode,
+			   owner) != 3 ||
 		    path[0] != '/' || mode > 07777 || !strchr(owner, ':'))
-			return gild_fail(err, -GILD_E_SYNTAX, &loc,
-					 "expected 'PATH MODE USER:GROUP' "
-					 "(e.g. '/etc/app.conf 0640 root:app')");
+			return gild_fail(
+			    err, -GILD_E_SYNTAX, &loc,
+			    "expected 'PATH MODE USER:GROUP' "
+			    "(e.g. '/etc/app.conf 0640 root:app')");
 		*strchr(owner, ':') = '\0';
 		const char *group = owner + strlen(owner) + 1;
 		if ((r = lookup_id(im, "/etc/passwd", owner, &uid, err)) < 0 ||
@@ -125,6 +129,8 @@ static int apply_files_list(struct image *im, struct gild_err *err)
 			return gild_fail(err, -GILD_E_INVALID, &loc, "%s",
 					 err->msg);
 		_cleanup_free_ char *h = image_host_path(im, path);
+		if ((r = image_check_parents(im, path, err)) < 0)
+			return r;
 		if (lchown(h, uid, gid) < 0 || chmod(h, mode) < 0)
 			return gild_fail_errno(err, h,
 					       "files.list: cannot apply to");
@@ -186,8 +192,7 @@ static struct acct *acct_find(struct accts *a, const char *name)
 	return NULL;
 }
 
-static void acct_set(struct accts *a, const char *name, unsigned id,
-		     char *rest)
+static void acct_set(struct accts *a, const char *name, unsigned id, char *rest)
 {
 	struct acct *e = acct_find(a, name);
 
@@ -307,11 +312,10 @@ static int make_home(struct image *im, const char *home, unsigned uid,
 	_cleanup_free_ char *h = image_host_path(im, home);
 	int r;
 
-	if ((r = gild_mkdir_p(h, 0700, err)) < 0)
+	if ((r = image_mkdirs(im, home, 0700, "users and groups", err)) < 0)
 		return r;
 	if (chmod(h, 0700) < 0 || lchown(h, uid, gid) < 0)
 		return gild_fail_errno(err, h, "cannot set the owner of");
-	image_step_file(im, home, "users and groups");
 	if (!keyfile)
 		return 0;
 	_cleanup_free_ char *dir = xstrdup(rl->file);
@@ -368,9 +372,8 @@ static int role_user(struct image *im, const struct role_line *rl,
 					 o, name);
 		char *old = e->rest;
 		size_t len = strlen(old);
-		e->rest = xasprintf("%s%s%s", old,
-				    len && old[len - 1] != ':' ? "," : "",
-				    name);
+		e->rest = xasprintf(
+		    "%s%s%s", old, len && old[len - 1] != ':' ? "," : "", name);
 		free(old);
 	}
 	acct_set(users, name, uid,
@@ -459,14 +462,11 @@ static int services(struct image *im, struct gild_err *err)
 {
 	_cleanup_(role_lines_release) struct role_lines l = {0};
 	_cleanup_(gild_buf_releasep) struct gild_buf b = GILD_BUF_INIT;
-	_cleanup_free_ char *dir = image_host_path(im, "/etc/service");
 	int r;
 
-	if ((r = image_role_lines(im, "services", &l, err)) < 0)
+	if ((r = image_role_lines(im, "services", &l, err)) < 0 ||
+	    (r = image_mkdirs(im, "/etc/service", 0755, "services", err)) < 0)
 		return r;
-	if ((r = gild_mkdir_p(dir, 0755, err)) < 0)
-		return r;
-	image_step_file(im, "/etc/service", "services");
 	for (size_t i = 0; i < l.n; i++)
 		if ((r = enable_service(im, &l.v[i], err)) < 0)
 			return r;
@@ -498,7 +498,8 @@ static int sysctls(struct image *im, struct gild_err *err)
 		if (!eq)
 			return gild_fail(err, -GILD_E_SYNTAX, &loc,
 					 "expected 'key = value'");
-		_cleanup_free_ char *k = xstrndup(l.v[i].text, eq - l.v[i].text);
+		_cleanup_free_ char *k =
+		    xstrndup(l.v[i].text, eq - l.v[i].text);
 		char *v = eq + 1;
 		k[strcspn(k, " \t")] = '\0';
 		v += strspn(v, " \t");
@@ -520,16 +521,16 @@ static int sysctls(struct image *im, struct gild_err *err)
 			  "boot by /etc/init.d/10sysctl\n");
 	for (size_t i = 0; i < keys.n; i++) {
 		gild_buf_printf(&b, "%s = %s\n", keys.v[i], vals.v[i]);
-		gild_strv_push(&im->hardening,
-			       xasprintf("sysctl: %s = %s", keys.v[i],
-					 vals.v[i]));
+		gild_strv_push(&im->hardening, xasprintf("sysctl: %s = %s",
+							 keys.v[i], vals.v[i]));
 	}
 	if ((r = image_write_file(im, "/etc/sysctl.conf", gild_buf_str(&b),
 				  0644, "sysctl", err)) < 0)
 		return r;
-	return image_write_file(im, "/etc/init.d/10sysctl",
-				"#!/bin/sh\nexec sysctl -q -p /etc/sysctl.conf\n",
-				0755, "sysctl", err);
+	return image_write_file(
+	    im, "/etc/init.d/10sysctl",
+	    "#!/bin/sh\nexec sysctl -q -p /etc/sysctl.conf\n", 0755, "sysctl",
+	    err);
 }
 
 /* A role file copied as it is over the package's (fstab, hostname). */
@@ -585,8 +586,8 @@ int image_steps(struct image *im, struct gild_err *err)
 		return r;
 	/* systemd and dbus readers take an empty file for "generate at
 	 * first boot": no two machines share an id */
-	if ((r = image_write_file(im, "/etc/machine-id", "", 0444,
-				  "machine-id", err)) < 0)
+	if ((r = image_write_file(im, "/etc/machine-id", "", 0444, "machine-id",
+				  err)) < 0)
 		return r;
 	return loader_cache(im, err);
 }

@@ -8,8 +8,8 @@
 #include <archive.h>
 #include <archive_entry.h>
 
-static int first_difference(const char *a, size_t na, const char *b,
-			    size_t nb, size_t *off)
+static int first_difference(const char *a, size_t na, const char *b, size_t nb,
+			    size_t *off)
 {
 	size_t n = na < nb ? na : nb, i = 0;
 

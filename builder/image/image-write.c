@@ -32,8 +32,8 @@ bool image_have_tool(const char *name)
 			return true;
 	}
 	/* the sbin directories, where Debian keeps mke2fs and debugfs */
-	for (const char *const *d = (const char *const[]){"/usr/sbin", "/sbin",
-							  NULL};
+	for (const char *const *d =
+		 (const char *const[]){"/usr/sbin", "/sbin", NULL};
 	     *d; d++) {
 		_cleanup_free_ char *p = xasprintf("%s/%s", *d, name);
 		if (access(p, X_OK) == 0)
@@ -147,7 +147,8 @@ int image_clamp_times(struct image *im, struct gild_err *err)
 	/* depth first: a directory after its entries, whose changes would
 	 * move its mtime */
 	if (nftw(im->root, clamp_entry, 32, FTW_PHYS | FTW_DEPTH) < 0)
-		return gild_fail_errno(err, im->root, "cannot set the times in");
+		return gild_fail_errno(err, im->root,
+				       "cannot set the times in");
 	return 0;
 }
 
@@ -164,8 +165,8 @@ static void uuid_from(const struct image *im, char salt, char out[37])
 		x[i] = h[(i + salt) % 64];
 	x[12] = '4';
 	x[16] = "89ab"[(x[16] - '0') & 3];
-	snprintf(out, 37, "%.8s-%.4s-%.4s-%.4s-%.12s", x, x + 8, x + 12,
-		 x + 16, x + 20);
+	snprintf(out, 37, "%.8s-%.4s-%.4s-%.4s-%.12s", x, x + 8, x + 12, x + 16,
+		 x + 20);
 }
 
 static const char *owner_name(void *ud, bool is_group, unsigned id);
@@ -210,10 +211,22 @@ static int write_squashfs(struct image *im, const char *tmp, const char *log,
 			  struct gild_err *err)
 {
 	_cleanup_free_ char *t = xasprintf("%lld", (long long)im->sde);
-	const char *argv[] = {"mksquashfs", im->root, tmp, "-noappend",
-			      "-no-xattrs", "-comp", "xz", "-mkfs-time", t,
-			      "-all-time", t, "-no-progress", "-quiet",
-			      "-processors", "1", NULL};
+	const char *argv[] = {"mksquashfs",
+			      im->root,
+			      tmp,
+			      "-noappend",
+			      "-no-xattrs",
+			      "-comp",
+			      "xz",
+			      "-mkfs-time",
+			      t,
+			      "-all-time",
+			      t,
+			      "-no-progress",
+			      "-quiet",
+			      "-processors",
+			      "1",
+			      NULL};
 
 	return image_run_tool(argv, NULL, "squashfs-tools", log, err);
 }
@@ -226,8 +239,8 @@ static int write_erofs(struct image *im, const char *tmp, const char *log,
 
 	uuid_from(im, 1, uuid);
 	_cleanup_free_ char *u = xasprintf("-U%s", uuid);
-	const char *argv[] = {"mkfs.erofs", "-zlz4hc", t, u, "-x-1", "--quiet",
-			      tmp, im->root, NULL};
+	const char *argv[] = {"mkfs.erofs", "-zlz4hc", t,	 u,   "-x-1",
+			      "--quiet",    tmp,       im->root, NULL};
 	return image_run_tool(argv, NULL, "erofs-utils", log, err);
 }
 
@@ -277,16 +290,17 @@ static int write_ext4(struct image *im, const char *tmp, const char *log,
 	uuid_from(im, 3, seed);
 	_cleanup_free_ char *ext = xasprintf(
 	    "hash_seed=%s,root_owner=0:0,lazy_itable_init=0,nodiscard", seed);
-	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644)) < 0)
+	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644)) <
+	    0)
 		return gild_fail_errno(err, tmp, "cannot create");
 	r = ftruncate(fd, (off_t)ext4_size(im, payload));
 	close(fd);
 	if (r < 0)
 		return gild_fail_errno(err, tmp, "cannot size");
 	const char *env[] = {fake, NULL};
-	const char *mk[] = {"mke2fs", "-q", "-F", "-t", "ext4", "-b", "4096",
-			    "-L", "gild-root", "-U", uuid, "-E", ext, "-d",
-			    im->root, tmp, NULL};
+	const char *mk[] = {"mke2fs", "-q", "-F",	 "-t", "ext4", "-b",
+			    "4096",   "-L", "gild-root", "-U", uuid,   "-E",
+			    ext,      "-d", im->root,	 tmp,  NULL};
 	if ((r = image_run_tool(mk, env, "e2fsprogs", log, err)) < 0)
 		return r;
 	if (!(fix_cmds = fopen(cmds, "we")))
@@ -322,8 +336,7 @@ static struct image_output *add_output(struct image_result *res,
 }
 
 static int write_format(struct image *im, size_t k, const char *dir,
-			const char *tmp, uint64_t payload,
-			struct gild_err *err)
+			const char *tmp, uint64_t payload, struct gild_err *err)
 {
 	_cleanup_free_ char *log =
 	    xasprintf("%s/%s.log", im->workdir, formats[k].format);
@@ -348,10 +361,11 @@ static int output_one(struct image *im, size_t k, const char *dir,
 		      uint64_t payload, struct image_result *res,
 		      struct gild_err *err)
 {
-	_cleanup_free_ char *tmp = xasprintf("%s/.%s.tmp", dir, formats[k].name);
+	_cleanup_free_ char *tmp =
+	    xasprintf("%s/.%s.tmp", dir, formats[k].name);
 	_cleanup_free_ char *dst = gild_path_join(dir, formats[k].name);
-	struct image_output *o = add_output(res, formats[k].format,
-					    formats[k].name);
+	struct image_output *o =
+	    add_output(res, formats[k].format, formats[k].name);
 	int r;
 
 	(void)unlink(tmp);
@@ -376,8 +390,8 @@ static int output_one(struct image *im, size_t k, const char *dir,
 
 static bool wanted(const struct image *im, const char *format)
 {
-	const struct gild_strv *f = im->opts->formats.n ? &im->opts->formats
-							: &im->role.formats;
+	const struct gild_strv *f =
+	    im->opts->formats.n ? &im->opts->formats : &im->role.formats;
 
 	return !f->n || gild_strv_contains(f, format);
 }
@@ -401,7 +415,10 @@ int image_write_outputs(struct image *im, const char *dir,
 static const char *owner_name(void *ud, bool is_group, unsigned id)
 {
 	struct image *im = ud;
-	static _Thread_local char name[64];
+	/* one buffer each: the caller holds the user's while asking the group
+	 */
+	static _Thread_local char names[2][64];
+	char *name = names[is_group];
 	_cleanup_free_ char *h =
 	    image_host_path(im, is_group ? "/etc/group" : "/etc/passwd");
 	_cleanup_free_ char *text = NULL;
@@ -415,9 +432,9 @@ static const char *owner_name(void *ud, bool is_group, unsigned id)
 			*next++ = '\0';
 		char *a = strchr(line, ':'), *b = a ? strchr(a + 1, ':') : NULL;
 		if (b && (unsigned)strtoul(b + 1, NULL, 10) == id &&
-		    (size_t)(a - line) < sizeof(name)) {
-			snprintf(name, sizeof(name), "%.*s", (int)(a - line),
-				 line);
+		    (size_t)(a - line) < sizeof(names[0])) {
+			snprintf(name, sizeof(names[0]), "%.*s",
+				 (int)(a - line), line);
 			return name;
 		}
 	}

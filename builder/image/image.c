@@ -58,7 +58,8 @@ char *image_root_dir(const struct build_env *env)
 	return xasprintf("%s/image/%s/root", env->tmpdir, p);
 }
 
-/* ---- the closure ---------------------------------------------------------- */
+/* ---- the closure ----------------------------------------------------------
+ */
 
 static int cmp_pkg(const void *a, const void *b)
 {
@@ -137,7 +138,8 @@ static uint64_t payload_bytes(struct image *im)
 	uint64_t total = 0;
 
 	for (size_t i = 0; i < im->files.n; i++) {
-		_cleanup_free_ char *h = image_host_path(im, im->files.v[i].path);
+		_cleanup_free_ char *h =
+		    image_host_path(im, im->files.v[i].path);
 		struct stat st;
 		if (lstat(h, &st) == 0 && S_ISREG(st.st_mode))
 			total += (uint64_t)st.st_size;
@@ -152,7 +154,8 @@ static int assemble(struct image *im, struct gild_err *err)
 
 	if ((r = image_merge(im, err)) < 0 || (r = image_steps(im, err)) < 0 ||
 	    (r = image_harden(im, err)) < 0 ||
-	    (r = image_write_vdb(im, err)) < 0 || (r = image_check(im, err)) < 0)
+	    (r = image_write_vdb(im, err)) < 0 ||
+	    (r = image_check(im, err)) < 0)
 		return r;
 	return image_clamp_times(im, err);
 }

@@ -41,12 +41,12 @@
 struct image_opts {
 	struct gild_strv formats; /* "tar", "squashfs", "erofs", "ext4";
 				     empty: IMAGE_FORMATS, else all */
-	uint64_t size;		  /* ext4 bytes; 0: IMAGE_SIZE or content+margin */
-	const char *outdir;	  /* NULL: out/<profile>/<role> */
+	uint64_t size;	    /* ext4 bytes; 0: IMAGE_SIZE or content+margin */
+	const char *outdir; /* NULL: out/<profile>/<role> */
 	bool verify_reproducible; /* assemble twice and compare every output */
-	bool force;		  /* write even when the image-id is unchanged */
-	bool rebuild;		  /* build packages again (gild build --rebuild) */
-	build_report_fn report;	  /* after each package of the plan, or NULL */
+	bool force;   /* write even when the image-id is unchanged */
+	bool rebuild; /* build packages again (gild build --rebuild) */
+	build_report_fn report; /* after each package of the plan, or NULL */
 	void *report_ud;
 };
 
@@ -67,7 +67,7 @@ struct image_result {
 	struct image_output *out;
 	size_t nout;
 	size_t npkgs, nfiles;
-	uint64_t bytes; /* payload of the root */
+	uint64_t bytes;		    /* payload of the root */
 	struct gild_strv hardening; /* one line per hardening action */
 };
 void image_result_release(struct image_result *r);

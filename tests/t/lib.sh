@@ -86,8 +86,21 @@ make_hello_tree() {
 		>"$1/recipes/app-misc/hello/Manifest"
 }
 
+# The body runs in a subshell; what test_when_finished registered runs
+# after it, whatever the body returned (git's test_when_finished).
 test_run_() {
-	(eval "$1") >"$TRASH_DIRECTORY/.test-output" 2>&1
+	(
+		test_cleanup_=:
+		eval "$1"
+		rc=$?
+		eval "$test_cleanup_"
+		exit $rc
+	) >"$TRASH_DIRECTORY/.test-output" 2>&1
+}
+
+# test_when_finished CMD: run CMD when the current test ends.
+test_when_finished() {
+	test_cleanup_="$*; $test_cleanup_"
 }
 
 test_expect_success() {
