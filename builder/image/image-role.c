@@ -62,7 +62,11 @@ static int role_vars(struct image *im, struct gild_err *err)
 	const char *size = config_get(cfg, "IMAGE_SIZE");
 
 	var_words(cfg, "IMAGE_FORMATS", &im->role.formats);
+	/* INSTALL_MASK applies to packages as they are built (the build
+	 * does it); IMAGE_INSTALL_MASK only to the image, so that headers
+	 * and static libraries stay in the packages other builds need */
 	var_words(cfg, "INSTALL_MASK", &im->role.install_mask);
+	var_words(cfg, "IMAGE_INSTALL_MASK", &im->role.install_mask);
 	var_words(cfg, "IMAGE_SETUID_ALLOWED", &im->role.setuid_allowed);
 	im->role.vdb = var_yes(cfg, "IMAGE_VDB", true);
 	im->role.strip = var_yes(cfg, "IMAGE_STRIP", true);

@@ -2,6 +2,8 @@
 test_description='gild image on a tiny role: outputs, reproducibility, the checks before writing, missing tools, a full disk'
 . "$(dirname "$0")/lib.sh"
 
+if command -v xmllint >/dev/null 2>&1; then test_set_prereq XMLLINT
+else test_set_prereq_reason XMLLINT "xmllint not installed (libxml2-utils)"; fi
 if [ "$(id -u)" = 0 ] && test_have_prereq SANDBOX; then test_set_prereq IMAGE
 else test_set_prereq_reason IMAGE "gild image needs root and the sandbox"; fi
 
@@ -26,6 +28,15 @@ test_expect_success IMAGE 'a role becomes an image with its reports' '
 	test_grep "^obj 0640 0:10 .* /etc/motd image step: role files (tiny)$" $OUT/manifest.txt &&
 	test_grep "\"image_id\": \"[0-9a-f]\{64\}\"" $OUT/image.json &&
 	test_grep "\"cpv\": \"app-misc/tool-1\"" $OUT/image.json
+'
+
+test_expect_success IMAGE,XMLLINT 'the SBOM is CycloneDX 1.6 that validates against its schema' '
+	xmllint --noout --schema "$FIXTURES/cyclonedx/bom-1.6.xsd" $OUT/sbom.cdx.xml &&
+	test_grep "<purl>pkg:ebuild/app-misc/tool@1</purl>" $OUT/sbom.cdx.xml &&
+	test_grep "<id>MIT</id>" $OUT/sbom.cdx.xml &&
+	test_grep "<property name=\"gild:build-id\">[0-9a-f]\{64\}</property>" $OUT/sbom.cdx.xml &&
+	test_grep "<dependency ref=\"app-misc/tool-1\">" $OUT/sbom.cdx.xml &&
+	test_grep "serialNumber=\"urn:uuid:" $OUT/sbom.cdx.xml
 '
 
 test_expect_success IMAGE 'the root: users, role files, sysctl, machine-id, no static library' '
