@@ -282,18 +282,36 @@ static int build_tool_root(struct gild_err *err)
 /* With --root: a read-only overlay of the skeleton layer (mount points,
  * synthetic /etc files) over the root, so that nothing is created in the
  * caller's tree and the root stays read-only. */
-static int build_overlay_root(const char *root, struct gild_err *err)
+/* A system root's writes go to a tmpfs upper layer. */
+static int make_upper(struct gild_err *err)
 {
-	char opts[PATH_MAX + 64];
+	if (mkdir("/rw", 0755) < 0 ||
+	    mount("tmpfs", "/rw", "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755") <
+		0 ||
+	    mkdir("/rw/upper", 0755) < 0 || mkdir("/rw/work", 0755) < 0)
+		return fail_mount(err, "prepare the writable layer at", "/rw");
+	return 0;
+}
+
+static int build_overlay_root(const char *root, bool system,
+			      struct gild_err *err)
+{
+	char opts[PATH_MAX + 96];
 	int r;
 
 	if (strpbrk(root, ":,\\"))
 		return gild_fail(err, -GILD_E_SANDBOX, NULL,
 				 "root '%s' holds ':', ',' or '\\'", root);
-	if ((r = path_fmt(opts, err, "lowerdir=/skel:/oldroot%s", root)) < 0)
+	if (system && (r = make_upper(err)) < 0)
+		return r;
+	if ((r = path_fmt(opts, err,
+			  system ? "lowerdir=/skel:/oldroot%s,upperdir=/rw/"
+				   "upper,workdir=/rw/work"
+				 : "lowerdir=/skel:/oldroot%s",
+			  root)) < 0)
 		return r;
 	if (mount("overlay", "/newroot", "overlay",
-		  MS_RDONLY | MS_NOSUID | MS_NODEV, opts) < 0)
+		  (system ? 0 : MS_RDONLY) | MS_NOSUID | MS_NODEV, opts) < 0)
 		return gild_fail(err, -GILD_E_SANDBOX, NULL,
 				 "cannot mount the root '%s' (overlayfs): %s",
 				 root, strerror(errno));
@@ -557,9 +575,9 @@ static int build_root(const struct sandbox_spec *s,
 
 	if (s->root) {
 		if ((r = make_skeleton(s, "/skel", so, err)) < 0 ||
-		    (r = write_etc(s, "/skel", err)) < 0)
+		    (!s->system && (r = write_etc(s, "/skel", err)) < 0))
 			return r;
-		return build_overlay_root(so->root, err);
+		return build_overlay_root(so->root, s->system, err);
 	}
 	if ((r = build_tool_root(err)) < 0 ||
 	    (r = make_skeleton(s, "/newroot", so, err)) < 0)

@@ -26,6 +26,8 @@ struct sandbox_spec {
 	uint64_t mem, fsize;  /* bytes, 0 none */
 	unsigned nproc;	      /* 0 none */
 	bool allow_net;
+	bool system; /* root is a whole system: its own /etc, writable through
+			a tmpfs, a container's capabilities (image run) */
 	unsigned inside_uid, inside_gid;
 	unsigned host_uid, host_gid, host_count; /* 0 count: default */
 	char *cwd;

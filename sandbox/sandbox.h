@@ -127,6 +127,14 @@ void sandbox_spec_set_mem(struct sandbox_spec *s, uint64_t bytes);
 void sandbox_spec_set_nproc(struct sandbox_spec *s, unsigned n);
 void sandbox_spec_set_fsize(struct sandbox_spec *s, uint64_t bytes);
 
+/* The root is a whole system image (gild image run): its own /etc (no
+ * synthetic passwd, group, hosts), writable through an overlay whose
+ * upper layer is a tmpfs (writes vanish with the sandbox), and the
+ * command keeps a container's capabilities inside its user namespace
+ * (chown, setuid/setgid, kill, bind below 1024, ...: what daemons need to
+ * drop to their users), never more; no_new_privs and seccomp stay. */
+void sandbox_spec_set_system_root(struct sandbox_spec *s, const char *dir);
+
 /* Keep the host network (the fetch step only). Off by default. */
 void sandbox_spec_set_allow_net(struct sandbox_spec *s, bool allow);
 

@@ -247,6 +247,12 @@ void sandbox_spec_set_allow_net(struct sandbox_spec *s, bool allow)
 	s->allow_net = allow;
 }
 
+void sandbox_spec_set_system_root(struct sandbox_spec *s, const char *dir)
+{
+	sandbox_spec_set_root(s, dir);
+	s->system = true;
+}
+
 void sandbox_spec_set_inside_ids(struct sandbox_spec *s, unsigned uid,
 				 unsigned gid)
 {

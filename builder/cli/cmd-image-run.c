@@ -1,11 +1,92 @@
-/* cmd-image-run.c: `gild image run`: a command inside a role's image in
- * the sandbox, like `mkosi shell` (see image_run in image/image.h). */
+/* cmd-image-run.c: `gild image run [--role R | DIR] [--network] [--init]
+ * [--timeout S] [-- CMD...]`: a command inside a role's image. */
 #include "cli/cli.h"
 #include "image/image.h"
 
+enum { OPT_ROLE = 0x2000, OPT_NETWORK, OPT_INIT, OPT_TIMEOUT };
+
+static int parse_run_opts(int argc, char **argv, struct gild_ctx *ctx,
+			  struct image_run_opts *o, const char **role,
+			  int *status)
+{
+	static const struct option opts[] = {
+	    GILD_TREE_LONGOPT,
+	    GILD_COMMON_LONGOPTS,
+	    {"role", required_argument, NULL, OPT_ROLE},
+	    {"network", no_argument, NULL, OPT_NETWORK},
+	    {"init", no_argument, NULL, OPT_INIT},
+	    {"timeout", required_argument, NULL, OPT_TIMEOUT},
+	    {0}};
+	int c, h;
+	uint64_t v;
+
+	/* '+': options end at the first word (DIR or the command) */
+	while ((c = getopt_long(argc, argv, "+" GILD_COMMON_SHORTOPTS, opts,
+				NULL)) != -1) {
+		if ((h = gild_ctx_common_opt(ctx, c, optarg, status)) < 0)
+			return -1;
+		if (h > 0)
+			continue;
+		if (c == OPT_ROLE)
+			*role = optarg;
+		else if (c == OPT_NETWORK)
+			o->network = true;
+		else if (c == OPT_INIT)
+			o->init = true;
+		else if (c == OPT_TIMEOUT) {
+			if ((*status = gild_ctx_number_opt(ctx, "--timeout",
+							   optarg, 86400, &v)))
+				return -1;
+			o->timeout = (unsigned)v;
+		}
+	}
+	return 0;
+}
+
+static int image_dir(struct gild_ctx *ctx, const char *role,
+		     struct build_env **env, char **dir)
+{
+	_cleanup_free_ char *profile = NULL;
+	int r;
+
+	if (role) {
+		profile = xasprintf("roles/%s", role);
+		ctx->profile = profile;
+	} else if (!ctx->profile) {
+		ctx->profile = "roles/minimal";
+	}
+	if ((r = build_env_open(ctx, env, &ctx->err)) < 0)
+		return r;
+	ctx->profile = NULL; /* profile's storage ends here */
+	*dir = image_outdir(*env, &ctx->err);
+	return *dir ? 0 : ctx->err.code;
+}
+
 int cmd_image_run(int argc, char **argv, struct gild_ctx *ctx)
 {
-	(void)argc;
-	(void)argv;
-	return gild_ctx_usage_error(ctx, "image run: not built yet");
+	_cleanup_(build_env_freep) struct build_env *env = NULL;
+	_cleanup_free_ char *dir = NULL, *workdir = NULL;
+	struct image_run_opts o = {0};
+	const char *role = NULL;
+	int status = 0, r;
+
+	if (parse_run_opts(argc, argv, ctx, &o, &role, &status) < 0)
+		return status;
+	/* a first word before "--" that is a directory: the image's outputs */
+	if (optind < argc && strcmp(argv[optind - 1], "--") &&
+	    access(argv[optind], F_OK) == 0 && !role) {
+		dir = xstrdup(argv[optind++]);
+		if (optind < argc && !strcmp(argv[optind], "--"))
+			optind++;
+	}
+	o.argv = argv + optind;
+	o.argc = argc - optind;
+	if (!dir && (r = image_dir(ctx, role, &env, &dir)) < 0)
+		return r;
+	workdir = env ? gild_path_join(env->tmpdir, "image")
+		      : gild_path_join(dir, ".run");
+	if ((r = gild_mkdir_p(workdir, 0755, &ctx->err)) < 0 ||
+	    (r = image_run(dir, workdir, &o, &status, &ctx->err)) < 0)
+		return r;
+	return status;
 }

@@ -80,6 +80,25 @@ static inline void image_result_releasep(struct image_result *r)
 int image_build(struct build_env *env, const struct image_opts *o,
 		struct image_result *res, struct gild_err *err);
 
+/* `gild image run`: argv (none: /bin/sh) inside the image whose outputs
+ * are in imagedir (its rootfs.tar.zst), in the sandbox with a writable
+ * tmpfs layer over the image; init: the image's boot scripts and service
+ * supervisor first. *status is the command's exit status. Needs root. */
+struct image_run_opts {
+	char **argv;
+	int argc;
+	bool init;
+	bool network;	  /* the host's network, not only loopback */
+	unsigned timeout; /* seconds, 0: none */
+};
+int image_run(const char *imagedir, const char *workdir,
+	      const struct image_run_opts *o, int *status,
+	      struct gild_err *err);
+
+/* The default output directory of the role in env's profile:
+ * <tree>/out/<base profile>/<role>. NULL with err when it is no role. */
+char *image_outdir(const struct build_env *env, struct gild_err *err);
+
 /* Where the staging root of the role in env's profile is kept between
  * runs (for `gild image run`): <tmpdir>/image/<profile>/root. */
 char *image_root_dir(const struct build_env *env);
