@@ -103,6 +103,14 @@ test_expect_success IMAGE '--verify-reproducible builds twice and compares' '
 	test_grep "^image-id " out
 '
 
+test_expect_success IMAGE 'image run: a command inside the built image' '
+	gild -C tree image run --role tiny -- /usr/bin/tool &&
+	test_expect_code 127 gild -C tree image run --role tiny -- /usr/bin/nothing 2>err &&
+	gild -C tree image run tree/out/test/tiny -- /usr/bin/tool &&
+	test_must_fail gild -C tree image run --role nosuch -- /usr/bin/tool 2>err &&
+	test_grep "roles/nosuch" err
+'
+
 test_expect_success IMAGE 'a missing library is refused, naming the file and the library' '
 	with_pkg app-misc/needlib &&
 	test_must_fail gild -C tree image 2>err &&
