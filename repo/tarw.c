@@ -318,7 +318,7 @@ static const struct gpkg_attr *find_attr(const struct tarw *t, const char *path)
 }
 
 /* Apply a recipe's owner and mode to the entry and to its CONTENTS
- * owner (issue 5: "owner and group recorded by name and number as the
+ * owner ("owner and group recorded by name and number as the
  * recipe set them"). */
 static void entry_apply_attr(struct archive_entry *e, const struct gpkg_attr *a,
 			     struct stat *st, char **owner)

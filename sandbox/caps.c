@@ -1,4 +1,4 @@
-/* caps.c: the build runs with nothing (issue 4): every capability set empty
+/* caps.c: the build runs with nothing: every capability set empty
  * (bounding and ambient included), securebits that stop uid 0 from
  * regaining capabilities at exec, the inside build uid/gid, and
  * no_new_privs so that no setuid binary or file capability can raise

@@ -1,6 +1,6 @@
 /* ids.c: which host ids the sandbox's inside ids map to.
  *
- * Inside uid 0 must never be host uid 0 (issue 4). As root we write a
+ * Inside uid 0 must never be host uid 0. As root we write a
  * range map directly (user_namespaces(7): a writer with CAP_SETUID in the
  * parent namespace may map any ids): inside 0..count-1 -> host
  * base..base+count-1, the base taken from the caller's /etc/subuid entry

@@ -1,4 +1,4 @@
-/* limits.c: resource limits (issue 4). The cgroup v1 memory and pids
+/* limits.c: resource limits. The cgroup v1 memory and pids
  * controllers where the kernel offers them and we may write them (root),
  * rlimits otherwise; RLIMIT_FSIZE and RLIMIT_CORE always. */
 #include "sandbox-impl.h"

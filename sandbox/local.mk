@@ -1,7 +1,7 @@
 # sandbox/local.mk: the seccomp filter is compiled once, at build time.
 # gen-seccomp turns seccomp.c's rules into BPF through libseccomp and
 # writes it as a C array (seccomp-bpf.c), which goes into sandbox.a beside
-# the sources; sandbox_run loads it without compiling (issue 4's speed).
+# the sources; sandbox_run loads it without compiling (start time).
 SECCOMP_GEN = $(O)/sandbox/gen/gen-seccomp
 SECCOMP_BPF = $(O)/sandbox/gen/seccomp-bpf
 

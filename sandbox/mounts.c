@@ -1,4 +1,4 @@
-/* mounts.c: the sandbox's root, built from nothing (issue 4).
+/* mounts.c: the sandbox's root, built from nothing.
  *
  * Runs in the child, pid 1 of the new pid namespace, with every capability
  * of its new user namespace. The order follows bubblewrap's
@@ -24,7 +24,7 @@
 
 #define BASE "/tmp"
 
-/* Host tool directories bound read-only when there is no --root (issue 4),
+/* Host tool directories bound read-only when there is no --root,
  * plus the two /etc entries the tools in /usr read (Debian's alternatives
  * symlinks and the loader cache). */
 static const char *const host_tools[] = {

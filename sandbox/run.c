@@ -365,7 +365,7 @@ static void close_pair(int p[2])
 	p[0] = p[1] = -1;
 }
 
-/* Refuse what cannot work before creating anything (issue 4: a clear
+/* Refuse what cannot work before creating anything (a clear
  * error naming the path, never a weaker sandbox). */
 static int check_spec(const struct sandbox_spec *s, struct gild_err *err)
 {

@@ -1,4 +1,4 @@
-/* sandbox.h: the build sandbox (issue 4), the one public header of sandbox/.
+/* sandbox.h: the build sandbox, the one public header of sandbox/.
  *
  * A caller describes the sandbox as a `struct sandbox_spec` (bubblewrap's
  * list of setup operations: binds, tmpfs, environment, limits, ids), then

@@ -1,4 +1,4 @@
-/* seccomp.c: the system calls a build never needs (issue 4), denied with
+/* seccomp.c: the system calls a build never needs, denied with
  * EPERM by a libseccomp filter on x86-64, x86 and x32 (without the other
  * ABIs a 32-bit or x32 syscall would pass unfiltered). The lists follow
  * Docker's default profile, Flatpak's and Nix's (setuid/setgid bits).

@@ -1,5 +1,5 @@
 /* trace.c: step timings for `gild sandbox -v` and bench/sandbox-start
- * (issue 4's speed goal): where the start of a sandbox goes. */
+ * (the sandbox start-time goal): where the start of a sandbox goes. */
 #include "sandbox-impl.h"
 
 void sandbox_trace_start(struct sandbox_trace *t, int fd)

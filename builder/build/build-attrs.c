@@ -1,5 +1,5 @@
 /* build-attrs.c: owners and modes the recipe asked for with fowners and
- * fperms (issue 5: "owner and group recorded by name and number as the
+ * fperms ("owner and group recorded by name and number as the
  * recipe set them"). The build user cannot chown, and the sandbox refuses
  * setuid/setgid bits, so ebuild.sh writes each request to
  * ${T}/.gild-attrs:

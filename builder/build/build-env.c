@@ -184,7 +184,7 @@ static int tarball_stage_identity(struct build_env *e, const char *tarball,
 }
 
 /* STAGE= (gild.conf or the environment): builds run in that stage; its
- * identity goes into every package and build-id (issue 5). */
+ * identity goes into every package and build-id. */
 static int named_stage_identity(struct build_env *e, const char *stage,
 				struct gild_err *err)
 {
@@ -211,7 +211,7 @@ static char *abs_dir(const char *tree, const char *dir)
 }
 
 /* A build must not take the host down with it: every phase runs under a
- * process, memory and file-size limit (issue 4: cgroup memory and pids
+ * process, memory and file-size limit (cgroup memory and pids
  * where the kernel offers them, rlimits otherwise). The defaults leave a
  * normal build alone: 3 hours a phase, 4096 processes, three quarters of
  * the machine's memory, 32 GiB per file. 0 turns a limit off. */

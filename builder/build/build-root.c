@@ -1,4 +1,4 @@
-/* build-root.c: the root a build runs in (issue 5: "the toolchain stage
+/* build-root.c: the root a build runs in ("the toolchain stage
  * ... plus the package's build-time dependencies installed from their
  * binary packages (read-only, e.g. an overlay over the stage)").
  *

@@ -1,4 +1,4 @@
-/* build.h: building one recipe version into a binary package (issue 5).
+/* build.h: building one recipe version into a binary package.
  *
  * The flow of one build (build_recipe), each step a function in build*.c:
  *   1. effective USE, REQUIRED_USE                       (build.c)

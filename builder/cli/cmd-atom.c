@@ -40,7 +40,7 @@ static void print_json_field(FILE *f, const char *key, const char *value)
 	fputs(", ", f);
 }
 
-/* The keys and their order are fixed by issue 2. */
+/* The keys and their order are fixed: scripts read them. */
 static void print_atom_json(FILE *f, const struct atom *a)
 {
 	fputc('{', f);

@@ -1,5 +1,5 @@
 /* cmd-depreduce.c: `gild depreduce --use "a b" STRING` prints a dependency
- * string reduced under USE (issue 2, PMS 8.2). */
+ * string reduced under USE (PMS 8.2). */
 #include "cli/cli.h"
 #include "pms/pms.h"
 

@@ -1,5 +1,5 @@
 /* cmd-fetch.c: `gild fetch ATOM...`: get and verify distfiles without
- * building (issue 5, "Fetch and verify"); `emerge --fetchonly`.
+ * building ("Fetch and verify"); `emerge --fetchonly`.
  *
  * For each ATOM the best matching recipe of the tree is taken, its SRC_URI
  * and RESTRICT reduced under its effective USE, and every distfile made

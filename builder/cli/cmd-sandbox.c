@@ -1,5 +1,5 @@
 /* cmd-sandbox.c: `gild sandbox`, the build sandbox for users and tests
- * (issue 4), and `gild sandbox --check`. */
+ *, and `gild sandbox --check`. */
 #include "cli/cli.h"
 
 #include "sandbox/sandbox.h"

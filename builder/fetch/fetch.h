@@ -48,7 +48,7 @@ bool unpack_symlink_is_safe(const char *member, const char *target);
 /* ---- fetch ----
  * getting distfiles into DISTDIR, verified against a Manifest.
  *
- * Sources of one distfile, tried in order (issue 5, "Fetch and verify"):
+ * Sources of one distfile, tried in order ("Fetch and verify"):
  *   1. DISTDIR/NAME when it is already there and verifies;
  *   2. each GILD_MIRRORS entry (file://, http://, https://) in Gentoo's
  *      distfiles layout: MIRROR/distfiles/NAME (flat) or the GLEP 75

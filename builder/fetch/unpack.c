@@ -128,7 +128,7 @@ static int check_entry(struct archive_entry *e, const char *archive,
 			 sl);
 		return refuse(err, archive, p, why);
 	}
-	/* no setuid/setgid from a distfile (issue 5) */
+	/* no setuid/setgid from a distfile */
 	archive_entry_set_perm(e, archive_entry_perm(e) & 01777);
 	return 0;
 }

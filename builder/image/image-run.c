@@ -53,7 +53,8 @@ static int unpack_shifted(const char *tarball, const char *dir,
 		    archive_entry_gid(e) >= RUN_ID_COUNT)
 			return gild_fail(err, -GILD_E_INVALID, NULL,
 					 "'%s': an owner id above %u",
-					 archive_entry_pathname(e), RUN_ID_COUNT);
+					 archive_entry_pathname(e),
+					 RUN_ID_COUNT);
 		archive_entry_set_uid(e, archive_entry_uid(e) + RUN_ID_BASE);
 		archive_entry_set_gid(e, archive_entry_gid(e) + RUN_ID_BASE);
 		archive_entry_set_pathname(e, p);
@@ -79,22 +80,22 @@ static int unpack_shifted(const char *tarball, const char *dir,
  * the command once the services had a moment to start, then the
  * supervisor stopped (SIGHUP: runsvdir stops every service first). busybox
  * init itself runs only as pid 1, which the sandbox keeps for itself. */
-static const char init_script[] =
-    "run-parts /etc/init.d >/dev/null 2>&1\n"
-    "/usr/bin/runsvdir -P /etc/service &\n"
-    "sv=$!\n"
-    "[ $# -gt 0 ] || { wait $sv; exit $?; }\n"
-    "sleep \"${GILD_INIT_SETTLE:-2}\"\n"
-    "\"$@\"\n"
-    "rc=$?\n"
-    "kill -HUP $sv\n"
-    "wait $sv\n"
-    "exit $rc\n";
+static const char init_script[] = "run-parts /etc/init.d >/dev/null 2>&1\n"
+				  "/usr/bin/runsvdir -P /etc/service &\n"
+				  "sv=$!\n"
+				  "[ $# -gt 0 ] || { wait $sv; exit $?; }\n"
+				  "sleep \"${GILD_INIT_SETTLE:-2}\"\n"
+				  "\"$@\"\n"
+				  "rc=$?\n"
+				  "kill -HUP $sv\n"
+				  "wait $sv\n"
+				  "exit $rc\n";
 
-static int run_in(const char *root, const struct image_run_opts *o,
-		  int *status, struct gild_err *err)
+static int run_in(const char *root, const struct image_run_opts *o, int *status,
+		  struct gild_err *err)
 {
-	_cleanup_(sandbox_spec_freep) struct sandbox_spec *s = sandbox_spec_new();
+	_cleanup_(sandbox_spec_freep) struct sandbox_spec *s =
+	    sandbox_spec_new();
 	_cleanup_free_ const char **argv =
 	    xcalloc((size_t)o->argc + 6, sizeof(char *));
 	struct sandbox_status st;
@@ -125,10 +126,10 @@ static int run_in(const char *root, const struct image_run_opts *o,
 }
 
 int image_run(const char *imagedir, const char *workdir,
-	      const struct image_run_opts *o, int *status,
-	      struct gild_err *err)
+	      const struct image_run_opts *o, int *status, struct gild_err *err)
 {
-	_cleanup_free_ char *tarball = gild_path_join(imagedir, "rootfs.tar.zst");
+	_cleanup_free_ char *tarball =
+	    gild_path_join(imagedir, "rootfs.tar.zst");
 	_cleanup_free_ char *root =
 	    xasprintf("%s/run.%ld", workdir, (long)getpid());
 	int r;

@@ -133,7 +133,6 @@ static char *default_outdir(const struct image *im)
 			 im->role.base_profile, im->role.name);
 }
 
-
 static uint64_t payload_bytes(struct image *im)
 {
 	uint64_t total = 0;

@@ -760,7 +760,7 @@ int manifest_move_aside(const char *distdir, const char *path, const char *name,
  *            `:=` dependency recorded as `cat/pn:SLOT/SUBSLOT=` (PMS 8.3.3)
  *   BUILD_ID the gild build-id of the binary package it came from
  *   CONTENTS the binary package's CONTENTS list
- * A missing file is an empty value. gild image writes these (issue 7);
+ * A missing file is an empty value. gild image writes these;
  * gild pretend --root reads them. */
 
 struct vdb_pkg {

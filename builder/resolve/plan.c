@@ -1,6 +1,6 @@
 /* plan.c: from libsolv's decisions to an ordered build plan, and its output.
  *
- * Order (issue 3): BDEPEND, DEPEND and IDEPEND are hard edges (the
+ * Order: BDEPEND, DEPEND and IDEPEND are hard edges (the
  * dependency must be merged first); RDEPEND is a soft edge (merged first
  * unless a cycle forbids it); PDEPEND is a soft edge the other way (PMS
  * 8.1: merged after the package). Strongly connected components are

@@ -10,7 +10,7 @@
  * is checked on every open; each version carries the stamp of its package
  * directory and recipe, checked when the resolver first looks at the
  * package, which is then read again from the tree when it changed. So a
- * stale cache never changes an answer (issue 3); resolve-cache.c says why.
+ * stale cache never changes an answer; resolve-cache.c says why.
  */
 #ifndef GILD_RESOLVE_CACHE_H
 #define GILD_RESOLVE_CACHE_H

@@ -1,6 +1,6 @@
-/* resolve-reuse.c: binary and installed versions in a plan (issue 3:
- * "packages already in the binary repository or in an installed root are
- * reused"), the way emerge --usepkg --newuse treats them:
+/* resolve-reuse.c: binary and installed versions in a plan (packages
+ * already in the binary repository or in an installed root are reused),
+ * the way emerge --usepkg --newuse treats them:
  *  - a binary or installed version whose USE or IUSE differs from what
  *    the configuration now gives the same version in the tree is not
  *    reused (--newuse): the tree version replaces it, its changed flags

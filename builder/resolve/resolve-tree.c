@@ -5,7 +5,7 @@
  * visibility with the reasons (masks, keywords, licenses: use.h), its
  * REQUIRED_USE checked under that USE (PMS 7.3.3), and its dependency
  * strings with the location they were written at. package.provided lines
- * are installed candidates (the toolchain stage, issue 3).
+ * are installed candidates (the toolchain stage).
  */
 #include "resolve/resolve.h"
 

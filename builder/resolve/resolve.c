@@ -1,6 +1,6 @@
 /* resolve.c: candidates, atoms and dependencies into a libsolv pool; solve.
  *
- * Model (issue 3):
+ * Model:
  *  - one solvable per candidate, named "cat/pn:slot": libsolv never
  *    installs two solvables of one name, which is exactly PMS's "one
  *    version per slot", while other slots co-install;
@@ -66,7 +66,7 @@ struct resolver *resolver_new(void)
 	r->repo[RS_BINARY] = repo_create(r->pool, "binary");
 	r->repo[RS_INSTALLED] = repo_create(r->pool, "installed");
 	/* package.provided entries live in the installed repo too: they count
-	 * as installed and are never rebuilt (issue 3, toolchain stage) */
+	 * as installed and are never rebuilt (toolchain stage) */
 	r->repo[RS_PROVIDED] = r->repo[RS_INSTALLED];
 	/* same version in the binary repo and the tree: take the binary */
 	r->repo[RS_BINARY]->subpriority = 1;
@@ -357,7 +357,7 @@ static bool alt_built(const struct resolver *r, const int *alt)
 }
 
 /* The alternative of an any-of to prefer: the first one already built or
- * installed (issue 3: "prefer what is already built or installed"), else
+ * installed ("prefer what is already built or installed"), else
  * the first (Portage's rule). */
 static size_t preferred_alt(const struct resolver *r, const struct rs_req *q)
 {

@@ -26,7 +26,7 @@
  *  - targets.
  * The resolver then solves (resolve.c), orders (plan.c) and explains.
  *
- * Why "every atom is the exact set of matching candidates" (issue 3): PMS
+ * Why "every atom is the exact set of matching candidates": PMS
  * version ordering, `=...*`, slot and USE dependencies then mean exactly
  * what the caller's atom code says; libsolv's own EVR comparison is only
  * used to prefer the newest candidate, through a rank the caller computes

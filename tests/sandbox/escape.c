@@ -1,4 +1,4 @@
-/* escape.c: escapes and abuses tried from inside `gild sandbox` (issue 4).
+/* escape.c: escapes and abuses tried from inside `gild sandbox`.
  *
  *   gild sandbox [limits] -- escape [--port N] [--unix PATH] [--abstract NAME]
  *                [--outside PATH] [--host-pid PID] [--suid PATH]
