@@ -9,7 +9,8 @@ struct gpkg_hash {
 	EVP_MD_CTX *ctx;
 };
 
-static const EVP_MD *digest_by_name(const char *name)
+/* The one place that maps a digest's name to OpenSSL's. */
+static const EVP_MD *lookup(const char *name)
 {
 	if (strcmp(name, "SHA256") == 0)
 		return EVP_sha256();
@@ -19,7 +20,30 @@ static const EVP_MD *digest_by_name(const char *name)
 		return EVP_blake2b512();
 	if (strcmp(name, "MD5") == 0)
 		return EVP_md5();
-	GILD_BUG("unknown digest '%s'", name);
+	return NULL;
+}
+
+static const EVP_MD *digest_by_name(const char *name)
+{
+	const EVP_MD *md = lookup(name);
+
+	if (!md)
+		GILD_BUG("unknown digest '%s'", name);
+	return md;
+}
+
+bool gpkg_hash_known(const char *name)
+{
+	return lookup(name) != NULL;
+}
+
+void gpkg_hash_mem(const char *name, const void *data, size_t n, char *out,
+		   size_t outsz)
+{
+	_cleanup_(gpkg_hash_freep) struct gpkg_hash *h = gpkg_hash_new(name);
+
+	gpkg_hash_update(h, data, n);
+	gpkg_hash_hex(h, out, outsz);
 }
 
 struct gpkg_hash *gpkg_hash_new(const char *name)

@@ -212,6 +212,11 @@ void gpkg_hash_update(struct gpkg_hash *h, const void *p, size_t n);
 void gpkg_hash_hex(struct gpkg_hash *h, char *out, size_t outsz);
 void gpkg_hash_free(struct gpkg_hash *h);
 GILD_DEFINE_CLEANUP(struct gpkg_hash *, gpkg_hash_free)
+/* Whether gild computes the digest of that name. */
+bool gpkg_hash_known(const char *name);
+/* The digest of a buffer as hex into out (outsz >= 2 * digest size + 1). */
+void gpkg_hash_mem(const char *name, const void *data, size_t n, char *out,
+		   size_t outsz);
 /* The digest of a whole file as hex into out (outsz >= 129); *size, when
  * not NULL, gets the file's length. -errno with err naming the path. */
 int gpkg_hash_file(const char *name, const char *path, char *out, size_t outsz,

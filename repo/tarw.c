@@ -359,8 +359,9 @@ static int tarw_write_entry(struct tarw *t, struct archive_entry *e,
 	return 0;
 }
 
-int tarw_add_mem(struct tarw *t, const char *path, const void *data, size_t n,
-		 struct gild_err *err)
+/* The header of a regular file of size bytes (mode 0644, root). */
+static int tarw_file_header(struct tarw *t, const char *path, uint64_t size,
+			    struct gild_err *err)
 {
 	struct archive_entry *e = archive_entry_new();
 	int r;
@@ -368,11 +369,19 @@ int tarw_add_mem(struct tarw *t, const char *path, const void *data, size_t n,
 	archive_entry_set_pathname(e, path);
 	archive_entry_set_filetype(e, AE_IFREG);
 	archive_entry_set_perm(e, 0644);
-	archive_entry_set_size(e, (la_int64_t)n);
+	archive_entry_set_size(e, (la_int64_t)size);
 	archive_entry_set_mtime(e, t->o.source_date_epoch, 0);
 	entry_set_owner(t, e, NULL, NULL);
 	r = tarw_write_entry(t, e, path, err);
 	archive_entry_free(e);
+	return r;
+}
+
+int tarw_add_mem(struct tarw *t, const char *path, const void *data, size_t n,
+		 struct gild_err *err)
+{
+	int r = tarw_file_header(t, path, n, err);
+
 	if (r < 0)
 		return r;
 	if (n && archive_write_data(t->a, data, n) != (la_ssize_t)n)
@@ -762,24 +771,6 @@ static int tarw_copy_fd(struct tarw *t, const char *path, int fd, uint64_t size,
 		left -= (uint64_t)n;
 	}
 	return 0;
-}
-
-/* The header of a regular file of size bytes (mode 0644, root). */
-static int tarw_file_header(struct tarw *t, const char *path, uint64_t size,
-			    struct gild_err *err)
-{
-	struct archive_entry *e = archive_entry_new();
-	int r;
-
-	archive_entry_set_pathname(e, path);
-	archive_entry_set_filetype(e, AE_IFREG);
-	archive_entry_set_perm(e, 0644);
-	archive_entry_set_size(e, (la_int64_t)size);
-	archive_entry_set_mtime(e, t->o.source_date_epoch, 0);
-	entry_set_owner(t, e, NULL, NULL);
-	r = tarw_write_entry(t, e, path, err);
-	archive_entry_free(e);
-	return r;
 }
 
 int tarw_add_fd(struct tarw *t, const char *path, int fd, uint64_t size,

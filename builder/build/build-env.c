@@ -37,7 +37,7 @@ static int host_stage_identity(struct build_env *e)
 	add_tool_version(&b, "ld --version 2>/dev/null");
 	add_tool_version(&b, "ldd --version 2>&1");
 	add_tool_version(&b, "make --version 2>/dev/null");
-	build_sha256_hex(b.p, b.n, hex);
+	gpkg_hash_mem("SHA256", b.p, b.n, hex, sizeof(hex));
 	e->stage_id = xasprintf("host-%s", hex);
 	e->stage_desc = gild_buf_steal(&b);
 	for (char *s = e->stage_desc; *s; s++)
@@ -103,7 +103,7 @@ static void set_identity(struct build_env *e, const char *kind,
 {
 	char hex[65];
 
-	build_sha256_hex(desc->p, desc->n, hex);
+	gpkg_hash_mem("SHA256", desc->p, desc->n, hex, sizeof(hex));
 	e->stage_id = xasprintf("%s-%s", kind, hex);
 	e->stage_desc = gild_buf_steal(desc);
 	for (char *c = e->stage_desc; *c; c++)
@@ -173,7 +173,8 @@ static int tarball_stage_identity(struct build_env *e, const char *tarball,
 		    "STAGE '%s' is neither a directory nor a .tar, "
 		    ".tar.gz, .tar.xz or .tar.zst stage tarball",
 		    tarball);
-	if ((r = build_sha256_stream(tarball, hex, err)) < 0 ||
+	if ((r = gpkg_hash_file("SHA256", tarball, hex, sizeof(hex), NULL,
+				err)) < 0 ||
 	    (r = unpack_stage(e, tarball, hex, err)) < 0)
 		return r;
 	e->stage_id = xasprintf("stage-%s", hex);

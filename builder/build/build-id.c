@@ -11,57 +11,8 @@
 #include <fcntl.h>
 #include <sys/stat.h>
 
-#include <openssl/evp.h>
-
 #include "pms/pms.h"
-
-void build_sha256_hex(const void *data, size_t n, char out[65])
-{
-	unsigned char md[32];
-	unsigned len = 0;
-
-	EVP_Digest(data, n, md, &len, EVP_sha256(), NULL);
-	for (unsigned i = 0; i < 32; i++)
-		sprintf(out + 2 * i, "%02x", md[i]);
-	out[64] = '\0';
-}
-
-int build_sha256_file(const char *path, char out[65], struct gild_err *err)
-{
-	_cleanup_free_ char *buf = NULL;
-	size_t n;
-	int r;
-
-	if ((r = gild_read_file(path, &buf, &n, err)) < 0)
-		return r;
-	build_sha256_hex(buf, n, out);
-	return 0;
-}
-
-/* The same, reading the file in pieces (a stage tarball can be large). */
-int build_sha256_stream(const char *path, char out[65], struct gild_err *err)
-{
-	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
-	EVP_MD_CTX *ctx;
-	unsigned char md[32], buf[1 << 16];
-	unsigned len = 0;
-	ssize_t n;
-
-	if (fd < 0)
-		return gild_fail_errno(err, path, "cannot open");
-	ctx = EVP_MD_CTX_new();
-	EVP_DigestInit_ex(ctx, EVP_sha256(), NULL);
-	while ((n = read(fd, buf, sizeof(buf))) > 0)
-		EVP_DigestUpdate(ctx, buf, (size_t)n);
-	EVP_DigestFinal_ex(ctx, md, &len);
-	EVP_MD_CTX_free(ctx);
-	if (n < 0)
-		return gild_fail_errno(err, path, "cannot read");
-	for (unsigned i = 0; i < 32; i++)
-		sprintf(out + 2 * i, "%02x", md[i]);
-	out[64] = '\0';
-	return 0;
-}
+#include "repo/repo.h"
 
 static void put(struct gild_buf *b, const char *key, const char *value)
 {
@@ -208,7 +159,7 @@ int build_job_compute_id(struct build_job *j, struct gild_err *err)
 	put_list(&b, "dep", &j->dep_ids);
 	if (sde && *sde)
 		put(&b, "SOURCE_DATE_EPOCH", sde);
-	build_sha256_hex(b.p, b.n, hex);
+	gpkg_hash_mem("SHA256", b.p, b.n, hex, sizeof(hex));
 	j->build_id = xstrdup(hex);
 	return 0;
 }

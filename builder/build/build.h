@@ -180,9 +180,4 @@ extern const char gild_ebuild_sh[];
 extern const char build_phase_sh[];
 extern const char build_strip_sh[];
 
-/* sha256 of a file or buffer, as 64 hex digits + NUL. */
-int build_sha256_file(const char *path, char out[65], struct gild_err *err);
-void build_sha256_hex(const void *data, size_t n, char out[65]);
-int build_sha256_stream(const char *path, char out[65], struct gild_err *err);
-
 #endif /* GILD_BUILD_H */

@@ -2,8 +2,7 @@
  * (see fetch.h). */
 #include "fetch/fetch.h"
 #include "pms/pms.h"
-
-#include <openssl/evp.h>
+#include "repo/repo.h"
 
 void fetch_log_release(struct fetch_log *log)
 {
@@ -168,20 +167,15 @@ int fetch_expand_uri(const struct fetch_tpm *tpm, const char *uri,
 char *fetch_filename_hash_dir(const char *name, const char *algo,
 			      const char *cutoffs)
 {
-	const EVP_MD *md = strcmp(algo, "BLAKE2B") == 0	 ? EVP_blake2b512()
-			   : strcmp(algo, "SHA512") == 0 ? EVP_sha512()
-			   : strcmp(algo, "SHA256") == 0 ? EVP_sha256()
-							 : NULL;
-	unsigned char dig[EVP_MAX_MD_SIZE];
-	char hex[2 * EVP_MAX_MD_SIZE + 1];
-	unsigned len = 0, pos = 0;
+	char hex[129];
+	unsigned len, pos = 0;
 	struct gild_buf b = GILD_BUF_INIT;
 	const char *c = cutoffs;
 
-	if (!md || !EVP_Digest(name, strlen(name), dig, &len, md, NULL))
+	if (!gpkg_hash_known(algo) || !strcmp(algo, "MD5"))
 		return NULL;
-	for (unsigned i = 0; i < len; i++)
-		sprintf(hex + 2 * i, "%02x", dig[i]);
+	gpkg_hash_mem(algo, name, strlen(name), hex, sizeof(hex));
+	len = (unsigned)strlen(hex) / 2;
 	/* each cutoff takes that many leading bits (a multiple of 4) of the
 	 * hex digest, after the ones used by the cutoffs before it */
 	while (*c) {

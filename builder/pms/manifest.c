@@ -1,9 +1,9 @@
 /* manifest.c: parse, verify and write Gentoo Manifests (see manifest.h). */
 #include "pms/pms.h"
+#include "repo/repo.h"
 
 #include <fcntl.h>
 #include <inttypes.h>
-#include <openssl/evp.h>
 #include <sys/stat.h>
 
 static const char *const entry_types[] = {"AUX",    "DATA",	"DIST",
@@ -241,50 +241,29 @@ int manifest_write(const struct manifest *m, const char *path,
 
 /* ---- digests ------------------------------------------------------------ */
 
-static void ctx_freep(EVP_MD_CTX **c)
-{
-	if (*c)
-		EVP_MD_CTX_free(*c);
-}
-
-static void to_hex(const unsigned char *md, unsigned n, char *out)
-{
-	static const char digits[] = "0123456789abcdef";
-
-	for (unsigned i = 0; i < n; i++) {
-		out[2 * i] = digits[md[i] >> 4];
-		out[2 * i + 1] = digits[md[i] & 15];
-	}
-	out[2 * n] = '\0';
-}
-
+/* BLAKE2B and SHA512 in one pass over the file. */
 static int digest_fd(int fd, const char *path, struct manifest_digest *d,
 		     struct gild_err *err)
 {
-	_cleanup_(ctx_freep) EVP_MD_CTX *b2 = EVP_MD_CTX_new();
-	_cleanup_(ctx_freep) EVP_MD_CTX *s5 = EVP_MD_CTX_new();
-	unsigned char buf[65536], md[EVP_MAX_MD_SIZE];
-	unsigned mdlen;
+	_cleanup_(gpkg_hash_freep) struct gpkg_hash *b2 =
+	    gpkg_hash_new("BLAKE2B");
+	_cleanup_(gpkg_hash_freep) struct gpkg_hash *s5 =
+	    gpkg_hash_new("SHA512");
+	unsigned char buf[65536];
 	ssize_t n;
 
-	if (!b2 || !s5 || !EVP_DigestInit_ex(b2, EVP_blake2b512(), NULL) ||
-	    !EVP_DigestInit_ex(s5, EVP_sha512(), NULL))
-		return gild_fail(err, -GILD_E_UNSUPPORTED, NULL,
-				 "cannot set up BLAKE2B and SHA512 digests");
 	d->size = 0;
 	while ((n = read(fd, buf, sizeof(buf))) != 0) {
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0)
 			return gild_fail_errno(err, path, "cannot read");
-		EVP_DigestUpdate(b2, buf, (size_t)n);
-		EVP_DigestUpdate(s5, buf, (size_t)n);
+		gpkg_hash_update(b2, buf, (size_t)n);
+		gpkg_hash_update(s5, buf, (size_t)n);
 		d->size += (uint64_t)n;
 	}
-	EVP_DigestFinal_ex(b2, md, &mdlen);
-	to_hex(md, mdlen, d->blake2b);
-	EVP_DigestFinal_ex(s5, md, &mdlen);
-	to_hex(md, mdlen, d->sha512);
+	gpkg_hash_hex(b2, d->blake2b, sizeof(d->blake2b));
+	gpkg_hash_hex(s5, d->sha512, sizeof(d->sha512));
 	return 0;
 }
 

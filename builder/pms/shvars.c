@@ -645,8 +645,10 @@ static int skip_dquote(struct body_scan *s)
 	return body_fail(s, open, "unterminated double quote");
 }
 
-/* After `$(` or `$((`: to the matching `)`. */
-static int skip_parens(struct body_scan *s)
+/* After `$(`, `$((` or `${`: to the bracket that closes it, counting
+ * nested pairs and skipping quoted text. */
+static int skip_nested(struct body_scan *s, char openc, char closec,
+		       const char *what)
 {
 	size_t open = s->pos - 1;
 	unsigned depth = 0;
@@ -654,13 +656,13 @@ static int skip_parens(struct body_scan *s)
 
 	while (s->pos < s->len) {
 		char c = s->buf[s->pos];
-		if (c == '(')
+		if (c == openc)
 			depth++;
-		else if (c == ')' && --depth == 0) {
+		else if (c == closec && --depth == 0) {
 			s->pos++;
 			return 0;
 		}
-		if (c == '(' || c == ')') {
+		if (c == openc || c == closec) {
 			s->pos++;
 			continue;
 		}
@@ -669,34 +671,17 @@ static int skip_parens(struct body_scan *s)
 		if (r > 0)
 			s->pos++;
 	}
-	return body_fail(s, open, "unterminated '$('");
+	return body_fail(s, open, what);
 }
 
-/* After `${`: to the matching `}`. */
+static int skip_parens(struct body_scan *s)
+{
+	return skip_nested(s, '(', ')', "unterminated '$('");
+}
+
 static int skip_param(struct body_scan *s)
 {
-	size_t open = s->pos - 1;
-	unsigned depth = 0;
-	int r;
-
-	while (s->pos < s->len) {
-		char c = s->buf[s->pos];
-		if (c == '{')
-			depth++;
-		else if (c == '}' && --depth == 0) {
-			s->pos++;
-			return 0;
-		}
-		if (c == '{' || c == '}') {
-			s->pos++;
-			continue;
-		}
-		if ((r = skip_quoted(s)) < 0)
-			return r;
-		if (r > 0)
-			s->pos++;
-	}
-	return body_fail(s, open, "unterminated '${'");
+	return skip_nested(s, '{', '}', "unterminated '${'");
 }
 
 /* At `<<` (not `<<<`): note the delimiter; the body starts on the next

@@ -19,7 +19,8 @@ TEST(vdb_write_then_read_gives_the_keys_back)
 	gpkg_meta_set(&m, "SLOT", "0/1");
 	gpkg_meta_set(&m, "USE", "amd64 ssl");
 	gpkg_meta_set(&m, "RDEPEND", "sys-libs/zlib:0/1.3=");
-	gpkg_meta_set(&m, "DESCRIPTION", "not a vdb key");
+	gpkg_meta_set(&m, "DESCRIPTION", "a library");
+	gpkg_meta_set(&m, "STAGE_DESC", "not a vdb key");
 	CHECK_INTEQ(vdb_write_pkg(root, &m, &err), 0);
 	CHECK_INTEQ(vdb_read(root, &db, &err), 0);
 	CHECK_INTEQ(db->n, 1);
@@ -28,7 +29,8 @@ TEST(vdb_write_then_read_gives_the_keys_back)
 	CHECK_STREQ(db->v[0].dir, "var/db/pkg/dev-libs/foo-1-r1");
 	CHECK_STREQ(gpkg_meta_get(&db->v[0].meta, "SLOT"), "0/1");
 	CHECK_STREQ(gpkg_meta_get(&db->v[0].meta, "USE"), "amd64 ssl");
-	CHECK(gpkg_meta_get(&db->v[0].meta, "DESCRIPTION") == NULL);
+	CHECK_STREQ(gpkg_meta_get(&db->v[0].meta, "DESCRIPTION"), "a library");
+	CHECK(gpkg_meta_get(&db->v[0].meta, "STAGE_DESC") == NULL);
 	CHECK(gpkg_meta_get(&db->v[0].meta, "IUSE") == NULL);
 }
 
