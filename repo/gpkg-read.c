@@ -646,12 +646,16 @@ static int extract_entry(void *ud, struct archive *in, struct archive_entry *e,
 			 struct gild_err *err)
 {
 	struct extract_state *x = ud;
-	const char *rel = image_rel(archive_entry_pathname(e));
 	const char *hl = archive_entry_hardlink(e);
 	int r;
 
-	if ((r = check_extract_entry(e, rel, err)) < 0)
+	if ((r = check_extract_entry(e, image_rel(archive_entry_pathname(e)),
+				     err)) < 0)
 		return r;
+	/* a copy: setting the entry's pathname (and hard link) below frees
+	 * the strings they point into, and the messages need the name */
+	_cleanup_free_ char *rel =
+	    xstrdup(image_rel(archive_entry_pathname(e)));
 	if (!rel[0] || strcmp(rel, "/") == 0)
 		return 0; /* image/ itself: leave destdir's own mode alone */
 	_cleanup_free_ char *dest = xasprintf("%s%s", x->destdir, rel);
@@ -663,7 +667,7 @@ static int extract_entry(void *ud, struct archive *in, struct archive_entry *e,
 	if (archive_write_header(x->disk, e) < ARCHIVE_WARN)
 		return gild_fail(err, -EIO, NULL, "cannot extract '%s': %s",
 				 rel, archive_error_string(x->disk));
-	if (!hl && archive_entry_filetype(e) == AE_IFREG &&
+	if (!hdest && archive_entry_filetype(e) == AE_IFREG &&
 	    (r = copy_to_disk(in, x->disk, rel, err)) < 0)
 		return r;
 	if (archive_write_finish_entry(x->disk) < ARCHIVE_WARN)

@@ -299,13 +299,13 @@ test_expect_success ROOT 'extract as root keeps the setuid bit' '
 	test "$(stat -c %a root/usr/bin/tool)" = 4755
 '
 
-# evil_gpkg OUT NAME [LINKTARGET]: a package whose valid Manifest covers an
-# image member NAME (a symlink to LINKTARGET if given).
-evil_gpkg() {
+# evil_members OUT MEMBER...: a package whose valid Manifest covers the
+# image members given, each NAME (a file) or NAME->TARGET (a symlink), in
+# that order.
+evil_members() {
 	python3 - "$@" <<-\EOP
 	import hashlib, io, sys, tarfile
-	out, name = sys.argv[1], sys.argv[2]
-	target = sys.argv[3] if len(sys.argv) > 3 else None
+	out = sys.argv[1]
 	def tar_bytes(members):
 	    buf = io.BytesIO()
 	    with tarfile.open(fileobj=buf, mode="w", format=tarfile.USTAR_FORMAT) as t:
@@ -317,7 +317,8 @@ evil_gpkg() {
 	                ti.size = len(data)
 	            t.addfile(ti, io.BytesIO(data) if link is None else None)
 	    return buf.getvalue()
-	image = tar_bytes([(name, b"pwned\n", target)])
+	specs = [a.split("->", 1) + [None] for a in sys.argv[2:]]
+	image = tar_bytes([(s[0], b"pwned\n", s[1]) for s in specs])
 	meta = tar_bytes([("metadata/PF", b"evil-1\n", None), ("metadata/CATEGORY", b"x\n", None)])
 	members = [("gpkg-1", b""), ("metadata.tar.zst", meta), ("image.tar.zst", image)]
 	man = "".join("DATA %s %d BLAKE2B %s SHA512 %s\n" % (n, len(d),
@@ -326,6 +327,12 @@ evil_gpkg() {
 	with open(out, "wb") as f:
 	    f.write(tar_bytes([("evil-1/" + n, d, None) for n, d in members]))
 	EOP
+}
+
+# evil_gpkg OUT NAME [LINKTARGET]: one image member NAME (a symlink to
+# LINKTARGET if given).
+evil_gpkg() {
+	evil_members "$1" "$2${3:+->$3}"
 }
 
 test_expect_success PYTHON3 'extract refuses a ../ member before writing anything outside' '
@@ -349,6 +356,12 @@ test_expect_success PYTHON3 'extract refuses a symlink that climbs out of the im
 	test_expect_code 2 gild pkg extract link.gpkg.tar jail/root 2>err &&
 	echo "link.gpkg.tar: error: refusing symlink '\''usr/evil'\'' -> '\''../../../etc'\'' that leaves the image" >expect &&
 	test_cmp expect err
+'
+
+test_expect_success PYTHON3 'a file under an absolute symlink is refused, naming the file (no use after free)' '
+	evil_members under.gpkg.tar "image/usr/lnk->/etc" "image/usr/lnk/passwd" &&
+	test_must_fail gild pkg extract under.gpkg.tar jail/under 2>err &&
+	test_grep "^under.gpkg.tar: error: cannot extract .*'\''/usr/lnk/passwd'\'': " err
 '
 
 test_expect_success 'a FIFO in the image is refused with its path' '
