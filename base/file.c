@@ -2,6 +2,7 @@
 #include "base.h"
 
 #include <fcntl.h>
+#include <ftw.h>
 #include <libgen.h>
 #include <sys/stat.h>
 
@@ -148,4 +149,35 @@ void gild_atomic_release(struct gild_atomic *af)
 	free(af->name);
 	free(af->display);
 	*af = (struct gild_atomic)GILD_ATOMIC_INIT;
+}
+
+static int rm_entry(const char *path, const struct stat *st, int flag,
+		    struct FTW *ftw)
+{
+	(void)st;
+	(void)ftw;
+	if (flag == FTW_DP || flag == FTW_D)
+		return rmdir(path) < 0 && errno != ENOENT ? -1 : 0;
+	return unlink(path) < 0 && errno != ENOENT ? -1 : 0;
+}
+
+/* rm -rf; a build may leave read-only directories, so make them writable
+ * first (we own them, or are root). */
+static int chmod_entry(const char *path, const struct stat *st, int flag,
+		       struct FTW *ftw)
+{
+	(void)ftw;
+	if (flag == FTW_D && !(st->st_mode & S_IWUSR))
+		(void)chmod(path, (st->st_mode & 07777) | S_IRWXU);
+	return 0;
+}
+
+int gild_rm_rf(const char *path, struct gild_err *err)
+{
+	if (access(path, F_OK) != 0)
+		return 0;
+	(void)nftw(path, chmod_entry, 16, FTW_PHYS);
+	if (nftw(path, rm_entry, 16, FTW_DEPTH | FTW_PHYS) < 0)
+		return gild_fail_errno(err, path, "cannot remove");
+	return 0;
 }

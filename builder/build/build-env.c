@@ -177,17 +177,17 @@ static int unpack_stage(struct build_env *e, const char *tarball,
 	if (access(e->stage_root, F_OK) == 0)
 		return 0;
 	tmp = xasprintf("%s.tmp.%ld", e->stage_root, (long)getpid());
-	(void)build_rm_rf(tmp, NULL);
+	(void)gild_rm_rf(tmp, NULL);
 	if ((r = gild_mkdir_p(tmp, 0755, err)) < 0)
 		return r;
 	gild_ctx_info(e->ctx, "unpacking the stage %s", tarball);
 	if ((r = unpack_file_flags(tarball, tmp, UNPACK_ROOTFS, err)) < 0) {
-		(void)build_rm_rf(tmp, NULL);
+		(void)gild_rm_rf(tmp, NULL);
 		return r;
 	}
 	if (rename(tmp, e->stage_root) < 0) {
 		int saved = errno;
-		(void)build_rm_rf(tmp, NULL);
+		(void)gild_rm_rf(tmp, NULL);
 		if (saved == EEXIST || saved == ENOTEMPTY)
 			return 0; /* another build unpacked it first */
 		errno = saved;

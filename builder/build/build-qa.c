@@ -183,7 +183,7 @@ static int mask_entry(const char *path, const struct stat *st, int flag,
 			    0) == 0) {
 			fprintf(q->j->log, ">>> INSTALL_MASK %s: removing %s\n",
 				m, rel);
-			(void)build_rm_rf(path, NULL);
+			(void)gild_rm_rf(path, NULL);
 			return 0;
 		}
 	return 0;

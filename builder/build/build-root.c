@@ -119,7 +119,7 @@ static int fold_entry(int fromfd, int tofd, const char *name, const char *shown,
 			/* the magic link names the open directory itself */
 			_cleanup_free_ char *p =
 			    xasprintf("/proc/self/fd/%d/%s", tofd, name);
-			if ((r = build_rm_rf(p, err)) < 0)
+			if ((r = gild_rm_rf(p, err)) < 0)
 				return r;
 		} else if (unlinkat(tofd, name, 0) < 0) {
 			return gild_fail_errno(err, shown,

@@ -140,37 +140,6 @@ int build_job_reduce(struct build_job *j, enum recipe_var v,
 
 /* ---- the work directory ------------------------------------------------- */
 
-static int rm_entry(const char *path, const struct stat *st, int flag,
-		    struct FTW *ftw)
-{
-	(void)st;
-	(void)ftw;
-	if (flag == FTW_DP || flag == FTW_D)
-		return rmdir(path) < 0 && errno != ENOENT ? -1 : 0;
-	return unlink(path) < 0 && errno != ENOENT ? -1 : 0;
-}
-
-/* rm -rf; a build may leave read-only directories, so make them writable
- * first (we own them, or are root). */
-static int chmod_entry(const char *path, const struct stat *st, int flag,
-		       struct FTW *ftw)
-{
-	(void)ftw;
-	if (flag == FTW_D && !(st->st_mode & S_IWUSR))
-		(void)chmod(path, (st->st_mode & 07777) | S_IRWXU);
-	return 0;
-}
-
-int build_rm_rf(const char *path, struct gild_err *err)
-{
-	if (access(path, F_OK) != 0)
-		return 0;
-	(void)nftw(path, chmod_entry, 16, FTW_PHYS);
-	if (nftw(path, rm_entry, 16, FTW_DEPTH | FTW_PHYS) < 0)
-		return gild_fail_errno(err, path, "cannot remove");
-	return 0;
-}
-
 /* Two gild processes building the same package must not share a work
  * directory: the second waits for the first (and then usually finds its
  * build-id in the repository). The lock dies with the process. Returns 1
@@ -205,7 +174,7 @@ static int make_workroot(struct build_job *j, struct gild_err *err)
 
 	j->workroot =
 	    xasprintf("%s/%s/%s", j->env->tmpdir, j->r->category, j->r->pf);
-	if ((r = build_rm_rf(j->workroot, err)) < 0)
+	if ((r = gild_rm_rf(j->workroot, err)) < 0)
 		return r;
 	for (size_t i = 0; i < GILD_ARRAY_SIZE(sub); i++) {
 		_cleanup_free_ char *d = gild_path_join(j->workroot, sub[i]);
@@ -426,7 +395,7 @@ static int build_steps(struct build_job *j, enum build_outcome *outcome,
 	if ((r = package_image(j, pkg_path, err)) < 0)
 		return r;
 	if (!j->opts->keep_work)
-		(void)build_rm_rf(j->workroot, NULL);
+		(void)gild_rm_rf(j->workroot, NULL);
 	return 0;
 }
 

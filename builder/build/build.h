@@ -141,9 +141,6 @@ int build_job_attr_mode(const struct build_job *j, const char *path);
 void build_job_free_attrs(struct build_job *j);
 bool build_job_use_fn(void *ud, const char *flag);
 
-/* rm -rf path (missing is fine). */
-int build_rm_rf(const char *path, struct gild_err *err);
-
 /* The embedded builder/ebuild.sh (NUL-terminated), and the scripts the
  * driver runs around it: all shape the output, so all are in the
  * build-id. */
