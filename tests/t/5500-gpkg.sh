@@ -81,6 +81,14 @@ test_expect_success 'metadata and image are zstd-compressed tars under metadata/
 	fi
 '
 
+test_expect_success 'metadata.tar.zst holds only metadata/KEY files, no directory entry (Portage reads it)' '
+	tar -xOf tool.gpkg.tar tool-1.0-0123456789ab/metadata.tar.zst | zstd -dc | tar -tvf - >mlist &&
+	test_grep ! "^d" mlist &&
+	sed "s|.* ||" mlist >names &&
+	test_grep ! -v "^metadata/[A-Za-z0-9_.+-]*$" names &&
+	test_grep "^metadata/CONTENTS$" names
+'
+
 # image_offset FILE: where image.tar.zst's data starts in FILE.
 image_offset() {
 	python3 - "$1" <<-\EOP
