@@ -249,13 +249,13 @@ int gild_read_file_at(int dirfd, const char *path, char **out, size_t *len,
 /* mkdir -p; mode for the directories created. */
 int gild_mkdir_p(const char *path, unsigned mode, struct gild_err *err);
 
+/* rm -rf PATH (read-only directories made writable first); a missing
+ * PATH is no error. Returns 0, or -errno with err naming the path. */
+int gild_rm_rf(const char *path, struct gild_err *err);
+
 /* Join two path parts with one '/' (b absolute: returns a copy of a/b
  * anyway; callers decide what absolute means). Always allocates. */
 char *gild_path_join(const char *a, const char *b);
-
-/* rm -rf path, making read-only directories writable first (a build may
- * leave them); a missing path is fine. 0, or -errno naming the path. */
-int gild_rm_rf(const char *path, struct gild_err *err);
 
 /* Atomic output: write to a temporary name in the same directory, then
  * fsync and rename over the final name on commit. If never committed, the

@@ -4,6 +4,7 @@
 #include <ftw.h>
 
 #include <fcntl.h>
+#include <ftw.h>
 #include <libgen.h>
 #include <sys/stat.h>
 

@@ -67,7 +67,8 @@ static int inner_close_cb(struct archive *a, void *ud)
 	return ARCHIVE_OK;
 }
 
-struct archive *gpkg_inner_open(struct archive *outer, struct gild_err *err)
+struct archive *gpkg_inner_open(struct archive *outer, const char *name,
+				struct gild_err *err)
 {
 	struct archive *a = archive_read_new();
 	struct inner_src *s = xcalloc(1, sizeof(*s));
@@ -80,6 +81,16 @@ struct archive *gpkg_inner_open(struct archive *outer, struct gild_err *err)
 		gild_fail(err, -GILD_E_SYNTAX, NULL,
 			  "cannot read inner archive: %s",
 			  archive_error_string(a));
+		archive_read_free(a);
+		return NULL;
+	}
+	/* both inner members are named .tar.zst (GLEP 78 names the
+	 * compression by the suffix): anything else is a damaged package,
+	 * whatever libarchive could make of it. The filter is chosen at
+	 * open. */
+	if (archive_filter_code(a, 0) != ARCHIVE_FILTER_ZSTD) {
+		gild_fail(err, -GILD_E_MANIFEST, NULL,
+			  "'%s' is not zstd-compressed", name);
 		archive_read_free(a);
 		return NULL;
 	}
@@ -165,8 +176,9 @@ int gpkg_read_meta(const char *path, struct gpkg_meta *out,
 		if (strcmp(gpkg_member_base(archive_entry_pathname(e)),
 			   "metadata.tar.zst") != 0)
 			continue;
-		if (!(in = gpkg_inner_open(a, err)))
-			return err ? err->code : -GILD_E_SYNTAX;
+		if (!(in = gpkg_inner_open(a, "metadata.tar.zst", err)))
+			return set_err_file(err, path,
+					    err ? err->code : -GILD_E_SYNTAX);
 		return set_err_file(err, path, read_meta_inner(in, out, err));
 	}
 	return gild_fail(err, -GILD_E_NOTFOUND, NULL,
@@ -349,7 +361,7 @@ static int each_image_entry(const char *path, image_fn fn, void *ud,
 		if (strcmp(gpkg_member_base(archive_entry_pathname(e)),
 			   "image.tar.zst") != 0)
 			continue;
-		if (!(in = gpkg_inner_open(a, err)))
+		if (!(in = gpkg_inner_open(a, "image.tar.zst", err)))
 			return err ? err->code : -GILD_E_SYNTAX;
 		while ((ar = archive_read_next_header(in, &ie)) == ARCHIVE_OK)
 			if ((r = fn(ud, in, ie, err)) < 0)
@@ -622,8 +634,24 @@ static int check_extract_entry(struct archive_entry *e, const char *rel,
 	return 0;
 }
 
+/* libarchive reports a failed or short write(2) as ARCHIVE_WARN ("Write
+ * failed"), so anything but ARCHIVE_OK is an error: a full disk must not
+ * leave a file of zeros behind a success. */
+static int fail_disk_write(struct archive *disk, const char *dest,
+			   struct gild_err *err)
+{
+	int e = archive_errno(disk);
+
+	if (e > 0)
+		return gild_fail(err, -e, NULL, "cannot write '%s': %s", dest,
+				 strerror(e));
+	return gild_fail(err, -EIO, NULL, "cannot write '%s': %s", dest,
+			 archive_error_string(disk));
+}
+
 static int copy_to_disk(struct archive *in, struct archive *disk,
-			const char *name, struct gild_err *err)
+			const char *name, const char *dest,
+			struct gild_err *err)
 {
 	const void *buf;
 	size_t n;
@@ -631,10 +659,8 @@ static int copy_to_disk(struct archive *in, struct archive *disk,
 	int ar;
 
 	while ((ar = archive_read_data_block(in, &buf, &n, &off)) == ARCHIVE_OK)
-		if (archive_write_data_block(disk, buf, n, off) < ARCHIVE_WARN)
-			return gild_fail(err, -EIO, NULL,
-					 "cannot write '%s': %s", name,
-					 archive_error_string(disk));
+		if (archive_write_data_block(disk, buf, n, off) != ARCHIVE_OK)
+			return fail_disk_write(disk, dest, err);
 	if (ar != ARCHIVE_EOF)
 		return gild_fail(err, -GILD_E_SYNTAX, NULL,
 				 "cannot read '%s': %s", name,
@@ -646,12 +672,16 @@ static int extract_entry(void *ud, struct archive *in, struct archive_entry *e,
 			 struct gild_err *err)
 {
 	struct extract_state *x = ud;
-	const char *rel = image_rel(archive_entry_pathname(e));
 	const char *hl = archive_entry_hardlink(e);
 	int r;
 
-	if ((r = check_extract_entry(e, rel, err)) < 0)
+	if ((r = check_extract_entry(e, image_rel(archive_entry_pathname(e)),
+				     err)) < 0)
 		return r;
+	/* a copy: setting the entry's pathname (and hard link) below frees
+	 * the strings they point into, and the messages need the name */
+	_cleanup_free_ char *rel =
+	    xstrdup(image_rel(archive_entry_pathname(e)));
 	if (!rel[0] || strcmp(rel, "/") == 0)
 		return 0; /* image/ itself: leave destdir's own mode alone */
 	_cleanup_free_ char *dest = xasprintf("%s%s", x->destdir, rel);
@@ -663,8 +693,8 @@ static int extract_entry(void *ud, struct archive *in, struct archive_entry *e,
 	if (archive_write_header(x->disk, e) < ARCHIVE_WARN)
 		return gild_fail(err, -EIO, NULL, "cannot extract '%s': %s",
 				 rel, archive_error_string(x->disk));
-	if (!hl && archive_entry_filetype(e) == AE_IFREG &&
-	    (r = copy_to_disk(in, x->disk, rel, err)) < 0)
+	if (!hdest && archive_entry_filetype(e) == AE_IFREG &&
+	    (r = copy_to_disk(in, x->disk, rel, dest, err)) < 0)
 		return r;
 	if (archive_write_finish_entry(x->disk) < ARCHIVE_WARN)
 		return gild_fail(err, -EIO, NULL, "cannot extract '%s': %s",
@@ -672,20 +702,25 @@ static int extract_entry(void *ud, struct archive *in, struct archive_entry *e,
 	return 0;
 }
 
-int gpkg_extract(const char *path, const char *destdir, struct gild_err *err)
+/* The extraction checks of every member, without writing anything: a
+ * refused package leaves nothing behind. */
+static int check_entry_only(void *ud, struct archive *in,
+			    struct archive_entry *e, struct gild_err *err)
 {
-	_cleanup_free_ char *real = NULL;
+	(void)ud;
+	(void)in;
+	return check_extract_entry(e, image_rel(archive_entry_pathname(e)),
+				   err);
+}
+
+static int extract_into(const char *path, const char *dir, struct gild_err *err)
+{
+	_cleanup_free_ char *real = realpath(dir, NULL);
 	struct extract_state x = {0};
 	int r;
 
-	/* GLEP 78: on a verification failure, "no subsequent operations on
-	 * the archive should be performed". */
-	if ((r = verify_manifest(path, err)) < 0)
-		return set_err_file(err, path, r);
-	if ((r = gild_mkdir_p(destdir, 0755, err)) < 0)
-		return r;
-	if (!(real = realpath(destdir, NULL)))
-		return gild_fail_errno(err, destdir, "cannot resolve");
+	if (!real)
+		return gild_fail_errno(err, dir, "cannot resolve");
 	x.destdir = strcmp(real, "/") == 0 ? "" : real;
 	x.disk = archive_write_disk_new();
 	archive_write_disk_set_options(
@@ -698,5 +733,45 @@ int gpkg_extract(const char *path, const char *destdir, struct gild_err *err)
 		r = gild_fail(err, -EIO, NULL, "cannot finish extraction: %s",
 			      archive_error_string(x.disk));
 	archive_write_free(x.disk);
+	return r;
+}
+
+/* A new destination is extracted beside it and renamed into place, so a
+ * failure (a full disk) leaves no half of a package there; into an
+ * existing one (a build's dependency root, '/'), the checks above are
+ * what keeps a refused package out. */
+static int extract_new_dir(const char *path, const char *destdir,
+			   struct gild_err *err)
+{
+	_cleanup_free_ char *tmp =
+	    xasprintf("%s.gild-tmp.%ld", destdir, (long)getpid());
+	int r;
+
+	(void)gild_rm_rf(tmp, NULL);
+	if ((r = gild_mkdir_p(tmp, 0755, err)) < 0)
+		return r;
+	if ((r = extract_into(path, tmp, err)) == 0 && rename(tmp, destdir) < 0)
+		r = gild_fail_errno(err, destdir, "cannot rename into place");
+	if (r < 0)
+		(void)gild_rm_rf(tmp, NULL);
+	return r;
+}
+
+int gpkg_extract(const char *path, const char *destdir, struct gild_err *err)
+{
+	struct stat st;
+	int r;
+
+	/* GLEP 78: on a verification failure, "no subsequent operations on
+	 * the archive should be performed". Then everything 'pkg verify'
+	 * checks (metadata, CONTENTS against the image) before writing. */
+	if ((r = verify_manifest(path, err)) < 0 ||
+	    (r = each_image_entry(path, check_entry_only, NULL, err)) < 0 ||
+	    (r = verify_contents(path, err)) < 0)
+		return set_err_file(err, path, r);
+	if (stat(destdir, &st) < 0 && errno == ENOENT)
+		r = extract_new_dir(path, destdir, err);
+	else
+		r = extract_into(path, destdir, err);
 	return set_err_file(err, path, r);
 }

@@ -387,8 +387,10 @@ static int write_metadata(const struct gpkg_meta *meta, struct member *m,
 	o.n_attrs = 0;
 	if ((r = member_tarw_open(&t, &o, m, err)) < 0)
 		return r;
-	if ((r = tarw_add_dir(t, "metadata", err)) == 0)
-		r = write_meta_keys(t, meta, err);
+	/* every member is metadata/KEY, with no directory entry: GLEP 78
+	 * and Portage's writer put none there, and Portage's reader
+	 * (gpkg.py) refuses one ("Invalid metadata path: metadata") */
+	r = write_meta_keys(t, meta, err);
 	if (r == 0 && meta->recipe && pf) {
 		_cleanup_free_ char *name = xasprintf("metadata/%s.ebuild", pf);
 		r = tarw_add_mem(t, name, meta->recipe, strlen(meta->recipe),

@@ -34,7 +34,8 @@ int tarw_add_fd(struct tarw *t, const char *path, int fd, uint64_t size,
 
 /* An archive reader over an inner member of an outer archive (its data
  * stream), for metadata.tar.zst and image.tar.zst. */
-struct archive *gpkg_inner_open(struct archive *outer, struct gild_err *err);
+struct archive *gpkg_inner_open(struct archive *outer, const char *name,
+				struct gild_err *err);
 
 /* Open a GPKG's outer tar for reading. */
 struct archive *gpkg_outer_open(const char *path, struct gild_err *err);

@@ -155,10 +155,14 @@ int gpkg_read_meta(const char *path, struct gpkg_meta *out,
  * against the image. -GILD_E_MANIFEST names the first problem found. */
 int gpkg_verify(const char *path, struct gild_err *err);
 
-/* Verify the Manifest, then extract image/ into destdir (created if
- * missing). Refuses absolute member names, ".." components, hard links
+/* Verify the Manifest, check every member for extraction and everything
+ * gpkg_verify checks (metadata, CONTENTS against the image), all before
+ * writing anything; then extract image/ into destdir. A destdir that does
+ * not exist is extracted beside it and renamed into place, or removed on
+ * failure. Refuses absolute member names, ".." components, hard links
  * outside the image and relative symlinks that climb above destdir
- * (-GILD_E_INVALID naming the member). */
+ * (-GILD_E_INVALID naming the member), what verify refuses (its codes),
+ * and a failed or short write (-errno naming the file). */
 int gpkg_extract(const char *path, const char *destdir, struct gild_err *err);
 
 /* ---- deterministic tar (+zstd) writer (also for rootfs tarballs) ----------

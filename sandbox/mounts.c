@@ -12,7 +12,15 @@
  * nothing here allocates (a malloc lock another thread held at clone time
  * would never be released in the child), so paths live in stack buffers
  * and the host paths are resolved by the caller beforehand
- * (sandbox_sources_resolve). */
+ * (sandbox_sources_resolve).
+ *
+ * As root, the caller also opens every source as a detached mount tree
+ * (open_tree) before the user namespace exists, and the child attaches
+ * those (move_mount): the mapped uid, an unprivileged host uid, then needs
+ * no search permission on the directories above a source, so that a tree
+ * in /root or in a 0700 mktemp -d directory builds as anywhere else
+ * (issue 10). The child still resolves nothing of the host by path but
+ * the tool directories and /dev nodes, which every uid may reach. */
 #include "sandbox-impl.h"
 
 #include <fcntl.h>
@@ -164,16 +172,47 @@ static unsigned long locked_flags(const char *path)
 	return f;
 }
 
-/* Non-recursive on purpose: submounts of a source stay invisible rather
- * than writable. */
-static int bind_mount(const char *src, const char *dest, unsigned long flags,
-		      struct gild_err *err)
+/* Attach SRC at DEST: the caller's detached tree when it made one, else a
+ * bind of the path under /oldroot. */
+static int attach_source(const char *src, int tree, const char *dest)
 {
-	if (mount(src, dest, NULL, MS_BIND, NULL) < 0)
-		return gild_fail(err, -GILD_E_SANDBOX, NULL,
-				 "cannot bind '%s' at '%s': %s",
-				 src + strlen("/oldroot"),
-				 dest + strlen("/newroot"), strerror(errno));
+	char from[PATH_MAX];
+
+	if (tree >= 0)
+		return move_mount(tree, "", AT_FDCWD, dest,
+				  MOVE_MOUNT_F_EMPTY_PATH);
+	if (snprintf(from, sizeof(from), "/oldroot%s", src) >=
+	    (int)sizeof(from))
+		return errno = ENAMETOOLONG, -1;
+	return mount(from, dest, NULL, MS_BIND, NULL);
+}
+
+/* The advice for a path the mapped uid cannot reach (only when the caller
+ * is not root: as root every source is a detached tree). */
+static int fail_bind(struct gild_err *err, const char *src, const char *dest)
+{
+	int e = errno;
+
+	if (e == EACCES)
+		return gild_fail(
+		    err, -GILD_E_SANDBOX, NULL,
+		    "cannot bind '%s' at '%s': %s (uid %u cannot search a "
+		    "directory above it: give it search permission, or run as "
+		    "root)",
+		    src, dest, strerror(e), (unsigned)getuid());
+	return gild_fail(err, -GILD_E_SANDBOX, NULL,
+			 "cannot bind '%s' at '%s': %s", src, dest,
+			 strerror(e));
+}
+
+/* Non-recursive on purpose (open_tree without AT_RECURSIVE, MS_BIND
+ * without MS_REC): submounts of a source stay invisible rather than
+ * writable. SRC is the host path, DEST under /newroot. */
+static int bind_mount(const char *src, int tree, const char *dest,
+		      unsigned long flags, struct gild_err *err)
+{
+	if (attach_source(src, tree, dest) < 0)
+		return fail_bind(err, src, dest + strlen("/newroot"));
 	flags |= locked_flags(dest) | MS_BIND | MS_REMOUNT;
 	if (mount(NULL, dest, NULL, flags, NULL) < 0)
 		return fail_mount(err, "remount", dest + strlen("/newroot"));
@@ -272,10 +311,30 @@ static int build_tool_root(struct gild_err *err)
 		}
 		if ((r = make_mountpoint(dest, !S_ISDIR(st.st_mode), err)) <
 			0 ||
-		    (r = bind_mount(src, dest, MS_RDONLY | MS_NOSUID | MS_NODEV,
-				    err)) < 0)
+		    (r = bind_mount(host_tools[i], -1, dest,
+				    MS_RDONLY | MS_NOSUID | MS_NODEV, err)) < 0)
 			return r;
 	}
+	return 0;
+}
+
+/* Where overlayfs finds SRC, a lower directory: its detached tree
+ * attached at AT in the scratch tmpfs (overlayfs takes lower directories
+ * by path only), else its path under /oldroot. */
+static int layer_source(const char *src, int tree, const char *at, char *out,
+			struct gild_err *err)
+{
+	int r;
+
+	if (tree < 0)
+		return path_fmt(out, err, "/oldroot%s", src);
+	if ((r = path_fmt(out, err, "%s", at)) < 0)
+		return r;
+	if (mkdir(out, 0700) < 0 ||
+	    move_mount(tree, "", AT_FDCWD, out, MOVE_MOUNT_F_EMPTY_PATH) < 0)
+		return gild_fail(err, -GILD_E_SANDBOX, NULL,
+				 "cannot attach '%s' in the sandbox: %s", src,
+				 strerror(errno));
 	return 0;
 }
 
@@ -293,10 +352,11 @@ static int make_upper(struct gild_err *err)
 	return 0;
 }
 
-static int build_overlay_root(const char *root, bool system,
+static int build_overlay_root(const char *root, int tree, bool system,
 			      struct gild_err *err)
 {
 	char opts[PATH_MAX + 96];
+	path_t lower;
 	int r;
 
 	if (strpbrk(root, ":,\\"))
@@ -304,11 +364,12 @@ static int build_overlay_root(const char *root, bool system,
 				 "root '%s' holds ':', ',' or '\\'", root);
 	if (system && (r = make_upper(err)) < 0)
 		return r;
-	if ((r = path_fmt(opts, err,
-			  system ? "lowerdir=/skel:/oldroot%s,upperdir=/rw/"
-				   "upper,workdir=/rw/work"
-				 : "lowerdir=/skel:/oldroot%s",
-			  root)) < 0)
+	if ((r = layer_source(root, tree, "/root-tree", lower, err)) < 0 ||
+	    (r = path_fmt(opts, err,
+			  system ? "lowerdir=/skel:%s,upperdir=/rw/upper,"
+				   "workdir=/rw/work"
+				 : "lowerdir=/skel:%s",
+			  lower)) < 0)
 		return r;
 	if (mount("overlay", "/newroot", "overlay",
 		  (system ? 0 : MS_RDONLY) | MS_NOSUID | MS_NODEV, opts) < 0)
@@ -430,12 +491,19 @@ static bool has_mount_at(const struct sandbox_spec *s, const char *dest)
 	return false;
 }
 
-/* A read-only overlay of FROM over what DEST shows now: overlayfs looks
- * its lower directories up before mounting, so DEST may be one of them. */
-static int mount_layer(const char *from, const char *dest, struct gild_err *err)
+/* A read-only overlay of SRC over what DEST shows now: overlayfs looks
+ * its lower directories up before mounting, so DEST may be one of them.
+ * N numbers the layer's place in the scratch tmpfs. */
+static int mount_layer(const char *src, int tree, size_t n, const char *dest,
+		       struct gild_err *err)
 {
-	char opts[2 * PATH_MAX + 16];
+	char opts[2 * PATH_MAX + 16], at[32];
+	path_t from;
+	int r;
 
+	snprintf(at, sizeof(at), "/layer%zu", n);
+	if ((r = layer_source(src, tree, at, from, err)) < 0)
+		return r;
 	if (snprintf(opts, sizeof(opts), "lowerdir=%s:%s", from, dest) >=
 	    (int)sizeof(opts))
 		return gild_fail(err, -GILD_E_SANDBOX, NULL,
@@ -444,19 +512,19 @@ static int mount_layer(const char *from, const char *dest, struct gild_err *err)
 		  opts) < 0)
 		return gild_fail(err, -GILD_E_SANDBOX, NULL,
 				 "cannot lay '%s' over '%s' (overlayfs): %s",
-				 from + strlen("/oldroot"),
-				 dest + strlen("/newroot"), strerror(errno));
+				 src, dest + strlen("/newroot"),
+				 strerror(errno));
 	return 0;
 }
 
-static int setup_user_mount(const struct sandbox_mount *m, const char *src,
+static int setup_user_mount(const struct sandbox_mount *m,
+			    const struct sandbox_sources *so, size_t i,
 			    struct gild_err *err)
 {
-	path_t dest, from = "";
+	path_t dest;
 	int r;
 
-	if ((r = path_fmt(dest, err, "/newroot%s", m->dest)) < 0 ||
-	    (src && (r = path_fmt(from, err, "/oldroot%s", src)) < 0))
+	if ((r = path_fmt(dest, err, "/newroot%s", m->dest)) < 0)
 		return r;
 
 	switch (m->kind) {
@@ -464,12 +532,13 @@ static int setup_user_mount(const struct sandbox_mount *m, const char *src,
 		return mount_tmpfs(dest, m->size, 01777, MS_NOSUID | MS_NODEV,
 				   err);
 	case SANDBOX_MOUNT_RO:
-		return bind_mount(from, dest, MS_RDONLY | MS_NOSUID | MS_NODEV,
-				  err);
+		return bind_mount(so->src[i], so->tree[i], dest,
+				  MS_RDONLY | MS_NOSUID | MS_NODEV, err);
 	case SANDBOX_MOUNT_RW:
-		return bind_mount(from, dest, MS_NOSUID | MS_NODEV, err);
+		return bind_mount(so->src[i], so->tree[i], dest,
+				  MS_NOSUID | MS_NODEV, err);
 	case SANDBOX_MOUNT_LAYER:
-		return mount_layer(from, dest, err);
+		return mount_layer(so->src[i], so->tree[i], i, dest, err);
 	}
 	return 0;
 }
@@ -529,12 +598,32 @@ static int resolve_source(const char *src, char **out, bool *is_file,
 
 void sandbox_sources_release(struct sandbox_sources *so)
 {
-	for (size_t i = 0; i < so->n; i++)
+	for (size_t i = 0; i < so->n; i++) {
 		free(so->src[i]);
+		if (so->tree && so->tree[i] >= 0)
+			close(so->tree[i]);
+	}
+	if (so->root && so->root_tree >= 0)
+		close(so->root_tree);
 	free(so->src);
 	free(so->is_file);
+	free(so->tree);
 	free(so->root);
 	memset(so, 0, sizeof(*so));
+	so->root_tree = -1;
+}
+
+/* PATH as a detached copy of its mount (no submounts), or -1 when we may
+ * not make one (not root in our mount namespace: the mapped uid is then
+ * the caller's own, who reaches PATH as well as we do) or the kernel
+ * predates open_tree (5.2). */
+static int open_source_tree(const char *path, int *tree, struct gild_err *err)
+{
+	*tree = open_tree(AT_FDCWD, path, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+	if (*tree >= 0 || errno == EPERM || errno == ENOSYS)
+		return 0;
+	return gild_fail(err, -GILD_E_SANDBOX, NULL, "cannot bind '%s': %s",
+			 path, strerror(errno));
 }
 
 int sandbox_sources_resolve(const struct sandbox_spec *s,
@@ -546,10 +635,16 @@ int sandbox_sources_resolve(const struct sandbox_spec *s,
 	so->n = s->n_mounts;
 	so->src = xcalloc(so->n + 1, sizeof(char *));
 	so->is_file = xcalloc(so->n + 1, sizeof(bool));
+	so->tree = xcalloc(so->n + 1, sizeof(int));
+	so->root_tree = -1;
+	for (size_t i = 0; i < so->n; i++)
+		so->tree[i] = -1;
 	for (size_t i = 0; i < so->n; i++) {
-		if (s->mounts[i].src &&
-		    (r = resolve_source(s->mounts[i].src, &so->src[i],
-					&so->is_file[i], err)) < 0)
+		if (!s->mounts[i].src)
+			continue;
+		if ((r = resolve_source(s->mounts[i].src, &so->src[i],
+					&so->is_file[i], err)) < 0 ||
+		    (r = open_source_tree(so->src[i], &so->tree[i], err)) < 0)
 			return r;
 		/* a layer's path goes into overlayfs' option string: checked
 		 * again as resolved, since a link on the way may add a ',' */
@@ -561,8 +656,10 @@ int sandbox_sources_resolve(const struct sandbox_spec *s,
 			    "':', ',' or '\\'",
 			    s->mounts[i].src, so->src[i]);
 	}
-	if (s->root)
-		return resolve_source(s->root, &so->root, &dummy, err);
+	if (s->root &&
+	    ((r = resolve_source(s->root, &so->root, &dummy, err)) < 0 ||
+	     (r = open_source_tree(so->root, &so->root_tree, err)) < 0))
+		return r;
 	return 0;
 }
 
@@ -577,7 +674,8 @@ static int build_root(const struct sandbox_spec *s,
 		if ((r = make_skeleton(s, "/skel", so, err)) < 0 ||
 		    (!s->system && (r = write_etc(s, "/skel", err)) < 0))
 			return r;
-		return build_overlay_root(so->root, s->system, err);
+		return build_overlay_root(so->root, so->root_tree, s->system,
+					  err);
 	}
 	if ((r = build_tool_root(err)) < 0 ||
 	    (r = make_skeleton(s, "/newroot", so, err)) < 0)
@@ -600,7 +698,7 @@ static int setup_user_mounts(const struct sandbox_spec *s,
 	int r;
 
 	for (size_t i = 0; i < s->n_mounts; i++)
-		if ((r = setup_user_mount(&s->mounts[i], so->src[i], err)) < 0)
+		if ((r = setup_user_mount(&s->mounts[i], so, i, err)) < 0)
 			return r;
 	return 0;
 }
@@ -608,9 +706,13 @@ static int setup_user_mounts(const struct sandbox_spec *s,
 /* bubblewrap's setup_newroot order: what the caller lists goes last, so
  * that it may cover our defaults (/tmp) but not /dev or /proc (spec.c
  * refuses those). */
-int sandbox_setup_root(const struct sandbox_spec *s,
-		       const struct sandbox_sources *so,
-		       const struct sandbox_trace *tr, struct gild_err *err)
+/* The directories and files made here get the modes written here, not
+ * the caller's umask (a hardened host's 077 would make /dev and the mount
+ * points unreachable for a build user who is not inside root). */
+static int setup_root_steps(const struct sandbox_spec *s,
+			    const struct sandbox_sources *so,
+			    const struct sandbox_trace *tr,
+			    struct gild_err *err)
 {
 	int r;
 
@@ -634,4 +736,16 @@ int sandbox_setup_root(const struct sandbox_spec *s,
 		return r;
 	sandbox_trace_step(tr, "pid1", "pivoted into the new root");
 	return 0;
+}
+
+int sandbox_setup_root(const struct sandbox_spec *s,
+		       const struct sandbox_sources *so,
+		       const struct sandbox_trace *tr, struct gild_err *err)
+{
+	mode_t caller_umask = umask(022);
+	int r = setup_root_steps(s, so, tr, err);
+
+	/* the command gets the caller's umask back */
+	umask(caller_umask);
+	return r;
 }

@@ -46,6 +46,8 @@ struct child_args {
 	const struct sandbox_trace *tr;
 	bool have_mem_cgroup, have_pids_cgroup;
 	int sync_rd, err_wr, stat_wr;
+	int *keep; /* the fds pid 1 keeps: the pipes, stdio, the sources' */
+	size_t n_keep;
 };
 
 /* The code an exec failure is reported with: not a setup failure, the
@@ -310,11 +312,8 @@ static _Noreturn void child_main(const struct child_args *a)
 	char go;
 	pid_t cmd;
 
-	int keep[] = {a->sync_rd,      a->err_wr,	a->stat_wr,
-		      a->spec->out_fd, a->spec->err_fd, a->tr->fd};
-
 	sandbox_trace_step(a->tr, "pid1", "cloned");
-	close_all_except(keep, GILD_ARRAY_SIZE(keep));
+	close_all_except(a->keep, a->n_keep);
 	/* pid 1 needs SIGCHLD at its default to reap; the command inherits
 	 * the rest from here */
 	reset_signals();
@@ -418,9 +417,31 @@ static void run_state_release(struct run_state *rs)
 	free(rs->envp);
 }
 
+/* Allocated here: the child may not allocate (mounts.c). */
+static int *child_keep_fds(const struct run_state *rs,
+			   const struct sandbox_spec *s, size_t *n)
+{
+	int *keep = xcalloc(6 + rs->so.n + 1, sizeof(int));
+
+	*n = 0;
+	keep[(*n)++] = rs->sync[0];
+	keep[(*n)++] = rs->errp[1];
+	keep[(*n)++] = rs->statp[1];
+	keep[(*n)++] = s->out_fd;
+	keep[(*n)++] = s->err_fd;
+	keep[(*n)++] = rs->tr.fd;
+	for (size_t i = 0; i < rs->so.n; i++)
+		if (rs->so.tree[i] >= 0)
+			keep[(*n)++] = rs->so.tree[i];
+	if (rs->so.root_tree >= 0)
+		keep[(*n)++] = rs->so.root_tree;
+	return keep;
+}
+
 static int start_child(struct run_state *rs, const struct sandbox_spec *s,
 		       const struct sandbox_ids *ids, struct gild_err *err)
 {
+	_cleanup_free_ int *keep = NULL;
 	struct child_args a = {
 	    .spec = s,
 	    .ids = ids,
@@ -437,6 +458,7 @@ static int start_child(struct run_state *rs, const struct sandbox_spec *s,
 	a.sync_rd = rs->sync[0];
 	a.err_wr = rs->errp[1];
 	a.stat_wr = rs->statp[1];
+	a.keep = keep = child_keep_fds(rs, s, &a.n_keep);
 	/* raw clone: a fork that starts in the new namespaces (the child is
 	 * pid 1 of the new pid namespace) */
 	rs->pid = (pid_t)syscall(SYS_clone, clone_flags(s) | SIGCHLD, NULL,
@@ -612,7 +634,10 @@ int sandbox_run(const struct sandbox_spec *s, struct sandbox_status *st,
 		struct gild_err *err)
 {
 	_cleanup_(run_state_release) struct run_state rs = {
-	    .sync = {-1, -1}, .errp = {-1, -1}, .statp = {-1, -1}};
+	    .sync = {-1, -1},
+	    .errp = {-1, -1},
+	    .statp = {-1, -1},
+	    .so = {.root_tree = -1}};
 	struct gild_err cerr = GILD_ERR_INIT;
 	struct sandbox_ids ids;
 	enum wait_end w;

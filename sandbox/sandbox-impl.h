@@ -72,8 +72,10 @@ bool sandbox_ids_subid_range(const char *subuid, const char *subgid,
 struct sandbox_sources {
 	char **src;    /* per mount, realpath of its source; NULL for tmpfs */
 	bool *is_file; /* per mount: the source is not a directory */
+	int *tree; /* per mount, its detached mount tree (open_tree) or -1 */
 	size_t n;
-	char *root; /* realpath of --root, or NULL */
+	char *root;    /* realpath of --root, or NULL */
+	int root_tree; /* --root's detached mount tree, or -1 */
 };
 int sandbox_sources_resolve(const struct sandbox_spec *s,
 			    struct sandbox_sources *so, struct gild_err *err);

@@ -2,6 +2,7 @@
  * binary repository, directories and the toolchain stage's identity. */
 #include "build/build.h"
 
+#include <ftw.h>
 #include <inttypes.h>
 #include <limits.h>
 #include <sys/stat.h>
@@ -111,13 +112,52 @@ static void set_identity(struct build_env *e, const char *kind,
 			*c = c[1] ? ';' : '\0';
 }
 
+/* The first directory of a stage the build user cannot enter (nftw has
+ * no context argument). */
+static _Thread_local char stage_closed_dir[PATH_MAX];
+static _Thread_local mode_t stage_closed_mode;
+
+static int note_closed_dir(const char *path, const struct stat *st, int flag,
+			   struct FTW *ftw)
+{
+	const unsigned id = BUILD_HOST_ID_BASE + BUILD_UID;
+	mode_t x = st->st_uid == id   ? S_IXUSR
+		   : st->st_gid == id ? S_IXGRP
+				      : S_IXOTH;
+
+	(void)ftw;
+	if (flag != FTW_D || (st->st_mode & x))
+		return 0;
+	snprintf(stage_closed_dir, sizeof(stage_closed_dir), "%s", path);
+	stage_closed_mode = st->st_mode & 07777;
+	return 1;
+}
+
+/* As root the build runs as an unprivileged host uid, which gild cannot
+ * give the directories of a stage it does not own (a stage made under
+ * umask 077): say which one, and what to change, instead of a bare
+ * "Permission denied" from inside the sandbox. */
+static int check_stage_searchable(const char *dir, struct gild_err *err)
+{
+	if (geteuid() != 0 ||
+	    nftw(dir, note_closed_dir, 16, FTW_PHYS | FTW_MOUNT) != 1)
+		return 0;
+	return gild_fail(err, -GILD_E_INVALID, NULL,
+			 "STAGE '%s': the build user (host uid %u) cannot "
+			 "enter '%s' (mode %04o): make the stage's "
+			 "directories searchable by all (chmod -R o+rX '%s')",
+			 dir, BUILD_HOST_ID_BASE + BUILD_UID, stage_closed_dir,
+			 (unsigned)stage_closed_mode, dir);
+}
+
 static int dir_stage_identity(struct build_env *e, const char *dir,
 			      struct gild_err *err)
 {
 	_cleanup_buf_ struct gild_buf b = GILD_BUF_INIT;
 	int r;
 
-	if ((r = probe_stage_dir(dir, &b, err)) < 0)
+	if ((r = check_stage_searchable(dir, err)) < 0 ||
+	    (r = probe_stage_dir(dir, &b, err)) < 0)
 		return r;
 	e->stage_root = xstrdup(dir);
 	set_identity(e, "stagedir", &b);

@@ -14,11 +14,6 @@
 #include "repo/repo.h"
 #include "sandbox/sandbox.h"
 
-/* The inside uid of the build user, and the host range the sandbox maps
- * inside ids 0..65535 onto when gild runs as root. */
-#define BUILD_UID 1000
-#define HOST_ID_BASE 100000
-
 const char build_phase_sh[] =
     "# phase.sh: written by gild for each build\n"
     "source /gild/ebuild.sh || exit 1\n"
@@ -93,7 +88,8 @@ static int chown_entry(const char *path, const struct stat *st, int flag,
 	(void)st;
 	(void)flag;
 	(void)ftw;
-	return lchown(path, HOST_ID_BASE + BUILD_UID, HOST_ID_BASE + BUILD_UID);
+	return lchown(path, BUILD_HOST_ID_BASE + BUILD_UID,
+		      BUILD_HOST_ID_BASE + BUILD_UID);
 }
 
 /* As root, the build user inside is an unprivileged host uid: give it the
@@ -295,8 +291,8 @@ static int run_phase(struct build_job *j, const char *phase,
 	    (rc = phase_env_use(j, s, err)) < 0)
 		return rc;
 	if (geteuid() == 0)
-		sandbox_spec_set_host_range(s, HOST_ID_BASE, HOST_ID_BASE,
-					    65536);
+		sandbox_spec_set_host_range(s, BUILD_HOST_ID_BASE,
+					    BUILD_HOST_ID_BASE, 65536);
 	sandbox_spec_set_inside_ids(s, BUILD_UID, BUILD_UID);
 	set_limits(j, s);
 	sandbox_spec_set_cwd(s, "/build/work");

@@ -39,6 +39,11 @@ struct build_opts {
 };
 
 /* Everything a run of `gild build` shares between packages. */
+/* The inside uid of the build user, and the host range the sandbox maps
+ * inside ids 0..65535 onto when gild runs as root. */
+#define BUILD_UID 1000
+#define BUILD_HOST_ID_BASE 100000
+
 struct build_env {
 	struct gild_ctx *ctx;
 	struct config *cfg;

@@ -7,6 +7,8 @@
 #include "cli/cli.h"
 #include "resolve/resolve.h"
 
+#include <sys/stat.h>
+
 enum {
 	OPT_KEEP_WORK = 0x2000,
 	OPT_REBUILD,
@@ -166,6 +168,12 @@ int cmd_build(int argc, char **argv, struct gild_ctx *ctx)
 
 	if (parse_build_opts(argc, argv, ctx, &o, &nodeps, &status) < 0)
 		return status;
+	/* What gild creates for a build (the work area, an unpacked stage,
+	 * the packages a binhost serves) has the same modes whatever the
+	 * caller's umask (CIS asks 027 or 077 of root): the build user, an
+	 * unprivileged uid, must read it, and a build must not depend on who
+	 * ran it. emerge sets 022 the same way. */
+	umask(022);
 	if ((r = build_env_open(ctx, &env, &ctx->err)) < 0)
 		return r;
 	if (nodeps)

@@ -81,6 +81,14 @@ test_expect_success 'metadata and image are zstd-compressed tars under metadata/
 	fi
 '
 
+test_expect_success 'metadata.tar.zst holds only metadata/KEY files, no directory entry (Portage reads it)' '
+	tar -xOf tool.gpkg.tar tool-1.0-0123456789ab/metadata.tar.zst | zstd -dc | tar -tvf - >mlist &&
+	test_grep ! "^d" mlist &&
+	sed "s|.* ||" mlist >names &&
+	test_grep ! -v "^metadata/[A-Za-z0-9_.+-]*$" names &&
+	test_grep "^metadata/CONTENTS$" names
+'
+
 # image_offset FILE: where image.tar.zst's data starts in FILE.
 image_offset() {
 	python3 - "$1" <<-\EOP
@@ -299,26 +307,52 @@ test_expect_success ROOT 'extract as root keeps the setuid bit' '
 	test "$(stat -c %a root/usr/bin/tool)" = 4755
 '
 
-# evil_gpkg OUT NAME [LINKTARGET]: a package whose valid Manifest covers an
-# image member NAME (a symlink to LINKTARGET if given).
-evil_gpkg() {
+# evil_members OUT MEMBER...: a package whose valid Manifest covers the
+# image members given, each NAME (a file) or NAME->TARGET (a symlink), in
+# that order, with a CONTENTS that lists them, except a NAME written
+# -NAME. EVIL_META_RAW=1: metadata.tar.zst not compressed; EVIL_CONTENTS:
+# this CONTENTS text instead ("none": no CONTENTS); EVIL_BIG=N: a
+# DESCRIPTION of N bytes.
+evil_members() {
 	python3 - "$@" <<-\EOP
-	import hashlib, io, sys, tarfile
-	out, name = sys.argv[1], sys.argv[2]
-	target = sys.argv[3] if len(sys.argv) > 3 else None
+	import hashlib, io, os, subprocess, sys, tarfile
+	out = sys.argv[1]
 	def tar_bytes(members):
 	    buf = io.BytesIO()
 	    with tarfile.open(fileobj=buf, mode="w", format=tarfile.USTAR_FORMAT) as t:
 	        for n, data, link in members:
 	            ti = tarfile.TarInfo(n)
+	            ti.uname = ti.gname = "root"
 	            if link is not None:
-	                ti.type, ti.linkname = tarfile.SYMTYPE, link
+	                ti.type, ti.linkname, ti.mode = tarfile.SYMTYPE, link, 0o777
 	            else:
-	                ti.size = len(data)
+	                ti.size, ti.mode = len(data), 0o644
 	            t.addfile(ti, io.BytesIO(data) if link is None else None)
 	    return buf.getvalue()
-	image = tar_bytes([(name, b"pwned\n", target)])
-	meta = tar_bytes([("metadata/PF", b"evil-1\n", None), ("metadata/CATEGORY", b"x\n", None)])
+	def zst(data):
+	    return subprocess.run(["zstd", "-q", "-c"], input=data, stdout=subprocess.PIPE, check=True).stdout
+	data = b"pwned\n"
+	specs, contents = [], ""
+	for a in sys.argv[2:]:
+	    listed = not a.startswith("-")
+	    name, _, link = a.lstrip("-").partition("->")
+	    specs.append((name, data, link or None))
+	    if listed and name.startswith("image/"):
+	        path = name[len("image"):]
+	        if link:
+	            contents += "sym 0777 root:root - %s -> %s\n" % (path, link)
+	        else:
+	            contents += "obj 0644 root:root %s %s\n" % (hashlib.sha256(data).hexdigest(), path)
+	image = zst(tar_bytes(specs))
+	contents = os.environ.get("EVIL_CONTENTS", contents)
+	meta = [("metadata/PF", b"evil-1\n", None), ("metadata/CATEGORY", b"x\n", None)]
+	if contents != "none":
+	    meta.append(("metadata/CONTENTS", contents.encode(), None))
+	if os.environ.get("EVIL_BIG"):
+	    meta.append(("metadata/DESCRIPTION", b"x" * int(os.environ["EVIL_BIG"]), None))
+	meta = tar_bytes(meta)
+	if not os.environ.get("EVIL_META_RAW"):
+	    meta = zst(meta)
 	members = [("gpkg-1", b""), ("metadata.tar.zst", meta), ("image.tar.zst", image)]
 	man = "".join("DATA %s %d BLAKE2B %s SHA512 %s\n" % (n, len(d),
 	      hashlib.blake2b(d).hexdigest(), hashlib.sha512(d).hexdigest()) for n, d in members)
@@ -326,6 +360,12 @@ evil_gpkg() {
 	with open(out, "wb") as f:
 	    f.write(tar_bytes([("evil-1/" + n, d, None) for n, d in members]))
 	EOP
+}
+
+# evil_gpkg OUT NAME [LINKTARGET]: one image member NAME (a symlink to
+# LINKTARGET if given).
+evil_gpkg() {
+	evil_members "$1" "$2${3:+->$3}"
 }
 
 test_expect_success PYTHON3 'extract refuses a ../ member before writing anything outside' '
@@ -351,6 +391,61 @@ test_expect_success PYTHON3 'extract refuses a symlink that climbs out of the im
 	test_cmp expect err
 '
 
+test_expect_success PYTHON3 'a file under an absolute symlink is refused, naming the file (no use after free)' '
+	evil_members under.gpkg.tar "image/usr/lnk->/etc" "image/usr/lnk/passwd" &&
+	test_must_fail gild pkg extract under.gpkg.tar jail/under 2>err &&
+	test_grep "^under.gpkg.tar: error: cannot extract .*'\''/usr/lnk/passwd'\'': " err
+'
+
+test_expect_success PYTHON3 'a crafted package that verifies is extracted (the helper is sound)' '
+	evil_members fine.gpkg.tar "image/usr/lnk->../etc" "image/usr/data" &&
+	gild pkg verify fine.gpkg.tar &&
+	gild pkg extract fine.gpkg.tar jail/fine &&
+	test "$(readlink jail/fine/usr/lnk)" = ../etc &&
+	test "$(cat jail/fine/usr/data)" = pwned
+'
+
+# refused WHAT PKG MESSAGE: extract refuses PKG, as verify does, with
+# MESSAGE, and writes nothing: not into a new directory (none is left,
+# nor a temporary beside it), not into an existing one
+refused() {
+	test_must_fail gild pkg verify "$2" 2>verify.err &&
+	test_grep "$3" verify.err &&
+	test_must_fail gild pkg extract "$2" "jail/$1" 2>err &&
+	test_grep "$3" err &&
+	! test -e "jail/$1" &&
+	test -z "$(ls jail | grep "^$1.gild-tmp")" &&
+	mkdir -p "jail/$1-old" &&
+	test_must_fail gild pkg extract "$2" "jail/$1-old" 2>err &&
+	test_grep "$3" err &&
+	test -z "$(ls -A "jail/$1-old")"
+}
+
+test_expect_success PYTHON3 'extract refuses an image member not in CONTENTS, writing nothing' '
+	evil_members unlisted.gpkg.tar "image/usr/data" "-image/usr/setuid" &&
+	refused unlisted unlisted.gpkg.tar "'\''/usr/setuid'\'' is not in CONTENTS"
+'
+
+test_expect_success PYTHON3 'extract refuses metadata that is not zstd, writing nothing' '
+	EVIL_META_RAW=1 evil_members raw.gpkg.tar "image/usr/data" &&
+	refused raw raw.gpkg.tar "'\''metadata.tar.zst'\'' is not zstd-compressed"
+'
+
+test_expect_success PYTHON3 'extract refuses a package without CONTENTS, writing nothing' '
+	EVIL_CONTENTS=none evil_members nocont.gpkg.tar "image/usr/data" &&
+	refused nocont nocont.gpkg.tar "no CONTENTS in the metadata"
+'
+
+test_expect_success PYTHON3 'extract refuses garbage CONTENTS, writing nothing' '
+	EVIL_CONTENTS="no such line" evil_members garbage.gpkg.tar "image/usr/data" &&
+	refused garbage garbage.gpkg.tar "error: "
+'
+
+test_expect_success PYTHON3 'extract refuses a metadata value past the limit, writing nothing' '
+	EVIL_BIG=68157440 evil_members big.gpkg.tar "image/usr/data" &&
+	refused bigmeta big.gpkg.tar "metadata file '\''DESCRIPTION'\'' is too large"
+'
+
 test_expect_success 'a FIFO in the image is refused with its path' '
 	make_image fifoimg && mkfifo fifoimg/usr/pipe &&
 	test_expect_code 2 create fifoimg fifo.gpkg.tar 2>err &&
@@ -358,6 +453,21 @@ test_expect_success 'a FIFO in the image is refused with its path' '
 	test_cmp expect err &&
 	! test -e fifo.gpkg.tar
 '
+
+if test_have_prereq ROOT && mkdir -p small &&
+	mount -t tmpfs -o size=1m tmpfs small 2>/dev/null; then
+	test_set_prereq SMALLFS
+else test_set_prereq_reason SMALLFS "needs root and mount -t tmpfs"; fi
+
+test_expect_success SMALLFS 'extract onto a full disk fails, naming the file and ENOSPC' '
+	mkdir -p bigimg/usr/share &&
+	head -c 8388608 /dev/urandom >bigimg/usr/share/big &&
+	create bigimg bigimg.gpkg.tar &&
+	test_expect_code 1 gild pkg extract bigimg.gpkg.tar small/dst 2>err &&
+	test_grep "^bigimg.gpkg.tar: error: cannot write '\''$PWD/small/dst.gild-tmp.[0-9]*/usr/share/big'\'': No space left on device$" err &&
+	test -z "$(ls -A small)"
+'
+test_have_prereq SMALLFS && umount small
 
 test_expect_success 'kill -9 during a large write leaves no package, and the next write works' '
 	make_image big && mkdir -p kill &&
