@@ -371,22 +371,25 @@ static int find_pkgs(struct build_env *e, const struct atom *a,
 		     struct tree_pkg **pkgs, size_t max, size_t *n,
 		     struct gild_err *err)
 {
-	if (a->category) {
-		pkgs[0] = tree_find(e->tree, a->category, a->package);
-		*n = pkgs[0] ? 1 : 0;
-	} else {
-		*n = tree_find_pn(e->tree, a->package, pkgs, max);
-	}
-	if (*n == 0)
-		return gild_fail(err, -GILD_E_NOTFOUND, NULL,
-				 "no recipe matches '%s'", a->text);
-	if (*n > 1) {
-		_cleanup_buf_ struct gild_buf b = GILD_BUF_INIT;
-		for (size_t i = 0; i < *n && i < max; i++)
-			gild_buf_printf(&b, "%s'%s/%s'", i ? ", " : "",
-					pkgs[i]->category, pkgs[i]->pn);
-		return gild_fail(err, -GILD_E_AMBIGUOUS, NULL,
-				 "'%s' is ambiguous: %s", a->text, b.p);
+	_cleanup_free_ char *cpn = NULL;
+	int r;
+
+	(void)max;
+	if (a->category)
+		cpn = xasprintf("%s/%s", a->category, a->package);
+	else if ((r = pkgname_in_tree(e->tree, a->package, &cpn, err)) < 0)
+		return r;
+	*strchr(cpn, '/') = '\0';
+	pkgs[0] = tree_find(e->tree, cpn, a->package);
+	*n = pkgs[0] ? 1 : 0;
+	if (!*n) {
+		_cleanup_(
+		    gild_strv_releasep) struct gild_strv none = GILD_STRV_INIT,
+							 all = GILD_STRV_INIT;
+		size_t pick;
+		_cleanup_free_ char *full = xasprintf("%s/%s", cpn, a->package);
+		pkgname_tree_names(e->tree, &all);
+		return pkgname_pick(full, &none, &all, &pick, err);
 	}
 	return 0;
 }
@@ -422,9 +425,7 @@ int build_find_recipe(struct build_env *e, const char *atom_text,
 		}
 	}
 	if (why.n == 0)
-		return gild_fail(err, -GILD_E_NOTFOUND, NULL,
-				 "no version of '%s/%s' matches '%s'",
-				 pkgs[0]->category, pkgs[0]->pn, a->text);
+		return pkgname_no_version_in_tree(pkgs[0], a->text, err);
 	return gild_fail(err, -GILD_E_NOTFOUND, NULL,
 			 "every version matching '%s' is masked: %s", a->text,
 			 why.v[0]);

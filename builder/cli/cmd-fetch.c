@@ -277,25 +277,18 @@ static int add_category(const struct tree *t, const char *arg, char **out,
 {
 	size_t op = strspn(arg, "<>=~");
 	const char *name = arg + op;
-	struct tree_pkg *pk[2];
-	_cleanup_free_ char *pn = NULL;
+	_cleanup_free_ char *pn = NULL, *cpn = NULL;
 	struct cpv cpv;
-	size_t n;
+	int r;
 
 	if (cpv_split_pf(name, strlen(name), &cpv, NULL) == 0)
 		pn = gild_str_dup(cpv.package);
 	else
 		pn = xstrdup(name);
-	n = tree_find_pn(t, pn, pk, 2);
-	if (n == 0)
-		return gild_fail(err, -GILD_E_NOTFOUND, NULL,
-				 "no package '%s' in the tree", pn);
-	if (n > 1)
-		return gild_fail(err, -GILD_E_AMBIGUOUS, NULL,
-				 "'%s' is ambiguous: %s/%s or %s/%s", pn,
-				 pk[0]->category, pk[0]->pn, pk[1]->category,
-				 pk[1]->pn);
-	*out = xasprintf("%.*s%s/%s", (int)op, arg, pk[0]->category, name);
+	if ((r = pkgname_in_tree(t, pn, &cpn, err)) < 0)
+		return r;
+	*strchr(cpn, '/') = '\0';
+	*out = xasprintf("%.*s%s/%s", (int)op, arg, cpn, name);
 	return 0;
 }
 
@@ -338,6 +331,23 @@ best_match(const struct tree *t, struct use_env *env, const struct atom *at)
 			best = r;
 	}
 	return best;
+}
+
+/* Nothing matched: the package's versions (or close names) in the error. */
+static int no_match(const struct tree *t, const struct atom *at,
+		    const char *text, struct gild_err *err)
+{
+	struct tree_pkg *p = tree_find(t, at->category, at->package);
+	_cleanup_(gild_strv_releasep) struct gild_strv none = GILD_STRV_INIT;
+	_cleanup_(gild_strv_releasep) struct gild_strv all = GILD_STRV_INIT;
+	_cleanup_free_ char *cpn = NULL;
+	size_t pick;
+
+	if (p)
+		return pkgname_no_version_in_tree(p, text, err);
+	cpn = xasprintf("%s/%s", at->category, at->package);
+	pkgname_tree_names(t, &all);
+	return pkgname_pick(cpn, &none, &all, &pick, err);
 }
 
 struct nofetch_vars {
@@ -446,8 +456,7 @@ static int fetch_atoms(struct gild_ctx *ctx, struct fetch_args *a, int n,
 		if ((rc = parse_target(t, args[i], &at, &ctx->err)) < 0)
 			return rc;
 		if (!(r = best_match(t, env, at)))
-			return gild_fail(&ctx->err, -GILD_E_NOTFOUND, NULL,
-					 "no recipe matches '%s'", args[i]);
+			return no_match(t, at, args[i], &ctx->err);
 		if ((rc = fetch_recipe(ctx, a, env, r)) < 0)
 			return rc;
 		failed += rc;

@@ -154,8 +154,7 @@ int cmd_query(int argc, char **argv, struct gild_ctx *ctx)
 		if ((r = query_add(&q, argv[i], &ctx->err)) < 0)
 			return r;
 		if (r == 0)
-			return gild_fail(&ctx->err, -GILD_E_NOTFOUND, NULL,
-					 "no recipe matches '%s'", argv[i]);
+			return query_not_found(&q, argv[i], &ctx->err);
 	}
 	if (ctx->json)
 		fputs("{\"versions\": [", ctx->out);

@@ -386,6 +386,11 @@ void query_release(struct query *q);
  * match), or -GILD_E_SYNTAX for a bad atom, or a recipe's load error. */
 int query_add(struct query *q, const char *atom, struct gild_err *err);
 
+/* The error for an atom query_add found nothing for: no such package
+ * (with close names), ambiguous, or no matching version (naming those
+ * there are). Returns -GILD_E_NOTFOUND or -GILD_E_AMBIGUOUS. */
+int query_not_found(struct query *q, const char *atom, struct gild_err *err);
+
 /* The best visible version among q->v[lo..hi), else the best one, else
  * NULL: the highest version, as emerge picks. */
 struct qver *query_best(struct query *q, size_t lo, size_t hi);

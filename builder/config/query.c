@@ -102,6 +102,11 @@ static void add_version(struct query *q, struct recipe *r)
 	v->visible = use_visible(q->env, &v->pkg, &v->st, &v->why);
 }
 
+static int cmp_pvr(const void *a, const void *b)
+{
+	return version_cmp(*(char *const *)a, *(char *const *)b);
+}
+
 static bool version_wanted(const struct atom *a, const struct recipe *r)
 {
 	const char *cat =
@@ -181,6 +186,88 @@ int query_add(struct query *q, const char *text, struct gild_err *err)
 	if (q->n > before)
 		qsort(q->v + before, q->n - before, sizeof(*q->v), cmp_qver);
 	return (int)(q->n - before);
+}
+
+/* Every "cat/pn" below recipes/ into all, those named name (in cat, or
+ * any category) into matches. */
+static void scan_names(struct query *q, const char *cat, const char *name,
+		       struct gild_strv *all, struct gild_strv *matches)
+{
+	_cleanup_free_ char *recipes = gild_path_join(q->cfg->tree, "recipes");
+	struct dirent **cats = NULL;
+	int nc = scandir(recipes, &cats, NULL, alphasort);
+
+	for (int i = 0; i < nc; i++) {
+		const char *c = cats[i]->d_name;
+		_cleanup_free_ char *cdir = gild_path_join(recipes, c);
+		struct dirent **pkgs = NULL;
+		int np = is_category_dir(recipes, c)
+			     ? scandir(cdir, &pkgs, NULL, alphasort)
+			     : 0;
+		for (int k = 0; k < np; k++) {
+			const char *pn = pkgs[k]->d_name;
+			if (pn[0] != '.') {
+				gild_strv_push(all, xasprintf("%s/%s", c, pn));
+				if (!strcmp(pn, name) &&
+				    (!cat || !strcmp(c, cat)))
+					gild_strv_push(
+					    matches, xasprintf("%s/%s", c, pn));
+			}
+			free(pkgs[k]);
+		}
+		free(pkgs);
+		free(cats[i]);
+	}
+	free(cats);
+}
+
+static void versions_of(struct query *q, const char *cpn, struct gild_strv *out)
+{
+	_cleanup_free_ char *dir =
+	    xasprintf("%s/recipes/%s", q->cfg->tree, cpn);
+	const char *pn = strchr(cpn, '/') + 1;
+	struct dirent **names = NULL;
+	int n = scandir(dir, &names, NULL, alphasort);
+
+	for (int i = 0; i < n; i++) {
+		const char *f = names[i]->d_name;
+		size_t l = strlen(pn);
+		if (!strncmp(f, pn, l) && f[l] == '-' &&
+		    gild_endswith(f, ".recipe"))
+			gild_strv_push(
+			    out, xstrndup(f + l + 1, strlen(f) - l - 1 -
+							 strlen(".recipe")));
+		free(names[i]);
+	}
+	free(names);
+	if (out->n > 1)
+		qsort(out->v, out->n, sizeof(char *), cmp_pvr);
+}
+
+int query_not_found(struct query *q, const char *text, struct gild_err *err)
+{
+	_cleanup_(atom_freep) struct atom *a = NULL;
+	_cleanup_(gild_strv_releasep) struct gild_strv all = GILD_STRV_INIT;
+	_cleanup_(gild_strv_releasep) struct gild_strv m = GILD_STRV_INIT;
+	_cleanup_(gild_strv_releasep) struct gild_strv v = GILD_STRV_INIT;
+	bool any = false;
+	size_t pick;
+	int r;
+
+	if ((r = parse_query_atom(text, &a, err)) < 0)
+		return r;
+	any = strcmp(a->category, ANY_CATEGORY) == 0;
+	scan_names(q, any ? NULL : a->category, a->package, &all, &m);
+	if (!m.n) {
+		_cleanup_free_ char *name =
+		    any ? xstrdup(a->package)
+			: xasprintf("%s/%s", a->category, a->package);
+		return pkgname_pick(name, &m, &all, &pick, err);
+	}
+	if ((r = pkgname_pick(a->package, &m, NULL, &pick, err)) < 0)
+		return r;
+	versions_of(q, m.v[pick], &v);
+	return pkgname_no_version(m.v[pick], text, &v, err);
 }
 
 struct qver *query_best(struct query *q, size_t lo, size_t hi)
@@ -264,17 +351,18 @@ void query_print_use(struct query *q, const struct qver *v, FILE *f)
 struct qver *query_pick(struct query *q, const char *atom, struct gild_err *err)
 {
 	const char *name = atom + strspn(atom, "<>=~!");
+	_cleanup_(gild_strv_releasep) struct gild_strv m = GILD_STRV_INIT;
+	size_t pick;
 
-	for (size_t i = 1; i < q->n; i++)
-		if (strcmp(q->v[i].r->category, q->v[0].r->category) != 0 ||
-		    strcmp(q->v[i].r->pn, q->v[0].r->pn) != 0) {
-			gild_fail(err, -GILD_E_AMBIGUOUS, NULL,
-				  "'%s' matches more than one package, "
-				  "e.g. '%s/%s' and '%s/%s'",
-				  name, q->v[0].r->category, q->v[0].r->pn,
-				  q->v[i].r->category, q->v[i].r->pn);
-			return NULL;
-		}
+	/* q->v is sorted by category and name: the distinct packages */
+	for (size_t i = 0; i < q->n; i++) {
+		_cleanup_free_ char *cpn =
+		    xasprintf("%s/%s", q->v[i].r->category, q->v[i].r->pn);
+		if (!m.n || strcmp(m.v[m.n - 1], cpn))
+			gild_strv_add(&m, cpn);
+	}
+	if (pkgname_pick(name, &m, NULL, &pick, err) < 0)
+		return NULL;
 	return query_best(q, 0, q->n);
 }
 
@@ -287,8 +375,7 @@ int query_one(struct query *q, const struct gild_ctx *ctx, const char *atom,
 	    (r = query_add(q, atom, err)) < 0)
 		return r;
 	if (r == 0)
-		return gild_fail(err, -GILD_E_NOTFOUND, NULL,
-				 "no recipe matches '%s'", atom);
+		return query_not_found(q, atom, err);
 	if (!(*out = query_pick(q, atom, err)))
 		return err->code;
 	return 0;

@@ -588,6 +588,30 @@ const struct recipe *tree_find_recipe(const struct tree *t,
 size_t tree_find_pn(const struct tree *t, const char *pn, struct tree_pkg **out,
 		    size_t max);
 
+/* ---- package names (pkgname.c) ----
+ * One way from a name a user typed to a package, one message per failure:
+ *   -GILD_E_AMBIGUOUS  "'bar' is ambiguous: 'app-misc/bar', 'dev-libs/bar'
+ *                      (give the category)"
+ *   -GILD_E_NOTFOUND   "no package named 'zlb' in the tree; did you mean
+ *                      'sys-libs/zlib'?" (close names from all, may be NULL)
+ * matches: the "cat/pn" that have the name, sorted; *pick the one. */
+int pkgname_pick(const char *name, const struct gild_strv *matches,
+		 const struct gild_strv *all, size_t *pick,
+		 struct gild_err *err);
+/* A package exists but none of its versions matches atom:
+ * "no version of sys-libs/zlib matches '=sys-libs/zlib-9'; there is
+ * 1.2.13" (versions as PVRs, ascending). Returns -GILD_E_NOTFOUND. */
+int pkgname_no_version(const char *cpn, const char *atom,
+		       const struct gild_strv *versions, struct gild_err *err);
+/* pkgname_no_version over a package of the tree. */
+int pkgname_no_version_in_tree(const struct tree_pkg *p, const char *atom,
+			       struct gild_err *err);
+/* Every "cat/pn" of the tree (for suggestions). */
+void pkgname_tree_names(const struct tree *t, struct gild_strv *out);
+/* pkgname_pick over the tree: *cpn "cat/pn" (allocated). */
+int pkgname_in_tree(const struct tree *t, const char *name, char **cpn,
+		    struct gild_err *err);
+
 /* Call fn for every recipe (packages in order, versions ascending); a
  * non-zero return stops the walk and is returned. */
 int tree_foreach_recipe(const struct tree *t,

@@ -689,35 +689,29 @@ int rs_input_solve(struct rs_input *in, struct plan **plan,
 /* ---- targets ---------------------------------------------------------------
  */
 
-/* A bare name: the categories that have it. */
+/* A bare name: the categories that have it (pkgname_pick's messages). */
 static int name_to_atom(struct rs_input *in, const char *name, char **atom,
 			struct gild_err *err)
 {
-	struct gild_strv found = GILD_STRV_INIT;
-	struct gild_buf list = GILD_BUF_INIT;
-	int r = 0;
+	_cleanup_(gild_strv_releasep) struct gild_strv found = GILD_STRV_INIT;
+	_cleanup_(gild_strv_releasep) struct gild_strv all = GILD_STRV_INIT;
+	size_t pick;
+	int r;
 
-	for (size_t i = 0; i < in->n; i++)
+	for (size_t i = 0; i < in->n; i++) {
 		if (strcmp(in->v[i].rec.pn, name) == 0 &&
 		    !gild_strv_contains(&found, in->v[i].cpn))
 			gild_strv_add(&found, in->v[i].cpn);
-	gild_strv_sort(&found);
-	if (found.n == 1) {
-		*atom = xstrdup(found.v[0]);
-	} else if (!found.n) {
-		r = gild_fail(err, -GILD_E_NOTFOUND, NULL,
-			      "no package named '%s' in the tree", name);
-	} else {
-		for (size_t i = 0; i < found.n; i++)
-			gild_buf_printf(&list, "%s'%s'", i ? ", " : "",
-					found.v[i]);
-		r = gild_fail(err, -GILD_E_AMBIGUOUS, NULL,
-			      "package name '%s' is ambiguous: %s", name,
-			      gild_buf_str(&list));
 	}
-	gild_strv_release(&found);
-	gild_buf_release(&list);
-	return r;
+	gild_strv_sort(&found);
+	if (!found.n)
+		for (size_t i = 0; i < in->n; i++)
+			if (!all.n || strcmp(all.v[all.n - 1], in->v[i].cpn))
+				gild_strv_add(&all, in->v[i].cpn);
+	if ((r = pkgname_pick(name, &found, &all, &pick, err)) < 0)
+		return r;
+	*atom = xstrdup(found.v[pick]);
+	return 0;
 }
 
 int rs_input_target_atom(struct rs_input *in, const char *text, char **atom,

@@ -108,7 +108,7 @@ test_expect_success 'a missing parent is an error at its line' '
 
 test_expect_success 'no match is an error; no atom is a usage error' '
 	test_expect_code 1 gild --tree "$T" query app-misc/nothing 2>err &&
-	echo "gild: error: no recipe matches '"'"'app-misc/nothing'"'"'" >expect &&
+	echo "gild: error: no package named '"'"'app-misc/nothing'"'"' in the tree" >expect &&
 	test_cmp expect err &&
 	test_expect_code 2 gild --tree "$T" query 2>err &&
 	test_grep "needs at least one ATOM" err

@@ -39,7 +39,7 @@ test_expect_success 'deps --json' '
 
 test_expect_success 'a name in two categories is ambiguous' '
 	test_expect_code 2 gild --tree "$T" deps foo 2>err &&
-	echo "gild: error: '"'"'foo'"'"' matches more than one package, e.g. '"'"'dev-libs/foo'"'"' and '"'"'sys-libs/foo'"'"'" >expect &&
+	echo "gild: error: '"'"'foo'"'"' is ambiguous: '"'"'dev-libs/foo'"'"', '"'"'sys-libs/foo'"'"' (give the category)" >expect &&
 	test_cmp expect err
 '
 

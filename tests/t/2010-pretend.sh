@@ -87,7 +87,9 @@ test_expect_success 'a flag set in a profile names the profile line; use.mask to
 
 test_expect_success 'an ambiguous package name lists the candidates' '
 	test_expect_code 2 gild -C tree pretend zlib 2>err &&
-	test_grep "package name .zlib. is ambiguous: .app-misc/zlib., .sys-libs/zlib." err
+	test_grep "error: .zlib. is ambiguous: .app-misc/zlib., .sys-libs/zlib. (give the category)$" err &&
+	test_expect_code 1 gild -C tree pretend zlbi 2>err &&
+	test_grep "error: no package named .zlbi. in the tree; did you mean .app-misc/zlib., .sys-libs/zlib.?$" err
 '
 
 test_expect_success 'why prints the chains that pull a package in' '

@@ -196,10 +196,10 @@ test_expect_success HTTPD 'gild manifest fails for a new distfile missing from D
 
 test_expect_success HTTPD 'unknown packages and versions are errors' '
 	test_expect_code 1 gild --tree tree fetch app-misc/nosuch 2>err &&
-	echo "gild: error: no recipe matches '"'"'app-misc/nosuch'"'"'" >expect &&
+	echo "gild: error: no package named '"'"'app-misc/nosuch'"'"' in the tree" >expect &&
 	test_cmp expect err &&
 	test_expect_code 1 gild --tree tree fetch ">=app-misc/hello-3" 2>err &&
-	echo "gild: error: no recipe matches '"'"'>=app-misc/hello-3'"'"'" >expect &&
+	echo "gild: error: no version of app-misc/hello matches '"'"'>=app-misc/hello-3'"'"'; there are 1, 2" >expect &&
 	test_cmp expect err
 '
 
