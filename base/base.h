@@ -274,12 +274,14 @@ struct gild_atomic {
 	char *tmpname; /* temporary basename */
 	char *display; /* the path as given, for messages */
 	int fd;
-	FILE *f; /* stdio stream over fd */
+	FILE *f;      /* stdio stream over fd */
+	bool no_sync; /* a scratch tree (an image's staging root): rename
+			 without fsync; durability comes from the outputs */
 };
 
 #define GILD_ATOMIC_INIT                                                       \
 	{                                                                      \
-		-1, NULL, NULL, NULL, -1, NULL                                 \
+		-1, NULL, NULL, NULL, -1, NULL, false                          \
 	}
 
 int gild_atomic_open(struct gild_atomic *af, int dirfd, const char *path,

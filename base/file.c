@@ -121,7 +121,7 @@ int gild_atomic_commit(struct gild_atomic *af, struct gild_err *err)
 		fclose(f);
 		return r;
 	}
-	if (fsync(fileno(f)) < 0) {
+	if (!af->no_sync && fsync(fileno(f)) < 0) {
 		int r = gild_fail_errno(err, af->display, "cannot sync");
 		fclose(f);
 		return r;
@@ -131,7 +131,8 @@ int gild_atomic_commit(struct gild_atomic *af, struct gild_err *err)
 	if (renameat(af->dirfd, af->tmpname, af->dirfd, af->name) < 0)
 		return gild_fail_errno(err, af->display,
 				       "cannot rename into place");
-	(void)fsync(af->dirfd);
+	if (!af->no_sync)
+		(void)fsync(af->dirfd);
 	free(af->tmpname);
 	af->tmpname = NULL; /* committed: nothing left to unlink */
 	return 0;

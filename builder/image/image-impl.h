@@ -65,6 +65,10 @@ struct image {
 	struct gild_strv users;		   /* account names of the image */
 	struct gild_strv services;	   /* enabled services */
 	uint64_t *mask_files, *mask_bytes; /* per INSTALL_MASK pattern */
+	/* "ID NAME" of the image's passwd [0] and group [1], read once for
+	 * the writers */
+	struct gild_strv id_names[2];
+	bool id_names_read;
 };
 
 /* image-files.c */

@@ -52,8 +52,9 @@ static int load_pkg(struct image_pkg *p, struct gild_err *err)
 	const char *contents;
 	int r;
 
-	if ((r = gpkg_verify(p->pkg_path, err)) < 0 ||
-	    (r = gpkg_read_meta(p->pkg_path, &p->meta, err)) < 0)
+	/* gpkg_extract verifies the Manifest and CONTENTS before it
+	 * writes anything; the metadata is enough for the collision check */
+	if ((r = gpkg_read_meta(p->pkg_path, &p->meta, err)) < 0)
 		return r;
 	contents = gpkg_meta_get(&p->meta, "CONTENTS");
 	if (!contents)
@@ -240,7 +241,7 @@ static int write_vdb_pkg(struct image *im, const struct image_pkg *p,
 	gpkg_meta_set(&m, "CONTENTS", gild_buf_str(&contents));
 	gpkg_meta_set(&m, "COUNTER", "0");
 	gpkg_meta_set(&m, "repository", im->env->cfg->profile->repo_name);
-	if ((r = vdb_write_pkg(im->root, &m, err)) < 0)
+	if ((r = vdb_write_pkg(im->root, &m, VDB_NO_SYNC, err)) < 0)
 		return r;
 	return 0;
 }

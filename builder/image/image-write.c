@@ -368,8 +368,12 @@ static int output_one(struct image *im, size_t k, const char *dir,
 	    add_output(res, formats[k].format, formats[k].name);
 	int r;
 
+	double t0 = gild_now();
+
 	(void)unlink(tmp);
 	r = write_format(im, k, dir, tmp, payload, err);
+	gild_ctx_debug(im->ctx, "image: write %s: %.3f s", formats[k].name,
+		       gild_now() - t0);
 	if (r == -GILD_E_NOTFOUND) {
 		o->skipped = xstrdup(err->msg);
 		gild_err_clear(err);
@@ -412,31 +416,42 @@ int image_write_outputs(struct image *im, const char *dir,
 
 /* ---- owner names from the image ---------------------------------------- */
 
-static const char *owner_name(void *ud, bool is_group, unsigned id)
+static void read_id_names(struct image *im, const char *file,
+			  struct gild_strv *out)
 {
-	struct image *im = ud;
-	/* one buffer each: the caller holds the user's while asking the group
-	 */
-	static _Thread_local char names[2][64];
-	char *name = names[is_group];
-	_cleanup_free_ char *h =
-	    image_host_path(im, is_group ? "/etc/group" : "/etc/passwd");
+	_cleanup_free_ char *h = image_host_path(im, file);
 	_cleanup_free_ char *text = NULL;
 	size_t n;
 
 	if (gild_read_file(h, &text, &n, NULL) < 0)
-		return NULL;
+		return;
 	for (char *line = text, *next; line && *line; line = next) {
 		next = strchr(line, '\n');
 		if (next)
 			*next++ = '\0';
 		char *a = strchr(line, ':'), *b = a ? strchr(a + 1, ':') : NULL;
-		if (b && (unsigned)strtoul(b + 1, NULL, 10) == id &&
-		    (size_t)(a - line) < sizeof(names[0])) {
-			snprintf(name, sizeof(names[0]), "%.*s",
-				 (int)(a - line), line);
-			return name;
-		}
+		if (b)
+			gild_strv_push(
+			    out, xasprintf("%u %.*s",
+					   (unsigned)strtoul(b + 1, NULL, 10),
+					   (int)(a - line), line));
 	}
+}
+
+/* The name the image gives an id (passwd or group), or NULL. */
+static const char *owner_name(void *ud, bool is_group, unsigned id)
+{
+	struct image *im = ud;
+	char key[16];
+	size_t n = (size_t)snprintf(key, sizeof(key), "%u ", id);
+
+	if (!im->id_names_read) {
+		read_id_names(im, "/etc/passwd", &im->id_names[0]);
+		read_id_names(im, "/etc/group", &im->id_names[1]);
+		im->id_names_read = true;
+	}
+	for (size_t i = 0; i < im->id_names[is_group].n; i++)
+		if (!strncmp(im->id_names[is_group].v[i], key, n))
+			return im->id_names[is_group].v[i] + n;
 	return NULL;
 }

@@ -46,6 +46,8 @@ static void image_release(struct image *im)
 	gild_strv_release(&im->services);
 	free(im->mask_files);
 	free(im->mask_bytes);
+	gild_strv_release(&im->id_names[0]);
+	gild_strv_release(&im->id_names[1]);
 }
 
 char *image_root_dir(const struct build_env *env)
@@ -147,17 +149,31 @@ static uint64_t payload_bytes(struct image *im)
 	return total;
 }
 
+/* One step, timed for `gild -v image` (and bench/image-assemble). */
+static int timed(struct image *im, const char *what,
+		 int (*step)(struct image *, struct gild_err *),
+		 struct gild_err *err)
+{
+	double t0 = gild_now();
+	int r = step(im, err);
+
+	gild_ctx_debug(im->ctx, "image: %s: %.3f s", what, gild_now() - t0);
+	return r;
+}
+
 /* The staging root, from the packages to the checked, clamped tree. */
 static int assemble(struct image *im, struct gild_err *err)
 {
 	int r;
 
-	if ((r = image_merge(im, err)) < 0 || (r = image_steps(im, err)) < 0 ||
-	    (r = image_harden(im, err)) < 0 ||
-	    (r = image_write_vdb(im, err)) < 0 ||
-	    (r = image_check(im, err)) < 0)
+	if ((r = timed(im, "merge", image_merge, err)) < 0 ||
+	    (r = timed(im, "role steps", image_steps, err)) < 0 ||
+	    (r = timed(im, "hardening", image_harden, err)) < 0 ||
+	    (r = timed(im, "installed-package database", image_write_vdb,
+		       err)) < 0 ||
+	    (r = timed(im, "checks", image_check, err)) < 0)
 		return r;
-	return image_clamp_times(im, err);
+	return timed(im, "times", image_clamp_times, err);
 }
 
 static int write_all(struct image *im, const char *dir,

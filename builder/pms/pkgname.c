@@ -143,8 +143,8 @@ int pkgname_in_tree(const struct tree *t, const char *name, char **cpn,
 	int r;
 
 	for (size_t i = 0; i < n && i < 16; i++)
-		gild_strv_push(&m, xasprintf("%s/%s", pk[i]->category,
-					     pk[i]->pn));
+		gild_strv_push(&m,
+			       xasprintf("%s/%s", pk[i]->category, pk[i]->pn));
 	if (!m.n)
 		pkgname_tree_names(t, &all);
 	if ((r = pkgname_pick(name, &m, &all, &pick, err)) < 0)

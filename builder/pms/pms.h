@@ -810,7 +810,8 @@ GILD_DEFINE_CLEANUP(struct vdb *, vdb_free)
 /* Record a package (the metadata of its binary package: CATEGORY and PF
  * required, else -GILD_E_NOTFOUND) as installed in root, each key file
  * written atomically. */
+enum { VDB_NO_SYNC = 1 << 0 }; /* no fsync: a staging root */
 int vdb_write_pkg(const char *root, const struct gpkg_meta *meta,
-		  struct gild_err *err);
+		  unsigned flags, struct gild_err *err);
 
 #endif /* GILD_PMS_H */

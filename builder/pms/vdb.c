@@ -112,7 +112,7 @@ int vdb_read(const char *root, struct vdb **out, struct gild_err *err)
 }
 
 static int write_key(const char *dir, const char *key, const char *value,
-		     struct gild_err *err)
+		     unsigned flags, struct gild_err *err)
 {
 	_cleanup_(gild_atomic_release) struct gild_atomic af = GILD_ATOMIC_INIT;
 	_cleanup_free_ char *path = gild_path_join(dir, key);
@@ -121,6 +121,7 @@ static int write_key(const char *dir, const char *key, const char *value,
 
 	if ((rc = gild_atomic_open(&af, AT_FDCWD, path, 0644, err)) < 0)
 		return rc;
+	af.no_sync = flags & VDB_NO_SYNC;
 	fputs(value, af.f);
 	if (!n || value[n - 1] != '\n')
 		fputc('\n', af.f);
@@ -135,7 +136,7 @@ static bool valid_name(const char *s)
 
 /* Every key into dir (created), then the recipe as <PF>.ebuild. */
 static int write_keys(const char *dir, const struct gpkg_meta *meta,
-		      const char *pf, struct gild_err *err)
+		      const char *pf, unsigned flags, struct gild_err *err)
 {
 	int rc;
 
@@ -143,19 +144,20 @@ static int write_keys(const char *dir, const struct gpkg_meta *meta,
 		return rc;
 	for (size_t k = 0; vdb_keys[k]; k++) {
 		const char *val = gpkg_meta_get(meta, vdb_keys[k]);
-		if (val && (rc = write_key(dir, vdb_keys[k], val, err)) < 0)
+		if (val &&
+		    (rc = write_key(dir, vdb_keys[k], val, flags, err)) < 0)
 			return rc;
 	}
 	if (meta->recipe) {
 		_cleanup_free_ char *name = xasprintf("%s.ebuild", pf);
-		if ((rc = write_key(dir, name, meta->recipe, err)) < 0)
+		if ((rc = write_key(dir, name, meta->recipe, flags, err)) < 0)
 			return rc;
 	}
 	return 0;
 }
 
 int vdb_write_pkg(const char *root, const struct gpkg_meta *meta,
-		  struct gild_err *err)
+		  unsigned flags, struct gild_err *err)
 {
 	const char *cat = gpkg_meta_get(meta, "CATEGORY");
 	const char *pf = gpkg_meta_get(meta, "PF");
@@ -171,7 +173,7 @@ int vdb_write_pkg(const char *root, const struct gpkg_meta *meta,
 	dir = xasprintf("%s/" VDB_DIR "/%s/%s", root, cat, pf);
 	merging = xasprintf("%s/" VDB_DIR "/%s/-MERGING-%s", root, cat, pf);
 	if ((rc = gild_rm_rf(merging, err)) < 0 ||
-	    (rc = write_keys(merging, meta, pf, err)) < 0 ||
+	    (rc = write_keys(merging, meta, pf, flags, err)) < 0 ||
 	    (rc = gild_rm_rf(dir, err)) < 0)
 		return rc;
 	if (rename(merging, dir) < 0)

@@ -21,7 +21,7 @@ TEST(vdb_write_then_read_gives_the_keys_back)
 	gpkg_meta_set(&m, "RDEPEND", "sys-libs/zlib:0/1.3=");
 	gpkg_meta_set(&m, "DESCRIPTION", "a library");
 	gpkg_meta_set(&m, "STAGE_DESC", "not a vdb key");
-	CHECK_INTEQ(vdb_write_pkg(root, &m, &err), 0);
+	CHECK_INTEQ(vdb_write_pkg(root, &m, 0, &err), 0);
 	CHECK_INTEQ(vdb_read(root, &db, &err), 0);
 	CHECK_INTEQ(db->n, 1);
 	CHECK_STREQ(db->v[0].category, "dev-libs");
@@ -44,7 +44,7 @@ TEST(vdb_missing_root_is_empty_and_bad_meta_is_refused)
 	CHECK_INTEQ(db->n, 0);
 	gpkg_meta_set(&m, "CATEGORY", "dev-libs");
 	gpkg_meta_set(&m, "PF", "../x");
-	CHECK_INTEQ(vdb_write_pkg("/tmp", &m, &err), -GILD_E_NOTFOUND);
+	CHECK_INTEQ(vdb_write_pkg("/tmp", &m, 0, &err), -GILD_E_NOTFOUND);
 	CHECK_STREQ(err.msg, "package metadata lacks a valid 'PF'");
 }
 
