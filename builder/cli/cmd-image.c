@@ -9,6 +9,8 @@ enum {
 	OPT_VERIFY,
 	OPT_FORCE,
 	OPT_REBUILD,
+	OPT_LEGAL,
+	OPT_SOURCES,
 };
 
 static int parse_formats(struct gild_ctx *ctx, const char *arg,
@@ -47,6 +49,8 @@ static int parse_image_opts(int argc, char **argv, struct gild_ctx *ctx,
 	    {"verify-reproducible", no_argument, NULL, OPT_VERIFY},
 	    {"force", no_argument, NULL, OPT_FORCE},
 	    {"rebuild", no_argument, NULL, OPT_REBUILD},
+	    {"legal-info", no_argument, NULL, OPT_LEGAL},
+	    {"with-sources", no_argument, NULL, OPT_SOURCES},
 	    {0}};
 	int c, h;
 
@@ -86,6 +90,12 @@ static int parse_image_opts(int argc, char **argv, struct gild_ctx *ctx,
 			break;
 		case OPT_REBUILD:
 			o->rebuild = true;
+			break;
+		case OPT_LEGAL:
+			o->legal_info = true;
+			break;
+		case OPT_SOURCES:
+			o->legal_info = o->with_sources = true;
 			break;
 		}
 	}

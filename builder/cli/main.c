@@ -42,7 +42,8 @@ static const struct cmd commands[] = {
     {"image", CORE(cmd_image),
      "build a role's golden image: tar.zst, squashfs, erofs, ext4, SBOM",
      "[--role R] [--format tar,squashfs,erofs,ext4] [--size SIZE] [-o DIR] "
-     "[--verify-reproducible] [--force] [--rebuild] [--json] | run [--role R "
+     "[--verify-reproducible] [--force] [--rebuild] [--legal-info "
+     "[--with-sources]] [--json] | run [--role R "
      "| DIR] [--network] [--init] -- CMD..."},
     {"info", CORE(cmd_info),
      "metadata.xml and USE flag descriptions with their state",

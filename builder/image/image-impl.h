@@ -181,6 +181,11 @@ int image_compare_outputs(const char *a, const char *b,
 			  const struct image_result *first,
 			  struct gild_err *err);
 
+/* image-legal.c: DIR/legal-info/ (licenses/, packages.txt, with
+ * sources the sources/ of copyleft packages), replaced whole. */
+int image_write_legal(struct image *im, const char *outdir, bool sources,
+		      struct gild_err *err);
+
 /* image-sbom.c */
 int image_write_sbom(struct image *im, const char *dir,
 		     const struct image_result *res, struct gild_err *err);

@@ -276,6 +276,21 @@ static int verify_again(struct build_env *env, const struct image_opts *o,
 	return r;
 }
 
+/* The packages' metadata (read by the merge, or here when the image was
+ * up to date), then legal-info/. */
+static int legal_info(struct image *im, const char *outdir,
+		      struct gild_err *err)
+{
+	int r;
+
+	for (size_t i = 0; i < im->npkgs; i++)
+		if (!im->pkgs[i].meta.n &&
+		    (r = gpkg_read_meta(im->pkgs[i].pkg_path, &im->pkgs[i].meta,
+					err)) < 0)
+			return r;
+	return image_write_legal(im, outdir, im->opts->with_sources, err);
+}
+
 static int build_image(struct image *im, struct build_env *env,
 		       const struct image_opts *o, struct image_result *res,
 		       struct gild_err *err)
@@ -290,9 +305,10 @@ static int build_image(struct image *im, struct build_env *env,
 	if (!o->force && !o->verify_reproducible &&
 	    image_is_current(im, outdir)) {
 		res->unchanged = true;
-		return 0;
+		return o->legal_info ? legal_info(im, outdir, err) : 0;
 	}
-	if ((r = make_image(im, outdir, res, err)) < 0)
+	if ((r = make_image(im, outdir, res, err)) < 0 ||
+	    (o->legal_info && (r = legal_info(im, outdir, err)) < 0))
 		return r;
 	return o->verify_reproducible ? verify_again(env, o, outdir, res, err)
 				      : 0;

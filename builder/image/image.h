@@ -44,8 +44,10 @@ struct image_opts {
 	uint64_t size;	    /* ext4 bytes; 0: IMAGE_SIZE or content+margin */
 	const char *outdir; /* NULL: out/<profile>/<role> */
 	bool verify_reproducible; /* assemble twice and compare every output */
-	bool force;   /* write even when the image-id is unchanged */
-	bool rebuild; /* build packages again (gild build --rebuild) */
+	bool force;	   /* write even when the image-id is unchanged */
+	bool rebuild;	   /* build packages again (gild build --rebuild) */
+	bool legal_info;   /* also DIR/legal-info/ (licence texts) */
+	bool with_sources; /* ... and copyleft packages' sources */
 	build_report_fn report; /* after each package of the plan, or NULL */
 	void *report_ud;
 };

@@ -74,6 +74,17 @@ test_expect_success IMAGE 'hardening.txt says what was done' '
 	test_grep "^mount: /tmp tmpfs nosuid,nodev,noexec$" $OUT/hardening.txt
 '
 
+test_expect_success IMAGE '--legal-info: licence texts and the package list; a missing text is named' '
+	test_must_fail gild -C tree image --legal-info 2>err &&
+	test_grep "error: licence .MIT. of app-misc/tool-1 has no text: add licenses/MIT to the tree" err &&
+	test_must_fail test -e $OUT/legal-info &&
+	mkdir -p tree/licenses && echo "MIT licence text" >tree/licenses/MIT &&
+	gild -C tree image --legal-info --with-sources >out &&
+	test_cmp tree/licenses/MIT $OUT/legal-info/licenses/MIT &&
+	test_grep "^app-misc/tool-1	MIT$" $OUT/legal-info/packages.txt &&
+	test_must_fail test -e $OUT/legal-info/sources
+'
+
 test_expect_success IMAGE 'an unchanged image is not written again' '
 	cp $OUT/image.json before.json &&
 	gild -C tree image >out &&
