@@ -52,7 +52,16 @@ static int fetch_one(struct build_job *j, const struct fetch_src *src,
 	_cleanup_strv_ struct gild_strv urls = GILD_STRV_INIT;
 	_cleanup_(fetch_log_releasep) struct fetch_log log = FETCH_LOG_INIT;
 	_cleanup_buf_ struct gild_buf why = GILD_BUF_INIT;
+	uint64_t timeout, connect_timeout;
 	int r;
+
+	if ((r = fetch_timeouts_from_config(j->env->cfg, &timeout,
+					    &connect_timeout, err)) < 0)
+		return r;
+	if (timeout)
+		o.timeout = (long)timeout;
+	if (connect_timeout)
+		o.connect_timeout = (long)connect_timeout;
 
 	if (rflags & FETCH_RESTRICT_FETCH) {
 		_cleanup_free_ char *p =

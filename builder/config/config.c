@@ -9,9 +9,20 @@
 #include <sys/stat.h>
 
 const char *const config_env_vars[] = {
-    "USE",	"ACCEPT_KEYWORDS", "ACCEPT_LICENSE", "FEATURES",
-    "MAKEOPTS", "CFLAGS",	   "CXXFLAGS",	     "LDFLAGS",
-    "CHOST",	"DISTDIR",	   "PKGDIR",	     "GILD_MIRRORS",
+    "USE",
+    "ACCEPT_KEYWORDS",
+    "ACCEPT_LICENSE",
+    "FEATURES",
+    "MAKEOPTS",
+    "CFLAGS",
+    "CXXFLAGS",
+    "LDFLAGS",
+    "CHOST",
+    "DISTDIR",
+    "PKGDIR",
+    "GILD_MIRRORS",
+    "GILD_FETCH_TIMEOUT",
+    "GILD_FETCH_CONNECT_TIMEOUT",
     NULL,
 };
 

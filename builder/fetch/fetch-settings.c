@@ -30,6 +30,23 @@ static void settings_from_env(const char *tree, struct fetch_settings *fs)
 	fs->mirrors = xstrdup(m ? m : "");
 }
 
+int fetch_timeouts_from_config(const struct config *c, uint64_t *timeout,
+			       uint64_t *connect_timeout, struct gild_err *err)
+{
+	int r;
+
+	/* 0: fetch.c's defaults */
+	if ((r = config_get_number(c, "GILD_FETCH_TIMEOUT", false, 0, timeout,
+				   err)) < 0 ||
+	    (r = config_get_number(c, "GILD_FETCH_CONNECT_TIMEOUT", false, 0,
+				   connect_timeout, err)) < 0)
+		return r;
+	if (*timeout > LONG_MAX || *connect_timeout > LONG_MAX)
+		return gild_fail(err, -GILD_E_INVALID, NULL,
+				 "a fetch timeout is too large");
+	return 0;
+}
+
 int fetch_settings_load(const char *tree, const char *config_dir,
 			const char *profile, struct fetch_settings *fs,
 			struct config **cfg_out, struct gild_err *err)
@@ -49,15 +66,9 @@ int fetch_settings_load(const char *tree, const char *config_dir,
 		settings_from_env(tree, fs);
 		return 0;
 	}
-	/* 0: fetch.c's defaults */
-	if ((r = config_get_number(c, "GILD_FETCH_TIMEOUT", false, 0, &timeout,
-				   err)) < 0 ||
-	    (r = config_get_number(c, "GILD_FETCH_CONNECT_TIMEOUT", false, 0,
-				   &connect_timeout, err)) < 0)
+	if ((r = fetch_timeouts_from_config(c, &timeout, &connect_timeout,
+					    err)) < 0)
 		return r;
-	if (timeout > LONG_MAX || connect_timeout > LONG_MAX)
-		return gild_fail(err, -GILD_E_INVALID, NULL,
-				 "a fetch timeout is too large");
 	fs->distdir = config_distdir(c);
 	fs->mirrors = xstrdup(config_get(c, "GILD_MIRRORS"));
 	fs->timeout = (long)timeout;

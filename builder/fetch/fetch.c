@@ -15,7 +15,9 @@ struct download {
 	int fd;
 	uint64_t start; /* bytes already in the partial file */
 	uint64_t got;	/* bytes written by this transfer */
+	uint64_t limit; /* the Manifest's size: no byte beyond it (0: none) */
 	bool write_failed;
+	bool too_big; /* the server sent more than limit */
 	double last_print, began;
 	bool printed;
 };
@@ -33,6 +35,12 @@ static size_t write_cb(char *data, size_t size, size_t nmemb, void *arg)
 	struct download *dl = arg;
 	size_t n = size * nmemb, done = 0;
 
+	/* a body longer than the Manifest says is not the distfile: stop
+	 * before it fills DISTDIR */
+	if (dl->limit && dl->start + dl->got + n > dl->limit) {
+		dl->too_big = true;
+		return 0;
+	}
 	while (done < n) {
 		ssize_t w = write(dl->fd, data + done, n - done);
 		if (w < 0 && errno == EINTR)
@@ -103,10 +111,16 @@ static void setup_curl(CURL *c, struct download *dl, const char *url,
 	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https,ftp,file");
 	curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, "http,https,ftp");
 	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, o->connect_timeout);
-	/* "timed out" means no data for o->timeout seconds, so that a big
-	 * download on a slow but working link still finishes */
-	curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 1L);
+	/* "timed out" means below 1 KiB/s for o->timeout seconds: a big
+	 * download on a slow but working link still finishes, a server
+	 * trickling a byte now and then does not hold the build forever */
+	curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 1024L);
 	curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, o->timeout);
+	/* a server that ignores Range sends the whole file: the announced
+	 * size may be the full limit, not the rest (write_cb checks exactly) */
+	if (dl->limit)
+		curl_easy_setopt(c, CURLOPT_MAXFILESIZE_LARGE,
+				 (curl_off_t)dl->limit);
 	curl_easy_setopt(c, CURLOPT_USERAGENT, "gild/0.1");
 	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, write_cb);
 	curl_easy_setopt(c, CURLOPT_WRITEDATA, dl);
@@ -137,8 +151,11 @@ static char *failure_reason(CURL *c, CURLcode rc, const struct download *dl,
 		return xasprintf("cannot connect: %s",
 				 oserr ? strerror((int)oserr) : errbuf);
 	case CURLE_OPERATION_TIMEDOUT:
-		return xasprintf("timed out (no data for %ld s)",
+		return xasprintf("timed out (below 1 KiB/s for %ld s)",
 				 dl->o->timeout);
+	case CURLE_FILESIZE_EXCEEDED:
+		return xasprintf("larger than the Manifest's %" PRIu64 " bytes",
+				 dl->limit);
 	case CURLE_PARTIAL_FILE:
 	case CURLE_RECV_ERROR:
 		return xasprintf("transfer cut short after %" PRIu64 " bytes",
@@ -153,6 +170,11 @@ static char *failure_reason(CURL *c, CURLcode rc, const struct download *dl,
 	case CURLE_UNSUPPORTED_PROTOCOL:
 		return xstrdup("unsupported protocol");
 	case CURLE_WRITE_ERROR:
+		if (dl->too_big)
+			return xasprintf(
+			    "sent more than the Manifest's %" PRIu64
+			    " bytes; stopped there",
+			    dl->limit);
 		if (dl->write_failed)
 			return xasprintf("cannot write the partial file: %s",
 					 strerror(errno));
@@ -169,12 +191,12 @@ static char *failure_reason(CURL *c, CURLcode rc, const struct download *dl,
  * continue the partial file (416, or no Range support), so a retry must
  * start it over. */
 static int download_once(const struct fetch_opts *o, const char *name,
-			 const char *url, int fd, char **why, bool *resumable,
-			 bool *restart)
+			 const char *url, int fd, uint64_t limit, char **why,
+			 bool *resumable, bool *restart)
 {
 	_cleanup_(curl_cleanupp) CURL *c = curl_easy_init();
 	char errbuf[CURL_ERROR_SIZE] = "";
-	struct download dl = {.o = o, .name = name, .fd = fd};
+	struct download dl = {.o = o, .name = name, .fd = fd, .limit = limit};
 	struct stat st;
 	long code = 0;
 	CURLcode rc;
@@ -196,6 +218,9 @@ static int download_once(const struct fetch_opts *o, const char *name,
 	if (rc == CURLE_OK)
 		return 0;
 	*restart = dl.start > 0 && (code == 416 || rc == CURLE_RANGE_ERROR);
+	/* what a too long body left is not a prefix of the distfile */
+	if (dl.too_big || rc == CURLE_FILESIZE_EXCEEDED)
+		(void)ftruncate(fd, 0);
 	*why = failure_reason(c, rc, &dl, errbuf);
 	*resumable =
 	    dl.got > 0 && (rc == CURLE_PARTIAL_FILE || rc == CURLE_RECV_ERROR ||
@@ -304,6 +329,15 @@ static int open_partial(struct job *j, struct gild_err *err)
 	return fd;
 }
 
+/* A failed attempt that got nothing leaves no empty NAME.__download__. */
+static void drop_if_empty(struct job *j, int fd)
+{
+	struct stat st;
+
+	if (fstat(fd, &st) == 0 && st.st_size == 0)
+		(void)unlink(j->partial);
+}
+
 static int partial_size_is_complete(struct job *j)
 {
 	struct stat st;
@@ -330,7 +364,7 @@ static int try_url(struct job *j, const char *url, struct gild_err *err)
 		if (!partial_size_is_complete(j)) {
 			if ((fd = open_partial(j, err)) < 0)
 				return fd;
-			if (download_once(j->o, j->name, url, fd, &why,
+			if (download_once(j->o, j->name, url, fd, j->size, &why,
 					  &resumable, &restart)) {
 				if (restart && ftruncate(fd, 0) == 0 &&
 				    attempt < j->o->retries) {
@@ -342,6 +376,7 @@ static int try_url(struct job *j, const char *url, struct gild_err *err)
 					continue;
 				}
 				log_add(j->log, url, why);
+				drop_if_empty(j, fd);
 				return 1;
 			}
 		}

@@ -255,6 +255,12 @@ struct fetch_settings {
  * GILD_MIRRORS and the default DISTDIR, tree/var/distfiles; otherwise
  * return config_load's error. */
 struct config;
+/* GILD_FETCH_TIMEOUT and GILD_FETCH_CONNECT_TIMEOUT of a configuration,
+ * seconds (0: not set). One parser for `gild fetch` and `gild build`:
+ * a bad value is an error naming it (-GILD_E_SYNTAX/-GILD_E_INVALID). */
+int fetch_timeouts_from_config(const struct config *c, uint64_t *timeout,
+			       uint64_t *connect_timeout, struct gild_err *err);
+
 /* cfg_out (may be NULL) receives the loaded configuration, or NULL after
  * the fallback. */
 int fetch_settings_load(const char *tree, const char *config_dir,

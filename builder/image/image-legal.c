@@ -3,8 +3,8 @@
  * their licences and sources, and with --with-sources the distfiles,
  * recipe and patches of every package under a copyleft licence, which its
  * licence obliges the distributor of the image to offer. */
-#include "image-impl.h"
 #include "fetch/fetch.h"
+#include "image-impl.h"
 #include "pms/pms.h"
 
 #include <fcntl.h>
@@ -62,7 +62,8 @@ static int copy_licences(struct image *im, const char *tmp,
 	if ((r = gild_mkdir_p(dir, 0755, err)) < 0)
 		return r;
 	for (size_t i = 0; i < im->npkgs; i++) {
-		_cleanup_(gild_strv_releasep) struct gild_strv l = GILD_STRV_INIT;
+		_cleanup_(gild_strv_releasep) struct gild_strv l =
+		    GILD_STRV_INIT;
 		licence_names(gpkg_meta_get(&im->pkgs[i].meta, "LICENSE"), &l);
 		for (size_t k = 0; k < l.n; k++) {
 			_cleanup_free_ char *src = xasprintf(
@@ -75,7 +76,8 @@ static int copy_licences(struct image *im, const char *tmp,
 						 "licence '%s' of %s has no "
 						 "text: add licenses/%s to "
 						 "the tree",
-						 l.v[k], im->pkgs[i].cpv, l.v[k]);
+						 l.v[k], im->pkgs[i].cpv,
+						 l.v[k]);
 			if ((r = copy_file(src, dst, err)) < 0)
 				return r;
 		}
@@ -100,8 +102,8 @@ static int pkg_sources(struct image *im, const struct image_pkg *p,
 				 "%s: the tree no longer has its recipe, so "
 				 "its sources cannot be listed",
 				 p->cpv);
-	return fetch_recipe_sources(*rec, im->env->use,
-				    gpkg_meta_get(&p->meta, "USE"), l, &rf, err);
+	return fetch_recipe_sources(
+	    *rec, im->env->use, gpkg_meta_get(&p->meta, "USE"), l, &rf, err);
 }
 
 /* --with-sources: distfiles, the recipe and files/ of a copyleft package. */
@@ -111,9 +113,9 @@ static int copy_sources(struct image *im, const struct image_pkg *p,
 {
 	_cleanup_free_ char *dir =
 	    xasprintf("%s/sources/%s/%s", tmp, p->category, p->pf);
-	_cleanup_free_ char *recipe = xasprintf(
-	    "%s/recipes/%s/%s/%s-%s.recipe", im->env->cfg->tree, p->category,
-	    rec->pn, rec->pn, rec->pvr);
+	_cleanup_free_ char *recipe =
+	    xasprintf("%s/recipes/%s/%s/%s-%s.recipe", im->env->cfg->tree,
+		      p->category, rec->pn, rec->pn, rec->pvr);
 	_cleanup_free_ char *rdst = xasprintf("%s/%s.recipe", dir, p->pf);
 	int r;
 
@@ -148,8 +150,9 @@ static int list_and_copy(struct image *im, const char *tmp, bool sources,
 	_cleanup_(gild_buf_releasep) struct gild_buf b = GILD_BUF_INIT;
 	int r;
 
-	gild_buf_printf(&b, "# packages of role %s (image-id %s): licence, "
-			    "then each distfile with its URL\n",
+	gild_buf_printf(&b,
+			"# packages of role %s (image-id %s): licence, "
+			"then each distfile with its URL\n",
 			im->role.profile, im->image_id);
 	for (size_t i = 0; i < im->npkgs; i++) {
 		const struct image_pkg *p = &im->pkgs[i];

@@ -15,6 +15,9 @@ case of a test script:
     /slow/PATH        sleep --slow seconds before answering
     /norange/PATH     ignore Range headers (always 200 with everything)
     /trickle/PATH     send the file in 8 parts, 0.3 s apart
+    /drip/PATH        send the file (Range honoured) one byte every 0.5 s
+    /long/PATH        send the file, then as much again (a body longer
+                      than the Manifest says)
     /PATH             the file (Range honoured)
 """
 import argparse
@@ -57,7 +60,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return self.send_plain(302, "", [("Location", self.path)])
         if mode == "slow":
             time.sleep(self.server.slow)
-        if mode not in ("truncate", "slow", "norange", "trickle"):
+        if mode not in ("truncate", "slow", "norange", "trickle", "drip",
+                        "long"):
             mode, rest = "", self.path.lstrip("/")
         self.serve_file(mode, rest)
 
@@ -73,15 +77,24 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if data is None:
             return self.send_plain(404, "not found\n")
         m = re.match(r"bytes=(\d+)-$", self.headers.get("Range", ""))
+        if mode == "drip":
+            return self.drip(data, int(m.group(1)) if m else 0)
         if m and mode != "norange":
             return self.send_range(data, int(m.group(1)))
         self.send_response(200)
-        self.send_header("Content-Length", str(len(data)))
+        if mode != "long":
+            self.send_header("Content-Length", str(len(data)))
+        else:
+            self.close_connection = True
         self.end_headers()
         if mode == "truncate":
             self.wfile.write(data[: len(data) // 2])
             self.wfile.flush()
             self.close_connection = True
+            return
+        if mode == "long":
+            self.wfile.write(data)
+            self.wfile.write(data)
             return
         if mode == "trickle":
             step = (len(data) + 7) // 8
@@ -91,6 +104,18 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 time.sleep(0.3)
             return
         self.wfile.write(data)
+
+    def drip(self, data, start):
+        self.send_response(206 if start else 200)
+        if start:
+            self.send_header("Content-Range", "bytes %d-%d/%d"
+                             % (start, len(data) - 1, len(data)))
+        self.send_header("Content-Length", str(len(data) - start))
+        self.end_headers()
+        for i in range(start, len(data)):
+            self.wfile.write(data[i:i + 1])
+            self.wfile.flush()
+            time.sleep(0.5)
 
     def send_range(self, data, start):
         if start >= len(data):

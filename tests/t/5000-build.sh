@@ -248,4 +248,12 @@ test_expect_success SANDBOX 'of two concurrent builds of one package, the one th
 	test_cmp expect outcomes
 '
 
+test_expect_success SANDBOX 'a bad GILD_FETCH_TIMEOUT is refused by build as by fetch' '
+	test_expect_code 2 env GILD_FETCH_TIMEOUT=soon gild -C t1 build --rebuild app-misc/hello 2>err &&
+	echo "gild: error: environment: '"'"'GILD_FETCH_TIMEOUT'"'"' is not a whole number: '"'"'soon'"'"'" >expect &&
+	test_cmp expect err &&
+	test_expect_code 2 env GILD_FETCH_TIMEOUT=soon gild -C t1 fetch app-misc/hello 2>err &&
+	test_cmp expect err
+'
+
 test_done
