@@ -213,6 +213,8 @@ test_expect_success SANDBOX 'QA_FATAL and INSTALL_MASK from gild.conf decide wha
 '
 
 test_expect_success SANDBOX 'gild killed mid-build leaves no package, no running build and no lock' '
+	# the log of an earlier build would end the wait below at once
+	rm -f t2/var/tmp/gild/app-misc/sleepy-1/build.log &&
 	(gild -C t2 build --rebuild app-misc/sleepy >/dev/null 2>&1 & echo $! >pid; wait) &
 	log=t2/var/tmp/gild/app-misc/sleepy-1/build.log &&
 	for i in $(seq 100); do grep -q src_compile $log 2>/dev/null && break; sleep 0.2; done &&
