@@ -349,13 +349,14 @@ static int write_solv(const struct binrepo *r, struct gild_err *err)
 	return rc < 0 ? rc : gild_atomic_commit(&af, err);
 }
 
-int binrepo_index_write(const struct binrepo *r, struct gild_err *err)
+/* PKGDIR/.gild.lock, held by whoever writes the index. Returns the fd. */
+static int lock_index(const char *pkgdir, struct gild_err *err)
 {
-	_cleanup_free_ char *lock = gild_path_join(r->pkgdir, ".gild.lock");
+	_cleanup_free_ char *lock = gild_path_join(pkgdir, ".gild.lock");
 	_cleanup_close_ int fd = -1;
 	int rc;
 
-	if ((rc = gild_mkdir_p(r->pkgdir, 0755, err)) < 0)
+	if ((rc = gild_mkdir_p(pkgdir, 0755, err)) < 0)
 		return rc;
 	fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
 	if (fd < 0)
@@ -363,7 +364,59 @@ int binrepo_index_write(const struct binrepo *r, struct gild_err *err)
 	while (flock(fd, LOCK_EX) < 0)
 		if (errno != EINTR)
 			return gild_fail_errno(err, lock, "cannot lock");
+	return TAKE_FD(fd);
+}
+
+/* Temporaries of the index (".Packages.tmp.*", ".Packages.solv.tmp.*")
+ * left by a writer that was killed: under the lock no writer is at work,
+ * so every one there is stale. */
+static void remove_stale_temporaries(const char *pkgdir)
+{
+	DIR *d = opendir(pkgdir);
+	struct dirent *de;
+
+	if (!d)
+		return;
+	while ((de = readdir(d)))
+		if (gild_startswith(de->d_name, ".Packages.tmp") ||
+		    gild_startswith(de->d_name, ".Packages.solv.tmp"))
+			(void)unlinkat(dirfd(d), de->d_name, 0);
+	closedir(d);
+}
+
+static int write_index_locked(const struct binrepo *r, struct gild_err *err)
+{
+	int rc;
+
+	remove_stale_temporaries(r->pkgdir);
 	if ((rc = write_packages(r, err)) < 0)
 		return rc;
 	return write_solv(r, err);
+}
+
+int binrepo_index_write(const struct binrepo *r, struct gild_err *err)
+{
+	_cleanup_close_ int fd = lock_index(r->pkgdir, err);
+
+	if (fd < 0)
+		return fd;
+	return write_index_locked(r, err);
+}
+
+int binrepo_reindex(const char *pkgdir, struct binrepo **out,
+		    struct gild_err *err)
+{
+	_cleanup_close_ int fd = lock_index(pkgdir, err);
+	_cleanup_(binrepo_freep) struct binrepo *r = NULL;
+	int rc;
+
+	if (fd < 0)
+		return fd;
+	/* scanned under the lock: a package another writer added before it
+	 * took the lock is in the index it writes, and in ours */
+	if ((rc = binrepo_open(pkgdir, &r, err)) < 0 ||
+	    (rc = write_index_locked(r, err)) < 0)
+		return rc;
+	*out = TAKE_PTR(r);
+	return 0;
 }

@@ -278,6 +278,13 @@ int binrepo_add(const char *pkgdir, const struct gpkg_meta *meta,
  * flock on PKGDIR/.gild.lock. Packages with ->error are left out. */
 int binrepo_index_write(const struct binrepo *r, struct gild_err *err);
 
+/* Scan PKGDIR and write its index, both under the lock, so that two
+ * writers adding packages at once both end up in the index (a scan before
+ * the lock lost the other's package). Stale temporaries of the index are
+ * removed on the way. *out is the scanned repository. */
+int binrepo_reindex(const char *pkgdir, struct binrepo **out,
+		    struct gild_err *err);
+
 /* Read PKGDIR/Packages instead of every package: each package's metadata
  * holds the index's keys (CATEGORY, PF, SLOT, USE, IUSE, the evaluated
  * *DEPEND, BUILD_ID, ...). Returns 0, -ENOENT (no index), -ESTALE (a

@@ -341,6 +341,7 @@ void build_env_free(struct build_env *e)
 	free(e->pkgdir);
 	free(e->distdir);
 	free(e->tmpdir);
+	gild_strv_release(&e->verified);
 	free(e->stage_root);
 	free(e->stage_id);
 	free(e->stage_desc);

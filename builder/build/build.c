@@ -325,9 +325,10 @@ static int package_image(struct build_job *j, char **pkg_path,
 		return r;
 	if ((r = binrepo_add(j->env->pkgdir, &m, image, err)) < 0)
 		return r;
-	if ((r = build_env_reload_repo(j->env, err)) < 0)
-		return r;
-	return binrepo_index_write(j->env->repo, err);
+	/* the repository scanned again and indexed under one lock */
+	binrepo_free(j->env->repo);
+	j->env->repo = NULL;
+	return binrepo_reindex(j->env->pkgdir, &j->env->repo, err);
 }
 
 /* ---- the flow -------------------------------------------------------------
@@ -412,6 +413,89 @@ static int build_from_source(struct build_job *j, enum build_outcome *outcome,
 	return r;
 }
 
+/* "path size mtime ino" of a package file as it was when it verified. */
+static char *verified_key(const char *path)
+{
+	struct stat st;
+
+	if (stat(path, &st) < 0)
+		return NULL;
+	return xasprintf("%s %lld %lld.%09ld %llu", path, (long long)st.st_size,
+			 (long long)st.st_mtim.tv_sec, st.st_mtim.tv_nsec,
+			 (unsigned long long)st.st_ino);
+}
+
+/* PKGDIR/.gild-verified remembers packages that verified, keyed by
+ * their size, mtime and inode: a no-op build does not decompress every
+ * package again, and a package changed since is verified again. */
+static bool verified_before(struct build_env *e, const char *path)
+{
+	_cleanup_free_ char *key = verified_key(path);
+
+	if (!e->verified_read) {
+		_cleanup_free_ char *f =
+		    gild_path_join(e->pkgdir, ".gild-verified");
+		_cleanup_free_ char *text = NULL;
+		size_t n;
+		e->verified_read = true;
+		if (gild_read_file(f, &text, &n, NULL) == 0)
+			for (char *l = text, *next; l && *l; l = next) {
+				next = strchr(l, '\n');
+				if (next)
+					*next++ = '\0';
+				gild_strv_add(&e->verified, l);
+			}
+	}
+	return key && gild_strv_contains(&e->verified, key);
+}
+
+static void note_verified(struct build_env *e, const char *path)
+{
+	_cleanup_free_ char *key = verified_key(path);
+	_cleanup_free_ char *f = gild_path_join(e->pkgdir, ".gild-verified");
+	_cleanup_close_ int fd = -1;
+
+	if (!key || gild_strv_contains(&e->verified, key))
+		return;
+	gild_strv_add(&e->verified, key);
+	/* one short O_APPEND write: concurrent builds cannot interleave */
+	fd = open(f, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+	if (fd >= 0) {
+		_cleanup_free_ char *line = xasprintf("%s\n", key);
+		(void)!write(fd, line, strlen(line));
+	}
+}
+
+/* A package of the right build-id is reused only when it verifies (its
+ * Manifest and CONTENTS): a damaged one would fail every package built
+ * against it, later and far from the cause. It is moved aside into
+ * PKGDIR/.bad/ and built again, saying so. 1 reuse, 0 build, <0 error. */
+static int reusable(struct build_job *j, const struct binrepo_pkg *have,
+		    struct gild_err *err)
+{
+	_cleanup_free_ char *path =
+	    gild_path_join(j->env->pkgdir, have->relpath);
+	_cleanup_free_ char *bad = gild_path_join(j->env->pkgdir, ".bad");
+	_cleanup_free_ char *aside = NULL;
+	struct gild_err verr = GILD_ERR_INIT;
+	int r;
+
+	if (verified_before(j->env, path) || gpkg_verify(path, &verr) == 0) {
+		note_verified(j->env, path);
+		return 1;
+	}
+	aside = xasprintf("%s/%s.%ld", bad, strrchr(have->relpath, '/') + 1,
+			  (long)getpid());
+	if ((r = gild_mkdir_p(bad, 0755, err)) < 0)
+		return r;
+	if (rename(path, aside) < 0)
+		return gild_fail_errno(err, path, "cannot move aside");
+	gild_ctx_warn(j->env->ctx,
+		      "%s does not verify (%s): moved to %s, building it again",
+		      path, verr.msg, aside);
+	return 0;
+}
+
 static int build_job_run(struct build_job *j, enum build_outcome *outcome,
 			 char **pkg_path, struct gild_err *err)
 {
@@ -430,7 +514,9 @@ static int build_job_run(struct build_job *j, enum build_outcome *outcome,
 	    (rc = build_job_compute_id(j, err)) < 0)
 		return rc;
 	have = binrepo_find_build_id(j->env->repo, j->build_id);
-	if (have && !j->opts->rebuild) {
+	if (have && !j->opts->rebuild && (rc = reusable(j, have, err)) != 0) {
+		if (rc < 0)
+			return rc;
 		*outcome = BUILD_REUSED;
 		*pkg_path = gild_path_join(j->env->pkgdir, have->relpath);
 		return 0;

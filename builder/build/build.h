@@ -57,6 +57,8 @@ struct build_env {
 	/* Sandbox limits per phase, from gild.conf or the environment (see
 	 * build-env.c for the defaults): seconds, bytes, processes, bytes. */
 	uint64_t phase_timeout, mem, nproc, fsize;
+	struct gild_strv verified; /* PKGDIR/.gild-verified, once read */
+	bool verified_read;
 };
 
 int build_env_open(struct gild_ctx *ctx, struct build_env **out,
