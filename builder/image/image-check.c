@@ -146,42 +146,31 @@ static int check_elf(const struct image *im, const struct image_file *f,
 	return 0;
 }
 
-/* The uids and gids of the image's passwd and group. */
-static void read_ids(const struct image *im, const char *file,
-		     struct gild_strv *ids)
+/* Whether "ID NAME" lines (image_id_names) have id. */
+static bool has_id(const struct gild_strv *names, unsigned id)
 {
-	_cleanup_free_ char *h = image_host_path(im, file);
-	_cleanup_free_ char *text = NULL;
-	size_t n;
+	char key[16];
+	size_t n = (size_t)snprintf(key, sizeof(key), "%u ", id);
 
-	if (gild_read_file(h, &text, &n, NULL) < 0)
-		return;
-	for (char *line = text, *next; line && *line; line = next) {
-		next = strchr(line, '\n');
-		if (next)
-			*next++ = '\0';
-		char *f = strchr(line, ':');
-		f = f ? strchr(f + 1, ':') : NULL;
-		if (f)
-			gild_strv_push(ids,
-				       xstrndup(f + 1, strcspn(f + 1, ":")));
-	}
+	for (size_t i = 0; i < names->n; i++)
+		if (!strncmp(names->v[i], key, n))
+			return true;
+	return false;
 }
 
 static int check_mode(const struct image *im, const struct image_file *f,
-		      const struct stat *st, const struct gild_strv *uids,
-		      const struct gild_strv *gids, struct gild_err *err)
+		      const struct stat *st, struct gild_err *err)
 {
 	char id[32];
 
 	snprintf(id, sizeof(id), "%u", (unsigned)st->st_uid);
-	if (!gild_strv_contains(uids, id))
+	if (!has_id(&im->id_names[0], st->st_uid))
 		return gild_fail(err, -GILD_E_INVALID, NULL,
 				 "'%s' (from %s) belongs to uid %s, which the "
 				 "image's /etc/passwd does not have",
 				 f->path, f->origin, id);
 	snprintf(id, sizeof(id), "%u", (unsigned)st->st_gid);
-	if (!gild_strv_contains(gids, id))
+	if (!has_id(&im->id_names[1], st->st_gid))
 		return gild_fail(err, -GILD_E_INVALID, NULL,
 				 "'%s' (from %s) belongs to gid %s, which the "
 				 "image's /etc/group does not have",
@@ -237,14 +226,11 @@ static int check_strays(struct image *im, struct gild_err *err)
 
 int image_check(struct image *im, struct gild_err *err)
 {
-	_cleanup_(gild_strv_releasep) struct gild_strv uids = GILD_STRV_INIT;
-	_cleanup_(gild_strv_releasep) struct gild_strv gids = GILD_STRV_INIT;
 	int r;
 
 	if ((r = check_strays(im, err)) < 0)
 		return r;
-	read_ids(im, "/etc/passwd", &uids);
-	read_ids(im, "/etc/group", &gids);
+	image_read_id_names(im);
 	for (size_t i = 0; i < im->files.n; i++) {
 		const struct image_file *f = &im->files.v[i];
 		_cleanup_free_ char *h = image_host_path(im, f->path);
@@ -252,7 +238,7 @@ int image_check(struct image *im, struct gild_err *err)
 		if (lstat(h, &st) < 0)
 			return gild_fail_errno(
 			    err, h, "listed in the image but missing:");
-		if ((r = check_mode(im, f, &st, &uids, &gids, err)) < 0 ||
+		if ((r = check_mode(im, f, &st, err)) < 0 ||
 		    (S_ISLNK(st.st_mode) &&
 		     (r = check_link(im, f->path, err)) < 0) ||
 		    (S_ISREG(st.st_mode) && (r = check_elf(im, f, err)) < 0))

@@ -157,6 +157,9 @@ bool image_is_current(const struct image *im, const char *outdir);
 /* image-write.c: each format into dir (by temporary + rename). */
 int image_write_outputs(struct image *im, const char *dir,
 			struct image_result *res, struct gild_err *err);
+/* im->id_names from the image's passwd and group, once (the checks and
+ * the writers run after the last change to them). */
+void image_read_id_names(struct image *im);
 /* Clamp every mtime of the staging root to the image's epoch. */
 int image_clamp_times(struct image *im, struct gild_err *err);
 /* Run a host tool (argv[0] searched in PATH; env additions "K=V" or NULL);

@@ -438,6 +438,15 @@ static void read_id_names(struct image *im, const char *file,
 	}
 }
 
+void image_read_id_names(struct image *im)
+{
+	if (im->id_names_read)
+		return;
+	read_id_names(im, "/etc/passwd", &im->id_names[0]);
+	read_id_names(im, "/etc/group", &im->id_names[1]);
+	im->id_names_read = true;
+}
+
 /* The name the image gives an id (passwd or group), or NULL. */
 static const char *owner_name(void *ud, bool is_group, unsigned id)
 {
@@ -445,11 +454,7 @@ static const char *owner_name(void *ud, bool is_group, unsigned id)
 	char key[16];
 	size_t n = (size_t)snprintf(key, sizeof(key), "%u ", id);
 
-	if (!im->id_names_read) {
-		read_id_names(im, "/etc/passwd", &im->id_names[0]);
-		read_id_names(im, "/etc/group", &im->id_names[1]);
-		im->id_names_read = true;
-	}
+	image_read_id_names(im);
 	for (size_t i = 0; i < im->id_names[is_group].n; i++)
 		if (!strncmp(im->id_names[is_group].v[i], key, n))
 			return im->id_names[is_group].v[i] + n;
