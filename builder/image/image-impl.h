@@ -69,6 +69,7 @@ struct image {
 	 * the writers */
 	struct gild_strv id_names[2];
 	bool id_names_read;
+	int lock_fd; /* flock on the work directory, -1 before prepare */
 };
 
 /* image-files.c */

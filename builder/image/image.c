@@ -1,6 +1,8 @@
 /* image.c: `gild image`'s flow, one step per line (see image.h). */
 #include "image-impl.h"
 
+#include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -46,6 +48,8 @@ static void image_release(struct image *im)
 	gild_strv_release(&im->services);
 	free(im->mask_files);
 	free(im->mask_bytes);
+	if (im->lock_fd >= 0)
+		close(im->lock_fd);
 	gild_strv_release(&im->id_names[0]);
 	gild_strv_release(&im->id_names[1]);
 }
@@ -203,6 +207,32 @@ static void fill_result(struct image *im, const char *outdir,
 	res->npkgs = im->npkgs;
 }
 
+/* Two `gild image` of one role share its work directory: the second
+ * waits for the first (and then usually finds the image up to date). */
+static int lock_workdir(struct image *im, struct gild_err *err)
+{
+	_cleanup_free_ char *path = gild_path_join(im->workdir, ".lock");
+	int fd;
+
+	if (im->lock_fd != -1)
+		return 0; /* held already (or by the caller: -2) */
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return gild_fail_errno(err, path, "cannot create lock");
+	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+		gild_ctx_info(im->ctx, "waiting for another gild image of %s",
+			      im->role.profile);
+		while (flock(fd, LOCK_EX) < 0)
+			if (errno != EINTR) {
+				close(fd);
+				return gild_fail_errno(err, path,
+						       "cannot lock");
+			}
+	}
+	im->lock_fd = fd;
+	return 0;
+}
+
 static int prepare(struct image *im, struct build_env *env,
 		   const struct image_opts *o, const char *rootname,
 		   struct gild_err *err)
@@ -219,7 +249,7 @@ static int prepare(struct image *im, struct build_env *env,
 	if ((r = image_role_load(im, err)) < 0 ||
 	    (r = gild_mkdir_p(im->workdir, 0755, err)) < 0)
 		return r;
-	return 0;
+	return lock_workdir(im, err);
 }
 
 /* Prepare, build what is missing, and compute the image-id. */
@@ -255,7 +285,7 @@ static int verify_again(struct build_env *env, const struct image_opts *o,
 			const char *outdir, const struct image_result *first,
 			struct gild_err *err)
 {
-	struct image im = {0};
+	struct image im = {.lock_fd = -2}; /* the first build holds it */
 	struct image_result res = {0};
 	_cleanup_free_ char *dir = NULL;
 	int r;
@@ -317,7 +347,7 @@ static int build_image(struct image *im, struct build_env *env,
 int image_build(struct build_env *env, const struct image_opts *o,
 		struct image_result *res, struct gild_err *err)
 {
-	struct image im = {0};
+	struct image im = {.lock_fd = -1};
 	/* the image's modes are set explicitly; this keeps the tools'
 	 * own files (mksquashfs' temporaries, say) independent of it too */
 	mode_t old = umask(022);
