@@ -58,13 +58,26 @@ static char *make_group(const char *controller, struct gild_err *err)
 		gild_fail_errno(err, top, "cannot create the cgroup");
 		return NULL;
 	}
-	dir = xasprintf("%s/sandbox-%d-%u", top, (int)getpid(), counter++);
-	if (mkdir(dir, 0755) < 0) {
-		gild_fail_errno(err, dir, "cannot create the cgroup");
+	/* A gild killed with SIGKILL leaves its (empty) groups behind, and
+	 * a later gild may get the same pid: a leftover is removed (rmdir
+	 * only succeeds on an empty group), else the next name is tried. */
+	for (unsigned tries = 0; tries < 64; tries++) {
+		dir = xasprintf("%s/sandbox-%d-%u", top, (int)getpid(),
+				counter++);
+		if (mkdir(dir, 0755) == 0)
+			return dir;
+		if (errno == EEXIST && rmdir(dir) == 0 && mkdir(dir, 0755) == 0)
+			return dir;
+		if (errno != EEXIST && errno != EBUSY) {
+			gild_fail_errno(err, dir, "cannot create the cgroup");
+			free(dir);
+			return NULL;
+		}
 		free(dir);
-		return NULL;
 	}
-	return dir;
+	gild_fail(err, -GILD_E_SANDBOX, NULL,
+		  "cannot create a cgroup under '%s': 64 names in use", top);
+	return NULL;
 }
 
 int sandbox_cgroup_create(const struct sandbox_spec *s,

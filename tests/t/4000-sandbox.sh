@@ -199,4 +199,13 @@ test_expect_success SANDBOX,CGROUP_V1 'with --mem and --nproc the command starts
 	test_grep "^[0-9]*:pids:/$" out
 '
 
+if [ "$(id -u)" = 0 ] && [ -d /sys/fs/cgroup/memory ]; then test_set_prereq MEMCG
+else test_set_prereq_reason MEMCG "needs root and the cgroup v1 memory controller"; fi
+
+test_expect_success SANDBOX,MEMCG 'a cgroup left by a killed gild with the same pid is reused, not an error' '
+	sh -c "mkdir -p /sys/fs/cgroup/memory/gild/sandbox-\$\$-0 &&
+		exec gild sandbox --mem 67108864 -- true" 2>err &&
+	test_must_be_empty err
+'
+
 test_done
