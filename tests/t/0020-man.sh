@@ -33,7 +33,7 @@ test_expect_success 'every command gild help lists has a page' '
 '
 
 test_expect_success 'make install puts the pages under share/man' '
-	make -s -C "$GILD_TOP" install DESTDIR="$(pwd)/dest" PREFIX=/usr O="${O:-.build}" >/dev/null &&
+	make -s -C "$GILD_TOP" install-man DESTDIR="$(pwd)/dest" PREFIX=/usr >/dev/null &&
 	test -f dest/usr/share/man/man1/gild.1 &&
 	test -f dest/usr/share/man/man1/gild-image.1 &&
 	test -f dest/usr/share/man/man5/gild.conf.5
