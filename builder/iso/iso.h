@@ -1,5 +1,4 @@
 /* iso.h: live ISOs of a role. The one public header of builder/iso/.
- * (So far: the initramfs; gild iso follows.)
  *
  * The flow of iso_build (each step a file of this folder):
  *   1. the role's golden image, built or up to date      (image/image.h)
@@ -27,6 +26,36 @@
 #include "base/base.h"
 #include "build/build.h"
 #include "image/image.h"
+
+struct iso_opts {
+	const char *outdir;	/* NULL: the image's output directory */
+	build_report_fn report; /* after each package built, or NULL */
+	void *report_ud;
+};
+
+/* One part of the ISO, for the report. */
+struct iso_part {
+	const char *name; /* "kernel", "initramfs", "rootfs", "esp" */
+	uint64_t size;
+};
+
+struct iso_result {
+	char *path;  /* DIR/<role>.iso */
+	char *label; /* its ISO 9660 volume label */
+	uint64_t size;
+	char sha256[129]; /* hex */
+	struct iso_part parts[4];
+	size_t nparts;
+};
+void iso_result_release(struct iso_result *r);
+static inline void iso_result_releasep(struct iso_result *r)
+{
+	iso_result_release(r);
+}
+
+/* The live ISO of the role in env's profile. */
+int iso_build(struct build_env *env, const struct iso_opts *o,
+	      struct iso_result *res, struct gild_err *err);
 
 /* A newc cpio of the initramfs into out (gzip -n: no name, no time):
  * busybox (a static binary, as /bin/busybox) and the embedded /init,
