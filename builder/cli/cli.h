@@ -118,6 +118,7 @@ int cmd_required_use(int argc, char **argv, struct gild_ctx *ctx);
 int gild_parse_eapi_opt(struct gild_ctx *ctx, const char *arg, int *eapi);
 int cmd_pkg(int argc, char **argv, struct gild_ctx *ctx);
 int cmd_image(int argc, char **argv, struct gild_ctx *ctx);
+int cmd_iso(int argc, char **argv, struct gild_ctx *ctx);
 int cmd_image_run(int argc, char **argv, struct gild_ctx *ctx);
 int cmd_repo(int argc, char **argv, struct gild_ctx *ctx);
 

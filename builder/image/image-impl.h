@@ -163,13 +163,6 @@ int image_write_outputs(struct image *im, const char *dir,
 void image_read_id_names(struct image *im);
 /* Clamp every mtime of the staging root to the image's epoch. */
 int image_clamp_times(struct image *im, struct gild_err *err);
-/* Run a host tool (argv[0] searched in PATH; env additions "K=V" or NULL);
- * its output goes to log. -GILD_E_NOTFOUND names the Debian package when
- * it is missing. */
-int image_run_tool(const char *const *argv, const char *const *env,
-		   const char *debian_pkg, const char *log,
-		   struct gild_err *err);
-bool image_have_tool(const char *name);
 
 /* image-report.c */
 int image_write_manifest(struct image *im, const char *dir,

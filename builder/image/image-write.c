@@ -65,8 +65,20 @@ static char *tool_path(const char *name)
 	return xstrdup(name);
 }
 
+/* Whether the "NAME=value" entry e sets a variable that one of env sets. */
+static bool overridden(const char *e, const char *const *env)
+{
+	size_t n = strcspn(e, "=");
+
+	for (size_t i = 0; env && env[i]; i++)
+		if (!strncmp(env[i], e, n) && env[i][n] == '=')
+			return true;
+	return false;
+}
+
 /* The environment of a tool: ours without SOURCE_DATE_EPOCH (the tools
- * are given every time explicitly), plus env. */
+ * are given every time explicitly), plus env, whose entries replace ours
+ * (TZ=UTC for a tool that writes local times, say). */
 static char **tool_env(const char *const *env)
 {
 	size_t n = 0, k = 0, m = 0;
@@ -78,7 +90,8 @@ static char **tool_env(const char *const *env)
 		m++;
 	out = xcalloc(n + m + 1, sizeof(char *));
 	for (size_t i = 0; i < n; i++)
-		if (!gild_startswith(environ[i], "SOURCE_DATE_EPOCH="))
+		if (!gild_startswith(environ[i], "SOURCE_DATE_EPOCH=") &&
+		    !overridden(environ[i], env))
 			out[k++] = environ[i];
 	for (size_t i = 0; i < m; i++)
 		out[k++] = (char *)env[i];

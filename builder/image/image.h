@@ -105,4 +105,14 @@ char *image_outdir(const struct build_env *env, struct gild_err *err);
  * runs (for `gild image run`): <tmpdir>/image/<profile>/root. */
 char *image_root_dir(const struct build_env *env);
 
+/* Run a host tool (argv[0] searched in PATH, then the sbin directories;
+ * env additions "K=V" or NULL; SOURCE_DATE_EPOCH is removed unless env
+ * sets it); its output goes to log. -GILD_E_NOTFOUND names the Debian
+ * package when it is missing, -GILD_E_BUILD names the log when it fails.
+ * gild iso uses it too. */
+int image_run_tool(const char *const *argv, const char *const *env,
+		   const char *debian_pkg, const char *log,
+		   struct gild_err *err);
+bool image_have_tool(const char *name);
+
 #endif /* GILD_IMAGE_H */

@@ -1,0 +1,101 @@
+/* cmd-iso.c: `gild iso`: a role's live ISO (see iso/iso.h). */
+#include "cli/cli.h"
+#include "iso/iso.h"
+
+enum {
+	OPT_ROLE = 0x2000,
+};
+
+static int parse_iso_opts(int argc, char **argv, struct gild_ctx *ctx,
+			  struct iso_opts *o, const char **role, int *status)
+{
+	static const struct option opts[] = {
+	    GILD_TREE_LONGOPT,
+	    GILD_COMMON_LONGOPTS,
+	    {"role", required_argument, NULL, OPT_ROLE},
+	    {"output", required_argument, NULL, 'o'},
+	    {0}};
+	int c, h;
+
+	while ((c = getopt_long(argc, argv, GILD_COMMON_SHORTOPTS "o:", opts,
+				NULL)) != -1) {
+		if ((h = gild_ctx_common_opt(ctx, c, optarg, status)) < 0)
+			return -1;
+		if (h > 0)
+			continue;
+		if (c == OPT_ROLE)
+			*role = optarg;
+		else if (c == 'o')
+			o->outdir = optarg;
+	}
+	if (optind < argc) {
+		*status =
+		    gild_ctx_usage_error(ctx, "unexpected '%s'", argv[optind]);
+		return -1;
+	}
+	return 0;
+}
+
+static void report_done(void *ud, const struct build_done *d)
+{
+	struct gild_ctx *ctx = ud;
+
+	if (ctx->json)
+		return;
+	fprintf(ctx->out, ">>> %s: %s\n", d->cpv,
+		d->outcome == BUILD_BUILT ? "built" : "reused");
+	fflush(ctx->out);
+}
+
+static void print_text(struct gild_ctx *ctx, const struct iso_result *r)
+{
+	fprintf(ctx->out, "iso: %s (label %s), %.1f MiB, sha256 %.16s...\n",
+		r->path, r->label, (double)r->size / (1 << 20), r->sha256);
+	for (size_t i = 0; i < r->nparts; i++)
+		fprintf(ctx->out, "  %-20s %8.1f KiB\n", r->parts[i].name,
+			(double)r->parts[i].size / 1024);
+}
+
+static void print_json(struct gild_ctx *ctx, const struct iso_result *r)
+{
+	fprintf(ctx->out, "{\"path\": ");
+	gild_json_str(ctx->out, r->path, (size_t)-1);
+	fprintf(ctx->out,
+		", \"label\": \"%s\", \"size\": %llu, \"sha256\": \"%s\", "
+		"\"parts\": {",
+		r->label, (unsigned long long)r->size, r->sha256);
+	for (size_t i = 0; i < r->nparts; i++)
+		fprintf(ctx->out, "%s\"%s\": %llu", i ? ", " : "",
+			r->parts[i].name, (unsigned long long)r->parts[i].size);
+	fprintf(ctx->out, "}}\n");
+}
+
+int cmd_iso(int argc, char **argv, struct gild_ctx *ctx)
+{
+	_cleanup_(build_env_freep) struct build_env *env = NULL;
+	_cleanup_(iso_result_releasep) struct iso_result res = {0};
+	_cleanup_free_ char *profile = NULL;
+	struct iso_opts o = {.report = report_done, .report_ud = ctx};
+	const char *role = NULL;
+	int status = 0, r;
+
+	if (parse_iso_opts(argc, argv, ctx, &o, &role, &status) < 0)
+		return status;
+	if (role && ctx->profile)
+		return gild_ctx_usage_error(ctx, "--role and --profile both "
+						 "name the ISO's profile: "
+						 "give one");
+	if (role && (!*role || strchr(role, '/') || role[0] == '.'))
+		return gild_ctx_usage_error(ctx, "bad role name '%s'", role);
+	if (role || !ctx->profile)
+		ctx->profile = profile =
+		    xasprintf("roles/%s", role ? role : "minimal");
+	if ((r = build_env_open(ctx, &env, &ctx->err)) < 0 ||
+	    (r = iso_build(env, &o, &res, &ctx->err)) < 0)
+		return r;
+	if (ctx->json)
+		print_json(ctx, &res);
+	else
+		print_text(ctx, &res);
+	return 0;
+}

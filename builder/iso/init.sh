@@ -1,0 +1,58 @@
+#!/bin/busybox sh
+# /init of gild's live initramfs (written by gild iso, iso-initramfs.c):
+# find the medium by its ISO 9660 label (gild.live=LABEL on the kernel
+# command line), mount its rootfs.squashfs under an overlay whose upper
+# layer is a tmpfs (a live system writes to memory, never to the medium),
+# and switch_root into it: the image's own /sbin/init runs next.
+# Only busybox is here, so every command is an applet.
+
+fail() {
+	echo "gild-initramfs: error: $*"
+	echo "gild-initramfs: dropping to a shell"
+	exec /bin/busybox sh
+}
+
+# The applets as commands (busybox --install writes links into /bin).
+/bin/busybox --install -s /bin
+export PATH=/bin
+
+mount -t proc proc /proc &&
+	mount -t sysfs sysfs /sys &&
+	mount -t devtmpfs devtmpfs /dev || fail "cannot mount /proc, /sys or /dev"
+
+label=
+for arg in $(cat /proc/cmdline); do
+	case $arg in
+	gild.live=*) label=${arg#gild.live=} ;;
+	esac
+done
+[ -n "$label" ] || fail "no gild.live=LABEL on the kernel command line"
+
+# The medium's driver (SATA, IDE, SCSI CD-ROM, USB) may probe after init
+# starts: wait for the label to appear, up to about 30 seconds.
+dev=
+tries=0
+while [ -z "$dev" ] && [ $tries -lt 60 ]; do
+	dev=$(findfs "LABEL=$label" 2>/dev/null)
+	[ -n "$dev" ] || sleep 0.5
+	tries=$((tries + 1))
+done
+[ -n "$dev" ] || fail "no medium labelled '$label' found"
+
+mount -t iso9660 -o ro "$dev" /media ||
+	fail "cannot mount '$dev' (label '$label')"
+[ -f /media/rootfs.squashfs ] || fail "'$dev' has no rootfs.squashfs"
+mount -t squashfs -o ro,loop /media/rootfs.squashfs /lower ||
+	fail "cannot mount rootfs.squashfs of '$dev'"
+mount -t tmpfs -o mode=0755 tmpfs /rw &&
+	mkdir -p /rw/upper /rw/work &&
+	mount -t overlay \
+		-o lowerdir=/lower,upperdir=/rw/upper,workdir=/rw/work \
+		overlay /newroot || fail "cannot mount the overlay root"
+[ -x /newroot/sbin/init ] || fail "the image has no /sbin/init"
+
+# The new root's init mounts these itself.
+umount /sys /proc
+mount --move /dev /newroot/dev || umount /dev
+echo "gild-initramfs: live root from '$dev' (label $label), starting /sbin/init"
+exec switch_root /newroot /sbin/init
