@@ -156,11 +156,23 @@ static void emit_src(struct parser *p, size_t src, size_t n)
 	gild_buf_add(&p->val, p->buf + src, n);
 }
 
+/* A value may not grow past this: `X="$X$X"` thirty times would ask for
+ * gigabytes and take every command on the tree down with it. Metadata
+ * values of real trees stay far below (Portage's md5-cache lines are a
+ * few KiB). */
+#define SHVARS_MAX_VALUE (1u << 20)
+
 /* Append expanded text that came from the `$` at src. */
-static void emit_exp(struct parser *p, size_t src, gild_str s)
+static int emit_exp(struct parser *p, size_t src, gild_str s)
 {
+	if (p->val.n + s.n > SHVARS_MAX_VALUE)
+		return fail_at(p, src, -GILD_E_LIMIT,
+			       "this expansion makes a value larger than %u "
+			       "bytes (gild's limit for a variable)",
+			       SHVARS_MAX_VALUE);
 	push_seg(p, src, false);
 	gild_buf_add(&p->val, s.p, s.n);
+	return 0;
 }
 
 static void value_reset(struct parser *p)
@@ -192,7 +204,9 @@ static int expand_braced(struct parser *p, size_t dollar)
 	gild_str v = {"", 0};
 	if (p->ops->lookup && !p->ops->lookup(p->ud, name, &v))
 		v = (gild_str){"", 0};
-	emit_exp(p, dollar, v);
+	int r = emit_exp(p, dollar, v);
+	if (r < 0)
+		return r;
 	p->pos = i + 1;
 	return 0;
 }
@@ -223,7 +237,9 @@ static int expand_dollar(struct parser *p, bool in_dquote)
 			 v = {"", 0};
 		if (p->ops->lookup && !p->ops->lookup(p->ud, name, &v))
 			v = (gild_str){"", 0};
-		emit_exp(p, dollar, v);
+		int r = emit_exp(p, dollar, v);
+		if (r < 0)
+			return r;
 		p->pos = i;
 		return 0;
 	}
