@@ -7,6 +7,7 @@
  * ebuild_run_phase PHASE. Order and defaults are PMS chapter 9. */
 #include "build/build.h"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <ftw.h>
 #include <sys/stat.h>
@@ -54,6 +55,43 @@ static int copy_file(const char *from, const char *to, struct gild_err *err)
 	return write_file(to, text, n, err);
 }
 
+/* FILESDIR copied into the work area with modes of its own (0755
+ * directories, 0644 files, 0755 where the tree's file is executable):
+ * the tree may be a clone made under umask 077 whose 0600 files the
+ * build user could not read through a bind. */
+static int copy_files_dir(const char *from, const char *to,
+			  struct gild_err *err)
+{
+	struct dirent **names = NULL;
+	int n = scandir(from, &names, NULL, alphasort), r = 0;
+
+	if (n < 0)
+		return gild_fail_errno(err, from, "cannot read directory");
+	if (mkdir(to, 0755) < 0 && errno != EEXIST)
+		r = gild_fail_errno(err, to, "cannot create directory");
+	else if (chmod(to, 0755) < 0)
+		r = gild_fail_errno(err, to, "cannot set the mode of");
+	for (int i = 0; i < n; i++) {
+		const char *name = names[i]->d_name;
+		_cleanup_free_ char *s = gild_path_join(from, name);
+		_cleanup_free_ char *d = gild_path_join(to, name);
+		struct stat st;
+		if (r == 0 && strcmp(name, ".") && strcmp(name, "..") &&
+		    lstat(s, &st) == 0) {
+			if (S_ISDIR(st.st_mode))
+				r = copy_files_dir(s, d, err);
+			else if (S_ISREG(st.st_mode) &&
+				 (r = copy_file(s, d, err)) == 0 &&
+				 chmod(d, st.st_mode & 0111 ? 0755 : 0644) < 0)
+				r = gild_fail_errno(err, d,
+						    "cannot set the mode of");
+		}
+		free(names[i]);
+	}
+	free(names);
+	return r;
+}
+
 /* /gild: the helpers, the phase script, the recipe and its classes. */
 static int stage_gild_dir(struct build_job *j, struct gild_err *err)
 {
@@ -70,6 +108,12 @@ static int stage_gild_dir(struct build_job *j, struct gild_err *err)
 	    (r = write_file(p2, build_phase_sh, strlen(build_phase_sh), err)) <
 		0 ||
 	    (r = copy_file(src, p3, err)) < 0)
+		return r;
+	_cleanup_free_ char *files =
+	    xasprintf("%s/recipes/%s/%s/files", root, j->r->category, j->r->pn);
+	_cleanup_free_ char *fcopy = gild_path_join(j->workroot, "files");
+	if (access(files, F_OK) == 0 &&
+	    (r = copy_files_dir(files, fcopy, err)) < 0)
 		return r;
 	for (size_t i = 0; i < j->r->n_inherited; i++) {
 		_cleanup_free_ char *from = xasprintf(
@@ -232,9 +276,7 @@ static int add_binds(struct build_job *j, struct sandbox_spec *s,
 					    {"image", "/build/image"},
 					    {"temp", "/build/temp"},
 					    {"home", "/build/home"}};
-	_cleanup_free_ char *files =
-	    xasprintf("%s/recipes/%s/%s/files", tree_root(j->env->tree),
-		      j->r->category, j->r->pn);
+	_cleanup_free_ char *files = gild_path_join(j->workroot, "files");
 	int rc;
 
 	if (j->env->stage_root)

@@ -389,6 +389,8 @@ static int try_url(struct job *j, const char *url, struct gild_err *err)
 		}
 		if (r != 0)
 			return r;
+		/* distfiles are public data: readable whatever the umask */
+		(void)chmod(j->partial, 0644);
 		if (rename(j->partial, j->final) < 0)
 			return gild_fail_errno(
 			    err, j->final, "cannot rename '%s' to", j->partial);

@@ -144,10 +144,15 @@ int image_run(const char *imagedir, const char *workdir,
 				 "'%s' has no rootfs.tar.zst (build the image "
 				 "with the tar format first)",
 				 imagedir);
+	mode_t old = umask(022); /* the run root is entered by mapped ids */
+
 	if ((r = gild_rm_rf(root, err)) < 0 ||
-	    (r = gild_mkdir_p(root, 0755, err)) < 0)
-		return r;
+	    (r = gild_mkdir_p(root, 0755, err)) < 0 || chmod(root, 0755) < 0) {
+		umask(old);
+		return r < 0 ? r : gild_fail_errno(err, root, "cannot chmod");
+	}
 	r = unpack_shifted(tarball, root, err);
+	umask(old);
 	if (r == 0)
 		r = run_in(root, o, status, err);
 	struct gild_err ignored = {0};

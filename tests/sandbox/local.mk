@@ -12,3 +12,4 @@ $(ESCAPE): tests/sandbox/escape.c tests/sandbox/local.mk
 	@echo "  LINK    $@"
 	$(Q)$(CC) -std=c17 -D_GNU_SOURCE -Wall -Wextra -Werror -Wno-unused-result -Wno-format-truncation \
 		-O1 -g -o $@ $<
+	$(Q)chmod 755 $@ # run inside the sandbox by its mapped user

@@ -27,6 +27,10 @@ export PATH GILD_TOP FIXTURES
 unset USE GILD_MIRRORS DISTDIR PKGDIR CFLAGS CXXFLAGS LDFLAGS CPPFLAGS CHOST \
 	FEATURES MAKEOPTS ACCEPT_KEYWORDS ACCEPT_LICENSE 2>/dev/null || true
 export LC_ALL=C TZ=UTC
+# What the tests create has the same modes whatever the caller's umask
+# (a clone in /root under umask 077 runs make check too); gild's own
+# independence from the umask is what 5060 and 7000 test, by setting one.
+umask 022
 
 this_test=$(basename "$0" .sh)
 TRASH_DIRECTORY="$TEST_DIRECTORY/trash.$this_test"
