@@ -3,6 +3,8 @@
 #include "cli/cli.h"
 #include "image/image.h"
 
+#include <sys/stat.h>
+
 enum { OPT_ROLE = 0x2000, OPT_NETWORK, OPT_INIT, OPT_TIMEOUT };
 
 static int parse_run_opts(int argc, char **argv, struct gild_ctx *ctx,
@@ -49,6 +51,8 @@ static int image_dir(struct gild_ctx *ctx, const char *role,
 	_cleanup_free_ char *profile = NULL;
 	int r;
 
+	if (role && (!*role || strchr(role, '/') || role[0] == '.'))
+		return gild_ctx_usage_error(ctx, "bad role name '%s'", role);
 	if (role) {
 		profile = xasprintf("roles/%s", role);
 		ctx->profile = profile;
@@ -73,8 +77,9 @@ int cmd_image_run(int argc, char **argv, struct gild_ctx *ctx)
 	if (parse_run_opts(argc, argv, ctx, &o, &role, &status) < 0)
 		return status;
 	/* a first word before "--" that is a directory: the image's outputs */
+	struct stat st;
 	if (optind < argc && strcmp(argv[optind - 1], "--") &&
-	    access(argv[optind], F_OK) == 0 && !role) {
+	    stat(argv[optind], &st) == 0 && S_ISDIR(st.st_mode) && !role) {
 		dir = xstrdup(argv[optind++]);
 		if (optind < argc && !strcmp(argv[optind], "--"))
 			optind++;

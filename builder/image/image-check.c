@@ -235,6 +235,8 @@ int image_check(struct image *im, struct gild_err *err)
 		const struct image_file *f = &im->files.v[i];
 		_cleanup_free_ char *h = image_host_path(im, f->path);
 		struct stat st;
+		if ((r = image_path_ok(f->path, err)) < 0)
+			return r;
 		if (lstat(h, &st) < 0)
 			return gild_fail_errno(
 			    err, h, "listed in the image but missing:");

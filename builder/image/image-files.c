@@ -124,10 +124,37 @@ char *image_host_path(const struct image *im, const char *path)
 	return xasprintf("%s%s", im->root, path);
 }
 
+/* An image path gild may write: absolute, no empty, "." or ".."
+ * component (role text could otherwise reach out of the root), no control
+ * character or '"' (debugfs reads paths in quotes). */
+int image_path_ok(const char *path, struct gild_err *err)
+{
+	bool bad = path[0] != '/';
+
+	for (const char *c = path; *c && !bad; c++)
+		bad = (unsigned char)*c < 0x20 || *c == 0x7f || *c == '"';
+	for (const char *c = path; *c && !bad; c++)
+		if (*c == '/') {
+			size_t n = strcspn(c + 1, "/");
+			bad = (n == 0 && c[1]) || (n == 1 && c[1] == '.') ||
+			      (n == 2 && c[1] == '.' && c[2] == '.');
+		}
+	return bad ? gild_fail(err, -GILD_E_INVALID, NULL,
+			       "'%s' is not a path gild writes into an image "
+			       "(absolute, no '.', '..', empty part, control "
+			       "character or '\"')",
+			       path)
+		   : 0;
+}
+
 int image_check_parents(const struct image *im, const char *path,
 			struct gild_err *err)
 {
 	_cleanup_free_ char *p = xstrdup(path);
+	int r;
+
+	if ((r = image_path_ok(path, err)) < 0)
+		return r;
 
 	for (char *s = strchr(p + 1, '/'); s; s = strchr(s + 1, '/')) {
 		*s = '\0';

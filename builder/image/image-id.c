@@ -86,8 +86,9 @@ static int core_identity(struct gild_buf *b, struct gild_err *err)
 static void option_lines(struct image *im, struct gild_buf *b)
 {
 	static const char *const vars[] = {
-	    "IMAGE_FORMATS", "IMAGE_SIZE",  "INSTALL_MASK",
-	    "IMAGE_VDB",     "IMAGE_STRIP", "IMAGE_SETUID_ALLOWED"};
+	    "IMAGE_FORMATS",	   "IMAGE_SIZE", "INSTALL_MASK",
+	    "IMAGE_INSTALL_MASK",  "IMAGE_VDB",	 "IMAGE_STRIP",
+	    "IMAGE_SETUID_ALLOWED"};
 
 	for (size_t i = 0; i < sizeof(vars) / sizeof(*vars); i++) {
 		const char *v = config_get(im->env->cfg, vars[i]);
@@ -130,6 +131,7 @@ int image_compute_id(struct image *im, struct gild_err *err)
 	tool_version(im, "mksquashfs", "-version", &b);
 	tool_version(im, "mkfs.erofs", "-V", &b);
 	tool_version(im, "mke2fs", "-V", &b);
+	tool_version(im, "strip", "--version", &b);
 	gpkg_hash_update(h, b.p, b.n);
 	gpkg_hash_hex(h, hex, sizeof(hex));
 	im->image_id = xstrdup(hex);

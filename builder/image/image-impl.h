@@ -86,6 +86,9 @@ void image_files_release(struct image_files *f);
 void image_step_file(struct image *im, const char *path, const char *step);
 /* The host path of an image path (im->root + path). */
 char *image_host_path(const struct image *im, const char *path);
+/* path is absolute, without empty, "." or ".." parts, control
+ * characters or '"'; -GILD_E_INVALID names it. */
+int image_path_ok(const char *path, struct gild_err *err);
 /* No directory above path is a link: what gild writes into the image
  * never follows one (an absolute link would lead onto the host).
  * -GILD_E_INVALID names the link. */

@@ -66,6 +66,15 @@ static int copy_licences(struct image *im, const char *tmp,
 		    GILD_STRV_INIT;
 		licence_names(gpkg_meta_get(&im->pkgs[i].meta, "LICENSE"), &l);
 		for (size_t k = 0; k < l.n; k++) {
+			if (strspn(l.v[k],
+				   "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijk"
+				   "lmnopqrstuvwxyz0123456789._+-") !=
+				strlen(l.v[k]) ||
+			    l.v[k][0] == '.')
+				return gild_fail(err, -GILD_E_INVALID, NULL,
+						 "%s: '%s' is not a licence "
+						 "name",
+						 im->pkgs[i].cpv, l.v[k]);
 			_cleanup_free_ char *src = xasprintf(
 			    "%s/licenses/%s", im->env->cfg->tree, l.v[k]);
 			_cleanup_free_ char *dst = gild_path_join(dir, l.v[k]);

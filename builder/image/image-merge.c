@@ -22,13 +22,15 @@ int image_mask_index(const struct image *im, const char *path)
 	for (size_t i = 0; i < im->role.install_mask.n; i++) {
 		const char *m = im->role.install_mask.v[i];
 		size_t n = strlen(m);
+		while (n > 1 && m[n - 1] == '/') /* "/usr/share/doc/" */
+			n--;
 		if (m[0] != '/') {
 			if (fnmatch(m, base, 0) == 0)
 				return (int)i;
 			continue;
 		}
 		if (fnmatch(m, path, 0) == 0 ||
-		    (!strncmp(path, m, n) && path[n] == '/'))
+		    (!strncmp(path, m, n) && (path[n] == '/' || !path[n])))
 			return (int)i;
 		/* a glob naming a directory masks what is below it */
 		_cleanup_free_ char *dir = xstrdup(path);

@@ -55,9 +55,21 @@ static int unpack_shifted(const char *tarball, const char *dir,
 					 "'%s': an owner id above %u",
 					 archive_entry_pathname(e),
 					 RUN_ID_COUNT);
+		const char *hl = archive_entry_hardlink(e);
+		_cleanup_free_ char *hp = NULL;
+		if (hl) {
+			/* the link's target is a member of the image too */
+			if (hl[0] == '/' || strstr(hl, ".."))
+				return gild_fail(err, -GILD_E_INVALID, NULL,
+						 "'%s': hard link to '%s' "
+						 "leaves the image",
+						 tarball, hl);
+			hp = gild_path_join(dir, hl);
+			archive_entry_copy_hardlink(e, hp);
+		}
 		archive_entry_set_uid(e, archive_entry_uid(e) + RUN_ID_BASE);
 		archive_entry_set_gid(e, archive_entry_gid(e) + RUN_ID_BASE);
-		archive_entry_set_pathname(e, p);
+		archive_entry_copy_pathname(e, p);
 		if (archive_write_header(out, e) < ARCHIVE_OK)
 			return archive_fail(out, p, err);
 		const void *buf;

@@ -181,16 +181,13 @@ static void distfiles(struct sbom *s, const struct image_pkg *p)
 	for (size_t i = 0; i < l.n; i++) {
 		const struct manifest_entry *me =
 		    m ? manifest_find(m, "DIST", l.v[i].name) : NULL;
-		_cleanup_free_ char *local =
-		    gild_path_join(s->im->env->distdir, l.v[i].name);
-		char sha[65];
 		start(s, "reference");
 		attr(s, "type", "distribution");
 		el(s, "url", l.v[i].uris.n ? l.v[i].uris.v[0] : l.v[i].name);
 		el(s, "comment", l.v[i].name);
+		/* the Manifest's only: whether DISTDIR has the file must
+		 * not change the SBOM */
 		start(s, "hashes");
-		if (image_sha256_file(local, sha, &e) == 0)
-			hash(s, "SHA-256", sha);
 		for (size_t k = 0; me && k < me->nhashes; k++) {
 			if (!strcmp(me->hashes[k].name, "SHA512"))
 				hash(s, "SHA-512", me->hashes[k].hex);

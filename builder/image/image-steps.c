@@ -125,12 +125,20 @@ static int apply_files_list(struct image *im, struct gild_err *err)
 		*strchr(owner, ':') = '\0';
 		const char *group = owner + strlen(owner) + 1;
 		if ((r = lookup_id(im, "/etc/passwd", owner, &uid, err)) < 0 ||
-		    (r = lookup_id(im, "/etc/group", group, &gid, err)) < 0)
-			return gild_fail(err, -GILD_E_INVALID, &loc, "%s",
-					 err->msg);
+		    (r = lookup_id(im, "/etc/group", group, &gid, err)) < 0) {
+			char msg[sizeof(err->msg)];
+			snprintf(msg, sizeof(msg), "%s", err->msg);
+			return gild_fail(err, -GILD_E_INVALID, &loc, "%s", msg);
+		}
 		_cleanup_free_ char *h = image_host_path(im, path);
+		struct stat st;
 		if ((r = image_check_parents(im, path, err)) < 0)
 			return r;
+		if (lstat(h, &st) == 0 && S_ISLNK(st.st_mode))
+			return gild_fail(err, -GILD_E_INVALID, &loc,
+					 "'%s' is a link; files.list sets the "
+					 "mode of files and directories only",
+					 path);
 		if (lchown(h, uid, gid) < 0 || chmod(h, mode) < 0)
 			return gild_fail_errno(err, h,
 					       "files.list: cannot apply to");
@@ -310,24 +318,44 @@ static int make_home(struct image *im, const char *home, unsigned uid,
 		     const struct role_line *rl, struct gild_err *err)
 {
 	_cleanup_free_ char *h = image_host_path(im, home);
+	struct stat st;
+	bool existed;
 	int r;
 
+	if ((r = image_check_parents(im, home, err)) < 0)
+		return r;
+	existed = lstat(h, &st) == 0;
+	if (existed && !S_ISDIR(st.st_mode))
+		return gild_fail(err, -GILD_E_INVALID, NULL,
+				 "home '%s' is in the image and not a "
+				 "directory",
+				 home);
 	if ((r = image_mkdirs(im, home, 0700, "users and groups", err)) < 0)
 		return r;
-	if (chmod(h, 0700) < 0 || lchown(h, uid, gid) < 0)
+	/* a home the image has already (/, /var/empty) keeps its owner */
+	if (!existed && (chmod(h, 0700) < 0 || lchown(h, uid, gid) < 0))
 		return gild_fail_errno(err, h, "cannot set the owner of");
 	if (!keyfile)
 		return 0;
 	_cleanup_free_ char *dir = xstrdup(rl->file);
 	*strrchr(dir, '/') = '\0';
+	if (keyfile[0] == '/' || strstr(keyfile, ".."))
+		return gild_fail(err, -GILD_E_INVALID,
+				 &(struct gild_loc){rl->file, rl->line, 1},
+				 "key file '%s' must be a path inside the "
+				 "role's directory",
+				 keyfile);
 	_cleanup_free_ char *src = gild_path_join(dir, keyfile);
 	_cleanup_free_ char *text = NULL;
 	size_t n;
 	struct gild_loc loc = {rl->file, rl->line, 1};
-	if (gild_read_file(src, &text, &n, err) < 0)
+	if (gild_read_file(src, &text, &n, err) < 0) {
+		char msg[sizeof(err->msg)];
+		snprintf(msg, sizeof(msg), "%s", err->msg);
 		return gild_fail(err, -GILD_E_NOTFOUND, &loc,
 				 "authorized key file '%s' cannot be read: %s",
-				 src, err->msg);
+				 src, msg);
+	}
 	_cleanup_free_ char *ssh = xasprintf("%s/.ssh", home);
 	_cleanup_free_ char *keys = xasprintf("%s/.ssh/authorized_keys", home);
 	if ((r = image_write_file(im, keys, text, 0600, "users and groups",
@@ -358,6 +386,9 @@ static int role_user(struct image *im, const struct role_line *rl,
 				 "expected 'NAME UID GROUPS HOME SHELL "
 				 "[KEYFILE]'");
 	char *save = NULL, *g = strtok_r(groupl, ",", &save);
+	if (!g)
+		return gild_fail(err, -GILD_E_SYNTAX, &loc,
+				 "user '%s' has no group", name);
 	struct acct *pg = acct_find(groups, g);
 	unsigned gid = pg ? pg->id : uid;
 	if (!pg)
@@ -441,6 +472,17 @@ static int enable_service(struct image *im, const struct role_line *rl,
 	    xasprintf("/run/runit/supervise.%s", rl->text);
 	struct gild_loc loc = {rl->file, rl->line, 1};
 
+	_cleanup_free_ char *hsv = image_host_path(im, target);
+	struct stat st;
+	int r;
+
+	if ((r = image_check_parents(im, link, err)) < 0 ||
+	    (r = image_check_parents(im, sup, err)) < 0)
+		return r;
+	if (lstat(hsv, &st) == 0 && !S_ISDIR(st.st_mode))
+		return gild_fail(err, -GILD_E_INVALID, &loc,
+				 "service '%s': /etc/sv/%s is not a directory",
+				 rl->text, rl->text);
 	if (strchr(rl->text, '/') || strchr(rl->text, ' ') ||
 	    access(hrun, X_OK) < 0)
 		return gild_fail(err, -GILD_E_NOTFOUND, &loc,
@@ -450,8 +492,10 @@ static int enable_service(struct image *im, const struct role_line *rl,
 				 rl->text, rl->text);
 	(void)unlink(hlink);
 	(void)unlink(hsup);
-	if (symlink(target, hlink) < 0 || symlink(runtarget, hsup) < 0)
+	if (symlink(target, hlink) < 0)
 		return gild_fail_errno(err, hlink, "cannot create link");
+	if (symlink(runtarget, hsup) < 0)
+		return gild_fail_errno(err, hsup, "cannot create link");
 	image_step_file(im, link, "services");
 	image_step_file(im, sup, "services");
 	gild_strv_add(&im->services, rl->text);

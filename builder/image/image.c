@@ -290,6 +290,10 @@ static int verify_again(struct build_env *env, const struct image_opts *o,
 	_cleanup_free_ char *dir = NULL;
 	int r;
 
+	/* another time zone and locale for the second build, put back after */
+	_cleanup_free_ char *tz = getenv("TZ") ? xstrdup(getenv("TZ")) : NULL;
+	_cleanup_free_ char *lc =
+	    getenv("LC_ALL") ? xstrdup(getenv("LC_ALL")) : NULL;
 	setenv("TZ", "Pacific/Kiritimati", 1);
 	setenv("LC_ALL", "C.UTF-8", 1);
 	r = plan_image(&im, env, o, "root-verify", err);
@@ -303,6 +307,14 @@ static int verify_again(struct build_env *env, const struct image_opts *o,
 		r = image_compare_outputs(outdir, dir, first, err);
 	image_result_release(&res);
 	image_release(&im);
+	if (tz)
+		setenv("TZ", tz, 1);
+	else
+		unsetenv("TZ");
+	if (lc)
+		setenv("LC_ALL", lc, 1);
+	else
+		unsetenv("LC_ALL");
 	return r;
 }
 

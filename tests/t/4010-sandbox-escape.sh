@@ -5,11 +5,14 @@ test_description='gild sandbox: the escape suite (tests/sandbox/escape.c) as roo
 ESCAPE="$GILD_TOP/${O:-.build}/tests/sandbox/escape"
 [ -x "$ESCAPE" ] || ESCAPE="$GILD_TOP/.build/tests/sandbox/escape"
 
-# An unprivileged user (nobody) that can reach gild and run the sandbox.
+# An unprivileged user (nobody) that can reach gild, run the sandbox and
+# enter this test's directory (not so in a clone inside a 0700 directory
+# such as /root: then these tests skip, saying why).
 if test_have_prereq ROOT && command -v setpriv >/dev/null &&
-   setpriv --reuid=65534 --regid=65534 --clear-groups "$GILD_BINDIR/gild" sandbox -- true 2>/dev/null
+   setpriv --reuid=65534 --regid=65534 --clear-groups "$GILD_BINDIR/gild" sandbox -- true 2>/dev/null &&
+   setpriv --reuid=65534 --regid=65534 --clear-groups test -x "$TRASH_DIRECTORY"
 then test_set_prereq UNPRIV
-else test_set_prereq_reason UNPRIV "needs root to become nobody, setpriv, and a gild that nobody can run"; fi
+else test_set_prereq_reason UNPRIV "needs root to become nobody, setpriv, a gild that nobody can run and a test directory nobody can enter (not in a clone inside a 0700 directory)"; fi
 
 ROOT_OPTS=
 as_nobody() { setpriv --reuid=65534 --regid=65534 --clear-groups "$@"; }

@@ -186,6 +186,19 @@ test_expect_success IMAGE 'a role file is never written through a link of the im
 	rm -r tree/profiles/roles/tiny/files/usr
 '
 
+test_expect_success IMAGE 'role text cannot reach out of the image with ..' '
+	with_pkg "" &&
+	echo "/../../../../tmp/gild-escape-test 0644 root:root" >tree/profiles/roles/tiny/files.list &&
+	test_must_fail gild -C tree image 2>err &&
+	test_grep "error: ./../../../../tmp/gild-escape-test. is not a path gild writes into an image" err &&
+	cp "$FIXTURES/image-basic/profiles/roles/tiny/files.list" tree/profiles/roles/tiny/ &&
+	echo "evil 1001 evil /../../../../tmp/gild-escape-home /bin/sh" >>tree/profiles/roles/tiny/users &&
+	test_must_fail gild -C tree image 2>err &&
+	test_grep "is not a path gild writes into an image" err &&
+	test_must_fail test -e /tmp/gild-escape-home &&
+	cp "$FIXTURES/image-basic/profiles/roles/tiny/users" tree/profiles/roles/tiny/
+'
+
 test_expect_success IMAGE 'a missing mksquashfs skips that format, names its package, and makes the others' '
 	with_pkg "" &&
 	mkdir -p bin &&
