@@ -19,8 +19,8 @@
  * those (move_mount): the mapped uid, an unprivileged host uid, then needs
  * no search permission on the directories above a source, so that a tree
  * in /root or in a 0700 mktemp -d directory builds as anywhere else
- * (issue 10). The child still resolves nothing of the host by path but
- * the tool directories and /dev nodes, which every uid may reach. */
+ * whatever the caller's umask. The child still resolves nothing of the host by
+ * path but the tool directories and /dev nodes, which every uid may reach. */
 #include "sandbox-impl.h"
 
 #include <fcntl.h>

@@ -118,6 +118,10 @@ int cmd_required_use(int argc, char **argv, struct gild_ctx *ctx);
 int gild_parse_eapi_opt(struct gild_ctx *ctx, const char *arg, int *eapi);
 int cmd_pkg(int argc, char **argv, struct gild_ctx *ctx);
 int cmd_image(int argc, char **argv, struct gild_ctx *ctx);
+/* A build_report_fn (build/build.h) for image and iso: ">>> cat/pf: built"
+ * or "reused" on ctx->out (ud), nothing with --json. */
+struct build_done;
+void cli_report_built(void *ud, const struct build_done *d);
 int cmd_iso(int argc, char **argv, struct gild_ctx *ctx);
 int cmd_image_run(int argc, char **argv, struct gild_ctx *ctx);
 int cmd_repo(int argc, char **argv, struct gild_ctx *ctx);

@@ -107,17 +107,6 @@ static int parse_image_opts(int argc, char **argv, struct gild_ctx *ctx,
 	return 0;
 }
 
-static void report_done(void *ud, const struct build_done *d)
-{
-	struct gild_ctx *ctx = ud;
-
-	if (ctx->json)
-		return;
-	fprintf(ctx->out, ">>> %s: %s\n", d->cpv,
-		d->outcome == BUILD_BUILT ? "built" : "reused");
-	fflush(ctx->out);
-}
-
 static void human_size(uint64_t n, char *buf, size_t len)
 {
 	if (n >= (1u << 20))
@@ -232,7 +221,7 @@ int cmd_image(int argc, char **argv, struct gild_ctx *ctx)
 	_cleanup_(build_env_freep) struct build_env *env = NULL;
 	_cleanup_(image_result_releasep) struct image_result res = {0};
 	_cleanup_(image_opts_releasep) struct image_opts o = {
-	    .report = report_done, .report_ud = ctx};
+	    .report = cli_report_built, .report_ud = ctx};
 	_cleanup_free_ char *profile = NULL;
 	const char *role = NULL;
 	int status = 0, r;

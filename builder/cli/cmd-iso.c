@@ -36,17 +36,6 @@ static int parse_iso_opts(int argc, char **argv, struct gild_ctx *ctx,
 	return 0;
 }
 
-static void report_done(void *ud, const struct build_done *d)
-{
-	struct gild_ctx *ctx = ud;
-
-	if (ctx->json)
-		return;
-	fprintf(ctx->out, ">>> %s: %s\n", d->cpv,
-		d->outcome == BUILD_BUILT ? "built" : "reused");
-	fflush(ctx->out);
-}
-
 static void print_text(struct gild_ctx *ctx, const struct iso_result *r)
 {
 	fprintf(ctx->out, "iso: %s (label %s), %.1f MiB, sha256 %.16s...\n",
@@ -75,7 +64,7 @@ int cmd_iso(int argc, char **argv, struct gild_ctx *ctx)
 	_cleanup_(build_env_freep) struct build_env *env = NULL;
 	_cleanup_(iso_result_releasep) struct iso_result res = {0};
 	_cleanup_free_ char *profile = NULL;
-	struct iso_opts o = {.report = report_done, .report_ud = ctx};
+	struct iso_opts o = {.report = cli_report_built, .report_ud = ctx};
 	const char *role = NULL;
 	int status = 0, r;
 
