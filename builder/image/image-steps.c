@@ -609,7 +609,8 @@ static int loader_cache(struct image *im, struct gild_err *err)
 			      "/usr/lib itself)");
 		return 0;
 	}
-	const char *argv[] = {"ldconfig", "-r", im->root, NULL};
+	/* -X: the cache only; the soname links are the packages' to ship */
+	const char *argv[] = {"ldconfig", "-X", "-r", im->root, NULL};
 	if ((r = image_run_tool(argv, NULL, "libc-bin", log, err)) < 0)
 		return r;
 	image_step_file(im, "/etc/ld.so.cache", "ldconfig");
