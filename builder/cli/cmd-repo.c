@@ -145,7 +145,71 @@ static int repo_index(int argc, char **argv, struct gild_ctx *ctx)
 	return 0;
 }
 
-/* Every package is checked; each damaged one is named, then exit 1. */
+/* The metadata a package of the repository must have: CATEGORY and PF
+ * that match where it lies, and a BUILD_ID. NULL when it does. */
+static char *meta_problem(const struct binrepo_pkg *p)
+{
+	const char *cat = gpkg_meta_get(&p->meta, "CATEGORY");
+	const char *pf = gpkg_meta_get(&p->meta, "PF");
+	const char *base = strrchr(p->relpath, '/');
+
+	if (!cat || !*cat)
+		return xstrdup("its metadata has no CATEGORY");
+	if (!pf || !*pf)
+		return xstrdup("its metadata has no PF");
+	if (strncmp(p->relpath, cat, strlen(cat)) ||
+	    p->relpath[strlen(cat)] != '/')
+		return xasprintf(
+		    "CATEGORY '%s' but it lies in another category", cat);
+	if (!base || strncmp(base + 1, pf, strlen(pf)))
+		return xasprintf("PF '%s' does not match its file name", pf);
+	if (!gpkg_meta_get(&p->meta, "BUILD_ID"))
+		return xstrdup("its metadata has no BUILD_ID");
+	return NULL;
+}
+
+static bool in_repo(const struct binrepo *r, const char *relpath)
+{
+	for (size_t i = 0; i < r->n; i++)
+		if (!strcmp(r->pkgs[i].relpath, relpath))
+			return true;
+	return false;
+}
+
+/* The Packages index against the files: what it lists must be there,
+ * and what is there must be listed. Returns the number of differences. */
+static size_t verify_index(struct gild_ctx *ctx, const struct binrepo *disk)
+{
+	_cleanup_(binrepo_freep) struct binrepo *idx = NULL;
+	struct gild_err e = GILD_ERR_INIT;
+	size_t bad = 0;
+	int r = binrepo_index_read(disk->pkgdir, &idx, &e);
+
+	if (r == -ENOENT || r == -ESTALE) {
+		fprintf(ctx->out, "index: %s (run 'gild repo index')\n",
+			r == -ENOENT ? "missing" : "older than the packages");
+		return disk->n ? 1 : 0;
+	}
+	if (r < 0) {
+		fprintf(ctx->out, "index: unreadable: %s\n", e.msg);
+		return 1;
+	}
+	for (size_t i = 0; i < idx->n; i++)
+		if (!in_repo(disk, idx->pkgs[i].relpath) && ++bad)
+			fprintf(ctx->out,
+				"index: lists %s, which is not in "
+				"PKGDIR\n",
+				idx->pkgs[i].relpath);
+	for (size_t i = 0; i < disk->n; i++)
+		if (!disk->pkgs[i].error &&
+		    !in_repo(idx, disk->pkgs[i].relpath) && ++bad)
+			fprintf(ctx->out, "index: does not list %s\n",
+				disk->pkgs[i].relpath);
+	return bad;
+}
+
+/* Every package is checked, and the index against the files; each
+ * problem is named, then exit 1. */
 static int repo_verify(int argc, char **argv, struct gild_ctx *ctx)
 {
 	_cleanup_(binrepo_freep) struct binrepo *r = NULL;
@@ -159,16 +223,21 @@ static int repo_verify(int argc, char **argv, struct gild_ctx *ctx)
 		    gild_path_join(r->pkgdir, r->pkgs[i].relpath);
 		struct gild_err e = GILD_ERR_INIT;
 
-		if (gpkg_verify(path, &e) == 0) {
+		_cleanup_free_ char *why = NULL;
+
+		if (gpkg_verify(path, &e) == 0 &&
+		    !(why = meta_problem(&r->pkgs[i]))) {
 			gild_ctx_debug(ctx, "%s: ok", r->pkgs[i].relpath);
 			continue;
 		}
 		bad++;
 		fprintf(ctx->out, "damaged: %s: %s\n", r->pkgs[i].relpath,
-			e.msg);
+			why ? why : e.msg);
 	}
-	fprintf(ctx->out, "%zu packages, %zu damaged\n", r->n, bad);
-	return bad ? 1 : 0;
+	size_t idx = verify_index(ctx, r);
+	fprintf(ctx->out, "%zu packages, %zu damaged, %zu index problems\n",
+		r->n, bad, idx);
+	return bad || idx ? 1 : 0;
 }
 
 int cmd_repo(int argc, char **argv, struct gild_ctx *ctx)

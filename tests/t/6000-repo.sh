@@ -82,7 +82,7 @@ test_expect_success 'repo index writes a Portage-style Packages file' '
 
 test_expect_success 'repo verify passes an intact repository' '
 	gild repo verify --pkgdir pkgs >out &&
-	echo "2 packages, 0 damaged" >expect &&
+	echo "2 packages, 0 damaged, 0 index problems" >expect &&
 	test_cmp expect out
 '
 
@@ -100,7 +100,8 @@ test_expect_success PYTHON3 'repo verify names each damaged package and exits 1'
 	cat >expect <<-\EOT &&
 	damaged: app-misc/junk-1.gpkg.tar: not a readable gpkg file: Unrecognized archive format
 	damaged: dev-libs/foo-2.1-111122223333.gpkg.tar: BLAKE2B/SHA512 mismatch for '\''image.tar.zst'\''
-	3 packages, 2 damaged
+	index: older than the packages (run '\''gild repo index'\'')
+	3 packages, 2 damaged, 1 index problems
 	EOT
 	test_cmp expect out
 '
@@ -198,7 +199,7 @@ test_expect_success PYTHON3 'repo verify: an extra member the Manifest does not 
 test_expect_success PYTHON3 'repo verify counts every damaged package once' '
 	test_expect_code 1 gild repo verify --pkgdir dmg >out &&
 	test $(grep -c "^damaged: " out) -eq 7 &&
-	test_grep "^8 packages, 7 damaged$" out
+	test_grep "^8 packages, 7 damaged, " out
 '
 
 test_expect_success 'repo index skips an unreadable package with a warning' '
@@ -215,6 +216,19 @@ test_expect_success 'a missing PKGDIR is an empty repository' '
 test_expect_success 'an unknown repo subcommand is a usage error' '
 	test_expect_code 2 gild repo frob 2>err &&
 	test_grep "unknown subcommand .frob." err
+'
+
+test_expect_success 'repo verify: a package without CATEGORY, and an index that lists a missing file' '
+	mkdir -p v/app-misc img/usr && echo x >img/usr/x &&
+	gild pkg create --set PF=nocat-1 --set BUILD_ID=aaaabbbbccccdddd img v/app-misc/nocat-1-aaaabbbbcccc.gpkg.tar >/dev/null &&
+	gild pkg create --set CATEGORY=app-misc --set PF=ok-1 --set BUILD_ID=eeeeffff00001111 img v/app-misc/ok-1-eeeeffff0000.gpkg.tar >/dev/null &&
+	gild repo index --pkgdir v 2>/dev/null &&
+	cp v/Packages Packages.keep &&
+	rm v/app-misc/ok-1-eeeeffff0000.gpkg.tar &&
+	cp Packages.keep v/Packages && touch -d "next hour" v/Packages &&
+	test_expect_code 1 gild repo verify --pkgdir v >out &&
+	test_grep "^damaged: app-misc/nocat-1-aaaabbbbcccc.gpkg.tar: its metadata has no CATEGORY$" out &&
+	test_grep "^index: lists app-misc/ok-1-eeeeffff0000.gpkg.tar, which is not in PKGDIR$" out
 '
 
 test_done
