@@ -122,6 +122,15 @@ int cmd_image(int argc, char **argv, struct gild_ctx *ctx);
  * or "reused" on ctx->out (ud), nothing with --json. */
 struct build_done;
 void cli_report_built(void *ud, const struct build_done *d);
+/* The build environment of a role (role.c): --role R is the profile
+ * roles/R, --profile names a role profile itself, neither: the configured
+ * PROFILE when it is a role, else roles/minimal. *profile (the caller
+ * frees it) holds ctx->profile's text while ctx is used. Returns 0, 2
+ * after a usage error (both --role and --profile, a bad name), or the
+ * error of build_env_open. */
+struct build_env;
+int cli_open_role_env(struct gild_ctx *ctx, const char *role,
+		      struct build_env **env, char **profile);
 int cmd_iso(int argc, char **argv, struct gild_ctx *ctx);
 int cmd_image_run(int argc, char **argv, struct gild_ctx *ctx);
 int cmd_repo(int argc, char **argv, struct gild_ctx *ctx);

@@ -51,15 +51,7 @@ static int image_dir(struct gild_ctx *ctx, const char *role,
 	_cleanup_free_ char *profile = NULL;
 	int r;
 
-	if (role && (!*role || strchr(role, '/') || role[0] == '.'))
-		return gild_ctx_usage_error(ctx, "bad role name '%s'", role);
-	if (role) {
-		profile = xasprintf("roles/%s", role);
-		ctx->profile = profile;
-	} else if (!ctx->profile) {
-		ctx->profile = "roles/minimal";
-	}
-	if ((r = build_env_open(ctx, env, &ctx->err)) < 0)
+	if ((r = cli_open_role_env(ctx, role, env, &profile)) != 0)
 		return r;
 	ctx->profile = NULL; /* profile's storage ends here */
 	*dir = image_outdir(*env, &ctx->err);
@@ -86,7 +78,7 @@ int cmd_image_run(int argc, char **argv, struct gild_ctx *ctx)
 	}
 	o.argv = argv + optind;
 	o.argc = argc - optind;
-	if (!dir && (r = image_dir(ctx, role, &env, &dir)) < 0)
+	if (!dir && (r = image_dir(ctx, role, &env, &dir)) != 0)
 		return r;
 	workdir = env ? gild_path_join(env->tmpdir, "image")
 		      : gild_path_join(dir, ".run");

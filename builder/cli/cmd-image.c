@@ -170,47 +170,6 @@ static void print_json(struct gild_ctx *ctx, const struct image_result *r)
 	fprintf(ctx->out, "]}\n");
 }
 
-/* The profile of the role: --role R is roles/R; --profile names a role
- * profile itself. */
-static int pick_profile(struct gild_ctx *ctx, const char *role, char **buf)
-{
-	if (role && ctx->profile)
-		return gild_ctx_usage_error(ctx, "--role and --profile both "
-						 "name the image's profile: "
-						 "give one");
-	if (role && (!*role || strchr(role, '/') || role[0] == '.'))
-		return gild_ctx_usage_error(ctx, "bad role name '%s'", role);
-	if (role) {
-		*buf = xasprintf("roles/%s", role);
-		ctx->profile = *buf;
-	}
-	return 0;
-}
-
-static bool is_role_profile(const struct build_env *env)
-{
-	const struct gild_strv *n = &env->cfg->profile->nodes;
-
-	for (size_t i = 0; i < n->n; i++)
-		if (gild_startswith(n->v[i], "profiles/roles/"))
-			return true;
-	return false;
-}
-
-/* Neither --role nor --profile: the configured PROFILE when it is a role,
- * else roles/minimal (gild's default image). */
-static int open_env(struct gild_ctx *ctx, bool chosen, struct build_env **env)
-{
-	int r = build_env_open(ctx, env, &ctx->err);
-
-	if (r < 0 || chosen || is_role_profile(*env))
-		return r;
-	build_env_free(*env);
-	*env = NULL;
-	ctx->profile = "roles/minimal";
-	return build_env_open(ctx, env, &ctx->err);
-}
-
 static void image_opts_releasep(struct image_opts *o)
 {
 	gild_strv_release(&o->formats);
@@ -228,10 +187,9 @@ int cmd_image(int argc, char **argv, struct gild_ctx *ctx)
 
 	if (argc > 1 && !strcmp(argv[1], "run"))
 		return cmd_image_run(argc - 1, argv + 1, ctx);
-	if (parse_image_opts(argc, argv, ctx, &o, &role, &status) < 0 ||
-	    (status = pick_profile(ctx, role, &profile)))
+	if (parse_image_opts(argc, argv, ctx, &o, &role, &status) < 0)
 		return status;
-	if ((r = open_env(ctx, role || ctx->profile, &env)) < 0 ||
+	if ((r = cli_open_role_env(ctx, role, &env, &profile)) != 0 ||
 	    (r = image_build(env, &o, &res, &ctx->err)) < 0)
 		return r;
 	if (ctx->json)

@@ -70,16 +70,7 @@ int cmd_iso(int argc, char **argv, struct gild_ctx *ctx)
 
 	if (parse_iso_opts(argc, argv, ctx, &o, &role, &status) < 0)
 		return status;
-	if (role && ctx->profile)
-		return gild_ctx_usage_error(ctx, "--role and --profile both "
-						 "name the ISO's profile: "
-						 "give one");
-	if (role && (!*role || strchr(role, '/') || role[0] == '.'))
-		return gild_ctx_usage_error(ctx, "bad role name '%s'", role);
-	if (role || !ctx->profile)
-		ctx->profile = profile =
-		    xasprintf("roles/%s", role ? role : "minimal");
-	if ((r = build_env_open(ctx, &env, &ctx->err)) < 0 ||
+	if ((r = cli_open_role_env(ctx, role, &env, &profile)) != 0 ||
 	    (r = iso_build(env, &o, &res, &ctx->err)) < 0)
 		return r;
 	if (ctx->json)

@@ -574,33 +574,30 @@ static int skip_squote(struct body_scan *s)
 	return 0;
 }
 
-/* $'...' allows backslash escapes, \' included. */
-static int skip_ansi_quote(struct body_scan *s)
+/* From an opening quote to its closing one, backslash escapes skipped:
+ * $'...' (\' included) and `...`. */
+static int skip_escaped(struct body_scan *s, char close, const char *what)
 {
 	size_t open = s->pos;
 	for (s->pos++; s->pos < s->len; s->pos++) {
 		if (s->buf[s->pos] == '\\')
 			s->pos++;
-		else if (s->buf[s->pos] == '\'') {
+		else if (s->buf[s->pos] == close) {
 			s->pos++;
 			return 0;
 		}
 	}
-	return body_fail(s, open, "unterminated $'...' quote");
+	return body_fail(s, open, what);
+}
+
+static int skip_ansi_quote(struct body_scan *s)
+{
+	return skip_escaped(s, '\'', "unterminated $'...' quote");
 }
 
 static int skip_backtick(struct body_scan *s)
 {
-	size_t open = s->pos;
-	for (s->pos++; s->pos < s->len; s->pos++) {
-		if (s->buf[s->pos] == '\\')
-			s->pos++;
-		else if (s->buf[s->pos] == '`') {
-			s->pos++;
-			return 0;
-		}
-	}
-	return body_fail(s, open, "unterminated backquote");
+	return skip_escaped(s, '`', "unterminated backquote");
 }
 
 /* At a `$`: skip the expansion it starts, if any. */
