@@ -75,6 +75,22 @@ static bool newer_file(struct build_job *j, const struct binrepo_pkg *a,
 	return sa.st_mtim.tv_nsec > sb.st_mtim.tv_nsec;
 }
 
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Inside a plan's build only the packages the plan built before this one
+ * count (build_env.visible); elsewhere, every package of PKGDIR. */
+static bool visible(const struct build_job *j, const struct binrepo_pkg *p)
+{
+	const struct gild_strv *v = j->env->visible;
+	const char *key = p->relpath;
+
+	return !v || (v->n && bsearch(&key, v->v, v->n, sizeof(*v->v),
+				      cmp_str));
+}
+
 /* The highest binary package matching a; NULL when none. */
 static const struct binrepo_pkg *
 best_binpkg(struct build_job *j, const struct atom *a, bool check_use)
@@ -90,7 +106,8 @@ best_binpkg(struct build_job *j, const struct atom *a, bool check_use)
 		_cleanup_free_ char *s = NULL;
 		char *sub;
 
-		if (p->error || gpkg_split_pf(p->pf, &pn, &pvr, NULL) < 0)
+		if (p->error || !visible(j, p) ||
+		    gpkg_split_pf(p->pf, &pn, &pvr, NULL) < 0)
 			continue;
 		if (!atom_match_cpv(a, p->category, pn, pvr))
 			continue;

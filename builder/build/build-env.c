@@ -251,6 +251,14 @@ static char *abs_dir(const char *tree, const char *dir)
 	return gild_path_join(tree, dir);
 }
 
+/* Packages built at once by default: one per CPU the process may use. */
+static uint64_t cpus(void)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+	return n > 0 ? (uint64_t)n : 1;
+}
+
 /* A build must not take the host down with it: every phase runs under a
  * process, memory and file-size limit (cgroup memory and pids
  * where the kernel offers them, rlimits otherwise). The defaults leave a
@@ -261,6 +269,7 @@ static int read_limits(struct build_env *e, struct gild_err *err)
 	long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
 	uint64_t ram =
 	    pages > 0 && page > 0 ? (uint64_t)pages * (uint64_t)page : 0;
+	uint64_t fetch_timeout, fetch_connect;
 	int r;
 
 	if ((r = config_get_number(e->cfg, "GILD_PHASE_TIMEOUT", false,
@@ -270,8 +279,19 @@ static int read_limits(struct build_env *e, struct gild_err *err)
 	    (r = config_get_number(e->cfg, "GILD_BUILD_NPROC", false, 4096,
 				   &e->nproc, err)) < 0 ||
 	    (r = config_get_number(e->cfg, "GILD_BUILD_FSIZE", true,
-				   (uint64_t)32 << 30, &e->fsize, err)) < 0)
+				   (uint64_t)32 << 30, &e->fsize, err)) < 0 ||
+	    (r = config_get_number(e->cfg, "GILD_JOBS", false, cpus(),
+				   &e->jobs, err)) < 0)
 		return r;
+	/* checked once here, not by every package's fetch */
+	if ((r = fetch_timeouts_from_config(e->cfg, &fetch_timeout,
+					    &fetch_connect, err)) < 0)
+		return r;
+	if (e->jobs > 1024)
+		return gild_fail(err, -GILD_E_INVALID, NULL,
+				 "'GILD_JOBS' is too large: %" PRIu64
+				 " (packages built at once)",
+				 e->jobs);
 	if (e->phase_timeout > UINT_MAX)
 		return gild_fail(err, -GILD_E_INVALID, NULL,
 				 "'GILD_PHASE_TIMEOUT' is too large: %" PRIu64,

@@ -1,6 +1,7 @@
-/* build-plan.c: a whole plan built in order (`gild build TARGET...`, and
- * what `gild image` builds before it installs): the resolver's plan, as
- * `gild pretend` shows it, each package built or reused by build-id. The
+/* build-plan.c: a whole plan built (`gild build TARGET...`, and what
+ * `gild image` builds before it installs): the resolver's plan, as
+ * `gild pretend` shows it, handed to the scheduler (build-sched.c), each
+ * package built or reused by build-id. The
  * result keeps, per package, its binary package and its runtime
  * dependencies inside the plan, which is what an image needs. */
 #include "build/build.h"
@@ -49,40 +50,6 @@ static char *binary_path(struct build_env *env, const char *cpv)
 	return NULL;
 }
 
-/* One entry of the plan. pretend reuses a binary package of the same
- * version, USE and sub-slots; the build-id (which also covers the recipe,
- * distfiles, flags and the dependencies' builds) has the last word, and
- * a difference is said. */
-static int build_entry(struct build_env *env, const struct build_opts *o,
-		       const struct resolver *rs, const struct plan_entry *e,
-		       struct build_done *done, struct gild_err *err)
-{
-	const struct recipe *rc = plan_recipe(env, rs, e->pkg);
-	int r;
-
-	done->cpv = xstrdup(resolver_cpv(rs, e->pkg));
-	if (!rc && e->action == PLAN_BINARY) {
-		done->outcome = BUILD_REUSED;
-		done->pkg_path = binary_path(env, done->cpv);
-		done->note = "a binary package; the tree no longer has its "
-			     "recipe";
-		return 0;
-	}
-	if (!rc)
-		return gild_fail(err, -GILD_E_NOTFOUND, NULL,
-				 "planned '%s' is not in the tree", done->cpv);
-	done->recipe = rc;
-	if ((r = build_recipe(env, rc, o, &done->outcome, &done->pkg_path,
-			      err)) < 0)
-		return r;
-	if (e->action == PLAN_BINARY && done->outcome == BUILD_BUILT &&
-	    !o->rebuild)
-		done->note = "built again: its binary package came from other "
-			     "inputs (recipe, distfiles, flags or dependencies "
-			     "changed)";
-	return 0;
-}
-
 /* The runtime edges of entry e (RDEPEND, PDEPEND, IDEPEND), as indices
  * into the result, which holds the plan's entries in plan order. */
 static void runtime_edges(const struct plan *p, const struct plan_entry *e,
@@ -127,6 +94,26 @@ static int solve_targets(struct build_env *env, const struct build_opts *o,
 	return 0;
 }
 
+/* What the scheduler needs of entry i: its recipe, or nothing to build
+ * (provided, or a binary package whose recipe the tree no longer has). */
+static int entry_recipe(struct build_env *env, const struct resolver *rs,
+			const struct plan_entry *e, struct build_pkg *bp,
+			const struct recipe **out, struct gild_err *err)
+{
+	*out = NULL;
+	if (e->action == PLAN_KEEP) {
+		bp->provided = true;
+		return 0;
+	}
+	if ((*out = plan_recipe(env, rs, e->pkg)))
+		return 0;
+	if (e->action == PLAN_BINARY &&
+	    (bp->pkg_path = binary_path(env, bp->cpv)))
+		return 0;
+	return gild_fail(err, -GILD_E_NOTFOUND, NULL,
+			 "planned '%s' is not in the tree", bp->cpv);
+}
+
 int build_plan(struct build_env *env, char **targets, int n,
 	       const struct build_opts *o, build_report_fn report, void *ud,
 	       struct build_result **out, struct gild_err *err)
@@ -135,6 +122,7 @@ int build_plan(struct build_env *env, char **targets, int n,
 	_cleanup_(plan_freep) struct plan *p = NULL;
 	_cleanup_(build_result_freep) struct build_result *res =
 	    xcalloc(1, sizeof(*res));
+	_cleanup_free_ const struct recipe **recipes = NULL;
 	struct resolver *rs = NULL;
 	int r;
 
@@ -142,24 +130,19 @@ int build_plan(struct build_env *env, char **targets, int n,
 		return r;
 	res->v = xcalloc(p->n ? p->n : 1, sizeof(*res->v));
 	res->n = p->n;
+	recipes = xcalloc(p->n + 1, sizeof(*recipes));
 	for (size_t i = 0; i < p->n; i++) {
 		struct build_pkg *bp = &res->v[i];
-		struct build_done done = {0};
 		bp->target = p->v[i].depth == 0;
+		bp->cpv = xstrdup(resolver_cpv(rs, p->v[i].pkg));
 		runtime_edges(p, &p->v[i], bp);
-		if (p->v[i].action == PLAN_KEEP) {
-			bp->cpv = xstrdup(resolver_cpv(rs, p->v[i].pkg));
-			bp->provided = true;
-			continue;
-		}
-		r = build_entry(env, o, rs, &p->v[i], &done, err);
-		bp->cpv = done.cpv;
-		bp->pkg_path = done.pkg_path;
-		if (r < 0)
+		if ((r = entry_recipe(env, rs, &p->v[i], bp, &recipes[i],
+				      err)) < 0)
 			return r;
-		if (report)
-			report(ud, &done);
 	}
+	if ((r = build_sched_run(env, o, p, recipes, report, ud, res, err)) <
+	    0)
+		return r;
 	*out = TAKE_PTR(res);
 	return 0;
 }

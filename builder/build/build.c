@@ -138,6 +138,13 @@ int build_job_reduce(struct build_job *j, enum recipe_var v,
 	return 0;
 }
 
+/* Steps outside the sandbox's phases, for a progress display. */
+static void note_phase(struct build_job *j, const char *step)
+{
+	if (j->env->on_phase)
+		j->env->on_phase(j->env->on_phase_ud, step);
+}
+
 /* ---- the work directory ------------------------------------------------- */
 
 /* Two gild processes building the same package must not share a work
@@ -386,13 +393,16 @@ static int build_steps(struct build_job *j, enum build_outcome *outcome,
 		return r;
 	gild_ctx_info(j->env->ctx, ">>> Building %s/%s (build-id %.12s)",
 		      j->r->category, j->r->pf, j->build_id);
+	note_phase(j, "unpack");
 	if ((r = unpack_distfiles(j, err)) < 0)
 		return r;
 	choose_source_date(j);
 	if ((r = build_job_run_phases(j, err)) < 0)
 		return r;
+	note_phase(j, "qa");
 	if ((r = build_job_qa(j, err)) < 0)
 		return r;
+	note_phase(j, "package");
 	if ((r = package_image(j, pkg_path, err)) < 0)
 		return r;
 	if (!j->opts->keep_work)
@@ -502,13 +512,16 @@ static int build_job_run(struct build_job *j, enum build_outcome *outcome,
 	const struct binrepo_pkg *have;
 	int rc;
 
-	if ((rc = build_job_eval_use(j, err)) < 0 ||
-	    (rc = build_job_find_deps(j, err)) < 0)
+	if ((rc = build_job_eval_use(j, err)) < 0)
 		return rc;
+	/* sources need only USE: fetched before anything they build
+	 * against exists (`gild build --fetchonly` of a whole plan) */
 	if (j->opts->fetch_only) {
 		*outcome = BUILD_FETCHED;
 		return build_job_fetch(j, err);
 	}
+	if ((rc = build_job_find_deps(j, err)) < 0)
+		return rc;
 	/* the build-id first: a package already built needs no sources */
 	if ((rc = build_job_list_distfiles(j, err)) < 0 ||
 	    (rc = build_job_compute_id(j, err)) < 0)
@@ -521,6 +534,7 @@ static int build_job_run(struct build_job *j, enum build_outcome *outcome,
 		*pkg_path = gild_path_join(j->env->pkgdir, have->relpath);
 		return 0;
 	}
+	note_phase(j, "fetch");
 	if ((rc = build_job_fetch(j, err)) < 0)
 		return rc;
 	*outcome = BUILD_BUILT;

@@ -36,6 +36,13 @@ struct build_opts {
 	bool rebuild;		/* build even if the build-id is in the repo */
 	bool fetch_only;	/* stop after fetching */
 	unsigned phase_timeout; /* seconds per phase (0: 3 hours) */
+	/* A plan's scheduling (build-sched.c): packages built at once (0:
+	 * GILD_JOBS, else the number of CPUs); no new start while the load
+	 * average is above load_average (0: no limit); keep_going builds
+	 * everything a failure does not hold back. */
+	unsigned jobs;
+	double load_average;
+	bool keep_going;
 };
 
 /* Everything a run of `gild build` shares between packages. */
@@ -59,6 +66,16 @@ struct build_env {
 	uint64_t phase_timeout, mem, nproc, fsize;
 	struct gild_strv verified; /* PKGDIR/.gild-verified, once read */
 	bool verified_read;
+	uint64_t jobs; /* GILD_JOBS, else the number of CPUs */
+	/* Building a plan's package: the binary packages its build may see
+	 * (relpaths, sorted), which are exactly those the plan built before
+	 * it, so that its inputs (and build-id) do not depend on what else
+	 * PKGDIR holds or on the order parallel builds finish in. NULL: any
+	 * package (`gild build --nodeps`). */
+	const struct gild_strv *visible;
+	/* Called as each phase starts (the scheduler's progress). */
+	void (*on_phase)(void *ud, const char *phase);
+	void *on_phase_ud;
 };
 
 int build_env_open(struct gild_ctx *ctx, struct build_env **out,
@@ -125,7 +142,52 @@ struct build_done {
 	char *pkg_path;	  /* its binary package */
 	const char *note; /* why it was built again, or NULL */
 };
-typedef void (*build_report_fn)(void *ud, const struct build_done *done);
+
+/* What a plan's build is doing, for a progress display: one entry per
+ * package being built. Times are seconds since the build started. */
+struct build_running {
+	const char *cpv;
+	const char *phase; /* "" before the first phase */
+	double started;
+};
+struct build_progress {
+	size_t total;	/* packages of the plan to build or reuse */
+	size_t done;	/* built or reused */
+	size_t started; /* builds started (not counting reuse) */
+	size_t built, reused, failed, skipped;
+	unsigned jobs;
+	const struct build_running *running;
+	size_t n_running;
+	double elapsed;
+	/* what is left, from earlier builds' times: < 0 unknown; with
+	 * eta_partial, some packages have no recorded time yet */
+	double eta;
+	bool eta_partial;
+	double busy; /* the packages' build times added up, for slot use */
+};
+
+enum build_event_kind {
+	BUILD_EV_START,	  /* a package is being built (not reused) */
+	BUILD_EV_PHASE,	  /* it entered a phase (ev->phase) */
+	BUILD_EV_MESSAGE, /* a message of its build (ev->text) */
+	BUILD_EV_DONE,	  /* built or reused (ev->done, ev->seconds) */
+	BUILD_EV_FAILED,  /* ev->err, ev->log (may be NULL) */
+	BUILD_EV_SKIPPED, /* held back by the failure of ev->text */
+	BUILD_EV_TICK,	  /* nothing new; time passed (redraw) */
+	BUILD_EV_END,	  /* the plan's build is over */
+};
+struct build_event {
+	enum build_event_kind kind;
+	const char *cpv;
+	const char *phase;
+	const char *text;
+	const char *log;
+	const struct build_done *done;
+	const struct gild_err *err;
+	double seconds;
+	const struct build_progress *progress;
+};
+typedef void (*build_report_fn)(void *ud, const struct build_event *ev);
 
 /* The plan's packages in build order, each with its binary package and
  * its runtime dependencies (RDEPEND, PDEPEND, IDEPEND) as indices into v. */
@@ -144,13 +206,27 @@ void build_result_free(struct build_result *res);
 GILD_DEFINE_CLEANUP(struct build_result *, build_result_free)
 
 /* Resolve targets (atoms, names, @sets) against the tree and the binary
- * repository and build the plan in order, reusing every package whose
- * build-id is there; report (may be NULL) is called after each package.
- * Returns 0 and *out, -GILD_E_NOSOLUTION (no plan: the problems were
- * written to ctx->diag), or the first failed build's error. */
+ * repository and build the plan, o->jobs packages at once, each as soon
+ * as what it is built against is there, reusing every package whose
+ * build-id is there; report (may be NULL) gets every event. Returns 0 and
+ * *out, -GILD_E_NOSOLUTION (no plan: the problems were written to
+ * ctx->diag), -GILD_E_BUILD when a package failed (err: the first one;
+ * each was reported), or -EINTR after SIGINT or SIGTERM (the running
+ * builds were stopped; build_interrupted() says which signal). */
 int build_plan(struct build_env *env, char **targets, int n,
 	       const struct build_opts *o, build_report_fn report, void *ud,
 	       struct build_result **out, struct gild_err *err);
+int build_interrupted(void);
+
+/* The scheduler (build-sched.c): the plan p built as a graph. res has an
+ * entry per plan entry (cpv, provided; pkg_path for a binary package
+ * whose recipe is gone); recipes[i] is entry i's recipe, NULL when there
+ * is nothing to build. Fills res's pkg_path; returns as build_plan. */
+struct plan;
+int build_sched_run(struct build_env *env, const struct build_opts *o,
+		    const struct plan *p, const struct recipe *const *recipes,
+		    build_report_fn report, void *ud, struct build_result *res,
+		    struct gild_err *err);
 
 /* ---- steps (build-*.c) -------------------------------------------------- */
 int build_job_eval_use(struct build_job *j, struct gild_err *err);

@@ -118,10 +118,46 @@ int cmd_required_use(int argc, char **argv, struct gild_ctx *ctx);
 int gild_parse_eapi_opt(struct gild_ctx *ctx, const char *arg, int *eapi);
 int cmd_pkg(int argc, char **argv, struct gild_ctx *ctx);
 int cmd_image(int argc, char **argv, struct gild_ctx *ctx);
-/* A build_report_fn (build/build.h) for image and iso: ">>> cat/pf: built"
- * or "reused" on ctx->out (ud), nothing with --json. */
-struct build_done;
-void cli_report_built(void *ud, const struct build_done *d);
+/* The progress of a plan's build (progress.c), for build, image and iso:
+ * ">>> cat/pf: built PATH" per package on ctx->out (not with --json); on
+ * ctx->diag a live status line on a terminal, else a line per event;
+ * json (may be NULL) gets one JSON object per event. cli_progress_event
+ * is a build_report_fn (build/build.h) with the struct as its ud. */
+struct cli_progress {
+	struct gild_ctx *ctx;
+	FILE *json;
+	bool live, plain, drawn;
+	struct gild_strv failures; /* "cat/pf, log: PATH" */
+};
+struct build_event;
+void cli_progress_init(struct cli_progress *p, struct gild_ctx *ctx,
+		       FILE *json);
+
+/* The options of every command that builds a plan (build, image, iso):
+ * -j/--jobs N, -l/--load-average L, --keep-going, --json-events FD, as
+ * emerge spells the first three. */
+enum {
+	GILD_OPT_JOBS = 'j',
+	GILD_OPT_LOAD = 'l',
+	GILD_OPT_KEEP_GOING = 0x1100,
+	GILD_OPT_JSON_EVENTS,
+};
+#define GILD_SCHED_LONGOPTS                                                    	{"jobs", required_argument, NULL, GILD_OPT_JOBS},                      	    {"load-average", required_argument, NULL, GILD_OPT_LOAD},          	    {"keep-going", no_argument, NULL, GILD_OPT_KEEP_GOING},            	{                                                                      		"json-events", required_argument, NULL, GILD_OPT_JSON_EVENTS   	}
+#define GILD_SCHED_SHORTOPTS "j:l:"
+struct cli_sched {
+	unsigned jobs;
+	double load_average;
+	bool keep_going;
+	FILE *json_events; /* fdopen'ed --json-events, or NULL */
+};
+/* Like gild_ctx_common_opt, for the options above. */
+int cli_sched_opt(struct gild_ctx *ctx, int c, const char *arg,
+		  struct cli_sched *s, int *status);
+void cli_sched_release(struct cli_sched *s);
+struct build_opts;
+void cli_sched_apply(const struct cli_sched *s, struct build_opts *o);
+void cli_progress_event(void *ud, const struct build_event *ev);
+void cli_progress_release(struct cli_progress *p);
 /* The build environment of a role (role.c): --role R is the profile
  * roles/R, --profile names a role profile itself, neither: the configured
  * PROFILE when it is a role, else roles/minimal. *profile (the caller

@@ -36,12 +36,13 @@ static int parse_formats(struct gild_ctx *ctx, const char *arg,
 }
 
 static int parse_image_opts(int argc, char **argv, struct gild_ctx *ctx,
-			    struct image_opts *o, const char **role,
-			    int *status)
+			    struct image_opts *o, struct cli_sched *sched,
+			    const char **role, int *status)
 {
 	static const struct option opts[] = {
 	    GILD_TREE_LONGOPT,
 	    GILD_COMMON_LONGOPTS,
+	    GILD_SCHED_LONGOPTS,
 	    {"role", required_argument, NULL, OPT_ROLE},
 	    {"format", required_argument, NULL, OPT_FORMAT},
 	    {"size", required_argument, NULL, OPT_SIZE},
@@ -54,9 +55,12 @@ static int parse_image_opts(int argc, char **argv, struct gild_ctx *ctx,
 	    {0}};
 	int c, h;
 
-	while ((c = getopt_long(argc, argv, GILD_COMMON_SHORTOPTS "o:", opts,
-				NULL)) != -1) {
-		if ((h = gild_ctx_common_opt(ctx, c, optarg, status)) < 0)
+	while ((c = getopt_long(argc, argv,
+				GILD_COMMON_SHORTOPTS GILD_SCHED_SHORTOPTS "o:",
+				opts, NULL)) != -1) {
+		if ((h = gild_ctx_common_opt(ctx, c, optarg, status)) < 0 ||
+		    (!h && (h = cli_sched_opt(ctx, c, optarg, sched,
+					      status)) < 0))
 			return -1;
 		if (h > 0)
 			continue;
@@ -179,16 +183,21 @@ int cmd_image(int argc, char **argv, struct gild_ctx *ctx)
 {
 	_cleanup_(build_env_freep) struct build_env *env = NULL;
 	_cleanup_(image_result_releasep) struct image_result res = {0};
-	_cleanup_(image_opts_releasep) struct image_opts o = {
-	    .report = cli_report_built, .report_ud = ctx};
+	_cleanup_(image_opts_releasep) struct image_opts o = {0};
+	_cleanup_(cli_sched_release) struct cli_sched sched = {0};
+	_cleanup_(cli_progress_release) struct cli_progress prog = {0};
 	_cleanup_free_ char *profile = NULL;
 	const char *role = NULL;
 	int status = 0, r;
 
 	if (argc > 1 && !strcmp(argv[1], "run"))
 		return cmd_image_run(argc - 1, argv + 1, ctx);
-	if (parse_image_opts(argc, argv, ctx, &o, &role, &status) < 0)
+	if (parse_image_opts(argc, argv, ctx, &o, &sched, &role, &status) < 0)
 		return status;
+	cli_progress_init(&prog, ctx, sched.json_events);
+	o.report = cli_progress_event;
+	o.report_ud = &prog;
+	cli_sched_apply(&sched, &o.build);
 	if ((r = cli_open_role_env(ctx, role, &env, &profile)) != 0 ||
 	    (r = image_build(env, &o, &res, &ctx->err)) < 0)
 		return r;

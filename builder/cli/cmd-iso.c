@@ -7,19 +7,24 @@ enum {
 };
 
 static int parse_iso_opts(int argc, char **argv, struct gild_ctx *ctx,
-			  struct iso_opts *o, const char **role, int *status)
+			  struct iso_opts *o, struct cli_sched *sched,
+			  const char **role, int *status)
 {
 	static const struct option opts[] = {
 	    GILD_TREE_LONGOPT,
 	    GILD_COMMON_LONGOPTS,
+	    GILD_SCHED_LONGOPTS,
 	    {"role", required_argument, NULL, OPT_ROLE},
 	    {"output", required_argument, NULL, 'o'},
 	    {0}};
 	int c, h;
 
-	while ((c = getopt_long(argc, argv, GILD_COMMON_SHORTOPTS "o:", opts,
-				NULL)) != -1) {
-		if ((h = gild_ctx_common_opt(ctx, c, optarg, status)) < 0)
+	while ((c = getopt_long(argc, argv,
+				GILD_COMMON_SHORTOPTS GILD_SCHED_SHORTOPTS "o:",
+				opts, NULL)) != -1) {
+		if ((h = gild_ctx_common_opt(ctx, c, optarg, status)) < 0 ||
+		    (!h && (h = cli_sched_opt(ctx, c, optarg, sched,
+					      status)) < 0))
 			return -1;
 		if (h > 0)
 			continue;
@@ -63,13 +68,19 @@ int cmd_iso(int argc, char **argv, struct gild_ctx *ctx)
 {
 	_cleanup_(build_env_freep) struct build_env *env = NULL;
 	_cleanup_(iso_result_releasep) struct iso_result res = {0};
+	_cleanup_(cli_sched_release) struct cli_sched sched = {0};
+	_cleanup_(cli_progress_release) struct cli_progress prog = {0};
 	_cleanup_free_ char *profile = NULL;
-	struct iso_opts o = {.report = cli_report_built, .report_ud = ctx};
+	struct iso_opts o = {0};
 	const char *role = NULL;
 	int status = 0, r;
 
-	if (parse_iso_opts(argc, argv, ctx, &o, &role, &status) < 0)
+	if (parse_iso_opts(argc, argv, ctx, &o, &sched, &role, &status) < 0)
 		return status;
+	cli_progress_init(&prog, ctx, sched.json_events);
+	o.report = cli_progress_event;
+	o.report_ud = &prog;
+	cli_sched_apply(&sched, &o.build);
 	if ((r = cli_open_role_env(ctx, role, &env, &profile)) != 0 ||
 	    (r = iso_build(env, &o, &res, &ctx->err)) < 0)
 		return r;

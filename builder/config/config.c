@@ -23,6 +23,7 @@ const char *const config_env_vars[] = {
     "GILD_MIRRORS",
     "GILD_FETCH_TIMEOUT",
     "GILD_FETCH_CONNECT_TIMEOUT",
+    "GILD_JOBS",
     NULL,
 };
 

@@ -123,10 +123,11 @@ static int runtime_closure(struct image *im, const struct build_result *res,
 static int build_packages(struct image *im, struct gild_err *err)
 {
 	_cleanup_(build_result_freep) struct build_result *res = NULL;
-	struct build_opts bo = {.rebuild = im->opts->rebuild};
+	struct build_opts bo = im->opts->build;
 	char *targets[] = {"@system", "@role"};
 	int r;
 
+	bo.rebuild = im->opts->rebuild;
 	if ((r = build_plan(im->env, targets, 2, &bo, im->opts->report,
 			    im->opts->report_ud, &res, err)) < 0)
 		return r;

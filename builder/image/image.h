@@ -48,8 +48,9 @@ struct image_opts {
 	bool rebuild;	   /* build packages again (gild build --rebuild) */
 	bool legal_info;   /* also DIR/legal-info/ (licence texts) */
 	bool with_sources; /* ... and copyleft packages' sources */
-	build_report_fn report; /* after each package of the plan, or NULL */
+	build_report_fn report; /* every event of the plan's build, or NULL */
 	void *report_ud;
+	struct build_opts build; /* jobs, load average, keep going */
 };
 
 /* One output written (or skipped, with why). */

@@ -88,7 +88,8 @@ static int read_sde(struct iso *iso, struct gild_err *err)
 static int build_image(struct iso *iso, struct gild_err *err)
 {
 	struct image_opts io = {.report = iso->opts->report,
-				.report_ud = iso->opts->report_ud};
+				.report_ud = iso->opts->report_ud,
+				.build = iso->opts->build};
 	_cleanup_free_ char *sq = NULL;
 	int r;
 
@@ -195,7 +196,7 @@ static int boot_packages(struct iso *iso, struct gild_err *err)
 	_cleanup_(build_result_freep) struct build_result *res = NULL;
 	_cleanup_(gild_strv_releasep) struct gild_strv targets = {0};
 	_cleanup_(gild_strv_releasep) struct gild_strv dirs = {0};
-	struct build_opts bo = {0};
+	struct build_opts bo = iso->opts->build;
 	int r;
 
 	gild_split_words(config_or(iso, "ISO_PACKAGES", ISO_DEFAULT_PACKAGES),

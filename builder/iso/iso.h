@@ -29,8 +29,9 @@
 
 struct iso_opts {
 	const char *outdir;	/* NULL: the image's output directory */
-	build_report_fn report; /* after each package built, or NULL */
+	build_report_fn report; /* every event of the plan's build, or NULL */
 	void *report_ud;
+	struct build_opts build; /* jobs, load average, keep going */
 };
 
 /* One part of the ISO, for the report. */
