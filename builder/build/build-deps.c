@@ -87,8 +87,8 @@ static bool visible(const struct build_job *j, const struct binrepo_pkg *p)
 	const struct gild_strv *v = j->env->visible;
 	const char *key = p->relpath;
 
-	return !v || (v->n && bsearch(&key, v->v, v->n, sizeof(*v->v),
-				      cmp_str));
+	return !v ||
+	       (v->n && bsearch(&key, v->v, v->n, sizeof(*v->v), cmp_str));
 }
 
 /* The highest binary package matching a; NULL when none. */

@@ -280,8 +280,8 @@ static int read_limits(struct build_env *e, struct gild_err *err)
 				   &e->nproc, err)) < 0 ||
 	    (r = config_get_number(e->cfg, "GILD_BUILD_FSIZE", true,
 				   (uint64_t)32 << 30, &e->fsize, err)) < 0 ||
-	    (r = config_get_number(e->cfg, "GILD_JOBS", false, cpus(),
-				   &e->jobs, err)) < 0)
+	    (r = config_get_number(e->cfg, "GILD_JOBS", false, cpus(), &e->jobs,
+				   err)) < 0)
 		return r;
 	/* checked once here, not by every package's fetch */
 	if ((r = fetch_timeouts_from_config(e->cfg, &fetch_timeout,

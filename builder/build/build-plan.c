@@ -140,8 +140,7 @@ int build_plan(struct build_env *env, char **targets, int n,
 				      err)) < 0)
 			return r;
 	}
-	if ((r = build_sched_run(env, o, p, recipes, report, ud, res, err)) <
-	    0)
+	if ((r = build_sched_run(env, o, p, recipes, report, ud, res, err)) < 0)
 		return r;
 	*out = TAKE_PTR(res);
 	return 0;

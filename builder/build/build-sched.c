@@ -70,8 +70,8 @@ struct sched {
 	struct build_progress prog;
 	struct times times;
 	double t0;
-	bool stop;	   /* no new starts */
-	bool repo_stale;   /* a child added a package since the last read */
+	bool stop;	 /* no new starts */
+	bool repo_stale; /* a child added a package since the last read */
 	pid_t parent;
 	struct gild_err first;
 	struct gild_strv failed; /* cpvs */
@@ -250,9 +250,8 @@ static void set_priorities(struct sched *s)
 	size_t known = 0;
 
 	for (size_t i = 0; i < s->n; i++) {
-		double *t = s->v[i].rc ? times_find(&s->times,
-						    s->res->v[i].cpv)
-				       : NULL;
+		double *t =
+		    s->v[i].rc ? times_find(&s->times, s->res->v[i].cpv) : NULL;
 		if (t) {
 			s->v[i].weight = *t > 0.1 ? *t : 0.1;
 			s->v[i].timed = true;
@@ -309,9 +308,9 @@ static void update_progress(struct sched *s)
 	s->prog.elapsed = now;
 	s->prog.jobs = s->jobs;
 	s->prog.eta_partial = partial;
-	s->prog.eta = any || !partial ? (work / s->jobs > path ? work / s->jobs
-							      : path)
-				      : -1;
+	s->prog.eta = any || !partial
+			  ? (work / s->jobs > path ? work / s->jobs : path)
+			  : -1;
 }
 
 static void emit(struct sched *s, struct build_event ev)
@@ -594,12 +593,26 @@ static void fail(struct sched *s, size_t i, const struct gild_err *e)
 				     .cpv = s->res->v[i].cpv,
 				     .err = &err,
 				     .log = log ? log + 7 : NULL,
-				     .seconds = gild_now() - s->t0 -
-						s->v[i].started});
+				     .seconds =
+					 gild_now() - s->t0 - s->v[i].started});
 	if (s->o->keep_going)
 		skip_dependents(s, i);
 	else
 		s->stop = true;
+}
+
+/* Whether the parent's view of PKGDIR has the package at path: another
+ * gild may have built one that this run then reused. */
+static bool repo_has(const struct build_env *env, const char *path)
+{
+	size_t plen = strlen(env->pkgdir);
+
+	if (!path || strncmp(path, env->pkgdir, plen) || path[plen] != '/')
+		return true;
+	for (size_t k = 0; env->repo && k < env->repo->n; k++)
+		if (!strcmp(env->repo->pkgs[k].relpath, path + plen + 1))
+			return true;
+	return false;
 }
 
 /* The child's last word: "D outcome path", "E code message". */
@@ -623,7 +636,7 @@ static void conclude(struct sched *s, size_t i, int status)
 			e->done.note = "built again: its binary package came "
 				       "from other inputs (recipe, distfiles, "
 				       "flags or dependencies changed)";
-		s->repo_stale |= e->done.outcome == BUILD_BUILT;
+		s->repo_stale |= !repo_has(s->env, s->res->v[i].pkg_path);
 		finish_ok(s, i);
 		emit(s, (struct build_event){.kind = BUILD_EV_DONE,
 					     .cpv = s->res->v[i].cpv,
@@ -669,9 +682,12 @@ static void child_input(struct sched *s, size_t i, const char *line)
 					     .phase = e->phase});
 		break;
 	case 'M':
-		emit(s, (struct build_event){.kind = BUILD_EV_MESSAGE,
-					     .cpv = s->res->v[i].cpv,
-					     .text = line + 2});
+		emit(s, (struct build_event){
+			    .kind = BUILD_EV_MESSAGE,
+			    .cpv = s->res->v[i].cpv,
+			    .text =
+				line + 2 +
+				(gild_startswith(line + 2, "gild: ") ? 6 : 0)});
 		break;
 	default:
 		free(e->result);
@@ -728,8 +744,8 @@ static void wait_events(struct sched *s)
 	for (size_t i = 0; i < s->n; i++)
 		if (s->v[i].state == SP_RUNNING && s->v[i].fd >= 0) {
 			idx[n] = i;
-			pf[n++] = (struct pollfd){.fd = s->v[i].fd,
-						  .events = POLLIN};
+			pf[n++] =
+			    (struct pollfd){.fd = s->v[i].fd, .events = POLLIN};
 		}
 	r = poll(pf, n, 1000);
 	if (r == 0) {
@@ -830,8 +846,13 @@ int build_sched_run(struct build_env *env, const struct build_opts *o,
 		    build_report_fn report, void *ud, struct build_result *res,
 		    struct gild_err *err)
 {
-	struct sched s = {.env = env, .o = o, .p = p, .res = res,
-			  .report = report, .ud = ud, .n = p->n};
+	struct sched s = {.env = env,
+			  .o = o,
+			  .p = p,
+			  .res = res,
+			  .report = report,
+			  .ud = ud,
+			  .n = p->n};
 	int r;
 
 	s.v = xcalloc(p->n + 1, sizeof(*s.v));

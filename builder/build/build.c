@@ -391,8 +391,8 @@ static int build_steps(struct build_job *j, enum build_outcome *outcome,
 		return r < 0 ? r : 0;
 	if ((r = make_workroot(j, err)) < 0)
 		return r;
-	gild_ctx_info(j->env->ctx, ">>> Building %s/%s (build-id %.12s)",
-		      j->r->category, j->r->pf, j->build_id);
+	gild_ctx_debug(j->env->ctx, ">>> Building %s/%s (build-id %.12s)",
+		       j->r->category, j->r->pf, j->build_id);
 	note_phase(j, "unpack");
 	if ((r = unpack_distfiles(j, err)) < 0)
 		return r;

@@ -142,7 +142,13 @@ enum {
 	GILD_OPT_KEEP_GOING = 0x1100,
 	GILD_OPT_JSON_EVENTS,
 };
-#define GILD_SCHED_LONGOPTS                                                    	{"jobs", required_argument, NULL, GILD_OPT_JOBS},                      	    {"load-average", required_argument, NULL, GILD_OPT_LOAD},          	    {"keep-going", no_argument, NULL, GILD_OPT_KEEP_GOING},            	{                                                                      		"json-events", required_argument, NULL, GILD_OPT_JSON_EVENTS   	}
+#define GILD_SCHED_LONGOPTS                                                    \
+	{"jobs", required_argument, NULL, GILD_OPT_JOBS},                      \
+	    {"load-average", required_argument, NULL, GILD_OPT_LOAD},          \
+	    {"keep-going", no_argument, NULL, GILD_OPT_KEEP_GOING},            \
+	{                                                                      \
+		"json-events", required_argument, NULL, GILD_OPT_JSON_EVENTS   \
+	}
 #define GILD_SCHED_SHORTOPTS "j:l:"
 struct cli_sched {
 	unsigned jobs;

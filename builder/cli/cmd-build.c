@@ -102,23 +102,23 @@ static int build_named(struct gild_ctx *ctx, struct build_env *env,
 		d.cpv = cpv = xasprintf("%s/%s", rc->category, rc->pf);
 		d.pkg_path = pkg;
 		d.recipe = rc;
-		cli_progress_event(&prog, &(struct build_event){
-					      .kind = BUILD_EV_DONE,
-					      .cpv = d.cpv,
-					      .done = &d,
-					      .progress = &(struct build_progress){
-						  .total = (size_t)n,
-						  .done = (size_t)i + 1}});
+		cli_progress_event(
+		    &prog, &(struct build_event){
+			       .kind = BUILD_EV_DONE,
+			       .cpv = d.cpv,
+			       .done = &d,
+			       .progress = &(struct build_progress){
+				   .total = (size_t)n, .done = (size_t)i + 1}});
 	}
 	if (r == -GILD_E_BUILD) {
 		const char *log = strstr(ctx->err.msg, "; log: ");
-		cli_progress_event(&prog,
-				   &(struct build_event){
-				       .kind = BUILD_EV_FAILED,
-				       .cpv = "",
-				       .err = &ctx->err,
-				       .log = log ? log + 7 : NULL,
-				       .progress = &(struct build_progress){0}});
+		cli_progress_event(
+		    &prog, &(struct build_event){
+			       .kind = BUILD_EV_FAILED,
+			       .cpv = "",
+			       .err = &ctx->err,
+			       .log = log ? log + 7 : NULL,
+			       .progress = &(struct build_progress){0}});
 	}
 	cli_progress_release(&prog);
 	return r;

@@ -23,8 +23,8 @@ static int parse_iso_opts(int argc, char **argv, struct gild_ctx *ctx,
 				GILD_COMMON_SHORTOPTS GILD_SCHED_SHORTOPTS "o:",
 				opts, NULL)) != -1) {
 		if ((h = gild_ctx_common_opt(ctx, c, optarg, status)) < 0 ||
-		    (!h && (h = cli_sched_opt(ctx, c, optarg, sched,
-					      status)) < 0))
+		    (!h &&
+		     (h = cli_sched_opt(ctx, c, optarg, sched, status)) < 0))
 			return -1;
 		if (h > 0)
 			continue;

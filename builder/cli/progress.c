@@ -26,8 +26,9 @@ static int json_events_fd(struct gild_ctx *ctx, const char *arg,
 	if (gild_parse_u64(arg, false, &fd) < 0 || fd > INT_MAX ||
 	    fcntl((int)fd, F_GETFL) < 0)
 		return gild_ctx_usage_error(
-		    ctx, "--json-events wants an open file descriptor, not "
-			 "'%s'",
+		    ctx,
+		    "--json-events wants an open file descriptor, not "
+		    "'%s'",
 		    arg);
 	if (s->json_events)
 		fclose(s->json_events);
@@ -46,8 +47,8 @@ int cli_sched_opt(struct gild_ctx *ctx, int c, const char *arg,
 
 	switch (c) {
 	case GILD_OPT_JOBS:
-		if ((*status = gild_ctx_number_opt(ctx, "--jobs", arg, 1024,
-						   &v)))
+		if ((*status =
+			 gild_ctx_number_opt(ctx, "--jobs", arg, 1024, &v)))
 			return -1;
 		s->jobs = (unsigned)v;
 		return 1;
@@ -56,8 +57,9 @@ int cli_sched_opt(struct gild_ctx *ctx, int c, const char *arg,
 		if (*end || end == arg || !isfinite(s->load_average) ||
 		    s->load_average <= 0) {
 			*status = gild_ctx_usage_error(
-			    ctx, "--load-average wants a positive number, "
-				 "not '%s'",
+			    ctx,
+			    "--load-average wants a positive number, "
+			    "not '%s'",
 			    arg);
 			return -1;
 		}
@@ -97,8 +99,7 @@ static bool is_live_terminal(FILE *f)
 	return isatty(fileno(f)) && term && *term && strcmp(term, "dumb");
 }
 
-void cli_progress_init(struct cli_progress *p, struct gild_ctx *ctx,
-		       FILE *json)
+void cli_progress_init(struct cli_progress *p, struct gild_ctx *ctx, FILE *json)
 {
 	*p = (struct cli_progress){.ctx = ctx, .json = json};
 	p->live = ctx->verbosity >= 0 && is_live_terminal(ctx->diag);
@@ -134,9 +135,9 @@ static const char *short_phase(const char *ph)
 static void short_name(const char *cpv, struct gild_buf *b)
 {
 	const char *slash = strchr(cpv, '/');
-	_cleanup_free_ char *pn = NULL;
+	_cleanup_free_ char *pn = NULL, *pvr = NULL;
 
-	if (gpkg_split_pf(slash ? slash + 1 : cpv, &pn, NULL, NULL) == 0)
+	if (gpkg_split_pf(slash ? slash + 1 : cpv, &pn, &pvr, NULL) == 0)
 		gild_buf_adds(b, pn);
 	else
 		gild_buf_adds(b, slash ? slash + 1 : cpv);
@@ -160,7 +161,7 @@ static void status_text(const struct build_progress *g, struct gild_buf *b)
 				r->phase[0] ? " " : "", el);
 	}
 	clock_text(el, sizeof(el), g->elapsed);
-	gild_buf_printf(b, " | %s", el);
+	gild_buf_printf(b, "%s| %s", g->n_running ? " " : "", el);
 	if (g->eta >= 0) {
 		clock_text(eta, sizeof(eta), g->eta);
 		gild_buf_printf(b, ", %s%s left", g->eta_partial ? ">" : "~",
@@ -336,8 +337,8 @@ static void plain_event(struct cli_progress *p, const struct build_event *ev)
 		break;
 	case BUILD_EV_DONE:
 		if (ev->done->outcome == BUILD_BUILT)
-			say(p, d, "<<< [%zu/%zu] %s built in %.0f s\n",
-			    g->done, g->total, ev->cpv, ev->seconds);
+			say(p, d, "<<< [%zu/%zu] %s built in %.0f s\n", g->done,
+			    g->total, ev->cpv, ev->seconds);
 		break;
 	default:
 		break;
@@ -370,10 +371,9 @@ void cli_progress_event(void *ud, const struct build_event *ev)
 	case BUILD_EV_FAILED:
 		log_tail(p, ev->log);
 		say_failure(p, ev);
-		gild_strv_push(&p->failures,
-			       xasprintf("%s%s%s", ev->cpv,
-					 ev->log ? ", log: " : "",
-					 ev->log ? ev->log : ""));
+		gild_strv_push(&p->failures, xasprintf("%s%s%s", ev->cpv,
+						       ev->log ? ", log: " : "",
+						       ev->log ? ev->log : ""));
 		break;
 	case BUILD_EV_SKIPPED:
 		say(p, ctx->diag, "!!! %s skipped: it is built against %s\n",
