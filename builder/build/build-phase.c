@@ -325,8 +325,7 @@ static int run_phase(struct build_job *j, const char *phase,
 
 	fprintf(j->log, ">>> %s/%s: %s\n", j->r->category, j->r->pf, phase);
 	fflush(j->log);
-	if (j->env->on_phase)
-		j->env->on_phase(j->env->on_phase_ud, phase);
+	build_job_step(j, phase);
 	gild_ctx_debug(j->env->ctx, "%s/%s: %s", j->r->category, j->r->pf,
 		       phase);
 	if ((rc = add_binds(j, s, err)) < 0 ||

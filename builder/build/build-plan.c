@@ -114,6 +114,29 @@ static int entry_recipe(struct build_env *env, const struct resolver *rs,
 			 "planned '%s' is not in the tree", bp->cpv);
 }
 
+/* The result's entries (cpv, runtime edges, provided) and the recipe of
+ * each entry that has something to build. */
+static int plan_entries(struct build_env *env, const struct plan *p,
+			const struct resolver *rs, struct build_result *res,
+			const struct recipe ***recipes, struct gild_err *err)
+{
+	int r;
+
+	res->v = xcalloc(p->n ? p->n : 1, sizeof(*res->v));
+	res->n = p->n;
+	*recipes = xcalloc(p->n + 1, sizeof(**recipes));
+	for (size_t i = 0; i < p->n; i++) {
+		struct build_pkg *bp = &res->v[i];
+		bp->target = p->v[i].depth == 0;
+		bp->cpv = xstrdup(resolver_cpv(rs, p->v[i].pkg));
+		runtime_edges(p, &p->v[i], bp);
+		if ((r = entry_recipe(env, rs, &p->v[i], bp, &(*recipes)[i],
+				      err)) < 0)
+			return r;
+	}
+	return 0;
+}
+
 int build_plan(struct build_env *env, char **targets, int n,
 	       const struct build_opts *o, build_report_fn report, void *ud,
 	       struct build_result **out, struct gild_err *err)
@@ -126,22 +149,24 @@ int build_plan(struct build_env *env, char **targets, int n,
 	struct resolver *rs = NULL;
 	int r;
 
-	if ((r = solve_targets(env, o, targets, n, &rt, &p, &rs, err)) < 0)
-		return r;
-	res->v = xcalloc(p->n ? p->n : 1, sizeof(*res->v));
-	res->n = p->n;
-	recipes = xcalloc(p->n + 1, sizeof(*recipes));
-	for (size_t i = 0; i < p->n; i++) {
-		struct build_pkg *bp = &res->v[i];
-		bp->target = p->v[i].depth == 0;
-		bp->cpv = xstrdup(resolver_cpv(rs, p->v[i].pkg));
-		runtime_edges(p, &p->v[i], bp);
-		if ((r = entry_recipe(env, rs, &p->v[i], bp, &recipes[i],
-				      err)) < 0)
-			return r;
-	}
-	if ((r = build_sched_run(env, o, p, recipes, report, ud, res, err)) < 0)
+	if ((r = solve_targets(env, o, targets, n, &rt, &p, &rs, err)) < 0 ||
+	    (r = plan_entries(env, p, rs, res, &recipes, err)) < 0 ||
+	    (r = build_sched_run(env, o, p, recipes, report, ud, res, err)) < 0)
 		return r;
 	*out = TAKE_PTR(res);
 	return 0;
+}
+
+int build_predict_plan(struct build_env *env, struct plan *p,
+		       const struct resolver *rs, struct gild_err *err)
+{
+	_cleanup_(build_result_freep) struct build_result *res =
+	    xcalloc(1, sizeof(*res));
+	_cleanup_free_ const struct recipe **recipes = NULL;
+	struct build_opts o = {0};
+	int r;
+
+	if ((r = plan_entries(env, p, rs, res, &recipes, err)) < 0)
+		return r;
+	return build_sched_predict(env, &o, p, recipes, res, err);
 }

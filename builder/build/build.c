@@ -138,10 +138,21 @@ int build_job_reduce(struct build_job *j, enum recipe_var v,
 	return 0;
 }
 
-/* Steps outside the sandbox's phases, for a progress display. */
-static void note_phase(struct build_job *j, const char *step)
+#define BUILD_STEP_ID "deps and build-id"
+
+void build_job_step(struct build_job *j, const char *step)
 {
-	if (j->env->on_phase)
+	double now = gild_now();
+
+	if (j->step)
+		gild_ctx_debug(j->env->ctx, "%s/%s: step time: %s %.3f s",
+			       j->r->category, j->r->pf, j->step,
+			       now - j->step_started);
+	j->step = step;
+	j->step_started = now;
+	/* what comes before fetching is not a build yet: a package reused
+	 * by its build-id shows no progress at all */
+	if (step && strcmp(step, BUILD_STEP_ID) && j->env->on_phase)
 		j->env->on_phase(j->env->on_phase_ud, step);
 }
 
@@ -393,20 +404,22 @@ static int build_steps(struct build_job *j, enum build_outcome *outcome,
 		return r;
 	gild_ctx_debug(j->env->ctx, ">>> Building %s/%s (build-id %.12s)",
 		       j->r->category, j->r->pf, j->build_id);
-	note_phase(j, "unpack");
+	build_job_step(j, "unpack");
 	if ((r = unpack_distfiles(j, err)) < 0)
 		return r;
 	choose_source_date(j);
 	if ((r = build_job_run_phases(j, err)) < 0)
 		return r;
-	note_phase(j, "qa");
+	build_job_step(j, "qa");
 	if ((r = build_job_qa(j, err)) < 0)
 		return r;
-	note_phase(j, "package");
+	build_job_step(j, "package");
 	if ((r = package_image(j, pkg_path, err)) < 0)
 		return r;
+	build_job_step(j, "clean");
 	if (!j->opts->keep_work)
 		(void)gild_rm_rf(j->workroot, NULL);
+	build_job_step(j, NULL);
 	return 0;
 }
 
@@ -512,6 +525,7 @@ static int build_job_run(struct build_job *j, enum build_outcome *outcome,
 	const struct binrepo_pkg *have;
 	int rc;
 
+	build_job_step(j, BUILD_STEP_ID);
 	if ((rc = build_job_eval_use(j, err)) < 0)
 		return rc;
 	/* sources need only USE: fetched before anything they build
@@ -534,11 +548,62 @@ static int build_job_run(struct build_job *j, enum build_outcome *outcome,
 		*pkg_path = gild_path_join(j->env->pkgdir, have->relpath);
 		return 0;
 	}
-	note_phase(j, "fetch");
+	build_job_step(j, "fetch");
 	if ((rc = build_job_fetch(j, err)) < 0)
 		return rc;
 	*outcome = BUILD_BUILT;
 	return build_from_source(j, outcome, pkg_path, err);
+}
+
+void build_forecast_release(struct build_forecast *f)
+{
+	free(f->build_id);
+	gild_strv_release(&f->deps);
+	gpkg_meta_release(&f->meta);
+}
+
+/* The metadata a package built against this one reads (build-deps.c:
+ * slot, USE, RDEPEND), as its GPKG would carry it. */
+static void forecast_meta(struct build_job *j, struct gpkg_meta *m)
+{
+	const struct recipe *r = j->r;
+	_cleanup_free_ char *slot =
+	    strcmp(r->slot, r->subslot)
+		? xasprintf("%s/%s", r->slot, r->subslot)
+		: xstrdup(r->slot);
+	_cleanup_free_ char *eapi = xasprintf("%d", r->eapi);
+
+	gpkg_meta_set(m, "CATEGORY", r->category);
+	gpkg_meta_set(m, "PF", r->pf);
+	gpkg_meta_set(m, "SLOT", slot);
+	gpkg_meta_set(m, "EAPI", eapi);
+	meta_set_list(m, "IUSE", &j->iuse_flags);
+	meta_set_list(m, "USE", &j->use_flags);
+	gpkg_meta_set(
+	    m, "RDEPEND",
+	    j->evaluated[RECIPE_RDEPEND] ? j->evaluated[RECIPE_RDEPEND] : "");
+	gpkg_meta_set(m, "BUILD_ID", j->build_id);
+}
+
+int build_recipe_forecast(struct build_env *e, const struct recipe *r,
+			  const struct build_opts *opts,
+			  struct build_forecast *out, struct gild_err *err)
+{
+	_cleanup_(build_job_release) struct build_job j = {
+	    .env = e, .r = r, .opts = opts, .lock_fd = -1};
+	int rc;
+
+	if ((rc = build_job_eval_use(&j, err)) < 0 ||
+	    (rc = build_job_find_deps(&j, err)) < 0 ||
+	    (rc = build_job_list_distfiles(&j, err)) < 0 ||
+	    (rc = build_job_compute_id(&j, err)) < 0)
+		return rc;
+	out->build_id = xstrdup(j.build_id);
+	for (size_t i = 0; i < j.deps.n; i++)
+		gild_strv_add(&out->deps, j.deps.v[i]);
+	out->meta = (struct gpkg_meta)GPKG_META_INIT;
+	forecast_meta(&j, &out->meta);
+	return 0;
 }
 
 int build_recipe(struct build_env *e, const struct recipe *r,

@@ -28,8 +28,7 @@
 #include "ctx/ctx.h"
 #include "pms/pms.h"
 
-struct binrepo;
-struct gpkg_attr;
+#include "repo/repo.h"
 
 struct build_opts {
 	bool keep_work;		/* keep the work directory after success */
@@ -108,8 +107,15 @@ struct build_job {
 	char *workroot;			 /* var/tmp/gild/<cat>/<PF> */
 	char *log_path;
 	FILE *log;
-	int lock_fd; /* flock on the work directory */
+	int lock_fd;	  /* flock on the work directory */
+	const char *step; /* the step running, for timings and progress */
+	double step_started;
 };
+
+/* Step s of job j begins (NULL: the last one ended): reported to the
+ * progress display (build_env.on_phase) and, with -v, the time of the
+ * step before it. */
+void build_job_step(struct build_job *j, const char *s);
 
 enum build_outcome {
 	BUILD_BUILT,   /* a new package is in the repository */
@@ -126,6 +132,20 @@ enum build_outcome {
 int build_recipe(struct build_env *e, const struct recipe *r,
 		 const struct build_opts *opts, enum build_outcome *outcome,
 		 char **pkg_path, struct gild_err *err);
+
+/* What building r would give, without building it: its build-id, the
+ * binary packages it would be built against (relpaths) and the metadata
+ * its package would have for packages built against it. For `gild
+ * pretend`, which says [binary] only when that build-id is there. */
+struct build_forecast {
+	char *build_id;
+	struct gild_strv deps;
+	struct gpkg_meta meta;
+};
+int build_recipe_forecast(struct build_env *e, const struct recipe *r,
+			  const struct build_opts *opts,
+			  struct build_forecast *out, struct gild_err *err);
+void build_forecast_release(struct build_forecast *f);
 
 /* The best visible version matching atom text (PMS: highest version; a
  * masked match is an error that says why). */
@@ -218,11 +238,24 @@ int build_plan(struct build_env *env, char **targets, int n,
 	       struct build_result **out, struct gild_err *err);
 int build_interrupted(void);
 
+/* What `gild build` of the plan p (solved by rs) would do, for `gild
+ * pretend`: each entry's build-id computed as the build will, [binary]
+ * (PLAN_BINARY) only when that build-id is in the repository, else
+ * PLAN_BUILD with entry->rebuild saying why in words when a package of
+ * the same version is there. */
+struct plan;
+struct resolver;
+int build_predict_plan(struct build_env *env, struct plan *p,
+		       const struct resolver *rs, struct gild_err *err);
+
 /* The scheduler (build-sched.c): the plan p built as a graph. res has an
  * entry per plan entry (cpv, provided; pkg_path for a binary package
  * whose recipe is gone); recipes[i] is entry i's recipe, NULL when there
  * is nothing to build. Fills res's pkg_path; returns as build_plan. */
 struct plan;
+int build_sched_predict(struct build_env *env, const struct build_opts *o,
+			struct plan *p, const struct recipe *const *recipes,
+			struct build_result *res, struct gild_err *err);
 int build_sched_run(struct build_env *env, const struct build_opts *o,
 		    const struct plan *p, const struct recipe *const *recipes,
 		    build_report_fn report, void *ud, struct build_result *res,

@@ -1,4 +1,5 @@
 /* cmd-pretend.c: `gild pretend` (emerge -pv) and `gild why`. */
+#include "build/build.h"
 #include "cli/cli.h"
 #include "resolve/resolve.h"
 
@@ -93,6 +94,32 @@ static const char *root_dir(const char *opt)
 	return env && *env && strcmp(env, "/") ? env : NULL;
 }
 
+/* The resolver reuses a binary package of the same version, USE and
+ * sub-slots; `gild build` reuses one only of the same build-id (which
+ * also covers the recipe, its files, the distfiles, the flags and the
+ * dependencies' builds). The build-ids are computed as the build will,
+ * so that what pretend shows is what build does. Only when the plan
+ * reuses something: otherwise there is nothing to correct. */
+static void predict_build_ids(struct gild_ctx *ctx, struct plan *p,
+			      const struct resolver *r)
+{
+	_cleanup_(build_env_freep) struct build_env *env = NULL;
+	struct gild_err err = GILD_ERR_INIT;
+	size_t binary = 0;
+
+	for (size_t i = 0; i < p->n; i++)
+		binary += p->v[i].action == PLAN_BINARY;
+	if (!binary)
+		return;
+	if (build_env_open(ctx, &env, &err) < 0 ||
+	    build_predict_plan(env, p, r, &err) < 0)
+		gild_ctx_warn(ctx,
+			      "cannot tell which binary packages the build "
+			      "will reuse (%s); [binary] shows the resolver's "
+			      "view",
+			      err.msg);
+}
+
 int cmd_pretend(int argc, char **argv, struct gild_ctx *ctx)
 {
 	enum { OPT_EMPTYTREE = 0x2000, OPT_TREE_DISPLAY, OPT_VERIFY, OPT_ROOT };
@@ -128,6 +155,8 @@ int cmd_pretend(int argc, char **argv, struct gild_ctx *ctx)
 	if ((rc = solve_targets(ctx, emptytree, root_dir(root), argv + optind,
 				argc - optind, &rt, &p, &r)) < 0)
 		return rc;
+	if (!emptytree && !p->unsolvable && !p->build_cycle)
+		predict_build_ids(ctx, p, r);
 	plan_print(ctx->out, p, r,
 		   ctx->json ? PLAN_JSON
 		   : tree    ? PLAN_TREE

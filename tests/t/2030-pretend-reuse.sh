@@ -48,18 +48,23 @@ test_expect_success 'without binary packages everything is built' '
 	! test -e tree/var/packages
 '
 
-test_expect_success 'a binary package with the same USE is reused; the index is written when missing' '
+# The binary packages here are made by hand: their build-ids are not the
+# ones gild build computes, so pretend (which computes them as build
+# does) says they would be built; the resolver's own choice of them is
+# what `gild pretend --json` shows as "rebuild" reasons below and what
+# the resolver cases test.
+test_expect_success 'a binary package of the same USE is chosen; one of another build-id is built; the index is written when missing' '
 	binpkg dev-libs foo-1 SLOT=0/1 IUSE=ssl USE=ssl &&
 	! test -e tree/var/packages/Packages &&
 	gild -C tree pretend --json app-misc/bar >json &&
-	test_grep "\"cpv\": \"dev-libs/foo-1\".*\"action\": \"binary\", \"op\": \"N\"" json &&
+	test_grep "\"cpv\": \"dev-libs/foo-1\".*\"action\": \"build\", \"op\": \"N\", \"rebuild\": \"the recipe, its classes, files/ or distfiles changed\"" json &&
 	test -f tree/var/packages/Packages &&
 	gild -C tree pretend app-misc/bar >out &&
 	cat >expect <<-\EOF &&
-	[binary N   ] dev-libs/foo-1:0/1 USE="ssl"
+	[build  N   ] dev-libs/foo-1:0/1 USE="ssl" (the recipe, its classes, files/ or distfiles changed)
 	[build  N   ] app-misc/bar-1:0
 
-	Total: 2 packages (2 new, 1 binary)
+	Total: 2 packages (2 new)
 	EOF
 	test_cmp expect out
 '
@@ -211,6 +216,41 @@ test_expect_success SANDBOX 'gild build records := with the sub-slot; a new sub-
 	gild -C h build app-misc/slotuser >out 2>err &&
 	test_grep "^>>> app-misc/slotuser-1: built " out &&
 	test_grep "^RDEPEND: app-misc/slotlib:0/2=$" h/var/packages/Packages
+'
+
+test_expect_success SANDBOX 'pretend computes build-ids: [binary] only for what build will reuse, else why not' '
+	gild -C h pretend app-misc/hello >out &&
+	test_grep "^\[binary N   \] app-misc/hello-1.0:0 USE=\"-loud\"$" out &&
+	cp h/etc/gild.conf gild.conf.orig &&
+	test_when_finished "cp gild.conf.orig h/etc/gild.conf" &&
+	echo "CFLAGS=\"-O1 -pipe\"" >>h/etc/gild.conf &&
+	gild -C h pretend app-misc/hello >out &&
+	test_grep "^\[build  N   \] app-misc/hello-1.0:0 USE=\"-loud\" (CFLAGS changed)$" out &&
+	cp gild.conf.orig h/etc/gild.conf &&
+	mkdir -p h/recipes/app-misc/hello/files &&
+	echo extra >h/recipes/app-misc/hello/files/extra.txt &&
+	test_when_finished "rm -rf h/recipes/app-misc/hello/files" &&
+	gild -C h pretend app-misc/hello >out &&
+	test_grep "^\[build  N   \] app-misc/hello-1.0:0 USE=\"-loud\" (the recipe, its classes, files/ or distfiles changed)$" out &&
+	gild -C h build app-misc/hello >out 2>err &&
+	test_grep "^>>> app-misc/hello-1.0: built " out
+'
+
+test_expect_success SANDBOX 'a dependency built anew is named as the reason its user is built again' '
+	slot_recipe deplib 1 0 "" &&
+	slot_recipe depuser 1 0 "app-misc/deplib" &&
+	gild -C h build app-misc/depuser >out 2>err &&
+	gild -C h pretend app-misc/depuser >out &&
+	test_grep "^\[binary N   \] app-misc/depuser-1:0$" out &&
+	echo "# changed" >>h/recipes/app-misc/deplib/deplib-1.recipe &&
+	gild -C h pretend app-misc/depuser >out &&
+	test_grep "^\[build  N   \] app-misc/deplib-1:0 (the recipe, its classes, files/ or distfiles changed)$" out &&
+	test_grep "^\[build  N   \] app-misc/depuser-1:0 (dependency app-misc/deplib-1 rebuilt)$" out &&
+	gild -C h build app-misc/depuser >out 2>err &&
+	test_grep "^>>> app-misc/deplib-1: built " out &&
+	test_grep "^>>> app-misc/depuser-1: built " out &&
+	gild -C h pretend app-misc/depuser >out &&
+	test_grep "^\[binary N   \] app-misc/depuser-1:0$" out
 '
 
 test_done

@@ -1,8 +1,8 @@
 #!/bin/sh
-# gild build's scheduler: a plan built as a graph, several packages at once,
+test_description='gild build: a plan built as a graph, several packages at once'
 # critical path first; --keep-going; SIGINT/SIGTERM; two runs at once; the
 # progress display on a terminal, without one, and as JSON events.
-. ./lib.sh
+. "$(dirname "$0")/lib.sh"
 
 # sched_recipe NAME DEPEND BODY: a recipe in app-sched whose src_compile
 # runs BODY (a sleep, a failure) and which installs one file.
