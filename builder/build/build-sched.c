@@ -723,6 +723,72 @@ static void drain(struct sched *s, size_t i)
 	conclude(s, i, status);
 }
 
+/* ---- fetching ahead -------------------------------------------------- */
+
+/* While packages build, one more process fetches the sources of those
+ * still waiting, in the order they will start, so a build rarely waits
+ * for its download (emerge's parallel-fetch). A package whose build-id
+ * is already in PKGDIR is skipped: it will be reused without sources.
+ * Its failures are left to the build, which fetches again and reports. */
+static _Noreturn void prefetch_main(struct sched *s, const size_t *order)
+{
+	struct build_opts o = *s->o;
+	struct gild_err err = GILD_ERR_INIT;
+	FILE *null = fopen("/dev/null", "we");
+
+	release_signals();
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != s->parent)
+		_exit(1);
+	if (null)
+		s->env->ctx->diag = null;
+	o.fetch_only = true;
+	for (size_t k = 0; k < s->n; k++) {
+		struct sp *e = &s->v[order[k]];
+		_cleanup_(build_forecast_release) struct build_forecast f = {0};
+		_cleanup_free_ char *pkg = NULL;
+		enum build_outcome out;
+		if (!e->rc)
+			continue;
+		if (build_recipe_forecast(s->env, e->rc, s->o, &f, &err) == 0 &&
+		    binrepo_find_build_id(s->env->repo, f.build_id))
+			continue;
+		(void)build_recipe(s->env, e->rc, &o, &out, &pkg, &err);
+	}
+	_exit(0);
+}
+
+static int cmp_prio_desc(const void *a, const void *b, void *ud)
+{
+	const struct sched *s = ud;
+	double pa = s->v[*(const size_t *)a].prio;
+	double pb = s->v[*(const size_t *)b].prio;
+
+	return pa < pb ? 1 : pa > pb ? -1 : 0;
+}
+
+static pid_t start_prefetch(struct sched *s)
+{
+	_cleanup_free_ size_t *order = xcalloc(s->n + 1, sizeof(size_t));
+	pid_t pid;
+
+	for (size_t i = 0; i < s->n; i++)
+		order[i] = i;
+	qsort_r(order, s->n, sizeof(size_t), cmp_prio_desc, s);
+	fflush(NULL);
+	if ((pid = fork()) == 0)
+		prefetch_main(s, order);
+	return pid;
+}
+
+static void stop_prefetch(pid_t pid)
+{
+	if (pid <= 0)
+		return;
+	(void)kill(pid, SIGTERM);
+	while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+		;
+}
+
 /* ---- the loop -------------------------------------------------------- */
 
 static void stop_children(struct sched *s, int sig)
@@ -853,6 +919,7 @@ int build_sched_run(struct build_env *env, const struct build_opts *o,
 			  .report = report,
 			  .ud = ud,
 			  .n = p->n};
+	pid_t prefetch;
 	int r;
 
 	s.v = xcalloc(p->n + 1, sizeof(*s.v));
@@ -875,7 +942,13 @@ int build_sched_run(struct build_env *env, const struct build_opts *o,
 		sched_release(&s);
 		return r;
 	}
+	/* with one slot, or when fetching is all there is, nothing to
+	 * overlap; a plan with one package to build neither */
+	prefetch = !o->fetch_only && s.jobs > 1 && s.prog.total > 1
+		       ? start_prefetch(&s)
+		       : -1;
 	run_loop(&s, err);
+	stop_prefetch(prefetch);
 	release_signals();
 	emit(&s, (struct build_event){.kind = BUILD_EV_END});
 	r = outcome(&s, err);

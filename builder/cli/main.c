@@ -27,7 +27,8 @@ static const struct cmd commands[] = {
      "[--json] [--eapi N] ATOM"},
     {"build", CORE(cmd_build),
      "build binary packages in the sandbox (emerge -B)",
-     "[--nodeps] [--keep-work] [--rebuild] [--fetchonly] [--phase-timeout S] "
+     "[-j N] [-l LOAD] [--keep-going] [--json-events FD] [--nodeps] "
+     "[--keep-work] [--rebuild] [--fetchonly] [--phase-timeout S] "
      "TARGET..."},
     {"depreduce", CORE(cmd_depreduce),
      "reduce a dependency string under USE (PMS 8.2)",
@@ -43,14 +44,16 @@ static const struct cmd commands[] = {
      "build a role's golden image: tar.zst, squashfs, erofs, ext4, SBOM",
      "[--role R] [--format tar,squashfs,erofs,ext4] [--size SIZE] [-o DIR] "
      "[--verify-reproducible] [--force] [--rebuild] [--legal-info "
-     "[--with-sources]] [--json] | run [--role R "
+     "[--with-sources]] [-j N] [-l LOAD] [--keep-going] [--json-events FD] "
+     "[--json] | run [--role R "
      "| DIR] [--network] [--init] -- CMD..."},
     {"info", CORE(cmd_info),
      "metadata.xml and USE flag descriptions with their state",
      "[--json] ATOM"},
     {"iso", CORE(cmd_iso),
      "build a role's live ISO: kernel, initramfs, rootfs, GRUB (BIOS, UEFI)",
-     "[--role R] [-o DIR] [--json]"},
+     "[--role R] [-o DIR] [-j N] [-l LOAD] [--keep-going] "
+     "[--json-events FD] [--json]"},
     {"manifest", CORE(cmd_manifest),
      "write or update a package's Manifest from DISTDIR",
      "[--distdir DIR] CATEGORY/PN|ATOM|DIR [DISTFILE...]"},
