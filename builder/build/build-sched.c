@@ -417,6 +417,11 @@ static _Noreturn void child_main(struct sched *s, size_t i, int fd)
 	s->env->on_phase = child_phase;
 	s->env->on_phase_ud = &dc.fd;
 	r = build_recipe(s->env, s->v[i].rc, s->o, &outcome, &pkg, &err);
+	if (r == 0 && s->o->verify_reproducible && outcome != BUILD_FETCHED) {
+		child_phase(&dc.fd, "second build");
+		r = build_verify_reproducible(s->env, s->v[i].rc, s->o, pkg,
+					      &err);
+	}
 	if (diag)
 		fflush(diag);
 	if (r < 0) {
@@ -979,19 +984,30 @@ static void add_forecast(struct binrepo *repo, const char *relpath,
 	f->meta = (struct gpkg_meta)GPKG_META_INIT;
 }
 
-/* The newest package of the same version, to say what changed. */
+static bool same_use(const struct binrepo_pkg *b, const char *use)
+{
+	const char *u = gpkg_meta_get(&b->meta, "USE");
+
+	return !strcmp(u ? u : "", use);
+}
+
+/* The package of the same version to say what changed against: of those
+ * with the same USE the newest, else the newest. */
 static const struct binrepo_pkg *same_version(const struct binrepo *repo,
-					      const char *cpv)
+					      const char *cpv, const char *use)
 {
 	const struct binrepo_pkg *best = NULL;
 	const char *slash = strchr(cpv, '/');
 
 	for (size_t k = 0; slash && k < repo->n; k++) {
 		const struct binrepo_pkg *b = &repo->pkgs[k];
-		if (!b->error && !strcmp(b->pf, slash + 1) &&
-		    strlen(b->category) == (size_t)(slash - cpv) &&
-		    !strncmp(b->category, cpv, slash - cpv) &&
-		    (!best || b->mtime > best->mtime))
+		if (b->error || strcmp(b->pf, slash + 1) ||
+		    strlen(b->category) != (size_t)(slash - cpv) ||
+		    strncmp(b->category, cpv, slash - cpv))
+			continue;
+		if (!best || same_use(b, use) > same_use(best, use) ||
+		    (same_use(b, use) == same_use(best, use) &&
+		     b->mtime > best->mtime))
 			best = b;
 	}
 	return best;
@@ -1060,7 +1076,8 @@ static char *predict_entry(struct sched *s, size_t i, struct plan_entry *pe,
 			gpkg_meta_get(&f.meta, "CATEGORY"),
 			gpkg_meta_get(&f.meta, "PF"), f.build_id);
 	if (pe->action == PLAN_BINARY || !pe->rebuild) {
-		old = same_version(s->env->repo, s->res->v[i].cpv);
+		old = same_version(s->env->repo, s->res->v[i].cpv,
+				   gpkg_meta_get(&f.meta, "USE"));
 		free(pe->rebuild);
 		pe->rebuild = old ? why_rebuild(s->env, old, &f) : NULL;
 	}

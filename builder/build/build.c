@@ -339,6 +339,12 @@ static int package_image(struct build_job *j, char **pkg_path,
 	m.recipe = TAKE_PTR(recipe);
 	m.attrs = j->attrs;
 	m.n_attrs = j->n_attrs;
+	if (j->opts->output_pkgdir) /* a scratch build: not in PKGDIR */
+		return (r = binrepo_pkg_path(j->opts->output_pkgdir, &m,
+					     pkg_path, err)) < 0
+			   ? r
+			   : binrepo_add(j->opts->output_pkgdir, &m, image,
+					 err);
 	if ((r = binrepo_pkg_path(j->env->pkgdir, &m, pkg_path, err)) < 0)
 		return r;
 	if ((r = binrepo_add(j->env->pkgdir, &m, image, err)) < 0)

@@ -42,6 +42,12 @@ struct build_opts {
 	unsigned jobs;
 	double load_average;
 	bool keep_going;
+	/* build every package a second time (another work area, time,
+	 * umask, TZ, locale) and compare the two GPKGs (build-repro.c) */
+	bool verify_reproducible;
+	/* write the package here, outside PKGDIR and its index (the second
+	 * build of verify_reproducible); NULL: PKGDIR */
+	const char *output_pkgdir;
 };
 
 /* Everything a run of `gild build` shares between packages. */
@@ -146,6 +152,18 @@ int build_recipe_forecast(struct build_env *e, const struct recipe *r,
 			  const struct build_opts *opts,
 			  struct build_forecast *out, struct gild_err *err);
 void build_forecast_release(struct build_forecast *f);
+
+/* build-repro.c: r built again as build_opts.verify_reproducible says
+ * and compared with first (its package). 0 when the bytes are the same;
+ * -GILD_E_INVALID naming the package and the first difference. */
+int build_verify_reproducible(struct build_env *e, const struct recipe *r,
+			      const struct build_opts *opts, const char *first,
+			      struct gild_err *err);
+/* Two packages of cpv compared: 0 the same bytes, else -GILD_E_INVALID
+ * naming the metadata key, the image's file and offset, or the GPKG
+ * member and offset. scratch is a directory to extract them in. */
+int build_compare_packages(const char *cpv, const char *a, const char *b,
+			   const char *scratch, struct gild_err *err);
 
 /* The best visible version matching atom text (PMS: highest version; a
  * masked match is an error that says why). */

@@ -17,6 +17,7 @@ enum {
 	OPT_FETCHONLY,
 	OPT_TIMEOUT,
 	OPT_NODEPS,
+	OPT_VERIFY,
 };
 
 struct build_cli {
@@ -37,6 +38,7 @@ static int parse_build_opts(int argc, char **argv, struct gild_ctx *ctx,
 	    {"fetchonly", no_argument, NULL, OPT_FETCHONLY},
 	    {"phase-timeout", required_argument, NULL, OPT_TIMEOUT},
 	    {"nodeps", no_argument, NULL, OPT_NODEPS},
+	    {"verify-reproducible", no_argument, NULL, OPT_VERIFY},
 	    {0}};
 	int c, h;
 
@@ -61,6 +63,9 @@ static int parse_build_opts(int argc, char **argv, struct gild_ctx *ctx,
 			break;
 		case OPT_NODEPS:
 			b->nodeps = true;
+			break;
+		case OPT_VERIFY:
+			b->o.verify_reproducible = true;
 			break;
 		case OPT_TIMEOUT: {
 			uint64_t v;
@@ -97,7 +102,10 @@ static int build_named(struct gild_ctx *ctx, struct build_env *env,
 		if ((r = build_find_recipe(env, targets[i], &rc, &ctx->err)) <
 			0 ||
 		    (r = build_recipe(env, rc, o, &d.outcome, &pkg,
-				      &ctx->err)) < 0)
+				      &ctx->err)) < 0 ||
+		    (o->verify_reproducible &&
+		     (r = build_verify_reproducible(env, rc, o, pkg,
+						    &ctx->err)) < 0))
 			break;
 		d.cpv = cpv = xasprintf("%s/%s", rc->category, rc->pf);
 		d.pkg_path = pkg;

@@ -155,7 +155,8 @@ int cmd_pretend(int argc, char **argv, struct gild_ctx *ctx)
 	if ((rc = solve_targets(ctx, emptytree, root_dir(root), argv + optind,
 				argc - optind, &rt, &p, &r)) < 0)
 		return rc;
-	if (!emptytree && !p->unsolvable && !p->build_cycle)
+	/* --verify checks the resolver's own plan: shown as it made it */
+	if (!emptytree && !verify && !p->unsolvable && !p->build_cycle)
 		predict_build_ids(ctx, p, r);
 	plan_print(ctx->out, p, r,
 		   ctx->json ? PLAN_JSON

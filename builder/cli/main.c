@@ -29,7 +29,7 @@ static const struct cmd commands[] = {
      "build binary packages in the sandbox (emerge -B)",
      "[-j N] [-l LOAD] [--keep-going] [--json-events FD] [--nodeps] "
      "[--keep-work] [--rebuild] [--fetchonly] [--phase-timeout S] "
-     "TARGET..."},
+     "[--verify-reproducible] TARGET..."},
     {"depreduce", CORE(cmd_depreduce),
      "reduce a dependency string under USE (PMS 8.2)",
      "[--use \"FLAGS\"] [--kind KIND] [--eapi N] STRING"},

@@ -155,6 +155,26 @@ test_expect_success SANDBOX 'recorded build times give the estimate of what is l
 	test_grep "^app-sched/a2-1 [0-9.]*$" g/var/tmp/gild/.build-times
 '
 
+test_expect_success SANDBOX '--verify-reproducible builds each package twice and finds them identical' '
+	rm -rf g/var/packages &&
+	gild -C g build -j2 --verify-reproducible app-sched/z2 >out 2>err &&
+	test_grep "2 built, 0 reused, 0 failed" err &&
+	! ls g/var/tmp/gild/.repro/packages/app-sched/*.gpkg.tar 2>/dev/null
+'
+
+test_expect_success SANDBOX '--verify-reproducible names the file and offset of a difference' '
+	sched_recipe stamp "" "date +%s%N >when" &&
+	cat >>g/recipes/app-sched/stamp/stamp-1.recipe <<-\EOF &&
+	src_install() {
+		insinto /usr/share/sched
+		doins when
+	}
+	EOF
+	test_expect_code 2 gild -C g build --verify-reproducible app-sched/stamp >out 2>err &&
+	test_grep "app-sched/stamp-1. is not reproducible: /usr/share/sched/when differs from byte [0-9]* (sizes 20 and 20)" err &&
+	test_grep "the second build is .*/.repro/packages/app-sched/stamp-1-" err
+'
+
 test_expect_success 'bad scheduling options are usage errors' '
 	test_expect_code 2 gild -C g build -j 0 app-sched/z1 2>err &&
 	test_grep "jobs wants a whole number" err &&
