@@ -100,6 +100,50 @@ static char *fix_for(const struct rs_version *v, const char *reason)
 	return NULL;
 }
 
+/* The configuration's state with one flag turned over. */
+struct flipped {
+	const struct rtree_use *u;
+	const char *flag;
+};
+
+static bool flipped_on(void *ud, const char *flag)
+{
+	const struct flipped *f = ud;
+
+	return use_on((void *)f->u, flag) != !strcmp(flag, f->flag);
+}
+
+/* The package.use lines that would each make REQUIRED_USE hold by turning
+ * over one flag the profile neither masks nor forces; the general advice
+ * when no single flag does. */
+static void required_use_fixes(const struct rs_version *v,
+			       const struct dep_node *tree, struct rtree_use *u,
+			       struct gild_strv *fixes)
+{
+	size_t before = fixes->n;
+
+	for (size_t i = 0; i < v->n_iuse; i++) {
+		const char *flag = v->iuse[i].flag;
+		struct flipped f = {u, flag};
+		int id = use_flag_lookup(u->env, flag);
+		bool on = use_on(u, flag);
+		if (id >= 0 && (idset_has(&u->st->masked, id) ||
+				idset_has(&u->st->forced, id)))
+			continue;
+		if (requse_check(tree, flipped_on, &f, NULL))
+			gild_strv_push(fixes, xasprintf("add '%s/%s %s%s' to "
+							"etc/package.use",
+							v->category, v->pn,
+							on ? "-" : "", flag));
+	}
+	if (fixes->n == before)
+		gild_strv_push(fixes,
+			       xasprintf("set USE for '%s/%s' in "
+					 "etc/package.use so that "
+					 "REQUIRED_USE \"%s\" holds",
+					 v->category, v->pn, v->required_use));
+}
+
 static int check_required_use(const struct rs_version *v, struct rtree_use *u,
 			      struct gild_strv *refused,
 			      struct gild_strv *fixes, struct gild_err *err)
@@ -119,10 +163,7 @@ static int check_required_use(const struct rs_version *v, struct rtree_use *u,
 		gild_strv_push(refused, xasprintf("REQUIRED_USE \"%s\" is not "
 						  "met: %s",
 						  s, gild_buf_str(&why)));
-		gild_strv_push(fixes, xasprintf("set USE for '%s/%s' in "
-						"etc/package.use so that "
-						"REQUIRED_USE \"%s\" holds",
-						v->category, v->pn, s));
+		required_use_fixes(v, tree, u, fixes);
 	}
 	gild_buf_release(&why);
 	return 0;
