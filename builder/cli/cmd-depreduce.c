@@ -53,8 +53,9 @@ int cmd_depreduce(int argc, char **argv, struct gild_ctx *ctx)
 	}
 	if (argc - optind != 1)
 		return gild_ctx_usage_error(ctx, "needs one dependency string");
-	r = depstr_parse(argv[optind], strlen(argv[optind]), kind, eapi, NULL,
-			 &tree, &ctx->err);
+	/* strict: this is the linter, where the tree loader is lenient */
+	r = depstr_parse(argv[optind], strlen(argv[optind]),
+			 kind | DEPSTR_STRICT, eapi, NULL, &tree, &ctx->err);
 	if (r < 0)
 		return r;
 	reduced = depstr_reduce(tree, depstr_use_in_list, &use);

@@ -139,6 +139,48 @@ static int parse_opts(int argc, char **argv, struct gild_ctx *ctx, int *status)
 	return optind;
 }
 
+/* A recipe that does not load: where and why, for "errors". */
+static void print_json_error(const struct gild_err *e, FILE *f)
+{
+	fputs("{\"file\": ", f);
+	gild_json_str(f, e->file, (size_t)-1);
+	fprintf(f, ", \"line\": %u, \"column\": %u, \"message\": ", e->line,
+		e->col);
+	gild_json_str(f, e->msg[0] ? e->msg : gild_strerror(e->code),
+		      (size_t)-1);
+	fputc('}', f);
+}
+
+static void print_json(struct query *q, FILE *f)
+{
+	fputs("{\"versions\": [", f);
+	for (size_t i = 0; i < q->n; i++) {
+		fputs(i ? ",\n  " : "\n  ", f);
+		print_json_version(q, &q->v[i], f);
+	}
+	fputs("\n], \"errors\": [", f);
+	for (size_t i = 0; i < q->nerrors; i++) {
+		fputs(i ? ",\n  " : "\n  ", f);
+		print_json_error(&q->errors[i], f);
+	}
+	fputs(q->nerrors ? "\n]}\n" : "]}\n", f);
+}
+
+/* Every recipe that did not load fails the command (after the answer for
+ * the others): the first is the error, the rest warnings. */
+static int report_errors(struct query *q, struct gild_ctx *ctx)
+{
+	if (!q->nerrors)
+		return 0;
+	for (size_t i = 1; i < q->nerrors; i++) {
+		const struct gild_err *e = &q->errors[i];
+		gild_ctx_warn(ctx, "%s:%u:%u: %s", e->file, e->line, e->col,
+			      e->msg);
+	}
+	ctx->err = q->errors[0];
+	return ctx->err.code ? ctx->err.code : -GILD_E_SYNTAX;
+}
+
 int cmd_query(int argc, char **argv, struct gild_ctx *ctx)
 {
 	_cleanup_(query_release) struct query q = {0};
@@ -151,23 +193,18 @@ int cmd_query(int argc, char **argv, struct gild_ctx *ctx)
 	if ((r = query_init(&q, ctx, &ctx->err)) < 0)
 		return r;
 	for (int i = first; i < argc; i++) {
-		if ((r = query_add(&q, argv[i], &ctx->err)) < 0)
+		size_t errors = q.nerrors;
+		if ((r = query_add(&q, argv[i], &ctx->err)) < 0 &&
+		    q.nerrors > errors)
+			continue; /* only recipes that do not load: reported */
+		if (r < 0)
 			return r;
 		if (r == 0)
 			return query_not_found(&q, argv[i], &ctx->err);
 	}
 	if (ctx->json)
-		fputs("{\"versions\": [", ctx->out);
-	for (size_t i = 0; i < q.n; i++) {
-		if (ctx->json) {
-			fputs(i ? ",\n  " : "\n  ", ctx->out);
-			print_json_version(&q, &q.v[i], ctx->out);
-		} else {
-			print_text_version(&q, &q.v[i], ctx->out,
-					   ctx->verbosity > 0);
-		}
-	}
-	if (ctx->json)
-		fputs("\n]}\n", ctx->out);
-	return 0;
+		print_json(&q, ctx->out);
+	for (size_t i = 0; i < q.n && !ctx->json; i++)
+		print_text_version(&q, &q.v[i], ctx->out, ctx->verbosity > 0);
+	return report_errors(&q, ctx);
 }

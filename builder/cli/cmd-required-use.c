@@ -72,8 +72,10 @@ int cmd_required_use(int argc, char **argv, struct gild_ctx *ctx)
 		return gild_ctx_usage_error(ctx,
 					    "needs one REQUIRED_USE string");
 	strip_iuse_defaults(&iuse);
+	/* strict: this is the linter, where the tree loader is lenient */
 	r = depstr_parse(argv[optind], strlen(argv[optind]),
-			 DEPSTR_REQUIRED_USE, eapi, NULL, &tree, &ctx->err);
+			 DEPSTR_REQUIRED_USE | DEPSTR_STRICT, eapi, NULL, &tree,
+			 &ctx->err);
 	if (r < 0)
 		return r;
 	if ((r = depstr_foreach_flag(tree, flag_in_iuse, &ic)) < 0)

@@ -373,6 +373,10 @@ struct query {
 	struct recipe_loader *loader;
 	struct qver *v; /* sorted by category, package, version */
 	size_t n, cap;
+	/* recipes an atom may match that do not load: left out, their
+	 * versions still answered for (a broken one costs only itself) */
+	struct gild_err *errors;
+	size_t nerrors, errcap;
 };
 
 /* Load the configuration of ctx (tree, --profile, --config, environment).
@@ -382,8 +386,10 @@ int query_init(struct query *q, const struct gild_ctx *ctx,
 void query_release(struct query *q);
 
 /* Add every version matching atom (category optional: "zlib",
- * ">=zlib-1.3"), evaluated. Returns the number added (0 when none
- * match), or -GILD_E_SYNTAX for a bad atom, or a recipe's load error. */
+ * ">=zlib-1.3"), evaluated. A recipe that may match but does not load is
+ * added to q->errors instead. Returns the number added (0 when none
+ * match), or -GILD_E_SYNTAX for a bad atom, or, when none was added and
+ * a recipe did not load, its load error. */
 int query_add(struct query *q, const char *atom, struct gild_err *err);
 
 /* The error for an atom query_add found nothing for: no such package

@@ -35,6 +35,7 @@ void query_release(struct query *q)
 	for (size_t i = 0; i < q->n; i++)
 		qver_release(&q->v[i]);
 	free(q->v);
+	free(q->errors);
 	recipe_loader_free(q->loader);
 	use_env_free(q->env);
 	config_free(q->cfg);
@@ -115,20 +116,48 @@ static bool version_wanted(const struct atom *a, const struct recipe *r)
 	       atom_match_slot(a, r->slot, r->subslot);
 }
 
+/* Whether a recipe file that does not load may be one the atom wants:
+ * its version from the file name, when that has one. */
+static bool file_wanted(const struct atom *a, const char *cat, const char *pn,
+			const char *file)
+{
+	size_t n = strlen(pn), len = strlen(file) - strlen(".recipe");
+	_cleanup_free_ char *pvr = NULL;
+
+	if (len <= n + 1 || strncmp(file, pn, n) != 0 || file[n] != '-')
+		return true;
+	pvr = xstrndup(file + n + 1, len - n - 1);
+	if (strcmp(a->category, ANY_CATEGORY) == 0)
+		cat = ANY_CATEGORY;
+	return !version_valid(pvr, strlen(pvr)) ||
+	       atom_match_cpv(a, cat, pn, pvr);
+}
+
+static void keep_error(struct query *q, const struct gild_err *e)
+{
+	gild_grow(&q->errors, &q->errcap, q->nerrors + 1, sizeof(*q->errors));
+	q->errors[q->nerrors++] = *e;
+}
+
 static int add_package(struct query *q, const struct atom *a, const char *cat,
 		       const char *pn, struct gild_err *err)
 {
 	_cleanup_free_ char *dir =
 	    xasprintf("%s/recipes/%s/%s", q->cfg->tree, cat, pn);
 	struct dirent **names = NULL;
-	int n = scandir(dir, &names, NULL, alphasort), r = 0, added = 0;
+	int n = scandir(dir, &names, NULL, alphasort), added = 0;
 
+	(void)err;
 	for (int i = 0; i < n; i++) {
+		const char *file = names[i]->d_name;
+		struct gild_err lerr = GILD_ERR_INIT;
 		struct recipe *rec = NULL;
-		if (r == 0 && gild_endswith(names[i]->d_name, ".recipe")) {
-			r = recipe_load(q->loader, cat, pn, names[i]->d_name,
-					&rec, err);
-			if (r == 0 && version_wanted(a, rec)) {
+		if (gild_endswith(file, ".recipe")) {
+			if (recipe_load(q->loader, cat, pn, file, &rec, &lerr) <
+			    0) {
+				if (file_wanted(a, cat, pn, file))
+					keep_error(q, &lerr);
+			} else if (version_wanted(a, rec)) {
 				add_version(q, rec);
 				added++;
 			} else {
@@ -138,7 +167,7 @@ static int add_package(struct query *q, const struct atom *a, const char *cat,
 		free(names[i]);
 	}
 	free(names);
-	return r < 0 ? r : added;
+	return added;
 }
 
 static bool is_category_dir(const char *recipes, const char *name)
@@ -172,7 +201,7 @@ static int add_any_category(struct query *q, const struct atom *a,
 int query_add(struct query *q, const char *text, struct gild_err *err)
 {
 	_cleanup_(atom_freep) struct atom *a = NULL;
-	size_t before = q->n;
+	size_t before = q->n, errors_before = q->nerrors;
 	int r;
 
 	if ((r = parse_query_atom(text, &a, err)) < 0)
@@ -183,6 +212,10 @@ int query_add(struct query *q, const char *text, struct gild_err *err)
 		r = add_package(q, a, a->category, a->package, err);
 	if (r < 0)
 		return r;
+	if (q->n == before && q->nerrors > errors_before) {
+		*err = q->errors[errors_before];
+		return err->code ? err->code : -GILD_E_SYNTAX;
+	}
 	if (q->n > before)
 		qsort(q->v + before, q->n - before, sizeof(*q->v), cmp_qver);
 	return (int)(q->n - before);

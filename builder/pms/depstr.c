@@ -18,7 +18,9 @@ struct depstr_parser {
 	enum depstr_kind kind;
 	int eapi;
 	struct gild_err *err;
-	unsigned in_any; /* how many || groups enclose the current item */
+	unsigned in_any;     /* how many || groups enclose the current item */
+	bool strict;	     /* DEPSTR_STRICT */
+	struct gild_err *qa; /* the first leniency used, or NULL */
 };
 
 static bool is_space(char c)
@@ -78,6 +80,29 @@ static int depstr_fail(struct depstr_parser *ps, const struct gild_loc *loc,
 				 loc->col);
 	return gild_fail(ps->err, -GILD_E_SYNTAX, NULL, "%s at column %u", why,
 			 loc->col);
+}
+
+/* Something PMS's grammar refuses but Portage loads: an error when
+ * strict, else noted once in ps->qa and accepted (returns 0). */
+static int depstr_lenient(struct depstr_parser *ps, const struct gild_loc *loc,
+			  const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static int depstr_lenient(struct depstr_parser *ps, const struct gild_loc *loc,
+			  const char *fmt, ...)
+{
+	char why[400];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(why, sizeof(why), fmt, ap);
+	va_end(ap);
+	if (ps->strict)
+		return depstr_fail(ps, loc, "%s", why);
+	if (ps->qa && !ps->qa->code)
+		gild_fail(ps->qa, -GILD_E_SYNTAX, loc->file ? loc : NULL, "%s",
+			  why);
+	return 0;
 }
 
 /* ---- nodes ----------------------------------------------------------------
@@ -153,9 +178,11 @@ static int check_src_uri(struct depstr_parser *ps, const struct token *t)
 		    (int)t->n, t->p);
 	if (!has_uri_scheme(t)) {
 		if (memchr(t->p, '/', t->n))
-			return depstr_fail(ps, &t->loc,
-					   "invalid SRC_URI item '%.*s'",
-					   (int)t->n, t->p);
+			return depstr_lenient(
+			    ps, &t->loc,
+			    "SRC_URI file name '%.*s' holds a '/' (its "
+			    "distfile is the part after the last '/')",
+			    (int)t->n, t->p);
 		return 0;
 	}
 	if (tok_startswith(t, "mirror://") &&
@@ -212,12 +239,13 @@ static int add_leaf(struct depstr_parser *ps, struct dep_node *parent,
 			return r;
 		/* PMS 8.3.3: "invalid to use the equals slot operator ...
 		 * inside any-of dependency specifications" */
-		if (a->slot_op == ATOM_SLOT_OP_EQ && ps->in_any) {
+		if (a->slot_op == ATOM_SLOT_OP_EQ && ps->in_any &&
+		    (r = depstr_lenient(ps, &t->loc,
+					"'%.*s': the ':=' slot operator is "
+					"not allowed inside '|| ( )'",
+					(int)t->n, t->p)) < 0) {
 			atom_free(a);
-			return depstr_fail(ps, &t->loc,
-					   "'%.*s': the ':=' slot operator is "
-					   "not allowed inside '|| ( )'",
-					   (int)t->n, t->p);
+			return r;
 		}
 		add_kid(parent, DEP_ATOM, &t->loc)->atom = a;
 		return 0;
@@ -334,7 +362,13 @@ static int add_group(struct depstr_parser *ps, struct dep_node *parent,
 		k->negated = bang;
 		k->flag = xstrndup(t->p + bang, t->n - bang - 1);
 	}
-	return parse_group(ps, k, t, depth);
+	int r = parse_group(ps, k, t, depth);
+	if (r == 0 && !k->n_kids && ps->kind != DEPSTR_REQUIRED_USE) {
+		/* an empty group accepted as Portage does: it goes */
+		node_release(k);
+		parent->n_kids--;
+	}
+	return r;
 }
 
 static int parse_item(struct depstr_parser *ps, struct dep_node *group,
@@ -349,13 +383,20 @@ static int parse_item(struct depstr_parser *ps, struct dep_node *group,
 	return add_leaf(ps, group, t);
 }
 
-/* The group's text for "empty group" errors: "|| ( )", "a? ( )", "( )". */
-static int empty_group(struct depstr_parser *ps, const struct token *opener)
+/* The group's text for "empty group" errors: "|| ( )", "a? ( )", "( )".
+ * Accepted unless strict: dropped, but in REQUIRED_USE (see pms.h). */
+static int empty_group(struct depstr_parser *ps, struct dep_node *group,
+		       const struct token *opener)
 {
+	int r;
+
 	if (tok_is(opener, "("))
-		return depstr_fail(ps, &opener->loc, "empty group '( )'");
-	return depstr_fail(ps, &opener->loc, "empty group '%.*s ( )'",
-			   (int)opener->n, opener->p);
+		r = depstr_lenient(ps, &opener->loc, "empty group '( )'");
+	else
+		r = depstr_lenient(ps, &opener->loc, "empty group '%.*s ( )'",
+				   (int)opener->n, opener->p);
+	(void)group; /* add_group drops it */
+	return r;
 }
 
 /* Items up to the ")" closing opener (or to the end when opener is NULL). */
@@ -371,7 +412,7 @@ static int parse_items(struct depstr_parser *ps, struct dep_node *group,
 				return depstr_fail(ps, &t.loc,
 						   "unexpected ')'");
 			if (!group->n_kids)
-				return empty_group(ps, opener);
+				return empty_group(ps, group, opener);
 			return 0;
 		}
 		if ((r = parse_item(ps, group, &t, depth)) < 0)
@@ -383,13 +424,25 @@ static int parse_items(struct depstr_parser *ps, struct dep_node *group,
 	return 0;
 }
 
-int depstr_parse(const char *s, size_t n, enum depstr_kind kind, int eapi,
+int depstr_parse(const char *s, size_t n, int kind, int eapi,
 		 const struct gild_loc *start, struct dep_node **out,
 		 struct gild_err *err)
 {
+	return depstr_parse_qa(s, n, kind, eapi, start, out, NULL, err);
+}
+
+int depstr_parse_qa(const char *s, size_t n, int kind_flags, int eapi,
+		    const struct gild_loc *start, struct dep_node **out,
+		    struct gild_err *qa, struct gild_err *err)
+{
 	_cleanup_(dep_node_freep) struct dep_node *root = NULL;
 	struct gild_loc loc0 = start ? *start : (struct gild_loc){NULL, 1, 1};
-	struct depstr_parser ps = {s, s + n, s, loc0, kind, eapi, err, 0};
+	enum depstr_kind kind = kind_flags & ~DEPSTR_STRICT;
+	struct depstr_parser ps = {
+	    s,	  s + n, s,
+	    loc0, kind,	 eapi,
+	    err,  0,	 (kind_flags & DEPSTR_STRICT) != 0,
+	    qa};
 	int r;
 
 	if (eapi != 7 && eapi != 8)

@@ -188,8 +188,18 @@ const char *atom_op_str(enum atom_op op);
  *   DEPSTR_RESTRICT      plain words (also PROPERTIES) ( ) flag? ( )
  *   DEPSTR_REQUIRED_USE  flag, !flag                   ( ) || ^^ ?? flag? ( )
  *
- * Every group written in the text needs at least one item (PMS 8.2: "one or
- * more of"); the whole string must follow the grammar whatever USE is set.
+ * The whole string must follow the grammar whatever USE is set. PMS 8.2
+ * says a group holds "one or more of" its items; with DEPSTR_STRICT (the
+ * PMS building-block commands, which are the linter) that is enforced,
+ * and so are ':=' outside '|| ( )' and SRC_URI file names without a '/'.
+ * Without it the parser accepts what Portage and pkgcore load, because
+ * real trees hold such leftovers (an eclass writing 'python? ( )' for an
+ * empty list): an empty group, which is dropped from dependency strings,
+ * SRC_URI, LICENSE and RESTRICT (Portage's use_reduce drops it) and kept
+ * in REQUIRED_USE, where it is evaluated (requse_check: an empty '||' or
+ * '^^' fails from EAPI 7 on, as in Portage); ':=' inside '|| ( )', kept;
+ * a SRC_URI file name with a '/', whose distfile is the last part (as
+ * Portage's os.path.basename). depstr_parse_qa reports the first of these.
  */
 
 enum depstr_kind {
@@ -198,6 +208,7 @@ enum depstr_kind {
 	DEPSTR_LICENSE,
 	DEPSTR_RESTRICT, /* RESTRICT and PROPERTIES */
 	DEPSTR_REQUIRED_USE,
+	DEPSTR_STRICT = 1 << 8, /* or-ed into a kind: PMS's grammar exactly */
 };
 
 enum dep_kind {
@@ -230,9 +241,15 @@ struct dep_node {
  * 8.  Returns 0 and *out (a DEP_ALL node with top set), or:
  *   -GILD_E_SYNTAX      a token is wrong; the message names it;
  *   -GILD_E_UNSUPPORTED eapi is not 7 or 8. */
-int depstr_parse(const char *s, size_t n, enum depstr_kind kind, int eapi,
+int depstr_parse(const char *s, size_t n, int kind, int eapi,
 		 const struct gild_loc *start, struct dep_node **out,
 		 struct gild_err *err);
+/* depstr_parse, and in qa (when not NULL) the first thing accepted only
+ * because Portage accepts it (qa->code is then -GILD_E_SYNTAX, the message
+ * and location name it; else qa->code stays 0). */
+int depstr_parse_qa(const char *s, size_t n, int kind, int eapi,
+		    const struct gild_loc *start, struct dep_node **out,
+		    struct gild_err *qa, struct gild_err *err);
 
 void dep_node_free(struct dep_node *node);
 GILD_DEFINE_CLEANUP(struct dep_node *, dep_node_free)
@@ -459,6 +476,11 @@ struct recipe {
 	size_t n_inherited;
 	struct recipe_func *funcs; /* only with RECIPE_LOAD_FUNCTIONS */
 	size_t n_funcs;
+	/* QA notes, "file:line:col: message": what PMS's grammar refuses but
+	 * Portage loads (an empty group, ':=' inside '|| ( )', a '/' in a
+	 * SRC_URI file name; see depstr_parse_qa), for a warning */
+	const char **qa;
+	size_t n_qa;
 	/* private: dependency trees parsed on demand (recipe_deps) */
 	struct dep_node *deps[RECIPE_NVARS];
 };
@@ -620,6 +642,10 @@ int tree_foreach_recipe(const struct tree *t,
 /* Recipes skipped under TREE_LOAD_KEEP_GOING, with their errors. */
 size_t tree_nerrors(const struct tree *t);
 const struct gild_err *tree_error_at(const struct tree *t, size_t i);
+/* The recipe ("recipes/CAT/PN/FILE") whose load failed with error i, or
+ * NULL when the error is not one recipe's (a directory). The error itself
+ * may point into a class the recipe inherits. */
+const char *tree_error_recipe(const struct tree *t, size_t i);
 
 /* The description of a USE flag from profiles/use.desc, or for a
  * USE_EXPAND flag (python_targets_python3_12) from

@@ -39,20 +39,36 @@ static size_t offset_of(gild_str s, unsigned line, unsigned col)
 	return off < s.n ? off : s.n;
 }
 
+/* A QA note at the place in the file that rel points to. */
+static void add_qa(const struct shvars_assign *a, const struct gild_err *qa,
+		   struct gild_strv *out)
+{
+	struct gild_loc loc;
+
+	shvars_value_loc(a, offset_of(a->value, qa->line, qa->col), &loc);
+	gild_strv_push(out,
+		       xasprintf("%s:%u:%u: %s in %.*s", loc.file, loc.line,
+				 loc.col, qa->msg, GILD_STR_ARG(a->name)));
+}
+
 int recipe_check_depvar(int eapi, int var, const struct shvars_assign *a,
-			struct gild_err *err)
+			struct gild_strv *qa, struct gild_err *err)
 {
 	int kind = depstr_kind_of(var);
 	/* positions relative to the value, mapped back through the lexer
 	 * afterwards because expansions and escapes move text around */
 	struct gild_loc rel = {"", 1, 1};
+	struct gild_err note = GILD_ERR_INIT;
 	struct dep_node *node = NULL;
 	int r;
 
 	if (kind < 0)
 		return 0;
-	r = depstr_parse(a->value.p, a->value.n, kind, eapi, &rel, &node, err);
+	r = depstr_parse_qa(a->value.p, a->value.n, kind, eapi, &rel, &node,
+			    &note, err);
 	dep_node_free(node);
+	if (r == 0 && note.code && qa)
+		add_qa(a, &note, qa);
 	if (r < 0 && err) {
 		struct gild_loc loc;
 		shvars_value_loc(a, offset_of(a->value, err->line, err->col),

@@ -126,6 +126,20 @@ static void fill_tokens(struct arena *a, gild_str s, size_t n,
 	*nout = i;
 }
 
+static void fill_tokens_v(struct arena *a, const struct gild_strv *sv,
+			  const char ***out, size_t *nout)
+{
+	const char **v = arena_take(a, sv->n * sizeof(*v), sizeof(void *));
+
+	for (size_t i = 0; i < sv->n; i++) {
+		const char *p = arena_str(a, GILD_STR_C(sv->v[i]));
+		if (v)
+			v[i] = p;
+	}
+	*out = v;
+	*nout = sv->n;
+}
+
 static void fill_funcs(struct recipe *r, struct arena *a,
 		       struct recipe_loader *l)
 {
@@ -182,6 +196,7 @@ static void fill(struct recipe *r, struct arena *a, struct recipe_loader *l,
 			inh[i] = s;
 	}
 	fill_funcs(r, a, l);
+	fill_tokens_v(a, &l->qa, &r->qa, &r->n_qa);
 	r->eapi = l->eapi;
 }
 

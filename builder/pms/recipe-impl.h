@@ -43,6 +43,9 @@ struct recipe_loader {
 	size_t stack[RECIPE_MAX_INHERIT_DEPTH]; /* classes being read */
 	size_t depth;
 	int eapi; /* as set so far (0: not yet) */
+	/* "file:line:col: message" of what only Portage's leniency accepts
+	 * (depstr_parse_qa), for struct recipe's qa */
+	struct gild_strv qa;
 };
 
 int recipe_read_file(int dirfd, const char *path, struct gild_buf *b,
@@ -56,7 +59,7 @@ bool recipe_lookup(struct recipe_loader *l, gild_str name, gild_str *val);
  * REQUIRED_USE RESTRICT PROPERTIES *DEPEND) where it is assigned, so a
  * syntax error names its file:line:col. Other variables pass. */
 int recipe_check_depvar(int eapi, int var, const struct shvars_assign *a,
-			struct gild_err *err);
+			struct gild_strv *qa, struct gild_err *err);
 /* Free the dependency trees recipe_deps() parsed. */
 void recipe_free_deps(struct recipe *r);
 

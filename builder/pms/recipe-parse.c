@@ -136,7 +136,7 @@ static int check_value(struct frame *f, int var, const struct shvars_assign *a,
 		return each_token(a, check_keyword_token, err);
 	default:
 		return recipe_check_depvar(f->l->eapi ? f->l->eapi : 8, var, a,
-					   err);
+					   &f->l->qa, err);
 	}
 }
 

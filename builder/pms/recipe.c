@@ -76,6 +76,7 @@ void recipe_loader_free(struct recipe_loader *l)
 		gild_buf_release(&l->accum[i]);
 	gild_buf_release(&l->path);
 	gild_buf_release(&l->text);
+	gild_strv_release(&l->qa);
 	free(l->funcs);
 	free(l->inherited);
 	gild_closep(&l->rootfd);
@@ -238,6 +239,7 @@ static void loader_reset(struct recipe_loader *l)
 	l->ninherited = 0;
 	l->depth = 0;
 	l->eapi = 0;
+	gild_strv_release(&l->qa);
 }
 
 int recipe_parse(struct recipe_loader *l, const char *category,

@@ -28,6 +28,7 @@ struct tree {
 	size_t npkgs, pkgcap, nrecipes;
 	struct gild_err *errors;
 	size_t nerrors, errcap;
+	struct gild_strv err_recipes; /* tree_error_recipe */
 };
 
 /* tree-repo.c: the repository files under profiles/ and metadata/. */

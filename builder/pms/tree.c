@@ -61,12 +61,14 @@ struct worker {
 	int r;
 	struct gild_err *errors; /* kept under TREE_LOAD_KEEP_GOING */
 	size_t nerrors, errcap;
+	struct gild_strv err_recipes; /* the recipe of each ("" for none) */
 };
 
-static void keep_error(struct worker *w)
+static void keep_error(struct worker *w, const char *recipe)
 {
 	gild_grow(&w->errors, &w->errcap, w->nerrors + 1, sizeof(*w->errors));
 	w->errors[w->nerrors++] = w->err;
+	gild_strv_add(&w->err_recipes, recipe);
 	gild_err_clear(&w->err);
 }
 
@@ -92,7 +94,9 @@ static int load_pkg(struct worker *w, struct recipe_loader *l, size_t idx)
 		    0) {
 			if (!(w->t->flags & TREE_LOAD_KEEP_GOING))
 				break;
-			keep_error(w);
+			char path[1280];
+			snprintf(path, sizeof(path), "%s/%s", rel, files.v[i]);
+			keep_error(w, path);
 			r = 0;
 			continue;
 		}
@@ -178,8 +182,10 @@ static int collect(struct tree *t, struct worker *w, size_t nw, size_t npkgs,
 			gild_grow(&t->errors, &t->errcap, t->nerrors + 1,
 				  sizeof(*t->errors));
 			t->errors[t->nerrors++] = w[i].errors[e];
+			gild_strv_add(&t->err_recipes, w[i].err_recipes.v[e]);
 		}
 		free(w[i].errors);
+		gild_strv_release(&w[i].err_recipes);
 		if (w[i].r < 0 && r == 0) {
 			r = w[i].r;
 			*err = w[i].err;
@@ -303,6 +309,7 @@ void tree_free(struct tree *t)
 	}
 	free(t->pkgs);
 	free(t->errors);
+	gild_strv_release(&t->err_recipes);
 	tree_release_repo_files(t);
 	gild_closep(&t->rootfd);
 	free(t->root);
@@ -346,6 +353,12 @@ size_t tree_nerrors(const struct tree *t)
 const struct gild_err *tree_error_at(const struct tree *t, size_t i)
 {
 	return i < t->nerrors ? &t->errors[i] : NULL;
+}
+const char *tree_error_recipe(const struct tree *t, size_t i)
+{
+	return i < t->err_recipes.n && t->err_recipes.v[i][0]
+		   ? t->err_recipes.v[i]
+		   : NULL;
 }
 
 static int cmp_pkg(const char *cat, const char *pn, const struct tree_pkg *p)

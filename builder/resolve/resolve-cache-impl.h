@@ -83,6 +83,20 @@ bool rcache_current(struct rcache *c, long handle);
 /* The global stamp taken when the cache was opened. */
 const char *rcache_global_stamp(const struct rcache *c);
 
+/* Recipes that do not load, cached as failing (see resolve-cache.c):
+ * the stamp of a recipe file "recipes/CAT/PN/FILE" and its package
+ * directory (allocated); a failing recipe added to a cache being
+ * written, with its stamp and its message ("file:line:col: why"); and
+ * those of an open cache, each with whether its stamp still holds. */
+char *rcache_file_stamp(int treefd, const char *recipe, int64_t racy);
+struct rcache_writer;
+void rcache_writer_add_broken(struct rcache_writer *w, const char *recipe,
+			      const char *stamp, const char *msg);
+typedef void (*rcache_broken_fn)(void *ud, const char *recipe, const char *cpn,
+				 const char *msg, bool current);
+void rcache_broken_foreach(const struct rcache *c, rcache_broken_fn fn,
+			   void *ud);
+
 /* Writing a cache: versions added one by one or copied from an open cache
  * (but for the packages "cat/pn" skip says to leave out), then written
  * atomically with the global stamp taken before the tree was read. */

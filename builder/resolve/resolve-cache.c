@@ -14,7 +14,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
-#define RCACHE_FORMAT "gild-resolve-6"
+#define RCACHE_FORMAT "gild-resolve-7"
 
 /* ---- the stamp: what the cache was built from
  * ----------------------------------
@@ -322,7 +322,7 @@ static bool stamp_usable(const char *old, const char *now,
  * (libsolv's own paged storage decompresses a page per lookup, which is
  * slower for that). */
 
-enum { K_DATA, K_FP, K_DATAID, K_N };
+enum { K_DATA, K_FP, K_DATAID, K_BROKEN, K_N };
 
 enum { /* the strings of a record */
        R_SLOT,
@@ -346,7 +346,7 @@ enum { /* the strings of a record */
 static void intern_keys(Pool *pool, Id *key)
 {
 	static const char *const names[K_N] = {"gild:data", "gild:stamp-hash",
-					       "gild:data-id"};
+					       "gild:data-id", "gild:broken"};
 
 	for (int i = 0; i < K_N; i++)
 		key[i] = pool_str2id(pool, names[i], 1);
@@ -403,6 +403,7 @@ struct rcache_writer {
 	Repodata *d;
 	Id key[K_N];
 	struct gild_buf data;
+	struct gild_buf broken; /* see rcache_writer_add_broken */
 	char id[64];
 };
 
@@ -429,6 +430,7 @@ void rcache_writer_free(struct rcache_writer *w)
 		return;
 	pool_free(w->pool);
 	gild_buf_release(&w->data);
+	gild_buf_release(&w->broken);
 	free(w);
 }
 
@@ -450,6 +452,45 @@ void rcache_writer_add(struct rcache_writer *w, const struct rs_version *v)
 	writer_solvable(w, pool_tmpjoin(w->pool, v->category, "/", v->pn),
 			v->pvr);
 	record(&w->data, v);
+}
+
+/* ---- recipes that do not load ----
+ * Cached as failing, like a good version with its package stamp, so that
+ * one broken recipe neither makes every run read the whole tree again
+ * nor is forgotten: a warm run names it from the cache and reads it again
+ * only when its stamp changed. One line each in the .solv's meta data:
+ * "PATH\tSTAMP\tMESSAGE", the stamp's lines joined by ';'. */
+
+char *rcache_file_stamp(int treefd, const char *recipe, int64_t racy)
+{
+	struct gild_buf b = GILD_BUF_INIT;
+	_cleanup_free_ char *dir = xstrdup(recipe);
+	struct stat st;
+
+	if (strrchr(dir, '/'))
+		*strrchr(dir, '/') = 0;
+	stat_text(&b, fstatat(treefd, dir, &st, 0) == 0 ? &st : NULL, racy);
+	gild_buf_addc(&b, ';');
+	stat_text(&b, fstatat(treefd, recipe, &st, 0) == 0 ? &st : NULL, racy);
+	return gild_buf_steal(&b);
+}
+
+/* text without the separators of a line */
+static void add_field(struct gild_buf *b, const char *s)
+{
+	for (; *s; s++)
+		gild_buf_addc(b, *s == '\t' || *s == '\n' ? ' ' : *s);
+}
+
+void rcache_writer_add_broken(struct rcache_writer *w, const char *recipe,
+			      const char *stamp, const char *msg)
+{
+	add_field(&w->broken, recipe);
+	gild_buf_addc(&w->broken, '\t');
+	add_field(&w->broken, stamp);
+	gild_buf_addc(&w->broken, '\t');
+	add_field(&w->broken, msg);
+	gild_buf_addc(&w->broken, '\n');
 }
 
 static int write_buf(const char *path, const struct gild_buf *b,
@@ -481,6 +522,9 @@ int rcache_writer_commit(struct rcache_writer *w, const char *path,
 	stamp_hash(stamp, hash);
 	repodata_set_str(w->d, SOLVID_META, w->key[K_FP], hash);
 	repodata_set_str(w->d, SOLVID_META, w->key[K_DATAID], w->id);
+	if (w->broken.n)
+		repodata_set_str(w->d, SOLVID_META, w->key[K_BROKEN],
+				 w->broken.p);
 	repodata_internalize(w->d);
 	/* the data, then the .solv, then the stamp: a stamp never describes
 	 * files not yet there */
@@ -531,6 +575,7 @@ struct rcache {
 	char *stamp;	  /* the global stamp it was opened with */
 	const char *data; /* resolve.data, mapped */
 	size_t data_len;
+	char *broken;		  /* the K_BROKEN lines, or NULL */
 	struct gild_strv classes; /* changed since the cache was written */
 	/* the last version's lists (rcache_version), alive until the next */
 	char *str[3];
@@ -549,6 +594,7 @@ void rcache_free(struct rcache *c)
 	}
 	free(c->iuse);
 	gild_strv_release(&c->classes);
+	free(c->broken);
 	if (c->treefd >= 0)
 		close(c->treefd);
 	if (c->data)
@@ -592,6 +638,70 @@ static bool inherits_changed(const struct rcache *c, const char *list)
 	return false;
 }
 
+/* "cat/pn" of "recipes/cat/pn/file" (allocated), or NULL. */
+static char *cpn_of_recipe(const char *recipe)
+{
+	const char *s = strncmp(recipe, "recipes/", 8) ? NULL : recipe + 8;
+	const char *a = s ? strchr(s, '/') : NULL;
+	const char *b = a ? strchr(a + 1, '/') : NULL;
+
+	return b ? xstrndup(s, (size_t)(b - s)) : NULL;
+}
+
+/* The next K_BROKEN line of *p: its three fields (in buf, allocated). */
+static bool next_broken(const char **p, char **buf, char *f[3])
+{
+	const char *nl;
+
+	while (**p == '\n')
+		++*p;
+	if (!**p)
+		return false;
+	nl = strchr(*p, '\n');
+	*buf = nl ? xstrndup(*p, (size_t)(nl - *p)) : xstrdup(*p);
+	*p = nl ? nl + 1 : *p + strlen(*p);
+	f[0] = *buf;
+	f[1] = strchr(f[0], '\t');
+	f[2] = f[1] ? strchr(f[1] + 1, '\t') : NULL;
+	if (!f[2])
+		return next_broken(p, (free(*buf), buf), f);
+	*f[1]++ = 0;
+	*f[2]++ = 0;
+	return true;
+}
+
+static void copy_broken(struct rcache_writer *w, const struct rcache *from,
+			bool (*skip)(void *ud, const char *cpn), void *ud)
+{
+	const char *p = from->broken ? from->broken : "";
+	char *buf, *f[3];
+
+	while (next_broken(&p, &buf, f)) {
+		_cleanup_free_ char *cpn = cpn_of_recipe(f[0]);
+		if (cpn && !(skip && skip(ud, cpn)))
+			rcache_writer_add_broken(w, f[0], f[1], f[2]);
+		free(buf);
+	}
+}
+
+void rcache_broken_foreach(const struct rcache *c, rcache_broken_fn fn,
+			   void *ud)
+{
+	const char *p = c->broken ? c->broken : "";
+	char *buf, *f[3];
+
+	while (next_broken(&p, &buf, f)) {
+		_cleanup_free_ char *now =
+		    rcache_file_stamp(c->treefd, f[0], INT64_MAX);
+		_cleanup_free_ char *cpn = cpn_of_recipe(f[0]);
+		/* a class edit may fix it: the classes are not in its stamp */
+		bool current = !c->classes.n && !strcmp(now, f[1]);
+		if (cpn)
+			fn(ud, f[0], cpn, f[2], current);
+		free(buf);
+	}
+}
+
 void rcache_writer_copy(struct rcache_writer *w, const struct rcache *from,
 			bool (*skip)(void *ud, const char *cpn), void *ud)
 {
@@ -614,6 +724,7 @@ void rcache_writer_copy(struct rcache_writer *w, const struct rcache *from,
 		    &w->data, f[0],
 		    (size_t)(f[R_N - 1] + strlen(f[R_N - 1]) + 1 - f[0]));
 	}
+	copy_broken(w, from, skip, ud);
 }
 
 void rcache_class_stale(const struct rcache *c, struct gild_strv *cpns)
@@ -775,6 +886,8 @@ int rcache_open(const char *path, const char *tree, int64_t racy,
 		rcache_free(c);
 		return 0;
 	}
+	if ((have = repo_lookup_str(c->repo, SOLVID_META, c->key[K_BROKEN])))
+		c->broken = xstrdup(have);
 	*out = c;
 	return 1;
 }

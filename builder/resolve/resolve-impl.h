@@ -34,6 +34,10 @@ struct rs_req {
 	size_t nalts;
 	size_t seq; /* input order */
 	Id dep;	    /* the libsolv dependency written for it */
+	/* any-of: the alternative recommended to libsolv, and whether a
+	 * solve has moved it past one that could not be taken */
+	size_t pref;
+	bool pref_moved;
 };
 
 struct rs_target {

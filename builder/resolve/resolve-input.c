@@ -793,8 +793,11 @@ static void refuse_use(struct rs_input *in, const struct entry *e,
 				 e->rec.pvr, q->flag,
 				 q->want ? "disabled" : "enabled",
 				 where ? " by " : "", where ? where : ""));
-	gild_strv_push(fixes, xasprintf("add '%s %s%s' to etc/package.use",
-					e->cpn, q->want ? "" : "-", q->flag));
+	_cleanup_free_ char *fix =
+	    xasprintf("add '%s %s%s' to etc/package.use", e->cpn,
+		      q->want ? "" : "-", q->flag);
+	if (!gild_strv_contains(fixes, fix))
+		gild_strv_add(fixes, fix);
 }
 
 static void refuse_entry(struct rs_input *in, const struct entry *e,
@@ -824,8 +827,49 @@ static void refuse_entry(struct rs_input *in, const struct entry *e,
 			refuse_use(in, e, &q[k], reasons, fixes);
 }
 
+static const char *origin_label(enum rs_origin o)
+{
+	return o == RS_BINARY	   ? "binary package"
+	       : o == RS_INSTALLED ? "installed"
+	       : o == RS_PROVIDED  ? "package.provided"
+				   : "tree";
+}
+
+/* An atom no version matches at all, said as a person would: "no version
+ * of sys-libs/zlib matches '=sys-libs/zlib-9'; there is 1.2.13". */
+static bool refuse_no_version(struct rs_input *in, const struct atom *a,
+			      const char *text, size_t first, size_t end,
+			      struct gild_strv *reasons)
+{
+	_cleanup_strv_ struct gild_strv vers = GILD_STRV_INIT;
+	struct gild_buf b = GILD_BUF_INIT;
+
+	for (size_t i = first; i < end; i++) {
+		const struct entry *e = &in->v[in->by_cpn[i]];
+		if (entry_matches(e, a))
+			return false;
+		if (!gild_strv_contains(&vers, e->rec.pvr))
+			gild_strv_add(&vers, e->rec.pvr);
+	}
+	if (!vers.n)
+		return false;
+	gild_buf_printf(&b, "no version of %s/%s matches '%s'; there %s ",
+			a->category, a->package, text,
+			vers.n > 1 ? "are" : "is");
+	for (size_t i = 0; i < vers.n; i++)
+		gild_buf_printf(&b, "%s%s",
+				!i		 ? ""
+				: i + 1 < vers.n ? ", "
+						 : " and ",
+				vers.v[i]);
+	gild_strv_push(reasons, gild_buf_steal(&b));
+	return true;
+}
+
 /* The resolver asks why an atom (evaluated text) has no candidate: every
- * version of that package, and what keeps each out. */
+ * version of that package, and what keeps each out, once per version: a
+ * binary package or installed version refused for another reason than the
+ * tree's says where it comes from. */
 static void refusal_fn(void *ud, const char *text, struct gild_strv *reasons,
 		       struct gild_strv *fixes)
 {
@@ -840,9 +884,29 @@ static void refusal_fn(void *ud, const char *text, struct gild_strv *reasons,
 	q = xmalloc((a->n_use + 1) * sizeof(*q));
 	nq = eval_use_deps(a, NULL, q); /* already evaluated: plain forms */
 	rs_input_cpn_range(in, a->category, a->package, &first, &end);
-	for (size_t i = first; i < end; i++) {
+	for (size_t i = first; i < end; i++)
 		rs_input_materialize(in, &in->v[in->by_cpn[i]]);
-		refuse_entry(in, &in->v[in->by_cpn[i]], a, q, nq, reasons,
-			     fixes);
+	if (refuse_no_version(in, a, text, first, end, reasons))
+		return;
+	/* the tree's versions first: the others repeat them, mostly */
+	for (size_t n = 0; n < 2 * (end - first); n++) {
+		const struct entry *e =
+		    &in->v[in->by_cpn[first + n % (end - first)]];
+		_cleanup_strv_ struct gild_strv mine = GILD_STRV_INIT;
+		if ((e->rec.origin == RS_TREE) != (n < end - first))
+			continue;
+		refuse_entry(in, e, a, q, nq, &mine, fixes);
+		for (size_t k = 0; k < mine.n; k++) {
+			if (gild_strv_contains(reasons, mine.v[k]))
+				continue; /* the same version, another origin */
+			if (e->rec.origin != RS_TREE &&
+			    !strstr(mine.v[k], origin_label(e->rec.origin)))
+				gild_strv_push(
+				    reasons,
+				    xasprintf("%s (%s)", mine.v[k],
+					      origin_label(e->rec.origin)));
+			else
+				gild_strv_add(reasons, mine.v[k]);
+		}
 	}
 }

@@ -35,6 +35,8 @@ void rtree_free(struct rtree *rt)
 	scratch_release(&rt->scratch);
 	gild_strv_release(&rt->refreshed);
 	gild_strv_release(&rt->skipped);
+	gild_strv_release(&rt->qa);
+	gild_strv_release(&rt->broken);
 	gild_strv_release(&rt->changed);
 	gild_strv_release(&rt->stale_cls);
 	for (size_t i = 0; i < rt->nfresh; i++)
@@ -98,6 +100,50 @@ static char *fix_for(const struct rs_version *v, const char *reason)
 	return NULL;
 }
 
+/* The configuration's state with one flag turned over. */
+struct flipped {
+	const struct rtree_use *u;
+	const char *flag;
+};
+
+static bool flipped_on(void *ud, const char *flag)
+{
+	const struct flipped *f = ud;
+
+	return use_on((void *)f->u, flag) != !strcmp(flag, f->flag);
+}
+
+/* The package.use lines that would each make REQUIRED_USE hold by turning
+ * over one flag the profile neither masks nor forces; the general advice
+ * when no single flag does. */
+static void required_use_fixes(const struct rs_version *v,
+			       const struct dep_node *tree, struct rtree_use *u,
+			       struct gild_strv *fixes)
+{
+	size_t before = fixes->n;
+
+	for (size_t i = 0; i < v->n_iuse; i++) {
+		const char *flag = v->iuse[i].flag;
+		struct flipped f = {u, flag};
+		int id = use_flag_lookup(u->env, flag);
+		bool on = use_on(u, flag);
+		if (id >= 0 && (idset_has(&u->st->masked, id) ||
+				idset_has(&u->st->forced, id)))
+			continue;
+		if (requse_check(tree, flipped_on, &f, NULL))
+			gild_strv_push(fixes, xasprintf("add '%s/%s %s%s' to "
+							"etc/package.use",
+							v->category, v->pn,
+							on ? "-" : "", flag));
+	}
+	if (fixes->n == before)
+		gild_strv_push(fixes,
+			       xasprintf("set USE for '%s/%s' in "
+					 "etc/package.use so that "
+					 "REQUIRED_USE \"%s\" holds",
+					 v->category, v->pn, v->required_use));
+}
+
 static int check_required_use(const struct rs_version *v, struct rtree_use *u,
 			      struct gild_strv *refused,
 			      struct gild_strv *fixes, struct gild_err *err)
@@ -117,10 +163,7 @@ static int check_required_use(const struct rs_version *v, struct rtree_use *u,
 		gild_strv_push(refused, xasprintf("REQUIRED_USE \"%s\" is not "
 						  "met: %s",
 						  s, gild_buf_str(&why)));
-		gild_strv_push(fixes, xasprintf("set USE for '%s/%s' in "
-						"etc/package.use so that "
-						"REQUIRED_USE \"%s\" holds",
-						v->category, v->pn, s));
+		required_use_fixes(v, tree, u, fixes);
 	}
 	gild_buf_release(&why);
 	return 0;
@@ -314,6 +357,9 @@ static int add_recipe(const struct recipe *r, void *ud)
 	struct rs_recipe rec;
 	int rc = 0;
 
+	for (size_t i = 0; i < r->n_qa; i++)
+		if (!gild_strv_contains(&rt->qa, r->qa[i]))
+			gild_strv_add(&rt->qa, r->qa[i]);
 	version_of(r, iuse, &v);
 	if (rt->writer) {
 		v.stamp = stamp = rcache_pkg_stamp(rt->treefd, r->category,
@@ -442,21 +488,71 @@ static bool pkg_current(void *ud, long handle)
 	return rcache_current(rt->cache, handle);
 }
 
-/* A recipe that does not load, once (a first run reads it twice: with the
- * tree, then again for its category's spoiled stamp). */
-static void note_skipped(struct rtree *rt, const struct gild_err *e)
+/* "file:line:col: why" of an error (allocated). */
+static char *error_line(const struct gild_err *e)
 {
 	const char *msg = e->msg[0] ? e->msg : gild_strerror(e->code);
-	_cleanup_free_ char *line =
-	    e->line ? xasprintf("%s:%u:%u: %s", e->file, e->line, e->col, msg)
-		    : xasprintf("%s: %s", e->file, msg);
 
+	return e->line
+		   ? xasprintf("%s:%u:%u: %s", e->file, e->line, e->col, msg)
+		   : xasprintf("%s: %s", e->file, msg);
+}
+
+/* A recipe that does not load, once (a run may meet it twice: in the
+ * tree, then again when its stamp was racy). */
+static void note_skipped_line(struct rtree *rt, const char *line)
+{
 	if (!gild_strv_contains(&rt->skipped, line))
 		gild_strv_add(&rt->skipped, line);
 }
 
+static void note_skipped(struct rtree *rt, const struct gild_err *e)
+{
+	_cleanup_free_ char *line = error_line(e);
+
+	note_skipped_line(rt, line);
+}
+
+/* A recipe that does not load, for the cache written next: it is kept
+ * there as failing, with its stamp. */
+static void note_broken(struct rtree *rt, struct rcache_writer *w,
+			const char *recipe, const struct gild_err *e)
+{
+	_cleanup_free_ char *line = error_line(e);
+	_cleanup_free_ char *stamp =
+	    rcache_file_stamp(rt->treefd, recipe, rt->racy);
+
+	note_skipped_line(rt, line);
+	if (w)
+		rcache_writer_add_broken(w, recipe, stamp, line);
+	else {
+		gild_strv_add(&rt->broken, recipe);
+		gild_strv_add(&rt->broken, stamp);
+		gild_strv_add(&rt->broken, line);
+	}
+}
+
+/* rcache_broken_foreach: named again from the cache while its stamp
+ * holds, else its package is read again. */
+static void cached_broken(void *ud, const char *recipe, const char *cpn,
+			  const char *msg, bool current)
+{
+	struct rtree *rt = ud;
+
+	(void)recipe;
+	if (current)
+		note_skipped_line(rt, msg);
+	else
+		gild_strv_add(&rt->stale_cls, cpn);
+}
+
 void rtree_warn_skipped(const struct rtree *rt, struct gild_ctx *ctx)
 {
+	for (size_t i = 0; i < rt->qa.n; i++)
+		gild_ctx_warn(ctx,
+			      "%s (QA: PMS refuses this, Portage loads it; "
+			      "so does gild)",
+			      rt->qa.v[i]);
 	for (size_t i = 0; i < rt->skipped.n; i++)
 		gild_ctx_warn(ctx, "%s (the recipe is left out)",
 			      rt->skipped.v[i]);
@@ -491,11 +587,12 @@ static int refresh_pkg(void *ud, struct rs_input *in, const char *cat,
 		if (e->d_name[0] == '.' || !gild_endswith(e->d_name, ".recipe"))
 			continue;
 		/* as the tree load: a recipe that does not load is left out,
-		 * and then the cache cannot say when it is fixed */
+		 * and cached as failing */
 		if (recipe_load(rt->loader, cat, pn, e->d_name, &r, &lerr) <
 		    0) {
-			rt->cache_bad = true;
-			note_skipped(rt, &lerr);
+			_cleanup_free_ char *recipe =
+			    xasprintf("%s/%s", rel, e->d_name);
+			note_broken(rt, NULL, recipe, &lerr);
 			continue;
 		}
 		gild_grow(&rt->fresh, &rt->fresh_cap, rt->nfresh + 1,
@@ -520,9 +617,9 @@ static bool read_again(void *ud, const char *cpn)
 	       sorted_has(&rt->refreshed, cpn);
 }
 
-/* rs_source.refreshed: the cache again, with the packages read again (or
- * none, when one of them does not load: the next run reads the tree).
- * Their stamps use the limit taken before this run read anything. */
+/* rs_source.refreshed: the cache again, with the packages read again
+ * (those that do not load as failing). Their stamps use the limit taken
+ * before this run read anything. */
 static void refreshed(void *ud, struct rs_input *in)
 {
 	struct rtree *rt = ud;
@@ -530,10 +627,6 @@ static void refreshed(void *ud, struct rs_input *in)
 	struct gild_err err = GILD_ERR_INIT;
 
 	(void)in;
-	if (rt->cache_bad) {
-		unlink(rt->cache_path);
-		return;
-	}
 	w = rcache_writer_new();
 	sort_unique(&rt->refreshed); /* for read_again */
 	rcache_writer_copy(w, rt->cache, read_again, rt);
@@ -548,19 +641,31 @@ static void refreshed(void *ud, struct rs_input *in)
 		v.stamp = stamp;
 		rcache_writer_add(w, &v);
 	}
+	for (size_t i = 0; i + 2 < rt->broken.n; i += 3)
+		rcache_writer_add_broken(w, rt->broken.v[i],
+					 rt->broken.v[i + 1],
+					 rt->broken.v[i + 2]);
 	if (rcache_writer_commit(w, rt->cache_path,
 				 rcache_global_stamp(rt->cache), &err) < 0)
 		unlink(rt->cache_path);
 }
 
-/* A recipe that did not load is not cached, so its category's stamp must
- * fail until it does (its fix would not show otherwise). */
-static void spoil_errors(struct rtree *rt, char *stamp)
+/* A recipe that did not load is cached as failing; an error that is no
+ * recipe's (a directory) is not cached, so its category's stamp must fail
+ * until it is gone (its fix would not show otherwise). */
+static void cache_errors(struct rtree *rt, char *stamp)
 {
 	for (size_t i = 0; i < tree_nerrors(rt->tree); i++) {
 		const char *f = tree_error_at(rt->tree, i)->file;
+		const char *recipe = tree_error_recipe(rt->tree, i);
 		const char *r = strstr(f, "recipes/");
 		_cleanup_free_ char *rel = NULL;
+		if (recipe) {
+			note_broken(rt, rt->writer, recipe,
+				    tree_error_at(rt->tree, i));
+			continue;
+		}
+		note_skipped(rt, tree_error_at(rt->tree, i));
 		if (!r || !strchr(r + 8, '/')) {
 			rcache_stamp_spoil(stamp, "recipes");
 			continue;
@@ -623,6 +728,7 @@ static int use_cache(struct rtree *rt, const char *tree)
 			 &rt->cache))
 		return 0;
 	rcache_class_stale(rt->cache, &rt->stale_cls);
+	rcache_broken_foreach(rt->cache, cached_broken, rt);
 	sort_unique(&rt->stale_cls);
 	if (rt->stale_cls.n > MAX_CLASS_STALE) {
 		/* a class most of the tree inherits: reading it all is as quick
@@ -659,9 +765,7 @@ static int load_tree(struct rtree *rt, const char *tree)
 		0 ||
 	    (rc = tree_foreach_recipe(rt->tree, add_recipe, rt)) < 0)
 		return rc;
-	spoil_errors(rt, stamp);
-	for (size_t i = 0; i < tree_nerrors(rt->tree); i++)
-		note_skipped(rt, tree_error_at(rt->tree, i));
+	cache_errors(rt, stamp);
 	saved = rcache_writer_commit(rt->writer, rt->cache_path, stamp,
 				     rt->err) >= 0;
 	gild_err_clear(rt->err);

@@ -356,36 +356,55 @@ static bool alt_built(const struct resolver *r, const int *alt)
 	return true;
 }
 
+/* Whether every atom of an alternative has a candidate at all (a masked
+ * or missing package has none). */
+static bool alt_available(const struct resolver *r, const int *alt)
+{
+	for (; *alt; alt++)
+		if (!r->atoms[*alt].nmatch)
+			return false;
+	return true;
+}
+
 /* The alternative of an any-of to prefer: the first one already built or
- * installed ("prefer what is already built or installed"), else
- * the first (Portage's rule). */
+ * installed ("prefer what is already built or installed"), else the
+ * first one that has candidates (Portage's rule: the written order). */
 static size_t preferred_alt(const struct resolver *r, const struct rs_req *q)
 {
 	const int *alt = q->atoms;
 
-	if (q->nalts < 2 || !r->has_built)
+	if (q->nalts < 2)
 		return 0;
+	if (r->has_built)
+		for (size_t i = 0; i < q->nalts; i++, alt = rs_next_alt(alt))
+			if (alt_built(r, alt))
+				return i;
+	alt = q->atoms;
 	for (size_t i = 0; i < q->nalts; i++, alt = rs_next_alt(alt))
-		if (alt_built(r, alt))
+		if (alt_available(r, alt))
 			return i;
 	return 0;
 }
 
 /* A requirement's libsolv dependency; recommends the preferred
- * alternative and every atom's newest slot (see the top of the file). */
+ * alternative and, inside it, every atom's newest slot (see the top of
+ * the file). Only the preferred alternative is recommended: a second
+ * recommended one would leave the choice to libsolv's tie-break, which
+ * goes by name. */
 static Id req_dep(struct resolver *r, struct rs_req *q, Queue *rec)
 {
 	const int *alt = q->atoms;
-	size_t pref = preferred_alt(r, q);
 	Id dep = 0;
 
+	if (!q->pref_moved)
+		q->pref = preferred_alt(r, q);
 	for (size_t i = 0; i < q->nalts; i++) {
 		Id d = alt_dep(r, alt);
 		dep = dep ? pool_rel2id(r->pool, dep, d, REL_OR, 1) : d;
-		for (const int *a = alt; *a; a++) {
+		for (const int *a = alt; *a && i == q->pref; a++) {
 			if (r->atoms[*a].best)
 				queue_push(rec, r->atoms[*a].best);
-			else if (i == pref && q->nalts > 1)
+			else if (q->nalts > 1)
 				queue_push(rec, r->atoms[*a].provide);
 		}
 		while (*alt)
@@ -567,18 +586,75 @@ static void target_jobs(struct resolver *r, Queue *job)
 	}
 }
 
-int resolver_solve(struct resolver *r, struct plan **out, struct gild_err *err)
+/* Whether every atom of an alternative is met by an installed solvable. */
+static bool alt_met(const struct resolver *r, const int *alt,
+		    const bool *chosen)
 {
-	_cleanup_(plan_freep) struct plan *p = xcalloc(1, sizeof(*p));
+	for (; *alt; alt++) {
+		const struct rs_atom *a = &r->atoms[*alt];
+		bool met = false;
+		for (size_t i = 0; i < a->nmatch && !met; i++)
+			met = chosen[a->match[i]];
+		if (!met)
+			return false;
+	}
+	return true;
+}
+
+/* After a solve: an any-of of a chosen package that its preferred
+ * alternative did not meet (it conflicts, or its own dependencies fail)
+ * was met by whatever libsolv took next, which goes by name. Portage
+ * tries the alternatives in the written order, so recommend the next
+ * available one and solve again. Returns whether anything moved. */
+static bool advance_prefs(struct resolver *r, Solver *solv)
+{
+	_cleanup_free_ bool *chosen = xcalloc(r->npkgs + 1, sizeof(bool));
+	bool moved = false;
+	Queue dq;
+
+	queue_init(&dq);
+	solver_get_decisionqueue(solv, &dq);
+	for (int i = 0; i < dq.count; i++)
+		if (dq.elements[i] > 0 && r->sid2pkg[dq.elements[i]] >= 0)
+			chosen[r->sid2pkg[dq.elements[i]]] = true;
+	queue_free(&dq);
+	for (size_t k = 0; k < r->nreqs; k++) {
+		struct rs_req *q = &r->reqs[k];
+		const int *alt = q->atoms;
+		size_t met = q->nalts, next = q->nalts;
+		if (q->blocker || q->nalts < 2 || !chosen[q->pkg])
+			continue;
+		for (size_t i = 0; i < q->nalts && met == q->nalts;
+		     i++, alt = rs_next_alt(alt)) {
+			if (i > q->pref && next == q->nalts &&
+			    alt_available(r, alt))
+				next = i;
+			if (alt_met(r, alt, chosen))
+				met = i;
+		}
+		if (met > q->pref && next < met) {
+			q->pref = next;
+			q->pref_moved = moved = true;
+		}
+	}
+	return moved;
+}
+
+/* How often a solve may be repeated to honour the order of any-of
+ * alternatives; each round moves at least one preference forward. */
+#define RS_MAX_ROUNDS 8
+
+static Solver *solve_once(struct resolver *r, Queue *job, struct plan *p,
+			  bool *ok)
+{
 	double t0 = gild_now(), t1;
 	Solver *solv;
-	Queue job;
 
 	build_pool(r);
-	queue_init(&job);
-	target_jobs(r, &job);
+	queue_empty(job);
+	target_jobs(r, job);
 	if (r->repo[RS_INSTALLED]->nsolvables)
-		weak_blocker_jobs(r, &job);
+		weak_blocker_jobs(r, job);
 	solv = solver_create(r->pool);
 	solver_set_flag(solv, SOLVER_FLAG_IGNORE_RECOMMENDED, 1);
 	solver_set_flag(solv, SOLVER_FLAG_ALLOW_UNINSTALL, 0);
@@ -587,16 +663,33 @@ int resolver_solve(struct resolver *r, struct plan **out, struct gild_err *err)
 	solver_set_flag(solv, SOLVER_FLAG_ALLOW_DOWNGRADE, 1);
 	t1 = gild_now();
 	p->t_pool += t1 - t0;
-	if (solver_solve(solv, &job) != 0) {
+	*ok = solver_solve(solv, job) == 0;
+	p->t_solve += gild_now() - t1;
+	return solv;
+}
+
+int resolver_solve(struct resolver *r, struct plan **out, struct gild_err *err)
+{
+	_cleanup_(plan_freep) struct plan *p = xcalloc(1, sizeof(*p));
+	double t1;
+	Solver *solv;
+	Queue job;
+	bool ok;
+
+	queue_init(&job);
+	solv = solve_once(r, &job, p, &ok);
+	for (int round = 1;
+	     ok && round < RS_MAX_ROUNDS && advance_prefs(r, solv); round++) {
+		solver_free(solv);
+		solv = solve_once(r, &job, p, &ok);
+	}
+	t1 = gild_now();
+	if (!ok) {
 		p->unsolvable = true;
-		p->t_solve = gild_now() - t1;
-		t1 = gild_now();
 		rs_explain_problems(r, solv, &job, p);
 		p->t_explain = gild_now() - t1;
 	} else {
 		rs_collect_plan(r, solv, p);
-		p->t_solve = gild_now() - t1;
-		t1 = gild_now();
 		plan_order(p, r);
 		rs_note_passed_over(r, p);
 		p->t_order = gild_now() - t1;

@@ -333,9 +333,14 @@ struct rtree {
 	struct recipe_loader *loader;
 	struct recipe **fresh; /* the recipes read again */
 	size_t nfresh, fresh_cap;
-	bool cache_bad;		    /* a recipe read again does not load */
+	/* recipes read again that do not load, for the cache's rewrite:
+	 * path, stamp and message, three strings each */
+	struct gild_strv broken;
 	struct gild_strv skipped;   /* "file:line:col: why" of recipes that do
 				     * not load, left out of the plan */
+	struct gild_strv qa;	    /* QA notes of the recipes read this run
+				     * (recipe.h), warned about once: a run
+				     * served from the cache reads none */
 	struct gild_strv refreshed; /* their "cat/pn" */
 	struct gild_strv changed;   /* categories read from the tree */
 	struct gild_strv stale_cls; /* packages whose classes changed, sorted */

@@ -126,7 +126,8 @@ TEST(depstr_parse_rejects_bad_grammar_naming_the_token)
 	    {DEPSTR_SRC_URI, "x? ( http://x/a ) -> b",
 	     "unexpected '->' at column 19"},
 	    {DEPSTR_SRC_URI, "dir/a.tgz",
-	     "invalid SRC_URI item 'dir/a.tgz' at column 1"},
+	     "SRC_URI file name 'dir/a.tgz' holds a '/' (its distfile is the "
+	     "part after the last '/') at column 1"},
 	    {DEPSTR_SRC_URI, "mirror://gnu",
 	     "'mirror://gnu': expected 'mirror://NAME/path' at column 1"},
 	    {DEPSTR_SRC_URI, "mirror:///a",
@@ -147,7 +148,8 @@ TEST(depstr_parse_rejects_bad_grammar_naming_the_token)
 		struct gild_err err = GILD_ERR_INIT;
 		struct dep_node *t = NULL;
 		int r = depstr_parse(rows[i].in, strlen(rows[i].in),
-				     rows[i].kind, 8, NULL, &t, &err);
+				     rows[i].kind | DEPSTR_STRICT, 8, NULL, &t,
+				     &err);
 		if (!CHECK_INTEQ(r, -GILD_E_SYNTAX)) {
 			tap_note("accepted '%s'", rows[i].in);
 			dep_node_free(t);
@@ -155,6 +157,56 @@ TEST(depstr_parse_rejects_bad_grammar_naming_the_token)
 		}
 		CHECK_STREQ(err.msg, rows[i].msg);
 	}
+}
+
+TEST(depstr_parse_accepts_what_portage_loads_with_a_qa_note)
+{
+	static const struct {
+		enum depstr_kind kind;
+		const char *in, *out, *qa;
+	} rows[] = {
+	    {DEPSTR_DEPEND, "a/b || ( ) c/d", "a/b c/d",
+	     "empty group '|| ( )'"},
+	    {DEPSTR_DEPEND, "x? ( ) ( ) a/b", "a/b", "empty group 'x? ( )'"},
+	    {DEPSTR_DEPEND, "|| ( x? ( ) ) a/b", "a/b", "empty group 'x? ( )'"},
+	    {DEPSTR_DEPEND, "|| ( a/b:= c/d )", "|| ( a/b:= c/d )",
+	     "'a/b:=': the ':=' slot operator is not allowed inside '|| ( )'"},
+	    {DEPSTR_SRC_URI, "dir/a.tgz", "dir/a.tgz",
+	     "SRC_URI file name 'dir/a.tgz' holds a '/' (its distfile is the "
+	     "part after the last '/')"},
+	    {DEPSTR_REQUIRED_USE, "python? ( ) || ( ) a",
+	     "python? ( ) || ( ) a", "empty group 'python? ( )'"},
+	    {DEPSTR_LICENSE, "MIT || ( )", "MIT", "empty group '|| ( )'"},
+	    {DEPSTR_DEPEND, "a/b", "a/b", ""},
+	};
+	for (size_t i = 0; i < GILD_ARRAY_SIZE(rows); i++) {
+		struct gild_err err = GILD_ERR_INIT, qa = GILD_ERR_INIT;
+		_cleanup_(dep_node_freep) struct dep_node *t = NULL;
+		_cleanup_buf_ struct gild_buf b = GILD_BUF_INIT;
+		const struct gild_loc at = {"x.recipe", 3, 9};
+		if (!CHECK(depstr_parse_qa(rows[i].in, strlen(rows[i].in),
+					   rows[i].kind, 8, &at, &t, &qa,
+					   &err) == 0)) {
+			tap_note("'%s': %s", rows[i].in, err.msg);
+			continue;
+		}
+		depstr_format(t, &b);
+		CHECK_STREQ(gild_buf_str(&b), rows[i].out);
+		CHECK_STREQ(qa.msg, rows[i].qa);
+		CHECK_INTEQ(qa.code, rows[i].qa[0] ? -GILD_E_SYNTAX : 0);
+	}
+}
+
+TEST(depstr_distfile_of_a_name_with_a_slash_is_its_last_part)
+{
+	struct gild_err err = GILD_ERR_INIT;
+	_cleanup_(dep_node_freep) struct dep_node *t = NULL;
+
+	if (!CHECK(depstr_parse("sub/dir/a-1.tgz", 15, DEPSTR_SRC_URI, 8, NULL,
+				&t, &err) == 0))
+		return;
+	CHECK_INTEQ((int)t->n_kids, 1);
+	CHECK(gild_str_eq(depstr_distfile(&t->kids[0]), "a-1.tgz"));
 }
 
 TEST(depstr_parse_refuses_deep_nesting)

@@ -15,7 +15,8 @@ static struct recipe *load(struct recipe_loader *l, const char *cat,
 	return r;
 }
 
-/* Parse text as recipes/app-misc/t/<file>; "file:line:col: msg" or "ok". */
+/* Parse text as recipes/app-misc/t/<file>; "file:line:col: msg" or "ok",
+ * then "; qa: file:line:col: msg" per QA note. */
 static char *parse_err(const char *file, const char *text)
 {
 	_cleanup_(recipe_loader_freep) struct recipe_loader *l =
@@ -29,8 +30,13 @@ static char *parse_err(const char *file, const char *text)
 		out = err.line ? xasprintf("%s:%u:%u: %s", err.file, err.line,
 					   err.col, err.msg)
 			       : xasprintf("%s: %s", err.file, err.msg);
-	else
-		out = xstrdup("ok");
+	else {
+		struct gild_buf b = GILD_BUF_INIT;
+		gild_buf_adds(&b, "ok");
+		for (size_t i = 0; i < r->n_qa; i++)
+			gild_buf_printf(&b, "; qa: %s", r->qa[i]);
+		out = gild_buf_steal(&b);
+	}
 	recipe_free(r);
 	free(path);
 	return out;
@@ -237,6 +243,27 @@ TEST(recipe_rejects_bad_paths)
 	free(got);
 }
 
+TEST(recipe_with_what_portage_loads_loads_with_located_qa_notes)
+{
+	CHECK_ERR("t-1.recipe",
+		  "EAPI=8\nSLOT=0\nIUSE=\"python doc\"\n"
+		  "REQUIRED_USE=\"python? ( ) doc? ( )\"\n",
+		  "ok; qa: " T
+		  ":4:15: empty group 'python? ( )' in REQUIRED_USE");
+	CHECK_ERR(
+	    "t-1.recipe",
+	    "EAPI=8\nSLOT=0\nDEPEND=\"\n\t|| ( dev-libs/a:= dev-libs/b )\"",
+	    "ok; qa: " T
+	    ":4:7: 'dev-libs/a:=': the ':=' slot operator is not allowed "
+	    "inside '|| ( )' in DEPEND");
+	CHECK_ERR("t-1.recipe", "EAPI=8\nSLOT=0\nSRC_URI=\"x/t-1.tgz\"",
+		  "ok; qa: " T
+		  ":3:10: SRC_URI file name 'x/t-1.tgz' holds a '/' (its "
+		  "distfile is the part after the last '/') in SRC_URI");
+	CHECK_ERR("t-1.recipe", "EAPI=8\nSLOT=0\nRDEPEND=\"|| ( )\"\n",
+		  "ok; qa: " T ":3:10: empty group '|| ( )' in RDEPEND");
+}
+
 TEST(recipe_dependency_errors_point_into_the_file)
 {
 	CHECK_ERR("t-1.recipe",
@@ -249,7 +276,7 @@ TEST(recipe_dependency_errors_point_into_the_file)
 	    T
 	    ":4:23: invalid atom '$x': expected 'category/package' in RDEPEND");
 	CHECK_ERR("t-1.recipe", "EAPI=8\nSLOT=0\nLICENSE=\"|| ( )\"",
-		  T ":3:10: empty group '|| ( )' in LICENSE");
+		  "ok; qa: " T ":3:10: empty group '|| ( )' in LICENSE");
 	CHECK_ERR("t-1.recipe", "EAPI=8\nSLOT=0\nREQUIRED_USE=\"^^ ( a b\"",
 		  T ":3:15: missing ')' for '^^' in REQUIRED_USE");
 	CHECK_ERR("t-1.recipe",

@@ -65,10 +65,23 @@ test_expect_success 'query --json prints exactly the documented keys' '
 	cat >expect <<-\EOF &&
 	{"versions": [
 	  {"cpv": "app-misc/bar-2", "slot": "0", "subslot": "2", "keywords": ["amd64", "~arm64"], "visible": false, "masked_by": ["masked by etc/package.mask:1"], "iuse": ["cpu_flags_x86_sse2", "debug", "gtk", "python_targets_python3_11", "python_targets_python3_12", "python_targets_python3_13", "qt", "zlib"], "use": ["python_targets_python3_11", "python_targets_python3_12", "qt", "zlib"], "forced": ["zlib"], "masked": ["debug"], "use_set_by": {"debug": "profiles/default/linux/amd64/use.mask:2", "gtk": "profiles/default/linux/amd64/package.use/20-second:1", "python_targets_python3_11": "etc/package.use:2", "python_targets_python3_13": "etc/package.use:2", "qt": "profiles/default/linux/amd64/package.use/20-second:1", "zlib": "profiles/base/package.use.force:1"}}
-	]}
+	], "errors": []}
 	EOF
 	test_cmp expect out &&
 	if test_have_prereq PYTHON3; then python3 -m json.tool out >/dev/null; fi
+'
+
+test_expect_success 'query --json answers for the good packages and lists a recipe that does not load under errors, exit 2' '
+	cp -r "$T" broken &&
+	printf "EAPI=8\nSLOT=\"0\"\nKEYWORDS=\"amd64\n" >broken/recipes/app-misc/bar/bar-9.recipe &&
+	test_expect_code 2 gild --tree broken query --json =app-misc/bar-1 =app-misc/bar-9 =dev-libs/foo-1 >out 2>err &&
+	test_grep "^  {\"cpv\": \"app-misc/bar-1\"" out &&
+	test_grep "^  {\"cpv\": \"dev-libs/foo-1\"" out &&
+	test_grep "^  {\"file\": \"recipes/app-misc/bar/bar-9.recipe\", \"line\": 3, \"column\": 10, \"message\": \"unterminated double quote\"}" out &&
+	test_grep "^recipes/app-misc/bar/bar-9.recipe:3:10: error: unterminated double quote" err &&
+	if test_have_prereq PYTHON3; then python3 -m json.tool out >/dev/null; fi &&
+	gild --tree broken query --json =app-misc/bar-1 >out &&
+	test_grep "\"errors\": \[\]" out
 '
 
 test_expect_success 'environment USE and USE_EXPAND variables override last' '

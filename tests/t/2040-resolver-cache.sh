@@ -177,6 +177,43 @@ test_expect_success 'a recipe that does not load is named in a warning on every 
 	pv dev-libs/c && ! grep "^gild: warning" err
 '
 
+test_expect_success 'a recipe that does not load is cached as failing: a warm run reads nothing again and still names it' '
+	printf "EAPI=8\nSLOT=\"0\"\nKEYWORDS=\"amd64\nIUSE=\"x\"\n" >tree/recipes/dev-libs/c/c-9.recipe &&
+	echo "gild: warning: recipes/dev-libs/c/c-9.recipe:4:8: unterminated double quote (the recipe is left out)" >expect &&
+	rm -rf tree/var/cache && settle &&
+	pv dev-libs/c && echo tree >expect.from && test_cmp expect.from from &&
+	grep "^gild: warning" err >warn && test_cmp expect warn &&
+	pv dev-libs/c && grep "^gild: warning" err >warn && test_cmp expect warn &&
+	echo cache >expect.from && test_cmp expect.from from &&
+	echo 0 >expect.again && test_cmp expect.again again &&
+	test -f tree/var/cache/gild/resolve.solv &&
+	pv app-misc/top && grep "^gild: warning" err >warn && test_cmp expect warn &&
+	echo cache >expect.from && test_cmp expect.from from &&
+	echo 0 >expect.again && test_cmp expect.again again
+'
+
+test_expect_success 'a cached failing recipe, fixed in place, is read again and planned' '
+	recipe dev-libs/c/c-9.recipe "" &&
+	pv dev-libs/c && ! grep "^gild: warning" err &&
+	echo 1 >expect.again && test_cmp expect.again again &&
+	test_grep "dev-libs/c-9:0" out &&
+	settle && pv dev-libs/c && pv dev-libs/c &&
+	echo 0 >expect.again && test_cmp expect.again again &&
+	rm tree/recipes/dev-libs/c/c-9.recipe
+'
+
+test_expect_success 'a recipe with an empty REQUIRED_USE group loads, with a located QA warning on the run that reads it only' '
+	recipe dev-libs/c/c-8.recipe "IUSE=\"python\"
+REQUIRED_USE=\"python? ( )\"" &&
+	settle && pv dev-libs/c &&
+	echo "gild: warning: recipes/dev-libs/c/c-8.recipe:5:15: empty group '\''python? ( )'\'' in REQUIRED_USE (QA: PMS refuses this, Portage loads it; so does gild)" >expect &&
+	grep "^gild: warning" err >warn && test_cmp expect warn &&
+	test_grep "dev-libs/c-8:0" out &&
+	pv dev-libs/c && ! grep "^gild: warning" err &&
+	echo cache >expect.from && test_cmp expect.from from &&
+	rm tree/recipes/dev-libs/c/c-8.recipe
+'
+
 test_expect_success 'another gild-core.so (the parser) does not trust the cache' '
 	settle && pv app-misc/top && pv app-misc/top &&
 	echo cache >expect && test_cmp expect from &&
