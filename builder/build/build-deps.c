@@ -80,15 +80,25 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* Inside a plan's build only the packages the plan built before this one
- * count (build_env.visible); elsewhere, every package of PKGDIR. */
-static bool visible(const struct build_job *j, const struct binrepo_pkg *p)
+static bool sorted_has(const struct gild_strv *v, const char *key)
 {
-	const struct gild_strv *v = j->env->visible;
-	const char *key = p->relpath;
+	return v && v->n &&
+	       bsearch(&key, v->v, v->n, sizeof(*v->v), cmp_str) != NULL;
+}
 
-	return !v ||
-	       (v->n && bsearch(&key, v->v, v->n, sizeof(*v->v), cmp_str));
+/* Inside a plan's build, of a package the plan has only the builds the
+ * plan made before this one count (build_env.visible); of others, and
+ * elsewhere, every package of PKGDIR. pn is the package's name. */
+static bool visible(const struct build_job *j, const struct binrepo_pkg *p,
+		    const char *pn)
+{
+	_cleanup_free_ char *cpn = NULL;
+
+	if (!j->env->visible)
+		return true;
+	cpn = xasprintf("%s/%s", p->category, pn);
+	return !sorted_has(j->env->plan_names, cpn) ||
+	       sorted_has(j->env->visible, p->relpath);
 }
 
 /* The highest binary package matching a; NULL when none. */
@@ -106,8 +116,8 @@ best_binpkg(struct build_job *j, const struct atom *a, bool check_use)
 		_cleanup_free_ char *s = NULL;
 		char *sub;
 
-		if (p->error || !visible(j, p) ||
-		    gpkg_split_pf(p->pf, &pn, &pvr, NULL) < 0)
+		if (p->error || gpkg_split_pf(p->pf, &pn, &pvr, NULL) < 0 ||
+		    !visible(j, p, pn))
 			continue;
 		if (!atom_match_cpv(a, p->category, pn, pvr))
 			continue;
@@ -343,6 +353,34 @@ static void add_runtime_closure(struct build_job *j)
 	}
 }
 
+/* The profile's GILD_IMPLICIT_BDEPEND (its libc), as the resolver adds
+ * it: every recipe is built against it, but the package it names. */
+static int meet_implicit(struct build_job *j, struct dep_search *ds,
+			 struct gild_err *err)
+{
+	_cleanup_strv_ struct gild_strv atoms = GILD_STRV_INIT;
+
+	gild_split_words(config_get(j->env->cfg, "GILD_IMPLICIT_BDEPEND"),
+			 &atoms);
+	ds->cls = "GILD_IMPLICIT_BDEPEND";
+	for (size_t i = 0; i < atoms.n; i++) {
+		_cleanup_(dep_node_freep) struct dep_node *tree = NULL;
+		_cleanup_(atom_freep) struct atom *a = NULL;
+		const char *t = atoms.v[i];
+		int r;
+		if ((r = atom_parse(t, strlen(t), 8, &a, err)) < 0)
+			return r;
+		if (!strcmp(a->category, j->r->category) &&
+		    !strcmp(a->package, j->r->pn))
+			continue;
+		if ((r = depstr_parse(t, strlen(t), DEPSTR_DEPEND, 8, NULL,
+				      &tree, err)) < 0)
+			return r;
+		meet(ds, tree, true);
+	}
+	return 0;
+}
+
 int build_job_find_deps(struct build_job *j, struct gild_err *err)
 {
 	static const enum recipe_var cls[] = {RECIPE_BDEPEND, RECIPE_DEPEND};
@@ -360,6 +398,10 @@ int build_job_find_deps(struct build_job *j, struct gild_err *err)
 		ds.cls = recipe_var_name(cls[i]);
 		meet(&ds, red, true);
 		dep_node_free(red);
+	}
+	if ((r = meet_implicit(j, &ds, err)) < 0) {
+		gild_strv_release(&ds.missing);
+		return r;
 	}
 	/* the other classes are recorded (evaluated) in the package */
 	static const enum recipe_var rest[] = {RECIPE_RDEPEND, RECIPE_PDEPEND,

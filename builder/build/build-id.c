@@ -93,10 +93,13 @@ static int put_dir(struct gild_buf *b, const char *dir, const char *rel,
 	return r;
 }
 
-/* What of the configuration reaches a build (the phase environment). */
+/* What of the configuration reaches a build (the phase environment) and
+ * shapes its output. MAKEOPTS reaches it too, but a package must not
+ * depend on how many jobs built it (--verify-reproducible varies it), so
+ * it is no input. */
 static const char *const build_vars[] = {
-    "CFLAGS", "CXXFLAGS", "LDFLAGS",  "CPPFLAGS",     "CHOST",
-    "CBUILD", "MAKEOPTS", "FEATURES", "INSTALL_MASK", "ARCH",
+    "CFLAGS", "CXXFLAGS", "LDFLAGS",	  "CPPFLAGS", "CHOST",
+    "CBUILD", "FEATURES", "INSTALL_MASK", "ARCH",
 };
 
 /* reproducible-builds.org: SOURCE_DATE_EPOCH is a non-negative decimal
@@ -124,9 +127,9 @@ int build_job_compute_id(struct build_job *j, struct gild_err *err)
 		return gild_fail(
 		    err, -GILD_E_INVALID, NULL,
 		    "SOURCE_DATE_EPOCH '%s' is not a number of seconds", sde);
-	/* 2: build-time dependencies laid over the stage, not only at
-	 * /build/deps */
-	put(&b, "gild-build-id", "2");
+	/* 3: MAKEOPTS is no input (2: build-time dependencies laid over
+	 * the stage, not only at /build/deps) */
+	put(&b, "gild-build-id", "3");
 	put(&b, "cpv", j->r->pf);
 	put(&b, "category", j->r->category);
 	{

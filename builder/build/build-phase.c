@@ -241,11 +241,13 @@ static int phase_env_toolchain(struct build_job *j, struct sandbox_spec *s,
 					      "MAKEOPTS", "FEATURES", "ARCH"};
 	int rc;
 
-	for (size_t i = 0; i < GILD_ARRAY_SIZE(cfgvars); i++)
-		if ((rc = set_env(s, cfgvars[i],
-				  config_get(j->env->cfg, cfgvars[i]), err)) <
-		    0)
+	for (size_t i = 0; i < GILD_ARRAY_SIZE(cfgvars); i++) {
+		const char *v = config_get(j->env->cfg, cfgvars[i]);
+		if (!strcmp(cfgvars[i], "MAKEOPTS") && j->opts->makeopts)
+			v = j->opts->makeopts;
+		if ((rc = set_env(s, cfgvars[i], v, err)) < 0)
 			return rc;
+	}
 	return set_features(j, s, err);
 }
 

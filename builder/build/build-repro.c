@@ -1,8 +1,8 @@
 /* build-repro.c: `gild build --verify-reproducible`: each package built a
  * second time from the same inputs, in another work area, at another
- * time, with another umask, time zone and locale in the caller's
- * environment, into a scratch directory; the two GPKGs must be the same
- * bytes. When they are not, the difference is named as precisely as the
+ * time, with another MAKEOPTS, umask, time zone and locale in the
+ * caller's environment, into a scratch directory; the two GPKGs must be the
+ * same bytes. When they are not, the difference is named as precisely as the
  * two packages allow: the metadata key, or the file of the image and the
  * first offset where the contents part, or else the member of the GPKG
  * and the byte offset (archive headers, ordering). */
@@ -73,11 +73,12 @@ static int compare_meta(const char *cpv, const char *a, const char *b,
 					 "metadata '%s' differs",
 					 cpv, ma.kv[i].key);
 	}
-	return ma.n == mb.n ? 0
-			    : gild_fail(err, -GILD_E_INVALID, NULL,
-					"'%s' is not reproducible: its metadata "
-					"has other keys",
-					cpv);
+	return ma.n == mb.n
+		   ? 0
+		   : gild_fail(err, -GILD_E_INVALID, NULL,
+			       "'%s' is not reproducible: its metadata "
+			       "has other keys",
+			       cpv);
 }
 
 struct tree_walk {
@@ -86,8 +87,7 @@ struct tree_walk {
 	struct gild_err *err;
 };
 
-static int differs(const struct tree_walk *w, const char *rel,
-		   const char *what)
+static int differs(const struct tree_walk *w, const char *rel, const char *what)
 {
 	return gild_fail(w->err, -GILD_E_INVALID, NULL,
 			 "'%s' is not reproducible: /%s %s", w->cpv, rel, what);
@@ -156,10 +156,10 @@ static int compare_entry(const struct tree_walk *w, const char *rel)
 		return strcmp(la, lb) ? differs(w, rel, "points elsewhere") : 0;
 	}
 	if (S_ISREG(sa.st_mode) && (off = first_difference(a, b)) >= 0) {
-		_cleanup_free_ char *what = xasprintf(
-		    "differs from byte %lld (sizes %lld and %lld)",
-		    (long long)off, (long long)sa.st_size,
-		    (long long)sb.st_size);
+		_cleanup_free_ char *what =
+		    xasprintf("differs from byte %lld (sizes %lld and %lld)",
+			      (long long)off, (long long)sa.st_size,
+			      (long long)sb.st_size);
 		return differs(w, rel, what);
 	}
 	return 0;
@@ -236,8 +236,8 @@ static void restore_host(struct build_env *e, struct host_state *h)
 }
 
 int build_verify_reproducible(struct build_env *e, const struct recipe *r,
-			      const struct build_opts *opts,
-			      const char *first, struct gild_err *err)
+			      const struct build_opts *opts, const char *first,
+			      struct gild_err *err)
 {
 	_cleanup_free_ char *area = xasprintf("%s/.repro", e->tmpdir);
 	_cleanup_free_ char *out = gild_path_join(area, "packages");
@@ -253,6 +253,9 @@ int build_verify_reproducible(struct build_env *e, const struct recipe *r,
 	sleep(1);
 	o.rebuild = true;
 	o.output_pkgdir = out;
+	/* another number of make jobs: output must not depend on it */
+	o.makeopts =
+	    strstr(config_get(e->cfg, "MAKEOPTS"), "-j1") ? "-j3" : "-j1";
 	vary_host(e, area, &h);
 	rc = build_recipe(e, r, &o, &outcome, &second, err);
 	restore_host(e, &h);

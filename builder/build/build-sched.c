@@ -74,7 +74,8 @@ struct sched {
 	bool repo_stale; /* a child added a package since the last read */
 	pid_t parent;
 	struct gild_err first;
-	struct gild_strv failed; /* cpvs */
+	struct gild_strv failed;     /* cpvs */
+	struct gild_strv plan_names; /* "cat/pn" of every entry, sorted */
 };
 
 /* ---- signals --------------------------------------------------------- */
@@ -216,8 +217,23 @@ static void walk_runtime(const struct plan *p, size_t k, unsigned *mark,
 /* pre[i]: what entry i is built against, restricted to the entries the
  * plan orders before it (a runtime cycle through i would otherwise make
  * i wait for itself; a one-at-a-time build lacks those too). */
+static void collect_plan_names(struct sched *s)
+{
+	for (size_t i = 0; i < s->n; i++) {
+		const char *cpv = s->res->v[i].cpv, *slash = strchr(cpv, '/');
+		_cleanup_free_ char *pn = NULL, *pvr = NULL;
+		if (!slash || gpkg_split_pf(slash + 1, &pn, &pvr, NULL) < 0)
+			continue;
+		gild_strv_push(
+		    &s->plan_names,
+		    xasprintf("%.*s/%s", (int)(slash - cpv), cpv, pn));
+	}
+	gild_strv_sort(&s->plan_names);
+}
+
 static void link_prerequisites(struct sched *s)
 {
+	collect_plan_names(s);
 	static const enum dep_class bt[] = {DEP_DEPEND, DEP_BDEPEND,
 					    DEP_IDEPEND};
 	_cleanup_free_ unsigned *mark = xcalloc(s->n + 1, sizeof(unsigned));
@@ -471,6 +487,7 @@ static int start(struct sched *s, size_t i, struct gild_err *err)
 		return gild_fail_errno(err, NULL, "cannot create a pipe");
 	fflush(NULL); /* nothing buffered is written twice */
 	s->env->visible = &vis;
+	s->env->plan_names = &s->plan_names;
 	pid = fork();
 	if (pid == 0) {
 		close(fds[0]);
@@ -870,6 +887,7 @@ static void sched_release(struct sched *s)
 	free(s->running);
 	times_release(&s->times);
 	gild_strv_release(&s->failed);
+	gild_strv_release(&s->plan_names);
 }
 
 static unsigned choose_jobs(const struct build_env *env,
@@ -1063,6 +1081,7 @@ static char *predict_entry(struct sched *s, size_t i, struct plan_entry *pe,
 	char *rel;
 
 	s->env->visible = vis;
+	s->env->plan_names = &s->plan_names;
 	if (build_recipe_forecast(s->env, s->v[i].rc, s->o, &f, err) < 0) {
 		s->env->visible = NULL;
 		return NULL;

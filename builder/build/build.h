@@ -48,6 +48,7 @@ struct build_opts {
 	/* write the package here, outside PKGDIR and its index (the second
 	 * build of verify_reproducible); NULL: PKGDIR */
 	const char *output_pkgdir;
+	const char *makeopts; /* instead of MAKEOPTS (not in the build-id) */
 };
 
 /* Everything a run of `gild build` shares between packages. */
@@ -72,12 +73,15 @@ struct build_env {
 	struct gild_strv verified; /* PKGDIR/.gild-verified, once read */
 	bool verified_read;
 	uint64_t jobs; /* GILD_JOBS, else the number of CPUs */
-	/* Building a plan's package: the binary packages its build may see
-	 * (relpaths, sorted), which are exactly those the plan built before
-	 * it, so that its inputs (and build-id) do not depend on what else
-	 * PKGDIR holds or on the order parallel builds finish in. NULL: any
-	 * package (`gild build --nodeps`). */
+	/* Building a plan's package: of the packages the plan has
+	 * (plan_names: "cat/pn", sorted), its build may see only the builds
+	 * the plan made before it (visible: relpaths, sorted), so that its
+	 * inputs (and build-id) depend neither on older builds in PKGDIR nor
+	 * on the order parallel builds finish in. Packages the plan does not
+	 * have are taken from PKGDIR as they are. NULL: every package (`gild
+	 * build --nodeps`). */
 	const struct gild_strv *visible;
+	const struct gild_strv *plan_names;
 	/* Called as each phase starts (the scheduler's progress). */
 	void (*on_phase)(void *ud, const char *phase);
 	void *on_phase_ud;

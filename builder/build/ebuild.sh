@@ -898,7 +898,8 @@ _eb_setup_toolchain() {
 	local bin="${T:-/tmp}/.musl-toolchain"
 	if [[ ! -x ${bin}/${CHOST}-gcc ]]; then
 		type -P "${CHOST}-gcc" >/dev/null && return 0
-		type -P musl-gcc >/dev/null || return 0
+		[[ -f /build/deps/usr/lib/libc.a ]] || type -P musl-gcc >/dev/null ||
+			return 0
 		_eb_make_musl_cc "${bin}" || return 0
 	fi
 	[[ :${PATH}: == *:"${bin}":* ]] || export PATH="${bin}:${PATH}"
@@ -923,10 +924,52 @@ _eb_make_musl_cc() {
 	[[ -n ${multi} && -d /usr/include/${multi}/asm ]] &&
 		ln -sfn "/usr/include/${multi}/asm" "${kh}/asm"
 	opts+=(-idirafter "${kh}")
+	if [[ -f ${deps}/usr/include/stdio.h && -f ${deps}/usr/lib/libc.a ]]; then
+		# the profile's libc from the tree (GILD_IMPLICIT_BDEPEND) is
+		# among the build-time dependencies: its headers, crt files and
+		# libraries, never the stage's
+		_eb_write_musl_specs "${bin}/gild-musl.specs" "${deps}/usr" || return 1
+		printf '#!/bin/sh\nexec gcc %s "$@" -specs %s\n' "${opts[*]}" \
+			"${bin}/gild-musl.specs" >"${bin}/${CHOST}-gcc" &&
+			chmod 755 "${bin}/${CHOST}-gcc"
+		return
+	fi
 	[[ -d ${deps}/usr/include ]] && opts+=(-idirafter "${deps}/usr/include")
 	[[ -d ${deps}/usr/lib ]] && opts+=("-L${deps}/usr/lib")
 	printf '#!/bin/sh\nexec musl-gcc %s "$@"\n' "${opts[*]}" >"${bin}/${CHOST}-gcc" &&
 		chmod 755 "${bin}/${CHOST}-gcc"
+}
+
+# _eb_write_musl_specs FILE PREFIX: a gcc specs file, as musl's own
+# musl-gcc wrapper writes one, for the musl installed under PREFIX (its
+# include/ and lib/): nothing of the host's C library is searched.
+_eb_write_musl_specs() {
+	local inc=$2/include lib=$2/lib
+	cat >"$1" <<-EOF
+	%rename cpp_options old_cpp_options
+
+	*cpp_options:
+	-nostdinc -isystem ${inc} -isystem include%s %(old_cpp_options)
+
+	*cc1:
+	%(cc1_cpu) -nostdinc -isystem ${inc} -isystem include%s
+
+	*link_libgcc:
+	-L${lib} -L .%s
+
+	*libgcc:
+	libgcc.a%s %:if-exists(libgcc_eh.a%s)
+
+	*startfile:
+	%{!shared: ${lib}/Scrt1.o} ${lib}/crti.o crtbeginS.o%s
+
+	*endfile:
+	crtendS.o%s ${lib}/crtn.o
+
+	*link:
+	-dynamic-linker /lib/ld-musl-${CHOST%%-*}.so.1 -nostdlib %{shared:-shared} %{static:-static} %{rdynamic:-export-dynamic}
+
+	EOF
 }
 
 # _eb_s_fallback_ok PHASE: may PHASE start in WORKDIR because S is missing?

@@ -35,7 +35,8 @@ struct rs_input {
 	size_t *work;
 	size_t nwork, work_cap;
 	size_t n_reuse; /* binary and installed versions among v */
-	struct gild_strv rebuild_targets; /* targets resolve-reuse.c added */
+	struct gild_strv rebuild_targets;  /* targets resolve-reuse.c added */
+	struct gild_strv implicit_bdepend; /* atoms every recipe needs */
 	struct rs_source src;	/* .current NULL: every stub is current */
 	struct gild_strv stale; /* "cat/pn" of stubs found stale */
 };

@@ -67,9 +67,16 @@ void rs_input_free(struct rs_input *in)
 	gild_strv_release(&in->stale);
 	gild_strv_release(&in->targets);
 	gild_strv_release(&in->rebuild_targets);
+	gild_strv_release(&in->implicit_bdepend);
 	resolver_free(in->r);
 	gild_buf_release(&in->buf);
 	free(in);
+}
+
+void rs_input_set_implicit_bdepend(struct rs_input *in, const char *atoms)
+{
+	gild_strv_release(&in->implicit_bdepend);
+	gild_split_words(atoms, &in->implicit_bdepend);
 }
 
 void rs_input_set_flag_origin(struct rs_input *in, rs_flag_origin_fn fn,
@@ -527,6 +534,35 @@ static bool rec_use_on(void *ud, const char *flag)
 	return has_flag(c->use, c->n_use, flag);
 }
 
+/* GILD_IMPLICIT_BDEPEND of a recipe to build, and of a binary package
+ * (which is reused only when built against the plan's libc): their
+ * BDEPEND as well. */
+static int entry_implicit_deps(struct rs_input *in, const struct entry *e,
+			       struct gild_err *err)
+{
+	bool built = e->rec.origin == RS_TREE || e->rec.origin == RS_BINARY;
+
+	for (size_t i = 0; built && i < in->implicit_bdepend.n; i++) {
+		const char *text = in->implicit_bdepend.v[i];
+		_cleanup_(dep_node_freep) struct dep_node *tree = NULL;
+		_cleanup_(atom_freep) struct atom *a = NULL;
+		int r;
+		if ((r = atom_parse(text, strlen(text), 8, &a, err)) < 0)
+			return gild_fail(err, r, NULL,
+					 "GILD_IMPLICIT_BDEPEND: '%s' is not "
+					 "an atom",
+					 text);
+		if (!strcmp(a->category, e->rec.category) &&
+		    !strcmp(a->package, e->rec.pn))
+			continue;
+		if ((r = depstr_parse(text, strlen(text), DEPSTR_DEPEND, 8,
+				      NULL, &tree, err)) < 0)
+			return r;
+		add_deps(in, e->cand, DEP_BDEPEND, tree, &e->rec);
+	}
+	return 0;
+}
+
 static int entry_deps(struct rs_input *in, const struct entry *e,
 		      struct gild_err *err)
 {
@@ -547,7 +583,7 @@ static int entry_deps(struct rs_input *in, const struct entry *e,
 		red = depstr_reduce(tree, rec_use_on, (void *)&e->rec);
 		add_deps(in, e->cand, cls, red, &e->rec);
 	}
-	return 0;
+	return entry_implicit_deps(in, e, err);
 }
 
 /* ---- building and solving ------------------------------------------------ */

@@ -799,6 +799,8 @@ int rtree_load(const struct gild_ctx *ctx, bool emptytree, struct rtree **out,
 		return rc;
 	rt->in = rs_input_new();
 	rs_input_set_flag_origin(rt->in, flag_origin, rt);
+	rs_input_set_implicit_bdepend(
+	    rt->in, config_get(rt->cfg, "GILD_IMPLICIT_BDEPEND"));
 	rt->t_config = gild_now();
 	if ((rc = use_cache(rt, ctx->tree)) < 0)
 		return rt->err->code;

@@ -258,6 +258,13 @@ void rs_input_add(struct rs_input *in, const struct rs_recipe *rec);
  * keeps 40,000 versions; a plan looks at a few hundred). */
 typedef void (*rs_load_fn)(void *ud, long handle, struct rs_recipe *out);
 void rs_input_set_loader(struct rs_input *in, rs_load_fn fn, void *ud);
+
+/* Atoms (space separated) that every recipe is built against as if its
+ * BDEPEND named them (a profile's GILD_IMPLICIT_BDEPEND: its libc, which
+ * Portage builds first for the same reason); a recipe of a package they
+ * name does not get them. Binary versions get them too (a reused package
+ * must have been built against the plan's libc); installed ones do not. */
+void rs_input_set_implicit_bdepend(struct rs_input *in, const char *atoms);
 void rs_input_add_stub(struct rs_input *in, const char *category,
 		       const char *pn, const char *pvr, enum rs_origin origin,
 		       long handle);
