@@ -376,7 +376,11 @@ static int meet_implicit(struct build_job *j, struct dep_search *ds,
 		if ((r = depstr_parse(t, strlen(t), DEPSTR_DEPEND, 8, NULL,
 				      &tree, err)) < 0)
 			return r;
-		meet(ds, tree, true);
+		if (meet(ds, tree, true)) {
+			const struct binrepo_pkg *p = best_binpkg(j, a, true);
+			if (p && !gild_strv_contains(&j->libc, p->relpath))
+				gild_strv_add(&j->libc, p->relpath);
+		}
 	}
 	return 0;
 }

@@ -273,7 +273,8 @@ static int add_binds(struct build_job *j, struct sandbox_spec *s,
 		     struct gild_err *err)
 {
 	static const char *const ro[][2] = {{"gild", "/gild"},
-					    {"deps", "/build/deps"}};
+					    {"deps", "/build/deps"},
+					    {"libc", "/build/libc"}};
 	static const char *const rw[][2] = {{"work", "/build/work"},
 					    {"image", "/build/image"},
 					    {"temp", "/build/temp"},

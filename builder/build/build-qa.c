@@ -189,6 +189,13 @@ static int mask_entry(const char *path, const struct stat *st, int flag,
 	return 0;
 }
 
+/* FEATURES=strip's script. .comment goes (compiler versions); the GNU
+ * build-id note stays: it is an allocated section, and taking it out of a
+ * shared library shifts the section numbers its .dynsym records (strip
+ * cannot rewrite .dynsym), so the linker no longer sees a data symbol
+ * (musl's optarg) as data and makes text relocations instead of copy
+ * relocations: programs that musl then refuses to run. It is a hash of
+ * what the build wrote, reproducible with the build. */
 const char build_strip_sh[] =
     "cd /build/image || exit 1\n"
     "find . -type f ! -perm -u+w -exec chmod u+w {} + 2>/dev/null\n"
@@ -201,8 +208,7 @@ const char build_strip_sh[] =
     "    objcopy --add-gnu-debuglink=\"usr/lib/debug/$f.debug\" \"$f\" || exit "
     "1\n"
     "  fi\n"
-    "  strip --strip-unneeded -R .comment -R .note.gnu.build-id -D \"$f\" || "
-    "exit 1\n"
+    "  strip --strip-unneeded -R .comment -D \"$f\" || exit 1\n"
     "done\n";
 
 /* FEATURES=strip: strip ELF files in the sandbox (binutils parse what the

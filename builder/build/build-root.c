@@ -272,9 +272,13 @@ int build_job_install_deps(struct build_job *j, struct gild_err *err)
 	for (size_t i = 0; i < j->deps.n; i++) {
 		_cleanup_free_ char *p =
 		    gild_path_join(j->env->pkgdir, j->deps.v[i]);
-		fprintf(j->log, ">>> Installing build dependency %s\n",
-			j->deps.v[i]);
-		if ((r = gpkg_extract(p, deps, err)) < 0)
+		bool libc = gild_strv_contains(&j->libc, j->deps.v[i]);
+		_cleanup_free_ char *to =
+		    libc ? gild_path_join(j->workroot, "libc") : NULL;
+		fprintf(j->log, ">>> Installing build dependency %s%s\n",
+			j->deps.v[i],
+			libc ? " (the libc, at /build/libc)" : "");
+		if ((r = gpkg_extract(p, libc ? to : deps, err)) < 0)
 			return r;
 	}
 	if (j->deps.n)

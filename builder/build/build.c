@@ -186,8 +186,9 @@ static int lock_workroot(struct build_job *j, struct gild_err *err)
 
 static int make_workroot(struct build_job *j, struct gild_err *err)
 {
-	static const char *const sub[] = {
-	    "work", "image", "temp", "gild", "gild/classes", "deps", "home"};
+	static const char *const sub[] = {"work", "image",	  "temp",
+					  "gild", "gild/classes", "deps",
+					  "libc", "home"};
 	int r;
 
 	j->workroot =
@@ -365,6 +366,7 @@ static void build_job_release(struct build_job *j)
 	gild_strv_release(&j->iuse_flags);
 	gild_strv_release(&j->deps);
 	gild_strv_release(&j->dep_ids);
+	gild_strv_release(&j->libc);
 	gild_strv_release(&j->distfiles);
 	for (size_t i = 0; i < RECIPE_NVARS; i++)
 		free(j->evaluated[i]);

@@ -16,7 +16,8 @@
  *   /gild/ebuild.sh, /gild/phase.sh, /gild/classes/, /gild/recipe
  *   /build/work (WORKDIR), /build/image (D), /build/temp (T),
  *   /build/distdir (DISTDIR, read-only), /build/files (FILESDIR, read-only),
- *   /build/deps (the build-time dependencies' images, read-only).
+ *   /build/deps (the build-time dependencies' images, read-only),
+ *   /build/libc (the profile's libc from the tree, read-only).
  * and the dependencies' images are also laid over the stage's own
  * directories (build-root.c), so /usr/lib/libz.so of a dependency is in
  * /usr/lib, where compilers and the loader look.
@@ -102,10 +103,14 @@ struct build_job {
 	const struct recipe *r;
 	const struct build_opts *opts;
 	struct use_state use;
-	struct gild_strv use_flags;    /* enabled flags, sorted (USE) */
-	struct gild_strv iuse_flags;   /* IUSE, sorted */
-	struct gild_strv deps;	       /* build-time dep packages (relpaths) */
-	struct gild_strv dep_ids;      /* their build-ids, same order */
+	struct gild_strv use_flags;  /* enabled flags, sorted (USE) */
+	struct gild_strv iuse_flags; /* IUSE, sorted */
+	struct gild_strv deps;	     /* build-time dep packages (relpaths) */
+	struct gild_strv dep_ids;    /* their build-ids, same order */
+	/* of deps, the profile's libc (GILD_IMPLICIT_BDEPEND): at
+	 * /build/libc only, never laid over the stage, whose own compiler
+	 * (HOSTCC) must keep its own C library's headers */
+	struct gild_strv libc;
 	struct gild_strv distfiles;    /* names, in SRC_URI order (A) */
 	char *evaluated[RECIPE_NVARS]; /* USE-reduced dependency strings */
 	char *build_id;		       /* hex sha256 */

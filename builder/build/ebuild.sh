@@ -898,7 +898,7 @@ _eb_setup_toolchain() {
 	local bin="${T:-/tmp}/.musl-toolchain"
 	if [[ ! -x ${bin}/${CHOST}-gcc ]]; then
 		type -P "${CHOST}-gcc" >/dev/null && return 0
-		[[ -f /build/deps/usr/lib/libc.a ]] || type -P musl-gcc >/dev/null ||
+		[[ -f /build/libc/usr/lib/libc.a ]] || type -P musl-gcc >/dev/null ||
 			return 0
 		_eb_make_musl_cc "${bin}" || return 0
 	fi
@@ -924,18 +924,18 @@ _eb_make_musl_cc() {
 	[[ -n ${multi} && -d /usr/include/${multi}/asm ]] &&
 		ln -sfn "/usr/include/${multi}/asm" "${kh}/asm"
 	opts+=(-idirafter "${kh}")
-	if [[ -f ${deps}/usr/include/stdio.h && -f ${deps}/usr/lib/libc.a ]]; then
-		# the profile's libc from the tree (GILD_IMPLICIT_BDEPEND) is
-		# among the build-time dependencies: its headers, crt files and
-		# libraries, never the stage's
-		_eb_write_musl_specs "${bin}/gild-musl.specs" "${deps}/usr" || return 1
+	[[ -d ${deps}/usr/include ]] && opts+=(-idirafter "${deps}/usr/include")
+	[[ -d ${deps}/usr/lib ]] && opts+=("-L${deps}/usr/lib")
+	if [[ -f /build/libc/usr/include/stdio.h && -f /build/libc/usr/lib/libc.a ]]; then
+		# the profile's libc from the tree (GILD_IMPLICIT_BDEPEND,
+		# at /build/libc): its headers, crt files and libraries, never
+		# the stage's
+		_eb_write_musl_specs "${bin}/gild-musl.specs" /build/libc/usr || return 1
 		printf '#!/bin/sh\nexec gcc %s "$@" -specs %s\n' "${opts[*]}" \
 			"${bin}/gild-musl.specs" >"${bin}/${CHOST}-gcc" &&
 			chmod 755 "${bin}/${CHOST}-gcc"
 		return
 	fi
-	[[ -d ${deps}/usr/include ]] && opts+=(-idirafter "${deps}/usr/include")
-	[[ -d ${deps}/usr/lib ]] && opts+=("-L${deps}/usr/lib")
 	printf '#!/bin/sh\nexec musl-gcc %s "$@"\n' "${opts[*]}" >"${bin}/${CHOST}-gcc" &&
 		chmod 755 "${bin}/${CHOST}-gcc"
 }

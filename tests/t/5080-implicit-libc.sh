@@ -33,7 +33,8 @@ test_expect_success 'setup: a profile libc and a user of it' '
 	LICENSE="MIT"
 	S="${WORKDIR}"
 	src_compile() {
-		cp /usr/share/fakelibc/marker seen || die "no libc in the build root"
+		cp /build/libc/usr/share/fakelibc/marker seen || die "no libc at /build/libc"
+		! test -e /usr/share/fakelibc/marker || die "the libc was laid over the stage"
 	}
 	src_install() {
 		insinto /usr/share/user
