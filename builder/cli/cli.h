@@ -82,6 +82,29 @@ enum {
 int gild_ctx_common_opt(struct gild_ctx *ctx, int c, const char *arg,
 			int *status);
 
+/* A command's options, parsed as git's parse_options does: the common
+ * ones (and, with sched, the scheduling ones) are handled here, each of
+ * the command's own goes to fn. */
+struct cli_sched;
+struct cli_opts {
+	const struct option *opts; /* the command's own, {0}-ended, or NULL */
+	const char *shortopts;	   /* its own short options, or NULL */
+	bool stop_at_operand;	   /* options end at the first operand ("+") */
+	bool own_tree_flag;	 /* --tree is the command's own flag (pretend's
+				    display): the tree is --tree-dir or -C */
+	struct cli_sched *sched; /* takes -j, -l, --keep-going, --json-events */
+	/* one of the command's own options: 0, or the status to stop with
+	 * (2 after a usage error, or a negative code with ctx->err filled) */
+	int (*fn)(struct gild_ctx *ctx, int c, const char *arg, void *ud);
+	void *ud;
+};
+
+/* Returns the index of argv's first operand (argv[0] is the command), or
+ * -1 with *status: 0 after --help, 2 after a bad option, or what fn
+ * returned. */
+int cli_parse_opts(struct gild_ctx *ctx, int argc, char **argv,
+		   const struct cli_opts *o, int *status);
+
 /* Print the command's usage line (from the table in main.c) to f. */
 void gild_ctx_usage(const struct gild_ctx *ctx, FILE *f);
 

@@ -80,26 +80,21 @@ static void print_atom_text(FILE *f, const struct atom *a)
 }
 
 /* "--eapi N": only 7 and 8 exist for gild. */
+static int eapi_opt(struct gild_ctx *ctx, int c, const char *arg, void *ud)
+{
+	return c == 'e' ? gild_parse_eapi_opt(ctx, arg, ud) : 0;
+}
+
 int cmd_atom(int argc, char **argv, struct gild_ctx *ctx)
 {
 	static const struct option opts[] = {
-	    GILD_TREE_LONGOPT,
-	    GILD_COMMON_LONGOPTS,
-	    {"eapi", required_argument, NULL, 'e'},
-	    {0}};
+	    {"eapi", required_argument, NULL, 'e'}, {0}};
 	_cleanup_(atom_freep) struct atom *a = NULL;
-	int c, status, eapi = 8, r;
+	int eapi = 8, status, r;
+	struct cli_opts co = {.opts = opts, .fn = eapi_opt, .ud = &eapi};
 
-	while ((c = getopt_long(argc, argv, GILD_COMMON_SHORTOPTS, opts,
-				NULL)) != -1) {
-		if (c == 'e') {
-			if ((r = gild_parse_eapi_opt(ctx, optarg, &eapi)) < 0)
-				return r;
-			continue;
-		}
-		if (gild_ctx_common_opt(ctx, c, optarg, &status) <= 0)
-			return status;
-	}
+	if (cli_parse_opts(ctx, argc, argv, &co, &status) < 0)
+		return status;
 	if (argc - optind != 1)
 		return gild_ctx_usage_error(ctx, "needs one atom");
 	r = atom_parse(argv[optind], strlen(argv[optind]), eapi, &a, &ctx->err);

@@ -26,13 +26,42 @@ struct build_cli {
 	bool nodeps;
 };
 
+static int build_opt(struct gild_ctx *ctx, int c, const char *arg, void *ud)
+{
+	struct build_cli *b = ud;
+	uint64_t v;
+	int st;
+
+	switch (c) {
+	case OPT_KEEP_WORK:
+		b->o.keep_work = true;
+		break;
+	case OPT_REBUILD:
+		b->o.rebuild = true;
+		break;
+	case OPT_FETCHONLY:
+		b->o.fetch_only = true;
+		break;
+	case OPT_NODEPS:
+		b->nodeps = true;
+		break;
+	case OPT_VERIFY:
+		b->o.verify_reproducible = true;
+		break;
+	case OPT_TIMEOUT:
+		if ((st = gild_ctx_number_opt(ctx, "--phase-timeout", arg,
+					      7 * 86400, &v)))
+			return st;
+		b->o.phase_timeout = (unsigned)v;
+		break;
+	}
+	return 0;
+}
+
 static int parse_build_opts(int argc, char **argv, struct gild_ctx *ctx,
 			    struct build_cli *b, int *status)
 {
 	static const struct option opts[] = {
-	    GILD_TREE_LONGOPT,
-	    GILD_COMMON_LONGOPTS,
-	    GILD_SCHED_LONGOPTS,
 	    {"keep-work", no_argument, NULL, OPT_KEEP_WORK},
 	    {"rebuild", no_argument, NULL, OPT_REBUILD},
 	    {"fetchonly", no_argument, NULL, OPT_FETCHONLY},
@@ -40,49 +69,18 @@ static int parse_build_opts(int argc, char **argv, struct gild_ctx *ctx,
 	    {"nodeps", no_argument, NULL, OPT_NODEPS},
 	    {"verify-reproducible", no_argument, NULL, OPT_VERIFY},
 	    {0}};
-	int c, h;
+	struct cli_opts o = {
+	    .opts = opts, .sched = &b->sched, .fn = build_opt, .ud = b};
+	int first = cli_parse_opts(ctx, argc, argv, &o, status);
 
-	while ((c = getopt_long(argc, argv,
-				GILD_COMMON_SHORTOPTS GILD_SCHED_SHORTOPTS,
-				opts, NULL)) != -1) {
-		if ((h = gild_ctx_common_opt(ctx, c, optarg, status)) < 0 ||
-		    (!h && (h = cli_sched_opt(ctx, c, optarg, &b->sched,
-					      status)) < 0))
-			return -1;
-		if (h > 0)
-			continue;
-		switch (c) {
-		case OPT_KEEP_WORK:
-			b->o.keep_work = true;
-			break;
-		case OPT_REBUILD:
-			b->o.rebuild = true;
-			break;
-		case OPT_FETCHONLY:
-			b->o.fetch_only = true;
-			break;
-		case OPT_NODEPS:
-			b->nodeps = true;
-			break;
-		case OPT_VERIFY:
-			b->o.verify_reproducible = true;
-			break;
-		case OPT_TIMEOUT: {
-			uint64_t v;
-			if ((*status =
-				 gild_ctx_number_opt(ctx, "--phase-timeout",
-						     optarg, 7 * 86400, &v)))
-				return -1;
-			b->o.phase_timeout = (unsigned)v;
-			break;
-		}
-		}
-	}
+	if (first < 0)
+		return -1;
 	cli_sched_apply(&b->sched, &b->o);
-	if (optind >= argc) {
+	if (first >= argc) {
 		*status = gild_ctx_usage_error(ctx, "no target given");
 		return -1;
 	}
+	optind = first;
 	return 0;
 }
 

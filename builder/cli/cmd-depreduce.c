@@ -22,43 +22,56 @@ static int parse_kind(struct gild_ctx *ctx, const char *arg,
 	return gild_ctx_usage_error(ctx, "unknown kind '%s'", arg);
 }
 
+struct depreduce_args {
+	struct gild_strv use;
+	enum depstr_kind kind;
+	int eapi;
+};
+
+static void depreduce_args_release(struct depreduce_args *a)
+{
+	gild_strv_release(&a->use);
+}
+
+static int depreduce_opt(struct gild_ctx *ctx, int c, const char *arg, void *ud)
+{
+	struct depreduce_args *a = ud;
+
+	if (c == 'u')
+		gild_split_words(arg, &a->use);
+	else if (c == 'e')
+		return gild_parse_eapi_opt(ctx, arg, &a->eapi);
+	else if (c == 'k' && parse_kind(ctx, arg, &a->kind) != 0)
+		return 2;
+	return 0;
+}
+
 int cmd_depreduce(int argc, char **argv, struct gild_ctx *ctx)
 {
 	static const struct option opts[] = {
-	    GILD_TREE_LONGOPT,
-	    GILD_COMMON_LONGOPTS,
 	    {"use", required_argument, NULL, 'u'},
 	    {"eapi", required_argument, NULL, 'e'},
 	    {"kind", required_argument, NULL, 'k'},
 	    {0}};
-	_cleanup_strv_ struct gild_strv use = GILD_STRV_INIT;
 	_cleanup_(dep_node_freep) struct dep_node *tree = NULL;
 	_cleanup_(dep_node_freep) struct dep_node *reduced = NULL;
 	_cleanup_buf_ struct gild_buf out = GILD_BUF_INIT;
-	enum depstr_kind kind = DEPSTR_DEPEND;
-	int c, status, eapi = 8, r;
+	_cleanup_(depreduce_args_release) struct depreduce_args a = {
+	    GILD_STRV_INIT, DEPSTR_DEPEND, 8};
+	struct cli_opts co = {.opts = opts, .fn = depreduce_opt, .ud = &a};
+	int status, r;
 
-	while ((c = getopt_long(argc, argv, GILD_COMMON_SHORTOPTS, opts,
-				NULL)) != -1) {
-		if (c == 'u')
-			gild_split_words(optarg, &use);
-		else if (c == 'e' &&
-			 (r = gild_parse_eapi_opt(ctx, optarg, &eapi)) < 0)
-			return r;
-		else if (c == 'k' && parse_kind(ctx, optarg, &kind) != 0)
-			return 2;
-		else if (c != 'u' && c != 'e' && c != 'k' &&
-			 gild_ctx_common_opt(ctx, c, optarg, &status) <= 0)
-			return status;
-	}
+	if (cli_parse_opts(ctx, argc, argv, &co, &status) < 0)
+		return status;
 	if (argc - optind != 1)
 		return gild_ctx_usage_error(ctx, "needs one dependency string");
 	/* strict: this is the linter, where the tree loader is lenient */
 	r = depstr_parse(argv[optind], strlen(argv[optind]),
-			 kind | DEPSTR_STRICT, eapi, NULL, &tree, &ctx->err);
+			 a.kind | DEPSTR_STRICT, a.eapi, NULL, &tree,
+			 &ctx->err);
 	if (r < 0)
 		return r;
-	reduced = depstr_reduce(tree, depstr_use_in_list, &use);
+	reduced = depstr_reduce(tree, depstr_use_in_list, &a.use);
 	depstr_format(reduced, &out);
 	fprintf(ctx->out, "%s\n", gild_buf_str(&out));
 	return 0;

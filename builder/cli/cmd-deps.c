@@ -120,16 +120,13 @@ static int print_deps(struct use_ud *u, bool json, FILE *f,
 
 int cmd_deps(int argc, char **argv, struct gild_ctx *ctx)
 {
-	static const struct option opts[] = {
-	    GILD_TREE_LONGOPT, GILD_COMMON_LONGOPTS, {0}};
 	_cleanup_(query_release) struct query q = {0};
 	struct qver *v;
-	int c, status = 2, r;
+	struct cli_opts co = {0};
+	int status, r;
 
-	while ((c = getopt_long(argc, argv, GILD_COMMON_SHORTOPTS, opts,
-				NULL)) != -1)
-		if (gild_ctx_common_opt(ctx, c, optarg, &status) <= 0)
-			return status;
+	if (cli_parse_opts(ctx, argc, argv, &co, &status) < 0)
+		return status;
 	if (optind + 1 != argc)
 		return gild_ctx_usage_error(ctx, "needs exactly one ATOM");
 	if ((r = query_one(&q, ctx, argv[optind], &v, &ctx->err)) < 0)

@@ -64,12 +64,45 @@ static int parse_seconds(struct gild_ctx *ctx, const char *opt, const char *arg,
 	return st;
 }
 
+static int fetch_opt(struct gild_ctx *ctx, int c, const char *arg, void *ud)
+{
+	struct fetch_args *a = ud;
+
+	switch (c) {
+	case OPT_DISTDIR:
+		a->distdir = arg;
+		break;
+	case OPT_MIRRORS:
+		a->mirrors = arg;
+		break;
+	case OPT_MANIFEST:
+		a->manifest = arg;
+		break;
+	case OPT_SRC_URI:
+		a->src_uri = arg;
+		break;
+	case OPT_TPM:
+		a->tpm_path = arg;
+		break;
+	case OPT_USE:
+		gild_split_words(arg, &a->use);
+		break;
+	case OPT_DEPS:
+		a->deps = true;
+		break;
+	case OPT_CONNECT_TIMEOUT:
+		return parse_seconds(ctx, "--connect-timeout", arg,
+				     &a->o.connect_timeout);
+	case OPT_TIMEOUT:
+		return parse_seconds(ctx, "--timeout", arg, &a->o.timeout);
+	}
+	return 0;
+}
+
 static int parse_fetch_opts(int argc, char **argv, struct gild_ctx *ctx,
 			    struct fetch_args *a, int *status)
 {
 	static const struct option opts[] = {
-	    GILD_TREE_LONGOPT,
-	    GILD_COMMON_LONGOPTS,
 	    {"distdir", required_argument, NULL, OPT_DISTDIR},
 	    {"mirrors", required_argument, NULL, OPT_MIRRORS},
 	    {"manifest", required_argument, NULL, OPT_MANIFEST},
@@ -80,50 +113,9 @@ static int parse_fetch_opts(int argc, char **argv, struct gild_ctx *ctx,
 	    {"use", required_argument, NULL, OPT_USE},
 	    {"deps", no_argument, NULL, OPT_DEPS},
 	    {0}};
-	int c, h;
+	struct cli_opts o = {.opts = opts, .fn = fetch_opt, .ud = a};
 
-	while ((c = getopt_long(argc, argv, GILD_COMMON_SHORTOPTS, opts,
-				NULL)) != -1) {
-		if ((h = gild_ctx_common_opt(ctx, c, optarg, status)) < 0)
-			return -1;
-		if (h > 0)
-			continue;
-		switch (c) {
-		case OPT_DISTDIR:
-			a->distdir = optarg;
-			break;
-		case OPT_MIRRORS:
-			a->mirrors = optarg;
-			break;
-		case OPT_MANIFEST:
-			a->manifest = optarg;
-			break;
-		case OPT_SRC_URI:
-			a->src_uri = optarg;
-			break;
-		case OPT_TPM:
-			a->tpm_path = optarg;
-			break;
-		case OPT_USE:
-			gild_split_words(optarg, &a->use);
-			break;
-		case OPT_DEPS:
-			a->deps = true;
-			break;
-		case OPT_CONNECT_TIMEOUT:
-			if ((*status =
-				 parse_seconds(ctx, "--connect-timeout", optarg,
-					       &a->o.connect_timeout)))
-				return -1;
-			break;
-		case OPT_TIMEOUT:
-			if ((*status = parse_seconds(ctx, "--timeout", optarg,
-						     &a->o.timeout)))
-				return -1;
-			break;
-		}
-	}
-	return 0;
+	return cli_parse_opts(ctx, argc, argv, &o, status) < 0 ? -1 : 0;
 }
 
 /* The candidate URLs of one distfile: GILD_MIRRORS first, then upstream

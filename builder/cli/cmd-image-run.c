@@ -7,41 +7,50 @@
 
 enum { OPT_ROLE = 0x2000, OPT_NETWORK, OPT_INIT, OPT_TIMEOUT };
 
+struct run_cli {
+	struct image_run_opts *o;
+	const char *role;
+};
+
+static int run_opt(struct gild_ctx *ctx, int c, const char *arg, void *ud)
+{
+	struct run_cli *u = ud;
+	uint64_t v;
+	int st;
+
+	if (c == OPT_ROLE)
+		u->role = arg;
+	else if (c == OPT_NETWORK)
+		u->o->network = true;
+	else if (c == OPT_INIT)
+		u->o->init = true;
+	else if (c == OPT_TIMEOUT) {
+		if ((st =
+			 gild_ctx_number_opt(ctx, "--timeout", arg, 86400, &v)))
+			return st;
+		u->o->timeout = (unsigned)v;
+	}
+	return 0;
+}
+
 static int parse_run_opts(int argc, char **argv, struct gild_ctx *ctx,
 			  struct image_run_opts *o, const char **role,
 			  int *status)
 {
 	static const struct option opts[] = {
-	    GILD_TREE_LONGOPT,
-	    GILD_COMMON_LONGOPTS,
 	    {"role", required_argument, NULL, OPT_ROLE},
 	    {"network", no_argument, NULL, OPT_NETWORK},
 	    {"init", no_argument, NULL, OPT_INIT},
 	    {"timeout", required_argument, NULL, OPT_TIMEOUT},
 	    {0}};
-	int c, h;
-	uint64_t v;
+	struct run_cli u = {o, NULL};
+	/* options end at the first word (DIR or the command) */
+	struct cli_opts co = {
+	    .opts = opts, .stop_at_operand = true, .fn = run_opt, .ud = &u};
 
-	/* '+': options end at the first word (DIR or the command) */
-	while ((c = getopt_long(argc, argv, "+" GILD_COMMON_SHORTOPTS, opts,
-				NULL)) != -1) {
-		if ((h = gild_ctx_common_opt(ctx, c, optarg, status)) < 0)
-			return -1;
-		if (h > 0)
-			continue;
-		if (c == OPT_ROLE)
-			*role = optarg;
-		else if (c == OPT_NETWORK)
-			o->network = true;
-		else if (c == OPT_INIT)
-			o->init = true;
-		else if (c == OPT_TIMEOUT) {
-			if ((*status = gild_ctx_number_opt(ctx, "--timeout",
-							   optarg, 86400, &v)))
-				return -1;
-			o->timeout = (unsigned)v;
-		}
-	}
+	if (cli_parse_opts(ctx, argc, argv, &co, status) < 0)
+		return -1;
+	*role = u.role;
 	return 0;
 }
 

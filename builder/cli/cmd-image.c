@@ -35,14 +35,59 @@ static int parse_formats(struct gild_ctx *ctx, const char *arg,
 	return 0;
 }
 
+struct image_cli {
+	struct image_opts *o;
+	const char *role;
+};
+
+static int image_opt(struct gild_ctx *ctx, int c, const char *arg, void *ud)
+{
+	struct image_cli *u = ud;
+	int st;
+
+	switch (c) {
+	case OPT_ROLE:
+		u->role = arg;
+		break;
+	case OPT_FORMAT:
+		if ((st = parse_formats(ctx, arg, &u->o->formats)))
+			return st;
+		break;
+	case OPT_SIZE:
+		if (gild_parse_u64(arg, true, &u->o->size) < 0 || !u->o->size)
+			return gild_ctx_usage_error(
+			    ctx,
+			    "--size '%s' is not a size (bytes "
+			    "with an optional k, m or g)",
+			    arg);
+		break;
+	case 'o':
+		u->o->outdir = arg;
+		break;
+	case OPT_VERIFY:
+		u->o->verify_reproducible = true;
+		break;
+	case OPT_FORCE:
+		u->o->force = true;
+		break;
+	case OPT_REBUILD:
+		u->o->rebuild = true;
+		break;
+	case OPT_LEGAL:
+		u->o->legal_info = true;
+		break;
+	case OPT_SOURCES:
+		u->o->legal_info = u->o->with_sources = true;
+		break;
+	}
+	return 0;
+}
+
 static int parse_image_opts(int argc, char **argv, struct gild_ctx *ctx,
 			    struct image_opts *o, struct cli_sched *sched,
 			    const char **role, int *status)
 {
 	static const struct option opts[] = {
-	    GILD_TREE_LONGOPT,
-	    GILD_COMMON_LONGOPTS,
-	    GILD_SCHED_LONGOPTS,
 	    {"role", required_argument, NULL, OPT_ROLE},
 	    {"format", required_argument, NULL, OPT_FORMAT},
 	    {"size", required_argument, NULL, OPT_SIZE},
@@ -53,59 +98,20 @@ static int parse_image_opts(int argc, char **argv, struct gild_ctx *ctx,
 	    {"legal-info", no_argument, NULL, OPT_LEGAL},
 	    {"with-sources", no_argument, NULL, OPT_SOURCES},
 	    {0}};
-	int c, h;
+	struct image_cli u = {o, NULL};
+	struct cli_opts co = {.opts = opts,
+			      .shortopts = "o:",
+			      .sched = sched,
+			      .fn = image_opt,
+			      .ud = &u};
+	int first = cli_parse_opts(ctx, argc, argv, &co, status);
 
-	while ((c = getopt_long(argc, argv,
-				GILD_COMMON_SHORTOPTS GILD_SCHED_SHORTOPTS "o:",
-				opts, NULL)) != -1) {
-		if ((h = gild_ctx_common_opt(ctx, c, optarg, status)) < 0 ||
-		    (!h &&
-		     (h = cli_sched_opt(ctx, c, optarg, sched, status)) < 0))
-			return -1;
-		if (h > 0)
-			continue;
-		switch (c) {
-		case OPT_ROLE:
-			*role = optarg;
-			break;
-		case OPT_FORMAT:
-			if ((*status = parse_formats(ctx, optarg, &o->formats)))
-				return -1;
-			break;
-		case OPT_SIZE:
-			if (gild_parse_u64(optarg, true, &o->size) < 0 ||
-			    !o->size) {
-				*status = gild_ctx_usage_error(
-				    ctx,
-				    "--size '%s' is not a size (bytes "
-				    "with an optional k, m or g)",
-				    optarg);
-				return -1;
-			}
-			break;
-		case 'o':
-			o->outdir = optarg;
-			break;
-		case OPT_VERIFY:
-			o->verify_reproducible = true;
-			break;
-		case OPT_FORCE:
-			o->force = true;
-			break;
-		case OPT_REBUILD:
-			o->rebuild = true;
-			break;
-		case OPT_LEGAL:
-			o->legal_info = true;
-			break;
-		case OPT_SOURCES:
-			o->legal_info = o->with_sources = true;
-			break;
-		}
-	}
-	if (optind < argc) {
+	if (first < 0)
+		return -1;
+	*role = u.role;
+	if (first < argc) {
 		*status =
-		    gild_ctx_usage_error(ctx, "unexpected '%s'", argv[optind]);
+		    gild_ctx_usage_error(ctx, "unexpected '%s'", argv[first]);
 		return -1;
 	}
 	return 0;

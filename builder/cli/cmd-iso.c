@@ -6,36 +6,45 @@ enum {
 	OPT_ROLE = 0x2000,
 };
 
+struct iso_cli {
+	struct iso_opts *o;
+	const char *role;
+};
+
+static int iso_opt(struct gild_ctx *ctx, int c, const char *arg, void *ud)
+{
+	struct iso_cli *u = ud;
+
+	(void)ctx;
+	if (c == OPT_ROLE)
+		u->role = arg;
+	else if (c == 'o')
+		u->o->outdir = arg;
+	return 0;
+}
+
 static int parse_iso_opts(int argc, char **argv, struct gild_ctx *ctx,
 			  struct iso_opts *o, struct cli_sched *sched,
 			  const char **role, int *status)
 {
 	static const struct option opts[] = {
-	    GILD_TREE_LONGOPT,
-	    GILD_COMMON_LONGOPTS,
-	    GILD_SCHED_LONGOPTS,
 	    {"role", required_argument, NULL, OPT_ROLE},
 	    {"output", required_argument, NULL, 'o'},
 	    {0}};
-	int c, h;
+	struct iso_cli u = {o, NULL};
+	struct cli_opts co = {.opts = opts,
+			      .shortopts = "o:",
+			      .sched = sched,
+			      .fn = iso_opt,
+			      .ud = &u};
+	int first = cli_parse_opts(ctx, argc, argv, &co, status);
 
-	while ((c = getopt_long(argc, argv,
-				GILD_COMMON_SHORTOPTS GILD_SCHED_SHORTOPTS "o:",
-				opts, NULL)) != -1) {
-		if ((h = gild_ctx_common_opt(ctx, c, optarg, status)) < 0 ||
-		    (!h &&
-		     (h = cli_sched_opt(ctx, c, optarg, sched, status)) < 0))
-			return -1;
-		if (h > 0)
-			continue;
-		if (c == OPT_ROLE)
-			*role = optarg;
-		else if (c == 'o')
-			o->outdir = optarg;
-	}
-	if (optind < argc) {
+	if (first < 0)
+		return -1;
+	*role = u.role;
+	if (first < argc) {
 		*status =
-		    gild_ctx_usage_error(ctx, "unexpected '%s'", argv[optind]);
+		    gild_ctx_usage_error(ctx, "unexpected '%s'", argv[first]);
 		return -1;
 	}
 	return 0;

@@ -224,25 +224,26 @@ static int update_manifest(struct gild_ctx *ctx, const char *pkgdir,
 	return 0;
 }
 
+static int distdir_opt(struct gild_ctx *ctx, int c, const char *arg, void *ud)
+{
+	(void)ctx;
+	if (c == OPT_DISTDIR)
+		*(const char **)ud = arg;
+	return 0;
+}
+
 int cmd_manifest(int argc, char **argv, struct gild_ctx *ctx)
 {
 	static const struct option opts[] = {
-	    GILD_TREE_LONGOPT,
-	    GILD_COMMON_LONGOPTS,
-	    {"distdir", required_argument, NULL, OPT_DISTDIR},
-	    {0}};
+	    {"distdir", required_argument, NULL, OPT_DISTDIR}, {0}};
 	_cleanup_free_ char *pkgdir = NULL, *config_dir = NULL;
 	_cleanup_(fetch_settings_release) struct fetch_settings fs = {0};
 	const char *distdir = NULL;
-	int c, h, r, status = 0;
+	struct cli_opts o = {.opts = opts, .fn = distdir_opt, .ud = &distdir};
+	int r, status;
 
-	while ((c = getopt_long(argc, argv, GILD_COMMON_SHORTOPTS, opts,
-				NULL)) != -1) {
-		if ((h = gild_ctx_common_opt(ctx, c, optarg, &status)) < 0)
-			return status;
-		if (h == 0 && c == OPT_DISTDIR)
-			distdir = optarg;
-	}
+	if (cli_parse_opts(ctx, argc, argv, &o, &status) < 0)
+		return status;
 	if (optind >= argc)
 		return gild_ctx_usage_error(ctx, "needs a package");
 	if (!(pkgdir = package_dir(ctx, argv[optind])))

@@ -12,18 +12,9 @@ enum { OPT_SET = 0x2000, OPT_RECIPE, OPT_SDE, OPT_PKGDIR, OPT_KEEP_OWNERS };
 static int parse_common(int argc, char **argv, struct gild_ctx *ctx,
 			int *status)
 {
-	static const struct option opts[] = {
-	    GILD_TREE_LONGOPT, GILD_COMMON_LONGOPTS, {0}};
-	int c;
+	struct cli_opts co = {0};
 
-	while ((c = getopt_long(argc, argv, GILD_COMMON_SHORTOPTS, opts,
-				NULL)) != -1)
-		if (gild_ctx_common_opt(ctx, c, optarg, status) <= 0) {
-			if (c != '?' && c != ':' && c != GILD_OPT_HELP)
-				*status = 2;
-			return -1;
-		}
-	return optind;
+	return cli_parse_opts(ctx, argc, argv, &co, status);
 }
 
 static void print_value_line(FILE *f, const char *key, const char *val)
@@ -194,12 +185,33 @@ static int parse_sde(struct gild_ctx *ctx, const char *what, const char *arg,
 	return 0;
 }
 
+struct create_args {
+	struct gpkg_meta *m;
+	struct create_opts *co;
+};
+
+static int create_opt(struct gild_ctx *ctx, int c, const char *arg, void *ud)
+{
+	struct create_args *a = ud;
+
+	if (c == OPT_SET && set_meta_arg(ctx, a->m, arg))
+		return 2;
+	if (c == OPT_RECIPE)
+		a->co->recipe = arg;
+	if (c == OPT_SDE && parse_sde(ctx, "--source-date-epoch", arg,
+				      &a->m->source_date_epoch) < 0)
+		return 2;
+	if (c == OPT_PKGDIR)
+		a->co->pkgdir = arg;
+	if (c == OPT_KEEP_OWNERS)
+		a->m->keep_owners = true;
+	return 0;
+}
+
 static int parse_create(int argc, char **argv, struct gild_ctx *ctx,
 			struct gpkg_meta *m, struct create_opts *co)
 {
 	static const struct option opts[] = {
-	    GILD_TREE_LONGOPT,
-	    GILD_COMMON_LONGOPTS,
 	    {"set", required_argument, NULL, OPT_SET},
 	    {"recipe", required_argument, NULL, OPT_RECIPE},
 	    {"source-date-epoch", required_argument, NULL, OPT_SDE},
@@ -207,32 +219,17 @@ static int parse_create(int argc, char **argv, struct gild_ctx *ctx,
 	    {"keep-owners", no_argument, NULL, OPT_KEEP_OWNERS},
 	    {0}};
 	const char *sde = getenv("SOURCE_DATE_EPOCH");
-	int c, status = 0, r;
+	struct create_args a = {m, co};
+	struct cli_opts o = {.opts = opts, .fn = create_opt, .ud = &a};
+	int status, first;
 
 	m->source_date_epoch = 0;
 	if (sde && *sde &&
 	    parse_sde(ctx, "SOURCE_DATE_EPOCH", sde, &m->source_date_epoch) < 0)
 		return -1 - 2;
-	while ((c = getopt_long(argc, argv, GILD_COMMON_SHORTOPTS, opts,
-				NULL)) != -1) {
-		if ((r = gild_ctx_common_opt(ctx, c, optarg, &status)) < 0)
-			return -1 - status;
-		if (r > 0)
-			continue;
-		if (c == OPT_SET && set_meta_arg(ctx, m, optarg))
-			return -1 - 2;
-		if (c == OPT_RECIPE)
-			co->recipe = optarg;
-		if (c == OPT_SDE &&
-		    parse_sde(ctx, "--source-date-epoch", optarg,
-			      &m->source_date_epoch) < 0)
-			return -1 - 2;
-		if (c == OPT_PKGDIR)
-			co->pkgdir = optarg;
-		if (c == OPT_KEEP_OWNERS)
-			m->keep_owners = true;
-	}
-	return optind;
+	if ((first = cli_parse_opts(ctx, argc, argv, &o, &status)) < 0)
+		return -1 - status;
+	return first;
 }
 
 /* gild pkg create [--set K=V]... [--recipe FILE] [--source-date-epoch N]

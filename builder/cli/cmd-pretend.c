@@ -120,36 +120,58 @@ static void predict_build_ids(struct gild_ctx *ctx, struct plan *p,
 			      err.msg);
 }
 
+enum { OPT_EMPTYTREE = 0x2000, OPT_TREE_DISPLAY, OPT_VERIFY, OPT_ROOT };
+
+/* pretend's and why's own options */
+struct pretend_args {
+	const char *root;
+	bool emptytree, tree, verify;
+};
+
+static int pretend_opt(struct gild_ctx *ctx, int c, const char *arg, void *ud)
+{
+	struct pretend_args *a = ud;
+
+	(void)ctx;
+	if (c == OPT_EMPTYTREE || c == 'e')
+		a->emptytree = true;
+	else if (c == OPT_TREE_DISPLAY || c == 't')
+		a->tree = true;
+	else if (c == OPT_VERIFY)
+		a->verify = true;
+	else if (c == OPT_ROOT)
+		a->root = arg;
+	return 0;
+}
+
 int cmd_pretend(int argc, char **argv, struct gild_ctx *ctx)
 {
-	enum { OPT_EMPTYTREE = 0x2000, OPT_TREE_DISPLAY, OPT_VERIFY, OPT_ROOT };
 	static const struct option opts[] = {
-	    GILD_COMMON_LONGOPTS,
 	    {"emptytree", no_argument, NULL, OPT_EMPTYTREE},
 	    {"tree", no_argument, NULL, OPT_TREE_DISPLAY},
 	    {"root", required_argument, NULL, OPT_ROOT},
 	    {"verify", no_argument, NULL, OPT_VERIFY},
 	    {0}};
-	const char *root = NULL;
 	_cleanup_(rtree_freep) struct rtree *rt = NULL;
 	_cleanup_(plan_freep) struct plan *p = NULL;
 	struct resolver *r = NULL;
-	bool emptytree = false, tree = false, verify = false;
-	int c, status, rc;
+	struct pretend_args a = {0};
+	/* --tree is emerge's display flag here: the tree is -C/--tree-dir */
+	struct cli_opts o = {.opts = opts,
+			     .shortopts = "et",
+			     .own_tree_flag = true,
+			     .fn = pretend_opt,
+			     .ud = &a};
+	const char *root;
+	bool emptytree, tree, verify;
+	int status, rc;
 
-	while ((c = getopt_long(argc, argv, GILD_COMMON_SHORTOPTS "et", opts,
-				NULL)) != -1) {
-		if (c == OPT_EMPTYTREE || c == 'e')
-			emptytree = true;
-		else if (c == OPT_TREE_DISPLAY || c == 't')
-			tree = true;
-		else if (c == OPT_VERIFY)
-			verify = true;
-		else if (c == OPT_ROOT)
-			root = optarg;
-		else if (gild_ctx_common_opt(ctx, c, optarg, &status) <= 0)
-			return status;
-	}
+	if (cli_parse_opts(ctx, argc, argv, &o, &status) < 0)
+		return status;
+	root = a.root;
+	emptytree = a.emptytree;
+	tree = a.tree;
+	verify = a.verify;
 	if (optind >= argc)
 		return gild_ctx_usage_error(ctx, "no target given");
 	if ((rc = solve_targets(ctx, emptytree, root_dir(root), argv + optind,
@@ -196,30 +218,25 @@ static void print_use_origins(struct gild_ctx *ctx, struct rtree *rt,
 
 int cmd_why(int argc, char **argv, struct gild_ctx *ctx)
 {
-	enum { OPT_EMPTYTREE = 0x2000, OPT_ROOT };
 	static const struct option opts[] = {
-	    GILD_TREE_LONGOPT,
-	    GILD_COMMON_LONGOPTS,
 	    {"emptytree", no_argument, NULL, OPT_EMPTYTREE},
 	    {"root", required_argument, NULL, OPT_ROOT},
 	    {0}};
-	const char *root = NULL;
-	bool emptytree = false;
 	_cleanup_(rtree_freep) struct rtree *rt = NULL;
 	_cleanup_(plan_freep) struct plan *p = NULL;
 	struct resolver *r = NULL;
 	char *deflt[] = {"@system", NULL};
-	int c, status, rc, pkg;
+	struct pretend_args a = {0};
+	struct cli_opts o = {
+	    .opts = opts, .shortopts = "e", .fn = pretend_opt, .ud = &a};
+	const char *root;
+	bool emptytree;
+	int status, rc, pkg;
 
-	while ((c = getopt_long(argc, argv, GILD_COMMON_SHORTOPTS "e", opts,
-				NULL)) != -1) {
-		if (c == OPT_EMPTYTREE || c == 'e')
-			emptytree = true;
-		else if (c == OPT_ROOT)
-			root = optarg;
-		else if (gild_ctx_common_opt(ctx, c, optarg, &status) <= 0)
-			return status;
-	}
+	if (cli_parse_opts(ctx, argc, argv, &o, &status) < 0)
+		return status;
+	root = a.root;
+	emptytree = a.emptytree;
 	if (optind >= argc)
 		return gild_ctx_usage_error(ctx, "no package given");
 	if ((rc = solve_targets(ctx, emptytree, root_dir(root),

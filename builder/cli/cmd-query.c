@@ -128,15 +128,9 @@ static void print_text_version(struct query *q, const struct qver *v, FILE *f,
 
 static int parse_opts(int argc, char **argv, struct gild_ctx *ctx, int *status)
 {
-	static const struct option opts[] = {
-	    GILD_TREE_LONGOPT, GILD_COMMON_LONGOPTS, {0}};
-	int c;
+	struct cli_opts co = {0};
 
-	while ((c = getopt_long(argc, argv, GILD_COMMON_SHORTOPTS, opts,
-				NULL)) != -1)
-		if (gild_ctx_common_opt(ctx, c, optarg, status) <= 0)
-			return -1;
-	return optind;
+	return cli_parse_opts(ctx, argc, argv, &co, status);
 }
 
 /* A recipe that does not load: where and why, for "errors". */

@@ -35,23 +35,23 @@ static int repo_pkgdir(struct gild_ctx *ctx, const char *opt, char **out)
 	return 0;
 }
 
+static int pkgdir_opt(struct gild_ctx *ctx, int c, const char *arg, void *ud)
+{
+	(void)ctx;
+	if (c == OPT_PKGDIR)
+		*(const char **)ud = arg;
+	return 0;
+}
+
 static int parse_repo_opts(int argc, char **argv, struct gild_ctx *ctx,
 			   const char **pkgdir, int *status)
 {
 	static const struct option opts[] = {
-	    GILD_TREE_LONGOPT,
-	    GILD_COMMON_LONGOPTS,
-	    {"pkgdir", required_argument, NULL, OPT_PKGDIR},
-	    {0}};
-	int c, r;
+	    {"pkgdir", required_argument, NULL, OPT_PKGDIR}, {0}};
+	struct cli_opts o = {.opts = opts, .fn = pkgdir_opt, .ud = pkgdir};
 
-	while ((c = getopt_long(argc, argv, GILD_COMMON_SHORTOPTS, opts,
-				NULL)) != -1) {
-		if ((r = gild_ctx_common_opt(ctx, c, optarg, status)) < 0)
-			return -1;
-		if (r == 0 && c == OPT_PKGDIR)
-			*pkgdir = optarg;
-	}
+	if (cli_parse_opts(ctx, argc, argv, &o, status) < 0)
+		return -1;
 	if (optind < argc) {
 		*status = gild_ctx_usage_error(ctx, "unexpected argument '%s'",
 					       argv[optind]);

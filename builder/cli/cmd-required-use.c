@@ -39,11 +39,27 @@ static int check_use_in_iuse(struct gild_ctx *ctx, const struct gild_strv *use,
 	return 0;
 }
 
+struct requse_args {
+	struct gild_strv *use, *iuse;
+	int *eapi;
+};
+
+static int requse_opt(struct gild_ctx *ctx, int c, const char *arg, void *ud)
+{
+	struct requse_args *a = ud;
+
+	if (c == 'u')
+		gild_split_words(arg, a->use);
+	else if (c == 'i')
+		gild_split_words(arg, a->iuse);
+	else if (c == 'e')
+		return gild_parse_eapi_opt(ctx, arg, a->eapi);
+	return 0;
+}
+
 int cmd_required_use(int argc, char **argv, struct gild_ctx *ctx)
 {
 	static const struct option opts[] = {
-	    GILD_TREE_LONGOPT,
-	    GILD_COMMON_LONGOPTS,
 	    {"use", required_argument, NULL, 'u'},
 	    {"iuse", required_argument, NULL, 'i'},
 	    {"eapi", required_argument, NULL, 'e'},
@@ -53,21 +69,12 @@ int cmd_required_use(int argc, char **argv, struct gild_ctx *ctx)
 	_cleanup_(dep_node_freep) struct dep_node *tree = NULL;
 	_cleanup_buf_ struct gild_buf why = GILD_BUF_INIT;
 	struct iuse_check ic = {&iuse, ctx};
-	int c, status, eapi = 8, r;
+	int status, eapi = 8, r;
+	struct requse_args a = {&use, &iuse, &eapi};
+	struct cli_opts o = {.opts = opts, .fn = requse_opt, .ud = &a};
 
-	while ((c = getopt_long(argc, argv, GILD_COMMON_SHORTOPTS, opts,
-				NULL)) != -1) {
-		if (c == 'u')
-			gild_split_words(optarg, &use);
-		else if (c == 'i')
-			gild_split_words(optarg, &iuse);
-		else if (c == 'e' &&
-			 (r = gild_parse_eapi_opt(ctx, optarg, &eapi)) < 0)
-			return r;
-		else if (c != 'u' && c != 'i' && c != 'e' &&
-			 gild_ctx_common_opt(ctx, c, optarg, &status) <= 0)
-			return status;
-	}
+	if (cli_parse_opts(ctx, argc, argv, &o, &status) < 0)
+		return status;
 	if (argc - optind != 1)
 		return gild_ctx_usage_error(ctx,
 					    "needs one REQUIRED_USE string");

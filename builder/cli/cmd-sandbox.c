@@ -21,8 +21,6 @@ enum {
 };
 
 static const struct option sandbox_opts[] = {
-    GILD_TREE_LONGOPT,
-    GILD_COMMON_LONGOPTS,
     {"root", required_argument, NULL, OPT_ROOT},
     {"ro", required_argument, NULL, OPT_RO},
     {"rw", required_argument, NULL, OPT_RW},
@@ -59,10 +57,16 @@ static int number_opt(struct gild_ctx *ctx, struct sandbox_spec *s, int c,
 	return 0;
 }
 
+struct sandbox_cli {
+	struct sandbox_spec *s;
+	bool check;
+};
+
 /* Returns 0 when the option was taken, else an exit status. */
-static int sandbox_opt(struct gild_ctx *ctx, struct sandbox_spec *s, int c,
-		       const char *arg)
+static int sandbox_opt(struct gild_ctx *ctx, int c, const char *arg, void *ud)
 {
+	struct sandbox_cli *u = ud;
+	struct sandbox_spec *s = u->s;
 	struct gild_err err = GILD_ERR_INIT;
 	int r = 0;
 
@@ -84,6 +88,9 @@ static int sandbox_opt(struct gild_ctx *ctx, struct sandbox_spec *s, int c,
 		break;
 	case OPT_ALLOW_NET:
 		sandbox_spec_set_allow_net(s, true);
+		return 0;
+	case OPT_CHECK:
+		u->check = true;
 		return 0;
 	default:
 		return number_opt(ctx, s, c, arg);
@@ -132,21 +139,17 @@ int cmd_sandbox(int argc, char **argv, struct gild_ctx *ctx)
 	_cleanup_(sandbox_spec_freep) struct sandbox_spec *s =
 	    sandbox_spec_new();
 	struct sandbox_status st;
-	bool check = false;
-	int c, status, r, trace_fd = -1;
+	struct sandbox_cli u = {s, false};
+	/* options end at the command */
+	struct cli_opts o = {.opts = sandbox_opts,
+			     .stop_at_operand = true,
+			     .fn = sandbox_opt,
+			     .ud = &u};
+	int status, r, trace_fd = -1;
 
-	while ((c = getopt_long(argc, argv, "+" GILD_COMMON_SHORTOPTS,
-				sandbox_opts, NULL)) != -1) {
-		if ((r = gild_ctx_common_opt(ctx, c, optarg, &status)) < 0)
-			return status;
-		if (r > 0)
-			continue;
-		if (c == OPT_CHECK)
-			check = true;
-		else if ((status = sandbox_opt(ctx, s, c, optarg)) != 0)
-			return status;
-	}
-	if (check)
+	if (cli_parse_opts(ctx, argc, argv, &o, &status) < 0)
+		return status;
+	if (u.check)
 		return optind < argc ? gild_ctx_usage_error(
 					   ctx, "--check takes no command")
 				     : run_check(ctx);

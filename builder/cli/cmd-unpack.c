@@ -5,19 +5,12 @@
 
 int cmd_unpack(int argc, char **argv, struct gild_ctx *ctx)
 {
-	static const struct option opts[] = {
-	    GILD_TREE_LONGOPT, GILD_COMMON_LONGOPTS, {0}};
+	struct cli_opts co = {0};
 	const char *dest;
-	int c, r, status = 0;
+	int r, status;
 
-	while ((c = getopt_long(argc, argv, GILD_COMMON_SHORTOPTS, opts,
-				NULL)) != -1) {
-		r = gild_ctx_common_opt(ctx, c, optarg, &status);
-		if (r < 0)
-			return status; /* 0 after --help */
-		if (r == 0)
-			return 2;
-	}
+	if (cli_parse_opts(ctx, argc, argv, &co, &status) < 0)
+		return status; /* 0 after --help */
 	if (argc - optind < 2)
 		return gild_ctx_usage_error(ctx, "needs an archive and a "
 						 "directory");

@@ -4,14 +4,11 @@
 
 int cmd_vercmp(int argc, char **argv, struct gild_ctx *ctx)
 {
-	static const struct option opts[] = {
-	    GILD_TREE_LONGOPT, GILD_COMMON_LONGOPTS, {0}};
+	struct cli_opts co = {0};
 	int c, status;
 
-	while ((c = getopt_long(argc, argv, GILD_COMMON_SHORTOPTS, opts,
-				NULL)) != -1)
-		if (gild_ctx_common_opt(ctx, c, optarg, &status) <= 0)
-			return status;
+	if (cli_parse_opts(ctx, argc, argv, &co, &status) < 0)
+		return status;
 	if (argc - optind != 2)
 		return gild_ctx_usage_error(ctx, "needs two versions");
 	for (int i = optind; i < argc; i++)

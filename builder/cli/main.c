@@ -16,6 +16,7 @@ struct cmd {
 	const char *core_sym; /* the function's name in gild-core.so */
 	const char *summary;
 	const char *usage; /* after "gild NAME " */
+	unsigned needs;	   /* GILD_NEED_* (ctx.h) */
 };
 
 #define FRONT(fn) fn, NULL
@@ -24,68 +25,78 @@ struct cmd {
 /* Sorted by name; `gild help` prints it in this order. */
 static const struct cmd commands[] = {
     {"atom", CORE(cmd_atom), "show the parts of a package dependency (PMS 8.3)",
-     "[--json] [--eapi N] ATOM"},
+     "[--json] [--eapi N] ATOM", 0},
     {"build", CORE(cmd_build),
      "build binary packages in the sandbox (emerge -B)",
      "[-j N] [-l LOAD] [--keep-going] [--json-events FD] [--nodeps] "
      "[--keep-work] [--rebuild] [--fetchonly] [--phase-timeout S] "
-     "[--verify-reproducible] TARGET..."},
+     "[--verify-reproducible] TARGET...",
+     GILD_NEED_TREE},
     {"depreduce", CORE(cmd_depreduce),
      "reduce a dependency string under USE (PMS 8.2)",
-     "[--use \"FLAGS\"] [--kind KIND] [--eapi N] STRING"},
+     "[--use \"FLAGS\"] [--kind KIND] [--eapi N] STRING", 0},
     {"deps", CORE(cmd_deps),
-     "evaluated dependencies of the best visible version", "[--json] ATOM"},
+     "evaluated dependencies of the best visible version", "[--json] ATOM",
+     GILD_NEED_TREE},
     {"fetch", CORE(cmd_fetch), "fetch and verify distfiles without building",
      "[--distdir DIR] [--mirrors URLS] [--timeout S] [--connect-timeout S] "
-     "[--deps] ATOM|@SET... | [--use FLAGS] --manifest FILE --src-uri SRC_URI"},
+     "[--deps] ATOM|@SET... | [--use FLAGS] --manifest FILE --src-uri SRC_URI",
+     0},
     {"help", FRONT(cmd_help), "list commands, or show one command's usage",
-     "[COMMAND]"},
+     "[COMMAND]", 0},
     {"image", CORE(cmd_image),
      "build a role's golden image: tar.zst, squashfs, erofs, ext4, SBOM",
      "[--role R] [--format tar,squashfs,erofs,ext4] [--size SIZE] [-o DIR] "
      "[--verify-reproducible] [--force] [--rebuild] [--legal-info "
      "[--with-sources]] [-j N] [-l LOAD] [--keep-going] [--json-events FD] "
      "[--json] | run [--role R "
-     "| DIR] [--network] [--init] -- CMD..."},
+     "| DIR] [--network] [--init] -- CMD...",
+     GILD_NEED_TREE},
     {"info", CORE(cmd_info),
-     "metadata.xml and USE flag descriptions with their state",
-     "[--json] ATOM"},
+     "metadata.xml and USE flag descriptions with their state", "[--json] ATOM",
+     GILD_NEED_TREE},
     {"iso", CORE(cmd_iso),
      "build a role's live ISO: kernel, initramfs, rootfs, GRUB (BIOS, UEFI)",
      "[--role R] [-o DIR] [-j N] [-l LOAD] [--keep-going] "
-     "[--json-events FD] [--json]"},
+     "[--json-events FD] [--json]",
+     GILD_NEED_TREE},
     {"manifest", CORE(cmd_manifest),
      "write or update a package's Manifest from DISTDIR",
-     "[--distdir DIR] CATEGORY/PN|ATOM|DIR [DISTFILE...]"},
+     "[--distdir DIR] CATEGORY/PN|ATOM|DIR [DISTFILE...]", GILD_NEED_TREE},
     {"pkg", CORE(cmd_pkg),
      "show, list, verify, extract or create one binary package",
      "show|files|verify FILE | extract FILE DIR | create [--set K=V]... "
-     "[--recipe FILE] [--source-date-epoch N] IMAGEDIR (OUT|--pkgdir DIR)"},
+     "[--recipe FILE] [--source-date-epoch N] IMAGEDIR (OUT|--pkgdir DIR)",
+     0},
     {"pretend", CORE(cmd_pretend),
      "show the build plan for targets (emerge -pv)",
-     "[--emptytree] [--root DIR] [--tree] [--json] [-C DIR] TARGET..."},
+     "[--emptytree] [--root DIR] [--tree] [--json] [-C DIR] TARGET...",
+     GILD_NEED_TREE},
     {"query", CORE(cmd_query),
-     "matching versions: slot, keywords, visibility, USE", "[--json] ATOM..."},
+     "matching versions: slot, keywords, visibility, USE", "[--json] ATOM...",
+     GILD_NEED_TREE},
     {"repo", CORE(cmd_repo), "index, verify or list the binary repository",
-     "index|verify|list [--pkgdir DIR]"},
+     "index|verify|list [--pkgdir DIR]", 0},
     {"required-use", CORE(cmd_required_use),
      "check REQUIRED_USE against USE: exit 0 holds, 1 not",
-     "--iuse \"FLAGS\" [--use \"FLAGS\"] [--eapi N] STRING"},
+     "--iuse \"FLAGS\" [--use \"FLAGS\"] [--eapi N] STRING", 0},
     {"resolve", CORE(cmd_resolve), "run resolver test cases",
-     "--case [--update] FILE..."},
+     "--case [--update] FILE...", 0},
     {"sandbox", FRONT(cmd_sandbox), "run a command in the build sandbox",
      "[--root DIR] [--ro SRC[:DEST]]... [--rw SRC[:DEST]]... "
      "[--tmpfs DEST[:SIZE]] [--setenv K=V]... [--timeout SECONDS] "
      "[--mem MB] [--nproc N] [--fsize MB] [--allow-net] -- COMMAND "
-     "[ARG...] | --check"},
+     "[ARG...] | --check",
+     0},
     {"unpack", CORE(cmd_unpack), "extract archives safely into a directory",
-     "ARCHIVE... DIR"},
+     "ARCHIVE... DIR", 0},
     {"vercmp", CORE(cmd_vercmp), "compare two versions: prints <, = or >",
-     "VERSION VERSION"},
-    {"version", FRONT(cmd_version), "print gild's version", ""},
+     "VERSION VERSION", 0},
+    {"version", FRONT(cmd_version), "print gild's version", "", 0},
     {"why", CORE(cmd_why), "show the dependency chains that pull a package in",
      "[--emptytree] [--root DIR] ATOM [TARGET...]  (targets default to "
-     "@system)"},
+     "@system)",
+     GILD_NEED_TREE},
 };
 
 static const struct cmd *find_cmd(const char *name)
@@ -139,14 +150,11 @@ int cmd_help(int argc, char **argv, struct gild_ctx *ctx)
 
 int cmd_version(int argc, char **argv, struct gild_ctx *ctx)
 {
-	static const struct option opts[] = {
-	    GILD_TREE_LONGOPT, GILD_COMMON_LONGOPTS, {0}};
-	int c, status;
+	struct cli_opts o = {0};
+	int status;
 
-	while ((c = getopt_long(argc, argv, GILD_COMMON_SHORTOPTS, opts,
-				NULL)) != -1)
-		if (gild_ctx_common_opt(ctx, c, optarg, &status) <= 0)
-			return status;
+	if (cli_parse_opts(ctx, argc, argv, &o, &status) < 0)
+		return status;
 	if (optind < argc)
 		return gild_ctx_usage_error(ctx, "takes no arguments");
 	fprintf(ctx->out, "gild %s\n", GILD_VERSION);
@@ -210,6 +218,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	ctx.cmdname = c->name;
+	ctx.needs = c->needs;
 	ctx.usage = print_ctx_usage;
 	fn = c->fn;
 	if (!fn && !(fn = gild_core_cmd(c->core_sym, &ctx.err))) {

@@ -16,78 +16,11 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
-/* ---- options ---------------------------------------------------------- */
-
-static int json_events_fd(struct gild_ctx *ctx, const char *arg,
-			  struct cli_sched *s)
-{
-	uint64_t fd;
-
-	if (gild_parse_u64(arg, false, &fd) < 0 || fd > INT_MAX ||
-	    fcntl((int)fd, F_GETFL) < 0)
-		return gild_ctx_usage_error(
-		    ctx,
-		    "--json-events wants an open file descriptor, not "
-		    "'%s'",
-		    arg);
-	if (s->json_events)
-		fclose(s->json_events);
-	if (!(s->json_events = fdopen(dup((int)fd), "w")))
-		return gild_ctx_usage_error(
-		    ctx, "--json-events: cannot write to descriptor %s: %s",
-		    arg, strerror(errno));
-	return 0;
-}
-
-int cli_sched_opt(struct gild_ctx *ctx, int c, const char *arg,
-		  struct cli_sched *s, int *status)
-{
-	uint64_t v;
-	char *end;
-
-	switch (c) {
-	case GILD_OPT_JOBS:
-		if ((*status =
-			 gild_ctx_number_opt(ctx, "--jobs", arg, 1024, &v)))
-			return -1;
-		s->jobs = (unsigned)v;
-		return 1;
-	case GILD_OPT_LOAD:
-		s->load_average = strtod(arg, &end);
-		if (*end || end == arg || !isfinite(s->load_average) ||
-		    s->load_average <= 0) {
-			*status = gild_ctx_usage_error(
-			    ctx,
-			    "--load-average wants a positive number, "
-			    "not '%s'",
-			    arg);
-			return -1;
-		}
-		return 1;
-	case GILD_OPT_KEEP_GOING:
-		s->keep_going = true;
-		return 1;
-	case GILD_OPT_JSON_EVENTS:
-		if ((*status = json_events_fd(ctx, arg, s)))
-			return -1;
-		return 1;
-	default:
-		return 0;
-	}
-}
-
 void cli_sched_apply(const struct cli_sched *s, struct build_opts *o)
 {
 	o->jobs = s->jobs;
 	o->load_average = s->load_average;
 	o->keep_going = s->keep_going;
-}
-
-void cli_sched_release(struct cli_sched *s)
-{
-	if (s->json_events)
-		fclose(s->json_events);
-	s->json_events = NULL;
 }
 
 /* ---- progress --------------------------------------------------------- */

@@ -24,9 +24,17 @@ struct gild_ctx {
 	FILE *out;	     /* results (stdout) */
 	FILE *diag;	     /* diagnostics (stderr) */
 	const char *cmdname; /* the running command, for messages */
+	unsigned needs;	     /* GILD_NEED_*: what the command works on */
 	struct gild_err err; /* the error a command returns, printed once */
 	/* prints the running command's usage (set by main from its table) */
 	void (*usage)(const struct gild_ctx *ctx, FILE *f);
+};
+
+/* What a command needs, from its row in the command table (git's
+ * RUN_SETUP): checked once its options are parsed, so every command says
+ * the same thing when it is missing. */
+enum {
+	GILD_NEED_TREE = 1 << 0, /* a recipe tree (profiles/ or recipes/) */
 };
 
 /* Diagnostics to ctx->diag: warnings always, info unless -q, debug with -v. */
