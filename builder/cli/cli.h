@@ -4,9 +4,12 @@
  *  1. write `int cmd_NAME(int argc, char **argv, struct gild_ctx *ctx)` in
  *     builder/cli/cmd-NAME.c; argv[0] is the command name;
  *  2. declare it below and add one row to `commands[]` in builder/cli/main.c
- *     (kept sorted by name), with a one-line summary and a usage line;
- *  3. parse options with getopt_long, include GILD_COMMON_LONGOPTS in the
- *     table and hand unknown option codes to gild_ctx_common_opt();
+ *     (kept sorted by name), with a one-line summary, a usage line and
+ *     what it needs (GILD_NEED_TREE: a recipe tree, checked for it);
+ *  3. parse its options with cli_parse_opts(): a table of its own options
+ *     and a function taking each; the common ones (--tree, -C, --profile,
+ *     --config, --json, -v, -q, --help) and, when asked, the scheduling
+ *     ones are handled there;
  *  4. return an exit status (0 done, 1 the work failed, 2 bad usage/input),
  *     or a negative code after filling ctx->err, which main() prints once
  *     and maps to 1 or 2 (gild_err_exit_status).
@@ -96,6 +99,9 @@ struct cli_opts {
 	/* one of the command's own options: 0, or the status to stop with
 	 * (2 after a usage error, or a negative code with ctx->err filled) */
 	int (*fn)(struct gild_ctx *ctx, int c, const char *arg, void *ud);
+	/* after the options, before what the command needs is checked: the
+	 * usage errors of their combination (0 or a status) */
+	int (*check)(struct gild_ctx *ctx, void *ud);
 	void *ud;
 };
 
@@ -194,6 +200,9 @@ void cli_progress_release(struct cli_progress *p);
  * after a usage error (both --role and --profile, a bad name), or the
  * error of build_env_open. */
 struct build_env;
+/* --role R with the options given: 0, or 2 after a usage error (both
+ * --role and --profile, a bad name). */
+int cli_check_role(struct gild_ctx *ctx, const char *role);
 int cli_open_role_env(struct gild_ctx *ctx, const char *role,
 		      struct build_env **env, char **profile);
 int cmd_iso(int argc, char **argv, struct gild_ctx *ctx);

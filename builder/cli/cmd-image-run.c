@@ -33,6 +33,11 @@ static int run_opt(struct gild_ctx *ctx, int c, const char *arg, void *ud)
 	return 0;
 }
 
+static int run_check(struct gild_ctx *ctx, void *ud)
+{
+	return cli_check_role(ctx, ((struct run_cli *)ud)->role);
+}
+
 static int parse_run_opts(int argc, char **argv, struct gild_ctx *ctx,
 			  struct image_run_opts *o, const char **role,
 			  int *status)
@@ -45,8 +50,11 @@ static int parse_run_opts(int argc, char **argv, struct gild_ctx *ctx,
 	    {0}};
 	struct run_cli u = {o, NULL};
 	/* options end at the first word (DIR or the command) */
-	struct cli_opts co = {
-	    .opts = opts, .stop_at_operand = true, .fn = run_opt, .ud = &u};
+	struct cli_opts co = {.opts = opts,
+			      .stop_at_operand = true,
+			      .fn = run_opt,
+			      .check = run_check,
+			      .ud = &u};
 
 	if (cli_parse_opts(ctx, argc, argv, &co, status) < 0)
 		return -1;

@@ -83,6 +83,11 @@ static int image_opt(struct gild_ctx *ctx, int c, const char *arg, void *ud)
 	return 0;
 }
 
+static int image_check(struct gild_ctx *ctx, void *ud)
+{
+	return cli_check_role(ctx, ((struct image_cli *)ud)->role);
+}
+
 static int parse_image_opts(int argc, char **argv, struct gild_ctx *ctx,
 			    struct image_opts *o, struct cli_sched *sched,
 			    const char **role, int *status)
@@ -103,6 +108,7 @@ static int parse_image_opts(int argc, char **argv, struct gild_ctx *ctx,
 			      .shortopts = "o:",
 			      .sched = sched,
 			      .fn = image_opt,
+			      .check = image_check,
 			      .ud = &u};
 	int first = cli_parse_opts(ctx, argc, argv, &co, status);
 

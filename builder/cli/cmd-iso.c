@@ -23,6 +23,11 @@ static int iso_opt(struct gild_ctx *ctx, int c, const char *arg, void *ud)
 	return 0;
 }
 
+static int iso_check(struct gild_ctx *ctx, void *ud)
+{
+	return cli_check_role(ctx, ((struct iso_cli *)ud)->role);
+}
+
 static int parse_iso_opts(int argc, char **argv, struct gild_ctx *ctx,
 			  struct iso_opts *o, struct cli_sched *sched,
 			  const char **role, int *status)
@@ -36,6 +41,7 @@ static int parse_iso_opts(int argc, char **argv, struct gild_ctx *ctx,
 			      .shortopts = "o:",
 			      .sched = sched,
 			      .fn = iso_opt,
+			      .check = iso_check,
 			      .ud = &u};
 	int first = cli_parse_opts(ctx, argc, argv, &co, status);
 

@@ -212,6 +212,8 @@ int cli_parse_opts(struct gild_ctx *ctx, int argc, char **argv,
 		if (o->fn && (*status = o->fn(ctx, c, optarg, o->ud)) != 0)
 			return -1;
 	}
+	if (o->check && (*status = o->check(ctx, o->ud)) != 0)
+		return -1;
 	if ((ctx->needs & GILD_NEED_TREE) && !is_tree(ctx->tree)) {
 		*status = gild_fail(&ctx->err, -GILD_E_NOTFOUND, NULL,
 				    "'%s' is not a recipe tree (it has no "

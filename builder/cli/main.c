@@ -62,7 +62,7 @@ static const struct cmd commands[] = {
      GILD_NEED_TREE},
     {"manifest", CORE(cmd_manifest),
      "write or update a package's Manifest from DISTDIR",
-     "[--distdir DIR] CATEGORY/PN|ATOM|DIR [DISTFILE...]", GILD_NEED_TREE},
+     "[--distdir DIR] CATEGORY/PN|ATOM|DIR [DISTFILE...]", 0},
     {"pkg", CORE(cmd_pkg),
      "show, list, verify, extract or create one binary package",
      "show|files|verify FILE | extract FILE DIR | create [--set K=V]... "
