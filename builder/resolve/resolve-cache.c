@@ -855,8 +855,7 @@ bool rcache_current(struct rcache *c, long handle)
 	_cleanup_free_ char *cat = NULL, *now = NULL;
 
 	if (!record_read(c, (Id)handle, 1, f) || !*(have = f[R_STAMP]) ||
-	    !slash ||
-	    inherits_changed(c, f[R_INHERITED]))
+	    !slash || inherits_changed(c, f[R_INHERITED]))
 		return false;
 	cat = xstrndup(name, (size_t)(slash - name));
 	now = rcache_pkg_stamp(c->treefd, cat, slash + 1,
