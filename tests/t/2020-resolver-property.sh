@@ -13,7 +13,7 @@ fi
 # of tree tN; a target may have no solution (then the explanation is
 # printed), but a printed plan must verify.
 check_tree() {
-	"$GEN" $2 "${1%r}" "t$1" >/dev/null &&
+	"$GEN" ${2-} "${1%r}" "t$1" >/dev/null &&
 	# accept ~arch so that more targets resolve
 	mkdir -p "t$1/etc" &&
 	echo 'ACCEPT_KEYWORDS="~amd64"' >"t$1/etc/gild.conf" &&
