@@ -1,6 +1,7 @@
 #!/bin/sh
 # bench/resolve-bench.sh [N...]: time `gild pretend --emptytree` on
-# bench/gen-tree trees (default 2000 10000 40000 recipes) for the profile's
+# bench/gen-tree --realistic trees (default 2000 10000 40000 recipes;
+# GEN_ARGS= for the clean trees of the earlier figures) for the profile's
 # @system and for a 150-target set: with no cache (the whole tree read),
 # warm, the first run after an in-place edit of a recipe in the plan
 # (that package read again, the cache rewritten) and the first after a
@@ -13,6 +14,7 @@
 #
 #   GILD=./gild BENCH_DIR=/tmp/gild-bench bench/resolve-bench.sh 2000
 set -eu
+GEN_ARGS=${GEN_ARGS---realistic}
 top=$(cd "$(dirname "$0")/.." && pwd)
 GILD=${GILD:-$top/gild}
 BENCH_DIR=${BENCH_DIR:-/tmp/gild-bench}
@@ -25,10 +27,11 @@ mkdir -p "$BENCH_DIR"
 # between two targets), then the first 150 of those kept.
 make_tree() {
 	d="$BENCH_DIR/t$1"
-	sum=$(cksum <"$GEN")
+	sum="$(cksum <"$GEN") $GEN_ARGS"
 	if [ "$(cat "$d/.gen-tree" 2>/dev/null)" != "$sum" ]; then
 		rm -rf "$d"
-		"$GEN" "$1" "$d" >/dev/null
+		# shellcheck disable=SC2086 # GEN_ARGS: options, split
+		"$GEN" $GEN_ARGS "$1" "$d" >/dev/null
 		echo "$sum" >"$d/.gen-tree"
 	fi
 	mkdir -p "$d/etc/sets"
@@ -36,7 +39,7 @@ make_tree() {
 	if [ ! -s "$d/etc/sets/bench150" ]; then
 		find "$d/recipes" -mindepth 2 -maxdepth 2 -type d ! -path '*/classes*' |
 			sed "s|^$d/recipes/||" | sort | awk 'NR % 3 == 0' | head -n 400 >"$d/etc/sets/bench150"
-		for _ in 1 2 3 4 5 6; do
+		for _ in 1 2 3 4 5 6 7 8 9 10; do
 			"$GILD" -C "$d" pretend --emptytree @bench150 >/dev/null 2>"$BENCH_DIR/err" && break
 			# per problem, the first target libsolv suggests to drop
 			awk "/^problem [0-9]+ of/ { f = 1 }
@@ -51,6 +54,7 @@ make_tree() {
 		echo "$1 recipes: $kept of 400 candidate targets solve together; @bench150 is the first 150" >"$d/.kept"
 	fi
 	cat "$d/.kept"
+	echo "$1 recipes ($GEN_ARGS): $(find "$d/recipes" -mindepth 2 -maxdepth 2 -type d ! -path '*/classes*' | wc -l) packages, $(du -sm "$d/recipes" | cut -f1) MB"
 }
 
 # run N LABEL TARGET: one timed run.
@@ -62,9 +66,12 @@ run() {
 	t=$(grep -h 'timing: load' "$BENCH_DIR/err" | sed 's/.*timing: //')
 	s=$(grep -h 'timing: config' "$BENCH_DIR/err" | sed 's/.*timing: //')
 	s="$s$(sed -n 's/.*cache: \([0-9]*\) package.*/, \1 read again/p' "$BENCH_DIR/err")"
-	read -r wall user sys rss <"$BENCH_DIR/time"
+	# the last line: time says first when the command failed
+	read -r wall user sys rss <<-EOF
+	$(tail -n 1 "$BENCH_DIR/time")
+	EOF
 	cpu=$(echo "$user $sys" | awk '{ printf "%.2f", $1 + $2 }')
-	printf '%6s %-7s %-10s %4s pkgs  wall %5.2f s  cpu %5.2f s  peak %4d MB  %s; %s\n' \
+	printf '%6s %-7s %-10s %4s pkgs  wall %5.2f s  cpu %5.2f s  peak %4d MiB  %s; %s\n' \
 		"$1" "$2" "$3" "${pk:-0}" "$wall" "$cpu" $((rss / 1024)) "$t" "$s"
 }
 

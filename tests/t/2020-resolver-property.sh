@@ -9,11 +9,11 @@ else
 	test_set_prereq_reason GENTREE "bench/gen-tree or python3 missing"
 fi
 
-# check_tree N: pretend --verify for a sample of its packages; a target may
-# have no solution (then the explanation is printed), but a printed plan
-# must verify.
+# check_tree N [GEN-OPTION]: pretend --verify for a sample of the packages
+# of tree tN; a target may have no solution (then the explanation is
+# printed), but a printed plan must verify.
 check_tree() {
-	"$GEN" "$1" "t$1" >/dev/null &&
+	"$GEN" ${2-} "${1%r}" "t$1" >/dev/null &&
 	# accept ~arch so that more targets resolve
 	mkdir -p "t$1/etc" &&
 	echo 'ACCEPT_KEYWORDS="~amd64"' >"t$1/etc/gild.conf" &&
@@ -37,6 +37,22 @@ check_tree() {
 
 test_expect_success GENTREE 'plans on a 300-recipe tree verify' 'check_tree 300'
 test_expect_success GENTREE 'plans on a 900-recipe tree verify' 'check_tree 900'
+
+# --realistic: virtuals with long || ( ), PDEPEND cycles through an any-of
+# member, per-target blocks, empty groups, recipes that do not load
+test_expect_success GENTREE 'plans on a realistic 900-recipe tree verify' '
+	check_tree 900r --realistic &&
+	gild -C t900r pretend --emptytree @system >out 2>err &&
+	test_grep "(the recipe is left out)" err
+'
+
+test_expect_success GENTREE 'realistic tree: an editor virtual takes its first alternative, not the one in a PDEPEND cycle' '
+	gild -C t900r pretend --emptytree virtual/editor0 >out 2>/dev/null &&
+	test_grep ! "/emacs0-" out &&
+	gild -C t900r pretend --emptytree virtual/emacs0 >out 2>/dev/null &&
+	test_grep "/emacs0-" out &&
+	test_grep "/emacs-common0-" out
+'
 
 # binpkgs_from_plans N: a Packages index in tN/var/packages holding every
 # other package of the targets' plans, deps recorded as the exact versions
