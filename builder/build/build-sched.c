@@ -581,7 +581,9 @@ static void finish_ok(struct sched *s, size_t i)
 		s->prog.built++;
 		times_record(&s->times, s->res->v[i].cpv,
 			     gild_now() - s->t0 - e->started);
-	} else
+	} else if (e->done.outcome == BUILD_FETCHED)
+		s->prog.fetched++;
+	else
 		s->prog.reused++;
 }
 

@@ -201,7 +201,7 @@ struct build_progress {
 	size_t total;	/* packages of the plan to build or reuse */
 	size_t done;	/* built or reused */
 	size_t started; /* builds started (not counting reuse) */
-	size_t built, reused, failed, skipped;
+	size_t built, reused, fetched, failed, skipped;
 	unsigned jobs;
 	const struct build_running *running;
 	size_t n_running;

@@ -231,9 +231,10 @@ static void json_event(struct cli_progress *p, const struct build_event *ev)
 		fprintf(f, ",\"seconds\":%.1f", ev->seconds);
 	fprintf(f,
 		",\"done\":%zu,\"total\":%zu,\"built\":%zu,\"reused\":%zu,"
+		"\"fetched\":%zu,"
 		"\"failed\":%zu,\"skipped\":%zu,\"elapsed\":%.1f",
-		g->done, g->total, g->built, g->reused, g->failed, g->skipped,
-		g->elapsed);
+		g->done, g->total, g->built, g->reused, g->fetched, g->failed,
+		g->skipped, g->elapsed);
 	if (ev->kind == BUILD_EV_END)
 		fprintf(f, ",\"jobs\":%u,\"busy\":%.1f", g->jobs, g->busy);
 	fputs("}\n", f);
@@ -248,12 +249,18 @@ static void summary(struct cli_progress *p, const struct build_progress *g)
 	if (!g->total || p->ctx->verbosity < 0)
 		return;
 	clock_text(el, sizeof(el), g->elapsed);
-	say(p, p->ctx->diag,
-	    "*** %zu of %zu packages: %zu built, %zu reused, %zu failed, "
-	    "%zu skipped; %s; slot use %.0f%% of %u job%s\n",
-	    g->done, g->total, g->built, g->reused, g->failed, g->skipped, el,
-	    slots > 0 ? 100.0 * g->busy / slots : 0.0, g->jobs,
-	    g->jobs == 1 ? "" : "s");
+	if (g->fetched) /* --fetchonly */
+		say(p, p->ctx->diag,
+		    "*** %zu of %zu packages: sources fetched, %zu failed; "
+		    "%s\n",
+		    g->fetched, g->total, g->failed, el);
+	else
+		say(p, p->ctx->diag,
+		    "*** %zu of %zu packages: %zu built, %zu reused, %zu "
+		    "failed, %zu skipped; %s; slot use %.0f%% of %u job%s\n",
+		    g->done, g->total, g->built, g->reused, g->failed,
+		    g->skipped, el, slots > 0 ? 100.0 * g->busy / slots : 0.0,
+		    g->jobs, g->jobs == 1 ? "" : "s");
 	for (size_t i = 0; i < p->failures.n; i++)
 		say(p, p->ctx->diag, "*** failed: %s\n", p->failures.v[i]);
 }
