@@ -367,8 +367,11 @@ int build_job_run_phases(struct build_job *j, struct gild_err *err)
 		return rc;
 	for (size_t i = 0; i < GILD_ARRAY_SIZE(phases); i++) {
 		const char *ph = phases[i];
-		/* src_unpack ran in C (libarchive) unless the recipe has one */
-		if (!strcmp(ph, "src_unpack") && !recipe_func_find(j->r, ph))
+		/* src_unpack ran in C (libarchive) unless the recipe has one;
+		 * pkg_setup's default does nothing (PMS 9.2.2): a sandbox
+		 * started for it costs a package tens of milliseconds */
+		if ((!strcmp(ph, "src_unpack") || !strcmp(ph, "pkg_setup")) &&
+		    !recipe_func_find(j->r, ph))
 			continue;
 		/* PMS 9.1.7: src_test only with FEATURES=test, unless
 		 * restricted (decided with USE: build.c) */
