@@ -26,7 +26,6 @@
 #include <fcntl.h>
 #include <ftw.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 #define PHASE_ID_BASE BUILD_HOST_ID_BASE
@@ -73,6 +72,11 @@ static int shift_entry(const char *path, const struct stat *st, int flag,
 
 	(void)flag;
 	(void)ftw;
+	/* a hard link's inode was moved at its first name already (the
+	 * original ids are below PHASE_ID_BASE, the moved ones above) */
+	if (!S_ISDIR(st->st_mode) && st->st_nlink > 1 &&
+	    (st->st_uid >= PHASE_ID_BASE) == (shift_delta > 0))
+		return 0;
 	if (uid < 0 || gid < 0 || uid >= PHASE_ID_BASE + PHASE_ID_COUNT ||
 	    gid >= PHASE_ID_BASE + PHASE_ID_COUNT ||
 	    (shift_delta > 0 && (uid < PHASE_ID_BASE || gid < PHASE_ID_BASE))) {
@@ -106,8 +110,7 @@ static int shift_ids(const char *dir, bool up, struct gild_err *err)
 	return gild_fail_errno(err, dir, "cannot change the owners in");
 }
 
-int image_phases_shift(struct image *im, const char *dir,
-		       struct gild_err *err)
+int image_phases_shift(struct image *im, const char *dir, struct gild_err *err)
 {
 	return im->ids_shifted ? shift_ids(dir, true, err) : 0;
 }
@@ -246,7 +249,8 @@ static int phase_mounts(struct image *im, const char *g, const char *image,
 		return r;
 	/* read-only: the image records the package as its Manifest and
 	 * CONTENTS have it, so pkg_preinst may look at ${D}, not change it */
-	if (image && (r = sandbox_spec_add_ro(s, image, "/build/image", err)) < 0)
+	if (image &&
+	    (r = sandbox_spec_add_ro(s, image, "/build/image", err)) < 0)
 		return r;
 	sandbox_spec_set_timeout(s, (unsigned)e->phase_timeout);
 	sandbox_spec_set_mem(s, e->mem);
@@ -258,8 +262,7 @@ static int phase_mounts(struct image *im, const char *g, const char *image,
 /* ---- what a phase wrote ------------------------------------------------ */
 
 /* Paths of the staging root that are new, or files changed after t0: by
- * ctime, which a phase cannot set back (touch -d sets the mtime), and
- * which the file system takes from the coarse clock t0 is read from. A
+ * ctime, which a phase cannot set back (touch -d sets the mtime). A
  * directory only counts when new: merging into it changes it too. */
 static bool after(const struct timespec *a, const struct timespec *t0)
 {
@@ -340,6 +343,23 @@ static int open_log(const char *log, long *start, struct gild_err *err)
 	return fd;
 }
 
+/* The time the file system gives a change now, from a marker beside the
+ * staging root: the clock cannot stand in for it (file systems take the
+ * coarse clock, or a finer one for a file whose times were just read), so
+ * a change made before this point could look newer than clock_gettime. */
+static int fs_now(struct image *im, struct timespec *t0, struct gild_err *err)
+{
+	_cleanup_free_ char *p = xasprintf("%s/phase/.now", im->workdir);
+	_cleanup_close_ int fd =
+	    open(p, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	struct stat st;
+
+	if (fd < 0 || write(fd, "", 1) != 1 || fstat(fd, &st) < 0)
+		return gild_fail_errno(err, p, "cannot write");
+	*t0 = st.st_ctim;
+	return 0;
+}
+
 int image_pkg_phase(struct image *im, const struct image_pkg *p,
 		    const char *phase, const char *image, struct gild_err *err)
 {
@@ -368,7 +388,8 @@ int image_pkg_phase(struct image *im, const struct image_pkg *p,
 	sandbox_spec_set_stdio(s, fd, fd);
 	sandbox_spec_set_argv(s, argv);
 	struct timespec t0;
-	clock_gettime(CLOCK_REALTIME_COARSE, &t0);
+	if ((r = fs_now(im, &t0, err)) < 0)
+		return r;
 	r = sandbox_run(s, &st, err);
 	debug_log(im, log, start);
 	if (r < 0)
