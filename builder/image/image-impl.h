@@ -31,6 +31,11 @@ struct image_pkg {
 	struct gpkg_contents contents;
 	char **deps; /* cpvs of its runtime dependencies in the image */
 	size_t ndeps;
+	/* its recipe from the package (with the tree's classes), read for
+	 * pkg_preinst/pkg_postinst; NULL when the package has no recipe */
+	struct recipe *recipe;
+	bool has_preinst, has_postinst;
+	int64_t sde; /* newest mtime of its files (the phases' epoch) */
 };
 
 /* The role's text: files found in the role profiles of the stack, later
@@ -70,6 +75,9 @@ struct image {
 	struct gild_strv id_names[2];
 	bool id_names_read;
 	int lock_fd; /* flock on the work directory, -1 before prepare */
+	/* the staging root's owners are in the package phases' id range
+	 * (image-phase.c) */
+	bool ids_shifted;
 };
 
 /* image-files.c */
@@ -130,6 +138,23 @@ int image_write_vdb(struct image *im, struct gild_err *err);
 bool image_masked(const struct image *im, const char *path);
 /* The INSTALL_MASK pattern that masks path, or -1. */
 int image_mask_index(const struct image *im, const char *path);
+
+/* image-phase.c: pkg_preinst and pkg_postinst in the sandbox. */
+/* Whether p's recipe (or a class it inherits) has either function. */
+int image_pkg_phases(struct image *im, struct image_pkg *p,
+		     struct gild_err *err);
+/* Before the first package is merged: the phase log emptied, and when
+ * some package has a phase, the root's owners moved into the sandbox's
+ * range (until image_phases_end). */
+int image_phases_begin(struct image *im, struct gild_err *err);
+/* An unpacked package's owners moved like the root's, when they are. */
+int image_phases_shift(struct image *im, const char *dir, struct gild_err *err);
+int image_phases_end(struct image *im, struct gild_err *err);
+/* Run phase of p (image: its unpacked ${D} for pkg_preinst, else NULL);
+ * what it writes is recorded as "<phase> of <cpv>". -GILD_E_BUILD names
+ * the package, the phase and the log when it fails. */
+int image_pkg_phase(struct image *im, const struct image_pkg *p,
+		    const char *phase, const char *image, struct gild_err *err);
 
 /* image-elf.c */
 struct image_elf {

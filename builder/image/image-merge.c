@@ -157,6 +157,23 @@ static bool skip_masked(struct image *im, const char *from,
 	return true;
 }
 
+/* A package's epoch for its phases: the newest mtime of its files (its
+ * build's SOURCE_DATE_EPOCH), never the clock. */
+static int64_t pkg_epoch(const struct image_pkg *p, const char *from)
+{
+	int64_t t = 0;
+
+	for (size_t k = 0; k < p->contents.n; k++) {
+		const struct gpkg_entry *e = &p->contents.e[k];
+		_cleanup_free_ char *src = xasprintf("%s%s", from, e->path);
+		struct stat st;
+		if (e->type != GPKG_DIR && lstat(src, &st) == 0 &&
+		    st.st_mtime > t)
+			t = st.st_mtime;
+	}
+	return t;
+}
+
 static int merge_pkg(struct image *im, struct image_pkg *p,
 		     struct gild_err *err)
 {
@@ -166,7 +183,14 @@ static int merge_pkg(struct image *im, struct image_pkg *p,
 	int r;
 
 	if ((r = gild_rm_rf(tmp, err)) < 0 ||
-	    (r = gpkg_extract(p->pkg_path, tmp, err)) < 0)
+	    (r = gpkg_extract(p->pkg_path, tmp, err)) < 0 ||
+	    (r = image_phases_shift(im, tmp, err)) < 0)
+		return r;
+	/* Portage's order (PMS 9.2): pkg_preinst on the image, the merge,
+	 * then pkg_postinst on the root */
+	p->sde = pkg_epoch(p, tmp);
+	if (p->has_preinst &&
+	    (r = image_pkg_phase(im, p, "pkg_preinst", tmp, err)) < 0)
 		return r;
 	for (size_t k = 0; k < p->contents.n; k++) {
 		const struct gpkg_entry *e = &p->contents.e[k];
@@ -175,7 +199,11 @@ static int merge_pkg(struct image *im, struct image_pkg *p,
 		if ((r = move_entry(im, tmp, e, origin, err)) < 0)
 			return r;
 	}
-	return gild_rm_rf(tmp, err);
+	if ((r = gild_rm_rf(tmp, err)) < 0)
+		return r;
+	return p->has_postinst
+		   ? image_pkg_phase(im, p, "pkg_postinst", NULL, err)
+		   : 0;
 }
 
 /* The image's epoch: the newest mtime the packages gave their files
@@ -187,7 +215,8 @@ static int64_t newest_mtime(struct image *im)
 	int64_t t = 0;
 
 	for (size_t i = 0; i < im->files.n; i++) {
-		if (im->files.v[i].type == GPKG_DIR)
+		/* what a package phase wrote has the clock's time */
+		if (im->files.v[i].type == GPKG_DIR || !im->files.v[i].shipped)
 			continue;
 		_cleanup_free_ char *h =
 		    image_host_path(im, im->files.v[i].path);
@@ -298,7 +327,8 @@ int image_merge(struct image *im, struct gild_err *err)
 				 "belong to other users than yours (run it "
 				 "with sudo)");
 	for (size_t i = 0; i < im->npkgs; i++)
-		if ((r = load_pkg(&im->pkgs[i], err)) < 0)
+		if ((r = load_pkg(&im->pkgs[i], err)) < 0 ||
+		    (r = image_pkg_phases(im, &im->pkgs[i], err)) < 0)
 			return r;
 	if ((r = check_collisions(im, err)) < 0 ||
 	    (r = gild_rm_rf(im->root, err)) < 0 ||
@@ -306,11 +336,15 @@ int image_merge(struct image *im, struct gild_err *err)
 		return r;
 	if (chmod(im->root, 0755) < 0)
 		return gild_fail_errno(err, im->root, "cannot set the mode of");
+	if ((r = image_phases_begin(im, err)) < 0)
+		return r;
 	for (size_t i = 0; i < im->npkgs; i++)
 		if ((r = merge_pkg(im, &im->pkgs[i], err)) < 0) {
 			gild_err_wrap(err, "merging %s", im->pkgs[i].cpv);
 			return r;
 		}
+	if ((r = image_phases_end(im, err)) < 0)
+		return r;
 	im->sde = newest_mtime(im);
 	return 0;
 }

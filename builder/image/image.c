@@ -35,6 +35,7 @@ static void image_release(struct image *im)
 		for (size_t k = 0; k < p->ndeps; k++)
 			free(p->deps[k]);
 		free(p->deps);
+		recipe_free(p->recipe);
 	}
 	free(im->pkgs);
 	image_role_release(&im->role);

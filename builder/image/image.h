@@ -10,7 +10,8 @@
  *   3. the role's text read from the profile stack       (image-role.c)
  *   4. the image-id; unchanged: nothing to do            (image-id.c)
  *   5. packages verified, collisions refused, merged     (image-merge.c)
- *      into a staging root with Portage's database
+ *      into a staging root with Portage's database, each
+ *      one's pkg_preinst/pkg_postinst in the sandbox      (image-phase.c)
  *   6. the role's steps: users, files, services, sysctl  (image-steps.c)
  *   7. hardening: INSTALL_MASK, setuid, mount options    (image-harden.c)
  *   8. checks: libraries, strays, links, owners, modes   (image-check.c)
