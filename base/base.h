@@ -303,4 +303,17 @@ void gild_split_words(const char *s, struct gild_strv *out);
 /* Seconds on the monotonic clock, for timing steps. */
 double gild_now(void);
 
+/* ---- ELF files (elf.c, libelf) ------------------------------------------ */
+
+struct gild_elf {
+	bool is_elf;
+	bool has_symtab;
+	char *interp;		 /* PT_INTERP, or NULL */
+	char *runpath;		 /* DT_RUNPATH (else DT_RPATH), or NULL */
+	struct gild_strv needed; /* DT_NEEDED */
+};
+/* Read path; a file that is not ELF gives is_elf false and 0. */
+int gild_elf_read(const char *path, struct gild_elf *out, struct gild_err *err);
+void gild_elf_release(struct gild_elf *e);
+
 #endif /* GILD_BASE_H */

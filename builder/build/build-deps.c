@@ -302,10 +302,21 @@ static const struct binrepo_pkg *pkg_by_relpath(struct build_job *j,
 	return NULL;
 }
 
+/* p into out: into j->deps with its build-id, elsewhere by relpath. */
+static void collect(struct build_job *j, const struct binrepo_pkg *p,
+		    struct gild_strv *out)
+{
+	if (out == &j->deps)
+		record(j, p);
+	else if (!gild_strv_contains(out, p->relpath))
+		gild_strv_add(out, p->relpath);
+}
+
 /* One node of a dependency's recorded RDEPEND (already USE-reduced when
  * it was built): an atom's best binary package, the first alternative of
  * || ( ) that has one. Returns whether the node could be met. */
-static bool add_runtime_node(struct build_job *j, const struct dep_node *n)
+static bool add_runtime_node(struct build_job *j, const struct dep_node *n,
+			     struct gild_strv *out)
 {
 	const struct binrepo_pkg *p;
 	bool ok = true;
@@ -316,29 +327,27 @@ static bool add_runtime_node(struct build_job *j, const struct dep_node *n)
 			return true;
 		if (!(p = best_binpkg(j, n->atom, false)))
 			return false;
-		record(j, p);
+		collect(j, p, out);
 		return true;
 	case DEP_ANY:
 		for (size_t i = 0; i < n->n_kids; i++)
-			if (add_runtime_node(j, &n->kids[i]))
+			if (add_runtime_node(j, &n->kids[i], out))
 				return true;
 		return false;
 	default:
 		for (size_t i = 0; i < n->n_kids; i++)
-			ok = add_runtime_node(j, &n->kids[i]) && ok;
+			ok = add_runtime_node(j, &n->kids[i], out) && ok;
 		return ok;
 	}
 }
 
-/* A build-time dependency comes with what it needs at run time, as
- * Portage installs a DEPEND with its RDEPEND, recursively: a library's own
- * libraries must be there to link and run against it. The list grows
- * while it is walked; what is not built is left out (a plan builds the
- * runtime dependencies too, but may order them later). */
-static void add_runtime_closure(struct build_job *j)
+/* What the packages of out need at run time, recursively, added to out:
+ * the list grows while it is walked; what is not built is left out (a
+ * plan builds the runtime dependencies too, but may order them later). */
+static void add_runtime_closure(struct build_job *j, struct gild_strv *out)
 {
-	for (size_t i = 0; i < j->deps.n; i++) {
-		const struct binrepo_pkg *p = pkg_by_relpath(j, j->deps.v[i]);
+	for (size_t i = 0; i < out->n; i++) {
+		const struct binrepo_pkg *p = pkg_by_relpath(j, out->v[i]);
 		const char *rdep =
 		    p ? gpkg_meta_get(&p->meta, "RDEPEND") : NULL;
 		const char *eapi = p ? gpkg_meta_get(&p->meta, "EAPI") : NULL;
@@ -349,8 +358,29 @@ static void add_runtime_closure(struct build_job *j)
 		    depstr_parse(rdep, strlen(rdep), DEPSTR_DEPEND,
 				 eapi ? atoi(eapi) : 8, &loc, &tree, NULL) < 0)
 			continue;
-		(void)add_runtime_node(j, tree);
+		(void)add_runtime_node(j, tree, out);
 	}
+}
+
+int build_job_runtime_pkgs(struct build_job *j, struct gild_strv *out,
+			   struct gild_err *err)
+{
+	const char *rdep = j->evaluated[RECIPE_RDEPEND];
+	_cleanup_(dep_node_freep) struct dep_node *tree = NULL;
+	int r;
+
+	for (size_t i = 0; i < j->libc.n; i++)
+		if (!gild_strv_contains(out, j->libc.v[i]))
+			gild_strv_add(out, j->libc.v[i]);
+	if (rdep && *rdep) {
+		if ((r = depstr_parse(
+			 rdep, strlen(rdep), DEPSTR_DEPEND, j->r->eapi,
+			 &j->r->var_loc[RECIPE_RDEPEND], &tree, err)) < 0)
+			return r;
+		(void)add_runtime_node(j, tree, out);
+	}
+	add_runtime_closure(j, out);
+	return 0;
 }
 
 /* The profile's GILD_IMPLICIT_BDEPEND (its libc), as the resolver adds
@@ -418,7 +448,7 @@ int build_job_find_deps(struct build_job *j, struct gild_err *err)
 		}
 	if (ds.missing.n == 0) {
 		record_all_slot_ops(j);
-		add_runtime_closure(j);
+		add_runtime_closure(j, &j->deps);
 		return 0;
 	}
 	for (size_t i = 0; i < ds.missing.n; i++)

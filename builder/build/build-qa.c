@@ -9,6 +9,9 @@
  *   builddir        a file that names the build directory (RPATH, paths)
  *   broken-symlink  a symlink whose target is in neither image nor stage
  *   empty-dir       an empty directory (use keepdir)
+ *   elf-deps        an ELF file whose interpreter or library neither the
+ *                   package nor its runtime dependencies ship
+ *                   (build-elfdeps.c)
  */
 #include "build/build.h"
 
@@ -19,7 +22,7 @@
 
 #include "sandbox/sandbox.h"
 
-#define QA_FATAL_DEFAULT "outside world-writable setuid builddir"
+#define QA_FATAL_DEFAULT "outside world-writable setuid builddir elf-deps"
 #define QA_ALLOWED_DEFAULT "bin sbin lib lib32 lib64 usr etc var opt srv"
 
 struct qa {
@@ -253,6 +256,23 @@ static int strip_image(struct build_job *j, struct gild_err *err)
 	return 0;
 }
 
+static int elf_findings(struct qa *q, struct gild_err *err)
+{
+	_cleanup_(gild_strv_releasep) struct gild_strv f = GILD_STRV_INIT;
+	int rc;
+
+	if ((rc = build_job_elf_deps(q->j, &f, err)) < 0)
+		return rc;
+	for (size_t i = 0; i < f.n; i++) {
+		char *tab = strchr(f.v[i], '\t');
+		if (!tab)
+			continue;
+		*tab = '\0';
+		finding(q, "elf-deps", f.v[i], tab + 1);
+	}
+	return 0;
+}
+
 int build_job_qa(struct build_job *j, struct gild_err *err)
 {
 	_cleanup_free_ char *image = gild_path_join(j->workroot, "image");
@@ -268,6 +288,8 @@ int build_job_qa(struct build_job *j, struct gild_err *err)
 		return rc;
 	(void)nftw(image, qa_entry, 16, FTW_PHYS);
 	cur_qa = NULL;
+	if ((rc = elf_findings(&q, err)) < 0)
+		return rc;
 	if (q.errors.n == 0)
 		return 0;
 	for (size_t i = 0; i < q.errors.n; i++)

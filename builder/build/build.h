@@ -294,6 +294,15 @@ int build_job_reduce(struct build_job *j, enum recipe_var v,
 		     struct dep_node **orig, struct dep_node **red,
 		     struct gild_err *err);
 int build_job_find_deps(struct build_job *j, struct gild_err *err);
+/* The binary packages (relpaths, added to out) the job's package needs at
+ * run time: its RDEPEND followed through, and the profile's libc. */
+int build_job_runtime_pkgs(struct build_job *j, struct gild_strv *out,
+			   struct gild_err *err);
+/* build-elfdeps.c: QA "elf-deps": every ELF file of the image finds its
+ * interpreter and libraries in the package or in what it needs at run
+ * time. Each finding is added to out as "PATH\tWHAT". */
+int build_job_elf_deps(struct build_job *j, struct gild_strv *out,
+		       struct gild_err *err);
 /* The distfiles' names (j->distfiles) without fetching: the build-id
  * needs only their Manifest digests, so a package already built is
  * reused without its sources. */

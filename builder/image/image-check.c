@@ -124,11 +124,11 @@ static int check_elf(const struct image *im, const struct image_file *f,
 		     struct gild_err *err)
 {
 	_cleanup_free_ char *h = image_host_path(im, f->path);
-	_cleanup_(image_elf_release) struct image_elf e = {0};
+	_cleanup_(gild_elf_release) struct gild_elf e = {0};
 	_cleanup_free_ char *origin = xstrdup(f->path);
 	int r;
 
-	if ((r = image_elf_read(h, &e, err)) < 0 || !e.is_elf)
+	if ((r = gild_elf_read(h, &e, err)) < 0 || !e.is_elf)
 		return r;
 	*strrchr(origin, '/') = '\0';
 	if (e.interp && image_exists(im, e.interp, 0) != 1)

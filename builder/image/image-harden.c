@@ -40,14 +40,14 @@ static int strip_and_setuid(struct image *im, struct gild_err *err)
 	for (size_t i = 0; i < im->files.n; i++) {
 		const struct image_file *f = &im->files.v[i];
 		_cleanup_free_ char *h = image_host_path(im, f->path);
-		_cleanup_(image_elf_release) struct image_elf elf = {0};
+		_cleanup_(gild_elf_release) struct gild_elf elf = {0};
 		struct stat st;
 		int r;
 		if (f->type != GPKG_OBJ || lstat(h, &st) < 0 ||
 		    !S_ISREG(st.st_mode))
 			continue;
 		if (im->role.strip) {
-			if ((r = image_elf_read(h, &elf, err)) < 0)
+			if ((r = gild_elf_read(h, &elf, err)) < 0)
 				return r;
 			if (elf.is_elf && elf.has_symtab &&
 			    (r = strip_file(im, f->path, h, err)) < 0)

@@ -156,19 +156,6 @@ int image_phases_end(struct image *im, struct gild_err *err);
 int image_pkg_phase(struct image *im, const struct image_pkg *p,
 		    const char *phase, const char *image, struct gild_err *err);
 
-/* image-elf.c */
-struct image_elf {
-	bool is_elf;
-	bool has_symtab;
-	char *interp;		 /* PT_INTERP, or NULL */
-	char *runpath;		 /* DT_RUNPATH (else DT_RPATH), or NULL */
-	struct gild_strv needed; /* DT_NEEDED */
-};
-/* Read path; a file that is not ELF gives is_elf false and 0. */
-int image_elf_read(const char *path, struct image_elf *out,
-		   struct gild_err *err);
-void image_elf_release(struct image_elf *e);
-
 /* image-steps.c */
 int image_steps(struct image *im, struct gild_err *err);
 

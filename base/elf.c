@@ -1,18 +1,18 @@
-/* image-elf.c: what the image checks need to know of an ELF file (its
- * interpreter, DT_NEEDED libraries, RUNPATH/RPATH, whether it still has
- * a symbol table), read with libelf. */
-#include "image-impl.h"
+/* elf.c: what the build's QA and the image checks need to know of an
+ * ELF file (its interpreter, DT_NEEDED libraries, RUNPATH/RPATH, whether
+ * it still has a symbol table), read with libelf. */
+#include "base/base.h"
 
 #include <fcntl.h>
 #include <gelf.h>
 #include <unistd.h>
 
-void image_elf_release(struct image_elf *e)
+void gild_elf_release(struct gild_elf *e)
 {
 	free(e->interp);
 	free(e->runpath);
 	gild_strv_release(&e->needed);
-	*e = (struct image_elf){0};
+	*e = (struct gild_elf){0};
 }
 
 static bool is_elf_file(int fd)
@@ -22,7 +22,7 @@ static bool is_elf_file(int fd)
 	return pread(fd, magic, 4, 0) == 4 && !memcmp(magic, ELFMAG, SELFMAG);
 }
 
-static void read_interp(Elf *elf, struct image_elf *out)
+static void read_interp(Elf *elf, struct gild_elf *out)
 {
 	size_t n = 0;
 
@@ -42,7 +42,7 @@ static void read_interp(Elf *elf, struct image_elf *out)
 }
 
 static void read_dynamic(Elf *elf, Elf_Scn *scn, const GElf_Shdr *sh,
-			 struct image_elf *out)
+			 struct gild_elf *out)
 {
 	Elf_Data *data = elf_getdata(scn, NULL);
 
@@ -66,7 +66,7 @@ static void read_dynamic(Elf *elf, Elf_Scn *scn, const GElf_Shdr *sh,
 	}
 }
 
-static void read_sections(Elf *elf, struct image_elf *out)
+static void read_sections(Elf *elf, struct gild_elf *out)
 {
 	for (Elf_Scn *scn = NULL; (scn = elf_nextscn(elf, scn));) {
 		GElf_Shdr sh;
@@ -79,13 +79,12 @@ static void read_sections(Elf *elf, struct image_elf *out)
 	}
 }
 
-int image_elf_read(const char *path, struct image_elf *out,
-		   struct gild_err *err)
+int gild_elf_read(const char *path, struct gild_elf *out, struct gild_err *err)
 {
 	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
 	Elf *elf;
 
-	*out = (struct image_elf){0};
+	*out = (struct gild_elf){0};
 	if (fd < 0)
 		return gild_fail_errno(err, path, "cannot open");
 	if (!is_elf_file(fd))
