@@ -18,12 +18,19 @@
 
 /* glibc's libraries and loaders, for the profiles whose libc the stage
  * provides. */
-static const char *const stage_libc[] = {
-    "libc.so.6",      "libm.so.6",	"libpthread.so.0",
-    "libdl.so.2",     "librt.so.1",	"libresolv.so.2",
-    "libutil.so.1",   "libanl.so.1",	"libmvec.so.1",
-    "libnsl.so.1",    "ld-linux-x86-64.so.2", "ld-linux-aarch64.so.1",
-    "libBrokenLocale.so.1"};
+static const char *const stage_libc[] = {"libc.so.6",
+					 "libm.so.6",
+					 "libpthread.so.0",
+					 "libdl.so.2",
+					 "librt.so.1",
+					 "libresolv.so.2",
+					 "libutil.so.1",
+					 "libanl.so.1",
+					 "libmvec.so.1",
+					 "libnsl.so.1",
+					 "ld-linux-x86-64.so.2",
+					 "ld-linux-aarch64.so.1",
+					 "libBrokenLocale.so.1"};
 
 static const char *const std_dirs[] = {"/lib", "/lib64", "/usr/lib",
 				       "/usr/lib64"};
@@ -86,7 +93,8 @@ static int add_provider(struct elfdeps *d, const char *relpath, bool runtime,
 static bool has_file(const struct provider *pv, const char *path)
 {
 	for (size_t i = 0; i < pv->c.n; i++)
-		if (pv->c.e[i].type != GPKG_DIR && !strcmp(pv->c.e[i].path, path))
+		if (pv->c.e[i].type != GPKG_DIR &&
+		    !strcmp(pv->c.e[i].path, path))
 			return true;
 	return false;
 }
@@ -227,8 +235,7 @@ int build_job_elf_deps(struct build_job *j, struct gild_strv *out,
 	struct elfdeps d = {.j = j, .image = image, .out = out};
 	int r;
 
-	d.stage_libc =
-	    !config_get(j->env->cfg, "GILD_IMPLICIT_BDEPEND")[0];
+	d.stage_libc = !config_get(j->env->cfg, "GILD_IMPLICIT_BDEPEND")[0];
 	if ((r = build_job_runtime_pkgs(j, &rt, err)) < 0)
 		goto out;
 	for (size_t i = 0; i < rt.n && r == 0; i++)

@@ -68,14 +68,14 @@ static int compare_meta(const char *cpv, const char *a, const char *b,
 	for (size_t i = 0; i < ma.n; i++) {
 		const char *vb = gpkg_meta_get(&mb, ma.kv[i].key);
 		if (!vb || strcmp(vb, ma.kv[i].value))
-			return gild_fail(err, -GILD_E_INVALID, NULL,
+			return gild_fail(err, -GILD_E_BUILD, NULL,
 					 "'%s' is not reproducible: its "
 					 "metadata '%s' differs",
 					 cpv, ma.kv[i].key);
 	}
 	return ma.n == mb.n
 		   ? 0
-		   : gild_fail(err, -GILD_E_INVALID, NULL,
+		   : gild_fail(err, -GILD_E_BUILD, NULL,
 			       "'%s' is not reproducible: its metadata "
 			       "has other keys",
 			       cpv);
@@ -89,7 +89,7 @@ struct tree_walk {
 
 static int differs(const struct tree_walk *w, const char *rel, const char *what)
 {
-	return gild_fail(w->err, -GILD_E_INVALID, NULL,
+	return gild_fail(w->err, -GILD_E_BUILD, NULL,
 			 "'%s' is not reproducible: /%s %s", w->cpv, rel, what);
 }
 
@@ -178,6 +178,8 @@ int build_compare_packages(const char *cpv, const char *a, const char *b,
 		return 0;
 	(void)gild_rm_rf(xa, NULL);
 	(void)gild_rm_rf(xb, NULL);
+	if ((r = gild_mkdir_p(scratch, 0755, err)) < 0)
+		return r;
 	/* the files first: a file that differs also differs in CONTENTS */
 	if ((r = gpkg_extract(a, xa, err)) < 0 ||
 	    (r = gpkg_extract(b, xb, err)) < 0 ||
@@ -186,7 +188,7 @@ int build_compare_packages(const char *cpv, const char *a, const char *b,
 		return r;
 	{
 		_cleanup_free_ char *m = member_at(a, off);
-		return gild_fail(err, -GILD_E_INVALID, NULL,
+		return gild_fail(err, -GILD_E_BUILD, NULL,
 				 "'%s' is not reproducible: the packages "
 				 "differ from byte %lld, in member '%s', "
 				 "though their files and metadata are the same",
@@ -241,7 +243,9 @@ int build_verify_reproducible(struct build_env *e, const struct recipe *r,
 {
 	_cleanup_free_ char *area = xasprintf("%s/.repro", e->tmpdir);
 	_cleanup_free_ char *out = gild_path_join(area, "packages");
-	_cleanup_free_ char *scratch = gild_path_join(area, "compare");
+	/* one per package: builds verified at once must not share it */
+	_cleanup_free_ char *scratch =
+	    xasprintf("%s/compare/%s/%s", area, r->category, r->pf);
 	_cleanup_free_ char *second = NULL;
 	_cleanup_free_ char *cpv = xasprintf("%s/%s", r->category, r->pf);
 	struct build_opts o = *opts;

@@ -73,6 +73,8 @@ struct sched {
 	bool stop;	 /* no new starts */
 	bool repo_stale; /* a child added a package since the last read */
 	pid_t parent;
+	bool stop_reading; /* poll failed: reap the children now */
+	sigset_t mask;	   /* the parent's signal mask, restored after fork */
 	struct gild_err first;
 	struct gild_strv failed;     /* cpvs */
 	struct gild_strv plan_names; /* "cat/pn" of every entry, sorted */
@@ -80,7 +82,7 @@ struct sched {
 
 /* ---- signals --------------------------------------------------------- */
 
-static volatile sig_atomic_t caught_signal;
+static volatile sig_atomic_t caught_signal, signal_count;
 static int signal_pipe[2] = {-1, -1};
 
 static void on_signal(int sig)
@@ -88,6 +90,7 @@ static void on_signal(int sig)
 	int saved = errno;
 
 	caught_signal = sig;
+	signal_count++;
 	if (signal_pipe[1] >= 0)
 		(void)!write(signal_pipe[1], "", 1);
 	errno = saved;
@@ -114,10 +117,15 @@ static int catch_signals(struct gild_err *err)
 static void release_signals(void)
 {
 	struct sigaction sa = {.sa_handler = SIG_DFL};
+	sigset_t unblock;
 
 	sigemptyset(&sa.sa_mask);
 	(void)sigaction(SIGINT, &sa, NULL);
 	(void)sigaction(SIGTERM, &sa, NULL);
+	sigemptyset(&unblock);
+	sigaddset(&unblock, SIGINT);
+	sigaddset(&unblock, SIGTERM);
+	sigprocmask(SIG_UNBLOCK, &unblock, NULL);
 }
 
 /* ---- recorded build times -------------------------------------------- */
@@ -456,6 +464,21 @@ static _Noreturn void child_main(struct sched *s, size_t i, int fd)
 
 /* ---- starting -------------------------------------------------------- */
 
+/* fork with SIGINT and SIGTERM blocked, so that a child cannot take one
+ * with the parent's handler before release_signals() resets it (it would
+ * swallow the SIGTERM meant to stop it); the parent restores its mask
+ * (sched.mask) after, the child in release_signals(). */
+static pid_t fork_blocked(void)
+{
+	sigset_t block;
+
+	sigemptyset(&block);
+	sigaddset(&block, SIGINT);
+	sigaddset(&block, SIGTERM);
+	sigprocmask(SIG_BLOCK, &block, NULL);
+	return fork();
+}
+
 /* The relpaths (sorted) of what entry i is built against. */
 static void visible_set(struct sched *s, size_t i, struct gild_strv *out)
 {
@@ -488,11 +511,12 @@ static int start(struct sched *s, size_t i, struct gild_err *err)
 	fflush(NULL); /* nothing buffered is written twice */
 	s->env->visible = &vis;
 	s->env->plan_names = &s->plan_names;
-	pid = fork();
+	pid = fork_blocked();
 	if (pid == 0) {
 		close(fds[0]);
 		child_main(s, i, fds[1]);
 	}
+	sigprocmask(SIG_SETMASK, &s->mask, NULL);
 	s->env->visible = NULL;
 	close(fds[1]);
 	if (pid < 0) {
@@ -535,8 +559,8 @@ static int start_ready(struct sched *s, struct gild_err *err)
 	ssize_t i;
 	int r;
 
-	while (!s->stop && s->n_running < s->jobs && !load_too_high(s) &&
-	       (i = next_ready(s)) >= 0) {
+	while (!s->stop && !caught_signal && s->n_running < s->jobs &&
+	       !load_too_high(s) && (i = next_ready(s)) >= 0) {
 		if (!s->v[i].rc) { /* provided, or a binary package only */
 			finish_ok(s, (size_t)i);
 			continue;
@@ -736,8 +760,10 @@ static void drain(struct sched *s, size_t i)
 		e->in.n -= len + 1;
 		child_input(s, i, line);
 	}
-	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+	if (n < 0 && (errno == EAGAIN || errno == EINTR) && !s->stop_reading)
 		return;
+	if (n < 0) /* the pipe is unusable: do not wait for a build on */
+		(void)kill(e->pid, SIGKILL);
 	close(e->fd);
 	e->fd = -1;
 	while (waitpid(e->pid, &status, 0) < 0 && errno == EINTR)
@@ -799,8 +825,9 @@ static pid_t start_prefetch(struct sched *s)
 		order[i] = i;
 	qsort_r(order, s->n, sizeof(size_t), cmp_prio_desc, s);
 	fflush(NULL);
-	if ((pid = fork()) == 0)
+	if ((pid = fork_blocked()) == 0)
 		prefetch_main(s, order);
+	sigprocmask(SIG_SETMASK, &s->mask, NULL);
 	return pid;
 }
 
@@ -842,8 +869,16 @@ static void wait_events(struct sched *s)
 		emit(s, (struct build_event){.kind = BUILD_EV_TICK});
 		return;
 	}
-	if (r < 0)
-		return; /* EINTR: a signal; the loop looks at it */
+	if (r < 0) {
+		if (errno == EINTR)
+			return; /* a signal: the loop looks at it */
+		/* cannot wait for the builds any more: stop them */
+		s->stop = s->stop_reading = true;
+		stop_children(s, SIGKILL);
+		for (size_t k = 1; k < n; k++)
+			drain(s, idx[k]);
+		return;
+	}
 	if (pf[0].revents) {
 		char c[16];
 		while (read(signal_pipe[0], c, sizeof(c)) > 0)
@@ -856,13 +891,16 @@ static void wait_events(struct sched *s)
 
 static int run_loop(struct sched *s, struct gild_err *err)
 {
-	bool killed = false;
+	int killed = 0;
 	int r;
 
 	for (;;) {
-		if (caught_signal && !killed) {
-			s->stop = killed = true;
-			stop_children(s, SIGTERM);
+		/* the first signal stops the builds; a second one (a build
+		 * that does not stop) kills them */
+		if (signal_count > killed) {
+			s->stop = true;
+			stop_children(s, killed ? SIGKILL : SIGTERM);
+			killed = signal_count;
 		}
 		if ((r = start_ready(s, err)) < 0) {
 			s->stop = true;
@@ -917,7 +955,7 @@ static int outcome(struct sched *s, struct gild_err *err)
 				 left + s->prog.failed);
 	if (!s->first.code)
 		return 0;
-	if (s->prog.failed == 1) {
+	if (s->prog.failed <= 1) { /* one failed, or gild itself (a fork) */
 		*err = s->first;
 		return err->code;
 	}
@@ -952,7 +990,8 @@ int build_sched_run(struct build_env *env, const struct build_opts *o,
 	s.jobs = choose_jobs(env, o);
 	s.t0 = gild_now();
 	s.parent = getpid();
-	caught_signal = 0;
+	sigprocmask(SIG_SETMASK, NULL, &s.mask);
+	caught_signal = signal_count = 0;
 	for (size_t i = 0; i < p->n; i++) {
 		s.v[i].fd = -1;
 		s.v[i].in = (struct gild_buf)GILD_BUF_INIT;

@@ -164,11 +164,11 @@ void build_forecast_release(struct build_forecast *f);
 
 /* build-repro.c: r built again as build_opts.verify_reproducible says
  * and compared with first (its package). 0 when the bytes are the same;
- * -GILD_E_INVALID naming the package and the first difference. */
+ * -GILD_E_BUILD naming the package and the first difference. */
 int build_verify_reproducible(struct build_env *e, const struct recipe *r,
 			      const struct build_opts *opts, const char *first,
 			      struct gild_err *err);
-/* Two packages of cpv compared: 0 the same bytes, else -GILD_E_INVALID
+/* Two packages of cpv compared: 0 the same bytes, else -GILD_E_BUILD
  * naming the metadata key, the image's file and offset, or the GPKG
  * member and offset. scratch is a directory to extract them in. */
 int build_compare_packages(const char *cpv, const char *a, const char *b,

@@ -894,6 +894,9 @@ _eb_merge_class_vars() {
 # CBUILD=CHOST, so configure scripts run their test programs (the stage
 # has musl's dynamic loader) instead of going into cross mode.
 _eb_setup_toolchain() {
+	if [[ -f /build/libc/usr/lib/libc.a && ( -n ${CC} || ${CHOST} != *-musl* ) ]]; then
+		echo " * warning: the profile's libc at /build/libc is not used (CC=${CC:-unset}, CHOST=${CHOST}): this build takes the stage's" >&2
+	fi
 	[[ ${CHOST} == *-musl* && -z ${CC} ]] || return 0
 	local bin="${T:-/tmp}/.musl-toolchain"
 	if [[ ! -x ${bin}/${CHOST}-gcc ]]; then

@@ -193,6 +193,11 @@ struct build_opts;
 void cli_sched_apply(const struct cli_sched *s, struct build_opts *o);
 void cli_progress_event(void *ud, const struct build_event *ev);
 void cli_progress_release(struct cli_progress *p);
+/* What a command returns for r, the result of a plan's build: after
+ * SIGINT or SIGTERM 128 + the signal (the interruption said so); after
+ * failed packages (each already printed with its error) their exit status
+ * without printing the error again; else r. */
+int cli_progress_status(struct cli_progress *p, int r);
 /* The build environment of a role (role.c): --role R is the profile
  * roles/R, --profile names a role profile itself, neither: the configured
  * PROFILE when it is a role, else roles/minimal. *profile (the caller

@@ -141,11 +141,8 @@ static int build_planned(struct gild_ctx *ctx, struct build_env *env,
 	cli_progress_init(&prog, ctx, b->sched.json_events);
 	r = build_plan(env, targets, n, &b->o, cli_progress_event, &prog, &res,
 		       &ctx->err);
+	r = cli_progress_status(&prog, r);
 	cli_progress_release(&prog);
-	if (r == -EINTR) {
-		gild_err_print(ctx->diag, &ctx->err);
-		return 128 + build_interrupted();
-	}
 	return r;
 }
 

@@ -210,9 +210,10 @@ int cmd_image(int argc, char **argv, struct gild_ctx *ctx)
 	o.report = cli_progress_event;
 	o.report_ud = &prog;
 	cli_sched_apply(&sched, &o.build);
-	if ((r = cli_open_role_env(ctx, role, &env, &profile)) != 0 ||
-	    (r = image_build(env, &o, &res, &ctx->err)) < 0)
+	if ((r = cli_open_role_env(ctx, role, &env, &profile)) != 0)
 		return r;
+	if ((r = image_build(env, &o, &res, &ctx->err)) < 0)
+		return cli_progress_status(&prog, r);
 	if (ctx->json)
 		print_json(ctx, &res);
 	else

@@ -99,12 +99,21 @@ static int json_events_fd(struct gild_ctx *ctx, const char *arg,
 		    "--json-events wants an open file descriptor, not "
 		    "'%s'",
 		    arg);
+	/* a copy the builds do not inherit: a reader of a pipe must see its
+	 * end when gild ends */
+	int copy = fcntl((int)fd, F_DUPFD_CLOEXEC, 3);
+
 	if (s->json_events)
 		fclose(s->json_events);
-	if (!(s->json_events = fdopen(dup((int)fd), "w")))
+	s->json_events = copy >= 0 ? fdopen(copy, "w") : NULL;
+	if (!s->json_events) {
+		int e = errno;
+		if (copy >= 0)
+			close(copy);
 		return gild_ctx_usage_error(
 		    ctx, "--json-events: cannot write to descriptor %s: %s",
-		    arg, strerror(errno));
+		    arg, strerror(e));
+	}
 	return 0;
 }
 

@@ -10,6 +10,7 @@
 #include "build/build.h"
 #include "cli/cli.h"
 
+#include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <math.h>
@@ -283,6 +284,17 @@ static void plain_event(struct cli_progress *p, const struct build_event *ev)
 	default:
 		break;
 	}
+}
+
+int cli_progress_status(struct cli_progress *p, int r)
+{
+	if (r == -EINTR && build_interrupted()) {
+		gild_err_print(p->ctx->diag, &p->ctx->err);
+		return 128 + build_interrupted();
+	}
+	if (r < 0 && p->failures.n)
+		return gild_err_exit_status(r);
+	return r;
 }
 
 void cli_progress_event(void *ud, const struct build_event *ev)

@@ -259,9 +259,10 @@ test_expect_success SANDBOX 'a bad GILD_FETCH_TIMEOUT is refused by build as by 
 '
 
 test_expect_success SANDBOX 'a damaged package of the right build-id is moved aside and built again' '
-	pkg=$(ls t1/var/packages/app-misc/hello-1.0-*.gpkg.tar | head -n 1) &&
 	gild -C t1 build app-misc/hello >out 2>err &&
 	test_grep "reused" out &&
+	pkg=$(sed -n "s/^>>> app-misc\/hello-1.0: reused //p" out) &&
+	test -f "$pkg" &&
 	size=$(stat -c %s "$pkg") &&
 	printf "XXXX" | dd of="$pkg" bs=1 seek=$((size / 2)) conv=notrunc 2>/dev/null &&
 	test_must_fail gild pkg verify "$pkg" 2>/dev/null &&
