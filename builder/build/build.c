@@ -570,29 +570,6 @@ void build_forecast_release(struct build_forecast *f)
 	gpkg_meta_release(&f->meta);
 }
 
-/* The metadata a package built against this one reads (build-deps.c:
- * slot, USE, RDEPEND), as its GPKG would carry it. */
-static void forecast_meta(struct build_job *j, struct gpkg_meta *m)
-{
-	const struct recipe *r = j->r;
-	_cleanup_free_ char *slot =
-	    strcmp(r->slot, r->subslot)
-		? xasprintf("%s/%s", r->slot, r->subslot)
-		: xstrdup(r->slot);
-	_cleanup_free_ char *eapi = xasprintf("%d", r->eapi);
-
-	gpkg_meta_set(m, "CATEGORY", r->category);
-	gpkg_meta_set(m, "PF", r->pf);
-	gpkg_meta_set(m, "SLOT", slot);
-	gpkg_meta_set(m, "EAPI", eapi);
-	meta_set_list(m, "IUSE", &j->iuse_flags);
-	meta_set_list(m, "USE", &j->use_flags);
-	gpkg_meta_set(
-	    m, "RDEPEND",
-	    j->evaluated[RECIPE_RDEPEND] ? j->evaluated[RECIPE_RDEPEND] : "");
-	gpkg_meta_set(m, "BUILD_ID", j->build_id);
-}
-
 int build_recipe_forecast(struct build_env *e, const struct recipe *r,
 			  const struct build_opts *opts,
 			  struct build_forecast *out, struct gild_err *err)
@@ -609,8 +586,10 @@ int build_recipe_forecast(struct build_env *e, const struct recipe *r,
 	out->build_id = xstrdup(j.build_id);
 	for (size_t i = 0; i < j.deps.n; i++)
 		gild_strv_add(&out->deps, j.deps.v[i]);
+	/* what a package built against this one reads of it (build-deps.c:
+	 * slot, USE, RDEPEND), as its GPKG will carry it */
 	out->meta = (struct gpkg_meta)GPKG_META_INIT;
-	forecast_meta(&j, &out->meta);
+	fill_meta(&j, &out->meta);
 	return 0;
 }
 

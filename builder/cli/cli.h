@@ -93,6 +93,7 @@ struct cli_opts {
 	const struct option *opts; /* the command's own, {0}-ended, or NULL */
 	const char *shortopts;	   /* its own short options, or NULL */
 	bool stop_at_operand;	   /* options end at the first operand ("+") */
+	bool no_operands;	   /* an operand is a usage error */
 	bool own_tree_flag;	 /* --tree is the command's own flag (pretend's
 				    display): the tree is --tree-dir or -C */
 	struct cli_sched *sched; /* takes -j, -l, --keep-going, --json-events */

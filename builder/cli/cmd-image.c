@@ -106,20 +106,15 @@ static int parse_image_opts(int argc, char **argv, struct gild_ctx *ctx,
 	struct image_cli u = {o, NULL};
 	struct cli_opts co = {.opts = opts,
 			      .shortopts = "o:",
+			      .no_operands = true,
 			      .sched = sched,
 			      .fn = image_opt,
 			      .check = image_check,
 			      .ud = &u};
-	int first = cli_parse_opts(ctx, argc, argv, &co, status);
 
-	if (first < 0)
+	if (cli_parse_opts(ctx, argc, argv, &co, status) < 0)
 		return -1;
 	*role = u.role;
-	if (first < argc) {
-		*status =
-		    gild_ctx_usage_error(ctx, "unexpected '%s'", argv[first]);
-		return -1;
-	}
 	return 0;
 }
 

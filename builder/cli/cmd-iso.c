@@ -39,20 +39,15 @@ static int parse_iso_opts(int argc, char **argv, struct gild_ctx *ctx,
 	struct iso_cli u = {o, NULL};
 	struct cli_opts co = {.opts = opts,
 			      .shortopts = "o:",
+			      .no_operands = true,
 			      .sched = sched,
 			      .fn = iso_opt,
 			      .check = iso_check,
 			      .ud = &u};
-	int first = cli_parse_opts(ctx, argc, argv, &co, status);
 
-	if (first < 0)
+	if (cli_parse_opts(ctx, argc, argv, &co, status) < 0)
 		return -1;
 	*role = u.role;
-	if (first < argc) {
-		*status =
-		    gild_ctx_usage_error(ctx, "unexpected '%s'", argv[first]);
-		return -1;
-	}
 	return 0;
 }
 

@@ -221,6 +221,11 @@ int cli_parse_opts(struct gild_ctx *ctx, int argc, char **argv,
 		if (o->fn && (*status = o->fn(ctx, c, optarg, o->ud)) != 0)
 			return -1;
 	}
+	if (o->no_operands && optind < argc) {
+		*status =
+		    gild_ctx_usage_error(ctx, "unexpected '%s'", argv[optind]);
+		return -1;
+	}
 	if (o->check && (*status = o->check(ctx, o->ud)) != 0)
 		return -1;
 	if ((ctx->needs & GILD_NEED_TREE) && !is_tree(ctx->tree)) {
