@@ -194,6 +194,14 @@ struct build_opts;
 void cli_sched_apply(const struct cli_sched *s, struct build_opts *o);
 void cli_progress_event(void *ud, const struct build_event *ev);
 void cli_progress_release(struct cli_progress *p);
+/* For a command whose library call builds a plan (image, iso): p set up
+ * with s's --json-events, s's options in bo, and p as the report. */
+struct cli_sched;
+struct build_opts;
+void cli_progress_start(struct cli_progress *p, struct gild_ctx *ctx,
+			const struct cli_sched *s, struct build_opts *bo,
+			void (**report)(void *, const struct build_event *),
+			void **ud);
 /* What a command returns for r, the result of a plan's build: after
  * SIGINT or SIGTERM 128 + the signal (the interruption said so); after
  * failed packages (each already printed with its error) their exit status

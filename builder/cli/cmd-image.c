@@ -201,10 +201,8 @@ int cmd_image(int argc, char **argv, struct gild_ctx *ctx)
 		return cmd_image_run(argc - 1, argv + 1, ctx);
 	if (parse_image_opts(argc, argv, ctx, &o, &sched, &role, &status) < 0)
 		return status;
-	cli_progress_init(&prog, ctx, sched.json_events);
-	o.report = cli_progress_event;
-	o.report_ud = &prog;
-	cli_sched_apply(&sched, &o.build);
+	cli_progress_start(&prog, ctx, &sched, &o.build, &o.report,
+			   &o.report_ud);
 	if ((r = cli_open_role_env(ctx, role, &env, &profile)) != 0)
 		return r;
 	if ((r = image_build(env, &o, &res, &ctx->err)) < 0)

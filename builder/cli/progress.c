@@ -286,6 +286,17 @@ static void plain_event(struct cli_progress *p, const struct build_event *ev)
 	}
 }
 
+void cli_progress_start(struct cli_progress *p, struct gild_ctx *ctx,
+			const struct cli_sched *s, struct build_opts *bo,
+			void (**report)(void *, const struct build_event *),
+			void **ud)
+{
+	cli_progress_init(p, ctx, s->json_events);
+	cli_sched_apply(s, bo);
+	*report = cli_progress_event;
+	*ud = p;
+}
+
 int cli_progress_status(struct cli_progress *p, int r)
 {
 	if (r == -EINTR && build_interrupted()) {
