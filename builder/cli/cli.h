@@ -97,6 +97,7 @@ struct cli_opts {
 	bool own_tree_flag;	 /* --tree is the command's own flag (pretend's
 				    display): the tree is --tree-dir or -C */
 	struct cli_sched *sched; /* takes -j, -l, --keep-going, --json-events */
+	const char **role; /* takes --role R (checked by cli_check_role) */
 	/* one of the command's own options: 0, or the status to stop with
 	 * (2 after a usage error, or a negative code with ctx->err filled) */
 	int (*fn)(struct gild_ctx *ctx, int c, const char *arg, void *ud);
@@ -171,6 +172,7 @@ enum {
 	GILD_OPT_LOAD = 'l',
 	GILD_OPT_KEEP_GOING = 0x1100,
 	GILD_OPT_JSON_EVENTS,
+	GILD_OPT_ROLE,
 };
 #define GILD_SCHED_LONGOPTS                                                    \
 	{"jobs", required_argument, NULL, GILD_OPT_JOBS},                      \

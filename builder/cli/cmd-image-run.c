@@ -5,37 +5,25 @@
 
 #include <sys/stat.h>
 
-enum { OPT_ROLE = 0x2000, OPT_NETWORK, OPT_INIT, OPT_TIMEOUT };
-
-struct run_cli {
-	struct image_run_opts *o;
-	const char *role;
-};
+enum { OPT_NETWORK = 0x2000, OPT_INIT, OPT_TIMEOUT };
 
 static int run_opt(struct gild_ctx *ctx, int c, const char *arg, void *ud)
 {
-	struct run_cli *u = ud;
+	struct image_run_opts *o = ud;
 	uint64_t v;
 	int st;
 
-	if (c == OPT_ROLE)
-		u->role = arg;
-	else if (c == OPT_NETWORK)
-		u->o->network = true;
+	if (c == OPT_NETWORK)
+		o->network = true;
 	else if (c == OPT_INIT)
-		u->o->init = true;
+		o->init = true;
 	else if (c == OPT_TIMEOUT) {
 		if ((st =
 			 gild_ctx_number_opt(ctx, "--timeout", arg, 86400, &v)))
 			return st;
-		u->o->timeout = (unsigned)v;
+		o->timeout = (unsigned)v;
 	}
 	return 0;
-}
-
-static int run_check(struct gild_ctx *ctx, void *ud)
-{
-	return cli_check_role(ctx, ((struct run_cli *)ud)->role);
 }
 
 static int parse_run_opts(int argc, char **argv, struct gild_ctx *ctx,
@@ -43,23 +31,18 @@ static int parse_run_opts(int argc, char **argv, struct gild_ctx *ctx,
 			  int *status)
 {
 	static const struct option opts[] = {
-	    {"role", required_argument, NULL, OPT_ROLE},
 	    {"network", no_argument, NULL, OPT_NETWORK},
 	    {"init", no_argument, NULL, OPT_INIT},
 	    {"timeout", required_argument, NULL, OPT_TIMEOUT},
 	    {0}};
-	struct run_cli u = {o, NULL};
 	/* options end at the first word (DIR or the command) */
 	struct cli_opts co = {.opts = opts,
 			      .stop_at_operand = true,
+			      .role = role,
 			      .fn = run_opt,
-			      .check = run_check,
-			      .ud = &u};
+			      .ud = o};
 
-	if (cli_parse_opts(ctx, argc, argv, &co, status) < 0)
-		return -1;
-	*role = u.role;
-	return 0;
+	return cli_parse_opts(ctx, argc, argv, &co, status) < 0 ? -1 : 0;
 }
 
 static int image_dir(struct gild_ctx *ctx, const char *role,

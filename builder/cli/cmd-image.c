@@ -3,8 +3,7 @@
 #include "image/image.h"
 
 enum {
-	OPT_ROLE = 0x2000,
-	OPT_FORMAT,
+	OPT_FORMAT = 0x2000,
 	OPT_SIZE,
 	OPT_VERIFY,
 	OPT_FORCE,
@@ -35,26 +34,18 @@ static int parse_formats(struct gild_ctx *ctx, const char *arg,
 	return 0;
 }
 
-struct image_cli {
-	struct image_opts *o;
-	const char *role;
-};
-
 static int image_opt(struct gild_ctx *ctx, int c, const char *arg, void *ud)
 {
-	struct image_cli *u = ud;
+	struct image_opts *o = ud;
 	int st;
 
 	switch (c) {
-	case OPT_ROLE:
-		u->role = arg;
-		break;
 	case OPT_FORMAT:
-		if ((st = parse_formats(ctx, arg, &u->o->formats)))
+		if ((st = parse_formats(ctx, arg, &o->formats)))
 			return st;
 		break;
 	case OPT_SIZE:
-		if (gild_parse_u64(arg, true, &u->o->size) < 0 || !u->o->size)
+		if (gild_parse_u64(arg, true, &o->size) < 0 || !o->size)
 			return gild_ctx_usage_error(
 			    ctx,
 			    "--size '%s' is not a size (bytes "
@@ -62,30 +53,25 @@ static int image_opt(struct gild_ctx *ctx, int c, const char *arg, void *ud)
 			    arg);
 		break;
 	case 'o':
-		u->o->outdir = arg;
+		o->outdir = arg;
 		break;
 	case OPT_VERIFY:
-		u->o->verify_reproducible = true;
+		o->verify_reproducible = true;
 		break;
 	case OPT_FORCE:
-		u->o->force = true;
+		o->force = true;
 		break;
 	case OPT_REBUILD:
-		u->o->rebuild = true;
+		o->rebuild = true;
 		break;
 	case OPT_LEGAL:
-		u->o->legal_info = true;
+		o->legal_info = true;
 		break;
 	case OPT_SOURCES:
-		u->o->legal_info = u->o->with_sources = true;
+		o->legal_info = o->with_sources = true;
 		break;
 	}
 	return 0;
-}
-
-static int image_check(struct gild_ctx *ctx, void *ud)
-{
-	return cli_check_role(ctx, ((struct image_cli *)ud)->role);
 }
 
 static int parse_image_opts(int argc, char **argv, struct gild_ctx *ctx,
@@ -93,7 +79,6 @@ static int parse_image_opts(int argc, char **argv, struct gild_ctx *ctx,
 			    const char **role, int *status)
 {
 	static const struct option opts[] = {
-	    {"role", required_argument, NULL, OPT_ROLE},
 	    {"format", required_argument, NULL, OPT_FORMAT},
 	    {"size", required_argument, NULL, OPT_SIZE},
 	    {"output", required_argument, NULL, 'o'},
@@ -103,19 +88,15 @@ static int parse_image_opts(int argc, char **argv, struct gild_ctx *ctx,
 	    {"legal-info", no_argument, NULL, OPT_LEGAL},
 	    {"with-sources", no_argument, NULL, OPT_SOURCES},
 	    {0}};
-	struct image_cli u = {o, NULL};
 	struct cli_opts co = {.opts = opts,
 			      .shortopts = "o:",
 			      .no_operands = true,
 			      .sched = sched,
+			      .role = role,
 			      .fn = image_opt,
-			      .check = image_check,
-			      .ud = &u};
+			      .ud = o};
 
-	if (cli_parse_opts(ctx, argc, argv, &co, status) < 0)
-		return -1;
-	*role = u.role;
-	return 0;
+	return cli_parse_opts(ctx, argc, argv, &co, status) < 0 ? -1 : 0;
 }
 
 static void human_size(uint64_t n, char *buf, size_t len)

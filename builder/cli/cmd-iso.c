@@ -2,30 +2,12 @@
 #include "cli/cli.h"
 #include "iso/iso.h"
 
-enum {
-	OPT_ROLE = 0x2000,
-};
-
-struct iso_cli {
-	struct iso_opts *o;
-	const char *role;
-};
-
 static int iso_opt(struct gild_ctx *ctx, int c, const char *arg, void *ud)
 {
-	struct iso_cli *u = ud;
-
 	(void)ctx;
-	if (c == OPT_ROLE)
-		u->role = arg;
-	else if (c == 'o')
-		u->o->outdir = arg;
+	if (c == 'o')
+		((struct iso_opts *)ud)->outdir = arg;
 	return 0;
-}
-
-static int iso_check(struct gild_ctx *ctx, void *ud)
-{
-	return cli_check_role(ctx, ((struct iso_cli *)ud)->role);
 }
 
 static int parse_iso_opts(int argc, char **argv, struct gild_ctx *ctx,
@@ -33,22 +15,16 @@ static int parse_iso_opts(int argc, char **argv, struct gild_ctx *ctx,
 			  const char **role, int *status)
 {
 	static const struct option opts[] = {
-	    {"role", required_argument, NULL, OPT_ROLE},
-	    {"output", required_argument, NULL, 'o'},
-	    {0}};
-	struct iso_cli u = {o, NULL};
+	    {"output", required_argument, NULL, 'o'}, {0}};
 	struct cli_opts co = {.opts = opts,
 			      .shortopts = "o:",
 			      .no_operands = true,
 			      .sched = sched,
+			      .role = role,
 			      .fn = iso_opt,
-			      .check = iso_check,
-			      .ud = &u};
+			      .ud = o};
 
-	if (cli_parse_opts(ctx, argc, argv, &co, status) < 0)
-		return -1;
-	*role = u.role;
-	return 0;
+	return cli_parse_opts(ctx, argc, argv, &co, status) < 0 ? -1 : 0;
 }
 
 static void print_text(struct gild_ctx *ctx, const struct iso_result *r)

@@ -171,6 +171,17 @@ static bool is_tree(const char *dir)
 	       (stat(r, &st) == 0 && S_ISDIR(st.st_mode));
 }
 
+int cli_check_role(struct gild_ctx *ctx, const char *role)
+{
+	if (role && ctx->profile)
+		return gild_ctx_usage_error(ctx, "--role and --profile both "
+						 "name the role's profile: "
+						 "give one");
+	if (role && (!*role || strchr(role, '/') || role[0] == '.'))
+		return gild_ctx_usage_error(ctx, "bad role name '%s'", role);
+	return 0;
+}
+
 static size_t count_opts(const struct option *o)
 {
 	size_t n = 0;
@@ -186,6 +197,8 @@ int cli_parse_opts(struct gild_ctx *ctx, int argc, char **argv,
 	static const struct option tree[] = {GILD_TREE_LONGOPT};
 	static const struct option common[] = {GILD_COMMON_LONGOPTS};
 	static const struct option sched[] = {GILD_SCHED_LONGOPTS};
+	static const struct option role[] = {
+	    {"role", required_argument, NULL, GILD_OPT_ROLE}};
 	size_t n = 0, own = count_opts(o->opts);
 	_cleanup_free_ struct option *all =
 	    xcalloc(GILD_ARRAY_SIZE(tree) + GILD_ARRAY_SIZE(common) +
@@ -205,6 +218,8 @@ int cli_parse_opts(struct gild_ctx *ctx, int argc, char **argv,
 		memcpy(all + n, sched, sizeof(sched));
 		n += GILD_ARRAY_SIZE(sched);
 	}
+	if (o->role)
+		all[n++] = role[0];
 	memcpy(all + n, o->opts ? o->opts : all + n, own * sizeof(*all));
 	*status = 0;
 	while ((c = getopt_long(argc, argv, shorts, all, NULL)) != -1) {
@@ -218,6 +233,10 @@ int cli_parse_opts(struct gild_ctx *ctx, int argc, char **argv,
 				return -1;
 			continue;
 		}
+		if (o->role && c == GILD_OPT_ROLE) {
+			*o->role = optarg;
+			continue;
+		}
 		if (o->fn && (*status = o->fn(ctx, c, optarg, o->ud)) != 0)
 			return -1;
 	}
@@ -226,6 +245,8 @@ int cli_parse_opts(struct gild_ctx *ctx, int argc, char **argv,
 		    gild_ctx_usage_error(ctx, "unexpected '%s'", argv[optind]);
 		return -1;
 	}
+	if (o->role && (*status = cli_check_role(ctx, *o->role)) != 0)
+		return -1;
 	if (o->check && (*status = o->check(ctx, o->ud)) != 0)
 		return -1;
 	if ((ctx->needs & GILD_NEED_TREE) && !is_tree(ctx->tree)) {

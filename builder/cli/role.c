@@ -13,17 +13,6 @@ static bool is_role_profile(const struct build_env *env)
 	return false;
 }
 
-int cli_check_role(struct gild_ctx *ctx, const char *role)
-{
-	if (role && ctx->profile)
-		return gild_ctx_usage_error(ctx, "--role and --profile both "
-						 "name the role's profile: "
-						 "give one");
-	if (role && (!*role || strchr(role, '/') || role[0] == '.'))
-		return gild_ctx_usage_error(ctx, "bad role name '%s'", role);
-	return 0;
-}
-
 int cli_open_role_env(struct gild_ctx *ctx, const char *role,
 		      struct build_env **env, char **profile)
 {
