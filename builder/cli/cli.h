@@ -222,6 +222,7 @@ int cli_check_role(struct gild_ctx *ctx, const char *role);
 int cli_open_role_env(struct gild_ctx *ctx, const char *role,
 		      struct build_env **env, char **profile);
 int cmd_iso(int argc, char **argv, struct gild_ctx *ctx);
+int cmd_disk(int argc, char **argv, struct gild_ctx *ctx);
 int cmd_image_run(int argc, char **argv, struct gild_ctx *ctx);
 int cmd_repo(int argc, char **argv, struct gild_ctx *ctx);
 

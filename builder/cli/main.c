@@ -38,6 +38,12 @@ static const struct cmd commands[] = {
     {"deps", CORE(cmd_deps),
      "evaluated dependencies of the best visible version", "[--json] ATOM",
      GILD_NEED_TREE},
+    {"disk", CORE(cmd_disk),
+     "build a role's GPT disk image for VMs: GRUB (BIOS, UEFI), ESP, root",
+     "[--role R] [--format raw,qcow2] [--size SIZE] [-o DIR] "
+     "[--verify-reproducible] [-j N] [-l LOAD] [--keep-going] "
+     "[--json-events FD] [--json]",
+     GILD_NEED_TREE},
     {"fetch", CORE(cmd_fetch), "fetch and verify distfiles without building",
      "[--distdir DIR] [--mirrors URLS] [--timeout S] [--connect-timeout S] "
      "[--deps] ATOM|@SET... | [--use FLAGS] --manifest FILE --src-uri SRC_URI",
@@ -57,8 +63,8 @@ static const struct cmd commands[] = {
      GILD_NEED_TREE},
     {"iso", CORE(cmd_iso),
      "build a role's live ISO: kernel, initramfs, rootfs, GRUB (BIOS, UEFI)",
-     "[--role R] [-o DIR] [-j N] [-l LOAD] [--keep-going] "
-     "[--json-events FD] [--json]",
+     "[--role R] [--installer] [-o DIR] [--verify-reproducible] [-j N] "
+     "[-l LOAD] [--keep-going] [--json-events FD] [--json]",
      GILD_NEED_TREE},
     {"manifest", CORE(cmd_manifest),
      "write or update a package's Manifest from DISTDIR",

@@ -167,3 +167,17 @@ bool image_is_current(const struct image *im, const char *outdir)
 	}
 	return true;
 }
+
+/* "xxxxxxxx-xxxx-4xxx-8xxx-xxxxxxxxxxxx" from the image-id (and a salt, so
+ * that each identifier of one image differs). */
+void image_uuid(const char *image_id, int salt, char out[37])
+{
+	char x[32];
+
+	for (int i = 0; i < 32; i++)
+		x[i] = image_id[(i + salt) % 64];
+	x[12] = '4';
+	x[16] = "89ab"[(x[16] - '0') & 3];
+	snprintf(out, 37, "%.8s-%.4s-%.4s-%.4s-%.12s", x, x + 8, x + 12, x + 16,
+		 x + 20);
+}

@@ -15,7 +15,8 @@
 
 struct sbom {
 	xmlTextWriterPtr w;
-	struct image *im;
+	struct image *im; /* NULL for a medium's boot packages */
+	struct build_env *env;
 	struct gild_strv map_from, map_to; /* Gentoo -> SPDX licence names */
 };
 
@@ -61,8 +62,8 @@ static void hash(struct sbom *s, const char *alg, const char *hex)
  * "GENTOO-NAME = SPDX-ID" lines. */
 static void load_license_map(struct sbom *s)
 {
-	_cleanup_free_ char *path = gild_path_join(
-	    s->im->env->cfg->tree, "metadata/license-mapping.conf");
+	_cleanup_free_ char *path =
+	    gild_path_join(s->env->cfg->tree, "metadata/license-mapping.conf");
 	_cleanup_free_ char *text = NULL;
 	size_t n;
 	bool in_spdx = false;
@@ -156,7 +157,8 @@ static void licenses(struct sbom *s, const char *license)
 
 /* The distfiles of a package's recipe, with their URLs, the Manifest's
  * SHA-512 and BLAKE2b, and the SHA-256 of the file when DISTDIR has it. */
-static void distfiles(struct sbom *s, const struct image_pkg *p)
+static void distfiles(struct sbom *s, const char *category, const char *pf,
+		      const struct gpkg_meta *meta)
 {
 	_cleanup_free_ char *pn = NULL, *pvr = NULL;
 	_cleanup_(fetch_srclist_releasep) struct fetch_srclist l =
@@ -166,16 +168,14 @@ static void distfiles(struct sbom *s, const struct image_pkg *p)
 	const struct recipe *r;
 	unsigned rf = 0;
 
-	if (gpkg_split_pf(p->pf, &pn, &pvr, &e) < 0 ||
-	    !(r = tree_find_recipe(s->im->env->tree, p->category, pn, pvr)) ||
-	    fetch_recipe_sources(r, s->im->env->use,
-				 gpkg_meta_get(&p->meta, "USE"), &l, &rf,
-				 &e) < 0 ||
+	if (gpkg_split_pf(pf, &pn, &pvr, &e) < 0 ||
+	    !(r = tree_find_recipe(s->env->tree, category, pn, pvr)) ||
+	    fetch_recipe_sources(r, s->env->use, gpkg_meta_get(meta, "USE"), &l,
+				 &rf, &e) < 0 ||
 	    !l.n)
 		return;
-	_cleanup_free_ char *mf =
-	    xasprintf("%s/recipes/%s/%s/Manifest", s->im->env->cfg->tree,
-		      p->category, pn);
+	_cleanup_free_ char *mf = xasprintf("%s/recipes/%s/%s/Manifest",
+					    s->env->cfg->tree, category, pn);
 	(void)manifest_load(mf, true, &m, &e);
 	start(s, "externalReferences");
 	for (size_t i = 0; i < l.n; i++) {
@@ -205,34 +205,58 @@ static bool is_library(const char *category)
 	return gild_endswith(category, "-libs");
 }
 
-static void component(struct sbom *s, const struct image_pkg *p)
+static void component(struct sbom *s, const char *cpv, const char *category,
+		      const char *pf, const struct gpkg_meta *meta)
 {
 	_cleanup_free_ char *pn = NULL, *pvr = NULL;
 	struct gild_err e = {0};
 	const char *v;
 
-	if (gpkg_split_pf(p->pf, &pn, &pvr, &e) < 0)
+	if (gpkg_split_pf(pf, &pn, &pvr, &e) < 0)
 		return;
 	_cleanup_free_ char *purl =
-	    xasprintf("pkg:ebuild/%s/%s@%s", p->category, pn, pvr);
+	    xasprintf("pkg:ebuild/%s/%s@%s", category, pn, pvr);
 	start(s, "component");
-	attr(s, "type", is_library(p->category) ? "library" : "application");
-	attr(s, "bom-ref", p->cpv);
-	el(s, "group", p->category);
+	attr(s, "type", is_library(category) ? "library" : "application");
+	attr(s, "bom-ref", cpv);
+	el(s, "group", category);
 	el(s, "name", pn);
 	el(s, "version", pvr);
-	if ((v = gpkg_meta_get(&p->meta, "DESCRIPTION")) && *v)
+	if ((v = gpkg_meta_get(meta, "DESCRIPTION")) && *v)
 		el(s, "description", v);
-	licenses(s, gpkg_meta_get(&p->meta, "LICENSE"));
+	licenses(s, gpkg_meta_get(meta, "LICENSE"));
 	el(s, "purl", purl);
-	distfiles(s, p);
+	distfiles(s, category, pf, meta);
 	start(s, "properties");
-	property(s, "gild:build-id", gpkg_meta_get(&p->meta, "BUILD_ID"));
-	property(s, "gild:slot", gpkg_meta_get(&p->meta, "SLOT"));
-	property(s, "gild:use", gpkg_meta_get(&p->meta, "USE"));
-	property(s, "gild:cflags", gpkg_meta_get(&p->meta, "CFLAGS"));
+	property(s, "gild:build-id", gpkg_meta_get(meta, "BUILD_ID"));
+	property(s, "gild:slot", gpkg_meta_get(meta, "SLOT"));
+	property(s, "gild:use", gpkg_meta_get(meta, "USE"));
+	property(s, "gild:cflags", gpkg_meta_get(meta, "CFLAGS"));
 	end(s);
 	end(s);
+}
+
+int image_sbom_package(void *writer, struct build_env *env,
+		       const char *gpkg_path, char **cpv, struct gild_err *err)
+{
+	_cleanup_(gpkg_meta_releasep) struct gpkg_meta meta = {0};
+	struct sbom s = {.w = writer, .env = env};
+	const char *cat, *pf;
+	int r;
+
+	if ((r = gpkg_read_meta(gpkg_path, &meta, err)) < 0)
+		return r;
+	cat = gpkg_meta_get(&meta, "CATEGORY");
+	pf = gpkg_meta_get(&meta, "PF");
+	if (!cat || !pf)
+		return gild_fail(err, -GILD_E_INVALID, NULL,
+				 "'%s' has no CATEGORY or PF", gpkg_path);
+	*cpv = xasprintf("%s/%s", cat, pf);
+	load_license_map(&s);
+	component(&s, *cpv, cat, pf, &meta);
+	gild_strv_release(&s.map_from);
+	gild_strv_release(&s.map_to);
+	return 0;
 }
 
 static void dependencies(struct sbom *s)
@@ -326,7 +350,7 @@ static char *serial(const struct image *im)
 int image_write_sbom(struct image *im, const char *dir,
 		     const struct image_result *res, struct gild_err *err)
 {
-	struct sbom s = {.im = im};
+	struct sbom s = {.im = im, .env = im->env};
 	xmlBufferPtr buf = xmlBufferCreate();
 	_cleanup_free_ char *sn = serial(im);
 	int r;
@@ -345,7 +369,8 @@ int image_write_sbom(struct image *im, const char *dir,
 	metadata(&s, res);
 	start(&s, "components");
 	for (size_t i = 0; i < im->npkgs; i++)
-		component(&s, &im->pkgs[i]);
+		component(&s, im->pkgs[i].cpv, im->pkgs[i].category,
+			  im->pkgs[i].pf, &im->pkgs[i].meta);
 	end(&s);
 	dependencies(&s);
 	end(&s);

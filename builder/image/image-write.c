@@ -102,6 +102,14 @@ int image_run_tool(const char *const *argv, const char *const *env,
 		   const char *debian_pkg, const char *log,
 		   struct gild_err *err)
 {
+	return image_run_tool_input(argv, env, "/dev/null", debian_pkg, log,
+				    err);
+}
+
+int image_run_tool_input(const char *const *argv, const char *const *env,
+			 const char *input, const char *debian_pkg,
+			 const char *log, struct gild_err *err)
+{
 	_cleanup_free_ char **envp = NULL;
 	_cleanup_free_ char *prog = NULL;
 	posix_spawn_file_actions_t fa;
@@ -118,7 +126,7 @@ int image_run_tool(const char *const *argv, const char *const *env,
 	posix_spawn_file_actions_addopen(&fa, 1, log,
 					 O_WRONLY | O_CREAT | O_APPEND, 0644);
 	posix_spawn_file_actions_adddup2(&fa, 1, 2);
-	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+	posix_spawn_file_actions_addopen(&fa, 0, input, O_RDONLY, 0);
 	r = posix_spawnp(&pid, prog, &fa, NULL, (char *const *)argv, envp);
 	posix_spawn_file_actions_destroy(&fa);
 	if (r != 0) {
@@ -167,19 +175,9 @@ int image_clamp_times(struct image *im, struct gild_err *err)
 
 /* ---- formats ---------------------------------------------------------- */
 
-/* "xxxxxxxx-xxxx-4xxx-8xxx-xxxxxxxxxxxx" from the image-id (and a salt, so
- * the file system UUID and the hash seed differ). */
 static void uuid_from(const struct image *im, char salt, char out[37])
 {
-	const char *h = im->image_id;
-	char x[32];
-
-	for (int i = 0; i < 32; i++)
-		x[i] = h[(i + salt) % 64];
-	x[12] = '4';
-	x[16] = "89ab"[(x[16] - '0') & 3];
-	snprintf(out, 37, "%.8s-%.4s-%.4s-%.4s-%.12s", x, x + 8, x + 12, x + 16,
-		 x + 20);
+	image_uuid(im->image_id, salt, out);
 }
 
 static const char *owner_name(void *ud, bool is_group, unsigned id);

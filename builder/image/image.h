@@ -116,5 +116,21 @@ int image_run_tool(const char *const *argv, const char *const *env,
 		   const char *debian_pkg, const char *log,
 		   struct gild_err *err);
 bool image_have_tool(const char *name);
+/* The same with input (a path) as the tool's standard input. */
+int image_run_tool_input(const char *const *argv, const char *const *env,
+			 const char *input, const char *debian_pkg,
+			 const char *log, struct gild_err *err);
+
+/* The CycloneDX component of the package at gpkg_path, as an image's SBOM
+ * lists its packages, through writer (an xmlTextWriterPtr); *cpv is set to
+ * its bom-ref, "cat/pf" (the caller frees it). */
+int image_sbom_package(void *writer, struct build_env *env,
+		       const char *gpkg_path, char **cpv, struct gild_err *err);
+
+/* A UUID ("xxxxxxxx-xxxx-4xxx-8xxx-xxxxxxxxxxxx") of an image: taken from
+ * its image-id (64 hex digits) at an offset salt, so each identifier of an
+ * image (file system UUID, hash seed, GPT GUIDs, FAT serial) is fixed by
+ * the image and differs from the others. */
+void image_uuid(const char *image_id, int salt, char out[37]);
 
 #endif /* GILD_IMAGE_H */

@@ -1,8 +1,8 @@
-/* test-iso-initramfs.c: the live ISO's initramfs is a gzip'd newc cpio
+/* test-media-initramfs.c: the live ISO's initramfs is a gzip'd newc cpio
  * written reproducibly: sorted members, owners 0, every time the epoch,
  * no time in the gzip header, busybox and /init inside, a console node;
  * the same inputs give the same bytes. */
-#include "iso/iso.h"
+#include "media/media.h"
 #include "tap.h"
 
 #include <archive.h>
@@ -35,20 +35,20 @@ static char *fake_busybox(void)
 	return p;
 }
 
-static char *write_one(const char *name)
+static char *write_one(const char *name, bool installer)
 {
 	_cleanup_free_ char *bb = fake_busybox();
 	char *out = gild_path_join(scratch(), name);
 	struct gild_err err = {0};
 
-	CHECK(iso_write_initramfs(bb, SDE, out, &err) == 0);
+	CHECK(iso_write_initramfs(bb, installer, SDE, out, &err) == 0);
 	return out;
 }
 
 TEST(initramfs_is_the_same_bytes_twice)
 {
-	_cleanup_free_ char *a = write_one("a.img");
-	_cleanup_free_ char *b = write_one("b.img");
+	_cleanup_free_ char *a = write_one("a.img", false);
+	_cleanup_free_ char *b = write_one("b.img", false);
 	_cleanup_free_ char *da = NULL, *db = NULL;
 	size_t la, lb;
 
@@ -65,7 +65,7 @@ TEST(initramfs_members_sorted_owned_by_root_at_the_epoch)
 	static const char *const want[] = {
 	    "bin",   "bin/busybox", "dev",  "dev/console", "init", "lower",
 	    "media", "newroot",	    "proc", "rw",	   "sys"};
-	_cleanup_free_ char *img = write_one("c.img");
+	_cleanup_free_ char *img = write_one("c.img", false);
 	struct archive *a = archive_read_new();
 	struct archive_entry *e;
 	size_t n = 0;
@@ -94,12 +94,36 @@ TEST(initramfs_members_sorted_owned_by_root_at_the_epoch)
 	archive_read_free(a);
 }
 
+TEST(installer_initramfs_carries_gild_install)
+{
+	_cleanup_free_ char *img = write_one("e.img", true);
+	struct archive *a = archive_read_new();
+	struct archive_entry *e;
+	bool found = false;
+	char buf[64];
+
+	archive_read_support_filter_gzip(a);
+	archive_read_support_format_cpio(a);
+	CHECK(archive_read_open_filename(a, img, 4096) == ARCHIVE_OK);
+	while (archive_read_next_header(a, &e) == ARCHIVE_OK) {
+		if (strcmp(archive_entry_pathname(e), "bin/gild-install"))
+			continue;
+		la_ssize_t k = archive_read_data(a, buf, 17);
+		CHECK(k == 17 && !memcmp(buf, "#!/bin/busybox sh", 17));
+		CHECK((archive_entry_mode(e) & 0777) == 0755);
+		found = true;
+	}
+	CHECK(found);
+	archive_read_free(a);
+}
+
 TEST(initramfs_missing_busybox_names_the_file)
 {
 	_cleanup_free_ char *out = gild_path_join(scratch(), "d.img");
 	struct gild_err err = {0};
 
-	CHECK(iso_write_initramfs("/nonexistent/busybox", SDE, out, &err) < 0);
+	CHECK(iso_write_initramfs("/nonexistent/busybox", false, SDE, out,
+				  &err) < 0);
 	CHECK(strstr(err.msg, "/nonexistent/busybox") != NULL);
 }
 

@@ -1,17 +1,19 @@
-/* iso-initramfs.c: the live ISO's initramfs, written by gild: a newc cpio
+/* media-initramfs.c: the live ISO's initramfs, written by gild: a newc cpio
  * (the format the kernel unpacks, Documentation/driver-api/early-userspace/
  * buffer-format.rst) through libarchive, compressed with gzip without a
  * name or time in its header. Members sorted, owners 0, every time the
  * image's epoch, inode numbers in member order: the same inputs give the
  * same bytes (reproducible-builds.org: archives). */
-#include "iso-impl.h"
+#include "media-impl.h"
 
 #include <archive.h>
 #include <archive_entry.h>
 #include <sys/sysmacros.h>
 
-/* /init, builder/iso/init.sh (iso-embed.c). */
+/* /init, builder/media/init.sh, and /bin/gild-install,
+ * builder/media/gild-install.sh (media-embed.c). */
 extern const char gild_iso_init_sh[];
+extern const char gild_install_sh[];
 
 /* One member; data is NULL for directories and devices. */
 struct cpio_member {
@@ -79,7 +81,7 @@ static int open_cpio(struct archive **a, const char *out, struct gild_err *err)
  * are the ones init.sh uses; /dev/console is there so that /init has a
  * console before it mounts devtmpfs (the kernel opens it for init). */
 static size_t initramfs_members(struct cpio_member *v, const char *busybox,
-				size_t bsize)
+				size_t bsize, bool installer)
 {
 	static const char *const dirs[] = {"lower", "media", "newroot",
 					   "proc",  "rw",    "sys"};
@@ -90,6 +92,11 @@ static size_t initramfs_members(struct cpio_member *v, const char *busybox,
 				      .mode = S_IFREG | 0755,
 				      .data = busybox,
 				      .size = bsize};
+	if (installer)
+		v[n++] = (struct cpio_member){.name = "bin/gild-install",
+					      .mode = S_IFREG | 0755,
+					      .data = gild_install_sh,
+					      .size = strlen(gild_install_sh)};
 	v[n++] = (struct cpio_member){.name = "dev", .mode = S_IFDIR | 0755};
 	v[n++] = (struct cpio_member){.name = "dev/console",
 				      .mode = S_IFCHR | 0600,
@@ -105,8 +112,8 @@ static size_t initramfs_members(struct cpio_member *v, const char *busybox,
 	return n;
 }
 
-int iso_write_initramfs(const char *busybox, int64_t sde, const char *out,
-			struct gild_err *err)
+int iso_write_initramfs(const char *busybox, bool installer, int64_t sde,
+			const char *out, struct gild_err *err)
 {
 	__attribute__((cleanup(archive_freep))) struct archive *a = NULL;
 	_cleanup_free_ char *data = NULL;
@@ -117,7 +124,7 @@ int iso_write_initramfs(const char *busybox, int64_t sde, const char *out,
 	if ((r = gild_read_file(busybox, &data, &len, err)) < 0 ||
 	    (r = open_cpio(&a, out, err)) < 0)
 		return r;
-	n = initramfs_members(m, data, len);
+	n = initramfs_members(m, data, len, installer);
 	for (size_t i = 0; i < n; i++)
 		if ((r = add_member(a, &m[i], (int64_t)i + 1, sde, out, err)) <
 		    0)

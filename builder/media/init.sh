@@ -1,9 +1,13 @@
 #!/bin/busybox sh
-# /init of gild's live initramfs (written by gild iso, iso-initramfs.c):
+# /init of gild's live initramfs (written by gild iso, media-initramfs.c):
 # find the medium by its ISO 9660 label (gild.live=LABEL on the kernel
 # command line), mount its rootfs.squashfs under an overlay whose upper
 # layer is a tmpfs (a live system writes to memory, never to the medium),
 # and switch_root into it: the image's own /sbin/init runs next.
+# An installer ISO (gild iso --installer) also has /bin/gild-install: with
+# gild.install=DEVICE on the command line it runs here, unattended, and
+# reboots into the installed disk; without, the live system gets it as
+# /usr/sbin/gild-install with the medium at /mnt/gild-medium.
 # Only busybox is here, so every command is an applet.
 
 fail() {
@@ -20,10 +24,11 @@ mount -t proc proc /proc &&
 	mount -t sysfs sysfs /sys &&
 	mount -t devtmpfs devtmpfs /dev || fail "cannot mount /proc, /sys or /dev"
 
-label=
+label= install=
 for arg in $(cat /proc/cmdline); do
 	case $arg in
 	gild.live=*) label=${arg#gild.live=} ;;
+	gild.install=*) install=${arg#gild.install=} ;;
 	esac
 done
 [ -n "$label" ] || fail "no gild.live=LABEL on the kernel command line"
@@ -42,6 +47,16 @@ done
 mount -t iso9660 -o ro "$dev" /media ||
 	fail "cannot mount '$dev' (label '$label')"
 [ -f /media/rootfs.squashfs ] || fail "'$dev' has no rootfs.squashfs"
+
+if [ -n "$install" ]; then
+	[ -x /bin/gild-install ] ||
+		fail "gild.install=$install, but this ISO has no installer (made without --installer)"
+	GILD_MEDIUM=/media /bin/gild-install -y "$install" ||
+		fail "the installation onto '$install' failed"
+	echo "gild-initramfs: rebooting into the installed system"
+	sync
+	reboot -f
+fi
 mount -t squashfs -o ro,loop /media/rootfs.squashfs /lower ||
 	fail "cannot mount rootfs.squashfs of '$dev'"
 mount -t tmpfs -o mode=0755 tmpfs /rw &&
@@ -50,6 +65,15 @@ mount -t tmpfs -o mode=0755 tmpfs /rw &&
 		-o lowerdir=/lower,upperdir=/rw/upper,workdir=/rw/work \
 		overlay /newroot || fail "cannot mount the overlay root"
 [ -x /newroot/sbin/init ] || fail "the image has no /sbin/init"
+
+# The installer in the live system: the script into the tmpfs layer, the
+# medium where it looks (gild-install.sh).
+if [ -x /bin/gild-install ]; then
+	mkdir -p /newroot/usr/sbin /newroot/mnt/gild-medium &&
+		cp /bin/gild-install /newroot/usr/sbin/gild-install &&
+		mount --move /media /newroot/mnt/gild-medium ||
+		fail "cannot set up gild-install in the live system"
+fi
 
 # The new root's init mounts these itself.
 umount /sys /proc

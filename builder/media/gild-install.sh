@@ -1,0 +1,138 @@
+#!/bin/busybox sh
+# gild-install: install a role onto a disk from gild's installer ISO
+# (gild iso --installer; carried in its initramfs, see init.sh).
+#
+#   gild-install [-y] DEVICE
+#
+# The medium carries gild/disk.raw: the role's disk as gild disk writes it
+# (GPT: BIOS boot partition with GRUB, ESP with GRUB and the kernel, root
+# file system), the same bytes for every machine. gild-install copies it
+# onto DEVICE, then gives the installed root what differs per machine:
+#   - the hostname: gild.hostname=NAME on the kernel command line, else the
+#     file `hostname` of a seed medium;
+#   - root's SSH key: gild.ssh_key=TYPE,KEY[,COMMENT] on the command line
+#     (commas for the spaces the command line cannot carry), else the file
+#     `authorized_keys` of a seed medium.
+# A seed medium is any file system labelled SEED (FAT or ISO 9660), as
+# cloud-init's NoCloud seeds are. Without -y, gild-install lists the disks
+# and asks before it overwrites one. Only busybox applets are used.
+set -u
+
+medium=${GILD_MEDIUM:-/mnt/gild-medium}
+disk="$medium/gild/disk.raw"
+target=/target
+seed=/seed
+yes=
+
+say() { echo "gild-install: $*"; }
+fail() {
+	echo "gild-install: error: $*" >&2
+	exit 1
+}
+
+usage() {
+	echo "usage: gild-install [-y] DEVICE (one of:$(list_disks))" >&2
+	exit 2
+}
+
+# The whole disks the kernel knows, as /dev/NAME.
+list_disks() {
+	for d in /sys/block/*; do
+		n=${d##*/}
+		case $n in loop* | ram* | sr* | fd*) continue ;; esac
+		printf ' /dev/%s' "$n"
+	done
+}
+
+# part DEVICE N: the device of partition N (sda3, vda3, nvme0n1p3).
+part() {
+	case $1 in
+	*[0-9]) echo "${1}p$2" ;;
+	*) echo "$1$2" ;;
+	esac
+}
+
+# cmdline_value KEY: the value of KEY= on the kernel command line.
+cmdline_value() {
+	for arg in $(cat /proc/cmdline); do
+		case $arg in "$1"=*) echo "${arg#"$1"=}" ;; esac
+	done
+}
+
+confirm() {
+	[ -n "$yes" ] && return 0
+	printf 'gild-install: everything on %s will be lost. Type "yes" to go on: ' "$1"
+	read -r answer || return 1
+	[ "$answer" = yes ]
+}
+
+# wait_for DEVICE: the kernel names partitions after a rescan.
+wait_for() {
+	i=0
+	while [ ! -b "$1" ] && [ $i -lt 20 ]; do
+		sleep 0.5
+		i=$((i + 1))
+	done
+	[ -b "$1" ]
+}
+
+mount_seed() {
+	dev=$(findfs LABEL=SEED 2>/dev/null) || return 1
+	mkdir -p "$seed" &&
+		{ mount -o ro -t vfat "$dev" "$seed" 2>/dev/null ||
+			mount -o ro -t iso9660 "$dev" "$seed"; } &&
+		say "seed medium $dev"
+}
+
+# personalize ROOT: hostname and root's SSH key.
+personalize() {
+	host=$(cmdline_value gild.hostname)
+	key=$(cmdline_value gild.ssh_key | tr , ' ')
+	if { [ -z "$host" ] || [ -z "$key" ]; } && mount_seed; then
+		[ -z "$host" ] && [ -f "$seed/hostname" ] && host=$(cat "$seed/hostname")
+		[ -z "$key" ] && [ -f "$seed/authorized_keys" ] && key=$(cat "$seed/authorized_keys")
+		umount "$seed"
+	fi
+	if [ -n "$host" ]; then
+		echo "$host" >"$1/etc/hostname" || return 1
+		say "hostname $host"
+	fi
+	if [ -n "$key" ]; then
+		mkdir -p "$1/root/.ssh" && chmod 700 "$1/root/.ssh" &&
+			echo "$key" >"$1/root/.ssh/authorized_keys" &&
+			chmod 600 "$1/root/.ssh/authorized_keys" || return 1
+		say "root's SSH key: ${key%% *} ...${key##* }"
+	fi
+}
+
+while [ $# -gt 0 ]; do
+	case $1 in
+	-y) yes=1 ;;
+	-h | --help) usage ;;
+	-*) usage ;;
+	*) break ;;
+	esac
+	shift
+done
+[ $# -eq 1 ] || usage
+dev=$1
+[ -f "$disk" ] || fail "no $disk: the medium is no gild installer ISO (gild iso --installer)"
+[ -b "$dev" ] || fail "'$dev' is no block device (disks:$(list_disks))"
+need=$(stat -c %s "$disk")
+have=$(blockdev --getsize64 "$dev") || fail "cannot read the size of '$dev'"
+[ "$have" -ge "$need" ] ||
+	fail "'$dev' has $((have >> 20)) MiB; the role's disk needs $((need >> 20)) MiB"
+confirm "$dev" || fail "not confirmed; nothing written"
+
+say "writing the role's disk ($((need >> 20)) MiB) onto $dev"
+dd if="$disk" of="$dev" bs=1M conv=fsync 2>/dev/null || fail "cannot write '$dev'"
+blockdev --rereadpt "$dev" || fail "the kernel cannot read the new partition table of '$dev'"
+root=$(part "$dev" 3)
+wait_for "$root" || fail "no root partition '$root' after writing '$dev'"
+mkdir -p "$target" && mount "$root" "$target" || fail "cannot mount '$root'"
+personalize "$target" || {
+	umount "$target"
+	fail "cannot write the hostname or SSH key into '$root'"
+}
+umount "$target" && sync || fail "cannot unmount '$root'"
+say "installed onto $dev"
