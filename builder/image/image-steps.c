@@ -412,6 +412,176 @@ static int role_user(struct image *im, const struct role_line *rl,
 	return make_home(im, home, uid, gid, n == 6 ? key : NULL, rl, err);
 }
 
+/* ---- accounts of packages: sysusers.d ---------------------------------- */
+
+/* The accounts acct-user/ and acct-group/ packages declare, as systemd's
+ * sysusers.d(5) lines in /usr/lib/sysusers.d/ (what Gentoo's acct-*
+ * eclasses install too):
+ *   g NAME GID
+ *   u NAME UID[:GROUP] "GECOS" HOME SHELL
+ *   m USER GROUP
+ * An account the image has already must agree on its id. */
+static char *next_field(char **p)
+{
+	char *s = *p + strspn(*p, " \t"), *start;
+
+	if (!*s)
+		return NULL;
+	if (*s == '"') {
+		start = ++s;
+		s = strchr(s, '"');
+		if (!s)
+			return NULL;
+	} else {
+		start = s;
+		s += strcspn(s, " \t");
+	}
+	if (*s)
+		*s++ = '\0';
+	*p = s;
+	return start;
+}
+
+static int sysusers_add(struct accts *a, const char *kind, const char *name,
+			unsigned id, char *rest, const struct gild_loc *loc,
+			struct gild_err *err)
+{
+	struct acct *e = acct_find(a, name);
+
+	if (e && e->id != id) {
+		free(rest);
+		return gild_fail(err, -GILD_E_INVALID, loc,
+				 "%s '%s' has id %u here but %u in the image",
+				 kind, name, id, e->id);
+	}
+	if (e)
+		free(rest);
+	else
+		acct_set(a, name, id, rest);
+	return 0;
+}
+
+static int sysusers_member(struct accts *groups, const char *user,
+			   const char *group, const struct gild_loc *loc,
+			   struct gild_err *err)
+{
+	struct acct *g = acct_find(groups, group);
+	char *old;
+	size_t len;
+
+	if (!g)
+		return gild_fail(err, -GILD_E_NOTFOUND, loc,
+				 "group '%s' of user '%s' is not in the image "
+				 "(an acct-group package missing from "
+				 "RDEPEND?)",
+				 group, user);
+	old = g->rest;
+	len = strlen(old);
+	g->rest =
+	    xasprintf("%s%s%s", old, old[len - 1] != ':' ? "," : "", user);
+	free(old);
+	return 0;
+}
+
+static int sysusers_user(char *name, char *id, char *p, struct accts *users,
+			 struct accts *groups, const struct gild_loc *loc,
+			 struct gild_err *err)
+{
+	char *gecos = next_field(&p), *home = next_field(&p);
+	char *shell = next_field(&p), *gname = strchr(id, ':');
+	unsigned uid, gid;
+	struct acct *g;
+	int r;
+
+	if (gname)
+		*gname++ = '\0';
+	uid = (unsigned)strtoul(id, NULL, 10);
+	g = acct_find(groups, gname ? gname : name);
+	gid = g ? g->id : uid;
+	if (!g && (r = sysusers_add(groups, "group", name, gid,
+				    xasprintf("x:%u:", gid), loc, err)) < 0)
+		return r;
+	return sysusers_add(
+	    users, "user", name, uid,
+	    xasprintf("x:%u:%u:%s:%s:%s", uid, gid, gecos ? gecos : name,
+		      home && strcmp(home, "-") ? home : "/",
+		      shell && strcmp(shell, "-") ? shell : "/sbin/nologin"),
+	    loc, err);
+}
+
+static int sysusers_line(char *line, struct accts *users, struct accts *groups,
+			 const struct gild_loc *loc, struct gild_err *err)
+{
+	char *p = line, *type = next_field(&p), *name = next_field(&p);
+	char *id = next_field(&p);
+
+	if (!type || *type == '#')
+		return 0;
+	if (!name || !id || strlen(type) != 1 ||
+	    (*type != 'm' && strspn(id, "0123456789") == 0))
+		return gild_fail(err, -GILD_E_SYNTAX, loc,
+				 "expected 'g NAME GID', 'u NAME "
+				 "UID[:GROUP] \"GECOS\" HOME SHELL' or 'm "
+				 "USER GROUP'");
+	switch (*type) {
+	case 'g':
+		return sysusers_add(groups, "group", name,
+				    (unsigned)strtoul(id, NULL, 10),
+				    xasprintf("x:%s:", id), loc, err);
+	case 'u':
+		return sysusers_user(name, id, p, users, groups, loc, err);
+	case 'm':
+		return sysusers_member(groups, name, id, loc, err);
+	}
+	return gild_fail(err, -GILD_E_SYNTAX, loc,
+			 "unknown sysusers.d line type '%s'", type);
+}
+
+static int sysusers_file(struct image *im, const char *name,
+			 struct accts *users, struct accts *groups,
+			 struct gild_err *err)
+{
+	_cleanup_free_ char *rel = xasprintf("/usr/lib/sysusers.d/%s", name);
+	_cleanup_free_ char *h = image_host_path(im, rel);
+	_cleanup_free_ char *text = NULL;
+	size_t n;
+	unsigned lineno = 0;
+	int r;
+
+	if ((r = gild_read_file(h, &text, &n, err)) < 0)
+		return r;
+	for (char *line = text, *next; line && *line; line = next) {
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = '\0';
+		struct gild_loc loc = {rel, ++lineno, 1};
+		if ((r = sysusers_line(line, users, groups, &loc, err)) < 0)
+			return r;
+	}
+	return 0;
+}
+
+static int sysusers(struct image *im, struct accts *users, struct accts *groups,
+		    struct gild_err *err)
+{
+	_cleanup_free_ char *dir = image_host_path(im, "/usr/lib/sysusers.d");
+	struct dirent **names = NULL;
+	int n = scandir(dir, &names, NULL, alphasort), r = 0;
+
+	/* groups first: a user's line may name a group of a later file */
+	for (int pass = 0; pass < 2; pass++)
+		for (int i = 0; i < n && r == 0; i++)
+			if (gild_endswith(names[i]->d_name, ".conf") &&
+			    (pass == 0) ==
+				gild_startswith(names[i]->d_name, "acct-group"))
+				r = sysusers_file(im, names[i]->d_name, users,
+						  groups, err);
+	for (int i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+	return r;
+}
+
 static int write_shadow(struct image *im, struct accts *users,
 			struct gild_err *err)
 {
@@ -435,6 +605,7 @@ static int users_and_groups(struct image *im, struct gild_err *err)
 
 	if ((r = read_accts(im, "/etc/passwd", &users, err)) < 0 ||
 	    (r = read_accts(im, "/etc/group", &groups, err)) < 0 ||
+	    (r = sysusers(im, &users, &groups, err)) < 0 ||
 	    (r = role_groups(im, &groups, err)) < 0 ||
 	    (r = image_role_lines(im, "users", &l, err)) < 0)
 		return r;

@@ -288,12 +288,20 @@ static int fix_entry(const char *path, const struct stat *st, int flag,
 	return 0;
 }
 
+/* E2FSPROGS_FAKE_TIME for an epoch: e2fsprogs takes 0 for "not set" and
+ * then writes the current time into the superblock, so the epoch 0 (all
+ * packages' files dated 1970) is written as 1. */
+char *image_e2fs_fake_time(int64_t sde)
+{
+	return xasprintf("E2FSPROGS_FAKE_TIME=%lld",
+			 (long long)(sde > 0 ? sde : 1));
+}
+
 static int write_ext4(struct image *im, const char *tmp, const char *log,
 		      uint64_t payload, struct gild_err *err)
 {
 	_cleanup_free_ char *cmds = gild_path_join(im->workdir, "debugfs.cmds");
-	_cleanup_free_ char *fake =
-	    xasprintf("E2FSPROGS_FAKE_TIME=%lld", (long long)im->sde);
+	_cleanup_free_ char *fake = image_e2fs_fake_time(im->sde);
 	char uuid[37], seed[37];
 	int fd, r;
 

@@ -116,6 +116,9 @@ int image_run_tool(const char *const *argv, const char *const *env,
 		   const char *debian_pkg, const char *log,
 		   struct gild_err *err);
 bool image_have_tool(const char *name);
+/* "E2FSPROGS_FAKE_TIME=..." for the epoch sde (0 is written as 1:
+ * e2fsprogs reads 0 as unset and takes the time of day). */
+char *image_e2fs_fake_time(int64_t sde);
 /* The same with input (a path) as the tool's standard input. */
 int image_run_tool_input(const char *const *argv, const char *const *env,
 			 const char *input, const char *debian_pkg,

@@ -105,8 +105,7 @@ static int grow_root(struct media *m, struct disk_layout *l,
 {
 	_cleanup_free_ char *copy = gild_path_join(m->workdir, "root.img");
 	_cleanup_free_ char *log = media_log(m, "resize2fs");
-	_cleanup_free_ char *fake =
-	    xasprintf("E2FSPROGS_FAKE_TIME=%lld", (long long)m->sde);
+	_cleanup_free_ char *fake = image_e2fs_fake_time(m->sde);
 	_cleanup_free_ char *size =
 	    xasprintf("%lluK", (unsigned long long)(l->root_len * 512 / 1024));
 	const char *env[] = {fake, NULL};
@@ -139,9 +138,6 @@ static int plan_layout(struct media *m, struct disk_layout *l, uint64_t size,
 	if ((r = root_image(m, l, size, err)) < 0)
 		return r;
 	l->total = l->root_start + l->root_len + MIB_SECTORS;
-	media_uuid(m, 5, l->guid);
-	for (int i = 0; i < 3; i++)
-		media_uuid(m, 6 + i, l->uuid[i]);
 	return 0;
 }
 
@@ -244,6 +240,9 @@ int disk_write_raw(struct media *m, const char *out, uint64_t size,
 	int r;
 
 	l.root_fstype = strchr(m->rootfs, '.') + 1;
+	media_uuid(m, 5, l.guid);
+	for (int i = 0; i < 3; i++)
+		media_uuid(m, 6 + i, l.uuid[i]);
 	if ((r = write_boot_files(m, &l, err)) < 0 ||
 	    (r = plan_layout(m, &l, size, err)) < 0 ||
 	    (r = grow_root(m, &l, err)) < 0 ||

@@ -77,11 +77,11 @@ wait_for() {
 }
 
 mount_seed() {
-	dev=$(findfs LABEL=SEED 2>/dev/null) || return 1
+	seed_dev=$(findfs LABEL=SEED 2>/dev/null) || return 1
 	mkdir -p "$seed" &&
-		{ mount -o ro -t vfat "$dev" "$seed" 2>/dev/null ||
-			mount -o ro -t iso9660 "$dev" "$seed"; } &&
-		say "seed medium $dev"
+		{ mount -o ro -t vfat "$seed_dev" "$seed" 2>/dev/null ||
+			mount -o ro -t iso9660 "$seed_dev" "$seed"; } &&
+		say "seed medium $seed_dev"
 }
 
 # personalize ROOT: hostname and root's SSH key.

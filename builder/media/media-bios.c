@@ -129,6 +129,9 @@ static int write_boot(int fd, const char *disk, const char *bootimg,
 	 * then trusts 0x80 instead (grub-bios-setup does this for disks) */
 	b[BOOT_DRIVE_CHECK] = 0x90;
 	b[BOOT_DRIVE_CHECK + 1] = 0x90;
+	/* the MBR signature: boot.img has it; a protective MBR needs it */
+	b[SECTOR - 2] = 0x55;
+	b[SECTOR - 1] = 0xaa;
 	return pwrite_full(fd, b, SECTOR, 0, disk, err);
 }
 

@@ -19,7 +19,7 @@ int media_write_grubcfg(struct media *m, const char *title, const char *kernel,
 	_cleanup_free_ char *initrd_line =
 	    initrd ? xasprintf("\tinitrd /%s\n", initrd) : xstrdup("");
 	_cleanup_free_ char *text = xasprintf(
-	    "# %s of role %s (image-id %s), written by gild %s.\n"
+	    "# %s of role %s (image-id %s), written by gild.\n"
 	    "# early.cfg, built into GRUB's images, found this file.\n"
 	    "serial --unit=0 --speed=115200\n"
 	    "terminal_input console serial\n"
@@ -30,8 +30,8 @@ int media_write_grubcfg(struct media *m, const char *title, const char *kernel,
 	    "\tlinux /%s %s\n"
 	    "%s"
 	    "}\n",
-	    title, m->img.role, m->img.image_id, m->kind, m->img.role, title,
-	    kernel, args, initrd_line);
+	    title, m->img.role, m->img.image_id, m->img.role, title, kernel,
+	    args, initrd_line);
 	_cleanup_fclose_ FILE *f = NULL;
 
 	set_path(&m->grubcfg, gild_path_join(m->workdir, "gild.cfg"));

@@ -47,6 +47,10 @@ void rs_input_materialize(struct rs_input *in, struct entry *e);
 void rs_input_cpn_range(const struct rs_input *in, const char *cat,
 			const char *pn, size_t *first, size_t *end);
 
+/* A version's dependencies of class cls reduced under its USE, written
+ * as depstr_format does (the unparsed text if it does not parse). */
+char *rs_input_reduced_deps(const struct rs_recipe *rec, int cls);
+
 /* resolve-reuse.c. Before a solve: binary and installed versions whose
  * USE differs from the tree's for the same version are not candidates. */
 void rs_reuse_check_use(struct rs_input *in);

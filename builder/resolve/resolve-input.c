@@ -537,6 +537,23 @@ static bool rec_use_on(void *ud, const char *flag)
 /* GILD_IMPLICIT_BDEPEND of a recipe to build, and of a binary package
  * (which is reused only when built against the plan's libc): their
  * BDEPEND as well. */
+char *rs_input_reduced_deps(const struct rs_recipe *rec, int cls)
+{
+	_cleanup_(dep_node_freep) struct dep_node *tree = NULL, *red = NULL;
+	struct gild_buf b = GILD_BUF_INIT;
+	const char *s = rec->deps[cls];
+	struct gild_err err = {0};
+
+	if (!s || !*s)
+		return xstrdup("");
+	if (depstr_parse(s, strlen(s), DEPSTR_DEPEND, rec->eapi ? rec->eapi : 8,
+			 NULL, &tree, &err) < 0)
+		return xstrdup(s);
+	red = depstr_reduce(tree, rec_use_on, (void *)rec);
+	depstr_format(red, &b);
+	return gild_buf_steal(&b);
+}
+
 static int entry_implicit_deps(struct rs_input *in, const struct entry *e,
 			       struct gild_err *err)
 {

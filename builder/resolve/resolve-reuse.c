@@ -5,6 +5,10 @@
  *    the configuration now gives the same version in the tree is not
  *    reused (--newuse): the tree version replaces it, its changed flags
  *    marked '*' (and '%' for IUSE changes) as emerge -pv does;
+ *  - a binary version whose run-time dependencies (reduced under its USE,
+ *    `:=` slots stripped) differ from the tree's for the same version is
+ *    not reused either (emerge's --binpkg-changed-deps, on by default):
+ *    its recorded dependencies would be planned, not the recipe's;
  *  - one built against a sub-slot (`:=`, PMS 8.3.3 "the package manager
  *    records the slot and sub-slot the dependency was built against")
  *    that the plan changes is rebuilt; an installed one is added to the
@@ -82,6 +86,46 @@ static char *join(const struct gild_strv *v)
 	return gild_buf_steal(&b);
 }
 
+/* "cat/pn:SLOT/SUB=" and "cat/pn:SLOT=" as ":=": a binary records the
+ * slot it was built against where the recipe says `:=` (Portage's
+ * strip_slots before it compares). In place. */
+static void strip_slot_ops(char *s)
+{
+	char *out = s;
+
+	while (*s) {
+		char *colon = *s == ':' ? s : NULL;
+		size_t n = colon ? strcspn(s, " =[") : 0;
+		if (colon && s[n] == '=') {
+			*out++ = ':';
+			s += n;
+		} else {
+			*out++ = *s++;
+		}
+	}
+	*out = '\0';
+}
+
+/* The first run-time dependency class (what a binary package is used
+ * for; its build-time ones no longer matter) whose reduced text differs
+ * between the tree's version and a binary of it, or -1. */
+static int changed_deps(const struct rs_recipe *now,
+			const struct rs_recipe *built)
+{
+	static const int runtime[] = {DEP_RDEPEND, DEP_PDEPEND, DEP_IDEPEND};
+
+	for (size_t i = 0; i < 3; i++) {
+		_cleanup_free_ char *a = rs_input_reduced_deps(now, runtime[i]);
+		_cleanup_free_ char *b =
+		    rs_input_reduced_deps(built, runtime[i]);
+		strip_slot_ops(a);
+		strip_slot_ops(b);
+		if (strcmp(a, b))
+			return runtime[i];
+	}
+	return -1;
+}
+
 /* --newuse: compare with the tree's version; a binary of a version the
  * configuration does not accept is not used either (an installed one
  * stays: emerge keeps installed masked packages). */
@@ -108,6 +152,12 @@ static void check_one(struct rs_input *in, struct entry *e)
 	} else if (iuse.n) {
 		_cleanup_free_ char *s = join(&iuse);
 		add_refusal(e, xasprintf("%s with another IUSE: %s", what, s));
+	} else if (e->rec.origin == RS_BINARY) {
+		int cls = changed_deps(&t->rec, &e->rec);
+		if (cls >= 0)
+			add_refusal(e, xasprintf("built with other %s than the "
+						 "recipe's now",
+						 dep_class_name(cls)));
 	}
 	gild_strv_release(&changed);
 	gild_strv_release(&iuse);
