@@ -341,19 +341,22 @@ static int layer_source(const char *src, int tree, const char *at, char *out,
 /* With --root: a read-only overlay of the skeleton layer (mount points,
  * synthetic /etc files) over the root, so that nothing is created in the
  * caller's tree and the root stays read-only. */
-/* A system root's writes go to a tmpfs upper layer. */
-static int make_upper(struct gild_err *err)
+/* A system root's writes go to a tmpfs upper layer of size bytes. */
+static int make_upper(uint64_t size, struct gild_err *err)
 {
+	char opts[64];
+
+	snprintf(opts, sizeof(opts), "mode=0755,size=%llu",
+		 (unsigned long long)size);
 	if (mkdir("/rw", 0755) < 0 ||
-	    mount("tmpfs", "/rw", "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755") <
-		0 ||
+	    mount("tmpfs", "/rw", "tmpfs", MS_NOSUID | MS_NODEV, opts) < 0 ||
 	    mkdir("/rw/upper", 0755) < 0 || mkdir("/rw/work", 0755) < 0)
 		return fail_mount(err, "prepare the writable layer at", "/rw");
 	return 0;
 }
 
 static int build_overlay_root(const char *root, int tree, bool system,
-			      struct gild_err *err)
+			      uint64_t rw_size, struct gild_err *err)
 {
 	char opts[PATH_MAX + 96];
 	path_t lower;
@@ -362,7 +365,7 @@ static int build_overlay_root(const char *root, int tree, bool system,
 	if (strpbrk(root, ":,\\"))
 		return gild_fail(err, -GILD_E_SANDBOX, NULL,
 				 "root '%s' holds ':', ',' or '\\'", root);
-	if (system && (r = make_upper(err)) < 0)
+	if (system && (r = make_upper(rw_size, err)) < 0)
 		return r;
 	if ((r = layer_source(root, tree, "/root-tree", lower, err)) < 0 ||
 	    (r = path_fmt(opts, err,
@@ -675,7 +678,7 @@ static int build_root(const struct sandbox_spec *s,
 		    (!s->system && (r = write_etc(s, "/skel", err)) < 0))
 			return r;
 		return build_overlay_root(so->root, so->root_tree, s->system,
-					  err);
+					  s->rw_size, err);
 	}
 	if ((r = build_tool_root(err)) < 0 ||
 	    (r = make_skeleton(s, "/newroot", so, err)) < 0)

@@ -24,6 +24,7 @@ struct sandbox_spec {
 	struct gild_strv env; /* "K=V" set by the caller */
 	unsigned timeout;     /* seconds, 0 none */
 	uint64_t mem, fsize;  /* bytes, 0 none */
+	uint64_t rw_size;     /* a system root's writable layer, bytes */
 	unsigned nproc;	      /* 0 none */
 	bool allow_net;
 	bool system; /* root is a whole system: its own /etc, writable through

@@ -133,7 +133,12 @@ void sandbox_spec_set_fsize(struct sandbox_spec *s, uint64_t bytes);
  * command keeps a container's capabilities inside its user namespace
  * (chown, setuid/setgid, kill, bind below 1024, ...: what daemons need to
  * drop to their users), never more; no_new_privs and seccomp stay. */
-void sandbox_spec_set_system_root(struct sandbox_spec *s, const char *dir);
+#define SANDBOX_RW_SIZE_DEFAULT (512ULL << 20)
+/* rw_size bounds the tmpfs of the writes (0: SANDBOX_RW_SIZE_DEFAULT), so a
+ * command that writes without end fills its layer (ENOSPC), not the
+ * host's memory. */
+void sandbox_spec_set_system_root(struct sandbox_spec *s, const char *dir,
+				  uint64_t rw_size);
 
 /* Keep the host network (the fetch step only). Off by default. */
 void sandbox_spec_set_allow_net(struct sandbox_spec *s, bool allow);

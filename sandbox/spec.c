@@ -247,10 +247,12 @@ void sandbox_spec_set_allow_net(struct sandbox_spec *s, bool allow)
 	s->allow_net = allow;
 }
 
-void sandbox_spec_set_system_root(struct sandbox_spec *s, const char *dir)
+void sandbox_spec_set_system_root(struct sandbox_spec *s, const char *dir,
+				  uint64_t rw_size)
 {
 	sandbox_spec_set_root(s, dir);
 	s->system = true;
+	s->rw_size = rw_size ? rw_size : SANDBOX_RW_SIZE_DEFAULT;
 }
 
 void sandbox_spec_set_inside_ids(struct sandbox_spec *s, unsigned uid,

@@ -1,11 +1,11 @@
 /* cmd-image-run.c: `gild image run [--role R | DIR] [--network] [--init]
- * [--timeout S] [-- CMD...]`: a command inside a role's image. */
+ * [--timeout S] [--rw-size SIZE] [-- CMD...]`: a command inside a role's image. */
 #include "cli/cli.h"
 #include "image/image.h"
 
 #include <sys/stat.h>
 
-enum { OPT_NETWORK = 0x2000, OPT_INIT, OPT_TIMEOUT };
+enum { OPT_NETWORK = 0x2000, OPT_INIT, OPT_TIMEOUT, OPT_RW_SIZE };
 
 static int run_opt(struct gild_ctx *ctx, int c, const char *arg, void *ud)
 {
@@ -22,6 +22,13 @@ static int run_opt(struct gild_ctx *ctx, int c, const char *arg, void *ud)
 			 gild_ctx_number_opt(ctx, "--timeout", arg, 86400, &v)))
 			return st;
 		o->timeout = (unsigned)v;
+	} else if (c == OPT_RW_SIZE) {
+		if (gild_parse_u64(arg, true, &o->rw_size) < 0 || !o->rw_size)
+			return gild_ctx_usage_error(
+			    ctx,
+			    "--rw-size '%s' is not a size (bytes with an "
+			    "optional k, m or g)",
+			    arg);
 	}
 	return 0;
 }
@@ -34,6 +41,7 @@ static int parse_run_opts(int argc, char **argv, struct gild_ctx *ctx,
 	    {"network", no_argument, NULL, OPT_NETWORK},
 	    {"init", no_argument, NULL, OPT_INIT},
 	    {"timeout", required_argument, NULL, OPT_TIMEOUT},
+	    {"rw-size", required_argument, NULL, OPT_RW_SIZE},
 	    {0}};
 	/* options end at the first word (DIR or the command) */
 	struct cli_opts co = {.opts = opts,

@@ -56,7 +56,7 @@ static const struct cmd commands[] = {
      "[--verify-reproducible] [--force] [--rebuild] [--legal-info "
      "[--with-sources]] [-j N] [-l LOAD] [--keep-going] [--json-events FD] "
      "[--json] | run [--role R "
-     "| DIR] [--network] [--init] -- CMD...",
+     "| DIR] [--network] [--init] [--timeout S] [--rw-size SIZE] -- CMD...",
      GILD_NEED_TREE},
     {"info", CORE(cmd_info),
      "metadata.xml and USE flag descriptions with their state", "[--json] ATOM",

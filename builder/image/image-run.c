@@ -124,7 +124,7 @@ static int run_in(const char *root, const struct image_run_opts *o, int *status,
 		argv[n++] = o->argv[i];
 	if (!n)
 		argv[n++] = "/bin/sh";
-	sandbox_spec_set_system_root(s, root);
+	sandbox_spec_set_system_root(s, root, o->rw_size);
 	sandbox_spec_set_inside_ids(s, 0, 0);
 	sandbox_spec_set_host_range(s, RUN_ID_BASE, RUN_ID_BASE, RUN_ID_COUNT);
 	sandbox_spec_set_allow_net(s, o->network);

@@ -94,6 +94,8 @@ struct image_run_opts {
 	bool init;
 	bool network;	  /* the host's network, not only loopback */
 	unsigned timeout; /* seconds, 0: none */
+	uint64_t rw_size; /* the writable layer's bytes, 0: the sandbox's
+			     default (512 MiB) */
 };
 int image_run(const char *imagedir, const char *workdir,
 	      const struct image_run_opts *o, int *status,

@@ -1,7 +1,7 @@
 #!/bin/sh
 test_description='gild iso: the minimal role'"'"'s live ISO from source, reproducible, booted under qemu with SeaBIOS and with OVMF to the image'"'"'s login prompt'
 . "$(dirname "$0")/lib.sh"
-. "$(dirname "$0")/lib-boot.sh"
+. "$TEST_DIRECTORY/lib-boot.sh"
 
 # Slow (make check-slow): builds the kernel (tinyconfig), GRUB and the
 # image from source in a copy of the tree. PKGDIR is the top tree's

@@ -1,7 +1,7 @@
 #!/bin/sh
 test_description='gild disk: the minimal role'"'"'s GPT disk from source, reproducible, booted under qemu with SeaBIOS (raw, IDE) and with OVMF (qcow2, virtio) to the image'"'"'s login prompt'
 . "$(dirname "$0")/lib.sh"
-. "$(dirname "$0")/lib-boot.sh"
+. "$TEST_DIRECTORY/lib-boot.sh"
 
 # Slow (make check-slow), as 8000: the kernel, GRUB and the image from
 # source in a copy of the tree, PKGDIR shared with the top tree.

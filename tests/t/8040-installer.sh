@@ -1,7 +1,7 @@
 #!/bin/sh
 test_description='gild iso --installer: the unattended installer writes the minimal role onto a blank qcow2 with the hostname and SSH key of a SEED medium, and the installed disk boots with SeaBIOS and with OVMF'
 . "$(dirname "$0")/lib.sh"
-. "$(dirname "$0")/lib-boot.sh"
+. "$TEST_DIRECTORY/lib-boot.sh"
 
 # Slow (make check-slow), as 8000.
 OUT=tree/out/default/linux/amd64/musl/hardened/minimal
@@ -30,10 +30,11 @@ test_expect_success SLOW,MIRROR,SANDBOX,ROOT,QEMU_SYSTEM,MFORMAT 'with gild.inst
 		-append "console=ttyS0,115200 gild.live=$(cat label) gild.install=/dev/vda" \
 		-drive file=target.qcow2,format=qcow2,if=virtio \
 		-drive file=seed.img,format=raw,if=virtio -cdrom $ISO &&
-	test_grep "^gild-install: writing the role.s disk" install.log &&
-	test_grep "^gild-install: hostname db1$" install.log &&
-	test_grep "^gild-install: root.s SSH key: ssh-ed25519 ...ops@example.org$" install.log &&
-	test_grep "^gild-install: installed onto /dev/vda$" install.log
+	tr -d "\r" <install.log >install.txt &&
+	test_grep "^gild-install: writing the role.s disk" install.txt &&
+	test_grep "^gild-install: hostname db1$" install.txt &&
+	test_grep "^gild-install: root.s SSH key: ssh-ed25519 ...ops@example.org$" install.txt &&
+	test_grep "^gild-install: installed onto /dev/vda$" install.txt
 '
 
 test_expect_success SLOW,MIRROR,SANDBOX,ROOT,QEMU_SYSTEM 'the installed disk boots with SeaBIOS to its own hostname'"'"'s login prompt' '
@@ -52,6 +53,7 @@ test_expect_success SLOW,MIRROR,SANDBOX,ROOT,QEMU_SYSTEM 'the installer refuses 
 		-append "console=ttyS0,115200 gild.live=$(cat label) gild.install=/dev/vda" \
 		-drive file=small.qcow2,format=qcow2,if=virtio -cdrom $ISO &&
 	test_grep "gild-install: error: ./dev/vda. has 16 MiB; the role.s disk needs [0-9]* MiB" small.log &&
+	test_grep "gild-initramfs: error: the installation onto ./dev/vda. failed" small.log &&
 	qemu-img compare -q small.qcow2 "$(qemu-img create -f qcow2 empty.qcow2 16M >/dev/null && echo empty.qcow2)"
 '
 

@@ -56,6 +56,15 @@ test_expect_success MIRROR,SANDBOX,ROOT 'image run: a command inside the image, 
 	gild -C tree image run -- sh -c "test ! -e /etc/scratch"
 '
 
+test_expect_success MIRROR,SANDBOX,ROOT 'image run: the writable layer is bounded (--rw-size), a command that fills it gets ENOSPC' '
+	test_expect_code 1 gild -C tree image run --rw-size 4m -- \
+		dd if=/dev/zero of=/big bs=1M count=16 2>err &&
+	test_grep "No space left on device" err &&
+	gild -C tree image run --rw-size 32m -- dd if=/dev/zero of=/big bs=1M count=16 2>err &&
+	test_expect_code 2 gild -C tree image run --rw-size lots -- true 2>err &&
+	test_grep "rw-size .lots. is not a size" err
+'
+
 test_expect_success MIRROR,SANDBOX,ROOT 'image run --init: dropbear takes a key and has no password logins' '
 	gild -C tree image run --init -- sh -c "
 		mkdir -p /root/.ssh &&
