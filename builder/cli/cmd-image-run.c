@@ -1,5 +1,6 @@
 /* cmd-image-run.c: `gild image run [--role R | DIR] [--network] [--init]
- * [--timeout S] [--rw-size SIZE] [-- CMD...]`: a command inside a role's image. */
+ * [--timeout S] [--rw-size SIZE] [-- CMD...]`: a command inside a role's image.
+ */
 #include "cli/cli.h"
 #include "image/image.h"
 
