@@ -174,7 +174,7 @@ static int extract_entry(struct archive *in, struct archive *out,
 			 struct archive_entry *e, const struct unpack_job *job,
 			 struct gild_err *err)
 {
-	_cleanup_free_ char *member = xstrdup(archive_entry_pathname(e));
+	_cleanup_free_ char *member = xstrdup(archive_entry_pathname(e) ?: "");
 	const char *archive = job->archive;
 	int r;
 
