@@ -473,6 +473,13 @@ test_expect_success SMALLFS 'extract onto a full disk fails, naming the file and
 	test_grep "^bigimg.gpkg.tar: error: cannot write '\''$PWD/small/dst.gild-tmp.[0-9]*/usr/share/big'\'': No space left on device$" err &&
 	test -z "$(ls -A small)"
 '
+test_expect_success SMALLFS 'a package that does not fit names the package and ENOSPC' '
+	rm -rf small/* &&
+	test_expect_code 1 create bigimg small/big.gpkg.tar 2>err &&
+	echo "gild: error: cannot write the temporary of package '"'"'small/big.gpkg.tar'"'"': No space left on device" >expect &&
+	test_cmp expect err &&
+	test -z "$(ls small)"
+'
 test_have_prereq SMALLFS && umount small
 
 test_expect_success 'kill -9 during a large write leaves no package, and the next write works' '
