@@ -97,6 +97,12 @@ struct archive *gpkg_inner_open(struct archive *outer, const char *name,
 	return a;
 }
 
+/* A member's name; "" when the header has none (libarchive's NULL). */
+static const char *entry_name(struct archive_entry *e)
+{
+	return archive_entry_pathname(e) ?: "";
+}
+
 const char *gpkg_member_base(const char *name)
 {
 	const char *slash = strchr(name, '/');
@@ -134,7 +140,7 @@ static int read_meta_inner(struct archive *in, struct gpkg_meta *out,
 	int r, ar;
 
 	while ((ar = archive_read_next_header(in, &e)) == ARCHIVE_OK) {
-		const char *name = archive_entry_pathname(e);
+		const char *name = entry_name(e);
 		_cleanup_free_ char *val = NULL;
 		size_t len;
 
@@ -173,7 +179,7 @@ int gpkg_read_meta(const char *path, struct gpkg_meta *out,
 	while ((ar = archive_read_next_header(a, &e)) == ARCHIVE_OK) {
 		_cleanup_archive_ struct archive *in = NULL;
 
-		if (strcmp(gpkg_member_base(archive_entry_pathname(e)),
+		if (strcmp(gpkg_member_base(entry_name(e)),
 			   "metadata.tar.zst") != 0)
 			continue;
 		if (!(in = gpkg_inner_open(a, "metadata.tar.zst", err)))
@@ -242,7 +248,7 @@ static int collect_sums(const char *path, struct sums *s, struct gild_err *err)
 	if (!a)
 		return err ? err->code : -EIO;
 	while ((ar = archive_read_next_header(a, &e)) == ARCHIVE_OK) {
-		const char *base = gpkg_member_base(archive_entry_pathname(e));
+		const char *base = gpkg_member_base(entry_name(e));
 		struct member_sum *ms;
 
 		if (strcmp(base, "Manifest") == 0) {
@@ -358,8 +364,8 @@ static int each_image_entry(const char *path, image_fn fn, void *ud,
 		_cleanup_archive_ struct archive *in = NULL;
 		struct archive_entry *ie;
 
-		if (strcmp(gpkg_member_base(archive_entry_pathname(e)),
-			   "image.tar.zst") != 0)
+		if (strcmp(gpkg_member_base(entry_name(e)), "image.tar.zst") !=
+		    0)
 			continue;
 		if (!(in = gpkg_inner_open(a, "image.tar.zst", err)))
 			return err ? err->code : -GILD_E_SYNTAX;
@@ -462,7 +468,7 @@ static int verify_entry(void *ud, struct archive *in, struct archive_entry *e,
 			struct gild_err *err)
 {
 	struct verify_state *v = ud;
-	const char *rel = image_rel(archive_entry_pathname(e));
+	const char *rel = image_rel(entry_name(e));
 	struct gpkg_entry *ce;
 	size_t idx;
 	mode_t ft = archive_entry_filetype(e);
@@ -471,7 +477,7 @@ static int verify_entry(void *ud, struct archive *in, struct archive_entry *e,
 	if (!rel)
 		return gild_fail(err, -GILD_E_MANIFEST, NULL,
 				 "image member '%s' outside image/",
-				 archive_entry_pathname(e));
+				 entry_name(e));
 	if (!rel[0] || strcmp(rel, "/") == 0)
 		return 0;
 	_cleanup_free_ char *p = xstrdup(rel);
@@ -490,6 +496,11 @@ static int verify_entry(void *ud, struct archive *in, struct archive_entry *e,
 	if (!owner_matches(e, ce->owner))
 		return gild_fail(err, -GILD_E_MANIFEST, NULL,
 				 "owner of '%s' differs from CONTENTS", p);
+	/* a symlink header may carry no target at all (NULL), and no
+	 * file system makes a symlink to "" */
+	if (want == GPKG_SYM && !*(archive_entry_symlink(e) ?: ""))
+		return gild_fail(err, -GILD_E_MANIFEST, NULL,
+				 "symlink '%s' without a target", p);
 	if (want == GPKG_SYM && strcmp(archive_entry_symlink(e), ce->target))
 		return gild_fail(err, -GILD_E_MANIFEST, NULL,
 				 "symlink target of '%s' differs from CONTENTS",
@@ -606,7 +617,7 @@ struct extract_state {
 static int check_extract_entry(struct archive_entry *e, const char *rel,
 			       struct gild_err *err)
 {
-	const char *name = archive_entry_pathname(e);
+	const char *name = entry_name(e);
 	const char *hl = archive_entry_hardlink(e);
 	mode_t ft = archive_entry_filetype(e);
 	int r;
@@ -625,6 +636,12 @@ static int check_extract_entry(struct archive_entry *e, const char *rel,
 			   : r;
 	if (hl)
 		return 0;
+	/* libarchive gives NULL for a symlink header without a target */
+	if (ft == AE_IFLNK &&
+	    (!archive_entry_symlink(e) || !*archive_entry_symlink(e)))
+		return gild_fail(err, -GILD_E_INVALID, NULL,
+				 "refusing symlink '%s' without a target",
+				 name);
 	if (ft == AE_IFLNK)
 		return gpkg_check_symlink(rel + 1, archive_entry_symlink(e),
 					  err);
@@ -675,13 +692,11 @@ static int extract_entry(void *ud, struct archive *in, struct archive_entry *e,
 	const char *hl = archive_entry_hardlink(e);
 	int r;
 
-	if ((r = check_extract_entry(e, image_rel(archive_entry_pathname(e)),
-				     err)) < 0)
+	if ((r = check_extract_entry(e, image_rel(entry_name(e)), err)) < 0)
 		return r;
 	/* a copy: setting the entry's pathname (and hard link) below frees
 	 * the strings they point into, and the messages need the name */
-	_cleanup_free_ char *rel =
-	    xstrdup(image_rel(archive_entry_pathname(e)));
+	_cleanup_free_ char *rel = xstrdup(image_rel(entry_name(e)));
 	if (!rel[0] || strcmp(rel, "/") == 0)
 		return 0; /* image/ itself: leave destdir's own mode alone */
 	_cleanup_free_ char *dest = xasprintf("%s%s", x->destdir, rel);
@@ -709,8 +724,7 @@ static int check_entry_only(void *ud, struct archive *in,
 {
 	(void)ud;
 	(void)in;
-	return check_extract_entry(e, image_rel(archive_entry_pathname(e)),
-				   err);
+	return check_extract_entry(e, image_rel(entry_name(e)), err);
 }
 
 static int extract_into(const char *path, const char *dir, struct gild_err *err)

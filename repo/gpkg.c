@@ -154,6 +154,7 @@ struct member {
 	char blake2b[129], sha512[129];
 	struct gpkg_hash *b2, *s5;
 	struct stage *st; /* hashes and writes off the compression thread */
+	const char *path; /* the package it is part of, for messages */
 };
 
 static void member_release(struct member *m)
@@ -233,7 +234,8 @@ static int member_write(void *ud, const void *buf, size_t n,
 			continue;
 		if (w < 0)
 			return gild_fail_errno(
-			    err, NULL, "cannot write package temporary");
+			    err, m->path,
+			    "cannot write the temporary of package");
 		p += w;
 		left -= (size_t)w;
 	}
@@ -443,18 +445,19 @@ static char *package_dirname(const struct gpkg_meta *meta, const char *out_path)
 struct outer_sink {
 	int fd;
 	uint64_t pos, skip_lo, skip_hi, flushed;
+	const char *path; /* the package, for messages */
 };
 
-static int pwrite_all(int fd, const char *p, size_t n, uint64_t off,
-		      struct gild_err *err)
+static int pwrite_all(int fd, const char *path, const char *p, size_t n,
+		      uint64_t off, struct gild_err *err)
 {
 	while (n > 0) {
 		ssize_t w = pwrite(fd, p, n, (off_t)off);
 		if (w < 0 && errno == EINTR)
 			continue;
 		if (w < 0)
-			return gild_fail_errno(err, NULL,
-					       "cannot write package");
+			return gild_fail_errno(
+			    err, path, "cannot write the temporary of package");
 		p += w;
 		n -= (size_t)w;
 		off += (uint64_t)w;
@@ -475,9 +478,10 @@ static int outer_sink_write(void *ud, const void *buf, size_t n,
 	int r = 0;
 
 	if (a > lo)
-		r = pwrite_all(s->fd, p, (size_t)(a - lo), lo, err);
+		r = pwrite_all(s->fd, s->path, p, (size_t)(a - lo), lo, err);
 	if (r == 0 && hi > b)
-		r = pwrite_all(s->fd, p + (b - lo), (size_t)(hi - b), b, err);
+		r = pwrite_all(s->fd, s->path, p + (b - lo), (size_t)(hi - b),
+			       b, err);
 	s->pos = hi;
 	start_writeback(s->fd, &s->flushed, s->pos);
 	return r;
@@ -493,6 +497,7 @@ struct outer {
 	const struct gpkg_meta *meta;
 	char *n1, *n2, *n3, *n4; /* <dir>/gpkg-1, metadata, image, Manifest */
 	struct member *mm, *im;
+	const char *path; /* the package, for messages */
 };
 
 static void outer_release(struct outer *o)
@@ -615,7 +620,7 @@ static int write_outer(const struct outer *o, struct outer_sink *s, int src,
 static int place_outer(const struct outer *o, struct gild_atomic *af,
 		       uint64_t off, struct gild_err *err)
 {
-	struct outer_sink s = {af->fd, 0, off, off + o->im->size, 0};
+	struct outer_sink s = {af->fd, 0, off, off + o->im->size, 0, o->path};
 	struct gild_atomic copy = GILD_ATOMIC_INIT;
 	_cleanup_close_ int src = -1;
 	int r;
@@ -632,7 +637,7 @@ static int place_outer(const struct outer *o, struct gild_atomic *af,
 		gild_atomic_release(&copy);
 		return r;
 	}
-	s = (struct outer_sink){copy.fd, 0, 0, 0, 0};
+	s = (struct outer_sink){copy.fd, 0, 0, 0, 0, o->path};
 	r = write_outer(o, &s, src, err);
 	gild_atomic_release(af);
 	*af = copy;
@@ -701,8 +706,9 @@ static void meta_copy(struct gpkg_meta *dst, const struct gpkg_meta *src)
 }
 
 static int write_members(const struct gpkg_meta *meta, const char *imagedir,
-			 const char *dir, int image_fd, struct member *mm,
-			 struct member *im, struct gild_err *err)
+			 const char *dir, int image_fd, const char *display,
+			 struct member *mm, struct member *im,
+			 struct gild_err *err)
 {
 	_cleanup_(gpkg_meta_releasep) struct gpkg_meta full = GPKG_META_INIT;
 	_cleanup_(gpkg_contents_releasep) struct gpkg_contents c =
@@ -714,6 +720,7 @@ static int write_members(const struct gpkg_meta *meta, const char *imagedir,
 	if ((r = member_open(im, image_fd, dir, err)) < 0 ||
 	    (r = member_open(mm, -1, dir, err)) < 0)
 		return r;
+	im->path = mm->path = display;
 	if ((r = image_open(meta, imagedir, im, &t, &c, &size, err)) < 0)
 		return r;
 	/* Every file is read and hashed: write the metadata while the
@@ -740,11 +747,13 @@ static int write_package(const struct gpkg_meta *meta, const char *imagedir,
 			  xasprintf("%s/image.tar.zst", dir),
 			  xasprintf("%s/Manifest", dir),
 			  &mm,
-			  &im};
+			  &im,
+			  out_path};
 	uint64_t off = 0;
 	int r;
 
-	r = write_members(meta, imagedir, outdir, af->fd, &mm, &im, err);
+	r = write_members(meta, imagedir, outdir, af->fd, out_path, &mm, &im,
+			  err);
 	if (r == 0)
 		r = align_image(&o, &off, err);
 	if (r == 0)

@@ -71,7 +71,8 @@ static int fetch_one(struct build_job *j, const struct fetch_src *src,
 	} else {
 		for (size_t i = 0;
 		     !(rflags & FETCH_RESTRICT_MIRROR) && i < ms->n; i++)
-			fetch_mirror_urls(&def, &ms->v[i], src->name, &urls);
+			fetch_mirror_urls(&o, &ms->v[i], src->name, &urls,
+					  &log);
 		for (size_t i = 0; i < src->uris.n; i++)
 			if ((r = fetch_expand_uri(tpm, src->uris.v[i], &urls,
 						  err)) < 0)

@@ -8,6 +8,7 @@
 #include <ftw.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <time.h>
 
 #include "config/config.h"
@@ -431,6 +432,67 @@ static int build_steps(struct build_job *j, enum build_outcome *outcome,
 	return 0;
 }
 
+/* Work directories under tmpdir (CATEGORY/PF; stage/ holds the
+ * unpacked stages): up to max of them into out, the count returned. */
+static size_t list_work_dirs(const char *tmpdir, struct gild_strv *out,
+			     size_t max)
+{
+	DIR *d = opendir(tmpdir);
+	struct dirent *c;
+	size_t n = 0;
+
+	if (!d)
+		return 0;
+	while ((c = readdir(d))) {
+		_cleanup_free_ char *cat = NULL;
+		DIR *pd;
+		struct dirent *p;
+		if (c->d_name[0] == '.' || strcmp(c->d_name, "stage") == 0)
+			continue;
+		cat = gild_path_join(tmpdir, c->d_name);
+		if (!(pd = opendir(cat)))
+			continue;
+		while ((p = readdir(pd)))
+			if (p->d_name[0] != '.' && p->d_type == DT_DIR &&
+			    n++ < max)
+				gild_strv_push(
+				    out,
+				    xasprintf("%s/%s", c->d_name, p->d_name));
+		closedir(pd);
+	}
+	closedir(d);
+	return n;
+}
+
+/* A build that failed on a full work area (ENOSPC, or a phase that
+ * failed with less than 16 MiB left there) says what may go: failed
+ * builds keep their work directories for inspection, and on a full disk
+ * every later build would fail the same way. */
+static void full_disk_hint(struct build_job *j, int r, struct gild_err *err)
+{
+	_cleanup_strv_ struct gild_strv dirs = GILD_STRV_INIT;
+	_cleanup_buf_ struct gild_buf b = GILD_BUF_INIT;
+	struct statvfs vfs;
+	size_t n, len;
+
+	if (r != -ENOSPC && r != -EDQUOT &&
+	    (statvfs(j->env->tmpdir, &vfs) < 0 ||
+	     (uint64_t)vfs.f_bavail * vfs.f_frsize >= (16u << 20)))
+		return;
+	n = list_work_dirs(j->env->tmpdir, &dirs, 3);
+	if (n == 0)
+		return;
+	for (size_t i = 0; i < dirs.n; i++)
+		gild_buf_printf(&b, "%s%s", i ? ", " : "", dirs.v[i]);
+	if (n > dirs.n)
+		gild_buf_printf(&b, " and %zu more", n - dirs.n);
+	len = strlen(err->msg);
+	snprintf(err->msg + len, sizeof(err->msg) - len,
+		 "; the work area '%s' is full: remove the work directories "
+		 "failed builds left there for inspection (%s)",
+		 j->env->tmpdir, gild_buf_str(&b));
+}
+
 /* The caller's umask must not reach the image (modes would differ from
  * one user to the next under one build-id): unpacking and every phase
  * run with 022, as Portage runs ebuilds. */
@@ -441,6 +503,8 @@ static int build_from_source(struct build_job *j, enum build_outcome *outcome,
 	int r = build_steps(j, outcome, pkg_path, err);
 
 	umask(old);
+	if (r < 0 && err)
+		full_disk_hint(j, r, err);
 	return r;
 }
 

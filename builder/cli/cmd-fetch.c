@@ -123,12 +123,12 @@ static int parse_fetch_opts(int argc, char **argv, struct gild_ctx *ctx,
 static int candidate_urls(const struct fetch_opts *o, struct fetch_mirrors *ms,
 			  const struct fetch_tpm *tpm,
 			  const struct fetch_src *src, struct gild_strv *urls,
-			  struct gild_err *err)
+			  struct fetch_log *log, struct gild_err *err)
 {
 	int r;
 
 	for (size_t i = 0; i < ms->n; i++)
-		fetch_mirror_urls(o, &ms->v[i], src->name, urls);
+		fetch_mirror_urls(o, &ms->v[i], src->name, urls, log);
 	for (size_t i = 0; i < src->uris.n; i++)
 		if ((r = fetch_expand_uri(tpm, src->uris.v[i], urls, err)) < 0)
 			return r;
@@ -156,7 +156,8 @@ static int fetch_one(struct gild_ctx *ctx, struct fetch_args *a,
 	struct gild_err err = GILD_ERR_INIT;
 	int r;
 
-	if ((r = candidate_urls(&a->o, ms, a->tpm, src, &urls, &ctx->err)) < 0)
+	if ((r = candidate_urls(&a->o, ms, a->tpm, src, &urls, &log,
+				&ctx->err)) < 0)
 		return r;
 	r = fetch_distfile(&a->o, a->distdir, m, src->name, &urls, &log, &err);
 	if (r == 0) {

@@ -21,13 +21,29 @@ static bool user_config_exists(const char *config_dir)
 	return access(conf, F_OK) == 0;
 }
 
-static void settings_from_env(const char *tree, struct fetch_settings *fs)
+static int settings_from_env(const char *tree, struct fetch_settings *fs,
+			     struct gild_err *err)
 {
+	static const char *const names[] = {"GILD_FETCH_TIMEOUT",
+					    "GILD_FETCH_CONNECT_TIMEOUT"};
 	const char *d = getenv("DISTDIR"), *m = getenv("GILD_MIRRORS");
+	struct config env = {0};
+	uint64_t timeout = 0, connect_timeout = 0;
+	int r;
 
 	fs->distdir =
 	    d && *d ? xstrdup(d) : gild_path_join(tree, "var/distfiles");
 	fs->mirrors = xstrdup(m ? m : "");
+	/* the timeouts through the same parser as with a configuration */
+	for (size_t i = 0; i < GILD_ARRAY_SIZE(names); i++)
+		if (getenv(names[i]))
+			varlist_set(&env.eff, names[i], getenv(names[i]),
+				    "environment", 0);
+	r = fetch_timeouts_from_config(&env, &timeout, &connect_timeout, err);
+	varlist_release(&env.eff);
+	fs->timeout = (long)timeout;
+	fs->connect_timeout = (long)connect_timeout;
+	return r;
 }
 
 int fetch_timeouts_from_config(const struct config *c, uint64_t *timeout,
@@ -63,8 +79,7 @@ int fetch_settings_load(const char *tree, const char *config_dir,
 		/* a bare tree (tests, a single package): no profile needed
 		 * just to fetch */
 		gild_err_clear(err);
-		settings_from_env(tree, fs);
-		return 0;
+		return settings_from_env(tree, fs, err);
 	}
 	if ((r = fetch_timeouts_from_config(c, &timeout, &connect_timeout,
 					    err)) < 0)

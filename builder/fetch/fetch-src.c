@@ -238,7 +238,8 @@ static void read_layout_conf(const struct fetch_opts *o,
 			     struct fetch_mirror *m);
 
 void fetch_mirror_urls(const struct fetch_opts *o, struct fetch_mirror *m,
-		       const char *name, struct gild_strv *out)
+		       const char *name, struct gild_strv *out,
+		       struct fetch_log *log)
 {
 	size_t before = out->n;
 
@@ -246,6 +247,15 @@ void fetch_mirror_urls(const struct fetch_opts *o, struct fetch_mirror *m,
 		read_layout_conf(o, m);
 	m->loaded = true;
 
+	if (m->timed_out) {
+		/* the probe already waited the whole timeout for this
+		 * server: asking it for the file would wait as long again */
+		if (log)
+			fetch_log_add(
+			    log, xasprintf("%s/distfiles/%s", m->base, name),
+			    xstrdup(m->timed_out));
+		return;
+	}
 	for (size_t i = 0; i < m->layouts.n; i++)
 		add_layout_url(m->base, m->layouts.v[i], name, out);
 	if (out->n == before)
@@ -256,6 +266,7 @@ void fetch_mirrors_release(struct fetch_mirrors *ms)
 {
 	for (size_t i = 0; i < ms->n; i++) {
 		free(ms->v[i].base);
+		free(ms->v[i].timed_out);
 		gild_strv_release(&ms->v[i].layouts);
 	}
 	free(ms->v);
@@ -268,14 +279,18 @@ static void read_layout_conf(const struct fetch_opts *o, struct fetch_mirror *m)
 	    xasprintf("%s/distfiles/layout.conf", m->base);
 	_cleanup_buf_ struct gild_buf b = GILD_BUF_INIT;
 	_cleanup_free_ char *text = NULL;
+	struct gild_err err = GILD_ERR_INIT;
+	int r;
 
 	if (gild_startswith(url, "file://")) {
 		if (gild_read_file(url + 7, &text, NULL, NULL) == 0)
 			read_layouts(text, &m->layouts);
 		return;
 	}
-	if (fetch_to_memory(o, url, 65536, &b, NULL) == 0)
+	if ((r = fetch_to_memory(o, url, 65536, &b, &err)) == 0)
 		read_layouts(gild_buf_str(&b), &m->layouts);
+	else if (r == -GILD_E_TIMEOUT)
+		m->timed_out = xstrdup(err.msg);
 }
 
 void fetch_mirrors_load(const char *list, struct fetch_mirrors *out)
@@ -292,6 +307,6 @@ void fetch_mirrors_load(const char *list, struct fetch_mirrors *out)
 		gild_grow(&out->v, &out->cap, out->n + 1, sizeof(*out->v));
 		m = &out->v[out->n++];
 		*m = (struct fetch_mirror){xstrndup(t, n), GILD_STRV_INIT,
-					   false};
+					   false, NULL};
 	}
 }

@@ -160,6 +160,9 @@ static char *failure_reason(CURL *c, CURLcode rc, const struct download *dl,
 	case CURLE_RECV_ERROR:
 		return xasprintf("transfer cut short after %" PRIu64 " bytes",
 				 dl->start + dl->got);
+	case CURLE_RANGE_ERROR:
+		return xstrdup("cut short, and the server cannot resume "
+			       "(no Range support)");
 	case CURLE_FILE_COULDNT_READ_FILE:
 		return xstrdup("no such file");
 	case CURLE_TOO_MANY_REDIRECTS:
@@ -264,14 +267,22 @@ int fetch_to_memory(const struct fetch_opts *o, const char *url, size_t max,
 	if ((rc = curl_easy_perform(c)) == CURLE_OK)
 		return 0;
 	why = failure_reason(c, rc, &dl, errbuf);
+	/* only the reason: fetch_mirror_urls logs it under the file's URL */
+	if (rc == CURLE_OPERATION_TIMEDOUT)
+		return gild_fail(err, -GILD_E_TIMEOUT, NULL, "%s", why);
 	return gild_fail(err, -GILD_E_FETCH, NULL, "cannot fetch '%s': %s", url,
 			 why);
 }
 
-static void log_add(struct fetch_log *log, const char *url, char *why)
+void fetch_log_add(struct fetch_log *log, char *url, char *why)
 {
 	gild_grow(&log->v, &log->cap, log->n + 1, sizeof(*log->v));
-	log->v[log->n++] = (struct fetch_attempt){xstrdup(url), why};
+	log->v[log->n++] = (struct fetch_attempt){url, why};
+}
+
+static void log_add(struct fetch_log *log, const char *url, char *why)
+{
+	fetch_log_add(log, xstrdup(url), why);
 }
 
 /* The state one distfile's fetch carries from source to source. */
@@ -406,8 +417,7 @@ static void job_release(struct job *j)
 	free(j->partial);
 }
 
-static int all_failed(struct job *j, const struct gild_strv *urls,
-		      struct gild_err *err)
+static int all_failed(struct job *j, size_t tried, struct gild_err *err)
 {
 	if (j->first_bad.code) {
 		*err = j->first_bad;
@@ -415,7 +425,7 @@ static int all_failed(struct job *j, const struct gild_strv *urls,
 	}
 	return gild_fail(err, -GILD_E_FETCH, NULL,
 			 "cannot fetch '%s': %zu source%s tried, none worked",
-			 j->name, urls->n, urls->n == 1 ? "" : "s");
+			 j->name, tried, tried == 1 ? "" : "s");
 }
 
 /* Two gild processes fetching the same distfile would write one partial
@@ -450,6 +460,7 @@ int fetch_distfile(const struct fetch_opts *o, const char *distdir,
 	const struct manifest_entry *e = manifest_find(m, "DIST", name);
 	struct gild_loc loc = {m->path, 0, 0};
 	_cleanup_close_ int lock = -1;
+	size_t given_up = log->n; /* sources the caller did not try again */
 	int r;
 
 	if (!e)
@@ -468,5 +479,5 @@ int fetch_distfile(const struct fetch_opts *o, const char *distdir,
 	for (size_t i = 0; i < urls->n; i++)
 		if ((r = try_url(&j, urls->v[i], err)) <= 0)
 			return r;
-	return all_failed(&j, urls, err);
+	return all_failed(&j, given_up + urls->n, err);
 }

@@ -92,6 +92,8 @@ struct fetch_log {
 		NULL, 0, 0, NULL                                               \
 	}
 void fetch_log_release(struct fetch_log *log);
+/* Append one failed source (takes both strings). */
+void fetch_log_add(struct fetch_log *log, char *url, char *why);
 static inline void fetch_log_releasep(struct fetch_log *l)
 {
 	fetch_log_release(l);
@@ -161,6 +163,7 @@ struct fetch_mirror {
 	char *base;		  /* without trailing '/' */
 	struct gild_strv layouts; /* "flat", "filename-hash BLAKE2B 8", ... */
 	bool loaded;		  /* layouts read (on first use) */
+	char *timed_out;	  /* why the layout.conf probe timed out */
 };
 
 struct fetch_mirrors {
@@ -184,12 +187,19 @@ void fetch_mirrors_load(const char *list, struct fetch_mirrors *out);
 /* Append the mirror's URLs for distfile name, one per layout it has, in
  * its order (layouts gild does not know are skipped). The first call reads
  * the mirror's layout.conf (file:// directly, http(s):// with one small
- * request); o may be NULL to skip that (flat, unless layouts are set). */
+ * request); o may be NULL to skip that (flat, unless layouts are set).
+ * The probe and the file are one source under one timeout: a mirror whose
+ * probe timed out gets no URL; its flat URL goes to log (which may be
+ * NULL) with that reason, so that GILD_FETCH_TIMEOUT=N against a server
+ * that never answers costs N seconds, not twice that. */
 void fetch_mirror_urls(const struct fetch_opts *o, struct fetch_mirror *m,
-		       const char *name, struct gild_strv *out);
+		       const char *name, struct gild_strv *out,
+		       struct fetch_log *log);
 
-/* Download a small file (at most max bytes) into out. Returns 0 or
- * -GILD_E_FETCH with the reason in err. */
+/* Download a small file (at most max bytes) into out. Returns 0,
+ * -GILD_E_TIMEOUT when the server sent less than 1 KiB/s for o->timeout
+ * seconds (or did not connect in time), or -GILD_E_FETCH; the reason in
+ * err. */
 int fetch_to_memory(const struct fetch_opts *o, const char *url, size_t max,
 		    struct gild_buf *out, struct gild_err *err);
 
@@ -251,9 +261,10 @@ struct fetch_settings {
 
 /* Load the settings for a tree. When the configuration cannot be loaded
  * and the user did not ask for one (no profile argument, no
- * config_dir/gild.conf), fall back to the environment's DISTDIR and
- * GILD_MIRRORS and the default DISTDIR, tree/var/distfiles; otherwise
- * return config_load's error. */
+ * config_dir/gild.conf), fall back to the environment's DISTDIR,
+ * GILD_MIRRORS and fetch timeouts (a bad timeout is still an error) and
+ * the default DISTDIR, tree/var/distfiles; otherwise return config_load's
+ * error. */
 struct config;
 /* GILD_FETCH_TIMEOUT and GILD_FETCH_CONNECT_TIMEOUT of a configuration,
  * seconds (0: not set). One parser for `gild fetch` and `gild build`:
@@ -272,7 +283,9 @@ void fetch_settings_release(struct fetch_settings *fs);
  */
 
 /* Make DISTDIR/NAME present and verified against m, trying urls in order
- * (the caller puts mirrors first, see fetch_mirror_urls).
+ * (the caller puts mirrors first, see fetch_mirror_urls). log may already
+ * hold sources the caller gave up on (a mirror that timed out): they count
+ * as tried.
  * Returns 0; -GILD_E_NOTFOUND when m has no DIST entry for name (nothing
  * is downloaded); -GILD_E_MANIFEST (located at the Manifest line) when
  * every failure was or included a checksum mismatch; -GILD_E_FETCH when no

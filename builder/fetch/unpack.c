@@ -133,6 +133,23 @@ static int check_entry(struct archive_entry *e, const char *archive,
 	return 0;
 }
 
+/* A write that failed: the work directory's problem (a full disk: exit 1
+ * with errno's text), not the archive's. libarchive reports a failed or
+ * short write(2) as ARCHIVE_WARN "Write failed", without errno's text. */
+static int fail_write(struct archive *out, const char *archive,
+		      const char *what, const char *member,
+		      struct gild_err *err)
+{
+	int e = archive_errno(out);
+
+	if (e == ENOSPC || e == EDQUOT || e == EIO || e == EROFS ||
+	    e == EACCES || e == EMFILE || e == ENFILE || e == ENOMEM)
+		return gild_fail(err, -e, NULL, "'%s': cannot %s '%s': %s",
+				 archive, what, member, strerror(e));
+	return gild_fail(err, -GILD_E_INVALID, NULL, "'%s': cannot %s '%s': %s",
+			 archive, what, member, archive_error_string(out));
+}
+
 static int copy_data(struct archive *in, struct archive *out,
 		     const char *archive, const char *member,
 		     struct gild_err *err)
@@ -145,9 +162,7 @@ static int copy_data(struct archive *in, struct archive *out,
 	while ((r = archive_read_data_block(in, &buf, &size, &off)) ==
 	       ARCHIVE_OK)
 		if (archive_write_data_block(out, buf, size, off) < ARCHIVE_OK)
-			return gild_fail(err, -GILD_E_INVALID, NULL,
-					 "'%s': cannot write '%s': %s", archive,
-					 member, archive_error_string(out));
+			return fail_write(out, archive, "write", member, err);
 	if (r != ARCHIVE_EOF)
 		return gild_fail(err, -GILD_E_INVALID, NULL,
 				 "'%s': cannot read '%s': %s", archive, member,
@@ -174,7 +189,7 @@ static int extract_entry(struct archive *in, struct archive *out,
 			 struct archive_entry *e, const struct unpack_job *job,
 			 struct gild_err *err)
 {
-	_cleanup_free_ char *member = xstrdup(archive_entry_pathname(e));
+	_cleanup_free_ char *member = xstrdup(archive_entry_pathname(e) ?: "");
 	const char *archive = job->archive;
 	int r;
 
@@ -182,16 +197,12 @@ static int extract_entry(struct archive *in, struct archive *out,
 		return r < 0 ? r : 0;
 	place_under_dest(e, job->dest);
 	if (archive_write_header(out, e) < ARCHIVE_OK)
-		return gild_fail(err, -GILD_E_INVALID, NULL,
-				 "'%s': cannot extract '%s': %s", archive,
-				 member, archive_error_string(out));
+		return fail_write(out, archive, "extract", member, err);
 	if (archive_entry_size(e) > 0 &&
 	    (r = copy_data(in, out, archive, member, err)) < 0)
 		return r;
 	if (archive_write_finish_entry(out) < ARCHIVE_OK)
-		return gild_fail(err, -GILD_E_INVALID, NULL,
-				 "'%s': cannot finish '%s': %s", archive,
-				 member, archive_error_string(out));
+		return fail_write(out, archive, "finish", member, err);
 	return 0;
 }
 

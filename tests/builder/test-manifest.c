@@ -266,9 +266,9 @@ TEST(fetch_mirror_urls_defaults_to_the_flat_layout)
 {
 	_cleanup_strv_ struct gild_strv urls = GILD_STRV_INIT;
 	struct fetch_mirror m = {"https://m.example/gentoo", GILD_STRV_INIT,
-				 false};
+				 false, NULL};
 
-	fetch_mirror_urls(NULL, &m, "a.tar", &urls);
+	fetch_mirror_urls(NULL, &m, "a.tar", &urls, NULL);
 	CHECK_INTEQ(urls.n, 1);
 	CHECK_STREQ(urls.v[0], "https://m.example/gentoo/distfiles/a.tar");
 }
@@ -285,12 +285,12 @@ __attribute__((destructor)) static void remove_scratch(void)
 TEST(fetch_mirror_urls_follow_the_mirror_layouts_in_order)
 {
 	_cleanup_strv_ struct gild_strv urls = GILD_STRV_INIT;
-	struct fetch_mirror m = {"http://m", GILD_STRV_INIT, true};
+	struct fetch_mirror m = {"http://m", GILD_STRV_INIT, true, NULL};
 
 	gild_strv_add(&m.layouts, "filename-hash BLAKE2B 8");
 	gild_strv_add(&m.layouts, "content-hash SHA512 8:8:8");
 	gild_strv_add(&m.layouts, "flat");
-	fetch_mirror_urls(NULL, &m, "hello\n", &urls);
+	fetch_mirror_urls(NULL, &m, "hello\n", &urls, NULL);
 	CHECK_INTEQ(urls.n, 2);
 	CHECK_STREQ(urls.v[0], "http://m/distfiles/f6/hello\n");
 	CHECK_STREQ(urls.v[1], "http://m/distfiles/hello\n");

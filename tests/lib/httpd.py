@@ -14,6 +14,9 @@ case of a test script:
                       send half, close; with one: honour it (206)
     /slow/PATH        sleep --slow seconds before answering
     /norange/PATH     ignore Range headers (always 200 with everything)
+    /cutnorange/PATH  ignore Range headers; the first request of a path
+                      is cut after half the file, later ones get it all
+    /cutalways/PATH   ignore Range headers; every answer is cut after half
     /trickle/PATH     send the file in 8 parts, 0.3 s apart
     /drip/PATH        send the file (Range honoured) one byte every 0.5 s
     /long/PATH        send the file, then as much again (a body longer
@@ -60,8 +63,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return self.send_plain(302, "", [("Location", self.path)])
         if mode == "slow":
             time.sleep(self.server.slow)
-        if mode not in ("truncate", "slow", "norange", "trickle", "drip",
-                        "long"):
+        if mode not in ("truncate", "slow", "norange", "cutnorange", "cutalways",
+                        "trickle", "drip", "long"):
             mode, rest = "", self.path.lstrip("/")
         self.serve_file(mode, rest)
 
@@ -79,7 +82,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         m = re.match(r"bytes=(\d+)-$", self.headers.get("Range", ""))
         if mode == "drip":
             return self.drip(data, int(m.group(1)) if m else 0)
-        if m and mode != "norange":
+        if m and mode not in ("norange", "cutnorange", "cutalways"):
             return self.send_range(data, int(m.group(1)))
         self.send_response(200)
         if mode != "long":
@@ -87,6 +90,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
         else:
             self.close_connection = True
         self.end_headers()
+        if mode == "cutalways" or (mode == "cutnorange"
+                                   and rel not in self.server.cut):
+            self.server.cut.add(rel)
+            mode = "truncate"
         if mode == "truncate":
             self.wfile.write(data[: len(data) // 2])
             self.wfile.flush()
@@ -139,6 +146,7 @@ def main():
     srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     srv.daemon_threads = True
     srv.root, srv.log_path, srv.slow = a.root, a.log, a.slow
+    srv.cut = set()
     tmp = a.port_file + ".tmp"
     with open(tmp, "w") as f:
         f.write("%d\n" % srv.server_address[1])

@@ -171,6 +171,93 @@ test_expect_success HTTPD 'a server that ignores Range restarts the file' '
 	cmp www/foo-1.tar.gz dist/foo-1.tar.gz
 '
 
+test_expect_success HTTPD 'a cut transfer from a server without Range support restarts from zero' '
+	rm -f dist/* &&
+	: >httpd.log &&
+	fetch "$URL/cutnorange/foo-1.tar.gz" >out &&
+	cmp www/foo-1.tar.gz dist/foo-1.tar.gz &&
+	cat >expect <<-EOF &&
+	GET /cutnorange/foo-1.tar.gz
+	GET /cutnorange/foo-1.tar.gz range=bytes=50000-
+	GET /cutnorange/foo-1.tar.gz
+	EOF
+	test_cmp expect httpd.log &&
+	test_must_fail test -e dist/foo-1.tar.gz.__download__
+'
+
+test_expect_success HTTPD 'a server that always cuts and cannot resume fails, leaving no partial file' '
+	rm -f dist/* &&
+	test_expect_code 1 fetch "$URL/cutalways/foo-1.tar.gz" 2>err &&
+	test_grep "^  $URL/cutalways/foo-1.tar.gz: cut short, and the server cannot resume (no Range support)$" err &&
+	test_must_fail test -e dist/foo-1.tar.gz &&
+	test_must_fail test -e dist/foo-1.tar.gz.__download__
+'
+
+test_expect_success HTTPD 'the layout.conf probe of a mirror counts against the fetch timeout' '
+	rm -f dist/* &&
+	: >httpd.log &&
+	test_expect_code 1 env GILD_FETCH_TIMEOUT=2 \
+		gild fetch --distdir dist --manifest pkg/Manifest \
+		--src-uri foo-1.tar.gz --mirrors "$URL/slow" 2>err &&
+	echo "GET /slow/distfiles/layout.conf" >expect &&
+	test_cmp expect httpd.log &&
+	cat >expect <<-EOF &&
+	gild: error: cannot fetch '"'"'foo-1.tar.gz'"'"': 1 source tried, none worked
+	  $URL/slow/distfiles/foo-1.tar.gz: timed out (below 1 KiB/s for 2 s)
+	EOF
+	test_cmp expect err &&
+	test_must_fail test -e dist/foo-1.tar.gz.__download__
+'
+
+test_expect_success HTTPD 'a mirror whose probe timed out is listed for each distfile, never asked again' '
+	rm -f dist/* &&
+	: >httpd.log &&
+	test_expect_code 1 env GILD_FETCH_TIMEOUT=1 \
+		gild fetch --distdir dist --manifest pkg/Manifest \
+		--src-uri "$URL/bar-1.tar.gz $URL/404/foo-1.tar.gz" \
+		--mirrors "$URL/slow" >out 2>err &&
+	cat >expect <<-EOF &&
+	GET /slow/distfiles/layout.conf
+	GET /bar-1.tar.gz
+	GET /404/foo-1.tar.gz
+	EOF
+	test_cmp expect httpd.log &&
+	echo "bar-1.tar.gz: fetched from $URL/bar-1.tar.gz" >expect &&
+	test_cmp expect out &&
+	cat >expect <<-EOF &&
+	gild: $URL/slow/distfiles/bar-1.tar.gz: timed out (below 1 KiB/s for 1 s)
+	gild: error: cannot fetch '"'"'foo-1.tar.gz'"'"': 2 sources tried, none worked
+	  $URL/slow/distfiles/foo-1.tar.gz: timed out (below 1 KiB/s for 1 s)
+	  $URL/404/foo-1.tar.gz: HTTP 404
+	EOF
+	test_cmp expect err
+'
+
+test_expect_success HTTPD 'gild build probes a mirror under the configured fetch timeout' '
+	cp -r "$FIXTURES/build-basic" btree &&
+	echo "DIST hello-1.0.tar.gz 100000 BLAKE2B 00 SHA512 00" \
+		>btree/recipes/app-misc/hello/Manifest &&
+	: >httpd.log &&
+	test_expect_code 1 env GILD_FETCH_TIMEOUT=1 GILD_MIRRORS="$URL/slow" \
+		gild --tree btree build --fetchonly app-misc/hello >out 2>err &&
+	echo "GET /slow/distfiles/layout.conf" >expect &&
+	test_cmp expect httpd.log &&
+	test_grep "; $URL/slow/distfiles/hello-1.0.tar.gz: timed out (below 1 KiB/s for 1 s);" err
+'
+
+test_expect_success HTTPD 'GILD_FETCH_TIMEOUT in the environment counts without a configuration' '
+	rm -f dist/* &&
+	test_expect_code 1 env GILD_FETCH_TIMEOUT=1 \
+		gild fetch --distdir dist --manifest pkg/Manifest \
+		--src-uri "$URL/slow/foo-1.tar.gz" 2>err &&
+	test_grep "^  $URL/slow/foo-1.tar.gz: timed out (below 1 KiB/s for 1 s)$" err &&
+	test_expect_code 2 env GILD_FETCH_TIMEOUT=soon \
+		gild fetch --distdir dist --manifest pkg/Manifest \
+		--src-uri "$URL/foo-1.tar.gz" 2>err &&
+	echo "gild: error: environment: '"'"'GILD_FETCH_TIMEOUT'"'"' is not a whole number: '"'"'soon'"'"'" >expect &&
+	test_cmp expect err
+'
+
 test_expect_success HTTPD 'a long transfer shows a progress line with -v' '
 	rm -f dist/* &&
 	fetch "$URL/trickle/foo-1.tar.gz" -v >out 2>err &&

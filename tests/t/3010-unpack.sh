@@ -138,4 +138,19 @@ test_expect_success 'a file that is not an archive is an error' '
 	test_grep "^gild: error: '"'"'notes.txt'"'"': not an archive gild can unpack" err
 '
 
+if test_have_prereq ROOT && mkdir -p small &&
+	mount -t tmpfs -o size=1m tmpfs small 2>/dev/null; then
+	test_set_prereq SMALLFS
+else test_set_prereq_reason SMALLFS "needs root and mount -t tmpfs"; fi
+
+test_expect_success SMALLFS 'a full work directory is an environment failure (exit 1) with errno' '
+	mkdir -p big small/w &&
+	head -c 4194304 /dev/urandom >big/blob &&
+	tar -cf big.tar big &&
+	test_expect_code 1 gild unpack big.tar small/w 2>err &&
+	echo "gild: error: '"'"'big.tar'"'"': cannot write '"'"'big/blob'"'"': No space left on device" >expect &&
+	test_cmp expect err
+'
+test_have_prereq SMALLFS && umount small
+
 test_done

@@ -1,5 +1,5 @@
 #!/bin/sh
-test_description='gild build: every phase runs under process, memory and file-size limits from gild.conf'
+test_description='gild build: every phase runs under process, memory and file-size limits from gild.conf; a full work area'
 . "$(dirname "$0")/lib.sh"
 
 # limits_of TREE: the limits app-misc/limits recorded in its package
@@ -55,5 +55,18 @@ test_expect_success 'a bad fetch timeout is an error too' '
 	test_expect_code 2 gild -C t6 fetch app-misc/hello 2>err &&
 	test_grep "GILD_FETCH_TIMEOUT. is not a whole number: .-1.$" err
 '
+
+if test_have_prereq ROOT && make_hello_tree full && mkdir -p full/var/tmp/gild &&
+	mount -t tmpfs -o size=4m tmpfs full/var/tmp/gild 2>/dev/null; then
+	test_set_prereq SMALLFS
+else test_set_prereq_reason SMALLFS "needs root and mount -t tmpfs"; fi
+
+test_expect_success SMALLFS,SANDBOX 'a full work area names the work directories failed builds left' '
+	mkdir -p full/var/tmp/gild/app-misc/failing-1/work &&
+	test_must_fail dd if=/dev/zero of=full/var/tmp/gild/app-misc/failing-1/work/blob bs=1M count=8 2>/dev/null &&
+	test_expect_code 1 gild -C full build app-misc/hello >out 2>err &&
+	test_grep "No space left on device; the work area .$PWD/full/var/tmp/gild. is full: remove the work directories failed builds left there for inspection (app-misc/.*failing-1" err
+'
+test_have_prereq SMALLFS && umount full/var/tmp/gild
 
 test_done

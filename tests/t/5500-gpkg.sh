@@ -308,7 +308,8 @@ test_expect_success ROOT 'extract as root keeps the setuid bit' '
 '
 
 # evil_members OUT MEMBER...: a package whose valid Manifest covers the
-# image members given, each NAME (a file) or NAME->TARGET (a symlink), in
+# image members given, each NAME (a file) or NAME->TARGET (a symlink,
+# TARGET may be empty), in
 # that order, with a CONTENTS that lists them, except a NAME written
 # -NAME. EVIL_META_RAW=1: metadata.tar.zst not compressed; EVIL_CONTENTS:
 # this CONTENTS text instead ("none": no CONTENTS); EVIL_BIG=N: a
@@ -335,11 +336,11 @@ evil_members() {
 	specs, contents = [], ""
 	for a in sys.argv[2:]:
 	    listed = not a.startswith("-")
-	    name, _, link = a.lstrip("-").partition("->")
-	    specs.append((name, data, link or None))
+	    name, arrow, link = a.lstrip("-").partition("->")
+	    specs.append((name, data, link if arrow else None))
 	    if listed and name.startswith("image/"):
 	        path = name[len("image"):]
-	        if link:
+	        if arrow:
 	            contents += "sym 0777 root:root - %s -> %s\n" % (path, link)
 	        else:
 	            contents += "obj 0644 root:root %s %s\n" % (hashlib.sha256(data).hexdigest(), path)
@@ -446,6 +447,11 @@ test_expect_success PYTHON3 'extract refuses a metadata value past the limit, wr
 	refused bigmeta big.gpkg.tar "metadata file '\''DESCRIPTION'\'' is too large"
 '
 
+test_expect_success PYTHON3 'a symlink without a target is refused by verify and extract (it crashed both)' '
+	evil_members notarget.gpkg.tar "image/usr/data" "image/usr/empty->" &&
+	refused notarget notarget.gpkg.tar "symlink '\''.*/usr/empty'\'' without a target"
+'
+
 test_expect_success 'a FIFO in the image is refused with its path' '
 	make_image fifoimg && mkfifo fifoimg/usr/pipe &&
 	test_expect_code 2 create fifoimg fifo.gpkg.tar 2>err &&
@@ -466,6 +472,13 @@ test_expect_success SMALLFS 'extract onto a full disk fails, naming the file and
 	test_expect_code 1 gild pkg extract bigimg.gpkg.tar small/dst 2>err &&
 	test_grep "^bigimg.gpkg.tar: error: cannot write '\''$PWD/small/dst.gild-tmp.[0-9]*/usr/share/big'\'': No space left on device$" err &&
 	test -z "$(ls -A small)"
+'
+test_expect_success SMALLFS 'a package that does not fit names the package and ENOSPC' '
+	rm -rf small/* &&
+	test_expect_code 1 create bigimg small/big.gpkg.tar 2>err &&
+	echo "gild: error: cannot write the temporary of package '"'"'small/big.gpkg.tar'"'"': No space left on device" >expect &&
+	test_cmp expect err &&
+	test -z "$(ls small)"
 '
 test_have_prereq SMALLFS && umount small
 
