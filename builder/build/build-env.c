@@ -315,8 +315,7 @@ int build_env_open(struct gild_ctx *ctx, struct build_env **out,
 	if (!tree)
 		return gild_fail_errno(err, ctx->tree, "cannot open tree");
 	e->ctx = ctx;
-	if ((r = config_load(tree, config_dir, ctx->profile, environ, &e->cfg,
-			     err)) < 0)
+	if ((r = config_for_ctx(ctx, &e->cfg, err)) < 0)
 		return r;
 	if ((r = use_env_new(e->cfg, &e->use, err)) < 0 ||
 	    (r = read_limits(e, err)) < 0)
@@ -357,7 +356,7 @@ void build_env_free(struct build_env *e)
 	binrepo_free(e->repo);
 	tree_free(e->tree);
 	use_env_free(e->use);
-	config_free(e->cfg);
+	/* e->cfg is the run's (config_for_ctx) */
 	free(e->pkgdir);
 	free(e->distdir);
 	free(e->tmpdir);

@@ -25,7 +25,7 @@ struct fetch_args {
 	/* filled from the options and the configuration */
 	struct fetch_settings fs;
 	char *tpm_default;
-	struct config *cfg; /* NULL for a bare tree */
+	struct config *cfg; /* the run's (borrowed); NULL for a bare tree */
 	struct fetch_tpm *tpm;
 	struct fetch_mirrors mirrors_list;
 };
@@ -35,7 +35,6 @@ static void fetch_args_release(struct fetch_args *a)
 	gild_strv_release(&a->use);
 	fetch_settings_release(&a->fs);
 	free(a->tpm_default);
-	config_free(a->cfg);
 	fetch_tpm_free(a->tpm);
 	fetch_mirrors_release(&a->mirrors_list);
 }
@@ -200,12 +199,10 @@ static int srclist_from_text(const char *text, int eapi,
 static int apply_settings(struct gild_ctx *ctx, struct fetch_args *a)
 {
 	static const struct fetch_opts def = FETCH_OPTS_INIT;
-	_cleanup_free_ char *config_dir = gild_ctx_config_dir(ctx);
 	struct fetch_settings *fs = &a->fs;
 	int r;
 
-	if ((r = fetch_settings_load(ctx->tree, config_dir, ctx->profile, fs,
-				     &a->cfg, &ctx->err)) < 0)
+	if ((r = fetch_settings_load(ctx, fs, &a->cfg, &ctx->err)) < 0)
 		return r;
 	if (!a->distdir)
 		a->distdir = fs->distdir;

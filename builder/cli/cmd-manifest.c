@@ -236,7 +236,7 @@ int cmd_manifest(int argc, char **argv, struct gild_ctx *ctx)
 {
 	static const struct option opts[] = {
 	    {"distdir", required_argument, NULL, OPT_DISTDIR}, {0}};
-	_cleanup_free_ char *pkgdir = NULL, *config_dir = NULL;
+	_cleanup_free_ char *pkgdir = NULL;
 	_cleanup_(fetch_settings_release) struct fetch_settings fs = {0};
 	const char *distdir = NULL;
 	struct cli_opts o = {.opts = opts, .fn = distdir_opt, .ud = &distdir};
@@ -249,10 +249,8 @@ int cmd_manifest(int argc, char **argv, struct gild_ctx *ctx)
 	if (!(pkgdir = package_dir(ctx, argv[optind])))
 		return gild_fail(&ctx->err, -GILD_E_NOTFOUND, NULL,
 				 "no package '%s'", argv[optind]);
-	config_dir = gild_ctx_config_dir(ctx);
 	if (!distdir &&
-	    (r = fetch_settings_load(ctx->tree, config_dir, ctx->profile, &fs,
-				     NULL, &ctx->err)) < 0)
+	    (r = fetch_settings_load(ctx, &fs, NULL, &ctx->err)) < 0)
 		return r;
 	return update_manifest(ctx, pkgdir, distdir ? distdir : fs.distdir,
 			       argc - optind - 1, argv + optind + 1);

@@ -14,7 +14,7 @@ static int repo_pkgdir(struct gild_ctx *ctx, const char *opt, char **out)
 {
 	_cleanup_free_ char *cdir = gild_ctx_config_dir(ctx);
 	_cleanup_free_ char *conf = gild_path_join(cdir, "gild.conf");
-	_cleanup_(config_freep) struct config *c = NULL;
+	struct config *c = NULL;
 	const char *env = getenv("PKGDIR");
 	int r;
 
@@ -22,7 +22,7 @@ static int repo_pkgdir(struct gild_ctx *ctx, const char *opt, char **out)
 		*out = xstrdup(opt);
 		return 0;
 	}
-	r = config_load(ctx->tree, cdir, ctx->profile, environ, &c, &ctx->err);
+	r = config_for_ctx(ctx, &c, &ctx->err);
 	if (r == 0) {
 		*out = config_pkgdir(c);
 		return 0;

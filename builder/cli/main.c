@@ -239,5 +239,7 @@ int main(int argc, char **argv)
 		gild_err_print(stderr, &ctx.err);
 		status = gild_err_exit_status(status);
 	}
+	/* after the error: its location may be a file the setup names */
+	gild_ctx_release(&ctx);
 	return finish_output(status);
 }

@@ -213,3 +213,68 @@ char *config_pkgdir(const struct config *c)
 {
 	return tree_dir(c, "PKGDIR", "var/packages");
 }
+
+/* ---- the run's configuration ------------------------------------------ */
+
+/* The configurations a run loaded, one per profile asked for (a command
+ * that switches to a role's profile keeps the first alive: something may
+ * still hold it). */
+struct ctx_configs {
+	struct {
+		char *profile; /* NULL: the default */
+		struct config *cfg;
+	} v[4];
+	size_t n;
+};
+
+static void release_configs(void *setup)
+{
+	struct ctx_configs *cc = setup;
+
+	for (size_t i = 0; cc && i < cc->n; i++) {
+		free(cc->v[i].profile);
+		config_free(cc->v[i].cfg);
+	}
+	free(cc);
+}
+
+static bool same_profile(const char *a, const char *b)
+{
+	return a == b || (a && b && !strcmp(a, b));
+}
+
+int config_for_ctx(struct gild_ctx *ctx, struct config **out,
+		   struct gild_err *err)
+{
+	extern char **environ;
+	struct ctx_configs *cc = ctx->setup;
+	_cleanup_free_ char *tree = NULL, *confdir = NULL;
+	struct config *c = NULL;
+	int r;
+
+	for (size_t i = 0; cc && i < cc->n; i++)
+		if (same_profile(cc->v[i].profile, ctx->profile)) {
+			*out = cc->v[i].cfg;
+			return 0;
+		}
+	if (!(tree = realpath(ctx->tree, NULL)))
+		return gild_fail_errno(err, ctx->tree, "cannot open tree");
+	/* <tree>/etc as absolute as the tree (messages name its files
+	 * relative to the tree); --config as the user wrote it */
+	confdir =
+	    ctx->config ? xstrdup(ctx->config) : gild_path_join(tree, "etc");
+	if ((r = config_load(tree, confdir, ctx->profile, environ, &c, err)) <
+	    0)
+		return r;
+	if (!cc) {
+		cc = xcalloc(1, sizeof(*cc));
+		ctx->setup = cc;
+		ctx->release_setup = release_configs;
+	}
+	if (cc->n == sizeof(cc->v) / sizeof(cc->v[0]))
+		GILD_BUG("a run asked for more than %zu profiles", cc->n);
+	cc->v[cc->n].profile = ctx->profile ? xstrdup(ctx->profile) : NULL;
+	cc->v[cc->n++].cfg = c;
+	*out = c;
+	return 0;
+}

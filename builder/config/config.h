@@ -191,6 +191,16 @@ struct config {
 	struct gild_strv files; /* display paths owned here */
 };
 
+/* The configuration of ctx's run: ctx's tree, --profile and --config
+ * directory and the environment, as config_load reads them. Loaded the
+ * first time anything asks (the resolver, the builder, query, fetch) and
+ * shared by everything after, so one command reads its configuration
+ * once; a command that changes ctx->profile (--role) gets that profile's.
+ * *out is borrowed: ctx owns it until gild_ctx_release. Returns 0 or
+ * config_load's error. */
+int config_for_ctx(struct gild_ctx *ctx, struct config **out,
+		   struct gild_err *err);
+
 /* The variables the environment may override (as emerge does). */
 extern const char *const config_env_vars[];
 
@@ -381,8 +391,7 @@ struct query {
 
 /* Load the configuration of ctx (tree, --profile, --config, environment).
  * Returns 0 or the error of config_load/use_env_new/recipe_loader_new. */
-int query_init(struct query *q, const struct gild_ctx *ctx,
-	       struct gild_err *err);
+int query_init(struct query *q, struct gild_ctx *ctx, struct gild_err *err);
 void query_release(struct query *q);
 
 /* Add every version matching atom (category optional: "zlib",
@@ -409,7 +418,7 @@ struct qver *query_pick(struct query *q, const char *atom,
 
 /* query_init + query_add + query_pick; -GILD_E_NOTFOUND when nothing
  * matches. */
-int query_one(struct query *q, const struct gild_ctx *ctx, const char *atom,
+int query_one(struct query *q, struct gild_ctx *ctx, const char *atom,
 	      struct qver **out, struct gild_err *err);
 
 /* Print the flags emerge-style: `USE="a -b (c) (-d)"` then one

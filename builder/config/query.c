@@ -6,16 +6,12 @@
 #include <dirent.h>
 #include <sys/stat.h>
 
-extern char **environ;
-
-int query_init(struct query *q, const struct gild_ctx *ctx,
-	       struct gild_err *err)
+int query_init(struct query *q, struct gild_ctx *ctx, struct gild_err *err)
 {
 	int r;
 
 	*q = (struct query){0};
-	if ((r = config_load(ctx->tree, ctx->config, ctx->profile, environ,
-			     &q->cfg, err)) < 0 ||
+	if ((r = config_for_ctx(ctx, &q->cfg, err)) < 0 ||
 	    (r = use_env_new(q->cfg, &q->env, err)) < 0)
 		return r;
 	q->loader = recipe_loader_new(ctx->tree, 0, err);
@@ -38,7 +34,7 @@ void query_release(struct query *q)
 	free(q->errors);
 	recipe_loader_free(q->loader);
 	use_env_free(q->env);
-	config_free(q->cfg);
+	/* q->cfg is the run's (config_for_ctx) */
 	*q = (struct query){0};
 }
 
@@ -399,7 +395,7 @@ struct qver *query_pick(struct query *q, const char *atom, struct gild_err *err)
 	return query_best(q, 0, q->n);
 }
 
-int query_one(struct query *q, const struct gild_ctx *ctx, const char *atom,
+int query_one(struct query *q, struct gild_ctx *ctx, const char *atom,
 	      struct qver **out, struct gild_err *err)
 {
 	int r;

@@ -46,3 +46,11 @@ char *gild_ctx_config_dir(const struct gild_ctx *ctx)
 		return xstrdup(ctx->config);
 	return gild_path_join(ctx->tree, "etc");
 }
+
+void gild_ctx_release(struct gild_ctx *ctx)
+{
+	if (ctx->release_setup)
+		ctx->release_setup(ctx->setup);
+	ctx->setup = NULL;
+	ctx->release_setup = NULL;
+}

@@ -28,6 +28,12 @@ struct gild_ctx {
 	struct gild_err err; /* the error a command returns, printed once */
 	/* prints the running command's usage (set by main from its table) */
 	void (*usage)(const struct gild_ctx *ctx, FILE *f);
+	/* What the command opened for the whole run, shared by everything it
+	 * calls: the configuration (config_for_ctx in config/config.h loads
+	 * it once per profile). Owned by the layer that set it, released by
+	 * gild_ctx_release when the command returns. */
+	void *setup;
+	void (*release_setup)(void *setup);
 };
 
 /* What a command needs, from its row in the command table (git's
@@ -47,5 +53,8 @@ void gild_ctx_debug(struct gild_ctx *ctx, const char *fmt, ...)
 
 /* The configuration directory: --config, else <tree>/etc. Allocated. */
 char *gild_ctx_config_dir(const struct gild_ctx *ctx);
+
+/* Release what the command opened for the run (ctx->setup). */
+void gild_ctx_release(struct gild_ctx *ctx);
 
 #endif /* GILD_CTX_H */

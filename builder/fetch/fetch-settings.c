@@ -5,8 +5,6 @@
 #include "config/config.h"
 #include "fetch/fetch.h"
 
-extern char **environ;
-
 void fetch_settings_release(struct fetch_settings *fs)
 {
 	free(fs->distdir);
@@ -63,23 +61,23 @@ int fetch_timeouts_from_config(const struct config *c, uint64_t *timeout,
 	return 0;
 }
 
-int fetch_settings_load(const char *tree, const char *config_dir,
-			const char *profile, struct fetch_settings *fs,
+int fetch_settings_load(struct gild_ctx *ctx, struct fetch_settings *fs,
 			struct config **cfg_out, struct gild_err *err)
 {
-	_cleanup_(config_freep) struct config *c = NULL;
-	int r = config_load(tree, config_dir, profile, environ, &c, err);
+	_cleanup_free_ char *config_dir = gild_ctx_config_dir(ctx);
+	struct config *c = NULL;
+	int r = config_for_ctx(ctx, &c, err);
 	uint64_t timeout, connect_timeout;
 
 	if (cfg_out)
 		*cfg_out = NULL;
 	if (r < 0) {
-		if (profile || user_config_exists(config_dir))
+		if (ctx->profile || user_config_exists(config_dir))
 			return r;
 		/* a bare tree (tests, a single package): no profile needed
 		 * just to fetch */
 		gild_err_clear(err);
-		return settings_from_env(tree, fs, err);
+		return settings_from_env(ctx->tree, fs, err);
 	}
 	if ((r = fetch_timeouts_from_config(c, &timeout, &connect_timeout,
 					    err)) < 0)
@@ -89,6 +87,6 @@ int fetch_settings_load(const char *tree, const char *config_dir,
 	fs->timeout = (long)timeout;
 	fs->connect_timeout = (long)connect_timeout;
 	if (cfg_out)
-		*cfg_out = TAKE_PTR(c);
+		*cfg_out = c;
 	return 0;
 }

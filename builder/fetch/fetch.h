@@ -4,6 +4,7 @@
 #define GILD_FETCH_H
 
 #include "base/base.h"
+#include "ctx/ctx.h"
 #include "pms/pms.h"
 
 /* ---- unpack ----
@@ -259,11 +260,11 @@ struct fetch_settings {
 	long timeout, connect_timeout; /* 0: the fetch_opts default */
 };
 
-/* Load the settings for a tree. When the configuration cannot be loaded
- * and the user did not ask for one (no profile argument, no
- * config_dir/gild.conf), fall back to the environment's DISTDIR,
- * GILD_MIRRORS and fetch timeouts (a bad timeout is still an error) and
- * the default DISTDIR, tree/var/distfiles; otherwise return config_load's
+/* Load the settings of ctx's run (its configuration, config_for_ctx).
+ * When the configuration cannot be loaded and the user did not ask for one
+ * (no --profile, no <config dir>/gild.conf), fall back to the environment's
+ * DISTDIR, GILD_MIRRORS and fetch timeouts (a bad timeout is still an error)
+ * and the default DISTDIR, tree/var/distfiles; otherwise return config_load's
  * error. */
 struct config;
 /* GILD_FETCH_TIMEOUT and GILD_FETCH_CONNECT_TIMEOUT of a configuration,
@@ -272,10 +273,9 @@ struct config;
 int fetch_timeouts_from_config(const struct config *c, uint64_t *timeout,
 			       uint64_t *connect_timeout, struct gild_err *err);
 
-/* cfg_out (may be NULL) receives the loaded configuration, or NULL after
- * the fallback. */
-int fetch_settings_load(const char *tree, const char *config_dir,
-			const char *profile, struct fetch_settings *fs,
+/* cfg_out (may be NULL) receives the run's configuration (borrowed from
+ * ctx), or NULL after the fallback. */
+int fetch_settings_load(struct gild_ctx *ctx, struct fetch_settings *fs,
 			struct config **cfg_out, struct gild_err *err);
 void fetch_settings_release(struct fetch_settings *fs);
 

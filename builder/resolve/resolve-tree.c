@@ -48,7 +48,7 @@ void rtree_free(struct rtree *rt)
 	free(rt->cache_path);
 	free(rt->origin_buf);
 	use_env_free(rt->env);
-	config_free(rt->cfg);
+	/* rt->cfg is the run's (config_for_ctx) */
 	tree_free(rt->tree);
 	free(rt);
 }
@@ -779,11 +779,10 @@ static int load_tree(struct rtree *rt, const char *tree)
 	return tree_foreach_recipe(rt->tree, add_recipe, rt);
 }
 
-int rtree_load(const struct gild_ctx *ctx, bool emptytree, struct rtree **out,
+int rtree_load(struct gild_ctx *ctx, bool emptytree, struct rtree **out,
 	       struct gild_err *err)
 {
 	_cleanup_(rtree_freep) struct rtree *rt = xcalloc(1, sizeof(*rt));
-	_cleanup_free_ char *confdir = gild_ctx_config_dir(ctx);
 	int rc;
 
 	rt->err = err;
@@ -793,8 +792,7 @@ int rtree_load(const struct gild_ctx *ctx, bool emptytree, struct rtree **out,
 	rt->cache_path = xasprintf("%s/var/cache/gild/resolve.solv", ctx->tree);
 	rt->treefd = open(ctx->tree, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	/* the environment (USE=..., as emerge and gild build take it) */
-	if ((rc = config_load(ctx->tree, confdir, ctx->profile, environ,
-			      &rt->cfg, err)) < 0 ||
+	if ((rc = config_for_ctx(ctx, &rt->cfg, err)) < 0 ||
 	    (rc = use_env_new(rt->cfg, &rt->env, err)) < 0)
 		return rc;
 	rt->in = rs_input_new();

@@ -362,7 +362,7 @@ struct rtree {
 /* Load tree, configuration and every version as resolver input.
  * Returns 0 and *out, or the error of tree_load, config_load or
  * use_env_new, or -GILD_E_SYNTAX for a REQUIRED_USE that does not parse. */
-int rtree_load(const struct gild_ctx *ctx, bool emptytree, struct rtree **out,
+int rtree_load(struct gild_ctx *ctx, bool emptytree, struct rtree **out,
 	       struct gild_err *err);
 
 /* A warning for each recipe that did not load and so was left out (emerge
