@@ -21,9 +21,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static bool fz_config_first(const char *first, size_t n)
 {
-	static const char *const ok[] = {
-	    "gild.conf",     "package.use",		"package.mask",
-	    "package.unmask", "package.accept_keywords", "package.license"};
+	static const char *const ok[] = {"gild.conf",
+					 "package.use",
+					 "package.mask",
+					 "package.unmask",
+					 "package.accept_keywords",
+					 "package.license"};
 
 	for (size_t i = 0; i < GILD_ARRAY_SIZE(ok); i++)
 		if (strlen(ok[i]) == n && memcmp(first, ok[i], n) == 0)
@@ -36,8 +39,8 @@ static void fz_config_evaluate(struct config *c)
 	static const struct use_iuse iuse[] = {
 	    {"ssl", 1}, {"user", 0}, {"test", -1}, {"python_targets_py3", 0}};
 	static const char *const kw[] = {"~amd64"};
-	const struct use_pkg p = {"app-misc", "bar", "3", "0", NULL, iuse, 4,
-				  kw,	      1,	 "GPL-2"};
+	const struct use_pkg p = {"app-misc", "bar", "3", "0", NULL,
+				  iuse,	      4,     kw,  1,   "GPL-2"};
 	_cleanup_(use_env_freep) struct use_env *env = NULL;
 	_cleanup_strv_ struct gild_strv why = GILD_STRV_INIT;
 	struct gild_err err = GILD_ERR_INIT;

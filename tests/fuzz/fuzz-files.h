@@ -27,7 +27,8 @@
 static inline char *fz_scratch_new(void)
 {
 	const char *tmp = getenv("TMPDIR");
-	char *dir = xasprintf("%s/gild-fuzz.XXXXXX", tmp && *tmp ? tmp : "/tmp");
+	char *dir =
+	    xasprintf("%s/gild-fuzz.XXXXXX", tmp && *tmp ? tmp : "/tmp");
 
 	if (!mkdtemp(dir)) {
 		free(dir);

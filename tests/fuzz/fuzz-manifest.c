@@ -3,7 +3,8 @@
  * back and must hold the same entries; every DIST entry is checked
  * against a scratch file, as fetch does; entries are set and removed.
  *
- *   make fuzz && .build-fuzz/tests/fuzz/fuzz-manifest tests/fuzz/corpus/manifest
+ *   make fuzz && .build-fuzz/tests/fuzz/fuzz-manifest
+ * tests/fuzz/corpus/manifest
  *
  * tests/builder/test-config-corpus.c replays the corpus in make check. */
 #include <stdint.h>

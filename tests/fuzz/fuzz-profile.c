@@ -29,8 +29,10 @@ static void fz_evaluate(struct config *c)
 	static const struct use_iuse iuse[] = {
 	    {"ssl", 1}, {"nls", -1}, {"test", 0}, {"python_targets_py3", 0}};
 	static const char *const kw[] = {"~amd64", "arm64"};
-	const struct use_pkg p = {"app-misc", "foo", "1.2-r1",	 "0", "1",
-				  iuse,	      4,     (const char *const *)kw,
+	const struct use_pkg p = {"app-misc", "foo",
+				  "1.2-r1",   "0",
+				  "1",	      iuse,
+				  4,	      (const char *const *)kw,
 				  2,	      "MIT || ( GPL-2 ZLIB )"};
 	_cleanup_(use_env_freep) struct use_env *env = NULL;
 	_cleanup_strv_ struct gild_strv why = GILD_STRV_INIT;
@@ -50,9 +52,8 @@ static void fz_evaluate(struct config *c)
 	for (size_t i = 0; i < st.enabled.n; i++) {
 		bool hidden;
 		(void)use_flag_group(env, st.enabled.v[i], &hidden);
-		free(use_flag_origin(env, &p,
-				     use_flag_name(env, st.enabled.v[i]),
-				     true));
+		free(use_flag_origin(
+		    env, &p, use_flag_name(env, st.enabled.v[i]), true));
 	}
 	(void)use_system_set(env);
 	use_state_release(&st);
