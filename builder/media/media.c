@@ -219,6 +219,11 @@ static int read_sde(struct media *m, struct gild_err *err)
 		return gild_fail(err, -GILD_E_INVALID, NULL,
 				 "'%s' has no source_date_epoch", path);
 	m->sde = strtoll(p + strlen(key), NULL, 10);
+	/* xorriso and mtools read SOURCE_DATE_EPOCH=0 as unset and date some
+	 * entries with the time of day: the epoch 0 (packages dated 1970)
+	 * is written as 1 */
+	if (m->sde < 1)
+		m->sde = 1;
 	return 0;
 }
 

@@ -152,6 +152,22 @@ test_expect_success IMAGE,MFORMAT,SFDISK 'qcow2 without qemu-img: the error name
 	test_must_fail test -e noq-out
 '
 
+test_expect_success IMAGE,MFORMAT,SFDISK,MKFS_EROFS 'DISK_ROOTFS="erofs": the root partition is the image'"'"'s erofs, mounted read-only' '
+	cp tree/profiles/roles/tiny/make.defaults defaults.orig &&
+	sed -i "s/^IMAGE_FORMATS=.*/IMAGE_FORMATS=\"tar squashfs ext4 erofs\"/" tree/profiles/roles/tiny/make.defaults &&
+	echo "DISK_ROOTFS=\"erofs\"" >>tree/profiles/roles/tiny/make.defaults &&
+	gild -C tree disk -o ro >out 2>err &&
+	mtype -i "ro/tiny.raw@@$((4096 * 512))" ::/boot/grub/gild.cfg >cfg &&
+	test_grep "rootfstype=erofs ro rootwait" cfg &&
+	start=$(/sbin/sfdisk -d ro/tiny.raw | sed -n "s/.*start= *\([0-9]*\), size= *\([0-9]*\), type=4F68.*/\1/p") &&
+	size=$(stat -c %s $OUT/rootfs.erofs) &&
+	dd if=ro/tiny.raw bs=512 skip=$start count=$(((size + 511) / 512)) 2>/dev/null | head -c $size | cmp - $OUT/rootfs.erofs &&
+	echo "DISK_ROOTFS=\"btrfs\"" >>tree/profiles/roles/tiny/make.defaults &&
+	test_expect_code 2 gild -C tree disk -o bad 2>err &&
+	test_grep "DISK_ROOTFS=\"btrfs\" of profile .roles/tiny.: give ext4 or erofs" err &&
+	cp defaults.orig tree/profiles/roles/tiny/make.defaults
+'
+
 test_expect_success 'bad usage: an unknown format, a size that is none' '
 	test_expect_code 2 gild disk --format vmdk 2>err &&
 	test_grep "unknown disk format .vmdk. (raw, qcow2)" err &&
