@@ -158,12 +158,25 @@ int gpkg_verify(const char *path, struct gild_err *err);
 /* Verify the Manifest, check every member for extraction and everything
  * gpkg_verify checks (metadata, CONTENTS against the image), all before
  * writing anything; then extract image/ into destdir. A destdir that does
- * not exist is extracted beside it and renamed into place, or removed on
- * failure. Refuses absolute member names, ".." components, hard links
+ * not exist is extracted beside it in one pass that makes every check as
+ * it reads (the package is read once), and renamed into place, or removed
+ * on failure. Refuses absolute member names, ".." components, hard links
  * outside the image and relative symlinks that climb above destdir
  * (-GILD_E_INVALID naming the member), what verify refuses (its codes),
  * and a failed or short write (-errno naming the file). */
 int gpkg_extract(const char *path, const char *destdir, struct gild_err *err);
+
+/* Which entries of an image to write: path as CONTENTS has it, size of a
+ * regular file. An entry left out is still verified. */
+typedef bool (*gpkg_keep_fn)(void *ud, const char *path, enum gpkg_ftype type,
+			     uint64_t size);
+
+/* gpkg_extract into destdir, an existing directory that the caller throws
+ * away when this fails (an image's staging root): in one pass, writing as
+ * it verifies, with no temporary. keep (NULL: everything) chooses the
+ * entries written. */
+int gpkg_extract_scratch(const char *path, const char *destdir,
+			 gpkg_keep_fn keep, void *ud, struct gild_err *err);
 
 /* ---- deterministic tar (+zstd) writer (also for rootfs tarballs) ----------
  */

@@ -174,6 +174,57 @@ static int64_t pkg_epoch(const struct image_pkg *p, const char *from)
 	return t;
 }
 
+/* ---- straight into the root -------------------------------------------
+ * A package without pkg_preinst (nothing needs its files apart from the
+ * root) in an image without phases (no ids shifted for the sandbox) is
+ * extracted into the staging root itself, read once: no temporary, no
+ * second walk to move each entry. What is masked is verified but not
+ * written; a directory the root has already stays the first package's. */
+
+struct direct {
+	struct image *im;
+	const char *origin;
+};
+
+static bool keep_entry(void *ud, const char *path, enum gpkg_ftype type,
+		       uint64_t size)
+{
+	struct direct *d = ud;
+	struct image *im = d->im;
+	int m = image_mask_index(im, path);
+	struct stat st;
+
+	if (m >= 0) {
+		if (type == GPKG_OBJ) {
+			im->mask_files[m]++;
+			im->mask_bytes[m] += size;
+		}
+		return false;
+	}
+	if (type == GPKG_DIR) {
+		_cleanup_free_ char *h = image_host_path(im, path);
+		if (lstat(h, &st) == 0 && S_ISDIR(st.st_mode))
+			return false;
+	}
+	image_files_add(&im->files, path, d->origin, type, true);
+	return true;
+}
+
+static int merge_direct(struct image *im, struct image_pkg *p,
+			struct gild_err *err)
+{
+	struct direct d = {im, image_origin(im, p->cpv)};
+	int r;
+
+	if ((r = gpkg_extract_scratch(p->pkg_path, im->root, keep_entry, &d,
+				      err)) < 0)
+		return r;
+	p->sde = pkg_epoch(p, im->root);
+	return p->has_postinst
+		   ? image_pkg_phase(im, p, "pkg_postinst", NULL, err)
+		   : 0;
+}
+
 static int merge_pkg(struct image *im, struct image_pkg *p,
 		     struct gild_err *err)
 {
@@ -182,6 +233,8 @@ static int merge_pkg(struct image *im, struct image_pkg *p,
 	const char *origin = image_origin(im, p->cpv);
 	int r;
 
+	if (!im->ids_shifted && !p->has_preinst)
+		return merge_direct(im, p, err);
 	if ((r = gild_rm_rf(tmp, err)) < 0 ||
 	    (r = gpkg_extract(p->pkg_path, tmp, err)) < 0 ||
 	    (r = image_phases_shift(im, tmp, err)) < 0)
