@@ -210,6 +210,39 @@ static bool keep_entry(void *ud, const char *path, enum gpkg_ftype type,
 	return true;
 }
 
+/* Whether a path of the package lies below a symlink the root has (a
+ * merged /usr: /lib -> usr/lib): 1, and the package takes the moving path,
+ * whose rename() follows a relative link inside the root as the running
+ * system will (extraction never follows a symlink). Below an absolute
+ * link, a rename would leave the staging root for the host's directory:
+ * refused. CONTENTS lists every directory, so each entry's own parent is
+ * enough. */
+static int below_symlink(struct image *im, const struct image_pkg *p,
+			 struct gild_err *err)
+{
+	for (size_t k = 0; k < p->contents.n; k++) {
+		_cleanup_free_ char *dir = xstrdup(p->contents.e[k].path);
+		char *slash = strrchr(dir, '/'), target[2] = "";
+		struct stat st;
+		if (!slash || slash == dir)
+			continue;
+		*slash = '\0';
+		_cleanup_free_ char *h = image_host_path(im, dir);
+		if (lstat(h, &st) < 0 || !S_ISLNK(st.st_mode))
+			continue;
+		if (readlink(h, target, 1) == 1 && target[0] == '/')
+			return gild_fail(
+			    err, -GILD_E_INVALID, NULL,
+			    "'%s' of %s lies below the absolute "
+			    "symlink '%s' of the image: merging it "
+			    "would write outside the image (make "
+			    "the link relative)",
+			    p->contents.e[k].path, p->cpv, dir);
+		return 1;
+	}
+	return 0;
+}
+
 static int merge_direct(struct image *im, struct image_pkg *p,
 			struct gild_err *err)
 {
@@ -233,7 +266,9 @@ static int merge_pkg(struct image *im, struct image_pkg *p,
 	const char *origin = image_origin(im, p->cpv);
 	int r;
 
-	if (!im->ids_shifted && !p->has_preinst)
+	if ((r = below_symlink(im, p, err)) < 0)
+		return r;
+	if (!im->ids_shifted && !p->has_preinst && r == 0)
 		return merge_direct(im, p, err);
 	if ((r = gild_rm_rf(tmp, err)) < 0 ||
 	    (r = gpkg_extract(p->pkg_path, tmp, err)) < 0 ||
