@@ -442,6 +442,14 @@ test_expect_success PYTHON3 'extract refuses garbage CONTENTS, writing nothing' 
 	refused garbage garbage.gpkg.tar "error: "
 '
 
+test_expect_success PYTHON3 'garbage CONTENTS names the package and the line' '
+	for c in files verify; do
+		test_expect_code 2 gild pkg $c garbage.gpkg.tar 2>err &&
+		echo "garbage.gpkg.tar: error: malformed CONTENTS line 1" >expect &&
+		test_cmp expect err || exit 1
+	done
+'
+
 test_expect_success PYTHON3 'extract refuses a metadata value past the limit, writing nothing' '
 	EVIL_BIG=68157440 evil_members big.gpkg.tar "image/usr/data" &&
 	refused bigmeta big.gpkg.tar "metadata file '\''DESCRIPTION'\'' is too large"
