@@ -38,7 +38,7 @@ test_expect_success 'a limit that is not a number is refused with its gild.conf 
 	echo "GILD_BUILD_MEM=\"4 GB\"" >>t4/etc/gild.conf &&
 	line=$(wc -l <t4/etc/gild.conf) &&
 	test_expect_code 2 gild -C t4 build app-misc/limits 2>err &&
-	test_grep "^t4/etc/gild.conf:$line: error: .GILD_BUILD_MEM. is not a whole number (with an optional k, m or g suffix): .4 GB.$" err &&
+	test_grep "^etc/gild.conf:$line: error: .GILD_BUILD_MEM. is not a whole number (with an optional k, m or g suffix): .4 GB.$" err &&
 	! ls t4/var/packages/app-misc/limits-* 2>/dev/null
 '
 
