@@ -959,7 +959,7 @@ struct pass {
 	const char *path; /* the package, for messages */
 	struct sums s;
 	struct verify_state v;
-	bool have_contents;
+	bool have_contents, have_image;
 	struct extract_state x;
 };
 
@@ -1029,6 +1029,7 @@ static int pass_image(struct pass *p, struct archive *a, struct member_hash *h,
 		return -EAGAIN;
 	if (!(in = inner_open(a, "image.tar.zst", h, err)))
 		return err ? err->code : -GILD_E_SYNTAX;
+	p->have_image = true;
 	while ((ar = archive_read_next_header(in, &ie)) == ARCHIVE_OK)
 		if ((r = pass_image_entry(p, in, ie, err)) < 0)
 			return r;
@@ -1093,6 +1094,11 @@ static int extract_one_pass(const char *path, const char *dir,
 	if (r == 0 && !p.have_contents)
 		r = gild_fail(err, -GILD_E_NOTFOUND, NULL,
 			      "no metadata.tar.zst member");
+	/* as verify: a package without an image is damaged, even when its
+	 * CONTENTS is empty (found by tests/fuzz/fuzz-gpkg.c) */
+	if (r == 0 && !p.have_image)
+		r = gild_fail(err, -GILD_E_NOTFOUND, NULL,
+			      "no image.tar.zst member");
 	if (r == 0 && (r = check_sums(&p.s, err)) == 0)
 		r = verify_all_seen(&p.v, err);
 	r = disk_close(&p.x, r, err);
