@@ -614,8 +614,8 @@ static int cmp_entries(const void *a, const void *b)
 }
 
 /* v from the metadata's CONTENTS. */
-static int verify_start(struct verify_state *v, const struct gpkg_meta *m,
-			struct gild_err *err)
+static int verify_start(struct verify_state *v, const char *path,
+			const struct gpkg_meta *m, struct gild_err *err)
 {
 	const char *text = gpkg_meta_get(m, "CONTENTS");
 	int r;
@@ -623,7 +623,7 @@ static int verify_start(struct verify_state *v, const struct gpkg_meta *m,
 	if (!text)
 		return gild_fail(err, -GILD_E_NOTFOUND, NULL,
 				 "no CONTENTS in the metadata");
-	if ((r = gpkg_contents_parse(text, &v->c, err)) < 0)
+	if ((r = gpkg_contents_parse_pkg(path, text, &v->c, err)) < 0)
 		return r;
 	if (v->c.n)
 		qsort(v->c.e, v->c.n, sizeof(*v->c.e), cmp_entries);
@@ -662,7 +662,7 @@ static int verify_contents(const char *path, struct gild_err *err)
 
 	if ((r = gpkg_read_meta(path, &m, err)) < 0)
 		return r;
-	if ((r = verify_start(&v, &m, err)) == 0 &&
+	if ((r = verify_start(&v, path, &m, err)) == 0 &&
 	    (r = each_image_entry(path, verify_entry, &v, err)) == 0)
 		r = verify_all_seen(&v, err);
 	verify_release(&v);
@@ -956,9 +956,10 @@ static int extract_into(const char *path, const char *dir, struct gild_err *err)
  * the caller verifies first. */
 
 struct pass {
+	const char *path; /* the package, for messages */
 	struct sums s;
 	struct verify_state v;
-	bool have_contents;
+	bool have_contents, have_image;
 	struct extract_state x;
 };
 
@@ -1011,7 +1012,7 @@ static int pass_metadata(struct pass *p, struct archive *a,
 		return gild_fail(err, -GILD_E_MANIFEST, NULL,
 				 "duplicate member 'metadata.tar.zst'");
 	if ((r = read_meta_inner(in, &m, err)) < 0 ||
-	    (r = verify_start(&p->v, &m, err)) < 0)
+	    (r = verify_start(&p->v, p->path, &m, err)) < 0)
 		return r;
 	p->have_contents = true;
 	return 0;
@@ -1028,6 +1029,7 @@ static int pass_image(struct pass *p, struct archive *a, struct member_hash *h,
 		return -EAGAIN;
 	if (!(in = inner_open(a, "image.tar.zst", h, err)))
 		return err ? err->code : -GILD_E_SYNTAX;
+	p->have_image = true;
 	while ((ar = archive_read_next_header(in, &ie)) == ARCHIVE_OK)
 		if ((r = pass_image_entry(p, in, ie, err)) < 0)
 			return r;
@@ -1072,7 +1074,8 @@ static int extract_one_pass(const char *path, const char *dir,
 {
 	_cleanup_archive_ struct archive *a = gpkg_outer_open(path, err);
 	_cleanup_free_ char *real = NULL;
-	struct pass p = {.v = {GPKG_CONTENTS_INIT, NULL, NULL, NULL}};
+	struct pass p = {.path = path,
+			 .v = {GPKG_CONTENTS_INIT, NULL, NULL, NULL}};
 	struct archive_entry *e;
 	int ar = ARCHIVE_OK, r;
 
@@ -1091,6 +1094,11 @@ static int extract_one_pass(const char *path, const char *dir,
 	if (r == 0 && !p.have_contents)
 		r = gild_fail(err, -GILD_E_NOTFOUND, NULL,
 			      "no metadata.tar.zst member");
+	/* as verify: a package without an image is damaged, even when its
+	 * CONTENTS is empty (found by tests/fuzz/fuzz-gpkg.c) */
+	if (r == 0 && !p.have_image)
+		r = gild_fail(err, -GILD_E_NOTFOUND, NULL,
+			      "no image.tar.zst member");
 	if (r == 0 && (r = check_sums(&p.s, err)) == 0)
 		r = verify_all_seen(&p.v, err);
 	r = disk_close(&p.x, r, err);

@@ -142,6 +142,18 @@ int gpkg_contents_parse(const char *text, struct gpkg_contents *out,
 	return 0;
 }
 
+int gpkg_contents_parse_pkg(const char *pkg, const char *text,
+			    struct gpkg_contents *out, struct gild_err *err)
+{
+	struct gild_err e = GILD_ERR_INIT;
+	struct gild_loc loc = {pkg, 0, 0};
+	int r = gpkg_contents_parse(text, out, &e);
+
+	if (r < 0)
+		return gild_fail(err, r, &loc, "%s %u", e.msg, e.line);
+	return 0;
+}
+
 /* ---- temporary members ------------------------------------------------------
  */
 

@@ -31,6 +31,9 @@ static void pkg_from_block(struct binrepo *r, struct gpkg_meta *m)
 	    v ? xstrdup(v) : xasprintf("%s/%s.gpkg.tar", p->category, p->pf);
 	v = gpkg_meta_get(&p->meta, "BUILD_ID");
 	p->build_id = xstrdup(v ? v : "");
+	/* the index's REPO is the package's "repository" (Portage's names) */
+	if ((v = gpkg_meta_get(&p->meta, "REPO")))
+		gpkg_meta_set(&p->meta, "repository", v);
 	v = gpkg_meta_get(&p->meta, "SIZE");
 	p->size = v ? strtoull(v, NULL, 10) : 0;
 	v = gpkg_meta_get(&p->meta, "MTIME");

@@ -238,7 +238,7 @@ static int cmp_index_kv(const void *a, const void *b)
 /* One block, keys in alphabetical order as Portage writes them. */
 static void index_pkg(FILE *f, const struct binrepo_pkg *p)
 {
-	struct index_kv kv[GILD_ARRAY_SIZE(index_keys) + 4];
+	struct index_kv kv[GILD_ARRAY_SIZE(index_keys) + 5];
 	char mtime[32], size[32];
 	_cleanup_free_ char *cpv = xasprintf("%s/%s", p->category, p->pf);
 	size_t n = 0;
@@ -251,6 +251,8 @@ static void index_pkg(FILE *f, const struct binrepo_pkg *p)
 	kv[n++] = (struct index_kv){"CPV", cpv};
 	kv[n++] = (struct index_kv){"MTIME", mtime};
 	kv[n++] = (struct index_kv){"PATH", p->relpath};
+	kv[n++] =
+	    (struct index_kv){"REPO", gpkg_meta_get(&p->meta, "repository")};
 	kv[n++] = (struct index_kv){"SIZE", size};
 	qsort(kv, n, sizeof(*kv), cmp_index_kv);
 	fputc('\n', f);

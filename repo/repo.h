@@ -122,6 +122,10 @@ struct gpkg_contents {
 /* Parse a CONTENTS text. -GILD_E_SYNTAX names the bad line. */
 int gpkg_contents_parse(const char *text, struct gpkg_contents *out,
 			struct gild_err *err);
+/* The same for the CONTENTS of the package at pkg: the error located at
+ * the package ("PKG: error: malformed CONTENTS line N"). */
+int gpkg_contents_parse_pkg(const char *pkg, const char *text,
+			    struct gpkg_contents *out, struct gild_err *err);
 void gpkg_contents_release(struct gpkg_contents *c);
 static inline void gpkg_contents_releasep(struct gpkg_contents *c)
 {

@@ -8,7 +8,9 @@ SECCOMP_BPF = $(O)/sandbox/gen/seccomp-bpf
 $(SECCOMP_GEN): sandbox/gen/gen-seccomp.c $(call obj,sandbox/seccomp.c) $(BASE_A)
 	@mkdir -p $(dir $@)
 	@echo "  LINK    $@"
-	$(Q)$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS)
+# (only the sources and objects: -MMD's dependency file adds the headers
+# to the prerequisites, and clang refuses a header on a link line)
+	$(Q)$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $(filter %.c %.o %.a,$^) $(LIBS)
 
 # In sanitizer builds (make asan, fuzz) libseccomp's own leak would fail it.
 $(SECCOMP_BPF).c: $(SECCOMP_GEN)

@@ -82,7 +82,8 @@ static int add_provider(struct elfdeps *d, const char *relpath, bool runtime,
 	pv = &d->p[d->np];
 	*pv = (struct provider){.runtime = runtime,
 				.c = (struct gpkg_contents)GPKG_CONTENTS_INIT};
-	if (contents && (r = gpkg_contents_parse(contents, &pv->c, err)) < 0)
+	if (contents &&
+	    (r = gpkg_contents_parse_pkg(path, contents, &pv->c, err)) < 0)
 		return r;
 	pv->cpv = xasprintf("%s/%s", cat ? cat : "?", pf ? pf : relpath);
 	pv->relpath = xstrdup(relpath);

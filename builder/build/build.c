@@ -319,6 +319,9 @@ static void fill_meta(struct build_job *j, struct gpkg_meta *m)
 		gpkg_meta_set(m, "INHERITED", v);
 	}
 	gpkg_meta_set(m, "BUILD_ID", j->build_id);
+	/* Portage's name of the key (and the index's REPO): without it
+	 * emerge shows the package as ::__unknown__ */
+	gpkg_meta_set(m, "repository", j->env->cfg->profile->repo_name);
 	gpkg_meta_set(m, "STAGE", j->env->stage_id);
 	gpkg_meta_set(m, "STAGE_DESC", j->env->stage_desc);
 	meta_set_list(m, "BUILD_DEPS", &j->deps);

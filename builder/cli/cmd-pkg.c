@@ -105,7 +105,7 @@ static int pkg_files(int argc, char **argv, struct gild_ctx *ctx)
 	if (!(text = gpkg_meta_get(&m, "CONTENTS")))
 		return gild_fail(&ctx->err, -GILD_E_NOTFOUND, NULL,
 				 "'%s' has no CONTENTS", argv[first]);
-	if ((r = gpkg_contents_parse(text, &c, &ctx->err)) < 0)
+	if ((r = gpkg_contents_parse_pkg(argv[first], text, &c, &ctx->err)) < 0)
 		return r;
 	if (ctx->json) {
 		files_json(ctx->out, &c);

@@ -19,7 +19,8 @@ test_expect_success SANDBOX 'build a package from source into the repository' '
 	echo "hello, world" >expect &&
 	test_cmp expect greeting &&
 	test -f t1/var/packages/Packages &&
-	test_grep "^CPV: app-misc/hello-1.0$" t1/var/packages/Packages
+	test_grep "^CPV: app-misc/hello-1.0$" t1/var/packages/Packages &&
+	test_grep "^REPO: build-basic$" t1/var/packages/Packages
 '
 
 test_expect_success SANDBOX 'the package records metadata, FILESDIR files and a CONTENTS list' '
@@ -29,6 +30,7 @@ test_expect_success SANDBOX 'the package records metadata, FILESDIR files and a 
 	test_grep "^IUSE: loud$" show &&
 	test_grep "^INHERITED: simple-c$" show &&
 	test_grep "^STAGE: host-[0-9a-f]*$" show &&
+	test_grep "^repository: build-basic$" show &&
 	gild pkg files "$pkg" >files &&
 	test_grep "^obj 0755 root:root [0-9a-f]\{64\} /usr/bin/hello$" files &&
 	test_grep "^obj 0644 root:root [0-9a-f]\{64\} /usr/share/hello/greeting.txt$" files

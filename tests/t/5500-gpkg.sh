@@ -313,7 +313,7 @@ test_expect_success ROOT 'extract as root keeps the setuid bit' '
 # that order, with a CONTENTS that lists them, except a NAME written
 # -NAME. EVIL_META_RAW=1: metadata.tar.zst not compressed; EVIL_CONTENTS:
 # this CONTENTS text instead ("none": no CONTENTS); EVIL_BIG=N: a
-# DESCRIPTION of N bytes.
+# DESCRIPTION of N bytes; EVIL_NO_IMAGE=1: no image.tar.zst member.
 evil_members() {
 	python3 - "$@" <<-\EOP
 	import hashlib, io, os, subprocess, sys, tarfile
@@ -355,6 +355,8 @@ evil_members() {
 	if not os.environ.get("EVIL_META_RAW"):
 	    meta = zst(meta)
 	members = [("gpkg-1", b""), ("metadata.tar.zst", meta), ("image.tar.zst", image)]
+	if os.environ.get("EVIL_NO_IMAGE"):
+	    members = members[:2]
 	man = "".join("DATA %s %d BLAKE2B %s SHA512 %s\n" % (n, len(d),
 	      hashlib.blake2b(d).hexdigest(), hashlib.sha512(d).hexdigest()) for n, d in members)
 	members.append(("Manifest", man.encode()))
@@ -440,6 +442,19 @@ test_expect_success PYTHON3 'extract refuses a package without CONTENTS, writing
 test_expect_success PYTHON3 'extract refuses garbage CONTENTS, writing nothing' '
 	EVIL_CONTENTS="no such line" evil_members garbage.gpkg.tar "image/usr/data" &&
 	refused garbage garbage.gpkg.tar "error: "
+'
+
+test_expect_success PYTHON3 'garbage CONTENTS names the package and the line' '
+	for c in files verify; do
+		test_expect_code 2 gild pkg $c garbage.gpkg.tar 2>err &&
+		echo "garbage.gpkg.tar: error: malformed CONTENTS line 1" >expect &&
+		test_cmp expect err || exit 1
+	done
+'
+
+test_expect_success PYTHON3 'extract refuses a package without an image, as verify does' '
+	EVIL_NO_IMAGE=1 evil_members noimage.gpkg.tar &&
+	refused noimage noimage.gpkg.tar "noimage.gpkg.tar: error: no image.tar.zst member"
 '
 
 test_expect_success PYTHON3 'extract refuses a metadata value past the limit, writing nothing' '
