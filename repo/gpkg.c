@@ -426,12 +426,24 @@ static void manifest_line(struct gild_buf *b, const char *name,
 			(unsigned long long)m->size, m->blake2b, m->sha512);
 }
 
+const char *gpkg_build_id(const struct gpkg_meta *m)
+{
+	const char *v = gpkg_meta_get(m, GPKG_BUILD_ID_KEY);
+
+	if (v && *v)
+		return v;
+	v = gpkg_meta_get(m, "BUILD_ID");
+	if (v && strlen(v) >= 12 && strspn(v, "0123456789abcdef") == strlen(v))
+		return v;
+	return NULL;
+}
+
 /* <PF>-<buildid12> (brief), else the file's basename less ".gpkg.tar"
  * (GLEP 78: "a single directory whose name matches the basename"). */
 static char *package_dirname(const struct gpkg_meta *meta, const char *out_path)
 {
 	const char *pf = gpkg_meta_get(meta, "PF");
-	const char *bid = gpkg_meta_get(meta, "BUILD_ID");
+	const char *bid = gpkg_build_id(meta);
 	const char *base = strrchr(out_path, '/');
 
 	if (pf && bid && bid[0])

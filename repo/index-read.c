@@ -29,7 +29,7 @@ static void pkg_from_block(struct binrepo *r, struct gpkg_meta *m)
 	v = gpkg_meta_get(&p->meta, "PATH");
 	p->relpath =
 	    v ? xstrdup(v) : xasprintf("%s/%s.gpkg.tar", p->category, p->pf);
-	v = gpkg_meta_get(&p->meta, "BUILD_ID");
+	v = gpkg_build_id(&p->meta);
 	p->build_id = xstrdup(v ? v : "");
 	/* the index's REPO is the package's "repository" (Portage's names) */
 	if ((v = gpkg_meta_get(&p->meta, "REPO")))

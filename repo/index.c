@@ -76,7 +76,7 @@ static void load_pkg(struct binrepo *r, const char *cat, const char *file,
 	v = gpkg_meta_get(&p->meta, "PF");
 	p->pf =
 	    v ? xstrdup(v) : xstrndup(file, strlen(file) - strlen(".gpkg.tar"));
-	v = gpkg_meta_get(&p->meta, "BUILD_ID");
+	v = gpkg_build_id(&p->meta);
 	p->build_id = xstrdup(v ? v : "");
 	if (!p->error && !gpkg_meta_get(&p->meta, "CATEGORY"))
 		p->error = xstrdup("no CATEGORY in the metadata");
@@ -156,18 +156,19 @@ const struct binrepo_pkg *binrepo_find_build_id(const struct binrepo *r,
 int binrepo_pkg_path(const char *pkgdir, const struct gpkg_meta *meta,
 		     char **out, struct gild_err *err)
 {
-	static const char *const need[] = {"CATEGORY", "PF", "BUILD_ID"};
+	static const char *const need[] = {"CATEGORY", "PF", GPKG_BUILD_ID_KEY};
 
 	for (size_t i = 0; i < GILD_ARRAY_SIZE(need); i++) {
-		const char *v = gpkg_meta_get(meta, need[i]);
+		const char *v =
+		    i == 2 ? gpkg_build_id(meta) : gpkg_meta_get(meta, need[i]);
 		if (!v || !v[0] || strchr(v, '/'))
 			return gild_fail(err, -GILD_E_NOTFOUND, NULL,
 					 "package metadata lacks a valid '%s'",
 					 need[i]);
 	}
-	*out = xasprintf(
-	    "%s/%s/%s-%.12s.gpkg.tar", pkgdir, gpkg_meta_get(meta, "CATEGORY"),
-	    gpkg_meta_get(meta, "PF"), gpkg_meta_get(meta, "BUILD_ID"));
+	*out = xasprintf("%s/%s/%s-%.12s.gpkg.tar", pkgdir,
+			 gpkg_meta_get(meta, "CATEGORY"),
+			 gpkg_meta_get(meta, "PF"), gpkg_build_id(meta));
 	return 0;
 }
 
@@ -187,8 +188,8 @@ int binrepo_has(const char *pkgdir, const struct gpkg_meta *meta,
 			   : gild_fail_errno(err, path, "cannot access");
 	if ((r = gpkg_read_meta(path, &have, err)) < 0)
 		return r;
-	bid = gpkg_meta_get(&have, "BUILD_ID");
-	return bid && strcmp(bid, gpkg_meta_get(meta, "BUILD_ID")) == 0;
+	bid = gpkg_build_id(&have);
+	return bid && strcmp(bid, gpkg_build_id(meta)) == 0;
 }
 
 int binrepo_add(const char *pkgdir, const struct gpkg_meta *meta,
@@ -210,8 +211,9 @@ int binrepo_add(const char *pkgdir, const struct gpkg_meta *meta,
 
 /* Per-package keys copied from the metadata, in Portage's sorted order. */
 static const char *const index_keys[] = {
-    "BDEPEND",	"BUILD_ID", "CHOST",   "DEPEND",  "EAPI", "IDEPEND", "IUSE",
-    "KEYWORDS", "LICENSE",  "PDEPEND", "RDEPEND", "SLOT", "USE",
+    "BDEPEND", "CHOST", "DEPEND",   "EAPI",    GPKG_BUILD_ID_KEY,
+    "IDEPEND", "IUSE",	"KEYWORDS", "LICENSE", "PDEPEND",
+    "RDEPEND", "SLOT",	"USE",
 };
 
 static void index_line(FILE *f, const char *key, const char *val)
@@ -243,9 +245,13 @@ static void index_pkg(FILE *f, const struct binrepo_pkg *p)
 	_cleanup_free_ char *cpv = xasprintf("%s/%s", p->category, p->pf);
 	size_t n = 0;
 
+	/* the build-id as the scan found it (packages written before
+	 * GILD_BUILD_ID carry it as BUILD_ID) */
 	for (size_t k = 0; k < GILD_ARRAY_SIZE(index_keys); k++)
 		kv[n++] = (struct index_kv){
-		    index_keys[k], gpkg_meta_get(&p->meta, index_keys[k])};
+		    index_keys[k], strcmp(index_keys[k], GPKG_BUILD_ID_KEY)
+				       ? gpkg_meta_get(&p->meta, index_keys[k])
+				       : p->build_id};
 	snprintf(mtime, sizeof(mtime), "%lld", (long long)p->mtime);
 	snprintf(size, sizeof(size), "%llu", (unsigned long long)p->size);
 	kv[n++] = (struct index_kv){"CPV", cpv};

@@ -85,6 +85,14 @@ void gpkg_meta_set(struct gpkg_meta *m, const char *key, const char *value);
 /* The value of key, or NULL. */
 const char *gpkg_meta_get(const struct gpkg_meta *m, const char *key);
 void gpkg_meta_release(struct gpkg_meta *m);
+
+/* gild's build-id of a package, under a key of its own: in Portage's
+ * formats BUILD_ID is the instance number of binpkg-multi-instance (an
+ * integer), which gild does not use (a number that depends on what else
+ * a repository holds would change a package's bytes). Packages written
+ * before carry the hash as BUILD_ID, still read. NULL when neither. */
+#define GPKG_BUILD_ID_KEY "GILD_BUILD_ID"
+const char *gpkg_build_id(const struct gpkg_meta *m);
 static inline void gpkg_meta_releasep(struct gpkg_meta *m)
 {
 	gpkg_meta_release(m);

@@ -318,7 +318,7 @@ static void fill_meta(struct build_job *j, struct gpkg_meta *m)
 		    xasprintf("%s%s%s", old, *old ? " " : "", r->inherited[i]);
 		gpkg_meta_set(m, "INHERITED", v);
 	}
-	gpkg_meta_set(m, "BUILD_ID", j->build_id);
+	gpkg_meta_set(m, GPKG_BUILD_ID_KEY, j->build_id);
 	/* Portage's name of the key (and the index's REPO): without it
 	 * emerge shows the package as ::__unknown__ */
 	gpkg_meta_set(m, "repository", j->env->cfg->profile->repo_name);

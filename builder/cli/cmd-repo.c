@@ -163,8 +163,9 @@ static char *meta_problem(const struct binrepo_pkg *p)
 		    "CATEGORY '%s' but it lies in another category", cat);
 	if (!base || strncmp(base + 1, pf, strlen(pf)))
 		return xasprintf("PF '%s' does not match its file name", pf);
-	if (!gpkg_meta_get(&p->meta, "BUILD_ID"))
-		return xstrdup("its metadata has no BUILD_ID");
+	if (!gpkg_build_id(&p->meta))
+		return xstrdup("its metadata has no GILD_BUILD_ID (gild's "
+			       "build-id)");
 	return NULL;
 }
 

@@ -116,7 +116,7 @@ int image_compute_id(struct image *im, struct gild_err *err)
 		    GPKG_META_INIT;
 		if ((r = gpkg_read_meta(im->pkgs[i].pkg_path, &m, err)) < 0)
 			return r;
-		const char *id = gpkg_meta_get(&m, "BUILD_ID");
+		const char *id = gpkg_build_id(&m);
 		gild_buf_printf(&b, "pkg %s %s\n", im->pkgs[i].cpv,
 				id ? id : "");
 	}

@@ -85,8 +85,7 @@ static void json_packages(struct image *im, struct gild_buf *b)
 		json_kv(b, "slot", gpkg_meta_get(&p->meta, "SLOT"), true);
 		json_kv(b, "use", gpkg_meta_get(&p->meta, "USE"), true);
 		json_kv(b, "license", gpkg_meta_get(&p->meta, "LICENSE"), true);
-		json_kv(b, "build_id", gpkg_meta_get(&p->meta, "BUILD_ID"),
-			false);
+		json_kv(b, "build_id", gpkg_build_id(&p->meta), false);
 		gild_buf_printf(b, "}%s\n", i + 1 < im->npkgs ? "," : "");
 	}
 	gild_buf_adds(b, "  ],\n");

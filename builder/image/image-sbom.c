@@ -228,7 +228,7 @@ static void component(struct sbom *s, const char *cpv, const char *category,
 	el(s, "purl", purl);
 	distfiles(s, category, pf, meta);
 	start(s, "properties");
-	property(s, "gild:build-id", gpkg_meta_get(meta, "BUILD_ID"));
+	property(s, "gild:build-id", gpkg_build_id(meta));
 	property(s, "gild:slot", gpkg_meta_get(meta, "SLOT"));
 	property(s, "gild:use", gpkg_meta_get(meta, "USE"));
 	property(s, "gild:cflags", gpkg_meta_get(meta, "CFLAGS"));

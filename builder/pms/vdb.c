@@ -8,11 +8,12 @@
 #define VDB_DIR "var/db/pkg"
 
 const char *const vdb_keys[] = {
-    "CATEGORY", "PF",	      "SLOT",	  "EAPI",    "IUSE",	    "USE",
-    "DEPEND",	"RDEPEND",    "BDEPEND",  "PDEPEND", "IDEPEND",	    "KEYWORDS",
-    "LICENSE",	"BUILD_ID",   "CONTENTS", "COUNTER", "DESCRIPTION", "HOMEPAGE",
-    "CHOST",	"CFLAGS",     "CXXFLAGS", "LDFLAGS", "FEATURES",    "INHERITED",
-    "SIZE",	"repository", NULL};
+    "CATEGORY",	  "PF",		 "SLOT",     "EAPI",	      "IUSE",
+    "USE",	  "DEPEND",	 "RDEPEND",  "BDEPEND",	      "PDEPEND",
+    "IDEPEND",	  "KEYWORDS",	 "LICENSE",  "GILD_BUILD_ID", "CONTENTS",
+    "COUNTER",	  "DESCRIPTION", "HOMEPAGE", "CHOST",	      "CFLAGS",
+    "CXXFLAGS",	  "LDFLAGS",	 "FEATURES", "INHERITED",     "SIZE",
+    "repository", NULL};
 
 void vdb_free(struct vdb *v)
 {

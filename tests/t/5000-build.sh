@@ -30,6 +30,9 @@ test_expect_success SANDBOX 'the package records metadata, FILESDIR files and a 
 	test_grep "^IUSE: loud$" show &&
 	test_grep "^INHERITED: simple-c$" show &&
 	test_grep "^STAGE: host-[0-9a-f]*$" show &&
+	test_grep "^GILD_BUILD_ID: [0-9a-f]\{64\}$" show &&
+	! grep -q "^BUILD_ID:" show &&
+	test_grep "^GILD_BUILD_ID: [0-9a-f]\{64\}$" t1/var/packages/Packages &&
 	test_grep "^repository: build-basic$" show &&
 	gild pkg files "$pkg" >files &&
 	test_grep "^obj 0755 root:root [0-9a-f]\{64\} /usr/bin/hello$" files &&

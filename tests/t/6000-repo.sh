@@ -59,16 +59,16 @@ test_expect_success 'repo index writes a Portage-style Packages file' '
 	PACKAGES: 2
 	VERSION: 0
 
-	BUILD_ID: aaaabbbbccccddddeeee
 	CPV: app-misc/hello-1.0-r1
 	EAPI: 8
+	GILD_BUILD_ID: aaaabbbbccccddddeeee
 	PATH: app-misc/hello-1.0-r1-aaaabbbbcccc.gpkg.tar
 	RDEPEND: dev-libs/foo
 	SLOT: 0
 
-	BUILD_ID: 111122223333444455556666
 	CPV: dev-libs/foo-2.1
 	EAPI: 8
+	GILD_BUILD_ID: 111122223333444455556666
 	PATH: dev-libs/foo-2.1-111122223333.gpkg.tar
 	SLOT: 0
 	USE: ssl

@@ -56,7 +56,8 @@ test_expect_success IMAGE 'the root: users, role files, sysctl, machine-id, no s
 '
 
 test_expect_success IMAGE 'Portage-style installed-package database, one directory per package' '
-	test -f root/var/db/pkg/app-misc/tool-1/BUILD_ID &&
+	test -f root/var/db/pkg/app-misc/tool-1/GILD_BUILD_ID &&
+	test_must_fail test -e root/var/db/pkg/app-misc/tool-1/BUILD_ID &&
 	echo app-misc >expect && test_cmp expect root/var/db/pkg/app-misc/tool-1/CATEGORY &&
 	test_grep "^obj /usr/bin/tool [0-9a-f]\{32\} [0-9]*$" root/var/db/pkg/app-misc/tool-1/CONTENTS &&
 	test_grep "^dir /usr/bin$" root/var/db/pkg/app-misc/tool-1/CONTENTS &&
