@@ -328,7 +328,9 @@ static int collect_sums(const char *path, struct sums *s, struct gild_err *err)
 		struct member_sum *ms;
 
 		if (strcmp(base, "Manifest") == 0) {
-			free(s->manifest);
+			if (s->manifest)
+				return gild_fail(err, -GILD_E_MANIFEST, NULL,
+						 "duplicate member 'Manifest'");
 			if ((r = read_entry_data(a, base, &s->manifest, err)) <
 			    0)
 				return r;
@@ -1049,8 +1051,9 @@ static int pass_member(struct pass *p, struct archive *a,
 	int r = 0;
 
 	if (strcmp(base, "Manifest") == 0) {
-		free(p->s.manifest);
-		p->s.manifest = NULL;
+		if (p->s.manifest)
+			return gild_fail(err, -GILD_E_MANIFEST, NULL,
+					 "duplicate member 'Manifest'");
 		return read_entry_data(a, base, &p->s.manifest, err);
 	}
 	if (!(ms = new_member(&p->s, base, err)))

@@ -167,13 +167,14 @@ int gpkg_read_meta(const char *path, struct gpkg_meta *out,
  * against the image. -GILD_E_MANIFEST names the first problem found. */
 int gpkg_verify(const char *path, struct gild_err *err);
 
-/* Verify the Manifest, check every member for extraction and everything
- * gpkg_verify checks (metadata, CONTENTS against the image), all before
- * writing anything; then extract image/ into destdir. A destdir that does
- * not exist is extracted beside it in one pass that makes every check as
- * it reads (the package is read once), and renamed into place, or removed
- * on failure. Refuses absolute member names, ".." components, hard links
- * outside the image and relative symlinks that climb above destdir
+/* Extract image/ into destdir after every check gpkg_verify makes
+ * (Manifest, metadata, CONTENTS against the image) and the extraction's
+ * own. Into an existing destdir, all checks come before anything is
+ * written. A destdir that does not exist is extracted beside it in one
+ * pass that makes every check as it reads (the package is read once) and
+ * renamed into place when all passed, or removed. Refuses absolute member
+ * names, ".." components, hard links outside the image and relative symlinks
+ * that climb above destdir
  * (-GILD_E_INVALID naming the member), what verify refuses (its codes),
  * and a failed or short write (-errno naming the file). */
 int gpkg_extract(const char *path, const char *destdir, struct gild_err *err);

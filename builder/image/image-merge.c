@@ -1,7 +1,8 @@
 /* image-merge.c: the closure's binary packages into the staging root, as
- * Portage merges them: each package verified (Manifest, then CONTENTS
- * against the image) before anything is written, a file shipped by two
- * packages refused (collision-protect), INSTALL_MASK applied, and the
+ * Portage merges them: each package verified (Manifest, CONTENTS against
+ * the image) before its files count as merged (in one pass straight into
+ * the root, or before anything is written on the moving path), a file shipped
+ * by two packages refused (collision-protect), INSTALL_MASK applied, and the
  * installed-package database written in Portage's layout. */
 #include "image-impl.h"
 #include "pms/pms.h"
@@ -178,12 +179,16 @@ static int64_t pkg_epoch(const struct image_pkg *p, const char *from)
  * A package without pkg_preinst (nothing needs its files apart from the
  * root) in an image without phases (no ids shifted for the sandbox) is
  * extracted into the staging root itself, read once: no temporary, no
- * second walk to move each entry. What is masked is verified but not
- * written; a directory the root has already stays the first package's. */
+ * second walk to move each entry. What is masked is written (a hard link
+ * of the package may point at it) and removed after; a directory the root
+ * has already stays the first package's. A package that fails its checks
+ * half-way fails the image, whose staging root is made again from empty
+ * by the next run. */
 
 struct direct {
 	struct image *im;
 	const char *origin;
+	struct gild_strv masked; /* written, to remove, in archive order */
 };
 
 static bool keep_entry(void *ud, const char *path, enum gpkg_ftype type,
@@ -194,20 +199,37 @@ static bool keep_entry(void *ud, const char *path, enum gpkg_ftype type,
 	int m = image_mask_index(im, path);
 	struct stat st;
 
-	if (m >= 0) {
-		if (type == GPKG_OBJ) {
-			im->mask_files[m]++;
-			im->mask_bytes[m] += size;
-		}
-		return false;
-	}
 	if (type == GPKG_DIR) {
 		_cleanup_free_ char *h = image_host_path(im, path);
 		if (lstat(h, &st) == 0 && S_ISDIR(st.st_mode))
 			return false;
 	}
+	if (m >= 0) {
+		if (type == GPKG_OBJ) {
+			im->mask_files[m]++;
+			im->mask_bytes[m] += size;
+		}
+		gild_strv_add(&d->masked, path);
+		return true;
+	}
 	image_files_add(&im->files, path, d->origin, type, true);
 	return true;
+}
+
+/* The masked entries out again, children before their directories. */
+static int remove_masked(struct image *im, const struct gild_strv *masked,
+			 struct gild_err *err)
+{
+	for (size_t i = masked->n; i-- > 0;) {
+		_cleanup_free_ char *h = image_host_path(im, masked->v[i]);
+		struct stat st;
+		if (lstat(h, &st) < 0)
+			continue;
+		if ((S_ISDIR(st.st_mode) ? rmdir(h) : unlink(h)) < 0 &&
+		    errno != ENOTEMPTY)
+			return gild_fail_errno(err, h, "cannot remove");
+	}
+	return 0;
 }
 
 /* Whether a path of the package lies below a symlink the root has (a
@@ -246,11 +268,13 @@ static int below_symlink(struct image *im, const struct image_pkg *p,
 static int merge_direct(struct image *im, struct image_pkg *p,
 			struct gild_err *err)
 {
-	struct direct d = {im, image_origin(im, p->cpv)};
+	_cleanup_(gild_strv_releasep) struct gild_strv masked = {0};
+	struct direct d = {im, image_origin(im, p->cpv), {0}};
 	int r;
 
-	if ((r = gpkg_extract_scratch(p->pkg_path, im->root, keep_entry, &d,
-				      err)) < 0)
+	r = gpkg_extract_scratch(p->pkg_path, im->root, keep_entry, &d, err);
+	masked = d.masked;
+	if (r < 0 || (r = remove_masked(im, &masked, err)) < 0)
 		return r;
 	p->sde = pkg_epoch(p, im->root);
 	return p->has_postinst

@@ -4,6 +4,7 @@
  * the loader cache where the libc needs one. */
 #include "image-impl.h"
 
+#include <ctype.h>
 #include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -442,11 +443,52 @@ static char *next_field(char **p)
 	return start;
 }
 
+/* A name passwd and group can hold: [a-z_][a-z0-9_-]* (useradd's). */
+static bool valid_acct_name(const char *s)
+{
+	if (!*s || strlen(s) > 32 || !(islower((unsigned char)*s) || *s == '_'))
+		return false;
+	return strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789_-") == strlen(s);
+}
+
+/* A field of a passwd line: no ':' to split it, no control character. */
+static bool valid_acct_field(const char *s)
+{
+	for (; *s; s++)
+		if (*s == ':' || iscntrl((unsigned char)*s))
+			return false;
+	return true;
+}
+
+/* A system account's id: all digits, not root's 0. */
+static bool parse_acct_id(const char *s, unsigned *out)
+{
+	char *end;
+	unsigned long v;
+
+	if (!*s || strspn(s, "0123456789") != strlen(s))
+		return false;
+	v = strtoul(s, &end, 10);
+	if (v == 0 || v > 65533)
+		return false;
+	*out = (unsigned)v;
+	return true;
+}
+
 static int sysusers_add(struct accts *a, const char *kind, const char *name,
 			unsigned id, char *rest, const struct gild_loc *loc,
 			struct gild_err *err)
 {
 	struct acct *e = acct_find(a, name);
+
+	for (size_t i = 0; !e && i < a->n; i++)
+		if (a->v[i].id == id) {
+			free(rest);
+			return gild_fail(err, -GILD_E_INVALID, loc,
+					 "%s '%s' has id %u, which '%s' has "
+					 "in the image already",
+					 kind, name, id, a->v[i].name);
+		}
 
 	if (e && e->id != id) {
 		free(rest);
@@ -477,8 +519,8 @@ static int sysusers_member(struct accts *groups, const char *user,
 				 group, user);
 	old = g->rest;
 	len = strlen(old);
-	g->rest =
-	    xasprintf("%s%s%s", old, old[len - 1] != ':' ? "," : "", user);
+	g->rest = xasprintf("%s%s%s", old,
+			    len && old[len - 1] != ':' ? "," : "", user);
 	free(old);
 	return 0;
 }
@@ -495,8 +537,24 @@ static int sysusers_user(char *name, char *id, char *p, struct accts *users,
 
 	if (gname)
 		*gname++ = '\0';
-	uid = (unsigned)strtoul(id, NULL, 10);
+	if (!parse_acct_id(id, &uid))
+		return gild_fail(err, -GILD_E_SYNTAX, loc,
+				 "user '%s': '%s' is no id (1-65533)", name,
+				 id);
+	if ((gecos && !valid_acct_field(gecos)) ||
+	    (home && !valid_acct_field(home)) ||
+	    (shell && !valid_acct_field(shell)))
+		return gild_fail(err, -GILD_E_SYNTAX, loc,
+				 "user '%s': a field holds ':' or a control "
+				 "character",
+				 name);
 	g = acct_find(groups, gname ? gname : name);
+	if (!g && gname)
+		return gild_fail(err, -GILD_E_NOTFOUND, loc,
+				 "group '%s' of user '%s' is not in the image "
+				 "(an acct-group package missing from "
+				 "RDEPEND?)",
+				 gname, name);
 	gid = g ? g->id : uid;
 	if (!g && (r = sysusers_add(groups, "group", name, gid,
 				    xasprintf("x:%u:", gid), loc, err)) < 0)
@@ -517,6 +575,10 @@ static int sysusers_line(char *line, struct accts *users, struct accts *groups,
 
 	if (!type || *type == '#')
 		return 0;
+	if (name && !valid_acct_name(name))
+		return gild_fail(err, -GILD_E_SYNTAX, loc,
+				 "'%s' is no account name ([a-z_][a-z0-9_-]*)",
+				 name);
 	if (!name || !id || strlen(type) != 1 ||
 	    (*type != 'm' && strspn(id, "0123456789") == 0))
 		return gild_fail(err, -GILD_E_SYNTAX, loc,
@@ -524,10 +586,15 @@ static int sysusers_line(char *line, struct accts *users, struct accts *groups,
 				 "UID[:GROUP] \"GECOS\" HOME SHELL' or 'm "
 				 "USER GROUP'");
 	switch (*type) {
-	case 'g':
-		return sysusers_add(groups, "group", name,
-				    (unsigned)strtoul(id, NULL, 10),
-				    xasprintf("x:%s:", id), loc, err);
+	case 'g': {
+		unsigned gid;
+		if (!parse_acct_id(id, &gid))
+			return gild_fail(err, -GILD_E_SYNTAX, loc,
+					 "group '%s': '%s' is no id (1-65533)",
+					 name, id);
+		return sysusers_add(groups, "group", name, gid,
+				    xasprintf("x:%u:", gid), loc, err);
+	}
 	case 'u':
 		return sysusers_user(name, id, p, users, groups, loc, err);
 	case 'm':
@@ -546,8 +613,16 @@ static int sysusers_file(struct image *im, const char *name,
 	_cleanup_free_ char *text = NULL;
 	size_t n;
 	unsigned lineno = 0;
+	struct stat st;
 	int r;
 
+	/* a package's file, read as root: never through a link of the
+	 * image (it could name a host file or /dev/zero) */
+	if (lstat(h, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size > (1 << 20))
+		return gild_fail(err, -GILD_E_INVALID, NULL,
+				 "'%s' of the image is no regular file of at "
+				 "most 1 MiB",
+				 rel);
 	if ((r = gild_read_file(h, &text, &n, err)) < 0)
 		return r;
 	for (char *line = text, *next; line && *line; line = next) {
@@ -566,7 +641,16 @@ static int sysusers(struct image *im, struct accts *users, struct accts *groups,
 {
 	_cleanup_free_ char *dir = image_host_path(im, "/usr/lib/sysusers.d");
 	struct dirent **names = NULL;
-	int n = scandir(dir, &names, NULL, alphasort), r = 0;
+	struct stat st;
+	int n, r = 0;
+
+	if (lstat(dir, &st) < 0)
+		return 0;
+	if (!S_ISDIR(st.st_mode))
+		return gild_fail(err, -GILD_E_INVALID, NULL,
+				 "/usr/lib/sysusers.d of the image is no "
+				 "directory (a link?)");
+	n = scandir(dir, &names, NULL, alphasort);
 
 	/* groups first: a user's line may name a group of a later file */
 	for (int pass = 0; pass < 2; pass++)

@@ -92,7 +92,14 @@ static int root_image(struct media *m, struct disk_layout *l, uint64_t size,
 		    "needs %llu MiB",
 		    (unsigned long long)(size >> 20),
 		    (unsigned long long)((fixed + l->root_len) / MIB_SECTORS));
-	if (want == fixed + l->root_len || strcmp(l->root_fstype, "ext4") != 0)
+	if (want != fixed + l->root_len && strcmp(l->root_fstype, "ext4") != 0)
+		return gild_fail(
+		    err, -GILD_E_INVALID, NULL,
+		    "--size: the disk's root is %s, which "
+		    "cannot grow (it needs %llu MiB)",
+		    l->root_fstype,
+		    (unsigned long long)((fixed + l->root_len) / MIB_SECTORS));
+	if (want == fixed + l->root_len)
 		return 0;
 	l->root_len = want - fixed;
 	return 0;
@@ -106,9 +113,12 @@ static int grow_root(struct media *m, struct disk_layout *l,
 	_cleanup_free_ char *copy = gild_path_join(m->workdir, "root.img");
 	_cleanup_free_ char *log = media_log(m, "resize2fs");
 	_cleanup_free_ char *fake = image_e2fs_fake_time(m->sde);
+	/* e2fsck has a clock of its own ("Last checked") */
+	_cleanup_free_ char *fsck_time =
+	    xasprintf("E2FSCK_TIME=%lld", (long long)m->sde);
 	_cleanup_free_ char *size =
 	    xasprintf("%lluK", (unsigned long long)(l->root_len * 512 / 1024));
-	const char *env[] = {fake, NULL};
+	const char *env[] = {fake, fsck_time, NULL};
 	const char *cp[] = {"cp", "--sparse=always", l->root, copy, NULL};
 	const char *fsck[] = {"e2fsck", "-fy", copy, NULL};
 	const char *rs[] = {"resize2fs", copy, size, NULL};
@@ -273,23 +283,6 @@ static int write_qcow2(struct media *m, const char *tmp, void *ud,
 	return image_run_tool(argv, NULL, "qemu-utils", log, err);
 }
 
-/* The disk's root file system: DISK_ROOTFS of the role (ext4, erofs). */
-static int pick_rootfs(struct media *m, struct gild_err *err)
-{
-	const char *v = config_get(m->env->cfg, "DISK_ROOTFS");
-
-	if (!v || !*v || !strcmp(v, "ext4"))
-		m->rootfs = "rootfs.ext4";
-	else if (!strcmp(v, "erofs"))
-		m->rootfs = "rootfs.erofs";
-	else
-		return gild_fail(err, -GILD_E_INVALID, NULL,
-				 "DISK_ROOTFS=\"%s\" of profile '%s': give "
-				 "ext4 or erofs",
-				 v, m->env->cfg->profile->name);
-	return 0;
-}
-
 static int disk_assemble(struct media *m, const void *opts, const char *dir,
 			 struct media_result *res, struct gild_err *err)
 {
@@ -321,7 +314,7 @@ int disk_build(struct build_env *env, const struct disk_opts *o,
 	mode_t old = umask(022);
 	int r;
 
-	if ((r = pick_rootfs(&m, err)) == 0 &&
+	if ((r = media_disk_rootfs(&m, &m.rootfs, err)) == 0 &&
 	    (r = media_check_tools(disk_tools, 4, err)) == 0 &&
 	    (!o->qcow2 || (r = media_check_tools(qemu_img, 1, err)) == 0) &&
 	    (r = media_prepare(&m, err)) == 0)

@@ -130,9 +130,15 @@ blockdev --rereadpt "$dev" || fail "the kernel cannot read the new partition tab
 root=$(part "$dev" 3)
 wait_for "$root" || fail "no root partition '$root' after writing '$dev'"
 mkdir -p "$target" && mount "$root" "$target" || fail "cannot mount '$root'"
-personalize "$target" || {
-	umount "$target"
-	fail "cannot write the hostname or SSH key into '$root'"
-}
+if touch "$target/.gild-install" 2>/dev/null; then
+	rm -f "$target/.gild-install"
+	personalize "$target" || {
+		umount "$target"
+		fail "cannot write the hostname or SSH key into '$root'"
+	}
+else
+	# an erofs root (DISK_ROOTFS="erofs") is read-only by design
+	say "the root file system is read-only: no hostname or SSH key written"
+fi
 umount "$target" && sync || fail "cannot unmount '$root'"
 say "installed onto $dev"

@@ -133,15 +133,15 @@ static int write_initramfs(struct iso *iso, struct gild_err *err)
 static int write_disk(struct iso *iso, struct gild_err *err)
 {
 	struct media *m = &iso->m;
-	const char *live = m->rootfs;
-	const char *v = config_get(m->env->cfg, "DISK_ROOTFS");
-	_cleanup_free_ char *want =
-	    xasprintf("rootfs.%s", v && !strcmp(v, "erofs") ? "erofs" : "ext4");
-	_cleanup_free_ char *fs = gild_path_join(m->img.outdir, want);
+	const char *live = m->rootfs, *want;
+	_cleanup_free_ char *fs = NULL;
 	int r;
 
 	if (!iso->opts->installer)
 		return 0;
+	if ((r = media_disk_rootfs(m, &want, err)) < 0)
+		return r;
+	fs = gild_path_join(m->img.outdir, want);
 	if (access(fs, R_OK) != 0)
 		return gild_fail(err, -GILD_E_NOTFOUND, NULL,
 				 "the image in '%s' has no %s for the "

@@ -49,6 +49,10 @@ int media_write_file(struct media *m, const char *out,
 		     int (*write)(struct media *m, const char *tmp, void *ud,
 				  struct gild_err *err),
 		     void *ud, struct gild_err *err);
+/* The image output a disk's root partition holds: DISK_ROOTFS of the
+ * role (ext4, the default, or erofs), else -GILD_E_INVALID. */
+int media_disk_rootfs(const struct media *m, const char **out,
+		      struct gild_err *err);
 /* "xxxxxxxx-xxxx-4xxx-8xxx-xxxxxxxxxxxx" for the medium's identifiers. */
 void media_uuid(const struct media *m, int salt, char out[37]);
 

@@ -118,6 +118,23 @@ int media_add_output(struct media_result *res, const char *path,
 			      NULL, err);
 }
 
+int media_disk_rootfs(const struct media *m, const char **out,
+		      struct gild_err *err)
+{
+	const char *v = config_get(m->env->cfg, "DISK_ROOTFS");
+
+	if (!v || !*v || !strcmp(v, "ext4"))
+		*out = "rootfs.ext4";
+	else if (!strcmp(v, "erofs"))
+		*out = "rootfs.erofs";
+	else
+		return gild_fail(err, -GILD_E_INVALID, NULL,
+				 "DISK_ROOTFS=\"%s\" of profile '%s': give "
+				 "ext4 or erofs",
+				 v, m->env->cfg->profile->name);
+	return 0;
+}
+
 /* ---- reproducibility -------------------------------------------------- */
 
 /* The first byte at which the files a and b differ. */
@@ -144,7 +161,12 @@ static int compare_results(const struct media_result *a,
 	uint64_t at = 0;
 	int r;
 
-	for (size_t i = 0; i < a->nout && i < b->nout; i++) {
+	if (a->nout != b->nout)
+		return gild_fail(err, -GILD_E_BUILD, NULL,
+				 "not reproducible: the second assembly wrote "
+				 "%zu files, the first %zu",
+				 b->nout, a->nout);
+	for (size_t i = 0; i < a->nout; i++) {
 		if (!strcmp(a->out[i].sha256, b->out[i].sha256))
 			continue;
 		if ((r = first_difference(a->out[i].path, b->out[i].path, &at,
@@ -251,19 +273,20 @@ static int build_image(struct media *m, struct gild_err *err)
 
 /* ---- the boot packages ------------------------------------------------ */
 
-/* The first entry of dir whose name starts with prefix, or NULL. */
+/* The first entry of dir, in name order, whose name starts with prefix,
+ * or NULL (name order: readdir's depends on the file system). */
 static char *find_prefixed(const char *dir, const char *prefix)
 {
-	DIR *d = opendir(dir);
-	struct dirent *e;
+	struct dirent **names = NULL;
+	int n = scandir(dir, &names, NULL, alphasort);
 	char *found = NULL;
 
-	if (!d)
-		return NULL;
-	while (!found && (e = readdir(d)))
-		if (gild_startswith(e->d_name, prefix))
-			found = gild_path_join(dir, e->d_name);
-	closedir(d);
+	for (int i = 0; i < n; i++) {
+		if (!found && gild_startswith(names[i]->d_name, prefix))
+			found = gild_path_join(dir, names[i]->d_name);
+		free(names[i]);
+	}
+	free(names);
 	return found;
 }
 
@@ -375,7 +398,20 @@ static int make_workdir(struct media *m, struct gild_err *err)
 
 int media_prepare(struct media *m, struct gild_err *err)
 {
+	static const char *const renamed[][2] = {
+	    {"ISO_PACKAGES", "BOOT_PACKAGES"}, {"ISO_CMDLINE", "BOOT_CMDLINE"}};
 	int r;
+
+	/* a profile written for an older gild would silently get the
+	 * defaults */
+	for (size_t i = 0; i < 2; i++) {
+		const char *v = config_get(m->env->cfg, renamed[i][0]);
+		if (v && *v)
+			return gild_fail(err, -GILD_E_INVALID, NULL,
+					 "%s is now %s (profile '%s')",
+					 renamed[i][0], renamed[i][1],
+					 m->env->cfg->profile->name);
+	}
 
 	if ((r = build_image(m, err)) < 0 || (r = make_workdir(m, err)) < 0)
 		return r;

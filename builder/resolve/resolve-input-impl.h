@@ -54,6 +54,9 @@ char *rs_input_reduced_deps(const struct rs_recipe *rec, int cls);
 /* resolve-reuse.c. Before a solve: binary and installed versions whose
  * USE differs from the tree's for the same version are not candidates. */
 void rs_reuse_check_use(struct rs_input *in);
+/* The binary and installed versions of cpn to be compared again (their
+ * tree versions were read again). */
+void rs_reuse_forget(struct rs_input *in, const char *cpn);
 /* After a solve: binary and installed versions built against a sub-slot
  * (`:=`, PMS 8.3.3) that the plan changes are not candidates any more;
  * installed ones become targets. Returns true when the plan must be

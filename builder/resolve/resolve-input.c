@@ -534,9 +534,6 @@ static bool rec_use_on(void *ud, const char *flag)
 	return has_flag(c->use, c->n_use, flag);
 }
 
-/* GILD_IMPLICIT_BDEPEND of a recipe to build, and of a binary package
- * (which is reused only when built against the plan's libc): their
- * BDEPEND as well. */
 char *rs_input_reduced_deps(const struct rs_recipe *rec, int cls)
 {
 	_cleanup_(dep_node_freep) struct dep_node *tree = NULL, *red = NULL;
@@ -554,6 +551,9 @@ char *rs_input_reduced_deps(const struct rs_recipe *rec, int cls)
 	return gild_buf_steal(&b);
 }
 
+/* GILD_IMPLICIT_BDEPEND of a recipe to build, and of a binary package
+ * (which is reused only when built against the plan's libc): their
+ * BDEPEND as well. */
 static int entry_implicit_deps(struct rs_input *in, const struct entry *e,
 			       struct gild_err *err)
 {
@@ -638,6 +638,8 @@ static void drop_cpn(struct rs_input *in, const char *cpn)
 			in->v[k++] = in->v[i];
 	}
 	in->n = k;
+	/* the binaries of cpn were compared with the stale versions */
+	rs_reuse_forget(in, cpn);
 }
 
 /* The stale packages of the last pass, read again. */

@@ -163,6 +163,23 @@ static void check_one(struct rs_input *in, struct entry *e)
 	gild_strv_release(&iuse);
 }
 
+void rs_reuse_forget(struct rs_input *in, const char *cpn)
+{
+	for (size_t i = 0; i < in->n; i++) {
+		struct entry *e = &in->v[i];
+		if ((e->rec.origin != RS_BINARY &&
+		     e->rec.origin != RS_INSTALLED) ||
+		    !e->reuse_checked || strcmp(e->cpn, cpn))
+			continue;
+		for (size_t k = 0; k < e->rec.n_refused; k++)
+			free((char *)e->rec.refused[k]);
+		free((char **)e->rec.refused);
+		e->rec.refused = NULL;
+		e->rec.n_refused = 0;
+		e->reuse_checked = false;
+	}
+}
+
 void rs_reuse_check_use(struct rs_input *in)
 {
 	for (size_t i = 0; i < in->n; i++) {

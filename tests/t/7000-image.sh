@@ -224,6 +224,32 @@ test_expect_success IMAGE 'a full output disk fails and leaves the previous imag
 	test_must_fail ls small/img/.*.tmp
 '
 
+test_expect_success IMAGE 'a hard link to a masked file is merged; the masked name is not' '
+	mkdir -p tree/recipes/app-misc/hlink &&
+	cat >tree/recipes/app-misc/hlink/hlink-1.recipe <<-\EOF &&
+	EAPI=8
+	DESCRIPTION="image test fixture: a hard link into a masked directory"
+	SLOT="0"
+	KEYWORDS="amd64"
+	LICENSE="MIT"
+	S="${WORKDIR}"
+	src_install() {
+		insinto /usr/share/doc/hlink
+		echo "the same data" >f
+		doins f
+		dodir /usr/bin
+		ln "${ED}/usr/share/doc/hlink/f" "${ED}/usr/bin/hlink" || die
+	}
+	EOF
+	with_pkg app-misc/hlink &&
+	gild -C tree image >out 2>err &&
+	tar -xOf $OUT/rootfs.tar.zst usr/bin/hlink >data &&
+	echo "the same data" >expect &&
+	test_cmp expect data &&
+	! tar -tf $OUT/rootfs.tar.zst | grep -q "usr/share/doc/hlink" &&
+	! grep -q "/usr/share/doc/hlink" $OUT/manifest.txt
+'
+
 test_expect_success 'a bad --format and --role with --profile are usage errors' '
 	test_expect_code 2 gild image --format zip 2>err &&
 	test_grep "unknown format .zip. (tar, squashfs, erofs, ext4)" err &&

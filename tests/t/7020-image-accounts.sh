@@ -24,9 +24,8 @@ test_expect_success IMAGE 'setup: app-misc/tool runs as the user svc of the grou
 ACCT_USER_GROUPS=\"svc logs\"
 ACCT_USER_HOME=\"/var/lib/svc\"
 RDEPEND=\"acct-group/svc acct-group/logs\"" &&
-	sed -i "s/^ACCEPT_LICENSE=.*/ACCEPT_LICENSE=\"*\"/" tree/profiles/test/make.defaults &&
-	grep -q "^ACCEPT_LICENSE=\"\*\"" tree/profiles/test/make.defaults ||
-		echo "ACCEPT_LICENSE=\"*\"" >>tree/profiles/test/make.defaults
+	sed -i "/^ACCEPT_LICENSE=/d" tree/profiles/test/make.defaults &&
+	echo "ACCEPT_LICENSE=\"*\"" >>tree/profiles/test/make.defaults
 '
 
 test_expect_success IMAGE 'without a package that needs it, the image has no such account' '
@@ -56,11 +55,11 @@ test_expect_success IMAGE 'with it, passwd, group and shadow have the account, s
 
 test_expect_success IMAGE 'an account whose id differs from the base system'"'"'s is refused, naming the file and line' '
 	cp tree/recipes/sys-apps/base/base-1.recipe base.orig &&
+	test_when_finished "cp base.orig tree/recipes/sys-apps/base/base-1.recipe" &&
 	sed -i "s|printf \"root:x:0:0::/root:/bin/sh|printf \"svc:x:7:7::/:/bin/sh\\\\nroot:x:0:0::/root:/bin/sh|" tree/recipes/sys-apps/base/base-1.recipe &&
 	test_grep "svc:x:7:7" tree/recipes/sys-apps/base/base-1.recipe &&
 	test_expect_code 2 gild -C tree image 2>err &&
-	test_grep "/usr/lib/sysusers.d/acct-user-svc.conf:1:1: error: user .svc. has id 250 here but 7 in the image" err &&
-	cp base.orig tree/recipes/sys-apps/base/base-1.recipe
+	test_grep "/usr/lib/sysusers.d/acct-user-svc.conf:1:1: error: user .svc. has id 250 here but 7 in the image" err
 '
 
 test_expect_success IMAGE 'a user whose group has no package is refused, saying what is missing' '
@@ -69,6 +68,34 @@ ACCT_USER_GROUPS=\"svc nosuch\"
 RDEPEND=\"acct-group/svc\"" &&
 	test_expect_code 1 gild -C tree image 2>err &&
 	test_grep "error: group .nosuch. of user .svc. is not in the image (an acct-group package missing from RDEPEND?)" err
+'
+
+test_expect_success IMAGE 'a user whose primary group has no package is refused too' '
+	acct user svc "ACCT_USER_ID=250
+ACCT_USER_GROUPS=\"www\"
+RDEPEND=\"acct-group/svc\"" &&
+	test_expect_code 1 gild -C tree image 2>err &&
+	test_grep "acct-user-svc.conf:1:1: error: group .www. of user .svc. is not in the image" err
+'
+
+test_expect_success IMAGE 'an account line with a bad name, a bad id or a colon in a field is refused' '
+	acct user svc "ACCT_USER_ID=250
+ACCT_USER_GROUPS=\"svc\"
+ACCT_USER_COMMENT=\"a:b\"
+RDEPEND=\"acct-group/svc\"" &&
+	test_expect_code 2 gild -C tree image 2>err &&
+	test_grep "error: user .svc.: a field holds .:. or a control character" err &&
+	acct user svc "ACCT_USER_ID=0
+ACCT_USER_GROUPS=\"svc\"
+RDEPEND=\"acct-group/svc\"" &&
+	test_expect_code 2 gild -C tree image 2>err &&
+	test_grep "error: user .svc.: .0. is no id (1-65533)" err &&
+	acct group svc "ACCT_GROUP_ID=251" &&
+	acct user svc "ACCT_USER_ID=250
+ACCT_USER_GROUPS=\"svc logs\"
+RDEPEND=\"acct-group/svc acct-group/logs\"" &&
+	test_expect_code 2 gild -C tree image 2>err &&
+	test_grep "error: group .svc. has id 251, which .logs. has in the image already" err
 '
 
 test_done

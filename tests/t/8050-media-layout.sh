@@ -124,6 +124,9 @@ test_expect_success IMAGE,MFORMAT,SFDISK '--size grows the disk and the ext4 roo
 	/sbin/dumpe2fs -h root.img 2>/dev/null >super &&
 	test_grep "^Block count: *19712$" super &&
 	/sbin/e2fsck -fn root.img >fsck 2>&1 &&
+	sleep 1 &&
+	(umask 077 && TZ=Asia/Kathmandu gild -C tree disk --size 96m -o big2 >out 2>err) &&
+	cmp big/tiny.raw big2/tiny.raw &&
 	test_expect_code 2 gild -C tree disk --size 8m -o small 2>err &&
 	test_grep "error: --size 8 MiB is too small: the disk needs [0-9]* MiB" err &&
 	test_must_fail test -e small/tiny.raw
@@ -145,7 +148,7 @@ test_expect_success IMAGE,MFORMAT,SFDISK '--verify-reproducible passes, and name
 
 test_expect_success IMAGE,MFORMAT,SFDISK 'qcow2 without qemu-img: the error names qemu-utils before anything is built' '
 	mkdir noq &&
-	for t in mformat mmd mcopy; do ln -s "$(command -v $t)" noq/$t || exit 1; done &&
+	for t in mformat mmd mcopy; do ln -s "$(command -v $t)" noq/$t || return 1; done &&
 	test_expect_code 1 env PATH="$PWD/noq" "$GILD_BINDIR/gild" -C tree disk --format qcow2 -o noq-out 2>err &&
 	echo "gild: error: '"'"'qemu-img'"'"' is not installed (Debian package '"'"'qemu-utils'"'"')" >expect &&
 	test_cmp expect err &&
@@ -154,6 +157,7 @@ test_expect_success IMAGE,MFORMAT,SFDISK 'qcow2 without qemu-img: the error name
 
 test_expect_success IMAGE,MFORMAT,SFDISK,MKFS_EROFS 'DISK_ROOTFS="erofs": the root partition is the image'"'"'s erofs, mounted read-only' '
 	cp tree/profiles/roles/tiny/make.defaults defaults.orig &&
+	test_when_finished "cp defaults.orig tree/profiles/roles/tiny/make.defaults" &&
 	sed -i "s/^IMAGE_FORMATS=.*/IMAGE_FORMATS=\"tar squashfs ext4 erofs\"/" tree/profiles/roles/tiny/make.defaults &&
 	echo "DISK_ROOTFS=\"erofs\"" >>tree/profiles/roles/tiny/make.defaults &&
 	gild -C tree disk -o ro >out 2>err &&
@@ -165,7 +169,9 @@ test_expect_success IMAGE,MFORMAT,SFDISK,MKFS_EROFS 'DISK_ROOTFS="erofs": the ro
 	echo "DISK_ROOTFS=\"btrfs\"" >>tree/profiles/roles/tiny/make.defaults &&
 	test_expect_code 2 gild -C tree disk -o bad 2>err &&
 	test_grep "DISK_ROOTFS=\"btrfs\" of profile .roles/tiny.: give ext4 or erofs" err &&
-	cp defaults.orig tree/profiles/roles/tiny/make.defaults
+	sed -i "s/^DISK_ROOTFS=\"btrfs\"$//" tree/profiles/roles/tiny/make.defaults &&
+	test_expect_code 2 gild -C tree disk --size 96m -o ro2 2>err &&
+	test_grep "error: --size: the disk.s root is erofs, which cannot grow" err
 '
 
 test_expect_success 'bad usage: an unknown format, a size that is none' '
