@@ -280,6 +280,19 @@ test_expect_success PYTHON3 'an extra member not in the Manifest fails verify' '
 	test_cmp expect err
 '
 
+test_expect_success 'a second Manifest member (or a cut one) fails verify and extract, leaving nothing' '
+	cp tool.gpkg.tar dupm.gpkg.tar &&
+	m=$(tar -tf tool.gpkg.tar | grep "/Manifest$") &&
+	tar -xf tool.gpkg.tar "$m" &&
+	tar -rf dupm.gpkg.tar "$m" &&
+	test_expect_code 1 gild pkg verify dupm.gpkg.tar 2>err &&
+	echo "dupm.gpkg.tar: error: duplicate member '\''Manifest'\''" >expect &&
+	test_cmp expect err &&
+	test_expect_code 1 gild pkg extract dupm.gpkg.tar dupm-dest 2>err &&
+	test_cmp expect err &&
+	test_must_fail test -e dupm-dest
+'
+
 test_expect_success PYTHON3 'a missing member fails verify' '
 	rewrap tool.gpkg.tar missing.gpkg.tar image.tar.zst "" &&
 	test_expect_code 1 gild pkg verify missing.gpkg.tar 2>err &&
