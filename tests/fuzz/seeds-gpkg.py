@@ -2,7 +2,7 @@
 # seeds-gpkg.py DIR: the hand-made seeds of tests/fuzz/corpus/gpkg (seed-plain-*):
 # outer tars whose *.tar.zst members are plain tars, which fuzz-gpkg.c
 # compresses, and without a Manifest, which it computes; each holds a
-# CONTENTS that matches its image. seed-raw-foo-1.gpkg.tar is a package
+# CONTENTS that matches its image. seed-raw-foo-1 is a package
 # as `gild pkg create` writes it.
 import hashlib, io, sys, tarfile
 
