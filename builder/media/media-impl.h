@@ -42,6 +42,7 @@ int media_check_tools(const char *const (*tools)[2], size_t n,
 int media_prepare(struct media *m, struct gild_err *err);
 char *media_log(const struct media *m, const char *what);
 char *media_sde_env(const struct media *m);
+/* The size of path, 0 when it is NULL or missing. */
 uint64_t media_file_size(const char *path);
 /* out (a final path) written by write(m, tmp, ud, err) under a temporary
  * name beside it, renamed when complete, removed when not. */

@@ -70,7 +70,7 @@ uint64_t media_file_size(const char *path)
 {
 	struct stat st;
 
-	return stat(path, &st) == 0 ? (uint64_t)st.st_size : 0;
+	return path && stat(path, &st) == 0 ? (uint64_t)st.st_size : 0;
 }
 
 void media_uuid(const struct media *m, int salt, char out[37])
