@@ -435,32 +435,41 @@ static int check_sums(struct sums *sp, struct gild_err *err)
 typedef int (*image_fn)(void *ud, struct archive *in, struct archive_entry *e,
 			struct gild_err *err);
 
+/* fn for every member of the opened image archive in, to its end. */
+static int each_entry_of(struct archive *in, image_fn fn, void *ud,
+			 struct gild_err *err)
+{
+	struct archive_entry *ie;
+	int ar, r;
+
+	while ((ar = archive_read_next_header(in, &ie)) == ARCHIVE_OK)
+		if ((r = fn(ud, in, ie, err)) < 0)
+			return r;
+	if (ar != ARCHIVE_EOF)
+		return gild_fail(err, -GILD_E_MANIFEST, NULL,
+				 "damaged image archive: %s",
+				 archive_error_string(in));
+	return 0;
+}
+
 static int each_image_entry(const char *path, image_fn fn, void *ud,
 			    struct gild_err *err)
 {
 	_cleanup_archive_ struct archive *a = gpkg_outer_open(path, err);
 	struct archive_entry *e;
-	int ar, r;
+	int ar;
 
 	if (!a)
 		return err ? err->code : -EIO;
 	while ((ar = archive_read_next_header(a, &e)) == ARCHIVE_OK) {
 		_cleanup_archive_ struct archive *in = NULL;
-		struct archive_entry *ie;
 
 		if (strcmp(gpkg_member_base(entry_name(e)), "image.tar.zst") !=
 		    0)
 			continue;
 		if (!(in = gpkg_inner_open(a, "image.tar.zst", err)))
 			return err ? err->code : -GILD_E_SYNTAX;
-		while ((ar = archive_read_next_header(in, &ie)) == ARCHIVE_OK)
-			if ((r = fn(ud, in, ie, err)) < 0)
-				return r;
-		if (ar != ARCHIVE_EOF)
-			return gild_fail(err, -GILD_E_MANIFEST, NULL,
-					 "damaged image archive: %s",
-					 archive_error_string(in));
-		return 0;
+		return each_entry_of(in, fn, ud, err);
 	}
 	return gild_fail(err, -GILD_E_NOTFOUND, NULL,
 			 "no image.tar.zst member");
@@ -965,9 +974,10 @@ struct pass {
 	struct extract_state x;
 };
 
-static int pass_image_entry(struct pass *p, struct archive *in,
+static int pass_image_entry(void *ud, struct archive *in,
 			    struct archive_entry *e, struct gild_err *err)
 {
+	struct pass *p = ud;
 	_cleanup_(gpkg_hash_freep) struct gpkg_hash *h = NULL;
 	enum gpkg_ftype type = GPKG_DIR;
 	size_t idx = 0;
@@ -1024,22 +1034,13 @@ static int pass_image(struct pass *p, struct archive *a, struct member_hash *h,
 		      struct gild_err *err)
 {
 	_cleanup_archive_ struct archive *in = NULL;
-	struct archive_entry *ie;
-	int ar, r;
 
 	if (!p->have_contents)
 		return -EAGAIN;
 	if (!(in = inner_open(a, "image.tar.zst", h, err)))
 		return err ? err->code : -GILD_E_SYNTAX;
 	p->have_image = true;
-	while ((ar = archive_read_next_header(in, &ie)) == ARCHIVE_OK)
-		if ((r = pass_image_entry(p, in, ie, err)) < 0)
-			return r;
-	if (ar != ARCHIVE_EOF)
-		return gild_fail(err, -GILD_E_MANIFEST, NULL,
-				 "damaged image archive: %s",
-				 archive_error_string(in));
-	return 0;
+	return each_entry_of(in, pass_image_entry, p, err);
 }
 
 static int pass_member(struct pass *p, struct archive *a,
