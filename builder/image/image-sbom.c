@@ -287,25 +287,31 @@ static void dependencies(struct sbom *s)
 /* ---- the document -----------------------------------------------------------
  */
 
-static void metadata(struct sbom *s, const struct image_result *res)
+void image_sbom_head(void *writer, int64_t sde)
 {
+	struct sbom s = {.w = writer};
 	char ts[32];
-	time_t t = (time_t)s->im->sde;
+	time_t t = (time_t)sde;
 	struct tm tm;
 
 	gmtime_r(&t, &tm);
 	strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	el(&s, "timestamp", ts);
+	start(&s, "tools");
+	start(&s, "components");
+	start(&s, "component");
+	attr(&s, "type", "application");
+	el(&s, "name", "gild");
+	el(&s, "version", GILD_VERSION);
+	end(&s);
+	end(&s);
+	end(&s);
+}
+
+static void metadata(struct sbom *s, const struct image_result *res)
+{
 	start(s, "metadata");
-	el(s, "timestamp", ts);
-	start(s, "tools");
-	start(s, "components");
-	start(s, "component");
-	attr(s, "type", "application");
-	el(s, "name", "gild");
-	el(s, "version", GILD_VERSION);
-	end(s);
-	end(s);
-	end(s);
+	image_sbom_head(s->w, s->im->sde);
 	start(s, "component");
 	attr(s, "type", "operating-system");
 	attr(s, "bom-ref", "image");

@@ -132,6 +132,11 @@ int image_run_tool_input(const char *const *argv, const char *const *env,
 int image_sbom_package(void *writer, struct build_env *env,
 		       const char *gpkg_path, char **cpv, struct gild_err *err);
 
+/* The start of a CycloneDX <metadata> that gild writes (its timestamp,
+ * the epoch sde, and gild as the tool), through writer (an
+ * xmlTextWriterPtr inside <metadata>). */
+void image_sbom_head(void *writer, int64_t sde);
+
 /* A UUID ("xxxxxxxx-xxxx-4xxx-8xxx-xxxxxxxxxxxx") of an image: taken from
  * its image-id (64 hex digits) at an offset salt, so each identifier of an
  * image (file system UUID, hash seed, GPT GUIDs, FAT serial) is fixed by

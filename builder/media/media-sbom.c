@@ -12,7 +12,6 @@
 #include <libxml/parser.h>
 #include <libxml/tree.h>
 #include <libxml/xmlwriter.h>
-#include <time.h>
 
 #define CDX_NS "http://cyclonedx.org/schema/bom/1.6"
 
@@ -106,23 +105,8 @@ static xmlNodePtr child(xmlNodePtr node, const char *name)
 static void metadata(xmlTextWriterPtr w, const struct media *m,
 		     const struct media_result *res)
 {
-	char ts[32];
-	time_t t = (time_t)m->sde;
-	struct tm tm;
-
-	gmtime_r(&t, &tm);
-	strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%SZ", &tm);
 	start(w, "metadata");
-	el(w, "timestamp", ts);
-	start(w, "tools");
-	start(w, "components");
-	start(w, "component");
-	attr(w, "type", "application");
-	el(w, "name", "gild");
-	el(w, "version", GILD_VERSION);
-	end(w);
-	end(w);
-	end(w);
+	image_sbom_head(w, m->sde);
 	start(w, "component");
 	attr(w, "type", "operating-system");
 	attr(w, "bom-ref", "medium");
