@@ -155,6 +155,18 @@ static int fold_dir(int fromfd, int tofd, const char *shown,
 	return r;
 }
 
+/* <deps>/name -> to, as the stage has it: a folded library's links that
+ * climb to /lib (util-linux's /usr/lib/libuuid.so ->
+ * ../../lib/libuuid.so.1.3.0) then resolve at /build/deps too, where
+ * musl-gcc's -L points (the layers skip links: the stage's own stays). */
+static int link_as_stage(int depsfd, const char *name, const char *to,
+			 const char *deps, struct gild_err *err)
+{
+	if (symlinkat(to, depsfd, name) < 0)
+		return gild_fail_errno(err, deps, "cannot create a link in");
+	return 0;
+}
+
 /* Fold <deps>/name into <deps>/to (a path relative to deps). */
 static int fold_tree(int depsfd, const char *name, const char *to,
 		     const char *deps, struct gild_err *err)
@@ -171,7 +183,7 @@ static int fold_tree(int depsfd, const char *name, const char *to,
 		if (unlinkat(depsfd, name, 0) < 0)
 			return gild_fail_errno(err, deps,
 					       "cannot remove a link in");
-		return 0;
+		return link_as_stage(depsfd, name, to, deps, err);
 	}
 	if (!S_ISDIR(st.st_mode))
 		return gild_fail(
@@ -191,7 +203,7 @@ static int fold_tree(int depsfd, const char *name, const char *to,
 	if (r == 0 && unlinkat(depsfd, name, AT_REMOVEDIR) < 0)
 		return gild_fail_errno(err, deps,
 				       "cannot remove a directory in");
-	return r;
+	return r < 0 ? r : link_as_stage(depsfd, name, to, deps, err);
 }
 
 /* Where the stage's top-level NAME really is, relative to its root: NAME

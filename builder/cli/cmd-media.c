@@ -105,7 +105,7 @@ static void print_text(struct gild_ctx *ctx, const char *kind,
 	fprintf(ctx->out, "  %s %s\n",
 		strcmp(kind, "iso") ? "GPT disk GUID" : "label", r->label);
 	for (size_t i = 0; i < r->nparts; i++)
-		fprintf(ctx->out, "  %-22s %8.1f KiB\n", r->parts[i].name,
+		fprintf(ctx->out, "  %-26s %8.1f KiB\n", r->parts[i].name,
 			(double)r->parts[i].size / 1024);
 }
 

@@ -15,13 +15,13 @@
 
 /* INSTALL_MASK (make.conf(5)): an absolute pattern masks that path and
  * everything below it; a pattern without '/' matches file names. */
-int image_mask_index(const struct image *im, const char *path)
+int image_install_mask_index(const struct gild_strv *mask, const char *path)
 {
 	const char *base = strrchr(path, '/');
 
 	base = base ? base + 1 : path;
-	for (size_t i = 0; i < im->role.install_mask.n; i++) {
-		const char *m = im->role.install_mask.v[i];
+	for (size_t i = 0; i < mask->n; i++) {
+		const char *m = mask->v[i];
 		size_t n = strlen(m);
 		while (n > 1 && m[n - 1] == '/') /* "/usr/share/doc/" */
 			n--;
@@ -43,6 +43,11 @@ int image_mask_index(const struct image *im, const char *path)
 		}
 	}
 	return -1;
+}
+
+int image_mask_index(const struct image *im, const char *path)
+{
+	return image_install_mask_index(&im->role.install_mask, path);
 }
 
 bool image_masked(const struct image *im, const char *path)

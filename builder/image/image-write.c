@@ -218,13 +218,13 @@ static int write_tar(struct image *im, const char *tmp, struct gild_err *err)
 	return r;
 }
 
-static int write_squashfs(struct image *im, const char *tmp, const char *log,
-			  struct gild_err *err)
+int image_write_squashfs(const char *root, const char *out, int64_t sde,
+			 const char *log, struct gild_err *err)
 {
-	_cleanup_free_ char *t = xasprintf("%lld", (long long)im->sde);
+	_cleanup_free_ char *t = xasprintf("%lld", (long long)sde);
 	const char *argv[] = {"mksquashfs",
-			      im->root,
-			      tmp,
+			      root,
+			      out,
 			      "-noappend",
 			      "-no-xattrs",
 			      "-comp",
@@ -240,6 +240,12 @@ static int write_squashfs(struct image *im, const char *tmp, const char *log,
 			      NULL};
 
 	return image_run_tool(argv, NULL, "squashfs-tools", log, err);
+}
+
+static int write_squashfs(struct image *im, const char *tmp, const char *log,
+			  struct gild_err *err)
+{
+	return image_write_squashfs(im->root, tmp, im->sde, log, err);
 }
 
 static int write_erofs(struct image *im, const char *tmp, const char *log,

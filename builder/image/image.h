@@ -118,6 +118,14 @@ int image_run_tool(const char *const *argv, const char *const *env,
 		   const char *debian_pkg, const char *log,
 		   struct gild_err *err);
 bool image_have_tool(const char *name);
+/* The pattern of mask (INSTALL_MASK words, make.conf(5): an absolute
+ * pattern masks that path and everything below it, one without '/' file
+ * names) that masks path, or -1. */
+int image_install_mask_index(const struct gild_strv *mask, const char *path);
+/* The squashfs of the directory root into out, as images have theirs:
+ * reproducible (one compressor thread, every time sde, no xattrs). */
+int image_write_squashfs(const char *root, const char *out, int64_t sde,
+			 const char *log, struct gild_err *err);
 /* "E2FSPROGS_FAKE_TIME=..." for the epoch sde (0 is written as 1:
  * e2fsprogs reads 0 as unset and takes the time of day). */
 char *image_e2fs_fake_time(int64_t sde);

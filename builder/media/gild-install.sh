@@ -7,7 +7,13 @@
 # The medium carries gild/disk.raw: the role's disk as gild disk writes it
 # (GPT: BIOS boot partition with GRUB, ESP with GRUB and the kernel, root
 # file system), the same bytes for every machine. gild-install copies it
-# onto DEVICE, then gives the installed root what differs per machine:
+# onto DEVICE and makes it this disk's and this machine's:
+#   - the GPT's backup moved to the end of DEVICE, the root partition (an
+#     ext4) grown to fill it, and the file system with it;
+#   - new GUIDs for the disk and its partitions (GRUB's configuration on
+#     the ESP follows the root's) and a new UUID for the ext4, so that no
+#     two installed machines, nor the installed disk and the medium's, share
+#     an identifier;
 #   - the hostname: gild.hostname=NAME on the kernel command line, else the
 #     file `hostname` of a seed medium;
 #   - root's SSH key: gild.ssh_key=TYPE,KEY[,COMMENT] on the command line
@@ -15,7 +21,10 @@
 #     `authorized_keys` of a seed medium.
 # A seed medium is any file system labelled SEED (FAT or ISO 9660), as
 # cloud-init's NoCloud seeds are. Without -y, gild-install lists the disks
-# and asks before it overwrites one. Only busybox applets are used.
+# and asks before it overwrites one. Besides busybox it runs sfdisk,
+# e2fsck, resize2fs and tune2fs from the ISO's gild/tools.squashfs (the
+# live root has them; in the initramfs they run chrooted into
+# GILD_TOOLS_ROOT, the live root init.sh mounted).
 set -u
 
 medium=${GILD_MEDIUM:-/mnt/gild-medium}
@@ -25,6 +34,17 @@ seed=/seed
 yes=
 
 say() { echo "gild-install: $*"; }
+
+# tool CMD ARG...: one of the installer's tools (see above).
+tool() {
+	if [ -n "${GILD_TOOLS_ROOT:-}" ]; then
+		PATH=/sbin:/usr/sbin:/bin:/usr/bin chroot "$GILD_TOOLS_ROOT" "$@"
+	else
+		PATH=/sbin:/usr/sbin:$PATH "$@"
+	fi
+}
+
+new_uuid() { cat /proc/sys/kernel/random/uuid; }
 fail() {
 	echo "gild-install: error: $*" >&2
 	exit 1
@@ -105,6 +125,60 @@ personalize() {
 	fi
 }
 
+# reread DEVICE: the kernel reads its partition table, and has the root's.
+reread() {
+	blockdev --rereadpt "$1" ||
+		fail "the kernel cannot read the new partition table of '$1'"
+	wait_for "$(part "$1" 3)" ||
+		fail "no root partition '$(part "$1" 3)' after writing '$1'"
+}
+
+# make_own DEVICE: the GPT as this disk needs it. The image's backup
+# header sits where the image ends: moved to the disk's last sector. An
+# ext4 root partition grows to the end (an erofs is read-only and keeps
+# its size). New GUIDs for the disk and each partition.
+make_own() {
+	tool sfdisk -q --relocate gpt-bak-std "$1" || return 1
+	if [ -n "$is_ext4" ]; then
+		echo ", +" | tool sfdisk -q --no-reread --no-tell-kernel -N 3 "$1" ||
+			return 1
+	fi
+	tool sfdisk -q --disk-id "$1" "$(new_uuid)" || return 1
+	for n in 1 2 3; do
+		uuid=$(new_uuid)
+		tool sfdisk -q --part-uuid "$1" $n "$uuid" || return 1
+	done
+	new_root_uuid=$uuid
+	say "GPT: backup at the end of $1, new GUIDs (root $new_root_uuid)"
+}
+
+# grow_ext4 PARTITION: the file system fills its partition, with a new
+# UUID (tune2fs wants a checked file system for both).
+grow_ext4() {
+	tool e2fsck -fy "$1" >/dev/null
+	[ $? -le 1 ] || return 1
+	out=$(tool resize2fs "$1" 2>&1) || {
+		echo "$out" >&2
+		return 1
+	}
+	tool tune2fs -U random "$1" >/dev/null || return 1
+	say "root file system: $(($(blockdev --getsize64 "$1") >> 20)) MiB, new UUID"
+}
+
+# follow_root DEVICE: GRUB's configuration on the ESP names the root by
+# its partition GUID (root=PARTUUID=): the new one.
+follow_root() {
+	esp=$(part "$1" 2)
+	cfg=/esp/boot/grub/gild.cfg
+	mkdir -p /esp && mount -t vfat "$esp" /esp || return 1
+	old=$(grep -o "root=PARTUUID=[0-9a-fA-F-]*" "$cfg") &&
+		sed -i "s/$old/root=PARTUUID=$new_root_uuid/" "$cfg" &&
+		grep -q "root=PARTUUID=$new_root_uuid" "$cfg"
+	r=$?
+	umount /esp || return 1
+	return $r
+}
+
 while [ $# -gt 0 ]; do
 	case $1 in
 	-y) yes=1 ;;
@@ -126,9 +200,16 @@ confirm "$dev" || fail "not confirmed; nothing written"
 
 say "writing the role's disk ($((need >> 20)) MiB) onto $dev"
 dd if="$disk" of="$dev" bs=1M conv=fsync 2>/dev/null || fail "cannot write '$dev'"
-blockdev --rereadpt "$dev" || fail "the kernel cannot read the new partition table of '$dev'"
+reread "$dev"
 root=$(part "$dev" 3)
-wait_for "$root" || fail "no root partition '$root' after writing '$dev'"
+is_ext4=
+[ "$(od -An -tx2 -j 1080 -N 2 "$root")" = " ef53" ] && is_ext4=1
+make_own "$dev" || fail "cannot adapt the partition table of '$dev'"
+reread "$dev"
+if [ -n "$is_ext4" ]; then
+	grow_ext4 "$root" || fail "cannot grow and rename the file system on '$root'"
+fi
+follow_root "$dev" || fail "cannot point GRUB's configuration on '$(part "$dev" 2)' at the new root"
 mkdir -p "$target" && mount "$root" "$target" || fail "cannot mount '$root'"
 if touch "$target/.gild-install" 2>/dev/null; then
 	rm -f "$target/.gild-install"

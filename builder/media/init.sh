@@ -4,7 +4,8 @@
 # command line), mount its rootfs.squashfs under an overlay whose upper
 # layer is a tmpfs (a live system writes to memory, never to the medium),
 # and switch_root into it: the image's own /sbin/init runs next.
-# An installer ISO (gild iso --installer) also has /bin/gild-install: with
+# An installer ISO (gild iso --installer) also has /bin/gild-install and
+# gild/tools.squashfs (laid over the image's root): with
 # gild.install=DEVICE on the command line it runs here, unattended, and
 # reboots into the installed disk; without, the live system gets it as
 # /usr/sbin/gild-install with the medium at /mnt/gild-medium.
@@ -48,22 +49,39 @@ mount -t iso9660 -o ro "$dev" /media ||
 	fail "cannot mount '$dev' (label '$label')"
 [ -f /media/rootfs.squashfs ] || fail "'$dev' has no rootfs.squashfs"
 
+mount -t squashfs -o ro,loop /media/rootfs.squashfs /lower ||
+	fail "cannot mount rootfs.squashfs of '$dev'"
+# An installer ISO's tools (sfdisk, resize2fs: gild/tools.squashfs) lie
+# over the image's root, whose libc they use.
+lower=/lower
+if [ -f /media/gild/tools.squashfs ]; then
+	mkdir -p /tools &&
+		mount -t squashfs -o ro,loop /media/gild/tools.squashfs /tools ||
+		fail "cannot mount gild/tools.squashfs of '$dev'"
+	lower=/tools:/lower
+fi
+mount -t tmpfs -o mode=0755 tmpfs /rw &&
+	mkdir -p /rw/upper /rw/work &&
+	mount -t overlay \
+		-o lowerdir=$lower,upperdir=/rw/upper,workdir=/rw/work \
+		overlay /newroot || fail "cannot mount the overlay root"
+
+# Unattended installation: gild-install runs here, its tools from the
+# live root (GILD_TOOLS_ROOT: run there with chroot), then the machine
+# boots the installed disk.
 if [ -n "$install" ]; then
-	[ -x /bin/gild-install ] ||
+	[ -x /bin/gild-install ] && [ "$lower" != /lower ] ||
 		fail "gild.install=$install, but this ISO has no installer (made without --installer)"
-	GILD_MEDIUM=/media /bin/gild-install -y "$install" ||
+	mount -t proc proc /newroot/proc &&
+		mount -t sysfs sysfs /newroot/sys &&
+		mount -t devtmpfs devtmpfs /newroot/dev ||
+		fail "cannot mount /proc, /sys or /dev for the installer's tools"
+	GILD_MEDIUM=/media GILD_TOOLS_ROOT=/newroot /bin/gild-install -y "$install" ||
 		fail "the installation onto '$install' failed"
 	echo "gild-initramfs: rebooting into the installed system"
 	sync
 	reboot -f
 fi
-mount -t squashfs -o ro,loop /media/rootfs.squashfs /lower ||
-	fail "cannot mount rootfs.squashfs of '$dev'"
-mount -t tmpfs -o mode=0755 tmpfs /rw &&
-	mkdir -p /rw/upper /rw/work &&
-	mount -t overlay \
-		-o lowerdir=/lower,upperdir=/rw/upper,workdir=/rw/work \
-		overlay /newroot || fail "cannot mount the overlay root"
 [ -x /newroot/sbin/init ] || fail "the image has no /sbin/init"
 
 # The installer in the live system: the script into the tmpfs layer, the

@@ -11,8 +11,10 @@
 #include <time.h>
 #include <unistd.h>
 
-/* Where the installer finds the disk on the medium (gild-install.sh). */
+/* Where the installer finds the disk and its tools on the medium
+ * (gild-install.sh, init.sh). */
 #define ISO_DISK "gild/disk.raw"
+#define ISO_TOOLS "gild/tools.squashfs"
 /* The EFI System Partition's GPT type (UEFI 2.x, 5.3.3), as xorriso
  * takes it: the first three fields byte-swapped. */
 #define ESP_TYPE_GUID "28732ac11ff8d211ba4b00a0c93ec93b"
@@ -28,6 +30,8 @@ struct iso {
 	char *label;	 /* ISO 9660 volume label */
 	char *initramfs; /* written by iso_write_initramfs */
 	char *disk;	 /* the installer's disk, or NULL */
+	char *tools;	 /* the installer's tools' root, or NULL */
+	char *tools_sq;	 /* their squashfs */
 };
 
 static const char *const iso_tools[][2] = {{"mformat", "mtools"},
@@ -41,6 +45,8 @@ static void iso_release(struct iso *iso)
 	free(iso->label);
 	free(iso->initramfs);
 	free(iso->disk);
+	free(iso->tools);
+	free(iso->tools_sq);
 }
 
 /* ---- busybox from the image ------------------------------------------- */
@@ -156,6 +162,20 @@ static int write_disk(struct iso *iso, struct gild_err *err)
 	return r;
 }
 
+/* The installer's tools as a squashfs the live root stacks (init.sh). */
+static int write_tools(struct iso *iso, struct gild_err *err)
+{
+	_cleanup_free_ char *log = NULL;
+
+	if (!iso->tools)
+		return 0;
+	log = media_log(&iso->m, "mksquashfs-tools");
+	free(iso->tools_sq);
+	iso->tools_sq = gild_path_join(iso->m.workdir, "tools.squashfs");
+	return image_write_squashfs(iso->tools, iso->tools_sq, iso->m.sde, log,
+				    err);
+}
+
 /* ---- the ISO ------------------------------------------------------------ */
 
 /* YYYYMMDDhhmmss00 in UTC, xorriso's --modification-date= form. */
@@ -193,6 +213,8 @@ static int write_image(struct media *m, const char *path, void *ud,
 	_cleanup_free_ char *g4 = graft(ISO_ELTORITO, m->eltorito);
 	_cleanup_free_ char *g5 = graft("rootfs.squashfs", sq);
 	_cleanup_free_ char *g6 = iso->disk ? graft(ISO_DISK, iso->disk) : NULL;
+	_cleanup_free_ char *g7 =
+	    iso->tools_sq ? graft(ISO_TOOLS, iso->tools_sq) : NULL;
 	const char *env[] = {env0, "TZ=UTC", NULL};
 	/* The layout of GRUB-made hybrid images (as grub-mkrescue and
 	 * Ubuntu's ISOs): El Torito BIOS (GRUB's eltorito.img) and EFI (the
@@ -242,6 +264,7 @@ static int write_image(struct media *m, const char *path, void *ud,
 			      g4,
 			      g5,
 			      g6,
+			      g7,
 			      NULL};
 
 	return image_run_tool(argv, env, "xorriso", log, err);
@@ -257,10 +280,11 @@ static void fill_parts(struct iso *iso, struct media_result *res)
 	    {"rootfs.squashfs", media_file_size(sq)},
 	    {"esp (BOOTX64.EFI)", media_file_size(m->esp)},
 	    {"eltorito.img", media_file_size(m->eltorito)},
-	    {"disk.raw (installer)", media_file_size(iso->disk)}};
+	    {"disk.raw (installer)", media_file_size(iso->disk)},
+	    {"tools.squashfs (installer)", media_file_size(iso->tools_sq)}};
 
 	memcpy(res->parts, parts, sizeof(parts));
-	res->nparts = iso->disk ? 6 : 5;
+	res->nparts = iso->disk ? 7 : 5;
 	res->label = xstrdup(iso->label);
 }
 
@@ -275,7 +299,7 @@ static int iso_assemble(struct media *m, const void *opts, const char *dir,
 	int r;
 
 	(void)opts;
-	if ((r = write_disk(iso, err)) < 0 ||
+	if ((r = write_disk(iso, err)) < 0 || (r = write_tools(iso, err)) < 0 ||
 	    (r = write_initramfs(iso, err)) < 0 ||
 	    (r = media_write_grubcfg(m, "live", MEDIA_KERNEL, args,
 				     MEDIA_INITRAMFS, err)) < 0 ||
@@ -308,7 +332,9 @@ int iso_build(struct build_env *env, const struct iso_opts *o,
 	int r;
 
 	if ((r = media_check_tools(iso_tools, 4, err)) == 0 &&
-	    (r = media_prepare(&iso.m, err)) == 0) {
+	    (r = media_prepare(&iso.m, err)) == 0 &&
+	    (!o->installer ||
+	     (r = media_prepare_tools(&iso.m, &iso.tools, err)) == 0)) {
 		make_label(&iso);
 		r = media_assemble(&iso.m, iso_assemble, o, res, err);
 	}

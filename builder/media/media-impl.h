@@ -40,6 +40,11 @@ int media_check_tools(const char *const (*tools)[2], size_t n,
 /* The image (built or up to date, with m->rootfs among its outputs), the
  * work directory, the command line and the boot packages, extracted. */
 int media_prepare(struct media *m, struct gild_err *err);
+/* Build (or reuse) the packages the profile variable var names (def when
+ * it is unset) through the plan builder, with the caller's scheduling and
+ * progress; the targets' GPKGs join the medium's SBOM. */
+int media_build_packages(struct media *m, const char *var, const char *def,
+			 struct build_result **res, struct gild_err *err);
 char *media_log(const struct media *m, const char *what);
 char *media_sde_env(const struct media *m);
 /* The size of path, 0 when it is NULL or missing. */
@@ -85,6 +90,13 @@ int media_write_esp(struct media *m, const char *name,
  * medium's, or NULL. */
 int media_write_sbom(struct media *m, const char *dir, struct media_result *res,
 		     const char *initramfs, struct gild_err *err);
+
+/* media-tools.c */
+/* The installer's tools (INSTALLER_PACKAGES: sfdisk, e2fsck, resize2fs,
+ * tune2fs) built, merged into *root (workdir/tools) without what the image
+ * masks, and checked: the tools gild-install calls are there, and every
+ * library they load is in *root or the image. */
+int media_prepare_tools(struct media *m, char **root, struct gild_err *err);
 
 /* disk.c */
 /* The raw GPT disk into out (temporary + rename), of size bytes (0: what

@@ -340,8 +340,28 @@ static int find_grub(struct media *m, const struct gild_strv *dirs,
 	return 0;
 }
 
-/* Each target package of the plan extracted under workdir/pkgs/; their
- * GPKGs are the SBOM's boot packages. */
+int media_build_packages(struct media *m, const char *var, const char *def,
+			 struct build_result **res, struct gild_err *err)
+{
+	_cleanup_(gild_strv_releasep) struct gild_strv targets = {0};
+	struct build_opts bo = m->o->build;
+	int r;
+
+	gild_split_words(config_or(m, var, def), &targets);
+	if (!targets.n)
+		return gild_fail(err, -GILD_E_INVALID, NULL,
+				 "%s of profile '%s' names no package", var,
+				 m->env->cfg->profile->name);
+	if ((r = build_plan(m->env, targets.v, (int)targets.n, &bo,
+			    m->o->report, m->o->report_ud, res, err)) < 0)
+		return r;
+	for (size_t i = 0; i < (*res)->n; i++)
+		if ((*res)->v[i].target && (*res)->v[i].pkg_path)
+			gild_strv_add(&m->sbom_pkgs, (*res)->v[i].pkg_path);
+	return 0;
+}
+
+/* Each target package of the plan extracted under workdir/pkgs/. */
 static int extract_targets(struct media *m, const struct build_result *res,
 			   struct gild_strv *dirs, struct gild_err *err)
 {
@@ -356,7 +376,6 @@ static int extract_targets(struct media *m, const struct build_result *res,
 			continue;
 		char *d = xasprintf("%s/%zu", top, i);
 		gild_strv_push(dirs, d);
-		gild_strv_push(&m->sbom_pkgs, xstrdup(res->v[i].pkg_path));
 		if ((r = gpkg_extract(res->v[i].pkg_path, d, err)) < 0)
 			return r;
 	}
@@ -366,15 +385,11 @@ static int extract_targets(struct media *m, const struct build_result *res,
 static int boot_packages(struct media *m, struct gild_err *err)
 {
 	_cleanup_(build_result_freep) struct build_result *res = NULL;
-	_cleanup_(gild_strv_releasep) struct gild_strv targets = {0};
 	_cleanup_(gild_strv_releasep) struct gild_strv dirs = {0};
-	struct build_opts bo = m->o->build;
 	int r;
 
-	gild_split_words(config_or(m, "BOOT_PACKAGES", MEDIA_DEFAULT_PACKAGES),
-			 &targets);
-	if ((r = build_plan(m->env, targets.v, (int)targets.n, &bo,
-			    m->o->report, m->o->report_ud, &res, err)) < 0 ||
+	if ((r = media_build_packages(m, "BOOT_PACKAGES",
+				      MEDIA_DEFAULT_PACKAGES, &res, err)) < 0 ||
 	    (r = extract_targets(m, res, &dirs, err)) < 0 ||
 	    (r = find_kernel(m, &dirs, err)) < 0)
 		return r;

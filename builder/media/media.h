@@ -10,6 +10,8 @@
  *      /init (builder/media/init.sh, embedded), a newc cpio
  *   4. GRUB's configuration and the ESP, a FAT image      (media-esp.c)
  *   5. with --installer, the disk the installer writes    (disk.c)
+ *      and its tools (INSTALLER_PACKAGES: sfdisk,          (media-tools.c)
+ *      resize2fs), a squashfs stacked on the live root
  *   6. xorriso: a hybrid ISO 9660 image (El Torito BIOS   (iso.c)
  *      and EFI, MBR and GPT), by temporary + rename
  * and gild disk (disk.c):
@@ -78,7 +80,7 @@ struct media_result {
 	struct media_output out[3]; /* the medium (ISO, raw, qcow2), then
 				       its sbom.cdx.xml */
 	size_t nout;
-	struct media_part parts[6];
+	struct media_part parts[7];
 	size_t nparts;
 };
 void media_result_release(struct media_result *r);

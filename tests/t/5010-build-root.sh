@@ -30,6 +30,29 @@ test_expect_success SANDBOX 'the dependency'"'"'s own package keeps its layout' 
 	test_grep "^sym .* /usr/lib/libgreet.so -> ../../lib/libgreet.so.1$" files
 '
 
+test_expect_success SANDBOX 'at /build/deps (where musl-gcc links from), the folded dependency'"'"'s links that climb to /lib resolve' '
+	mkdir -p t1/recipes/app-misc/depslinks &&
+	cat >t1/recipes/app-misc/depslinks/depslinks-1.recipe <<-\EOF &&
+	EAPI=8
+	DESCRIPTION="Looks at the dependencies at /build/deps"
+	SLOT="0"
+	KEYWORDS="amd64"
+	LICENSE="MIT"
+	DEPEND="app-misc/libgreet"
+	S="${WORKDIR}"
+	src_install() {
+		if [ -L /lib ]; then
+			[ "$(readlink /build/deps/lib)" = "$(readlink /lib)" ] || die "no lib link at /build/deps"
+		fi
+		test -e /build/deps/usr/lib/libgreet.so || die "/build/deps/usr/lib/libgreet.so is dangling"
+		insinto /usr/share/depslinks
+		newins /build/deps/usr/lib/libgreet.so libgreet.copy
+	}
+	EOF
+	{ gild -C t1 build app-misc/depslinks >out 2>err || { cat err; false; }; } &&
+	test_grep ": built " out
+'
+
 test_expect_success 'a dependency under an implicit flag (kernel_linux? ( ... )) is planned (PMS 11.1.1)' '
 	cp -r "$FIXTURES/build-basic" t6 &&
 	cat >>t6/profiles/test/make.defaults <<-\EOF &&

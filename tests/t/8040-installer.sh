@@ -37,6 +37,35 @@ test_expect_success SLOW,MIRROR,SANDBOX,ROOT,QEMU_SYSTEM,MFORMAT 'with gild.inst
 	test_grep "^gild-install: installed onto /dev/vda$" install.txt
 '
 
+test_expect_success SLOW,MIRROR,SANDBOX,ROOT,QEMU_SYSTEM,SFDISK,MFORMAT 'the installed disk is its own: backup GPT at its end, root grown to fill it, new GUIDs and file system UUID' '
+	test_grep "^gild-install: GPT: backup at the end of /dev/vda, new GUIDs" install.txt &&
+	test_grep "^gild-install: root file system: 2[0-9][0-9] MiB, new UUID$" install.txt &&
+	qemu-img convert -O raw target.qcow2 target.raw &&
+	xorriso -osirrox on -indev $ISO -extract /gild/disk.raw disk.raw 2>/dev/null &&
+	/sbin/sfdisk --verify target.raw >verify 2>&1 &&
+	test_grep "No errors detected" verify &&
+	/sbin/sfdisk -d target.raw >new &&
+	/sbin/sfdisk -d disk.raw >old &&
+	last=$(sed -n "s/^last-lba: //p" new) &&
+	test "$last" = $((256 * 2048 - 34)) &&
+	sed -n "s/.*start= *\([0-9]*\), size= *\([0-9]*\), type=4F68.*/\1 \2/p" new >root &&
+	read start size <root &&
+	test $((start + size - 1)) = "$last" &&
+	test "$(sed -n "s/^label-id: //p" new)" != "$(sed -n "s/^label-id: //p" old)" &&
+	new_root=$(sed -n "s/.*type=4F68.*uuid=\([0-9A-F-]*\).*/\1/p" new) &&
+	old_root=$(sed -n "s/.*type=4F68.*uuid=\([0-9A-F-]*\).*/\1/p" old) &&
+	test -n "$new_root" && test "$new_root" != "$old_root" &&
+	esp=$(sed -n "s/.*start= *\([0-9]*\), .*type=C12A7328.*/\1/p" new) &&
+	mtype -i "target.raw@@$((esp * 512))" ::/boot/grub/gild.cfg >cfg &&
+	test_grep -i "root=PARTUUID=$new_root " cfg &&
+	dd if=target.raw of=root.ext4 bs=512 skip=$start count=$size 2>/dev/null &&
+	/sbin/dumpe2fs -h root.ext4 >fs 2>/dev/null &&
+	blocks=$(sed -n "s/^Block count: *//p" fs) &&
+	bsize=$(sed -n "s/^Block size: *//p" fs) &&
+	test $((blocks * bsize)) -gt $(((size - 2048) * 512)) &&
+	test "$(sed -n "s/^Filesystem UUID: *//p" fs)" != "$(/sbin/dumpe2fs -h $OUT/rootfs.ext4 2>/dev/null | sed -n "s/^Filesystem UUID: *//p")"
+'
+
 test_expect_success SLOW,MIRROR,SANDBOX,ROOT,QEMU_SYSTEM 'the installed disk boots with SeaBIOS to its own hostname'"'"'s login prompt' '
 	boot_until bios "db1 login:" bios.log \
 		-drive file=target.qcow2,format=qcow2,if=virtio,snapshot=on

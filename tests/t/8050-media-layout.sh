@@ -36,6 +36,9 @@ test_expect_success IMAGE,MFORMAT,SFDISK,XORRISO 'setup: the tiny role with a st
 	recipe sys-kernel/kernel "insinto /boot; head -c 300000 /dev/zero | tr \"\\\\0\" k >vmlinuz-1; doins vmlinuz-1" &&
 	recipe sys-boot/grub "d=/usr/lib/grub; head -c 512 /dev/zero | tr \"\\\\0\" b >boot.img; head -c 512 /dev/zero | tr \"\\\\0\" h >boot_hybrid.img; head -c 1500 /dev/zero >core.img; head -c 32768 /dev/zero | tr \"\\\\0\" e >eltorito.img; head -c 4096 /dev/zero | tr \"\\\\0\" x >BOOTX64.EFI; insinto \$d/i386-pc; doins boot.img boot_hybrid.img core.img eltorito.img; insinto \$d/x86_64-efi; doins BOOTX64.EFI" &&
 	recipe sys-apps/busybox "printf \"int main(void) { return 0; }\\n\" >bb.c; \${CC:-cc} -static -O2 -o busybox bb.c || die; into /; dobin busybox" &&
+	recipe sys-apps/util-linux "printf \"int main(void) { return 0; }\\n\" >t.c; \${CC:-cc} -static -O2 -o sfdisk t.c || die; into /; dosbin sfdisk; insinto /usr/include; doins t.c" &&
+	recipe sys-fs/e2fsprogs "printf \"int main(void) { return 0; }\\n\" >t.c; for t in e2fsck resize2fs tune2fs; do \${CC:-cc} -static -O2 -o \$t t.c || die; done; into /; dosbin e2fsck resize2fs tune2fs" &&
+	printf "sys-fs\n" >>tree/profiles/categories &&
 	echo sys-apps/busybox >>tree/profiles/roles/tiny/role.set &&
 	sed -i "s/^QA_ALLOWED_DIRS=\"\(.*\)\"/QA_ALLOWED_DIRS=\"\1 boot\"/" tree/profiles/test/make.defaults &&
 	test_grep "^QA_ALLOWED_DIRS=.* tmp boot\"$" tree/profiles/test/make.defaults &&
@@ -43,6 +46,8 @@ test_expect_success IMAGE,MFORMAT,SFDISK,XORRISO 'setup: the tiny role with a st
 	IMAGE_FORMATS="tar squashfs ext4"
 	BOOT_PACKAGES="sys-kernel/kernel sys-boot/grub"
 	BOOT_CMDLINE="console=ttyS0 quiet"
+	INSTALLER_PACKAGES="sys-apps/util-linux sys-fs/e2fsprogs"
+	IMAGE_INSTALL_MASK="/usr/include"
 	EOF2
 	gild -C tree pretend sys-kernel/kernel sys-boot/grub >out &&
 	test_grep "sys-boot/grub-1" out
@@ -192,6 +197,33 @@ test_expect_success IMAGE,MFORMAT,XORRISO 'gild iso --installer carries the role
 	cmp disk.raw $RAW &&
 	gzip -dc initrd.img >initrd.cpio &&
 	grep -a -q "bin/gild-install" initrd.cpio
+'
+
+test_expect_success IMAGE,MFORMAT,XORRISO,UNSQUASHFS 'the installer ISO carries its tools (INSTALLER_PACKAGES) without what the image masks' '
+	test_grep "tools.squashfs (installer)" out &&
+	test_grep "^.\/gild\/tools.squashfs.$" files &&
+	xorriso -osirrox on -indev $OUT/tiny.iso -extract /gild/tools.squashfs tools.sq 2>/dev/null &&
+	unsquashfs -l tools.sq >tools &&
+	for t in sfdisk e2fsck resize2fs tune2fs; do
+		test_grep "^squashfs-root/sbin/$t$" tools || return 1
+	done &&
+	test_grep ! "usr/include" tools &&
+	test_grep "bom-ref=\"sys-apps/util-linux-1\"" $OUT/tiny.iso.cdx.xml &&
+	test_grep "bom-ref=\"sys-fs/e2fsprogs-1\"" $OUT/tiny.iso.cdx.xml
+'
+
+test_expect_success IMAGE,MFORMAT,XORRISO 'the installer'"'"'s tools: a missing one and a library neither they nor the image have are named' '
+	cp tree/profiles/roles/tiny/make.defaults defaults.orig &&
+	test_when_finished "cp defaults.orig tree/profiles/roles/tiny/make.defaults" &&
+	echo "INSTALLER_PACKAGES=\"sys-apps/util-linux\"" >>tree/profiles/roles/tiny/make.defaults &&
+	test_expect_code 1 gild -C tree iso --installer -o t1 2>err &&
+	test_grep "no package of INSTALLER_PACKAGES (profile .roles/tiny.) installs e2fsck" err &&
+	test_must_fail test -e t1/tiny.iso &&
+	cp defaults.orig tree/profiles/roles/tiny/make.defaults &&
+	recipe sys-fs/e2fsprogs "printf \"int main(void) { return 0; }\\n\" >t.c; for t in e2fsck resize2fs tune2fs; do \${CC:-cc} -O2 -o \$t t.c || die; done; into /; dosbin e2fsck resize2fs tune2fs" &&
+	test_expect_code 1 gild -C tree iso --installer -o t2 2>err &&
+	test_grep "the installer.s tools need what neither INSTALLER_PACKAGES nor the image of role .tiny. has (.*: first /sbin/e2fsck: .*)" err &&
+	test_must_fail test -e t2/tiny.iso
 '
 
 test_expect_success IMAGE,MFORMAT,XORRISO,XMLLINT 'the ISO'"'"'s SBOM covers kernel, initramfs, GRUB and the rootfs'"'"'s packages; --verify-reproducible passes' '

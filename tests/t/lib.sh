@@ -68,7 +68,7 @@ if unshare --user --map-root-user true 2>/dev/null; then test_set_prereq USERNS
 else test_set_prereq_reason USERNS "unshare --user fails here"; fi
 if [ -n "${GILD_SLOW:-}" ]; then test_set_prereq SLOW
 else test_set_prereq_reason SLOW "slow test: run make check-slow"; fi
-for tool in mksquashfs mkfs.erofs mke2fs xorriso qemu-system-x86_64 python3 bwrap sfdisk mformat qemu-img; do
+for tool in mksquashfs unsquashfs mkfs.erofs mke2fs xorriso qemu-system-x86_64 python3 bwrap sfdisk mformat qemu-img; do
 	name=$(echo "$tool" | tr 'a-z.-' 'A-Z__' | sed 's/_X86_64//')
 	if command -v "$tool" >/dev/null 2>&1; then test_set_prereq "$name"
 	else test_set_prereq_reason "$name" "$tool not installed"; fi
