@@ -308,6 +308,7 @@ double gild_now(void);
 struct gild_elf {
 	bool is_elf;
 	bool has_symtab;
+	bool relocatable;	 /* ET_REL: an object file, a kernel module */
 	char *interp;		 /* PT_INTERP, or NULL */
 	char *runpath;		 /* DT_RUNPATH (else DT_RPATH), or NULL */
 	struct gild_strv needed; /* DT_NEEDED */

@@ -96,6 +96,9 @@ int gild_elf_read(const char *path, struct gild_elf *out, struct gild_err *err)
 				 elf_errmsg(-1));
 	out->is_elf = elf_kind(elf) == ELF_K_ELF;
 	if (out->is_elf) {
+		GElf_Ehdr eh;
+		out->relocatable =
+		    gelf_getehdr(elf, &eh) && eh.e_type == ET_REL;
 		read_interp(elf, out);
 		read_sections(elf, out);
 	}

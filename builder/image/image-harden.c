@@ -49,7 +49,9 @@ static int strip_and_setuid(struct image *im, struct gild_err *err)
 		if (im->role.strip) {
 			if ((r = gild_elf_read(h, &elf, err)) < 0)
 				return r;
-			if (elf.is_elf && elf.has_symtab &&
+			/* a kernel module keeps the symbols it is linked
+			 * by at load time (modules_install strips debug) */
+			if (elf.is_elf && elf.has_symtab && !elf.relocatable &&
 			    (r = strip_file(im, f->path, h, err)) < 0)
 				return r;
 		}

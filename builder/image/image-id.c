@@ -132,6 +132,7 @@ int image_compute_id(struct image *im, struct gild_err *err)
 	tool_version(im, "mkfs.erofs", "-V", &b);
 	tool_version(im, "mke2fs", "-V", &b);
 	tool_version(im, "strip", "--version", &b);
+	tool_version(im, "depmod", "--version", &b);
 	gpkg_hash_update(h, b.p, b.n);
 	gpkg_hash_hex(h, hex, sizeof(hex));
 	im->image_id = xstrdup(hex);

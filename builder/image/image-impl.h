@@ -130,6 +130,11 @@ void role_lines_release(struct role_lines *l);
 /* The last node's copy of a role file, or NULL. */
 char *image_role_file(const struct image *im, const char *name);
 
+/* image-modules.c */
+/* depmod for each /lib/modules/VER holding modules (kmod's, on the host):
+ * the index modprobe reads, with "depmod" as its origin. */
+int image_kernel_modules(struct image *im, struct gild_err *err);
+
 /* image-merge.c */
 int image_merge(struct image *im, struct gild_err *err);
 /* Portage's installed-package database, from the final files (after the

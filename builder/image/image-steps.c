@@ -889,5 +889,7 @@ int image_steps(struct image *im, struct gild_err *err)
 	if ((r = image_write_file(im, "/etc/machine-id", "", 0444, "machine-id",
 				  err)) < 0)
 		return r;
-	return loader_cache(im, err);
+	if ((r = loader_cache(im, err)) < 0)
+		return r;
+	return image_kernel_modules(im, err);
 }

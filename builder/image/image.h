@@ -13,6 +13,7 @@
  *      into a staging root with Portage's database, each
  *      one's pkg_preinst/pkg_postinst in the sandbox      (image-phase.c)
  *   6. the role's steps: users, files, services, sysctl  (image-steps.c)
+ *      (and the kernel modules' index, depmod)           (image-modules.c)
  *   7. hardening: INSTALL_MASK, setuid, mount options    (image-harden.c)
  *   8. checks: libraries, strays, links, owners, modes   (image-check.c)
  *   9. outputs, each by write-to-temporary-then-rename   (image-write.c,

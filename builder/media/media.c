@@ -317,6 +317,40 @@ static int find_kernel(struct media *m, const struct gild_strv *dirs,
 	return 0;
 }
 
+/* A kernel with modules boots a root that has them: the image carries
+ * the same kernel package (the role lists it), whose modules got their
+ * index (depmod) when the image was assembled. Without, modprobe would
+ * find nothing on the running system. */
+static int check_modules(struct media *m, struct gild_err *err)
+{
+	const char *ver = strrchr(m->kernel, '/') + strlen("/vmlinuz-");
+	_cleanup_free_ char *pkgroot =
+	    xstrndup(m->kernel, (size_t)(strrchr(m->kernel, '/') - m->kernel));
+	_cleanup_free_ char *mods =
+	    xasprintf("%s/../lib/modules/%s", pkgroot, ver);
+	_cleanup_free_ char *manifest =
+	    gild_path_join(m->img.outdir, "manifest.txt");
+	_cleanup_free_ char *want =
+	    xasprintf(" /lib/modules/%s/modules.dep ", ver);
+	_cleanup_free_ char *text = NULL;
+	size_t len;
+	int r;
+
+	if (access(mods, F_OK) != 0)
+		return 0;
+	if ((r = gild_read_file(manifest, &text, &len, err)) < 0)
+		return r;
+	if (strstr(text, want))
+		return 0;
+	return gild_fail(err, -GILD_E_INVALID, NULL,
+			 "the kernel of BOOT_PACKAGES has modules "
+			 "(/lib/modules/%s), but the image of role '%s' does "
+			 "not carry them: add the kernel package to the "
+			 "role's packages (role.set), so that its modules "
+			 "and their index are in the root file system",
+			 ver, m->img.role);
+}
+
 static int find_grub(struct media *m, const struct gild_strv *dirs,
 		     struct gild_err *err)
 {
@@ -391,7 +425,8 @@ static int boot_packages(struct media *m, struct gild_err *err)
 	if ((r = media_build_packages(m, "BOOT_PACKAGES",
 				      MEDIA_DEFAULT_PACKAGES, &res, err)) < 0 ||
 	    (r = extract_targets(m, res, &dirs, err)) < 0 ||
-	    (r = find_kernel(m, &dirs, err)) < 0)
+	    (r = find_kernel(m, &dirs, err)) < 0 ||
+	    (r = check_modules(m, err)) < 0)
 		return r;
 	return find_grub(m, &dirs, err);
 }

@@ -2,6 +2,8 @@
 test_description='gild disk and gild iso on a tiny role with stand-in boot packages: the GPT layout, GRUB'"'"'s BIOS boot fields, the ESP, the SBOM, reproducibility and --verify-reproducible (the boots are 8000-8040, slow)'
 . "$(dirname "$0")/lib.sh"
 
+if command -v depmod >/dev/null 2>&1 || test -x /sbin/depmod || test -x /usr/sbin/depmod; then test_set_prereq DEPMOD
+else test_set_prereq_reason DEPMOD "depmod not installed (kmod)"; fi
 if command -v xmllint >/dev/null 2>&1; then test_set_prereq XMLLINT
 else test_set_prereq_reason XMLLINT "xmllint not installed (libxml2-utils)"; fi
 if [ "$(id -u)" = 0 ] && test_have_prereq SANDBOX; then test_set_prereq IMAGE
@@ -177,6 +179,20 @@ test_expect_success IMAGE,MFORMAT,SFDISK,MKFS_EROFS 'DISK_ROOTFS="erofs": the ro
 	sed -i "s/^DISK_ROOTFS=\"btrfs\"$//" tree/profiles/roles/tiny/make.defaults &&
 	test_expect_code 2 gild -C tree disk --size 96m -o ro2 2>err &&
 	test_grep "error: --size: the disk.s root is erofs, which cannot grow" err
+'
+
+test_expect_success IMAGE,MFORMAT,SFDISK,DEPMOD 'a kernel with modules needs them in the image: an error naming the fix, then the root carries them with their index' '
+	cp tree/recipes/sys-kernel/kernel/kernel-1.recipe kernel.orig &&
+	cp tree/profiles/roles/tiny/role.set role.orig &&
+	test_when_finished "cp kernel.orig tree/recipes/sys-kernel/kernel/kernel-1.recipe && cp role.orig tree/profiles/roles/tiny/role.set" &&
+	recipe sys-kernel/kernel "insinto /boot; head -c 300000 /dev/zero | tr \"\\\\0\" k >vmlinuz-1.0; doins vmlinuz-1.0; echo \"int m(void) { return 0; }\" >m.c; \${CC:-cc} -c -o m.ko m.c || die; insinto /lib/modules/1.0/kernel; doins m.ko" &&
+	test_expect_code 2 gild -C tree disk -o mods1 2>err &&
+	test_grep "the kernel of BOOT_PACKAGES has modules (/lib/modules/1.0), but the image of role .tiny. does not carry them: add the kernel package to the role.s packages" err &&
+	test_must_fail test -e mods1/tiny.raw &&
+	echo sys-kernel/kernel >>tree/profiles/roles/tiny/role.set &&
+	gild -C tree disk -o mods2 >out 2>err &&
+	test_grep " /lib/modules/1.0/modules.dep image step: depmod$" $OUT/manifest.txt &&
+	test_grep " /lib/modules/1.0/kernel/m.ko sys-kernel/kernel-1$" $OUT/manifest.txt
 '
 
 test_expect_success 'bad usage: an unknown format, a size that is none' '
