@@ -103,7 +103,7 @@ struct stage *stage_new(stage_fn fn, void *ud)
 	pthread_mutex_init(&s->lock, NULL);
 	pthread_cond_init(&s->cond, NULL);
 	if (pthread_create(&s->thread, NULL, stage_main, s) != 0)
-		GILD_BUG("cannot start a packaging thread");
+		GILD_BUG("cannot start a worker thread");
 	return s;
 }
 
