@@ -49,19 +49,29 @@ static uint64_t disk_usage(const char *path)
 
 /* Take the lock a user of an item holds, without waiting. Returns the fd
  * (>= 0) holding it, -1 when it is held, or -2 when there is no lock
- * (CLEAN_LOCK_NONE) or it cannot be opened (then nothing can hold it:
- * a missing lock file was never taken). */
-static int try_lock(enum clean_lock kind, const char *path)
+ * (CLEAN_LOCK_NONE, CLEAN_LOCK_AREA) or the file is missing (nothing
+ * holds it). With create, a missing lock file is made and taken, so that
+ * a build starting meanwhile waits for the removal (builds create theirs
+ * the same way). A lock file we may only read is tested, not taken. */
+static int try_lock(enum clean_lock kind, const char *path, bool create)
 {
 	struct flock fl = {.l_type = F_WRLCK, .l_whence = SEEK_SET};
 	int fd;
 
 	if (kind == CLEAN_LOCK_NONE || kind == CLEAN_LOCK_AREA)
 		return -2;
-	if ((fd = open(path, O_RDWR | O_CLOEXEC)) < 0)
+	fd = open(path, O_RDWR | O_CLOEXEC | (create ? O_CREAT : 0), 0644);
+	if (fd < 0 && errno != ENOENT)
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
 		return -2;
-	if (kind == CLEAN_LOCK_FLOCK ? flock(fd, LOCK_EX | LOCK_NB) == 0
-				     : fcntl(fd, F_OFD_SETLK, &fl) == 0)
+	if (kind == CLEAN_LOCK_FLOCK && flock(fd, LOCK_EX | LOCK_NB) == 0)
+		return fd;
+	if (kind == CLEAN_LOCK_OFD && fcntl(fd, F_OFD_SETLK, &fl) == 0)
+		return fd;
+	/* read-only: F_WRLCK needs a writable fd; ask who holds one */
+	if (kind == CLEAN_LOCK_OFD && errno == EBADF &&
+	    fcntl(fd, F_OFD_GETLK, &fl) == 0 && fl.l_type == F_UNLCK)
 		return fd;
 	close(fd);
 	return -1;
@@ -89,7 +99,7 @@ static struct clean_item *add_item(struct collect *c, char *path,
 	    .path = path, .what = what, .lock_kind = kind, .lock = lock};
 	if (kind == CLEAN_LOCK_AREA && !c->area_free)
 		it->in_use = "another gild is using the work area";
-	else if ((fd = try_lock(kind, lock)) == -1)
+	else if ((fd = try_lock(kind, lock, false)) == -1)
 		it->in_use = "in use: its lock is held";
 	else if (fd >= 0)
 		close(fd);
@@ -426,7 +436,7 @@ int build_clean_remove(struct clean_item *it, struct gild_err *err)
 	if (it->in_use)
 		return 1;
 	/* taken again: a build may have started since the plan was made */
-	if ((fd = try_lock(it->lock_kind, it->lock)) == -1) {
+	if ((fd = try_lock(it->lock_kind, it->lock, true)) == -1) {
 		it->in_use = "in use: its lock is held";
 		return 1;
 	}
