@@ -335,6 +335,10 @@ int build_clean_plan(struct build_env *e, unsigned what, struct clean_plan *out,
  * so), or -errno when it cannot be removed. */
 int build_clean_remove(struct clean_item *it, struct gild_err *err);
 void clean_plan_release(struct clean_plan *p);
+static inline void clean_plan_releasep(struct clean_plan *p)
+{
+	clean_plan_release(p);
+}
 
 /* ---- steps (build-*.c) -------------------------------------------------- */
 int build_job_eval_use(struct build_job *j, struct gild_err *err);

@@ -75,11 +75,17 @@ static void print_item(struct gild_ctx *ctx, const struct clean_item *it,
 		pretend ? "would remove" : "removed", it->path, it->what, sz);
 }
 
-/* Remove (or with --pretend list) each item; the counts for the summary.
- * A removal that fails is reported and the rest go on; returns its code. */
+/* What clean_items did, for the summary. */
+struct clean_counts {
+	uint64_t freed;
+	size_t done, skipped;
+	bool packages; /* a package went: the index is rewritten */
+};
+
+/* Remove (or with --pretend list) each item. A removal that fails is
+ * reported and the rest go on; returns the first failure's code. */
 static int clean_items(struct gild_ctx *ctx, struct clean_plan *p, bool pretend,
-		       uint64_t *freed, size_t *done, size_t *skipped,
-		       bool *packages)
+		       struct clean_counts *n)
 {
 	int first = 0, r;
 	size_t shown = 0;
@@ -96,12 +102,12 @@ static int clean_items(struct gild_ctx *ctx, struct clean_plan *p, bool pretend,
 			fputs(shown++ ? ",\n " : "[", ctx->out);
 		print_item(ctx, it, pretend);
 		if (it->in_use) {
-			(*skipped)++;
+			n->skipped++;
 			continue;
 		}
-		*freed += it->bytes;
-		(*done)++;
-		*packages |= it->package;
+		n->freed += it->bytes;
+		n->done++;
+		n->packages |= it->package;
 	}
 	if (ctx->json)
 		fputs(shown ? "]\n" : "[]\n", ctx->out);
@@ -111,22 +117,21 @@ static int clean_items(struct gild_ctx *ctx, struct clean_plan *p, bool pretend,
 /* The last line, on ctx->out with the list (not with --json): what was
  * (or would be) freed. */
 static void print_summary(struct gild_ctx *ctx, const struct clean_plan *p,
-			  bool pretend, uint64_t freed, size_t done,
-			  size_t skipped)
+			  bool pretend, const struct clean_counts *n)
 {
 	char sz[32];
 
 	if (ctx->json)
 		return;
-	human_size(freed, sz, sizeof(sz));
-	if (done == 0 && skipped == 0) {
+	human_size(n->freed, sz, sizeof(sz));
+	if (n->done == 0 && n->skipped == 0) {
 		fprintf(ctx->out, "nothing to clean\n");
 		return;
 	}
 	fprintf(ctx->out, "%s %s: %zu %s, %zu skipped (in use)\n",
-		pretend ? "would free" : "freed", sz, done,
-		pretend ? "to remove" : "removed", skipped);
-	if (skipped && !p->area_exclusive)
+		pretend ? "would free" : "freed", sz, n->done,
+		pretend ? "to remove" : "removed", n->skipped);
+	if (n->skipped && !p->area_exclusive)
 		gild_ctx_info(ctx, "what holds no lock of its own is skipped "
 				   "while another gild runs: run 'gild clean' "
 				   "again when it is done");
@@ -148,26 +153,19 @@ int cmd_clean(int argc, char **argv, struct gild_ctx *ctx)
 			      .ud = &o};
 	_cleanup_(build_env_freep) struct build_env *env = NULL;
 	_cleanup_(binrepo_freep) struct binrepo *repo = NULL;
-	struct clean_plan plan = {0};
-	uint64_t freed = 0;
-	size_t done = 0, skipped = 0;
-	bool packages = false;
+	_cleanup_(clean_plan_releasep) struct clean_plan plan = {0};
+	struct clean_counts n = {0};
 	int status, r, failed;
 
 	if (cli_parse_opts(ctx, argc, argv, &co, &status) < 0)
 		return status;
-	if ((r = build_env_open(ctx, &env, &ctx->err)) < 0)
+	if ((r = build_env_open(ctx, &env, &ctx->err)) < 0 ||
+	    (r = build_clean_plan(env, o.what, &plan, &ctx->err)) < 0)
 		return r;
-	if ((r = build_clean_plan(env, o.what, &plan, &ctx->err)) < 0) {
-		clean_plan_release(&plan);
-		return r;
-	}
-	failed = clean_items(ctx, &plan, o.pretend, &freed, &done, &skipped,
-			     &packages);
-	print_summary(ctx, &plan, o.pretend, freed, done, skipped);
-	clean_plan_release(&plan);
+	failed = clean_items(ctx, &plan, o.pretend, &n);
+	print_summary(ctx, &plan, o.pretend, &n);
 	/* the index must not list what is gone */
-	if (packages &&
+	if (n.packages &&
 	    (r = binrepo_reindex(env->pkgdir, &repo, &ctx->err)) < 0)
 		return r;
 	return failed < 0 ? 1 : 0;
