@@ -5,6 +5,7 @@
 #include <ftw.h>
 #include <inttypes.h>
 #include <limits.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 
 #include "config/config.h"
@@ -303,6 +304,25 @@ static int read_limits(struct build_env *e, struct gild_err *err)
 	return 0;
 }
 
+/* The shared flock on <tmpdir>/.area.lock that tells `gild clean`
+ * (build-clean.c) this gild is using the work area. Without it (a work
+ * area we cannot write to) gild clean removes nothing unlocked. It waits
+ * only while a gild clean holds the lock exclusively to remove. */
+static void lock_area(struct build_env *e)
+{
+	_cleanup_free_ char *path = gild_path_join(e->tmpdir, ".area.lock");
+	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+
+	if (fd < 0)
+		return;
+	while (flock(fd, LOCK_SH) < 0)
+		if (errno != EINTR) {
+			close(fd);
+			return;
+		}
+	e->area_lock = fd;
+}
+
 int build_env_open(struct gild_ctx *ctx, struct build_env **out,
 		   struct gild_err *err)
 {
@@ -312,6 +332,7 @@ int build_env_open(struct gild_ctx *ctx, struct build_env **out,
 	const char *stage, *tmp;
 	int r;
 
+	e->area_lock = -1;
 	if (!tree)
 		return gild_fail_errno(err, ctx->tree, "cannot open tree");
 	e->ctx = ctx;
@@ -331,6 +352,7 @@ int build_env_open(struct gild_ctx *ctx, struct build_env **out,
 	    (r = gild_mkdir_p(e->distdir, 0755, err)) < 0 ||
 	    (r = gild_mkdir_p(e->pkgdir, 0755, err)) < 0)
 		return r;
+	lock_area(e);
 	stage = config_get(e->cfg, "STAGE");
 	r = stage[0] ? named_stage_identity(e, stage, err)
 		     : host_stage_identity(e);
@@ -360,6 +382,8 @@ void build_env_free(struct build_env *e)
 	free(e->pkgdir);
 	free(e->distdir);
 	free(e->tmpdir);
+	if (e->area_lock >= 0)
+		close(e->area_lock);
 	gild_strv_release(&e->verified);
 	free(e->stage_root);
 	free(e->stage_id);

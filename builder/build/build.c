@@ -435,8 +435,9 @@ static int build_steps(struct build_job *j, enum build_outcome *outcome,
 	return 0;
 }
 
-/* Work directories under tmpdir (CATEGORY/PF; stage/ holds the
- * unpacked stages): up to max of them into out, the count returned. */
+/* Work directories of builds under tmpdir (CATEGORY/PF; stage/ holds the
+ * unpacked stages, image/, iso/ and disk/ the images' and media's work):
+ * up to max of them into out, the count returned. */
 static size_t list_work_dirs(const char *tmpdir, struct gild_strv *out,
 			     size_t max)
 {
@@ -450,7 +451,9 @@ static size_t list_work_dirs(const char *tmpdir, struct gild_strv *out,
 		_cleanup_free_ char *cat = NULL;
 		DIR *pd;
 		struct dirent *p;
-		if (c->d_name[0] == '.' || strcmp(c->d_name, "stage") == 0)
+		if (c->d_name[0] == '.' || !strcmp(c->d_name, "stage") ||
+		    !strcmp(c->d_name, "image") || !strcmp(c->d_name, "iso") ||
+		    !strcmp(c->d_name, "disk"))
 			continue;
 		cat = gild_path_join(tmpdir, c->d_name);
 		if (!(pd = opendir(cat)))
@@ -483,17 +486,23 @@ static void full_disk_hint(struct build_job *j, int r, struct gild_err *err)
 	     (uint64_t)vfs.f_bavail * vfs.f_frsize >= (16u << 20)))
 		return;
 	n = list_work_dirs(j->env->tmpdir, &dirs, 3);
-	if (n == 0)
-		return;
 	for (size_t i = 0; i < dirs.n; i++)
 		gild_buf_printf(&b, "%s%s", i ? ", " : "", dirs.v[i]);
 	if (n > dirs.n)
 		gild_buf_printf(&b, " and %zu more", n - dirs.n);
 	len = strlen(err->msg);
-	snprintf(err->msg + len, sizeof(err->msg) - len,
-		 "; the work area '%s' is full: remove the work directories "
-		 "failed builds left there for inspection (%s)",
-		 j->env->tmpdir, gild_buf_str(&b));
+	if (n == 0)
+		snprintf(err->msg + len, sizeof(err->msg) - len,
+			 "; the work area '%s' is full: 'gild clean' removes "
+			 "what failed and killed runs left",
+			 j->env->tmpdir);
+	else
+		snprintf(err->msg + len, sizeof(err->msg) - len,
+			 "; the work area '%s' is full: remove the work "
+			 "directories failed builds left there for inspection "
+			 "(%s), or run 'gild clean', which keeps those of "
+			 "running builds",
+			 j->env->tmpdir, gild_buf_str(&b));
 }
 
 /* The caller's umask must not reach the image (modes would differ from

@@ -65,6 +65,10 @@ struct build_env {
 	struct tree *tree;
 	struct binrepo *repo;
 	char *pkgdir, *distdir, *tmpdir;
+	/* a shared flock on <tmpdir>/.area.lock while the environment is
+	 * open, so that `gild clean` knows another gild uses the work area
+	 * (-1: it could not be opened) */
+	int area_lock;
 	char *stage_root; /* the toolchain stage root, NULL: the host's */
 	char *stage_id;	  /* its identity (recorded in every package) */
 	char *stage_desc; /* human-readable identity */
@@ -287,6 +291,54 @@ int build_sched_run(struct build_env *env, const struct build_opts *o,
 		    const struct plan *p, const struct recipe *const *recipes,
 		    build_report_fn report, void *ud, struct build_result *res,
 		    struct gild_err *err);
+
+/* ---- cleaning up (build-clean.c) ------------------------------------------
+ * What `gild clean` removes: work directories of builds, images and media
+ * that are not running, and stale temporaries (index and package
+ * writers', partial downloads, half-unpacked stages); with
+ * CLEAN_DISTFILES also distfiles no Manifest of the tree lists, with
+ * CLEAN_PACKAGES binary packages whose recipe file is gone. Each item
+ * says how a gild using it would be seen (the lock it holds). */
+enum {
+	CLEAN_DISTFILES = 1 << 0,
+	CLEAN_PACKAGES = 1 << 1,
+};
+enum clean_lock {
+	CLEAN_LOCK_NONE,
+	CLEAN_LOCK_FLOCK, /* lock: a file its user flocks */
+	CLEAN_LOCK_OFD,	  /* lock: a file its user locks with F_OFD_SETLK */
+	CLEAN_LOCK_AREA,  /* no lock of its own: only while no other gild
+			     holds the work area (build_env.area_lock) */
+};
+struct clean_item {
+	char *path;
+	const char *what; /* "build work directory", ... */
+	uint64_t bytes;	  /* the disk space it takes (0 when in use) */
+	enum clean_lock lock_kind;
+	char *lock;
+	const char *in_use;  /* why it stays, or NULL */
+	bool keep_lock_file; /* a directory whose ".lock" stays */
+	bool package;	     /* a binary package: the index is rewritten */
+};
+struct clean_plan {
+	struct clean_item *v;
+	size_t n, cap;
+	bool area_exclusive; /* no other gild holds the work area */
+};
+/* What may go, in the work area, DISTDIR, PKGDIR order; touches nothing.
+ * Returns 0, or the error of a Manifest that cannot be read (CLEAN_
+ * DISTFILES: its distfiles would look unlisted). */
+int build_clean_plan(struct build_env *e, unsigned what, struct clean_plan *out,
+		     struct gild_err *err);
+/* Remove one item of the plan, its lock taken again first (a build may
+ * have started since). Returns 0 removed, 1 in use now (it->in_use says
+ * so), or -errno when it cannot be removed. */
+int build_clean_remove(struct clean_item *it, struct gild_err *err);
+void clean_plan_release(struct clean_plan *p);
+static inline void clean_plan_releasep(struct clean_plan *p)
+{
+	clean_plan_release(p);
+}
 
 /* ---- steps (build-*.c) -------------------------------------------------- */
 int build_job_eval_use(struct build_job *j, struct gild_err *err);

@@ -141,6 +141,7 @@ int cmd_pretend(int argc, char **argv, struct gild_ctx *ctx);
 int cmd_why(int argc, char **argv, struct gild_ctx *ctx);
 int cmd_atom(int argc, char **argv, struct gild_ctx *ctx);
 int cmd_build(int argc, char **argv, struct gild_ctx *ctx);
+int cmd_clean(int argc, char **argv, struct gild_ctx *ctx);
 int cmd_vercmp(int argc, char **argv, struct gild_ctx *ctx);
 int cmd_depreduce(int argc, char **argv, struct gild_ctx *ctx);
 int cmd_required_use(int argc, char **argv, struct gild_ctx *ctx);

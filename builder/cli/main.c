@@ -32,6 +32,10 @@ static const struct cmd commands[] = {
      "[--keep-work] [--rebuild] [--fetchonly] [--phase-timeout S] "
      "[--verify-reproducible] TARGET...",
      GILD_NEED_TREE},
+    {"clean", CORE(cmd_clean),
+     "remove work directories of builds not running, stale temporaries, "
+     "unlisted distfiles and orphaned packages (eclean)",
+     "[-p|--pretend] [--distfiles] [--packages]", GILD_NEED_TREE},
     {"depreduce", CORE(cmd_depreduce),
      "reduce a dependency string under USE (PMS 8.2)",
      "[--use \"FLAGS\"] [--kind KIND] [--eapi N] STRING", 0},

@@ -65,7 +65,15 @@ test_expect_success SMALLFS,SANDBOX 'a full work area names the work directories
 	mkdir -p full/var/tmp/gild/app-misc/failing-1/work &&
 	test_must_fail dd if=/dev/zero of=full/var/tmp/gild/app-misc/failing-1/work/blob bs=1M count=8 2>/dev/null &&
 	test_expect_code 1 gild -C full build app-misc/hello >out 2>err &&
-	test_grep "No space left on device; the work area .$PWD/full/var/tmp/gild. is full: remove the work directories failed builds left there for inspection (app-misc/.*failing-1" err
+	test_grep "No space left on device; the work area .$PWD/full/var/tmp/gild. is full: remove the work directories failed builds left there for inspection (app-misc/[^)]*failing-1[^)]*), or run .gild clean., which keeps those of running builds" err
+'
+
+test_expect_success SMALLFS,SANDBOX 'gild clean makes room: the next build passes' '
+	gild -C full clean >out &&
+	test_grep "^removed $PWD/full/var/tmp/gild/app-misc/failing-1 (build work directory, [0-9.]* MiB)$" out &&
+	! test -e full/var/tmp/gild/app-misc/failing-1 &&
+	gild -C full build app-misc/hello >out 2>err &&
+	ls full/var/packages/app-misc/hello-1.0-*.gpkg.tar
 '
 test_have_prereq SMALLFS && umount full/var/tmp/gild
 

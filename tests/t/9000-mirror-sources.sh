@@ -29,6 +29,11 @@ test_expect_success 'setup' '
 	cat >bin/apt-get <<-\EOF &&
 	#!/bin/sh
 	echo "apt-get $*" >>"$POOL/../apt.log"
+	# update: a deb-src entry makes the source package "fresh" known
+	if [ "$1" = update ]; then
+		grep -qs "deb-src" "$APT_DIR"/sources.list.d/* && : >"$POOL/fresh.known"
+		exit 0
+	fi
 	[ "$1 $2" = "source --download-only" ] || exit 100
 	# PACKAGE=VERSION: from debian-pool/PACKAGE=VERSION/ when there is one,
 	# nothing when the version is listed in PACKAGE.404 (a security upload
@@ -38,13 +43,18 @@ test_expect_success 'setup' '
 	echo "E: Failed to fetch $3.debian.tar.xz  404  Not Found" >&2
 	exit 100
 	EOF
-	chmod +x bin/apt-cache bin/apt-get &&
+	cat >bin/apt-config <<-\EOF &&
+	#!/bin/sh
+	echo "apt_list='"'"'$APT_DIR/sources.list'"'"' apt_parts='"'"'$APT_DIR/sources.list.d/'"'"'"
+	EOF
+	chmod +x bin/apt-cache bin/apt-get bin/apt-config &&
 	: >debian-pool/hello.known && : >debian-pool/other.known
 '
 
 POOL=$(pwd)/debian-pool
+APT_DIR=$(pwd)/apt
 PATH=$(pwd)/bin:$PATH
-export POOL PATH
+export POOL APT_DIR PATH
 
 test_expect_success 'missing distfiles are fetched, renamed and verified' '
 	tree/tools/mirror-sources >out &&
@@ -122,6 +132,51 @@ test_expect_success 'unknown distfiles and bad options are errors' '
 	test_grep "error: '"'"'nope.tar.gz'"'"' is not in tools/sources.list" err &&
 	test_expect_code 2 tree/tools/mirror-sources -x 2>err &&
 	test_grep "^usage: tools/mirror-sources" err
+'
+
+# fresh_setup: a source package apt knows only once deb-src is there
+fresh_setup() {
+	rm -rf apt "$POOL/fresh.known" tree/var/mirror/distfiles/fresh-1.0.tar.gz &&
+	mkdir -p apt/sources.list.d &&
+	printf "upstream fresh 1.0\n" >debian-pool/fresh_1.0.orig.tar.gz &&
+	f=debian-pool/fresh_1.0.orig.tar.gz &&
+	if ! grep -q "^DIST fresh-1.0.tar.gz " tree/recipes/app-misc/hello/Manifest; then
+		echo "DIST fresh-1.0.tar.gz $(wc -c <$f) BLAKE2B $(b2sum <$f | cut -d" " -f1) SHA512 $(sha512sum <$f | cut -d" " -f1)" >>tree/recipes/app-misc/hello/Manifest &&
+		printf "fresh-1.0.tar.gz\tfresh\tfresh_1.0.orig.tar.gz\n" >>tree/tools/sources.list
+	fi
+}
+
+test_expect_success 'no deb-src: one is added from a one-line sources.list (debootstrap, the installer)' '
+	fresh_setup &&
+	echo "deb http://deb.example/debian bookworm main" >apt/sources.list &&
+	echo "deb [signed-by=/k.gpg] http://deb.example/debian-security bookworm-security main" >apt/sources.list.d/security.list &&
+	echo "deb http://apt.example/repo stable main" >apt/sources.list.d/vendor.list &&
+	tree/tools/mirror-sources fresh-1.0.tar.gz >out 2>err &&
+	cat >expect <<-\EOF &&
+	deb-src http://deb.example/debian bookworm main
+	deb-src [signed-by=/k.gpg] http://deb.example/debian-security bookworm-security main
+	EOF
+	test_cmp expect apt/sources.list.d/gild-deb-src.list &&
+	test_grep "^mirror-sources: adding $APT_DIR/sources.list.d/gild-deb-src.list$" out &&
+	test_grep "^mirror-sources: added fresh-1.0.tar.gz " out &&
+	test_cmp debian-pool/fresh_1.0.orig.tar.gz tree/var/mirror/distfiles/fresh-1.0.tar.gz
+'
+
+test_expect_success 'no deb-src: one is added from deb822 debian.sources (cloud images)' '
+	fresh_setup &&
+	printf "Types: deb\nURIs: http://deb.example/debian\nSuites: bookworm\nComponents: main\n" >apt/sources.list.d/debian.sources &&
+	tree/tools/mirror-sources fresh-1.0.tar.gz >out 2>err &&
+	printf "Types: deb-src\nURIs: http://deb.example/debian\nSuites: bookworm\nComponents: main\n" >expect &&
+	test_cmp expect apt/sources.list.d/debian-src.sources &&
+	! test -e apt/sources.list.d/gild-deb-src.list &&
+	test_grep "^mirror-sources: added fresh-1.0.tar.gz " out
+'
+
+test_expect_success 'no deb-src and no Debian entry to copy: the error says what to add' '
+	fresh_setup &&
+	echo "deb http://apt.example/repo stable main" >apt/sources.list &&
+	test_expect_code 1 tree/tools/mirror-sources fresh-1.0.tar.gz >out 2>err &&
+	test_grep "cannot add deb-src: apt has no .deb. entry in .$APT_DIR/sources.list. or .$APT_DIR/sources.list.d.; add a deb-src line for your Debian mirror" err
 '
 
 test_expect_success 'the shipped sources.list covers every distfile of the shipped Manifests' '
