@@ -264,12 +264,12 @@ static void member_hash_start(struct member_hash *h)
 				  gpkg_hash_new("SHA512"), 0, NULL};
 }
 
-/* The same, hashing in a worker thread; h must stay where it is until
- * member_hash_finish or member_hash_release. */
+/* The same, hashing in a worker thread (inline when none can start); h
+ * must stay where it is until member_hash_finish or member_hash_release. */
 static void member_hash_start_worker(struct member_hash *h)
 {
 	member_hash_start(h);
-	h->worker = stage_new(hash_chunk, h);
+	h->worker = stage_try_new(hash_chunk, h);
 }
 
 /* The member's digests into ms (and the hashes freed). */

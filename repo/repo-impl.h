@@ -55,6 +55,9 @@ typedef int (*stage_fn)(void *ud, const void *buf, size_t n,
 			struct gild_err *err);
 struct stage;
 struct stage *stage_new(stage_fn fn, void *ud);
+/* The same, NULL when no thread can be started (RLIMIT_NPROC, pids.max):
+ * for a caller that can do the work itself. */
+struct stage *stage_try_new(stage_fn fn, void *ud);
 /* Copy buf into the queue (blocks while the queue is full). */
 int stage_push(struct stage *s, const void *buf, size_t n,
 	       struct gild_err *err);

@@ -94,7 +94,7 @@ static void *stage_main(void *arg)
 	return NULL;
 }
 
-struct stage *stage_new(stage_fn fn, void *ud)
+struct stage *stage_try_new(stage_fn fn, void *ud)
 {
 	struct stage *s = xcalloc(1, sizeof(*s));
 
@@ -102,7 +102,20 @@ struct stage *stage_new(stage_fn fn, void *ud)
 	s->ud = ud;
 	pthread_mutex_init(&s->lock, NULL);
 	pthread_cond_init(&s->cond, NULL);
-	if (pthread_create(&s->thread, NULL, stage_main, s) != 0)
+	if (pthread_create(&s->thread, NULL, stage_main, s) != 0) {
+		pthread_cond_destroy(&s->cond);
+		pthread_mutex_destroy(&s->lock);
+		free(s);
+		return NULL;
+	}
+	return s;
+}
+
+struct stage *stage_new(stage_fn fn, void *ud)
+{
+	struct stage *s = stage_try_new(fn, ud);
+
+	if (!s)
 		GILD_BUG("cannot start a worker thread");
 	return s;
 }

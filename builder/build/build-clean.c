@@ -166,6 +166,13 @@ static void collect_images(struct collect *c, const char *dir)
 	for (size_t i = 0; i < names.n; i++) {
 		char *path = gild_path_join(dir, names.v[i]);
 		char *lock = gild_path_join(path, ".lock");
+		/* a link there is no work directory of ours: following it
+		 * would empty its target */
+		if (!is_dir(path)) {
+			free(path);
+			free(lock);
+			continue;
+		}
 		if (access(lock, F_OK) == 0 && !has_more_than_lock(path)) {
 			free(path);
 			free(lock);

@@ -67,7 +67,10 @@ static void register_index(struct image *im, const char *ver)
 static int depmod(struct image *im, const char *ver, struct gild_err *err)
 {
 	_cleanup_free_ char *log = gild_path_join(im->workdir, "depmod.log");
-	const char *argv[] = {"depmod", "-b", im->root, ver, NULL};
+	/* -C: the image's configuration, not the host's /etc/depmod.d
+	 * (-b roots only the modules) */
+	_cleanup_free_ char *conf = image_host_path(im, "/etc/depmod.d");
+	const char *argv[] = {"depmod", "-b", im->root, "-C", conf, ver, NULL};
 	int r;
 
 	if ((r = image_run_tool(argv, NULL, "kmod", log, err)) < 0)

@@ -22,12 +22,13 @@
 # A seed medium is any file system labelled SEED (FAT or ISO 9660), as
 # cloud-init's NoCloud seeds are. Without -y, gild-install lists the disks
 # and asks before it overwrites one. Besides busybox it runs sfdisk,
-# e2fsck, resize2fs and tune2fs from the ISO's gild/tools.squashfs (the
-# live root has them; in the initramfs they run chrooted into
-# GILD_TOOLS_ROOT, the live root init.sh mounted).
+# blkid, e2fsck, resize2fs and tune2fs from the ISO's gild/tools.squashfs,
+# chrooted into their root (GILD_TOOLS_ROOT, default /mnt/gild-tools:
+# the tools laid over the image's root, which init.sh mounts).
 set -u
 
 medium=${GILD_MEDIUM:-/mnt/gild-medium}
+tools_root=${GILD_TOOLS_ROOT:-/mnt/gild-tools}
 disk="$medium/gild/disk.raw"
 target=/target
 seed=/seed
@@ -35,13 +36,24 @@ yes=
 
 say() { echo "gild-install: $*"; }
 
-# tool CMD ARG...: one of the installer's tools (see above).
+# tools_ready: the tools' root (the tools laid over the image's root,
+# read-only) has the kernel's file systems.
+tools_ready() {
+	[ -x "$tools_root/sbin/sfdisk" ] ||
+		fail "no installer tools at $tools_root (the ISO's gild/tools.squashfs)"
+	for fs in proc sys dev; do
+		grep -q " $tools_root/$fs " /proc/mounts && continue
+		case $fs in
+		proc) mount -t proc proc "$tools_root/proc" ;;
+		sys) mount -t sysfs sysfs "$tools_root/sys" ;;
+		dev) mount -t devtmpfs devtmpfs "$tools_root/dev" ;;
+		esac || fail "cannot mount /$fs in $tools_root"
+	done
+}
+
+# tool CMD ARG...: one of the installer's tools, in their root.
 tool() {
-	if [ -n "${GILD_TOOLS_ROOT:-}" ]; then
-		PATH=/sbin:/usr/sbin:/bin:/usr/bin chroot "$GILD_TOOLS_ROOT" "$@"
-	else
-		PATH=/sbin:/usr/sbin:$PATH "$@"
-	fi
+	PATH=/sbin:/usr/sbin:/bin:/usr/bin chroot "$tools_root" "$@"
 }
 
 new_uuid() { cat /proc/sys/kernel/random/uuid; }
@@ -127,8 +139,13 @@ personalize() {
 
 # reread DEVICE: the kernel reads its partition table, and has the root's.
 reread() {
-	blockdev --rereadpt "$1" ||
-		fail "the kernel cannot read the new partition table of '$1'"
+	i=0
+	# a probe (mdev, blkid) may hold a partition open for a moment
+	until blockdev --rereadpt "$1" 2>/dev/null; do
+		i=$((i + 1))
+		[ $i -lt 10 ] || fail "the kernel cannot read the new partition table of '$1'"
+		sleep 0.5
+	done
 	wait_for "$(part "$1" 3)" ||
 		fail "no root partition '$(part "$1" 3)' after writing '$1'"
 }
@@ -155,14 +172,18 @@ make_own() {
 # grow_ext4 PARTITION: the file system fills its partition, with a new
 # UUID (tune2fs wants a checked file system for both).
 grow_ext4() {
-	tool e2fsck -fy "$1" >/dev/null
-	[ $? -le 1 ] || return 1
+	out=$(tool e2fsck -fy "$1" 2>&1)
+	[ $? -le 1 ] || {
+		echo "$out" >&2
+		return 1
+	}
 	out=$(tool resize2fs "$1" 2>&1) || {
 		echo "$out" >&2
 		return 1
 	}
 	tool tune2fs -U random "$1" >/dev/null || return 1
-	say "root file system: $(($(blockdev --getsize64 "$1") >> 20)) MiB, new UUID"
+	size=$(blockdev --getsize64 "$1") || return 1
+	say "root file system: $((size >> 20)) MiB, new UUID"
 }
 
 # follow_root DEVICE: GRUB's configuration on the ESP names the root by
@@ -171,8 +192,7 @@ follow_root() {
 	esp=$(part "$1" 2)
 	cfg=/esp/boot/grub/gild.cfg
 	mkdir -p /esp && mount -t vfat "$esp" /esp || return 1
-	old=$(grep -o "root=PARTUUID=[0-9a-fA-F-]*" "$cfg") &&
-		sed -i "s/$old/root=PARTUUID=$new_root_uuid/" "$cfg" &&
+	sed -i "s/root=PARTUUID=[0-9a-fA-F-]*/root=PARTUUID=$new_root_uuid/g" "$cfg" &&
 		grep -q "root=PARTUUID=$new_root_uuid" "$cfg"
 	r=$?
 	umount /esp || return 1
@@ -196,20 +216,27 @@ need=$(stat -c %s "$disk")
 have=$(blockdev --getsize64 "$dev") || fail "cannot read the size of '$dev'"
 [ "$have" -ge "$need" ] ||
 	fail "'$dev' has $((have >> 20)) MiB; the role's disk needs $((need >> 20)) MiB"
+tools_ready
 confirm "$dev" || fail "not confirmed; nothing written"
 
 say "writing the role's disk ($((need >> 20)) MiB) onto $dev"
 dd if="$disk" of="$dev" bs=1M conv=fsync 2>/dev/null || fail "cannot write '$dev'"
 reread "$dev"
 root=$(part "$dev" 3)
+fstype=$(tool blkid -o value -s TYPE "$root") ||
+	fail "cannot read the file system type of '$root'"
 is_ext4=
-[ "$(od -An -tx2 -j 1080 -N 2 "$root")" = " ef53" ] && is_ext4=1
-make_own "$dev" || fail "cannot adapt the partition table of '$dev'"
+[ "$fstype" = ext4 ] && is_ext4=1
+# From here until GRUB's configuration names the new root GUID, the disk
+# does not boot: a failure says so.
+partial="'$dev' is only partly installed and does not boot: run gild-install again"
+make_own "$dev" || fail "cannot adapt the partition table of '$dev'; $partial"
 reread "$dev"
 if [ -n "$is_ext4" ]; then
-	grow_ext4 "$root" || fail "cannot grow and rename the file system on '$root'"
+	grow_ext4 "$root" || fail "cannot grow and rename the file system on '$root'; $partial"
 fi
-follow_root "$dev" || fail "cannot point GRUB's configuration on '$(part "$dev" 2)' at the new root"
+follow_root "$dev" ||
+	fail "cannot point GRUB's configuration on '$(part "$dev" 2)' at the new root; $partial"
 mkdir -p "$target" && mount "$root" "$target" || fail "cannot mount '$root'"
 if touch "$target/.gild-install" 2>/dev/null; then
 	rm -f "$target/.gild-install"

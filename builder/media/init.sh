@@ -5,10 +5,10 @@
 # layer is a tmpfs (a live system writes to memory, never to the medium),
 # and switch_root into it: the image's own /sbin/init runs next.
 # An installer ISO (gild iso --installer) also has /bin/gild-install and
-# gild/tools.squashfs (laid over the image's root): with
-# gild.install=DEVICE on the command line it runs here, unattended, and
-# reboots into the installed disk; without, the live system gets it as
-# /usr/sbin/gild-install with the medium at /mnt/gild-medium.
+# gild/tools.squashfs: with gild.install=DEVICE on the command line it
+# runs here, unattended, and reboots into the installed disk; without, the
+# live system gets it as /usr/sbin/gild-install with the medium at
+# /mnt/gild-medium and the tools' root at /mnt/gild-tools.
 # Only busybox is here, so every command is an applet.
 
 fail() {
@@ -51,32 +51,30 @@ mount -t iso9660 -o ro "$dev" /media ||
 
 mount -t squashfs -o ro,loop /media/rootfs.squashfs /lower ||
 	fail "cannot mount rootfs.squashfs of '$dev'"
-# An installer ISO's tools (sfdisk, resize2fs: gild/tools.squashfs) lie
-# over the image's root, whose libc they use.
-lower=/lower
+# An installer ISO's tools (sfdisk, resize2fs: gild/tools.squashfs) run in
+# a root of their own: laid over the image's root, whose libc they use,
+# read-only, at /toolsroot (gild-install chroots there). The live system's
+# root stays the image as it is.
+tools=
 if [ -f /media/gild/tools.squashfs ]; then
-	mkdir -p /tools &&
-		mount -t squashfs -o ro,loop /media/gild/tools.squashfs /tools ||
+	mkdir -p /tools /toolsroot &&
+		mount -t squashfs -o ro,loop /media/gild/tools.squashfs /tools &&
+		mount -t overlay -o lowerdir=/tools:/lower overlay /toolsroot ||
 		fail "cannot mount gild/tools.squashfs of '$dev'"
-	lower=/tools:/lower
+	tools=/toolsroot
 fi
 mount -t tmpfs -o mode=0755 tmpfs /rw &&
 	mkdir -p /rw/upper /rw/work &&
 	mount -t overlay \
-		-o lowerdir=$lower,upperdir=/rw/upper,workdir=/rw/work \
+		-o lowerdir=/lower,upperdir=/rw/upper,workdir=/rw/work \
 		overlay /newroot || fail "cannot mount the overlay root"
 
-# Unattended installation: gild-install runs here, its tools from the
-# live root (GILD_TOOLS_ROOT: run there with chroot), then the machine
-# boots the installed disk.
+# Unattended installation: gild-install runs here, then the machine boots
+# the installed disk.
 if [ -n "$install" ]; then
-	[ -x /bin/gild-install ] && [ "$lower" != /lower ] ||
+	[ -x /bin/gild-install ] && [ -n "$tools" ] ||
 		fail "gild.install=$install, but this ISO has no installer (made without --installer)"
-	mount -t proc proc /newroot/proc &&
-		mount -t sysfs sysfs /newroot/sys &&
-		mount -t devtmpfs devtmpfs /newroot/dev ||
-		fail "cannot mount /proc, /sys or /dev for the installer's tools"
-	GILD_MEDIUM=/media GILD_TOOLS_ROOT=/newroot /bin/gild-install -y "$install" ||
+	GILD_MEDIUM=/media GILD_TOOLS_ROOT=$tools /bin/gild-install -y "$install" ||
 		fail "the installation onto '$install' failed"
 	echo "gild-initramfs: rebooting into the installed system"
 	sync
@@ -86,9 +84,10 @@ fi
 
 # The installer in the live system: the script into the tmpfs layer, the
 # medium where it looks (gild-install.sh).
-if [ -x /bin/gild-install ]; then
-	mkdir -p /newroot/usr/sbin /newroot/mnt/gild-medium &&
+if [ -x /bin/gild-install ] && [ -n "$tools" ]; then
+	mkdir -p /newroot/usr/sbin /newroot/mnt/gild-medium /newroot/mnt/gild-tools &&
 		cp /bin/gild-install /newroot/usr/sbin/gild-install &&
+		mount --move /toolsroot /newroot/mnt/gild-tools &&
 		mount --move /media /newroot/mnt/gild-medium ||
 		fail "cannot set up gild-install in the live system"
 fi

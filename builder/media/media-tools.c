@@ -15,8 +15,8 @@
 #define MEDIA_DEFAULT_INSTALLER "sys-apps/util-linux sys-fs/e2fsprogs"
 
 /* What gild-install calls from the tools (gild-install.sh: tool). */
-static const char *const needed_tools[] = {"sfdisk", "e2fsck", "resize2fs",
-					   "tune2fs"};
+static const char *const needed_tools[] = {"sfdisk", "blkid", "e2fsck",
+					   "resize2fs", "tune2fs"};
 
 struct tools {
 	struct media *m;
@@ -95,7 +95,10 @@ static bool library_found(const struct tools *t, const char *root,
 		_cleanup_free_ char *rel = xasprintf("%s/%s", dirs[i], name);
 		_cleanup_free_ char *host = xasprintf("%s%s", root, rel);
 		struct stat st;
-		if (in_image(t, rel) || stat(host, &st) == 0)
+		/* lstat: a link in the tools' root points into that root,
+		 * not the host's (the libraries' soname links are relative
+		 * and their targets are looked at too) */
+		if (in_image(t, rel) || lstat(host, &st) == 0)
 			return true;
 	}
 	return false;
@@ -124,8 +127,11 @@ static int scan_elf(struct tools *t, const char *root, const char *rel,
 			r = scan_elf(t, root, p, err);
 		} else if (S_ISREG(st.st_mode) &&
 			   (r = gild_elf_read(hp, &e, err)) == 0 && e.is_elf) {
+			const char *ld = e.interp && strrchr(e.interp, '/')
+					     ? strrchr(e.interp, '/') + 1
+					     : e.interp;
 			if (e.interp && !in_image(t, e.interp) &&
-			    !library_found(t, root, strrchr(e.interp, '/') + 1))
+			    !library_found(t, root, ld))
 				gild_strv_push(
 				    &t->needed,
 				    xasprintf("%s: %s", p, e.interp));
@@ -158,8 +164,8 @@ static int check_tools(struct tools *t, const char *root, struct gild_err *err)
 			return gild_fail(err, -GILD_E_NOTFOUND, NULL,
 					 "no package of INSTALLER_PACKAGES "
 					 "(profile '%s') installs %s "
-					 "(gild-install needs sfdisk from "
-					 "sys-apps/util-linux and e2fsck, "
+					 "(gild-install needs sfdisk and blkid "
+					 "from sys-apps/util-linux and e2fsck, "
 					 "resize2fs, tune2fs from "
 					 "sys-fs/e2fsprogs)",
 					 t->m->env->cfg->profile->name,

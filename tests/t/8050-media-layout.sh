@@ -38,7 +38,7 @@ test_expect_success IMAGE,MFORMAT,SFDISK,XORRISO 'setup: the tiny role with a st
 	recipe sys-kernel/kernel "insinto /boot; head -c 300000 /dev/zero | tr \"\\\\0\" k >vmlinuz-1; doins vmlinuz-1" &&
 	recipe sys-boot/grub "d=/usr/lib/grub; head -c 512 /dev/zero | tr \"\\\\0\" b >boot.img; head -c 512 /dev/zero | tr \"\\\\0\" h >boot_hybrid.img; head -c 1500 /dev/zero >core.img; head -c 32768 /dev/zero | tr \"\\\\0\" e >eltorito.img; head -c 4096 /dev/zero | tr \"\\\\0\" x >BOOTX64.EFI; insinto \$d/i386-pc; doins boot.img boot_hybrid.img core.img eltorito.img; insinto \$d/x86_64-efi; doins BOOTX64.EFI" &&
 	recipe sys-apps/busybox "printf \"int main(void) { return 0; }\\n\" >bb.c; \${CC:-cc} -static -O2 -o busybox bb.c || die; into /; dobin busybox" &&
-	recipe sys-apps/util-linux "printf \"int main(void) { return 0; }\\n\" >t.c; \${CC:-cc} -static -O2 -o sfdisk t.c || die; into /; dosbin sfdisk; insinto /usr/include; doins t.c" &&
+	recipe sys-apps/util-linux "printf \"int main(void) { return 0; }\\n\" >t.c; \${CC:-cc} -static -O2 -o sfdisk t.c || die; cp sfdisk blkid || die; into /; dosbin sfdisk blkid; insinto /usr/include; doins t.c" &&
 	recipe sys-fs/e2fsprogs "printf \"int main(void) { return 0; }\\n\" >t.c; for t in e2fsck resize2fs tune2fs; do \${CC:-cc} -static -O2 -o \$t t.c || die; done; into /; dosbin e2fsck resize2fs tune2fs" &&
 	printf "sys-fs\n" >>tree/profiles/categories &&
 	echo sys-apps/busybox >>tree/profiles/roles/tiny/role.set &&
@@ -220,7 +220,7 @@ test_expect_success IMAGE,MFORMAT,XORRISO,UNSQUASHFS 'the installer ISO carries 
 	test_grep "^.\/gild\/tools.squashfs.$" files &&
 	xorriso -osirrox on -indev $OUT/tiny.iso -extract /gild/tools.squashfs tools.sq 2>/dev/null &&
 	unsquashfs -l tools.sq >tools &&
-	for t in sfdisk e2fsck resize2fs tune2fs; do
+	for t in sfdisk blkid e2fsck resize2fs tune2fs; do
 		test_grep "^squashfs-root/sbin/$t$" tools || return 1
 	done &&
 	test_grep ! "usr/include" tools &&
