@@ -3,9 +3,10 @@
  * to the end of the target disk, grows the root partition and gives new
  * GUIDs; e2fsck, resize2fs and tune2fs grow the ext4 and give it a new
  * UUID), built through the plan, merged into one directory without what
- * the role's image masks, and written as gild/tools.squashfs. The live
- * system stacks it over the image's root (init.sh), where their libraries'
- * libc is: every library they need must come from them or the image. */
+ * the role's image masks, and written as gild/tools.squashfs. init.sh
+ * lays it over the image's root, read-only, as the tools' own root (the
+ * image's libc is theirs): every library they need must come from them or
+ * the image. */
 #include "media-impl.h"
 #include "repo/repo.h"
 

@@ -11,7 +11,7 @@
  *   4. GRUB's configuration and the ESP, a FAT image      (media-esp.c)
  *   5. with --installer, the disk the installer writes    (disk.c)
  *      and its tools (INSTALLER_PACKAGES: sfdisk,          (media-tools.c)
- *      resize2fs), a squashfs stacked on the live root
+ *      resize2fs), a squashfs laid over the image's root
  *   6. xorriso: a hybrid ISO 9660 image (El Torito BIOS   (iso.c)
  *      and EFI, MBR and GPT), by temporary + rename
  * and gild disk (disk.c):
