@@ -13,7 +13,8 @@ MOD=lib/modules/9.9.9
 test_expect_success IMAGE 'setup: a stand-in kernel package with two modules, bar needing foo'"'"'s symbol' '
 	cp -r "$FIXTURES/image-basic" tree &&
 	printf "sys-kernel\n" >>tree/profiles/categories &&
-	mkdir -p tree/recipes/sys-kernel/kmods &&
+	mkdir -p tree/recipes/sys-kernel/kmods/files &&
+	cp "$FIXTURES/kmods/foo.c" "$FIXTURES/kmods/bar.c" tree/recipes/sys-kernel/kmods/files/ &&
 	cat >tree/recipes/sys-kernel/kmods/kmods-1.recipe <<-\EOF2 &&
 	EAPI=8
 	DESCRIPTION="Stand-in kernel modules: ELF objects as depmod reads them"
@@ -24,18 +25,8 @@ test_expect_success IMAGE 'setup: a stand-in kernel package with two modules, ba
 	LICENSE="MIT"
 	S="${WORKDIR}"
 	src_compile() {
-		cat >foo.c <<-\EOS || die
-		int foo_fn(void) { return 1; }
-		const char ksymtab[] __attribute__((section("__ksymtab_strings"), used)) = "foo_fn";
-		const int __ksymtab_foo_fn __attribute__((used)) = 0;
-		static const char mi[] __attribute__((section(".modinfo"), used)) = "license=GPL\0alias=gild-test-foo";
-		EOS
-		cat >bar.c <<-\EOS || die
-		extern int foo_fn(void);
-		int bar(void) { return foo_fn(); }
-		static const char mi[] __attribute__((section(".modinfo"), used)) = "license=GPL\0alias=gild-test-bar";
-		EOS
-		${CC:-cc} -c -O2 -o foo.ko foo.c && ${CC:-cc} -c -O2 -o bar.ko bar.c || die
+		${CC:-cc} -c -O2 -o foo.ko "${FILESDIR}/foo.c" &&
+			${CC:-cc} -c -O2 -o bar.ko "${FILESDIR}/bar.c" || die
 	}
 	src_install() {
 		insinto /lib/modules/9.9.9/kernel
