@@ -341,8 +341,7 @@ int build_env_open(struct gild_ctx *ctx, struct build_env **out,
 	if ((r = use_env_new(e->cfg, &e->use, err)) < 0 ||
 	    (r = read_limits(e, err)) < 0)
 		return r;
-	if ((r = tree_load(tree, TREE_LOAD_FUNCTIONS | TREE_LOAD_KEEP_GOING,
-			   &e->tree, err)) < 0)
+	if ((r = tree_for_ctx(ctx, &e->tree, NULL, err)) < 0)
 		return r;
 	e->pkgdir = config_pkgdir(e->cfg);
 	e->distdir = config_distdir(e->cfg);
@@ -376,7 +375,7 @@ void build_env_free(struct build_env *e)
 	if (!e)
 		return;
 	binrepo_free(e->repo);
-	tree_free(e->tree);
+	/* e->tree is the run's (tree_for_ctx) */
 	use_env_free(e->use);
 	/* e->cfg is the run's (config_for_ctx) */
 	free(e->pkgdir);
@@ -426,6 +425,10 @@ static int find_pkgs(struct build_env *e, const struct atom *a,
 	*strchr(cpn, '/') = '\0';
 	pkgs[0] = tree_find(e->tree, cpn, a->package);
 	*n = pkgs[0] ? 1 : 0;
+	if (!*n && tree_pkg_error(e->tree, cpn, a->package)) {
+		*err = *tree_pkg_error(e->tree, cpn, a->package);
+		return err->code;
+	}
 	if (!*n) {
 		_cleanup_(
 		    gild_strv_releasep) struct gild_strv none = GILD_STRV_INIT,

@@ -36,16 +36,15 @@ typedef int gild_cmd_fn(int argc, char **argv, struct gild_ctx *ctx);
 struct gild_core_abi {
 	const char *version;
 	size_t ctx_size;
+	/* opens what a command needs (setup_for_ctx, config/config.h) */
+	int (*open_setup)(struct gild_ctx *ctx, struct gild_err *err);
 };
-#define GILD_CORE_ABI_INIT                                                     \
-	{                                                                      \
-		GILD_VERSION, sizeof(struct gild_ctx)                          \
-	}
 extern const struct gild_core_abi gild_core_abi; /* in the core */
 
 /* The command function `sym` (e.g. "cmd_pretend") from the core library,
- * loading it on first use; NULL with err filled when it cannot be loaded. */
-gild_cmd_fn *gild_core_cmd(const char *sym, struct gild_err *err);
+ * loading it on first use, and the core's ctx->open_setup; NULL with
+ * ctx->err filled when it cannot be loaded. */
+gild_cmd_fn *gild_core_cmd(const char *sym, struct gild_ctx *ctx);
 
 /* Option codes shared by every command (values above any short option). */
 enum {

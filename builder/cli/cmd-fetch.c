@@ -328,6 +328,8 @@ static int no_match(const struct tree *t, const struct atom *at,
 		    const char *text, struct gild_err *err)
 {
 	struct tree_pkg *p = tree_find(t, at->category, at->package);
+	const struct gild_err *broken =
+	    tree_pkg_error(t, at->category, at->package);
 	_cleanup_(gild_strv_releasep) struct gild_strv none = GILD_STRV_INIT;
 	_cleanup_(gild_strv_releasep) struct gild_strv all = GILD_STRV_INIT;
 	_cleanup_free_ char *cpn = NULL;
@@ -335,6 +337,10 @@ static int no_match(const struct tree *t, const struct atom *at,
 
 	if (p)
 		return pkgname_no_version_in_tree(p, text, err);
+	if (broken) {
+		*err = *broken;
+		return err->code;
+	}
 	cpn = xasprintf("%s/%s", at->category, at->package);
 	pkgname_tree_names(t, &all);
 	return pkgname_pick(cpn, &none, &all, &pick, err);
@@ -432,11 +438,11 @@ static int fetch_recipe(struct gild_ctx *ctx, struct fetch_args *a,
 static int fetch_atoms(struct gild_ctx *ctx, struct fetch_args *a, int n,
 		       char **args)
 {
-	_cleanup_(tree_freep) struct tree *t = NULL;
 	_cleanup_(use_env_freep) struct use_env *env = NULL;
+	struct tree *t;
 	int rc, failed = 0;
 
-	if ((rc = tree_load(ctx->tree, TREE_LOAD_FUNCTIONS, &t, &ctx->err)) < 0)
+	if ((rc = tree_for_ctx(ctx, &t, NULL, &ctx->err)) < 0)
 		return rc;
 	if (a->cfg && (rc = use_env_new(a->cfg, &env, &ctx->err)) < 0)
 		return rc;
@@ -475,14 +481,13 @@ static int fetch_planned(struct gild_ctx *ctx, struct fetch_args *a, int n,
 {
 	_cleanup_(rtree_freep) struct rtree *rt = NULL;
 	_cleanup_(plan_freep) struct plan *p = NULL;
-	_cleanup_(tree_freep) struct tree *t = NULL;
 	struct resolver *rs = NULL;
+	struct tree *t;
 	int rc, failed = 0;
 
 	/* rt->tree is not loaded when the resolver's cache answers, and
-	 * RESTRICT=fetch needs pkg_nofetch bodies: a tree of our own */
-	if ((rc = tree_load(ctx->tree, TREE_LOAD_FUNCTIONS, &t, &ctx->err)) <
-		0 ||
+	 * RESTRICT=fetch needs pkg_nofetch bodies: the run's tree */
+	if ((rc = tree_for_ctx(ctx, &t, NULL, &ctx->err)) < 0 ||
 	    (rc = rtree_load(ctx, true, &rt, &ctx->err)) < 0 ||
 	    (rc = rtree_add_targets(rt, targets, n)) < 0)
 		return rc;

@@ -257,5 +257,7 @@ int cli_parse_opts(struct gild_ctx *ctx, int argc, char **argv,
 				    ctx->tree);
 		return -1;
 	}
+	if (ctx->open_setup && (*status = ctx->open_setup(ctx, &ctx->err)) != 0)
+		return -1;
 	return optind;
 }

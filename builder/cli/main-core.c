@@ -78,13 +78,17 @@ static void *load_core(struct gild_err *err)
 	return core = h;
 }
 
-gild_cmd_fn *gild_core_cmd(const char *sym, struct gild_err *err)
+gild_cmd_fn *gild_core_cmd(const char *sym, struct gild_ctx *ctx)
 {
+	struct gild_err *err = &ctx->err;
 	void *core = load_core(err);
+	const struct gild_core_abi *abi;
 	gild_cmd_fn *fn;
 
 	if (!core)
 		return NULL;
+	abi = dlsym(core, "gild_core_abi");
+	ctx->open_setup = abi->open_setup;
 	/* POSIX dlsym returns void *; a function pointer round-trips. */
 	*(void **)&fn = dlsym(core, sym);
 	if (!fn)

@@ -16,7 +16,11 @@ struct cmd {
 	const char *core_sym; /* the function's name in gild-core.so */
 	const char *summary;
 	const char *usage; /* after "gild NAME " */
-	unsigned needs;	   /* GILD_NEED_* (ctx.h) */
+	/* GILD_NEED_* (ctx.h): what must exist and what is opened for the
+	 * command before it runs (git's RUN_SETUP); a command whose operands
+	 * decide (fetch --src-uri, manifest DIR, image run DIR) opens the
+	 * rest when it needs it */
+	unsigned needs;
 };
 
 #define FRONT(fn) fn, NULL
@@ -31,23 +35,24 @@ static const struct cmd commands[] = {
      "[-j N] [-l LOAD] [--keep-going] [--json-events FD] [--nodeps] "
      "[--keep-work] [--rebuild] [--fetchonly] [--phase-timeout S] "
      "[--verify-reproducible] TARGET...",
-     GILD_NEED_TREE},
+     GILD_NEED_TREE | GILD_NEED_CONFIG | GILD_NEED_RECIPES},
     {"clean", CORE(cmd_clean),
      "remove work directories of builds not running, stale temporaries, "
      "unlisted distfiles and orphaned packages (eclean)",
-     "[-p|--pretend] [--distfiles] [--packages]", GILD_NEED_TREE},
+     "[-p|--pretend] [--distfiles] [--packages]",
+     GILD_NEED_TREE | GILD_NEED_CONFIG | GILD_NEED_RECIPES},
     {"depreduce", CORE(cmd_depreduce),
      "reduce a dependency string under USE (PMS 8.2)",
      "[--use \"FLAGS\"] [--kind KIND] [--eapi N] STRING", 0},
     {"deps", CORE(cmd_deps),
      "evaluated dependencies of the best visible version", "[--json] ATOM",
-     GILD_NEED_TREE},
+     GILD_NEED_TREE | GILD_NEED_CONFIG},
     {"disk", CORE(cmd_disk),
      "build a role's GPT disk image for VMs: GRUB (BIOS, UEFI), ESP, root",
      "[--role R] [--format raw,qcow2] [--size SIZE] [-o DIR] "
      "[--verify-reproducible] [-j N] [-l LOAD] [--keep-going] "
      "[--json-events FD] [--json]",
-     GILD_NEED_TREE},
+     GILD_NEED_TREE | GILD_NEED_RECIPES},
     {"fetch", CORE(cmd_fetch), "fetch and verify distfiles without building",
      "[--distdir DIR] [--mirrors URLS] [--timeout S] [--connect-timeout S] "
      "[--deps] ATOM|@SET... | [--use FLAGS] --manifest FILE --src-uri SRC_URI",
@@ -61,15 +66,15 @@ static const struct cmd commands[] = {
      "[--with-sources]] [-j N] [-l LOAD] [--keep-going] [--json-events FD] "
      "[--json] | run [--role R "
      "| DIR] [--network] [--init] [--timeout S] [--rw-size SIZE] -- CMD...",
-     GILD_NEED_TREE},
+     GILD_NEED_TREE | GILD_NEED_RECIPES},
     {"info", CORE(cmd_info),
      "metadata.xml and USE flag descriptions with their state", "[--json] ATOM",
-     GILD_NEED_TREE},
+     GILD_NEED_TREE | GILD_NEED_CONFIG},
     {"iso", CORE(cmd_iso),
      "build a role's live ISO: kernel, initramfs, rootfs, GRUB (BIOS, UEFI)",
      "[--role R] [--installer] [-o DIR] [--verify-reproducible] [-j N] "
      "[-l LOAD] [--keep-going] [--json-events FD] [--json]",
-     GILD_NEED_TREE},
+     GILD_NEED_TREE | GILD_NEED_RECIPES},
     {"manifest", CORE(cmd_manifest),
      "write or update a package's Manifest from DISTDIR",
      "[--distdir DIR] CATEGORY/PN|ATOM|DIR [DISTFILE...]", 0},
@@ -81,10 +86,10 @@ static const struct cmd commands[] = {
     {"pretend", CORE(cmd_pretend),
      "show the build plan for targets (emerge -pv)",
      "[--emptytree] [--root DIR] [--tree] [--json] [-C DIR] TARGET...",
-     GILD_NEED_TREE},
+     GILD_NEED_TREE | GILD_NEED_CONFIG},
     {"query", CORE(cmd_query),
      "matching versions: slot, keywords, visibility, USE", "[--json] ATOM...",
-     GILD_NEED_TREE},
+     GILD_NEED_TREE | GILD_NEED_CONFIG},
     {"repo", CORE(cmd_repo), "index, verify or list the binary repository",
      "index|verify|list [--pkgdir DIR]", 0},
     {"required-use", CORE(cmd_required_use),
@@ -106,7 +111,7 @@ static const struct cmd commands[] = {
     {"why", CORE(cmd_why), "show the dependency chains that pull a package in",
      "[--emptytree] [--root DIR] ATOM [TARGET...]  (targets default to "
      "@system)",
-     GILD_NEED_TREE},
+     GILD_NEED_TREE | GILD_NEED_CONFIG},
 };
 
 static const struct cmd *find_cmd(const char *name)
@@ -231,7 +236,7 @@ int main(int argc, char **argv)
 	ctx.needs = c->needs;
 	ctx.usage = print_ctx_usage;
 	fn = c->fn;
-	if (!fn && !(fn = gild_core_cmd(c->core_sym, &ctx.err))) {
+	if (!fn && !(fn = gild_core_cmd(c->core_sym, &ctx))) {
 		gild_err_print(stderr, &ctx.err);
 		return 1;
 	}

@@ -201,6 +201,22 @@ struct config {
 int config_for_ctx(struct gild_ctx *ctx, struct config **out,
 		   struct gild_err *err);
 
+/* The recipe tree of ctx's run (ctx->tree), loaded with phase bodies and
+ * with broken recipes left out and recorded (TREE_LOAD_FUNCTIONS |
+ * TREE_LOAD_KEEP_GOING) the first time anything asks, then shared like
+ * the configuration. *out is borrowed; read_at (may be NULL) gets the
+ * CLOCK_REALTIME, in ns, at which its reading began (what a cache
+ * stamped from it must count as racy from). Returns 0 or tree_load's
+ * error. */
+int tree_for_ctx(struct gild_ctx *ctx, struct tree **out, int64_t *read_at,
+		 struct gild_err *err);
+
+/* Open what ctx->needs names (GILD_NEED_CONFIG, GILD_NEED_RECIPES) before
+ * the command runs, so every command reports a broken configuration or an
+ * unreadable tree the same way, before doing anything. Returns 0 or the
+ * error of config_for_ctx or tree_for_ctx. */
+int setup_for_ctx(struct gild_ctx *ctx, struct gild_err *err);
+
 /* The variables the environment may override (as emerge does). */
 extern const char *const config_env_vars[];
 

@@ -30,10 +30,16 @@ struct gild_ctx {
 	void (*usage)(const struct gild_ctx *ctx, FILE *f);
 	/* What the command opened for the whole run, shared by everything it
 	 * calls: the configuration (config_for_ctx in config/config.h loads
-	 * it once per profile). Owned by the layer that set it, released by
-	 * gild_ctx_release when the command returns. */
+	 * it once per profile) and the recipe tree (tree_for_ctx). Owned by the
+	 * layer that set it, released by gild_ctx_release when the command
+	 * returns. */
 	void *setup;
 	void (*release_setup)(void *setup);
+	/* Opens what needs names (GILD_NEED_CONFIG, GILD_NEED_RECIPES) once
+	 * the command's options are parsed: the core's setup_for_ctx, set by
+	 * the front when it loads a command from the core (NULL in the
+	 * front's own commands, which open nothing). */
+	int (*open_setup)(struct gild_ctx *ctx, struct gild_err *err);
 };
 
 /* What a command needs, from its row in the command table (git's
@@ -41,6 +47,9 @@ struct gild_ctx {
  * the same thing when it is missing. */
 enum {
 	GILD_NEED_TREE = 1 << 0, /* a recipe tree (profiles/ or recipes/) */
+	/* opened before the command runs (setup_for_ctx in config.h) */
+	GILD_NEED_CONFIG = 1 << 1,  /* the run's configuration */
+	GILD_NEED_RECIPES = 1 << 2, /* the tree's recipes, loaded */
 };
 
 /* Diagnostics to ctx->diag: warnings always, info unless -q, debug with -v. */

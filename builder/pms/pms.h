@@ -646,6 +646,11 @@ const struct gild_err *tree_error_at(const struct tree *t, size_t i);
  * NULL when the error is not one recipe's (a directory). The error itself
  * may point into a class the recipe inherits. */
 const char *tree_error_recipe(const struct tree *t, size_t i);
+/* The error of the first recipe of category/pn that did not load, or
+ * NULL: what to tell a user who named a package whose recipes are all
+ * broken, rather than "no such package". */
+const struct gild_err *tree_pkg_error(const struct tree *t,
+				      const char *category, const char *pn);
 
 /* The description of a USE flag from profiles/use.desc, or for a
  * USE_EXPAND flag (python_targets_python3_12) from

@@ -361,6 +361,19 @@ const char *tree_error_recipe(const struct tree *t, size_t i)
 		   : NULL;
 }
 
+const struct gild_err *tree_pkg_error(const struct tree *t,
+				      const char *category, const char *pn)
+{
+	_cleanup_free_ char *dir = xasprintf("recipes/%s/%s/", category, pn);
+
+	for (size_t i = 0; i < tree_nerrors(t); i++) {
+		const char *r = tree_error_recipe(t, i);
+		if (r && gild_startswith(r, dir))
+			return tree_error_at(t, i);
+	}
+	return NULL;
+}
+
 static int cmp_pkg(const char *cat, const char *pn, const struct tree_pkg *p)
 {
 	int c = strcmp(cat, p->category);

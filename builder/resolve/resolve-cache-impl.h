@@ -44,6 +44,8 @@ struct rs_version {
  * trusted: a file changed after it is stamped "racy" and read again next
  * time (see resolve-cache.c). Take it before reading what is stamped. */
 int64_t rcache_racy_limit(void);
+/* The same for what was read from read_at (ns since the epoch) on. */
+int64_t rcache_racy_limit_at(int64_t read_at);
 
 /* The global stamp of the tree (see resolve-cache.c). Allocated. */
 char *rcache_stamp(const char *tree, int64_t racy);

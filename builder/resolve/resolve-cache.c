@@ -70,7 +70,12 @@ int64_t rcache_racy_limit(void)
 	struct timespec now;
 
 	clock_gettime(CLOCK_REALTIME, &now);
-	return ts_ns(now) - (int64_t)RACY_SECONDS * 1000000000;
+	return rcache_racy_limit_at(ts_ns(now));
+}
+
+int64_t rcache_racy_limit_at(int64_t read_at)
+{
+	return read_at - (int64_t)RACY_SECONDS * 1000000000;
 }
 
 /* "SIZE MTIME CTIME INO", "-1" for a missing path, "racy" (see above);

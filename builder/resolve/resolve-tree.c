@@ -49,7 +49,7 @@ void rtree_free(struct rtree *rt)
 	free(rt->origin_buf);
 	use_env_free(rt->env);
 	/* rt->cfg is the run's (config_for_ctx) */
-	tree_free(rt->tree);
+	/* rt->tree is the run's (tree_for_ctx) */
 	free(rt);
 }
 
@@ -751,19 +751,26 @@ static int use_cache(struct rtree *rt, const char *tree)
 /* No usable cache: every recipe parsed and the cache written, then used
  * as on the next run; a tree that cannot be written to (or whose cache
  * cannot be trusted yet) has every version evaluated now. */
-static int load_tree(struct rtree *rt, const char *tree)
+static int load_tree(struct rtree *rt, struct gild_ctx *ctx)
 {
-	/* the stamp first: an edit during the load makes it stale */
-	_cleanup_free_ char *stamp = rcache_stamp(tree, rt->racy);
+	_cleanup_free_ char *stamp = NULL;
+	const char *tree = ctx->tree;
+	int64_t read_at;
 	bool saved;
 	int rc;
 
+	/* the run's tree, read once for everything (it may have been read
+	 * before this: the stamp counts every file changed since its reading
+	 * began as racy, so an edit in between is read again next time) */
+	if ((rc = tree_for_ctx(ctx, &rt->tree, &read_at, rt->err)) < 0)
+		return rc;
+	if (rcache_racy_limit_at(read_at) < rt->racy)
+		rt->racy = rcache_racy_limit_at(read_at);
+	stamp = rcache_stamp(tree, rt->racy);
 	rt->t_fingerprint = gild_now();
 	rt->writer = rcache_writer_new();
 	rt->defer = true;
-	if ((rc = tree_load(tree, TREE_LOAD_KEEP_GOING, &rt->tree, rt->err)) <
-		0 ||
-	    (rc = tree_foreach_recipe(rt->tree, add_recipe, rt)) < 0)
+	if ((rc = tree_foreach_recipe(rt->tree, add_recipe, rt)) < 0)
 		return rc;
 	cache_errors(rt, stamp);
 	saved = rcache_writer_commit(rt->writer, rt->cache_path, stamp,
@@ -803,7 +810,7 @@ int rtree_load(struct gild_ctx *ctx, bool emptytree, struct rtree **out,
 	if ((rc = use_cache(rt, ctx->tree)) < 0)
 		return rt->err->code;
 	rt->t_fingerprint = gild_now();
-	if (!rc && (rc = load_tree(rt, ctx->tree)) < 0)
+	if (!rc && (rc = load_tree(rt, ctx)) < 0)
 		return rc;
 	if ((rc = add_provided(rt)) < 0)
 		return rc;

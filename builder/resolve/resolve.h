@@ -165,8 +165,7 @@ struct plan {
 	double t_pool, t_solve, t_order, t_explain;
 };
 
-/* Monotonic seconds, for the timings above. */
-double gild_now(void);
+/* The timings above are gild_now()'s (base.h): monotonic seconds. */
 
 void plan_free(struct plan *p);
 GILD_DEFINE_CLEANUP(struct plan *, plan_free)

@@ -203,5 +203,14 @@ test_expect_success HTTPD 'unknown packages and versions are errors' '
 	test_cmp expect err
 '
 
+test_expect_success HTTPD 'a recipe that does not load: others still fetch, its own package names its error' '
+	recipe app-misc/torn 1 "SRC_URI=\"\$(date).tar.gz\"" &&
+	rm -rf dist3 && mkdir dist3 &&
+	gild --tree tree fetch --distdir dist3 --mirrors "$URL" "=app-misc/hello-1" >out 2>err &&
+	test -f dist3/hello-1.tar.gz &&
+	test_expect_code 2 gild --tree tree fetch --distdir dist3 app-misc/torn 2>err &&
+	test_grep "^recipes/app-misc/torn/torn-1.recipe:4:[0-9]*: error: command substitution" err
+'
+
 kill $httpd_pid 2>/dev/null
 test_done

@@ -68,6 +68,16 @@ test_expect_success SANDBOX 'rebuilding elsewhere, later, gives a byte-identical
 		t2/var/packages/app-misc/$(ls t2/var/packages/app-misc | grep gpkg.tar$ | head -1)
 '
 
+test_expect_success SANDBOX 'a build reads its recipe tree once, for the plan and the build' '
+	make_hello_tree t6 &&
+	gild -v -C t6 build app-misc/hello >out 2>err &&
+	test_grep "^>>> app-misc/hello-1.0: built " out &&
+	test $(grep -c "read the recipe tree in " err) -eq 1 &&
+	gild -v -C t6 build app-misc/hello >out 2>err &&
+	test_grep "^>>> app-misc/hello-1.0: reused " out &&
+	test $(grep -c "read the recipe tree in " err) -eq 1
+'
+
 test_expect_success SANDBOX 'missing build-time dependencies are each named' '
 	test_expect_code 1 gild -C t2 build --nodeps app-misc/needy 2>err &&
 	test_grep "gild: error: .app-misc/needy-1. needs build-time dependencies that are not built yet: .app-misc/hello\[loud\]. (DEPEND), .app-misc/nothere. (DEPEND)" err
