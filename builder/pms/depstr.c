@@ -362,13 +362,7 @@ static int add_group(struct depstr_parser *ps, struct dep_node *parent,
 		k->negated = bang;
 		k->flag = xstrndup(t->p + bang, t->n - bang - 1);
 	}
-	int r = parse_group(ps, k, t, depth);
-	if (r == 0 && !k->n_kids && ps->kind != DEPSTR_REQUIRED_USE) {
-		/* an empty group accepted as Portage does: it goes */
-		node_release(k);
-		parent->n_kids--;
-	}
-	return r;
+	return parse_group(ps, k, t, depth);
 }
 
 static int parse_item(struct depstr_parser *ps, struct dep_node *group,
@@ -384,12 +378,19 @@ static int parse_item(struct depstr_parser *ps, struct dep_node *group,
 }
 
 /* The group's text for "empty group" errors: "|| ( )", "a? ( )", "( )".
- * Accepted unless strict: dropped, but in REQUIRED_USE (see pms.h). */
+ * PMS's grammar refuses it everywhere; Portage loads it in REQUIRED_USE
+ * only (check_required_use; its use_reduce refuses "( )" in every other
+ * string), so only there is it accepted unless strict (see pms.h). */
 static int empty_group(struct depstr_parser *ps, struct dep_node *group,
 		       const struct token *opener)
 {
 	int r;
 
+	if (ps->kind != DEPSTR_REQUIRED_USE && tok_is(opener, "("))
+		return depstr_fail(ps, &opener->loc, "empty group '( )'");
+	if (ps->kind != DEPSTR_REQUIRED_USE)
+		return depstr_fail(ps, &opener->loc, "empty group '%.*s ( )'",
+				   (int)opener->n, opener->p);
 	if (tok_is(opener, "("))
 		r = depstr_lenient(ps, &opener->loc, "empty group '( )'");
 	else

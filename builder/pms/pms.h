@@ -194,10 +194,10 @@ const char *atom_op_str(enum atom_op op);
  * and so are ':=' outside '|| ( )' and SRC_URI file names without a '/'.
  * Without it the parser accepts what Portage and pkgcore load, because
  * real trees hold such leftovers (an eclass writing 'python? ( )' for an
- * empty list): an empty group, which is dropped from dependency strings,
- * SRC_URI, LICENSE and RESTRICT (Portage's use_reduce drops it) and kept
- * in REQUIRED_USE, where it is evaluated (requse_check: an empty '||' or
- * '^^' fails from EAPI 7 on, as in Portage); ':=' inside '|| ( )', kept;
+ * empty list): an empty group in REQUIRED_USE, kept and evaluated
+ * (requse_check: an empty '||' or '^^' fails from EAPI 7 on, as in
+ * Portage; in every other string it stays an error, since Portage's
+ * use_reduce refuses "( )" there too); ':=' inside '|| ( )', kept;
  * a SRC_URI file name with a '/', whose distfile is the last part (as
  * Portage's os.path.basename). depstr_parse_qa reports the first of these.
  */
@@ -477,7 +477,8 @@ struct recipe {
 	struct recipe_func *funcs; /* only with RECIPE_LOAD_FUNCTIONS */
 	size_t n_funcs;
 	/* QA notes, "file:line:col: message": what PMS's grammar refuses but
-	 * Portage loads (an empty group, ':=' inside '|| ( )', a '/' in a
+	 * Portage loads (an empty group in REQUIRED_USE, ':=' inside
+	 * '|| ( )', a '/' in a
 	 * SRC_URI file name; see depstr_parse_qa), for a warning */
 	const char **qa;
 	size_t n_qa;

@@ -50,11 +50,35 @@ test_expect_success 'an in-place edit of the same size is seen; only that packag
 	! test_grep "dev-libs/b-1" out
 '
 
-test_expect_success 'the cache written after the refresh gives the new plan without reading again' '
-	settle &&
+test_expect_success 'a package edited in place is read again on each run, the cache kept as it is' '
+	settle && cp tree/var/cache/gild/resolve.solv.data data.before &&
 	pv app-misc/top && echo 1 >expect && test_cmp expect again &&
-	pv app-misc/top && echo 0 >expect && test_cmp expect again &&
-	test_grep "dev-libs/c-1" out
+	pv app-misc/top && echo 1 >expect && test_cmp expect again &&
+	test_grep "dev-libs/c-1" out &&
+	cmp data.before tree/var/cache/gild/resolve.solv.data
+'
+
+test_expect_success 'once 32 packages are read again the cache is written, and they are not read again' '
+	mkdir -p tree/recipes/app-misc/many &&
+	deps= && for i in $(seq 1 32); do
+		mkdir -p tree/recipes/dev-libs/p$i &&
+		recipe dev-libs/p$i/p$i-1.recipe "" &&
+		deps="$deps dev-libs/p$i" || return 1
+	done &&
+	recipe app-misc/many/many-1.recipe "RDEPEND=\"$deps\"" &&
+	settle && pv app-misc/many && settle &&
+	pv app-misc/many && echo 0 >expect && test_cmp expect again &&
+	cp tree/var/cache/gild/resolve.solv.data data.before &&
+	for i in $(seq 1 31); do
+		echo "# edited" >>tree/recipes/dev-libs/p$i/p$i-1.recipe || return 1
+	done &&
+	settle && pv app-misc/many && echo 31 >expect && test_cmp expect again &&
+	cmp data.before tree/var/cache/gild/resolve.solv.data &&
+	echo "# edited" >>tree/recipes/dev-libs/p32/p32-1.recipe &&
+	settle && pv app-misc/many && echo 32 >expect && test_cmp expect again &&
+	! cmp -s data.before tree/var/cache/gild/resolve.solv.data &&
+	pv app-misc/many && echo 0 >expect && test_cmp expect again &&
+	test_grep "dev-libs/p32-1" out
 '
 
 test_expect_success 'an edit that restores the old mtime is seen (ctime)' '
@@ -86,7 +110,7 @@ test_expect_success 'an edit within the second the cache was written is seen (ra
 test_expect_success 'a recipe broken and fixed in place is seen both times' '
 	settle && pv app-misc/top &&
 	recipe dev-libs/b/b-1.recipe "RDEPEND=\"(\"" &&
-	pv app-misc/top; cat err &&
+	test_expect_code 1 gild -C tree pretend app-misc/top 2>err &&
 	test_grep "dev-libs/b" err &&
 	settle &&
 	recipe dev-libs/b/b-1.recipe "RDEPEND=\"dev-libs/c\"" &&
@@ -197,8 +221,8 @@ test_expect_success 'a cached failing recipe, fixed in place, is read again and 
 	pv dev-libs/c && ! grep "^gild: warning" err &&
 	echo 1 >expect.again && test_cmp expect.again again &&
 	test_grep "dev-libs/c-9:0" out &&
-	settle && pv dev-libs/c && pv dev-libs/c &&
-	echo 0 >expect.again && test_cmp expect.again again &&
+	settle && pv dev-libs/c && ! grep "^gild: warning" err &&
+	test_grep "dev-libs/c-9:0" out &&
 	rm tree/recipes/dev-libs/c/c-9.recipe
 '
 
