@@ -90,8 +90,12 @@ struct profile {
 	 * lines included, each with its level: portage applies them node by
 	 * node, interleaved with the package.use.* lines of the same node. */
 	struct plines flag_lines[PL_MAX];
-	struct varlist *vars;	/* make.defaults, stacked; incremental ones
-				   as normalised op lists (see incr_stack) */
+	struct varlist *vars; /* make.defaults, stacked; incremental ones
+				 as normalised op lists (see incr_stack) */
+	/* each node's make.defaults as read (values expanded), one per node
+	 * of nodes: portage stacks USE node by node, each node's package.use
+	 * lines right after its make.defaults (use.c) */
+	struct varlist *node_vars;
 	struct gild_strv files; /* display paths owned here */
 };
 

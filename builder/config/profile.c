@@ -46,6 +46,9 @@ void profile_free(struct profile *p)
 		varlist_release(p->vars);
 		free(p->vars);
 	}
+	for (size_t i = 0; p->node_vars && i < p->nodes.n; i++)
+		varlist_release(&p->node_vars[i]);
+	free(p->node_vars);
 	gild_strv_release(&p->nodes);
 	gild_strv_release(&p->files);
 	free(p->tree);
@@ -378,9 +381,9 @@ void vars_merge(struct varlist *acc, const struct varlist *in)
 			merge_var(acc, &in->v[i], &ue);
 }
 
-static int read_make_defaults(struct profile *p, const char *node,
-			      struct gild_err *err)
+static int read_make_defaults(struct profile *p, size_t i, struct gild_err *err)
 {
+	const char *node = p->nodes.v[i];
 	_cleanup_free_ char *disp = xasprintf("%s/make.defaults", node);
 	_cleanup_free_ char *path = gild_path_join(p->tree, disp);
 	_cleanup_free_ char *text = NULL;
@@ -396,6 +399,8 @@ static int read_make_defaults(struct profile *p, const char *node,
 			    err)) < 0)
 		return r;
 	vars_merge(p->vars, &in);
+	p->node_vars[i] = in;
+	in = (struct varlist){0};
 	return 0;
 }
 
@@ -439,8 +444,9 @@ static int load_nodes(struct profile *p, struct gild_err *err)
 			     &repo_mask, err)) < 0)
 		return r;
 	stack_list(PL_PACKAGE_MASK, &p->lists[PL_PACKAGE_MASK], &repo_mask);
+	p->node_vars = xcalloc(p->nodes.n + 1, sizeof(*p->node_vars));
 	for (size_t i = 0; i < p->nodes.n; i++) {
-		if ((r = read_make_defaults(p, p->nodes.v[i], err)) < 0 ||
+		if ((r = read_make_defaults(p, i, err)) < 0 ||
 		    (r = read_node_lists(p, p->nodes.v[i], (unsigned)i + 1,
 					 err)) < 0)
 			return r;

@@ -57,6 +57,12 @@ struct use_env {
 	const char *arch;
 	/* global layers */
 	struct delta lp, lu, le, all;
+	/* lp node by node (profile nodes' make.defaults), for versions with
+	 * profile package.use lines: portage applies each node's lines right
+	 * after its make.defaults (config.setcpv), so a later node's USE
+	 * overrides an earlier node's package.use */
+	struct delta *lnode;
+	size_t nlnode;
 	struct idset implicit;
 	struct idset always; /* the arch flag: forced whatever USE says */
 	/* use.force, use.mask, use.stable.force, use.stable.mask per profile

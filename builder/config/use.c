@@ -109,7 +109,13 @@ static void env_global_use(struct use_env *env, const struct config *c)
 	_cleanup_(varlist_release) struct varlist stacked = {0};
 	const struct profile *p = c->profile;
 
+	_cleanup_(varlist_release) struct varlist by_node = {0};
+
 	build_layer(env, &env->lp, p->vars, &stacked);
+	env->nlnode = p->nodes.n;
+	env->lnode = xcalloc(env->nlnode + 1, sizeof(*env->lnode));
+	for (size_t i = 0; i < env->nlnode; i++)
+		build_layer(env, &env->lnode[i], &p->node_vars[i], &by_node);
 	env_implicit(env, c);
 	build_layer(env, &env->lu, &c->user, &stacked);
 	build_layer(env, &env->le, &c->envl, &stacked);
@@ -251,6 +257,9 @@ void use_env_free(struct use_env *env)
 	free(env->hidden);
 	free(env->managed);
 	delta_release(&env->lp);
+	for (size_t i = 0; i < env->nlnode; i++)
+		delta_release(&env->lnode[i]);
+	free(env->lnode);
 	delta_release(&env->lu);
 	delta_release(&env->le);
 	delta_release(&env->all);
@@ -353,6 +362,38 @@ static bool has_kind(const struct use_env *env, size_t lo, size_t hi,
 	return false;
 }
 
+/* The profiles' package.use lines of one level (1 + the node's index;
+ * 0 for lines not in a node). */
+static void apply_profile_level(const struct use_env *env,
+				const struct use_pkg *pkg, size_t lo, size_t hi,
+				unsigned level, struct idset *s)
+{
+	for (size_t i = lo; i < hi; i++) {
+		const struct pkg_entry *e = &env->ents[i];
+		if (e->kind == E_PROFILE_USE && e->line->level == level &&
+		    entry_matches(e, pkg))
+			delta_apply(env, &e->d, s);
+	}
+}
+
+/* The profiles' USE for pkg: node by node, each node's make.defaults then
+ * its package.use lines, as portage stacks them (config.setcpv), so that
+ * "a/u -png" in an early node's package.use yields to USE="png" in a
+ * later node's make.defaults. */
+static void eval_profile_layers(struct use_env *env, const struct use_pkg *pkg,
+				size_t lo, size_t hi, struct idset *on)
+{
+	if (!has_kind(env, lo, hi, E_PROFILE_USE)) {
+		delta_apply(env, &env->lp, on);
+		return;
+	}
+	apply_profile_level(env, pkg, lo, hi, 0, on);
+	for (size_t i = 0; i < env->nlnode; i++) {
+		delta_apply(env, &env->lnode[i], on);
+		apply_profile_level(env, pkg, lo, hi, (unsigned)i + 1, on);
+	}
+}
+
 static void eval_use_layers(struct use_env *env, const struct use_pkg *pkg,
 			    size_t lo, size_t hi, struct idset *on)
 {
@@ -362,8 +403,7 @@ static void eval_use_layers(struct use_env *env, const struct use_pkg *pkg,
 			    on); /* the precomputed common case */
 		return;
 	}
-	delta_apply(env, &env->lp, on);
-	apply_entries(env, pkg, lo, hi, E_PROFILE_USE, on);
+	eval_profile_layers(env, pkg, lo, hi, on);
 	delta_apply(env, &env->lu, on);
 	apply_entries(env, pkg, lo, hi, E_USER_USE, on);
 	delta_apply(env, &env->le, on);

@@ -39,6 +39,22 @@ test_expect_success 'user package.* entries may be directories read in sorted or
 	test_grep "^    USE=\"-ssl\"$" out
 '
 
+# portage's config.setcpv: each node's make.defaults USE, then that node's
+# package.use, then the next node's
+test_expect_success 'profile USE stacks node by node: a later make.defaults overrides an earlier package.use' '
+	rm -rf tree/etc/package.use &&
+	mkdir -p tree/profiles/features/nossl tree/profiles/features/ssl-again \
+		tree/profiles/stack-order tree/profiles/stack-order2 &&
+	echo "app-misc/old -ssl" >tree/profiles/features/nossl/package.use &&
+	echo "USE=\"ssl\"" >tree/profiles/features/ssl-again/make.defaults &&
+	printf "../base\n../features/nossl\n../features/ssl-again\n" >tree/profiles/stack-order/parent &&
+	printf "../base\n../features/ssl-again\n../features/nossl\n" >tree/profiles/stack-order2/parent &&
+	gild --tree tree --profile stack-order query "=app-misc/old-2" >out &&
+	test_grep "^    USE=\"ssl\"$" out &&
+	gild --tree tree --profile stack-order2 query "=app-misc/old-2" >out &&
+	test_grep "^    USE=\"-ssl\"$" out
+'
+
 test_expect_success 'package.accept_keywords, package.license and package.unmask make old-1 visible' '
 	echo "=app-misc/old-1" >tree/etc/package.unmask &&
 	echo "app-misc/old" >>tree/etc/package.accept_keywords &&
