@@ -448,7 +448,6 @@ int image_merge(struct image *im, struct gild_err *err)
 		    (r = image_pkg_phases(im, &im->pkgs[i], err)) < 0)
 			return r;
 	if ((r = check_collisions(im, err)) < 0 ||
-	    (r = gild_rm_rf(im->root, err)) < 0 ||
 	    (r = gild_mkdir_p(im->root, 0755, err)) < 0)
 		return r;
 	if (chmod(im->root, 0755) < 0)
@@ -464,6 +463,11 @@ int image_merge(struct image *im, struct gild_err *err)
 		return r;
 	im->sde = newest_mtime(im);
 	return 0;
+}
+
+int image_clear_root(struct image *im, struct gild_err *err)
+{
+	return gild_rm_rf(im->root, err);
 }
 
 int image_write_vdb(struct image *im, struct gild_err *err)

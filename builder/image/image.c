@@ -172,7 +172,11 @@ static int assemble(struct image *im, struct gild_err *err)
 {
 	int r;
 
-	if ((r = timed(im, "merge", image_merge, err)) < 0 ||
+	/* its own step: removing the last image's root (every file of it)
+	 * is no part of merging this one's packages */
+	if ((r = timed(im, "previous root removed", image_clear_root, err)) <
+		0 ||
+	    (r = timed(im, "merge", image_merge, err)) < 0 ||
 	    (r = timed(im, "role steps", image_steps, err)) < 0 ||
 	    (r = timed(im, "hardening", image_harden, err)) < 0 ||
 	    (r = timed(im, "installed-package database", image_write_vdb,
