@@ -355,7 +355,8 @@ static void add_runtime_closure(struct build_job *j, struct gild_strv *out)
 		struct gild_loc loc = {p ? p->relpath : "", 1, 1};
 
 		if (!rdep || !*rdep ||
-		    depstr_parse(rdep, strlen(rdep), DEPSTR_DEPEND,
+		    depstr_parse(rdep, strlen(rdep),
+				 DEPSTR_DEPEND | DEPSTR_REDUCED,
 				 eapi ? atoi(eapi) : 8, &loc, &tree, NULL) < 0)
 			continue;
 		(void)add_runtime_node(j, tree, out);
@@ -374,8 +375,9 @@ int build_job_runtime_pkgs(struct build_job *j, struct gild_strv *out,
 			gild_strv_add(out, j->libc.v[i]);
 	if (rdep && *rdep) {
 		if ((r = depstr_parse(
-			 rdep, strlen(rdep), DEPSTR_DEPEND, j->r->eapi,
-			 &j->r->var_loc[RECIPE_RDEPEND], &tree, err)) < 0)
+			 rdep, strlen(rdep), DEPSTR_DEPEND | DEPSTR_REDUCED,
+			 j->r->eapi, &j->r->var_loc[RECIPE_RDEPEND], &tree,
+			 err)) < 0)
 			return r;
 		(void)add_runtime_node(j, tree, out);
 	}

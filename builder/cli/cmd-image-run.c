@@ -51,6 +51,9 @@ static int parse_run_opts(int argc, char **argv, struct gild_ctx *ctx,
 			      .fn = run_opt,
 			      .ud = o};
 
+	/* `image run DIR` needs no recipe; a role's run opens the tree
+	 * through its build environment */
+	ctx->needs &= ~(unsigned)GILD_NEED_RECIPES;
 	return cli_parse_opts(ctx, argc, argv, &co, status) < 0 ? -1 : 0;
 }
 

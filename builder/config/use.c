@@ -104,18 +104,20 @@ static void env_implicit(struct use_env *env, const struct config *c)
 		idset_add(&env->implicit, use_flag_id(env, v.v[i]));
 }
 
+/* The profiles' layer node by node (each node's make.defaults), and lp,
+ * their composition: one answer whether or not a package has profile
+ * package.use lines to apply between the nodes (eval_profile_layers). */
 static void env_global_use(struct use_env *env, const struct config *c)
 {
 	_cleanup_(varlist_release) struct varlist stacked = {0};
 	const struct profile *p = c->profile;
 
-	_cleanup_(varlist_release) struct varlist by_node = {0};
-
-	build_layer(env, &env->lp, p->vars, &stacked);
 	env->nlnode = p->nodes.n;
 	env->lnode = xcalloc(env->nlnode + 1, sizeof(*env->lnode));
-	for (size_t i = 0; i < env->nlnode; i++)
-		build_layer(env, &env->lnode[i], &p->node_vars[i], &by_node);
+	for (size_t i = 0; i < env->nlnode; i++) {
+		build_layer(env, &env->lnode[i], &p->node_vars[i], &stacked);
+		delta_compose(env, &env->lp, &env->lnode[i], &env->lp);
+	}
 	env_implicit(env, c);
 	build_layer(env, &env->lu, &c->user, &stacked);
 	build_layer(env, &env->le, &c->envl, &stacked);

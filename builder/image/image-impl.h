@@ -136,7 +136,8 @@ char *image_role_file(const struct image *im, const char *name);
 int image_kernel_modules(struct image *im, struct gild_err *err);
 
 /* image-merge.c */
-/* Remove the staging root a previous assembly left (before image_merge). */
+/* Remove the staging root a previous assembly left (before image_merge);
+ * refuses to go on when not root. */
 int image_clear_root(struct image *im, struct gild_err *err);
 int image_merge(struct image *im, struct gild_err *err);
 /* Portage's installed-package database, from the final files (after the

@@ -438,11 +438,6 @@ int image_merge(struct image *im, struct gild_err *err)
 
 	im->mask_files = xcalloc(im->role.install_mask.n + 1, sizeof(uint64_t));
 	im->mask_bytes = xcalloc(im->role.install_mask.n + 1, sizeof(uint64_t));
-	if (geteuid() != 0)
-		return gild_fail(err, -GILD_E_UNSUPPORTED, NULL,
-				 "gild image runs as root: the image's files "
-				 "belong to other users than yours (run it "
-				 "with sudo)");
 	for (size_t i = 0; i < im->npkgs; i++)
 		if ((r = load_pkg(&im->pkgs[i], err)) < 0 ||
 		    (r = image_pkg_phases(im, &im->pkgs[i], err)) < 0)
@@ -467,6 +462,11 @@ int image_merge(struct image *im, struct gild_err *err)
 
 int image_clear_root(struct image *im, struct gild_err *err)
 {
+	if (geteuid() != 0)
+		return gild_fail(err, -GILD_E_UNSUPPORTED, NULL,
+				 "gild image runs as root: the image's files "
+				 "belong to other users than yours (run it "
+				 "with sudo)");
 	return gild_rm_rf(im->root, err);
 }
 

@@ -20,6 +20,7 @@ struct depstr_parser {
 	struct gild_err *err;
 	unsigned in_any;     /* how many || groups enclose the current item */
 	bool strict;	     /* DEPSTR_STRICT */
+	bool reduced;	     /* DEPSTR_REDUCED */
 	struct gild_err *qa; /* the first leniency used, or NULL */
 };
 
@@ -386,6 +387,8 @@ static int empty_group(struct depstr_parser *ps, struct dep_node *group,
 {
 	int r;
 
+	if (ps->reduced && tok_is(opener, "||"))
+		return 0; /* an any-of reduced to nothing: kept */
 	if (ps->kind != DEPSTR_REQUIRED_USE && tok_is(opener, "("))
 		return depstr_fail(ps, &opener->loc, "empty group '( )'");
 	if (ps->kind != DEPSTR_REQUIRED_USE)
@@ -396,7 +399,7 @@ static int empty_group(struct depstr_parser *ps, struct dep_node *group,
 	else
 		r = depstr_lenient(ps, &opener->loc, "empty group '%.*s ( )'",
 				   (int)opener->n, opener->p);
-	(void)group; /* add_group drops it */
+	(void)group;
 	return r;
 }
 
@@ -438,12 +441,18 @@ int depstr_parse_qa(const char *s, size_t n, int kind_flags, int eapi,
 {
 	_cleanup_(dep_node_freep) struct dep_node *root = NULL;
 	struct gild_loc loc0 = start ? *start : (struct gild_loc){NULL, 1, 1};
-	enum depstr_kind kind = kind_flags & ~DEPSTR_STRICT;
-	struct depstr_parser ps = {
-	    s,	  s + n, s,
-	    loc0, kind,	 eapi,
-	    err,  0,	 (kind_flags & DEPSTR_STRICT) != 0,
-	    qa};
+	enum depstr_kind kind = kind_flags & ~(DEPSTR_STRICT | DEPSTR_REDUCED);
+	struct depstr_parser ps = {.s = s,
+				   .end = s + n,
+				   .pos = s,
+				   .loc = loc0,
+				   .kind = kind,
+				   .eapi = eapi,
+				   .err = err,
+				   .strict = (kind_flags & DEPSTR_STRICT) != 0,
+				   .reduced =
+				       (kind_flags & DEPSTR_REDUCED) != 0,
+				   .qa = qa};
 	int r;
 
 	if (eapi != 7 && eapi != 8)

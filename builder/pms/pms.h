@@ -209,6 +209,11 @@ enum depstr_kind {
 	DEPSTR_RESTRICT, /* RESTRICT and PROPERTIES */
 	DEPSTR_REQUIRED_USE,
 	DEPSTR_STRICT = 1 << 8, /* or-ed into a kind: PMS's grammar exactly */
+	/* or-ed into a kind: a string gild wrote after USE reduction (the
+	 * evaluated dependencies of a build, a binary package or the
+	 * resolver's cache), where "|| ( )" is what is left of an any-of
+	 * whose alternatives were all conditional and off: kept */
+	DEPSTR_REDUCED = 1 << 9,
 };
 
 enum dep_kind {
@@ -478,8 +483,8 @@ struct recipe {
 	size_t n_funcs;
 	/* QA notes, "file:line:col: message": what PMS's grammar refuses but
 	 * Portage loads (an empty group in REQUIRED_USE, ':=' inside
-	 * '|| ( )', a '/' in a
-	 * SRC_URI file name; see depstr_parse_qa), for a warning */
+	 * '|| ( )', a '/' in a SRC_URI file name; see depstr_parse_qa), for
+	 * a warning */
 	const char **qa;
 	size_t n_qa;
 	/* private: dependency trees parsed on demand (recipe_deps) */

@@ -592,7 +592,7 @@ static int entry_deps(struct rs_input *in, const struct entry *e,
 		int r;
 		if (!s || !*s)
 			continue;
-		r = depstr_parse(s, strlen(s), DEPSTR_DEPEND,
+		r = depstr_parse(s, strlen(s), DEPSTR_DEPEND | DEPSTR_REDUCED,
 				 e->rec.eapi ? e->rec.eapi : 8, loc, &tree,
 				 err);
 		if (r < 0)

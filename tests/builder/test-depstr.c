@@ -220,6 +220,27 @@ TEST(depstr_parse_qa_still_refuses_empty_groups_outside_required_use)
 	}
 }
 
+/* What gild writes after reduction reads back: an any-of whose
+ * alternatives were all conditional and off is "|| ( )" */
+TEST(depstr_reduced_strings_keep_an_empty_any_of)
+{
+	struct gild_err err = GILD_ERR_INIT;
+	_cleanup_(dep_node_freep) struct dep_node *t = NULL, *t2 = NULL;
+	_cleanup_free_ char *red =
+	    reduce_str("a/b || ( x? ( c/d ) )", "", DEPSTR_DEPEND, &err);
+
+	if (!CHECK(red != NULL))
+		return;
+	CHECK_STREQ(red, "a/b || ( )");
+	CHECK_INTEQ(
+	    depstr_parse(red, strlen(red), DEPSTR_DEPEND, 8, NULL, &t, &err),
+	    -GILD_E_SYNTAX);
+	CHECK_INTEQ(depstr_parse(red, strlen(red),
+				 DEPSTR_DEPEND | DEPSTR_REDUCED, 8, NULL, &t2,
+				 &err),
+		    0);
+}
+
 TEST(depstr_distfile_of_a_name_with_a_slash_is_its_last_part)
 {
 	struct gild_err err = GILD_ERR_INIT;

@@ -6,6 +6,7 @@ test_expect_success SANDBOX 'a dependency'"'"'s library and header are where the
 	cp -r "$FIXTURES/build-basic" t1 &&
 	{ gild -C t1 build app-misc/greetuse >out 2>err || { cat err; false; }; } &&
 	sed -n "s/^>>> \([^:]*\): .*/\1/p" out >order &&
+	test $(wc -l <order) -eq 3 &&
 	echo app-misc/greetuse-1 >expect &&
 	sed -n 3p order >last &&
 	test_cmp expect last &&
