@@ -7,8 +7,8 @@
  * searches (RUNPATH, then the standard ones). A library that only a
  * build-time dependency ships names that package (RDEPEND lacks it); one
  * that only the stage has is said to be so. A profile whose libc is the
- * stage's (no GILD_IMPLICIT_BDEPEND: the glibc profiles until glibc has a
- * recipe) takes glibc's own libraries and loader from the stage. Link-
+ * stage's (no GILD_IMPLICIT_BDEPEND: arm64's glibc profile, a test's
+ * tree) takes glibc's own libraries and loader from the stage. Link-
  * time pieces (crt files, static libraries) leave no DT_NEEDED and are
  * not looked at. */
 #include "build/build.h"

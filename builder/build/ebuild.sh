@@ -887,17 +887,29 @@ _eb_merge_class_vars() {
 
 # ---- running a phase -------------------------------------------------------
 
-# _eb_setup_toolchain: on a musl CHOST without a ${CHOST}-gcc, build with
-# the stage's musl-gcc wrapper (Debian's musl-tools) natively, through a
-# ${CHOST}-gcc script in ${T} (so CC is a plain compiler name, as a real
-# musl toolchain's, and no build path ends up in what records CC), with
-# CBUILD=CHOST, so configure scripts run their test programs (the stage
-# has musl's dynamic loader) instead of going into cross mode.
+# _eb_setup_toolchain: a C compiler for the profile's libc. On a musl
+# CHOST without a ${CHOST}-gcc, build with the stage's musl-gcc wrapper
+# (Debian's musl-tools) natively, through a ${CHOST}-gcc script in ${T}
+# (so CC is a plain compiler name, as a real musl toolchain's, and no
+# build path ends up in what records CC), with CBUILD=CHOST, so configure
+# scripts run their test programs (the stage has musl's dynamic loader)
+# instead of going into cross mode. On a glibc CHOST with the profile's
+# glibc at /build/libc, the stage's gcc pointed at it (_eb_setup_glibc).
 _eb_setup_toolchain() {
-	if [[ -f /build/libc/usr/lib/libc.a && ( -n ${CC} || ${CHOST} != *-musl* ) ]]; then
+	local lib=/build/libc/usr/lib
+	if [[ -f ${lib}/libc.a && ( -n ${CC} ||
+		( ${CHOST} != *-musl* && ! -f ${lib}/libc.so.6 ) ) ]]; then
 		echo " * warning: the profile's libc at /build/libc is not used (CC=${CC:-unset}, CHOST=${CHOST}): this build takes the stage's" >&2
 	fi
-	[[ ${CHOST} == *-musl* && -z ${CC} ]] || return 0
+	[[ -z ${CC} ]] || return 0
+	case ${CHOST} in
+	*-musl*) _eb_setup_musl ;;
+	*-gnu) [[ -f ${lib}/libc.so.6 ]] && _eb_setup_glibc ;;
+	esac
+	return 0
+}
+
+_eb_setup_musl() {
 	local bin="${T:-/tmp}/.musl-toolchain"
 	if [[ ! -x ${bin}/${CHOST}-gcc ]]; then
 		type -P "${CHOST}-gcc" >/dev/null && return 0
@@ -909,15 +921,35 @@ _eb_setup_toolchain() {
 	export CC="${CHOST}-gcc" CBUILD=${CBUILD:-${CHOST}}
 }
 
-# _eb_make_musl_cc DIR: DIR/${CHOST}-gcc runs musl-gcc with what it lacks.
-# musl-gcc hides /usr/include, where the kernel headers are: they come
-# back, and only they, through an -idirafter directory. It also searches
-# only musl's own directories, not /usr/include and /usr/lib where the
-# build-time dependencies are laid over the stage: it gets their images at
-# /build/deps (after musl's headers; the loader finds their libraries in
-# /usr/lib by itself).
-_eb_make_musl_cc() {
-	local bin=$1 kh=$1/kernel-headers d multi deps=/build/deps
+# _eb_setup_glibc: ${CHOST}-gcc in ${T} runs the stage's gcc on the
+# headers, crt files and libraries of the profile's glibc
+# (GILD_IMPLICIT_BDEPEND, at /build/libc), never the stage's: --sysroot
+# for the headers and for the paths in glibc's linker script (libc.so
+# names /usr/lib/libc.so.6); -B and -L because a Debian gcc searches its
+# multiarch directories, relative to its own prefix, before the sysroot's.
+# The kernel headers and the build-time dependencies come back after them
+# (_eb_cc_search_opts). Test programs still run: the stage's dynamic
+# linker loads them with the stage's libc, of the same ABI.
+_eb_setup_glibc() {
+	local bin="${T:-/tmp}/.glibc-toolchain" opts
+	if [[ ! -x ${bin}/${CHOST}-gcc ]]; then
+		opts=$(_eb_cc_search_opts "${bin}") || return 0
+		printf '#!/bin/sh\nexec gcc --sysroot=/build/libc -B/build/libc/usr/lib/ -L/build/libc/usr/lib %s "$@"\n' \
+			"${opts}" >"${bin}/${CHOST}-gcc" &&
+			chmod 755 "${bin}/${CHOST}-gcc" || return 0
+	fi
+	[[ :${PATH}: == *:"${bin}":* ]] || export PATH="${bin}:${PATH}"
+	export CC="${CHOST}-gcc" CBUILD=${CBUILD:-${CHOST}}
+}
+
+# _eb_cc_search_opts DIR: the options that give a compiler confined to
+# its libc (musl-gcc, or gcc with a sysroot) what it lacks: the stage's
+# kernel headers, and only they, through an -idirafter directory made in
+# DIR; the build-time dependencies' images at /build/deps (after the
+# libc's headers; the loader finds their libraries in /usr/lib by itself,
+# where they are laid over the stage).
+_eb_cc_search_opts() {
+	local kh=$1/kernel-headers d multi deps=/build/deps
 	local -a opts=()
 	mkdir -p "${kh}" || return 1
 	for d in linux asm-generic mtd scsi; do
@@ -929,17 +961,27 @@ _eb_make_musl_cc() {
 	opts+=(-idirafter "${kh}")
 	[[ -d ${deps}/usr/include ]] && opts+=(-idirafter "${deps}/usr/include")
 	[[ -d ${deps}/usr/lib ]] && opts+=("-L${deps}/usr/lib")
+	echo "${opts[*]}"
+}
+
+# _eb_make_musl_cc DIR: DIR/${CHOST}-gcc runs musl-gcc with what it lacks
+# (_eb_cc_search_opts): musl-gcc hides /usr/include, where the kernel
+# headers are, and searches only musl's own directories, not /usr/include
+# and /usr/lib where the build-time dependencies are laid over the stage.
+_eb_make_musl_cc() {
+	local bin=$1 opts
+	opts=$(_eb_cc_search_opts "${bin}") || return 1
 	if [[ -f /build/libc/usr/include/stdio.h && -f /build/libc/usr/lib/libc.a ]]; then
 		# the profile's libc from the tree (GILD_IMPLICIT_BDEPEND,
 		# at /build/libc): its headers, crt files and libraries, never
 		# the stage's
 		_eb_write_musl_specs "${bin}/gild-musl.specs" /build/libc/usr || return 1
-		printf '#!/bin/sh\nexec gcc %s "$@" -specs %s\n' "${opts[*]}" \
+		printf '#!/bin/sh\nexec gcc %s "$@" -specs %s\n' "${opts}" \
 			"${bin}/gild-musl.specs" >"${bin}/${CHOST}-gcc" &&
 			chmod 755 "${bin}/${CHOST}-gcc"
 		return
 	fi
-	printf '#!/bin/sh\nexec musl-gcc %s "$@"\n' "${opts[*]}" >"${bin}/${CHOST}-gcc" &&
+	printf '#!/bin/sh\nexec musl-gcc %s "$@"\n' "${opts}" >"${bin}/${CHOST}-gcc" &&
 		chmod 755 "${bin}/${CHOST}-gcc"
 }
 
