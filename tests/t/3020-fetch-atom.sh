@@ -118,6 +118,7 @@ test_expect_success HTTPD 'a @SET fetches every package of its plan' '
 	cp -r "$GILD_TOP/profiles/." ptree/profiles/ &&
 	cp tree/profiles/thirdpartymirrors ptree/profiles/ &&
 	echo app-misc >>ptree/profiles/categories &&
+	echo sys-libs/glibc-2.36 >>ptree/profiles/base/package.provided &&
 	mkdir -p ptree/etc/sets &&
 	printf "app-misc/hello\napp-misc/nomirror\n" >ptree/etc/sets/mine &&
 	gild --tree ptree fetch --distdir dist3 @mine >out 2>err &&
