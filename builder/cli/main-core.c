@@ -37,30 +37,38 @@ static void core_path(char *path, size_t size)
 		snprintf(path, size, "%s/%s", GILD_PKGLIBDIR, CORE_NAME);
 }
 
-static int check_core_abi(void *core, const char *path, struct gild_err *err)
+/* The core's stamp when it is this build's, else NULL with err filled. */
+static const struct gild_core_abi *check_core_abi(void *core, const char *path,
+						  struct gild_err *err)
 {
 	const struct gild_core_abi *abi = dlsym(core, "gild_core_abi");
 
-	if (!abi)
-		return gild_fail(err, -GILD_E_INVALID, NULL,
-				 "'%s' is not gild's core library (no "
-				 "'gild_core_abi')",
-				 path);
+	if (!abi) {
+		gild_fail(err, -GILD_E_INVALID, NULL,
+			  "'%s' is not gild's core library (no "
+			  "'gild_core_abi')",
+			  path);
+		return NULL;
+	}
 	if (strcmp(abi->version, GILD_VERSION) != 0 ||
-	    abi->ctx_size != sizeof(struct gild_ctx))
-		return gild_fail(err, -GILD_E_INVALID, NULL,
-				 "'%s' belongs to gild %s, not to this gild %s "
-				 "(install both from one build)",
-				 path, abi->version, GILD_VERSION);
-	return 0;
+	    abi->ctx_size != sizeof(struct gild_ctx)) {
+		gild_fail(err, -GILD_E_INVALID, NULL,
+			  "'%s' belongs to gild %s, not to this gild %s "
+			  "(install both from one build)",
+			  path, abi->version, GILD_VERSION);
+		return NULL;
+	}
+	return abi;
 }
 
-static void *load_core(struct gild_err *err)
+static void *load_core(const struct gild_core_abi **abi, struct gild_err *err)
 {
 	static void *core;
+	static const struct gild_core_abi *stamp;
 	char path[PATH_MAX];
 	void *h;
 
+	*abi = stamp;
 	if (core)
 		return core;
 	core_path(path, sizeof(path));
@@ -71,23 +79,23 @@ static void *load_core(struct gild_err *err)
 			  "cannot load gild's core library: %s", dlerror());
 		return NULL;
 	}
-	if (check_core_abi(h, path, err) < 0) {
+	if (!(stamp = check_core_abi(h, path, err))) {
 		dlclose(h);
 		return NULL;
 	}
+	*abi = stamp;
 	return core = h;
 }
 
 gild_cmd_fn *gild_core_cmd(const char *sym, struct gild_ctx *ctx)
 {
 	struct gild_err *err = &ctx->err;
-	void *core = load_core(err);
-	const struct gild_core_abi *abi;
+	const struct gild_core_abi *abi = NULL;
+	void *core = load_core(&abi, err);
 	gild_cmd_fn *fn;
 
 	if (!core)
 		return NULL;
-	abi = dlsym(core, "gild_core_abi");
 	ctx->open_setup = abi->open_setup;
 	/* POSIX dlsym returns void *; a function pointer round-trips. */
 	*(void **)&fn = dlsym(core, sym);
