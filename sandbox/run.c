@@ -46,7 +46,8 @@ struct child_args {
 	const struct sandbox_trace *tr;
 	bool have_mem_cgroup, have_pids_cgroup;
 	int sync_rd, err_wr, stat_wr;
-	int *keep; /* the fds pid 1 keeps: the pipes, stdio, the sources' */
+	int rep_wr; /* the report channel's write end, or -1 */
+	int *keep;  /* the fds pid 1 keeps: the pipes, stdio, the sources' */
 	size_t n_keep;
 };
 
@@ -132,19 +133,34 @@ static int enter_cgroup_ns(const struct child_args *a, struct gild_err *err)
 	return 0;
 }
 
-static int setup_stdio(const struct sandbox_spec *s, struct gild_err *err)
+/* The report channel at fd 3, open across exec (a dup2 onto itself would
+ * keep its close-on-exec flag). */
+ON_COMMAND_STACK
+static int setup_report_fd(const struct child_args *a)
 {
+	if (a->rep_wr < 0)
+		return 0;
+	if (a->rep_wr != 3)
+		return dup2(a->rep_wr, 3) < 0 ? -1 : 0;
+	return fcntl(3, F_SETFD, 0);
+}
+
+ON_COMMAND_STACK
+static int setup_stdio(const struct child_args *a, struct gild_err *err)
+{
+	const struct sandbox_spec *s = a->spec;
 	int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	unsigned first = a->rep_wr >= 0 ? 4 : 3;
 
 	if (null < 0 || dup2(null, 0) < 0 || dup2(s->out_fd, 1) < 0 ||
-	    dup2(s->err_fd, 2) < 0)
+	    dup2(s->err_fd, 2) < 0 || setup_report_fd(a) < 0)
 		return gild_fail(err, -GILD_E_SANDBOX, NULL,
 				 "cannot set up stdin/stdout/stderr: %s",
 				 strerror(errno));
-	if (null > 2)
+	if (null > 3 || (null == 3 && a->rep_wr < 0))
 		close(null);
-	/* every fd above 2 goes at exec, the error pipe with them */
-	if (syscall(SYS_close_range, 3, ~0u, CLOSE_RANGE_CLOEXEC) < 0)
+	/* every other fd goes at exec, the error pipe with them */
+	if (syscall(SYS_close_range, first, ~0u, CLOSE_RANGE_CLOEXEC) < 0)
 		return gild_fail(err, -GILD_E_SANDBOX, NULL,
 				 "cannot close inherited fds: %s",
 				 strerror(errno));
@@ -184,7 +200,7 @@ static _Noreturn void run_command(const struct child_args *a)
 	if (setsid() < 0)
 		gild_fail(&err, -GILD_E_SANDBOX, NULL, "cannot setsid: %s",
 			  strerror(errno));
-	else if (setup_stdio(s, &err) == 0 &&
+	else if (setup_stdio(a, &err) == 0 &&
 		 sandbox_rlimits_apply(s, a->have_mem_cgroup,
 				       a->have_pids_cgroup, &err) == 0 &&
 		 sandbox_drop_privileges(s, a->ids, &err) == 0 &&
@@ -393,6 +409,8 @@ static unsigned long clone_flags(const struct sandbox_spec *s)
 struct run_state {
 	pid_t pid;
 	int sync[2], errp[2], statp[2];
+	int rep[2]; /* the report channel (sandbox_spec_set_report) */
+	struct gild_buf rep_in; /* what came on it, not yet a line */
 	struct sandbox_cgroup cg;
 	struct sandbox_sources so;
 	char **envp;
@@ -408,6 +426,8 @@ static void run_state_release(struct run_state *rs)
 	close_pair(rs->sync);
 	close_pair(rs->errp);
 	close_pair(rs->statp);
+	close_pair(rs->rep);
+	gild_buf_release(&rs->rep_in);
 	sandbox_cgroup_destroy(&rs->cg);
 	sandbox_trace_step(&rs->tr, "gild", "cleaned up");
 	sandbox_sources_release(&rs->so);
@@ -421,7 +441,7 @@ static void run_state_release(struct run_state *rs)
 static int *child_keep_fds(const struct run_state *rs,
 			   const struct sandbox_spec *s, size_t *n)
 {
-	int *keep = xcalloc(6 + rs->so.n + 1, sizeof(int));
+	int *keep = xcalloc(7 + rs->so.n + 1, sizeof(int));
 
 	*n = 0;
 	keep[(*n)++] = rs->sync[0];
@@ -430,6 +450,7 @@ static int *child_keep_fds(const struct run_state *rs,
 	keep[(*n)++] = s->out_fd;
 	keep[(*n)++] = s->err_fd;
 	keep[(*n)++] = rs->tr.fd;
+	keep[(*n)++] = rs->rep[1];
 	for (size_t i = 0; i < rs->so.n; i++)
 		if (rs->so.tree[i] >= 0)
 			keep[(*n)++] = rs->so.tree[i];
@@ -453,8 +474,11 @@ static int start_child(struct run_state *rs, const struct sandbox_spec *s,
 	};
 
 	if (pipe2(rs->sync, O_CLOEXEC) < 0 || pipe2(rs->errp, O_CLOEXEC) < 0 ||
-	    pipe2(rs->statp, O_CLOEXEC) < 0)
+	    pipe2(rs->statp, O_CLOEXEC) < 0 ||
+	    (s->report && (pipe2(rs->rep, O_CLOEXEC) < 0 ||
+			   fcntl(rs->rep[0], F_SETFL, O_NONBLOCK) < 0)))
 		return gild_fail_errno(err, NULL, "cannot create pipes");
+	a.rep_wr = rs->rep[1];
 	a.sync_rd = rs->sync[0];
 	a.err_wr = rs->errp[1];
 	a.stat_wr = rs->statp[1];
@@ -477,6 +501,8 @@ static int start_child(struct run_state *rs, const struct sandbox_spec *s,
 	 * not turn our write into SIGPIPE */
 	close(rs->errp[1]), close(rs->statp[1]);
 	rs->errp[1] = rs->statp[1] = -1;
+	if (rs->rep[1] >= 0)
+		close(rs->rep[1]), rs->rep[1] = -1;
 	return 0;
 }
 
@@ -526,32 +552,84 @@ enum wait_end {
 	WAIT_TIMEOUT, /* the deadline passed: pid 1 was killed */
 };
 
+/* Hand every complete line of the report channel to the caller; at the
+ * end (last), also what is left without a newline. Nonblocking reads:
+ * the writers may still hold the pipe open. */
+static void read_reports(const struct sandbox_spec *s, struct run_state *rs,
+			 bool last)
+{
+	enum { MAX_LINE = 4096 };
+	struct gild_buf *in = &rs->rep_in;
+	char chunk[MAX_LINE];
+	size_t used = 0;
+	ssize_t n;
+
+	while ((n = read(rs->rep[0], chunk, sizeof(chunk))) > 0 ||
+	       (n < 0 && errno == EINTR))
+		if (n > 0)
+			gild_buf_add(in, chunk, (size_t)n);
+	while (used < in->n) {
+		char *start = in->p + used;
+		char *nl = memchr(start, '\n', in->n - used);
+		size_t len = nl ? (size_t)(nl - start) : in->n - used;
+		if (!nl && !last && len <= MAX_LINE)
+			break; /* the rest of the line comes later */
+		_cleanup_free_ char *line =
+		    xstrndup(start, len > MAX_LINE ? MAX_LINE : len);
+		s->report(s->report_ud, line);
+		used += len + (nl != NULL);
+	}
+	memmove(in->p, in->p + used, in->n - used);
+	in->n -= used;
+}
+
+static void deadline_from_now(struct timespec *end, unsigned timeout)
+{
+	clock_gettime(CLOCK_MONOTONIC, end);
+	end->tv_sec += timeout;
+}
+
 /* pid 1 writes the command's wait status once the command and every other
  * process in the namespace have ended (reap); EOF when pid 1 ends without
- * writing it. Kill pid 1 at the deadline: its end kills the rest. */
-static enum wait_end wait_status(struct run_state *rs, unsigned timeout,
-				 int *cmd_ws)
+ * writing it. Kill pid 1 at the deadline: its end kills the rest. Lines
+ * on the report channel go to the caller meanwhile, each restarting the
+ * deadline. */
+static enum wait_end wait_status(const struct sandbox_spec *s,
+				 struct run_state *rs, int *cmd_ws)
 {
-	struct pollfd pfd = {rs->statp[0], POLLIN, 0};
+	struct pollfd pfd[2] = {{rs->statp[0], POLLIN, 0},
+				{rs->rep[0], POLLIN, 0}};
+	nfds_t nfd = rs->rep[0] >= 0 ? 2 : 1;
 	struct timespec now, end;
 	long ms = -1;
 	ssize_t n;
 
-	clock_gettime(CLOCK_MONOTONIC, &end);
-	end.tv_sec += timeout;
+	deadline_from_now(&end, s->timeout);
 	for (;;) {
-		if (timeout) {
+		if (s->timeout) {
 			clock_gettime(CLOCK_MONOTONIC, &now);
 			ms = (end.tv_sec - now.tv_sec) * 1000 +
 			     (end.tv_nsec - now.tv_nsec) / 1000000;
 			if (ms <= 0) {
 				kill(rs->pid, SIGKILL);
+				if (nfd == 2)
+					read_reports(s, rs, true);
 				return WAIT_TIMEOUT;
 			}
 		}
-		if (poll(&pfd, 1, (int)ms) > 0)
+		if (poll(pfd, nfd, (int)ms) <= 0)
+			continue;
+		if (nfd == 2 && pfd[1].revents) {
+			read_reports(s, rs, false);
+			deadline_from_now(&end, s->timeout);
+			if (pfd[1].revents & (POLLHUP | POLLERR))
+				nfd = 1;
+		}
+		if (pfd[0].revents)
 			break;
 	}
+	if (rs->rep[0] >= 0)
+		read_reports(s, rs, true);
 	do
 		n = read(rs->statp[0], cmd_ws, sizeof(*cmd_ws));
 	while (n < 0 && errno == EINTR);
@@ -637,6 +715,8 @@ int sandbox_run(const struct sandbox_spec *s, struct sandbox_status *st,
 	    .sync = {-1, -1},
 	    .errp = {-1, -1},
 	    .statp = {-1, -1},
+	    .rep = {-1, -1},
+	    .rep_in = GILD_BUF_INIT,
 	    .so = {.root_tree = -1}};
 	struct gild_err cerr = GILD_ERR_INIT;
 	struct sandbox_ids ids;
@@ -660,7 +740,7 @@ int sandbox_run(const struct sandbox_spec *s, struct sandbox_status *st,
 		return r;
 	/* the timeout counts from here: setup that hangs (a bind of a dead
 	 * network mount) ends with it too */
-	w = wait_status(&rs, s->timeout, &ws);
+	w = wait_status(s, &rs, &ws);
 	/* every process of the sandbox but pid 1 has ended by now; pid 1's
 	 * own end, where the kernel tears the namespaces down, is not
 	 * waited for when the caller exits next (it would cost 0.2 ms),

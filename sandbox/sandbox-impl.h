@@ -33,8 +33,10 @@ struct sandbox_spec {
 	unsigned host_uid, host_gid, host_count; /* 0 count: default */
 	char *cwd;
 	int out_fd, err_fd;
-	int trace_fd;	   /* -1: no step timings */
-	bool caller_exits; /* do not wait for pid 1's own end */
+	int trace_fd;		  /* -1: no step timings */
+	bool caller_exits;	  /* do not wait for pid 1's own end */
+	sandbox_report_fn report; /* NULL: no report channel (fd 3) */
+	void *report_ud;
 	struct gild_strv argv;
 };
 

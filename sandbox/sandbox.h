@@ -172,6 +172,16 @@ void sandbox_spec_set_trace_fd(struct sandbox_spec *s, int fd);
  * has ended by then either way. Default false: pid 1 is reaped. */
 void sandbox_spec_set_caller_exits(struct sandbox_spec *s, bool exits);
 
+/* A report channel: the command finds the write end of a pipe at fd 3,
+ * and sandbox_run calls fn(ud, line) for each line written there (without
+ * its newline; a line longer than 4 KiB is cut) while it waits, so that a
+ * caller learns where a long command is without starting one sandbox per
+ * step. Each line also restarts the timeout: it then bounds each step the
+ * command reports, not the whole run. */
+typedef void (*sandbox_report_fn)(void *ud, const char *line);
+void sandbox_spec_set_report(struct sandbox_spec *s, sandbox_report_fn fn,
+			     void *ud);
+
 /* The command; copied. argv[0] is looked up in the fixed PATH inside. */
 void sandbox_spec_set_argv(struct sandbox_spec *s, const char *const *argv);
 

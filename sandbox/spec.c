@@ -287,6 +287,13 @@ void sandbox_spec_set_trace_fd(struct sandbox_spec *s, int fd)
 	s->trace_fd = fd;
 }
 
+void sandbox_spec_set_report(struct sandbox_spec *s, sandbox_report_fn fn,
+			     void *ud)
+{
+	s->report = fn;
+	s->report_ud = ud;
+}
+
 void sandbox_spec_set_caller_exits(struct sandbox_spec *s, bool exits)
 {
 	s->caller_exits = exits;

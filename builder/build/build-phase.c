@@ -1,10 +1,16 @@
 /* build-phase.c: running the PMS phases of a job in the sandbox.
  *
- * Each phase is one sandbox run of /gild/phase.sh, which sources the
- * helper library (builder/ebuild.sh, embedded in gild), then the recipe
- * (its `inherit` line sources the classes, so their functions are the
- * defaults the recipe overrides, as with eclasses), then calls
- * ebuild_run_phase PHASE. Order and defaults are PMS chapter 9. */
+ * The phases of a build run in one sandbox, one bash: /gild/phase.sh
+ * sources the helper library (builder/ebuild.sh, embedded in gild), then
+ * the recipe (its `inherit` line sources the classes, so their functions
+ * are the defaults the recipe overrides, as with eclasses), then calls
+ * ebuild_run_phase for each phase it is given. A phase's variables reach
+ * the later phases, as PMS 11.2 wants of the environment, and a package
+ * pays for one sandbox start and one sourcing of the recipe, not one per
+ * phase. The script names each phase as it starts on the sandbox's report
+ * channel (fd 3, closed for the phase itself): the progress display and
+ * the step timings follow it, and the phase timeout counts per phase.
+ * Order and defaults are PMS chapter 9. */
 #include "build/build.h"
 
 #include <dirent.h>
@@ -30,7 +36,16 @@ const char build_phase_sh[] =
     "}\n"
     "EXPORT_FUNCTIONS() { :; }\n"
     "source /gild/recipe || die 'cannot source the recipe'\n"
-    "ebuild_run_phase \"$1\"\n";
+    "{ : >&3; } 2>/dev/null && _gild_report=1\n"
+    "_gild_umask=$(umask)\n"
+    "for _gild_phase in \"$@\"; do\n"
+    "\tprintf '>>> %s/%s: %s\\n' \"${CATEGORY}\" \"${PF}\" "
+    "\"${_gild_phase}\"\n"
+    "\t[[ -n ${_gild_report} ]] && printf 'phase %s\\n' \"${_gild_phase}\" "
+    ">&3\n"
+    "\tumask \"${_gild_umask}\"\n"
+    "\tebuild_run_phase \"${_gild_phase}\" 3>&- || exit\n"
+    "done\n";
 
 static int write_file(const char *path, const char *text, size_t n,
 		      struct gild_err *err)
@@ -317,20 +332,40 @@ static void set_limits(struct build_job *j, struct sandbox_spec *s)
 	sandbox_spec_set_fsize(s, e->fsize);
 }
 
-static int run_phase(struct build_job *j, const char *phase,
-		     struct gild_err *err)
+static const char *const build_phases[] = {
+    "pkg_setup",   "src_unpack", "src_prepare", "src_configure",
+    "src_compile", "src_test",	 "src_install"};
+
+/* What phase.sh reports on fd 3: "phase NAME" as each phase starts. Only
+ * the names above are taken (the step is kept as a static string). */
+struct phase_watch {
+	struct build_job *j;
+	const char *phase; /* the last one started */
+};
+
+static void phase_reported(void *ud, const char *line)
 {
-	_cleanup_(sandbox_spec_freep) struct sandbox_spec *s =
-	    sandbox_spec_new();
-	const char *argv[] = {"bash", "/gild/phase.sh", phase, NULL};
-	struct sandbox_status st;
+	struct phase_watch *w = ud;
+
+	if (strncmp(line, "phase ", 6))
+		return;
+	for (size_t i = 0; i < GILD_ARRAY_SIZE(build_phases); i++)
+		if (!strcmp(line + 6, build_phases[i]) &&
+		    w->j->step != build_phases[i]) {
+			w->phase = build_phases[i];
+			build_job_step(w->j, w->phase);
+			gild_ctx_debug(w->j->env->ctx, "%s/%s: %s",
+				       w->j->r->category, w->j->r->pf,
+				       w->phase);
+		}
+}
+
+static int phases_spec(struct build_job *j, struct sandbox_spec *s,
+		       const struct gild_strv *argv, struct phase_watch *w,
+		       struct gild_err *err)
+{
 	int rc;
 
-	fprintf(j->log, ">>> %s/%s: %s\n", j->r->category, j->r->pf, phase);
-	fflush(j->log);
-	build_job_step(j, phase);
-	gild_ctx_debug(j->env->ctx, "%s/%s: %s", j->r->category, j->r->pf,
-		       phase);
 	if ((rc = add_binds(j, s, err)) < 0 ||
 	    (rc = phase_env_names(j, s, err)) < 0 ||
 	    (rc = phase_env_toolchain(j, s, err)) < 0 ||
@@ -343,42 +378,63 @@ static int run_phase(struct build_job *j, const char *phase,
 	set_limits(j, s);
 	sandbox_spec_set_cwd(s, "/build/work");
 	sandbox_spec_set_stdio(s, fileno(j->log), fileno(j->log));
-	sandbox_spec_set_argv(s, argv);
-	if ((rc = sandbox_run(s, &st, err)) < 0)
+	sandbox_spec_set_report(s, phase_reported, w);
+	sandbox_spec_set_argv(s, (const char *const *)argv->v);
+	return 0;
+}
+
+/* The phases in argv[3...], in one sandbox. */
+static int run_phases(struct build_job *j, const struct gild_strv *argv,
+		      struct gild_err *err)
+{
+	_cleanup_(sandbox_spec_freep) struct sandbox_spec *s =
+	    sandbox_spec_new();
+	struct phase_watch w = {j, argv->v[2]};
+	struct sandbox_status st;
+	int rc;
+
+	fflush(j->log);
+	if ((rc = phases_spec(j, s, argv, &w, err)) < 0 ||
+	    (rc = sandbox_run(s, &st, err)) < 0)
 		return rc;
 	if (st.status == 0)
 		return 0;
 	return gild_fail(err, -GILD_E_BUILD, NULL,
 			 "'%s/%s': %s failed (%s%sstatus %d); log: %s",
-			 j->r->category, j->r->pf, phase, st.message,
+			 j->r->category, j->r->pf, w.phase, st.message,
 			 st.message[0] ? ", " : "", st.status, j->log_path);
+}
+
+/* Which phases run: src_unpack ran in C (libarchive) unless the recipe
+ * has one; pkg_setup's default does nothing (PMS 9.2.2); src_test only
+ * with FEATURES=test, unless restricted (PMS 9.1.7, decided with USE in
+ * build.c). */
+static bool phase_runs(const struct build_job *j, const char *ph)
+{
+	if ((!strcmp(ph, "src_unpack") || !strcmp(ph, "pkg_setup")) &&
+	    !recipe_func_find(j->r, ph))
+		return false;
+	return strcmp(ph, "src_test") || j->run_tests;
 }
 
 int build_job_run_phases(struct build_job *j, struct gild_err *err)
 {
-	static const char *const phases[] = {
-	    "pkg_setup",   "src_unpack", "src_prepare", "src_configure",
-	    "src_compile", "src_test",	 "src_install"};
+	_cleanup_strv_ struct gild_strv argv = GILD_STRV_INIT;
 	int rc;
 
 	if ((rc = stage_gild_dir(j, err)) < 0 ||
 	    (rc = build_job_install_deps(j, err)) < 0 ||
 	    (rc = chown_writable(j, err)) < 0)
 		return rc;
-	for (size_t i = 0; i < GILD_ARRAY_SIZE(phases); i++) {
-		const char *ph = phases[i];
-		/* src_unpack ran in C (libarchive) unless the recipe has one;
-		 * pkg_setup's default does nothing (PMS 9.2.2): a sandbox
-		 * started for it costs a package tens of milliseconds */
-		if ((!strcmp(ph, "src_unpack") || !strcmp(ph, "pkg_setup")) &&
-		    !recipe_func_find(j->r, ph))
-			continue;
-		/* PMS 9.1.7: src_test only with FEATURES=test, unless
-		 * restricted (decided with USE: build.c) */
-		if (!strcmp(ph, "src_test") && !j->run_tests)
-			continue;
-		if ((rc = run_phase(j, ph, err)) < 0)
-			return rc;
-	}
-	return 0;
+	gild_strv_add(&argv, "bash");
+	gild_strv_add(&argv, "/gild/phase.sh");
+	for (size_t i = 0; i < GILD_ARRAY_SIZE(build_phases); i++)
+		if (phase_runs(j, build_phases[i])) {
+			/* the first phase is the step from here: the
+			 * sandbox's start is part of it */
+			if (argv.n == 2)
+				build_job_step(j, build_phases[i]);
+			gild_strv_add(&argv, build_phases[i]);
+		}
+	return run_phases(j, &argv, err);
 }

@@ -1,7 +1,7 @@
 /* build-qa.c: what happens to ${D} between src_install and packaging:
- * INSTALL_MASK, stripping (FEATURES=strip, in the sandbox), and the QA
- * checks. Each check has a name; QA_FATAL (profile or gild.conf, default
- * below) lists the ones that fail the build, the others warn.
+ * INSTALL_MASK, stripping (build-strip.c), and the QA checks. Each check
+ * has a name; QA_FATAL (profile or gild.conf, default below) lists the
+ * ones that fail the build, the others warn.
  *
  *   outside         a file outside the hierarchy QA_ALLOWED_DIRS allows
  *   world-writable  a world-writable file or directory (not sticky)
@@ -192,70 +192,6 @@ static int mask_entry(const char *path, const struct stat *st, int flag,
 	return 0;
 }
 
-/* FEATURES=strip's script. .comment goes (compiler versions); the GNU
- * build-id note stays: it is an allocated section, and taking it out of a
- * shared library shifts the section numbers its .dynsym records (strip
- * cannot rewrite .dynsym), so the linker no longer sees a data symbol
- * (musl's optarg) as data and makes text relocations instead of copy
- * relocations: programs that musl then refuses to run. It is a hash of
- * what the build wrote, reproducible with the build. */
-const char build_strip_sh[] =
-    "cd /build/image || exit 1\n"
-    "find . -type f ! -perm -u+w -exec chmod u+w {} + 2>/dev/null\n"
-    "find . -type f | LC_ALL=C sort | while read -r f; do\n"
-    "  [ \"$(head -c 4 \"$f\" | od -An -c | tr -d ' ')\" = '177ELF' ] || { "
-    "case $f in *.a) strip -g -D \"$f\";; esac; continue; }\n"
-    "  if [ -n \"$SPLITDEBUG\" ]; then\n"
-    "    mkdir -p \"usr/lib/debug/${f%/*}\" && objcopy --only-keep-debug "
-    "\"$f\" \"usr/lib/debug/$f.debug\" &&\n"
-    "    objcopy --add-gnu-debuglink=\"usr/lib/debug/$f.debug\" \"$f\" || exit "
-    "1\n"
-    "  fi\n"
-    "  strip --strip-unneeded -R .comment -D \"$f\" || exit 1\n"
-    "done\n";
-
-/* FEATURES=strip: strip ELF files in the sandbox (binutils parse what the
- * build produced, which is untrusted). splitdebug keeps the debug info. */
-static int strip_image(struct build_job *j, struct gild_err *err)
-{
-	_cleanup_(sandbox_spec_freep) struct sandbox_spec *s =
-	    sandbox_spec_new();
-	_cleanup_free_ char *image = gild_path_join(j->workroot, "image");
-	const char *features = config_get(j->env->cfg, "FEATURES");
-	const char *argv[] = {"sh", "-c", build_strip_sh, NULL};
-	struct sandbox_status st;
-	int rc;
-
-	if (!gild_has_word(features, "strip") ||
-	    gild_has_word(j->evaluated[RECIPE_RESTRICT]
-			      ? j->evaluated[RECIPE_RESTRICT]
-			      : "",
-			  "strip"))
-		return 0;
-	fprintf(j->log, ">>> Stripping /build/image\n");
-	fflush(j->log);
-	if ((rc = sandbox_spec_add_rw(s, image, "/build/image", err)) < 0 ||
-	    (rc = sandbox_spec_setenv(
-		 s, "SPLITDEBUG",
-		 gild_has_word(features, "splitdebug") ? "1" : "", err)) < 0)
-		return rc;
-	if (j->env->stage_root)
-		sandbox_spec_set_root(s, j->env->stage_root);
-	if (geteuid() == 0)
-		sandbox_spec_set_host_range(s, 100000, 100000, 65536);
-	sandbox_spec_set_inside_ids(s, 1000, 1000);
-	sandbox_spec_set_stdio(s, fileno(j->log), fileno(j->log));
-	sandbox_spec_set_argv(s, argv);
-	if ((rc = sandbox_run(s, &st, err)) < 0)
-		return rc;
-	if (st.status != 0)
-		return gild_fail(
-		    err, -GILD_E_BUILD, NULL,
-		    "'%s/%s': stripping failed (status %d); log: %s",
-		    j->r->category, j->r->pf, st.status, j->log_path);
-	return 0;
-}
-
 static int elf_findings(struct qa *q, struct gild_err *err)
 {
 	_cleanup_(gild_strv_releasep) struct gild_strv f = GILD_STRV_INIT;
@@ -283,7 +219,7 @@ int build_job_qa(struct build_job *j, struct gild_err *err)
 	cur_qa = &q;
 	if (cfg(&q, "INSTALL_MASK", "")[0])
 		(void)nftw(image, mask_entry, 16, FTW_PHYS | FTW_DEPTH);
-	if ((rc = strip_image(j, err)) < 0 ||
+	if ((rc = build_job_strip(j, err)) < 0 ||
 	    (rc = build_job_load_attrs(j, err)) < 0)
 		return rc;
 	(void)nftw(image, qa_entry, 16, FTW_PHYS);

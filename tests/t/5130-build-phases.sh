@@ -1,0 +1,104 @@
+#!/bin/sh
+test_description='the phases of a build run in one sandbox: variables carry over, each phase has its own timeout, stripping picks ELF files and archives'
+. "$(dirname "$0")/lib.sh"
+
+# phase_recipe NAME BODY: a recipe in app-misc whose phases are BODY.
+phase_recipe() {
+	mkdir -p t/recipes/app-misc/$1 &&
+	{
+		printf 'EAPI=8\nDESCRIPTION="phase test %s"\nSLOT="0"\n' "$1" &&
+		printf 'KEYWORDS="amd64"\nLICENSE="MIT"\nS="${WORKDIR}"\n' &&
+		cat
+	} >t/recipes/app-misc/$1/$1-1.recipe
+}
+
+test_expect_success 'setup: recipes that pass state between phases, sleep, and install things to strip' '
+	cp -r "$FIXTURES/build-basic" t &&
+	rm -rf t/recipes/app-misc/* &&
+	phase_recipe carry <<-\EOF &&
+	src_configure() { CARRIED="from configure"; export EXPORTED="exported too"; }
+	src_compile() { echo "${CARRIED}, ${EXPORTED}" >carried.txt || die; }
+	src_install() { [[ ${CARRIED} == "from configure" ]] || die "lost: ${CARRIED}"; insinto /usr/share/carry; doins carried.txt; }
+	EOF
+	phase_recipe slow-phases <<-\EOF &&
+	src_configure() { sleep 1.5; }
+	src_compile() { sleep 1.5; }
+	src_install() { sleep 1.5; keepdir /usr/share/slow; }
+	EOF
+	phase_recipe fd-three <<-\EOF &&
+	src_compile() { if { echo "phase src_install" >&3; } 2>/dev/null; then die "fd 3 is open in the phase"; fi; }
+	src_install() { keepdir /usr/share/fd; }
+	EOF
+	phase_recipe strippable <<-\EOF
+	src_compile() {
+		printf "int v = 1;\nint main(void) { return 0; }\n" >m.c &&
+		${CC:-cc} -g -o prog m.c && ${CC:-cc} -g -c m.c -o m.o && ar rc libm1.a m.o &&
+		printf "#!/bin/sh\n# not ELF\n" >script || die
+	}
+	src_install() {
+		exeinto /usr/bin && doexe prog &&
+		insinto /usr/lib && doins libm1.a &&
+		insinto /usr/share/strippable && doins script || die
+		chmod 0555 "${D}"/usr/bin/prog || die
+	}
+	EOF
+'
+
+test_expect_success SANDBOX 'a variable set in one phase is seen by the later phases (PMS 11.2)' '
+	gild -C t build app-misc/carry >out 2>err &&
+	gild pkg extract t/var/packages/app-misc/carry-1-*.gpkg.tar x1 &&
+	test "$(cat x1/usr/share/carry/carried.txt)" = "from configure, exported too"
+'
+
+test_expect_success SANDBOX 'the phases log as before, each once, and -v times each step once' '
+	gild -C t -v build --rebuild --keep-work app-misc/carry >out 2>err &&
+	log=t/var/tmp/gild/app-misc/carry-1/build.log &&
+	test "$(grep -c "^>>> app-misc/carry-1: src_" $log)" = 4 &&
+	grep "^>>> app-misc/carry-1: src_" $log >phases &&
+	printf ">>> app-misc/carry-1: %s\n" src_prepare src_configure src_compile src_install >expect &&
+	test_cmp expect phases &&
+	test "$(grep -c "step time: src_configure" err)" = 1 &&
+	test "$(grep -c "step time: src_prepare" err)" = 1 &&
+	test "$(grep -c "step time: src_install" err)" = 1
+'
+
+test_expect_success SANDBOX 'the phase timeout counts per phase, not for the whole build' '
+	gild -C t build --phase-timeout 3 app-misc/slow-phases >out 2>err &&
+	test_grep "^>>> app-misc/slow-phases-1: built " out
+'
+
+test_expect_success SANDBOX 'a phase past its timeout is named' '
+	test_expect_code 1 gild -C t build --rebuild --phase-timeout 1 app-misc/slow-phases >out 2>err &&
+	test_grep "slow-phases-1.: src_configure failed (timed out after 1 s" err
+'
+
+test_expect_success SANDBOX 'the report channel is closed inside a phase' '
+	gild -C t build app-misc/fd-three >out 2>err &&
+	test_grep "^>>> app-misc/fd-three-1: built " out
+'
+
+test_expect_success SANDBOX 'FEATURES=strip strips a read-only program and an archive, and leaves a script alone' '
+	gild -C t build --keep-work app-misc/strippable >out 2>err &&
+	test_grep "^>>> Stripping /build/image (2 files)$" t/var/tmp/gild/app-misc/strippable-1/build.log &&
+	gild pkg extract t/var/packages/app-misc/strippable-1-*.gpkg.tar x2 &&
+	! readelf -S x2/usr/bin/prog | grep -q "\.debug_info" &&
+	! readelf -S x2/usr/bin/prog | grep -q "\.symtab" &&
+	! readelf -S x2/usr/lib/libm1.a | grep -q "\.debug_info" &&
+	readelf -s x2/usr/lib/libm1.a | grep -q " main$" &&
+	printf "#!/bin/sh\n# not ELF\n" >expect &&
+	test_cmp expect x2/usr/share/strippable/script &&
+	gild pkg files t/var/packages/app-misc/strippable-1-*.gpkg.tar >files &&
+	test_grep "^obj 0555 root:root .* /usr/bin/prog$" files
+'
+
+test_expect_success SANDBOX 'RESTRICT=strip keeps the symbols' '
+	# without -g: the debug information would name the build directory
+	sed -i -e "s/ -g / /g" -e "\$aRESTRICT=\"strip\"" t/recipes/app-misc/strippable/strippable-1.recipe &&
+	rm t/var/packages/app-misc/strippable-1-*.gpkg.tar &&
+	gild -C t build --keep-work app-misc/strippable >out 2>err &&
+	test_grep ! "Stripping" t/var/tmp/gild/app-misc/strippable-1/build.log &&
+	gild pkg extract t/var/packages/app-misc/strippable-1-*.gpkg.tar x3 &&
+	readelf -S x3/usr/bin/prog | grep -q "\.symtab"
+'
+
+test_done
