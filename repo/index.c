@@ -55,10 +55,31 @@ void binrepo_free(struct binrepo *r)
 	free(r);
 }
 
-static void load_pkg(struct binrepo *r, const char *cat, const char *file,
-		     const struct stat *st)
+static int cmp_relpath(const void *key, const void *elem)
 {
-	struct binrepo_pkg *p;
+	return strcmp(key, ((const struct binrepo_pkg *)elem)->relpath);
+}
+
+/* The earlier scan's entry for the same file, unchanged, or NULL. */
+static struct binrepo_pkg *same_file(struct binrepo *prev, const char *relpath,
+				     const struct stat *st)
+{
+	struct binrepo_pkg *q;
+
+	if (!prev || !prev->n)
+		return NULL;
+	q = bsearch(relpath, prev->pkgs, prev->n, sizeof(*prev->pkgs),
+		    cmp_relpath);
+	if (!q || q->ino == 0 || q->ino != (uint64_t)st->st_ino ||
+	    q->size != (uint64_t)st->st_size || q->mtime != st->st_mtime)
+		return NULL;
+	return q;
+}
+
+static void load_pkg(struct binrepo *r, struct binrepo *prev, const char *cat,
+		     const char *file, const struct stat *st)
+{
+	struct binrepo_pkg *p, *q;
 	_cleanup_free_ char *full = NULL;
 	struct gild_err e = GILD_ERR_INIT;
 	const char *v;
@@ -70,9 +91,17 @@ static void load_pkg(struct binrepo *r, const char *cat, const char *file,
 	p->category = xstrdup(cat);
 	p->size = (uint64_t)st->st_size;
 	p->mtime = st->st_mtime;
-	full = gild_path_join(r->pkgdir, p->relpath);
-	if (gpkg_read_meta(full, &p->meta, &e) < 0)
-		p->error = xstrdup(e.msg);
+	p->ino = (uint64_t)st->st_ino;
+	if ((q = same_file(prev, p->relpath, st))) {
+		/* taken over: prev is freed after the scan */
+		p->meta = q->meta;
+		q->meta = (struct gpkg_meta)GPKG_META_INIT;
+		p->error = TAKE_PTR(q->error);
+	} else {
+		full = gild_path_join(r->pkgdir, p->relpath);
+		if (gpkg_read_meta(full, &p->meta, &e) < 0)
+			p->error = xstrdup(e.msg);
+	}
 	v = gpkg_meta_get(&p->meta, "PF");
 	p->pf =
 	    v ? xstrdup(v) : xstrndup(file, strlen(file) - strlen(".gpkg.tar"));
@@ -82,8 +111,8 @@ static void load_pkg(struct binrepo *r, const char *cat, const char *file,
 		p->error = xstrdup("no CATEGORY in the metadata");
 }
 
-static int scan_category(struct binrepo *r, int pkgfd, const char *cat,
-			 struct gild_err *err)
+static int scan_category(struct binrepo *r, struct binrepo *prev, int pkgfd,
+			 const char *cat, struct gild_err *err)
 {
 	_cleanup_close_ int fd =
 	    openat(pkgfd, cat, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -102,7 +131,7 @@ static int scan_category(struct binrepo *r, int pkgfd, const char *cat,
 		    fstatat(dirfd(d), de->d_name, &st, 0) < 0 ||
 		    !S_ISREG(st.st_mode))
 			continue;
-		load_pkg(r, cat, de->d_name, &st);
+		load_pkg(r, prev, cat, de->d_name, &st);
 	}
 	closedir(d);
 	return 0;
@@ -114,7 +143,8 @@ static int cmp_pkgs(const void *a, const void *b)
 		      ((const struct binrepo_pkg *)b)->relpath);
 }
 
-int binrepo_open(const char *pkgdir, struct binrepo **out, struct gild_err *err)
+static int scan_repo(const char *pkgdir, struct binrepo *prev,
+		     struct binrepo **out, struct gild_err *err)
 {
 	_cleanup_(binrepo_freep) struct binrepo *r = xcalloc(1, sizeof(*r));
 	_cleanup_close_ int fd = -1;
@@ -133,7 +163,7 @@ int binrepo_open(const char *pkgdir, struct binrepo **out, struct gild_err *err)
 				       "cannot open package directory");
 	while (rc == 0 && (de = readdir(d)))
 		if (de->d_name[0] != '.')
-			rc = scan_category(r, fd, de->d_name, err);
+			rc = scan_category(r, prev, fd, de->d_name, err);
 	closedir(d);
 	if (rc < 0)
 		return rc;
@@ -141,6 +171,11 @@ int binrepo_open(const char *pkgdir, struct binrepo **out, struct gild_err *err)
 		qsort(r->pkgs, r->n, sizeof(*r->pkgs), cmp_pkgs);
 	*out = TAKE_PTR(r);
 	return 0;
+}
+
+int binrepo_open(const char *pkgdir, struct binrepo **out, struct gild_err *err)
+{
+	return scan_repo(pkgdir, NULL, out, err);
 }
 
 const struct binrepo_pkg *binrepo_find_build_id(const struct binrepo *r,
@@ -276,6 +311,9 @@ static int write_packages(const struct binrepo *r, struct gild_err *err)
 
 	if ((rc = gild_atomic_open(&af, AT_FDCWD, path, 0644, err)) < 0)
 		return rc;
+	/* derived from the package files, and read again from them when it
+	 * is older than a category: not worth two fsyncs per build */
+	af.no_sync = true;
 	for (size_t i = 0; i < r->n; i++)
 		if (!r->pkgs[i].error) {
 			good++;
@@ -350,6 +388,7 @@ static int write_solv(const struct binrepo *r, struct gild_err *err)
 	}
 	repodata_internalize(data);
 	rc = gild_atomic_open(&af, AT_FDCWD, path, 0644, err);
+	af.no_sync = true; /* derived, as Packages is */
 	if (rc == 0 && repo_write(repo, af.f) != 0)
 		rc = gild_fail(err, -EIO, NULL, "cannot write '%s': %s", path,
 			       pool_errstr(pool));
@@ -411,20 +450,31 @@ int binrepo_index_write(const struct binrepo *r, struct gild_err *err)
 	return write_index_locked(r, err);
 }
 
-int binrepo_reindex(const char *pkgdir, struct binrepo **out,
+int binrepo_rescan(const char *pkgdir, struct binrepo **repo,
+		   struct gild_err *err)
+{
+	struct binrepo *prev = *repo, *r = NULL;
+	int rc;
+
+	if (prev && (!prev->pkgdir || strcmp(prev->pkgdir, pkgdir)))
+		prev = NULL;
+	rc = scan_repo(pkgdir, prev, &r, err);
+	binrepo_free(*repo);
+	*repo = r;
+	return rc;
+}
+
+int binrepo_reindex(const char *pkgdir, struct binrepo **repo,
 		    struct gild_err *err)
 {
 	_cleanup_close_ int fd = lock_index(pkgdir, err);
-	_cleanup_(binrepo_freep) struct binrepo *r = NULL;
 	int rc;
 
 	if (fd < 0)
 		return fd;
 	/* scanned under the lock: a package another writer added before it
 	 * took the lock is in the index it writes, and in ours */
-	if ((rc = binrepo_open(pkgdir, &r, err)) < 0 ||
-	    (rc = write_index_locked(r, err)) < 0)
+	if ((rc = binrepo_rescan(pkgdir, repo, err)) < 0)
 		return rc;
-	*out = TAKE_PTR(r);
-	return 0;
+	return write_index_locked(*repo, err);
 }

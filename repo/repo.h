@@ -262,6 +262,7 @@ struct binrepo_pkg {
 	char *build_id; /* full BUILD_ID from the metadata, or "" */
 	uint64_t size;	/* of the file */
 	int64_t mtime;
+	uint64_t ino; /* 0: not from a scan (the Packages index) */
 	struct gpkg_meta meta;
 	char *error; /* why the metadata could not be read, or NULL */
 };
@@ -304,11 +305,18 @@ int binrepo_add(const char *pkgdir, const struct gpkg_meta *meta,
  * flock on PKGDIR/.gild.lock. Packages with ->error are left out. */
 int binrepo_index_write(const struct binrepo *r, struct gild_err *err);
 
-/* Scan PKGDIR and write its index, both under the lock, so that two
- * writers adding packages at once both end up in the index (a scan before
- * the lock lost the other's package). Stale temporaries of the index are
- * removed on the way. *out is the scanned repository. */
-int binrepo_reindex(const char *pkgdir, struct binrepo **out,
+/* Scan PKGDIR again into *repo. When *repo held an earlier scan of it, a
+ * package file that is still the same (inode, size, mtime) keeps its
+ * metadata from there instead of being read again (a build adding one
+ * package to thousands); the earlier scan is freed. */
+int binrepo_rescan(const char *pkgdir, struct binrepo **repo,
+		   struct gild_err *err);
+
+/* Scan PKGDIR (binrepo_rescan) and write its index, both under the lock,
+ * so that two writers adding packages at once both end up in the index (a
+ * scan before the lock lost the other's package). Stale temporaries of
+ * the index are removed on the way. */
+int binrepo_reindex(const char *pkgdir, struct binrepo **repo,
 		    struct gild_err *err);
 
 /* Read PKGDIR/Packages instead of every package: each package's metadata

@@ -784,14 +784,15 @@ int tarw_add_fd(struct tarw *t, const char *path, int fd, uint64_t size,
 int tarw_add_zeros(struct tarw *t, const char *path, uint64_t size,
 		   struct gild_err *err)
 {
-	/* Untouched calloc'd pages: reading them costs no copy of ours, and
-	 * chunks larger than libarchive's block go to the sink directly. */
-	_cleanup_free_ char *zeros = xcalloc(1, TARW_ZEROCHUNK);
+	/* Chunks larger than libarchive's block go to the sink directly. No
+	 * more than size: glibc serves a calloc under its (grown) mmap
+	 * threshold from the heap and clears it, 4 MB for a small package. */
+	size_t chunk = size < TARW_ZEROCHUNK ? (size_t)size : TARW_ZEROCHUNK;
+	_cleanup_free_ char *zeros = xcalloc(1, chunk ? chunk : 1);
 	int r = tarw_file_header(t, path, size, err);
 
-	for (uint64_t off = 0; r == 0 && off < size; off += TARW_ZEROCHUNK) {
-		size_t k = size - off > TARW_ZEROCHUNK ? TARW_ZEROCHUNK
-						       : (size_t)(size - off);
+	for (uint64_t off = 0; r == 0 && off < size; off += chunk) {
+		size_t k = size - off > chunk ? chunk : (size_t)(size - off);
 		if (archive_write_data(t->a, zeros, k) != (la_ssize_t)k)
 			r = tarw_fail(t, path, err);
 	}

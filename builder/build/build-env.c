@@ -365,9 +365,8 @@ int build_env_open(struct gild_ctx *ctx, struct build_env **out,
 
 int build_env_reload_repo(struct build_env *e, struct gild_err *err)
 {
-	binrepo_free(e->repo);
-	e->repo = NULL;
-	return binrepo_open(e->pkgdir, &e->repo, err);
+	/* the packages already read are not read again */
+	return binrepo_rescan(e->pkgdir, &e->repo, err);
 }
 
 void build_env_free(struct build_env *e)

@@ -153,7 +153,6 @@ int build_job_compute_id(struct build_job *j, struct gild_err *err)
 	}
 	put(&b, "helpers", gild_ebuild_sh);
 	put(&b, "phase.sh", build_phase_sh);
-	put(&b, "strip.sh", build_strip_sh);
 	put_list(&b, "use", &j->use_flags);
 	put_list(&b, "iuse", &j->iuse_flags);
 	for (size_t i = 0; i < GILD_ARRAY_SIZE(build_vars); i++)

@@ -45,7 +45,10 @@ const char build_phase_sh[] =
     ">&3\n"
     "\tumask \"${_gild_umask}\"\n"
     "\tebuild_run_phase \"${_gild_phase}\" 3>&- || exit\n"
-    "done\n";
+    "done\n"
+    "[[ -n ${GILD_STRIP} ]] || exit 0\n"
+    "[[ -n ${_gild_report} ]] && printf 'phase strip\\n' >&3\n"
+    "_eb_strip_image 3>&-\n";
 
 static int write_file(const char *path, const char *text, size_t n,
 		      struct gild_err *err)
@@ -55,6 +58,7 @@ static int write_file(const char *path, const char *text, size_t n,
 
 	if ((r = gild_atomic_open(&af, AT_FDCWD, path, 0644, err)) < 0)
 		return r;
+	af.no_sync = true; /* the work area's scratch: never worth an fsync */
 	fwrite(text, 1, n, af.f);
 	return gild_atomic_commit(&af, err);
 }
@@ -107,6 +111,43 @@ static int copy_files_dir(const char *from, const char *to,
 	return r;
 }
 
+/* /gild/helpers/NAME for each helper ebuild.sh lists in _EB_HELPERS (the
+ * list read from the embedded text itself, so the two never differ): a
+ * script running `bash /gild/ebuild.sh NAME "$@"`, which PMS wants callable
+ * as a program (from xargs). Made here, the build's bash spends no
+ * process on them. */
+static int stage_helpers(const char *gdir, struct gild_err *err)
+{
+	static const char key[] = "\n_EB_HELPERS=(";
+	const char *p = strstr(gild_ebuild_sh, key);
+	_cleanup_free_ char *dir = gild_path_join(gdir, "helpers");
+	int r;
+
+	if (!p)
+		return gild_fail(err, -GILD_E_INVALID, NULL,
+				 "ebuild.sh lists no helpers");
+	if (mkdir(dir, 0755) < 0 && errno != EEXIST)
+		return gild_fail_errno(err, dir, "cannot create directory");
+	for (p += sizeof(key) - 1; *p && *p != ')';) {
+		size_t n = strcspn(p, " \t\n)");
+		if (n == 0) {
+			p++;
+			continue;
+		}
+		_cleanup_free_ char *name = xstrndup(p, n);
+		_cleanup_free_ char *path = gild_path_join(dir, name);
+		_cleanup_free_ char *text = xasprintf(
+		    "#!/bin/bash\nexec bash /gild/ebuild.sh %s \"$@\"\n", name);
+		if ((r = write_file(path, text, strlen(text), err)) < 0)
+			return r;
+		if (chmod(path, 0755) < 0)
+			return gild_fail_errno(err, path,
+					       "cannot set the mode of");
+		p += n;
+	}
+	return 0;
+}
+
 /* /gild: the helpers, the phase script, the recipe and its classes. */
 static int stage_gild_dir(struct build_job *j, struct gild_err *err)
 {
@@ -122,7 +163,8 @@ static int stage_gild_dir(struct build_job *j, struct gild_err *err)
 		0 ||
 	    (r = write_file(p2, build_phase_sh, strlen(build_phase_sh), err)) <
 		0 ||
-	    (r = copy_file(src, p3, err)) < 0)
+	    (r = copy_file(src, p3, err)) < 0 ||
+	    (r = stage_helpers(g, err)) < 0)
 		return r;
 	_cleanup_free_ char *files =
 	    xasprintf("%s/recipes/%s/%s/files", root, j->r->category, j->r->pn);
@@ -216,6 +258,7 @@ static int phase_env_names(struct build_job *j, struct sandbox_spec *s,
 	    {"HOME", "/build/home"},
 	    {"TMPDIR", "/build/temp"},
 	    {"SOURCE_DATE_EPOCH", sde},
+	    {"GILD_HELPERS", "/gild/helpers"},
 	};
 	int rc;
 
@@ -245,6 +288,24 @@ static int set_features(struct build_job *j, struct sandbox_spec *s,
 	return set_env(s, "FEATURES", gild_buf_str(&b), err);
 }
 
+/* FEATURES=strip, unless the recipe restricts it: phase.sh then strips
+ * the image after src_install (ebuild.sh's _eb_strip_image), splitdebug
+ * keeping the debug information. */
+static int set_strip(struct build_job *j, struct sandbox_spec *s,
+		     struct gild_err *err)
+{
+	const char *features = config_get(j->env->cfg, "FEATURES");
+	const char *restrict_ = j->evaluated[RECIPE_RESTRICT];
+	bool strip = gild_has_word(features, "strip") &&
+		     !gild_has_word(restrict_ ? restrict_ : "", "strip");
+	int rc;
+
+	if ((rc = set_env(s, "GILD_STRIP", strip ? "1" : "", err)) < 0)
+		return rc;
+	return set_env(s, "SPLITDEBUG",
+		       gild_has_word(features, "splitdebug") ? "1" : "", err);
+}
+
 /* Toolchain variables from the configuration. The build-time
  * dependencies need no search paths: they are laid over the stage
  * (build-root.c). */
@@ -263,6 +324,8 @@ static int phase_env_toolchain(struct build_job *j, struct sandbox_spec *s,
 		if ((rc = set_env(s, cfgvars[i], v, err)) < 0)
 			return rc;
 	}
+	if ((rc = set_strip(j, s, err)) < 0)
+		return rc;
 	return set_features(j, s, err);
 }
 
@@ -335,6 +398,8 @@ static void set_limits(struct build_job *j, struct sandbox_spec *s)
 static const char *const build_phases[] = {
     "pkg_setup",   "src_unpack", "src_prepare", "src_configure",
     "src_compile", "src_test",	 "src_install"};
+/* the step after src_install when FEATURES=strip */
+static const char strip_step[] = "strip";
 
 /* What phase.sh reports on fd 3: "phase NAME" as each phase starts. Only
  * the names above are taken (the step is kept as a static string). */
@@ -349,6 +414,11 @@ static void phase_reported(void *ud, const char *line)
 
 	if (strncmp(line, "phase ", 6))
 		return;
+	if (!strcmp(line + 6, strip_step) && w->j->step != strip_step) {
+		w->phase = strip_step;
+		build_job_step(w->j, strip_step);
+		return;
+	}
 	for (size_t i = 0; i < GILD_ARRAY_SIZE(build_phases); i++)
 		if (!strcmp(line + 6, build_phases[i]) &&
 		    w->j->step != build_phases[i]) {

@@ -1,7 +1,8 @@
 /* build-qa.c: what happens to ${D} between src_install and packaging:
- * INSTALL_MASK, stripping (build-strip.c), and the QA checks. Each check
- * has a name; QA_FATAL (profile or gild.conf, default below) lists the
- * ones that fail the build, the others warn.
+ * INSTALL_MASK and the QA checks (the build's sandbox has stripped it
+ * already: ebuild.sh's _eb_strip_image). Each check has a name; QA_FATAL
+ * (profile or gild.conf, default below) lists the ones that fail the
+ * build, the others warn.
  *
  *   outside         a file outside the hierarchy QA_ALLOWED_DIRS allows
  *   world-writable  a world-writable file or directory (not sticky)
@@ -19,8 +20,6 @@
 #include <fnmatch.h>
 #include <ftw.h>
 #include <sys/stat.h>
-
-#include "sandbox/sandbox.h"
 
 #define QA_FATAL_DEFAULT "outside world-writable setuid builddir elf-deps"
 #define QA_ALLOWED_DEFAULT "bin sbin lib lib32 lib64 usr etc var opt srv"
@@ -219,8 +218,7 @@ int build_job_qa(struct build_job *j, struct gild_err *err)
 	cur_qa = &q;
 	if (cfg(&q, "INSTALL_MASK", "")[0])
 		(void)nftw(image, mask_entry, 16, FTW_PHYS | FTW_DEPTH);
-	if ((rc = build_job_strip(j, err)) < 0 ||
-	    (rc = build_job_load_attrs(j, err)) < 0)
+	if ((rc = build_job_load_attrs(j, err)) < 0)
 		return rc;
 	(void)nftw(image, qa_entry, 16, FTW_PHYS);
 	cur_qa = NULL;

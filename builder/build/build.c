@@ -354,9 +354,8 @@ static int package_image(struct build_job *j, char **pkg_path,
 		return r;
 	if ((r = binrepo_add(j->env->pkgdir, &m, image, err)) < 0)
 		return r;
-	/* the repository scanned again and indexed under one lock */
-	binrepo_free(j->env->repo);
-	j->env->repo = NULL;
+	/* the repository scanned again and indexed under one lock (the
+	 * packages of the last scan not read again) */
 	return binrepo_reindex(j->env->pkgdir, &j->env->repo, err);
 }
 

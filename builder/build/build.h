@@ -382,8 +382,5 @@ bool build_job_use_fn(void *ud, const char *flag);
  * build-id. */
 extern const char gild_ebuild_sh[];
 extern const char build_phase_sh[];
-extern const char build_strip_sh[];
-/* FEATURES=strip over the image, in the sandbox (build-strip.c). */
-int build_job_strip(struct build_job *j, struct gild_err *err);
 
 #endif /* GILD_BUILD_H */

@@ -1064,6 +1064,69 @@ ebuild_run_phase() {
 	return 0
 }
 
+# _eb_strip_image: FEATURES=strip over ${D} after src_install, in the
+# build's sandbox (binutils parse what the build produced, untrusted):
+# the ELF files (by their magic, read with a builtin: a test per file in
+# other processes cost more than the strip) and static archives, in byte
+# order of their paths. A file without its owner's write bit gets it for
+# the strip (which refuses a file it could not write) and its mode back.
+# .comment goes (compiler versions); the GNU build-id note stays: it is an
+# allocated section, and taking it out of a shared library shifts the
+# section numbers its .dynsym records (strip cannot rewrite .dynsym), so
+# the linker no longer sees a data symbol (musl's optarg) as data and
+# makes text relocations instead of copy relocations: programs that musl
+# then refuses to run. It is a hash of what the build wrote, reproducible
+# with the build. With SPLITDEBUG set, the debug information goes to
+# /usr/lib/debug/PATH.debug first. An archive strip cannot read stays.
+_eb_strip_image() {
+	local LC_ALL=C f magic mode opts
+	local -a elf=() ar=()
+	opts=$(shopt -p globstar dotglob nullglob)
+	shopt -s globstar dotglob nullglob
+	cd "${D%/}" || die "cannot enter '${D}'"
+	for f in **; do
+		[[ -f ${f} && ! -L ${f} ]] || continue
+		magic=
+		IFS= read -r -d '' -n 4 magic <"${f}" 2>/dev/null
+		if [[ ${magic} == $'\x7fELF' ]]; then
+			elf+=("${f}")
+		elif [[ ${f} == *.a ]]; then
+			ar+=("${f}")
+		fi
+	done
+	eval "${opts}"
+	[[ $((${#elf[@]} + ${#ar[@]})) -gt 0 ]] || return 0
+	echo ">>> Stripping ${D%/} ($((${#elf[@]} + ${#ar[@]})) file$([[ $((${#elf[@]} + ${#ar[@]})) == 1 ]] || echo s))"
+	for f in "${ar[@]}"; do
+		_eb_strip_one "${f}" strip -g -D "${f}"
+	done
+	for f in "${elf[@]}"; do
+		if [[ -n ${SPLITDEBUG} ]]; then
+			mkdir -p "usr/lib/debug/${f%/*}" &&
+				_eb_strip_one "${f}" objcopy --only-keep-debug "${f}" "usr/lib/debug/${f}.debug" &&
+				_eb_strip_one "${f}" objcopy --add-gnu-debuglink="usr/lib/debug/${f}.debug" "${f}" ||
+				die "splitdebug: cannot split '${f}'"
+		fi
+		_eb_strip_one "${f}" strip --strip-unneeded -R .comment -D "${f}" ||
+			die "strip: cannot strip '${f}'"
+	done
+}
+
+# _eb_strip_one FILE COMMAND...: run COMMAND on FILE, writable meanwhile.
+_eb_strip_one() {
+	local f=$1 mode rc
+	shift
+	if [[ -w ${f} ]]; then
+		"$@"
+		return
+	fi
+	mode=$(stat -c %a "${f}") && chmod u+w "${f}" || return
+	"$@"
+	rc=$?
+	chmod "${mode}" "${f}" || return
+	return "${rc}"
+}
+
 # _eb_record_setuid_allowed: the recipe's QA_SETUID_ALLOWED (image paths
 # that may be setuid/setgid), for gild's QA check of the fperms requests.
 _eb_record_setuid_allowed() {
@@ -1086,6 +1149,11 @@ _EB_HELPERS=(emake dobin dosbin doins doexe dodoc doman dodir keepdir dosym
 # one chmod: a build's T is new, and a fork per helper cost 60-90 ms.
 _eb_link_helpers() {
 	local self=${BASH_SOURCE[0]} dir=${T}/.ebuild-helpers name
+	# gild's builds have them made already (build-phase.c)
+	if [[ -n ${GILD_HELPERS} && -x ${GILD_HELPERS}/${_EB_HELPERS[-1]} ]]; then
+		[[ :${PATH}: == *:"${GILD_HELPERS}":* ]] || export PATH="${GILD_HELPERS}:${PATH}"
+		return 0
+	fi
 	[[ ${self} == /* ]] || self=${PWD}/${self}
 	if [[ ! -x ${dir}/${_EB_HELPERS[-1]} ]]; then
 		mkdir -p "${dir}" 2>/dev/null || return 0

@@ -464,6 +464,44 @@ TEST(index_writes_packages_and_a_solv_cache_libsolv_can_load)
 	rm_rf(root);
 }
 
+/* A rescan reads a package again only when its file changed: the marker
+ * put into the earlier scan's metadata survives for the unchanged one. */
+TEST(a_rescan_reads_only_the_packages_that_changed)
+{
+	char *root = tmp_root(), *img = gild_path_join(root, "img"),
+	     *pkgdir = gild_path_join(root, "pkgs");
+	struct gpkg_meta m = GPKG_META_INIT;
+	struct binrepo *r = NULL;
+
+	make_image(img, time(NULL));
+	fill_meta(&m);
+	CHECK_INTEQ(binrepo_add(pkgdir, &m, img, NULL), 0);
+	gpkg_meta_set(&m, "PF", "other-2");
+	gpkg_meta_set(&m, "BUILD_ID", "0123456789abcdef");
+	CHECK_INTEQ(binrepo_add(pkgdir, &m, img, NULL), 0);
+	CHECK_INTEQ(binrepo_open(pkgdir, &r, NULL), 0);
+	CHECK_INTEQ(r->n, 2);
+	for (size_t i = 0; r && i < r->n; i++)
+		gpkg_meta_set(&r->pkgs[i].meta, "MARK", "from the last scan");
+	/* other-2 written again: a new file under the same name */
+	gpkg_meta_set(&m, "DESCRIPTION", "rewritten");
+	CHECK_INTEQ(binrepo_add(pkgdir, &m, img, NULL), 0);
+	CHECK_INTEQ(binrepo_rescan(pkgdir, &r, NULL), 0);
+	CHECK(r && r->n == 2);
+	if (r && r->n == 2) {
+		/* sorted by path: other-2 first */
+		CHECK(gpkg_meta_get(&r->pkgs[0].meta, "MARK") == NULL);
+		CHECK_STREQ(gpkg_meta_get(&r->pkgs[0].meta, "DESCRIPTION"),
+			    "rewritten");
+		CHECK_STREQ(gpkg_meta_get(&r->pkgs[1].meta, "MARK"),
+			    "from the last scan");
+	}
+	binrepo_free(r);
+	gpkg_meta_release(&m);
+	free(img), free(pkgdir);
+	rm_rf(root);
+}
+
 TEST(an_empty_image_packages_verifies_and_extracts)
 {
 	char *root = tmp_root(), *img = gild_path_join(root, "img"),

@@ -62,6 +62,15 @@ test_expect_success SANDBOX 'the phases log as before, each once, and -v times e
 	test "$(grep -c "step time: src_install" err)" = 1
 '
 
+test_expect_success SANDBOX 'the helper programs gild makes are exactly the ones ebuild.sh lists, and run it' '
+	helpers=t/var/tmp/gild/app-misc/carry-1/gild/helpers &&
+	ls $helpers >made &&
+	bash -c ". \"$GILD_TOP/builder/build/ebuild.sh\"; printf \"%s\\n\" \"\${_EB_HELPERS[@]}\"" | LC_ALL=C sort >listed &&
+	test_cmp listed made &&
+	test "$(cat $helpers/dosym)" = "$(printf "#!/bin/bash\nexec bash /gild/ebuild.sh dosym \"\$@\"")" &&
+	test -x $helpers/emake
+'
+
 test_expect_success SANDBOX 'the phase timeout counts per phase, not for the whole build' '
 	gild -C t build --phase-timeout 3 app-misc/slow-phases >out 2>err &&
 	test_grep "^>>> app-misc/slow-phases-1: built " out
