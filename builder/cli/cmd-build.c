@@ -84,47 +84,104 @@ static int parse_build_opts(int argc, char **argv, struct gild_ctx *ctx,
 	return 0;
 }
 
+/* --nodeps reports as the scheduler does: the package's first step
+ * makes it "building" (a reused package shows no progress), each step a
+ * phase event. */
+struct named_progress {
+	struct cli_progress *prog;
+	struct build_progress g;
+	const char *cpv;
+	bool started;
+	double t0;
+};
+
+static const struct build_progress *named_now(struct named_progress *np)
+{
+	np->g.elapsed = gild_now() - np->t0;
+	return &np->g;
+}
+
+static void named_phase(void *ud, const char *phase)
+{
+	struct named_progress *np = ud;
+
+	if (!np->started) {
+		np->started = true;
+		np->g.started++;
+		cli_progress_event(
+		    np->prog, &(struct build_event){.kind = BUILD_EV_START,
+						    .cpv = np->cpv,
+						    .progress = named_now(np)});
+	}
+	cli_progress_event(np->prog,
+			   &(struct build_event){.kind = BUILD_EV_PHASE,
+						 .cpv = np->cpv,
+						 .phase = phase,
+						 .progress = named_now(np)});
+}
+
+static int build_one_named(struct build_env *env, const struct build_opts *o,
+			   const char *target, struct named_progress *np,
+			   struct gild_err *err)
+{
+	const struct recipe *rc;
+	_cleanup_free_ char *pkg = NULL, *cpv = NULL;
+	struct build_done d = {0};
+	double t0 = gild_now();
+	int r;
+
+	if ((r = build_find_recipe(env, target, &rc, err)) < 0)
+		return r;
+	np->cpv = cpv = xasprintf("%s/%s", rc->category, rc->pf);
+	np->started = false;
+	if ((r = build_recipe(env, rc, o, &d.outcome, &pkg, err)) < 0 ||
+	    (o->verify_reproducible &&
+	     (r = build_verify_reproducible(env, rc, o, pkg, err)) < 0))
+		return r;
+	np->g.done++;
+	if (d.outcome == BUILD_BUILT)
+		np->g.built++;
+	else
+		np->g.reused++;
+	d.cpv = cpv;
+	d.pkg_path = pkg;
+	d.recipe = rc;
+	cli_progress_event(np->prog,
+			   &(struct build_event){.kind = BUILD_EV_DONE,
+						 .cpv = cpv,
+						 .done = &d,
+						 .seconds = gild_now() - t0,
+						 .progress = named_now(np)});
+	np->cpv = NULL;
+	return 0;
+}
+
 /* --nodeps: exactly the named packages, one after another; their
  * build-time dependencies must already be in the binary repository. */
 static int build_named(struct gild_ctx *ctx, struct build_env *env,
-		       const struct build_opts *o, char **targets, int n)
+		       const struct build_cli *b, char **targets, int n)
 {
 	struct cli_progress prog;
+	struct named_progress np = {.prog = &prog,
+				    .g = {.total = (size_t)n, .jobs = 1},
+				    .t0 = gild_now()};
 	int r = 0;
 
-	cli_progress_init(&prog, ctx, NULL);
-	for (int i = 0; i < n && r == 0; i++) {
-		const struct recipe *rc;
-		_cleanup_free_ char *pkg = NULL, *cpv = NULL;
-		struct build_done d = {0};
-		if ((r = build_find_recipe(env, targets[i], &rc, &ctx->err)) <
-			0 ||
-		    (r = build_recipe(env, rc, o, &d.outcome, &pkg,
-				      &ctx->err)) < 0 ||
-		    (o->verify_reproducible &&
-		     (r = build_verify_reproducible(env, rc, o, pkg,
-						    &ctx->err)) < 0))
-			break;
-		d.cpv = cpv = xasprintf("%s/%s", rc->category, rc->pf);
-		d.pkg_path = pkg;
-		d.recipe = rc;
-		cli_progress_event(
-		    &prog, &(struct build_event){
-			       .kind = BUILD_EV_DONE,
-			       .cpv = d.cpv,
-			       .done = &d,
-			       .progress = &(struct build_progress){
-				   .total = (size_t)n, .done = (size_t)i + 1}});
-	}
+	cli_progress_init(&prog, ctx, b->sched.json_events);
+	env->on_phase = named_phase;
+	env->on_phase_ud = &np;
+	for (int i = 0; i < n && r == 0; i++)
+		r = build_one_named(env, &b->o, targets[i], &np, &ctx->err);
+	env->on_phase = NULL;
 	if (r == -GILD_E_BUILD) {
 		const char *log = strstr(ctx->err.msg, "; log: ");
+		np.g.failed++;
 		cli_progress_event(
-		    &prog, &(struct build_event){
-			       .kind = BUILD_EV_FAILED,
-			       .cpv = "",
-			       .err = &ctx->err,
-			       .log = log ? log + 7 : NULL,
-			       .progress = &(struct build_progress){0}});
+		    &prog, &(struct build_event){.kind = BUILD_EV_FAILED,
+						 .cpv = "",
+						 .err = &ctx->err,
+						 .log = log ? log + 7 : NULL,
+						 .progress = named_now(&np)});
 	}
 	cli_progress_release(&prog);
 	return r;
@@ -164,7 +221,7 @@ int cmd_build(int argc, char **argv, struct gild_ctx *ctx)
 	umask(022);
 	r = build_env_open(ctx, &env, &ctx->err);
 	if (r == 0 && b.nodeps)
-		r = build_named(ctx, env, &b.o, argv + optind, argc - optind);
+		r = build_named(ctx, env, &b, argv + optind, argc - optind);
 	else if (r == 0)
 		r = build_planned(ctx, env, &b, argv + optind, argc - optind);
 	cli_sched_release(&b.sched);

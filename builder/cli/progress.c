@@ -278,8 +278,9 @@ static void plain_event(struct cli_progress *p, const struct build_event *ev)
 		break;
 	case BUILD_EV_DONE:
 		if (ev->done->outcome == BUILD_BUILT)
-			say(p, d, "<<< [%zu/%zu] %s built in %.0f s\n", g->done,
-			    g->total, ev->cpv, ev->seconds);
+			say(p, d, "<<< [%zu/%zu] %s built in %.*f s\n", g->done,
+			    g->total, ev->cpv, ev->seconds < 10 ? 1 : 0,
+			    ev->seconds);
 		break;
 	default:
 		break;

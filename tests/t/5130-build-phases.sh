@@ -110,4 +110,14 @@ test_expect_success SANDBOX 'RESTRICT=strip keeps the symbols' '
 	readelf -S x3/usr/bin/prog | grep -q "\.symtab"
 '
 
+test_expect_success SANDBOX 'gild build --nodeps shows the build starting and its time, and nothing for a reused package' '
+	gild -C t build --nodeps --rebuild app-misc/carry >out 2>err &&
+	test_grep "^>>> \[1/1\] Building app-misc/carry-1$" err &&
+	test_grep "^<<< \[1/1\] app-misc/carry-1 built in [0-9.]* s$" err &&
+	test_grep ! "built in 0 s" err &&
+	gild -C t build --nodeps app-misc/carry >out 2>err &&
+	test_grep "^>>> app-misc/carry-1: reused " out &&
+	test_grep ! "Building" err
+'
+
 test_done
