@@ -37,13 +37,13 @@ const char build_phase_sh[] =
     "EXPORT_FUNCTIONS() { :; }\n"
     "source /gild/recipe || die 'cannot source the recipe'\n"
     "{ : >&3; } 2>/dev/null && _gild_report=1\n"
-    "_gild_umask=$(umask)\n"
+
     "for _gild_phase in \"$@\"; do\n"
     "\tprintf '>>> %s/%s: %s\\n' \"${CATEGORY}\" \"${PF}\" "
     "\"${_gild_phase}\"\n"
     "\t[[ -n ${_gild_report} ]] && printf 'phase %s\\n' \"${_gild_phase}\" "
     ">&3\n"
-    "\tumask \"${_gild_umask}\"\n"
+    "\t[[ -z ${GILD_UMASK} ]] || umask \"${GILD_UMASK}\"\n"
     "\tebuild_run_phase \"${_gild_phase}\" 3>&- || exit\n"
     "done\n"
     "[[ -n ${GILD_STRIP} ]] || exit 0\n"
@@ -222,6 +222,16 @@ static int set_env(struct sandbox_spec *s, const char *k, const char *v,
 	return sandbox_spec_setenv(s, k, v ? v : "", err);
 }
 
+/* The process's umask as octal text (read by setting it: there is no
+ * other call). */
+static void current_umask(char text[8])
+{
+	mode_t mask = umask(022);
+
+	umask(mask);
+	snprintf(text, 8, "%04o", (unsigned)mask);
+}
+
 static int phase_env_names(struct build_job *j, struct sandbox_spec *s,
 			   struct gild_err *err)
 {
@@ -235,6 +245,7 @@ static int phase_env_names(struct build_job *j, struct sandbox_spec *s,
 	bool slash = r->eapi < 7;
 	const char *image = slash ? "/build/image/" : "/build/image";
 	const char *root = slash ? "/" : "";
+	char umask_text[8];
 	const char *kv[][2] = {
 	    {"P", r->p},
 	    {"PN", r->pn},
@@ -259,9 +270,12 @@ static int phase_env_names(struct build_job *j, struct sandbox_spec *s,
 	    {"TMPDIR", "/build/temp"},
 	    {"SOURCE_DATE_EPOCH", sde},
 	    {"GILD_HELPERS", "/gild/helpers"},
+	    /* each phase starts with it, whatever the last one set */
+	    {"GILD_UMASK", umask_text},
 	};
 	int rc;
 
+	current_umask(umask_text);
 	for (size_t i = 0; i < GILD_ARRAY_SIZE(kv); i++)
 		if ((rc = set_env(s, kv[i][0], kv[i][1], err)) < 0)
 			return rc;

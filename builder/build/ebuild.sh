@@ -300,10 +300,12 @@ _eb_econf_libdir() {
 export DESTTREE=/usr INSDESTTREE='' EXEDESTTREE='' DOCDESTTREE=''
 export INSOPTIONS=-m0644 EXEOPTIONS=-m0755 DIROPTIONS=-m0755 LIBOPTIONS=-m0644
 
-# _eb_dest PATH: PATH inside the image (ED), without doubled slashes.
+# _eb_dest PATH: _EB_DEST becomes PATH inside the image (ED), without
+# doubled slashes. A variable, not output: each $(...) costs bash a fork,
+# and the helpers run it for every call.
 _eb_dest() {
-	local p="${ED:-${D}}/${1#/}"
-	echo "${p%/}"
+	_EB_DEST="${ED:-${D}}/${1#/}"
+	_EB_DEST=${_EB_DEST%/}
 }
 
 _eb_mkdir() { # dir (already under ED)
@@ -313,7 +315,8 @@ _eb_mkdir() { # dir (already under ED)
 into() {
 	if [[ $1 == / ]]; then DESTTREE=; else DESTTREE=${1%/}; fi
 	export DESTTREE
-	_eb_mkdir "$(_eb_dest "${DESTTREE}")"
+	_eb_dest "${DESTTREE}"
+	_eb_mkdir "${_EB_DEST}"
 }
 insinto() { export INSDESTTREE=${1%/}; }
 exeinto() { export EXEDESTTREE=${1%/}; }
@@ -340,12 +343,13 @@ _eb_install_files() {
 	done
 }
 
-dobin() { _eb_install_files -m0755 "$(_eb_dest "${DESTTREE}/bin")" "$@"; }
-dosbin() { _eb_install_files -m0755 "$(_eb_dest "${DESTTREE}/sbin")" "$@"; }
+dobin() { _eb_dest "${DESTTREE}/bin" && _eb_install_files -m0755 "${_EB_DEST}" "$@"; }
+dosbin() { _eb_dest "${DESTTREE}/sbin" && _eb_install_files -m0755 "${_EB_DEST}" "$@"; }
 
 doexe() {
 	[[ -n ${EXEDESTTREE} ]] || { _eb_fail "doexe: call exeinto first"; return 1; }
-	_eb_install_files "${EXEOPTIONS}" "$(_eb_dest "${EXEDESTTREE}")" "$@"
+	_eb_dest "${EXEDESTTREE}"
+	_eb_install_files "${EXEOPTIONS}" "${_EB_DEST}" "$@"
 }
 
 # _eb_libdir: the library directory (PMS algorithm "Determining the library
@@ -361,7 +365,8 @@ _eb_libdir() {
 _eb_dolib() {
 	local mode=$1 dir f
 	shift
-	dir=$(_eb_dest "${DESTTREE}/$(_eb_libdir)")
+	_eb_dest "${DESTTREE}/$(_eb_libdir)"
+	dir=${_EB_DEST}
 	_eb_mkdir "${dir}" || return 1
 	for f in "$@"; do
 		if [[ -L ${f} ]]; then
@@ -409,14 +414,15 @@ _eb_doins_into() {
 	done
 }
 
-doins() { _eb_doins_into "$(_eb_dest "${INSDESTTREE}")" "${INSOPTIONS}" "$@"; }
-dodoc() { _eb_doins_into "$(_eb_dest "/usr/share/doc/${PF}/${DOCDESTTREE}")" -m0644 "$@"; }
+doins() { _eb_dest "${INSDESTTREE}" && _eb_doins_into "${_EB_DEST}" "${INSOPTIONS}" "$@"; }
+dodoc() { _eb_dest "/usr/share/doc/${PF}/${DOCDESTTREE}" && _eb_doins_into "${_EB_DEST}" -m0644 "$@"; }
 
 dodir() {
 	local d
 	for d in "$@"; do
+		_eb_dest "${d}"
 		# shellcheck disable=SC2086
-		install -d ${DIROPTIONS} "$(_eb_dest "${d}")" || { _eb_fail "dodir: cannot create '${d}'"; return 1; }
+		install -d ${DIROPTIONS} "${_EB_DEST}" || { _eb_fail "dodir: cannot create '${d}'"; return 1; }
 	done
 }
 
@@ -425,7 +431,8 @@ keepdir() {
 	local d
 	dodir "$@" || return 1
 	for d in "$@"; do
-		: >"$(_eb_dest "${d}")/.keep_${CATEGORY}_${PN}-${SLOT:-0}" ||
+		_eb_dest "${d}"
+		: >"${_EB_DEST}/.keep_${CATEGORY}_${PN}-${SLOT:-0}" ||
 			{ _eb_fail "keepdir: cannot write in '${d}'"; return 1; }
 	done
 }
@@ -456,17 +463,18 @@ doman() {
 			name=${base%.*}
 			name=${name%.*}.${sec}${comp}
 		fi
-		dir=$(_eb_dest "/usr/share/man/${lang:+${lang}/}man${sec:0:1}")
+		_eb_dest "/usr/share/man/${lang:+${lang}/}man${sec:0:1}"
+		dir=${_EB_DEST}
 		_eb_mkdir "${dir}" || return 1
 		install -m0644 "${page}" "${dir}/${name}" || { _eb_fail "doman: cannot install '${page}'"; return 1; }
 	done
 }
 
 # The smaller install helpers of PMS 12.3.8.
-doinfo() { _eb_install_files -m0644 "$(_eb_dest /usr/share/info)" "$@"; }
-doconfd() { _eb_install_files "${INSOPTIONS}" "$(_eb_dest /etc/conf.d)" "$@"; }
-doenvd() { _eb_install_files "${INSOPTIONS}" "$(_eb_dest /etc/env.d)" "$@"; }
-doinitd() { _eb_install_files "${EXEOPTIONS}" "$(_eb_dest /etc/init.d)" "$@"; }
+doinfo() { _eb_dest /usr/share/info && _eb_install_files -m0644 "${_EB_DEST}" "$@"; }
+doconfd() { _eb_dest /etc/conf.d && _eb_install_files "${INSOPTIONS}" "${_EB_DEST}" "$@"; }
+doenvd() { _eb_dest /etc/env.d && _eb_install_files "${INSOPTIONS}" "${_EB_DEST}" "$@"; }
+doinitd() { _eb_dest /etc/init.d && _eb_install_files "${EXEOPTIONS}" "${_EB_DEST}" "$@"; }
 
 # domo FILE.mo...: DESTTREE/share/locale/<basename>/LC_MESSAGES/${PN}.mo
 domo() {
@@ -474,7 +482,8 @@ domo() {
 	for f in "$@"; do
 		lang=${f##*/}
 		lang=${lang%.*}
-		dir=$(_eb_dest "${DESTTREE}/share/locale/${lang}/LC_MESSAGES")
+		_eb_dest "${DESTTREE}/share/locale/${lang}/LC_MESSAGES"
+		dir=${_EB_DEST}
 		_eb_mkdir "${dir}" || return 1
 		install -m0644 "${f}" "${dir}/${PN}.mo" || { _eb_fail "domo: cannot install '${f}'"; return 1; }
 	done
@@ -545,7 +554,8 @@ dosym() {
 	fi
 	[[ $# == 2 ]] || { _eb_fail "dosym: needs a target and a link name"; return 1; }
 	local target=$1 link
-	link=$(_eb_dest "$2")
+	_eb_dest "$2"
+	link=${_EB_DEST}
 	if [[ -n ${relative} ]]; then
 		[[ ${target} == /* ]] || { _eb_fail "dosym -r: target '${target}' is not absolute"; return 1; }
 		local linkdir=${2%/*}
@@ -754,7 +764,7 @@ default_src_unpack() {
 
 # PATCHES may be an array or a whitespace-separated string (PMS 9.1.3).
 default_src_prepare() {
-	if [[ $(declare -p PATCHES 2>/dev/null) == "declare -a"* ]]; then
+	if [[ ${PATCHES@a} == *a* ]]; then
 		[[ ${#PATCHES[@]} -gt 0 ]] && { eapply "${PATCHES[@]}" || return 1; }
 	elif [[ -n ${PATCHES} ]]; then
 		# shellcheck disable=SC2086
@@ -800,13 +810,13 @@ einstalldocs() {
 		for d in README* ChangeLog AUTHORS NEWS TODO CHANGES THANKS BUGS FAQ CREDITS CHANGELOG; do
 			[[ -s ${d} ]] && { dodoc "${d}" || return 1; }
 		done
-	elif [[ $(declare -p DOCS) == "declare -a"* ]]; then
+	elif [[ ${DOCS@a} == *a* ]]; then
 		[[ ${#DOCS[@]} -gt 0 ]] && { dodoc -r "${DOCS[@]}" || return 1; }
 	elif [[ -n ${DOCS} ]]; then
 		# shellcheck disable=SC2086
 		dodoc -r ${DOCS} || return 1
 	fi
-	if [[ $(declare -p HTML_DOCS 2>/dev/null) == "declare -a"* ]]; then
+	if [[ ${HTML_DOCS@a} == *a* ]]; then
 		[[ ${#HTML_DOCS[@]} -gt 0 ]] && (docinto html && dodoc -r "${HTML_DOCS[@]}")
 	elif [[ -n ${HTML_DOCS} ]]; then
 		# shellcheck disable=SC2086
@@ -1079,9 +1089,11 @@ ebuild_run_phase() {
 # with the build. With SPLITDEBUG set, the debug information goes to
 # /usr/lib/debug/PATH.debug first. An archive strip cannot read stays.
 _eb_strip_image() {
-	local LC_ALL=C f magic mode opts
-	local -a elf=() ar=()
-	opts=$(shopt -p globstar dotglob nullglob)
+	local LC_ALL=C f magic o
+	local -a elf=() ar=() was_off=()
+	for o in globstar dotglob nullglob; do
+		shopt -q "${o}" || was_off+=("${o}")
+	done
 	shopt -s globstar dotglob nullglob
 	cd "${D%/}" || die "cannot enter '${D}'"
 	for f in **; do
@@ -1094,7 +1106,7 @@ _eb_strip_image() {
 			ar+=("${f}")
 		fi
 	done
-	eval "${opts}"
+	[[ ${#was_off[@]} -eq 0 ]] || shopt -u "${was_off[@]}"
 	[[ $((${#elf[@]} + ${#ar[@]})) -gt 0 ]] || return 0
 	echo ">>> Stripping ${D%/} ($((${#elf[@]} + ${#ar[@]})) file$([[ $((${#elf[@]} + ${#ar[@]})) == 1 ]] || echo s))"
 	for f in "${ar[@]}"; do
