@@ -9,11 +9,14 @@
 #include <fcntl.h>
 #include <sys/stat.h>
 
-static void pkg_from_block(struct binrepo *r, struct gpkg_meta *m)
+/* A block: a package, or the header (its PACKAGES count into *count). */
+static void pkg_from_block(struct binrepo *r, struct gpkg_meta *m, long *count)
 {
 	struct binrepo_pkg *p;
 	const char *cpv = gpkg_meta_get(m, "CPV"), *slash, *v;
 
+	if (!cpv && (v = gpkg_meta_get(m, "PACKAGES")))
+		*count = strtol(v, NULL, 10);
 	if (!cpv || !(slash = strchr(cpv, '/'))) {
 		gpkg_meta_release(m);
 		return; /* not a package: the header, or damaged */
@@ -40,16 +43,18 @@ static void pkg_from_block(struct binrepo *r, struct gpkg_meta *m)
 	p->mtime = v ? strtoll(v, NULL, 10) : 0;
 }
 
-static void parse_index(struct binrepo *r, char *text)
+/* Returns the header's package count, -1 without one. */
+static long parse_index(struct binrepo *r, char *text)
 {
 	struct gpkg_meta m = GPKG_META_INIT;
+	long count = -1;
 
 	for (char *s = text, *nl; s && *s; s = nl) {
 		char *colon;
 		if ((nl = strchr(s, '\n')))
 			*nl++ = 0;
 		if (!*s) {
-			pkg_from_block(r, &m);
+			pkg_from_block(r, &m, &count);
 			continue;
 		}
 		if (!(colon = strstr(s, ": ")))
@@ -57,7 +62,8 @@ static void parse_index(struct binrepo *r, char *text)
 		*colon = 0;
 		gpkg_meta_set(&m, s, colon + 2);
 	}
-	pkg_from_block(r, &m);
+	pkg_from_block(r, &m, &count);
+	return count;
 }
 
 /* Whether a category directory changed after the index was written (a
@@ -102,7 +108,10 @@ int binrepo_index_read(const char *pkgdir, struct binrepo **out,
 	if ((rc = gild_read_file(path, &text, NULL, err)) < 0)
 		return rc;
 	r->pkgdir = xstrdup(pkgdir);
-	parse_index(r, text);
+	/* written without fsync (derived data): after a crash it may be
+	 * short, which its own count tells */
+	if (parse_index(r, text) != (long)r->n)
+		return -ESTALE;
 	*out = TAKE_PTR(r);
 	return 0;
 }

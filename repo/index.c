@@ -70,8 +70,11 @@ static struct binrepo_pkg *same_file(struct binrepo *prev, const char *relpath,
 		return NULL;
 	q = bsearch(relpath, prev->pkgs, prev->n, sizeof(*prev->pkgs),
 		    cmp_relpath);
-	if (!q || q->ino == 0 || q->ino != (uint64_t)st->st_ino ||
-	    q->size != (uint64_t)st->st_size || q->mtime != st->st_mtime)
+	/* an entry that could not be read is read again: the cause (EMFILE,
+	 * EIO) may have passed */
+	if (!q || q->ino == 0 || q->error || q->ino != (uint64_t)st->st_ino ||
+	    q->size != (uint64_t)st->st_size || q->mtime != st->st_mtime ||
+	    q->mtime_nsec != st->st_mtim.tv_nsec)
 		return NULL;
 	return q;
 }
@@ -92,11 +95,11 @@ static void load_pkg(struct binrepo *r, struct binrepo *prev, const char *cat,
 	p->size = (uint64_t)st->st_size;
 	p->mtime = st->st_mtime;
 	p->ino = (uint64_t)st->st_ino;
+	p->mtime_nsec = st->st_mtim.tv_nsec;
 	if ((q = same_file(prev, p->relpath, st))) {
 		/* taken over: prev is freed after the scan */
 		p->meta = q->meta;
 		q->meta = (struct gpkg_meta)GPKG_META_INIT;
-		p->error = TAKE_PTR(q->error);
 	} else {
 		full = gild_path_join(r->pkgdir, p->relpath);
 		if (gpkg_read_meta(full, &p->meta, &e) < 0)

@@ -262,6 +262,7 @@ struct binrepo_pkg {
 	char *build_id; /* full BUILD_ID from the metadata, or "" */
 	uint64_t size;	/* of the file */
 	int64_t mtime;
+	long mtime_nsec;
 	uint64_t ino; /* 0: not from a scan (the Packages index) */
 	struct gpkg_meta meta;
 	char *error; /* why the metadata could not be read, or NULL */

@@ -411,6 +411,7 @@ struct run_state {
 	int sync[2], errp[2], statp[2];
 	int rep[2]; /* the report channel (sandbox_spec_set_report) */
 	struct gild_buf rep_in; /* what came on it, not yet a line */
+	bool rep_skip;		/* dropping the rest of a cut line */
 	struct sandbox_cgroup cg;
 	struct sandbox_sources so;
 	char **envp;
@@ -478,6 +479,16 @@ static int start_child(struct run_state *rs, const struct sandbox_spec *s,
 	    (s->report && (pipe2(rs->rep, O_CLOEXEC) < 0 ||
 			   fcntl(rs->rep[0], F_SETFL, O_NONBLOCK) < 0)))
 		return gild_fail_errno(err, NULL, "cannot create pipes");
+	/* the command writes a setup failure there until its exec, and fd 3
+	 * is the report channel's: a pipe that got fd 3 moves up */
+	if (s->report && rs->errp[1] == 3) {
+		int up = fcntl(3, F_DUPFD_CLOEXEC, 4);
+		if (up < 0)
+			return gild_fail_errno(err, NULL,
+					       "cannot create pipes");
+		close(3);
+		rs->errp[1] = up;
+	}
 	a.rep_wr = rs->rep[1];
 	a.sync_rd = rs->sync[0];
 	a.err_wr = rs->errp[1];
@@ -553,15 +564,17 @@ enum wait_end {
 };
 
 /* Hand every complete line of the report channel to the caller; at the
- * end (last), also what is left without a newline. Nonblocking reads:
- * the writers may still hold the pipe open. */
-static void read_reports(const struct sandbox_spec *s, struct run_state *rs,
-			 bool last)
+ * end (last), also what is left without a newline. A line longer than
+ * MAX_LINE is handed over cut, and the rest of it dropped up to its
+ * newline. Nonblocking reads: the writers may still hold the pipe open.
+ * Returns how many lines went to the caller. */
+static size_t read_reports(const struct sandbox_spec *s, struct run_state *rs,
+			   bool last)
 {
 	enum { MAX_LINE = 4096 };
 	struct gild_buf *in = &rs->rep_in;
 	char chunk[MAX_LINE];
-	size_t used = 0;
+	size_t used = 0, lines = 0;
 	ssize_t n;
 
 	while ((n = read(rs->rep[0], chunk, sizeof(chunk))) > 0 ||
@@ -574,13 +587,21 @@ static void read_reports(const struct sandbox_spec *s, struct run_state *rs,
 		size_t len = nl ? (size_t)(nl - start) : in->n - used;
 		if (!nl && !last && len <= MAX_LINE)
 			break; /* the rest of the line comes later */
-		_cleanup_free_ char *line =
-		    xstrndup(start, len > MAX_LINE ? MAX_LINE : len);
-		s->report(s->report_ud, line);
+		if (!rs->rep_skip) {
+			_cleanup_free_ char *line =
+			    xstrndup(start, len > MAX_LINE ? MAX_LINE : len);
+			s->report(s->report_ud, line);
+			lines++;
+		}
+		/* a cut line's rest, up to its newline, is not a line */
+		rs->rep_skip = !nl && !last;
 		used += len + (nl != NULL);
 	}
-	memmove(in->p, in->p + used, in->n - used);
-	in->n -= used;
+	if (used > 0) {
+		memmove(in->p, in->p + used, in->n - used);
+		in->n -= used;
+	}
+	return lines;
 }
 
 static void deadline_from_now(struct timespec *end, unsigned timeout)
@@ -612,7 +633,7 @@ static enum wait_end wait_status(const struct sandbox_spec *s,
 			     (end.tv_nsec - now.tv_nsec) / 1000000;
 			if (ms <= 0) {
 				kill(rs->pid, SIGKILL);
-				if (nfd == 2)
+				if (rs->rep[0] >= 0)
 					read_reports(s, rs, true);
 				return WAIT_TIMEOUT;
 			}
@@ -620,8 +641,9 @@ static enum wait_end wait_status(const struct sandbox_spec *s,
 		if (poll(pfd, nfd, (int)ms) <= 0)
 			continue;
 		if (nfd == 2 && pfd[1].revents) {
-			read_reports(s, rs, false);
-			deadline_from_now(&end, s->timeout);
+			/* a whole line is a step: the time restarts */
+			if (read_reports(s, rs, false) > 0)
+				deadline_from_now(&end, s->timeout);
 			if (pfd[1].revents & (POLLHUP | POLLERR))
 				nfd = 1;
 		}

@@ -174,10 +174,12 @@ void sandbox_spec_set_caller_exits(struct sandbox_spec *s, bool exits);
 
 /* A report channel: the command finds the write end of a pipe at fd 3,
  * and sandbox_run calls fn(ud, line) for each line written there (without
- * its newline; a line longer than 4 KiB is cut) while it waits, so that a
- * caller learns where a long command is without starting one sandbox per
- * step. Each line also restarts the timeout: it then bounds each step the
- * command reports, not the whole run. */
+ * its newline; a line longer than 4 KiB is cut there, its rest dropped)
+ * while it waits, so that a caller learns where a long command is without
+ * starting one sandbox per step. Each whole line also restarts the
+ * timeout: it then bounds each step the command reports, not the whole
+ * run. The channel is for a cooperating command: anything in the sandbox
+ * that can reach the fd can write to it. */
 typedef void (*sandbox_report_fn)(void *ud, const char *line);
 void sandbox_spec_set_report(struct sandbox_spec *s, sandbox_report_fn fn,
 			     void *ud);

@@ -10,7 +10,9 @@
  * phase. The script names each phase as it starts on the sandbox's report
  * channel (fd 3, closed for the phase itself): the progress display and
  * the step timings follow it, and the phase timeout counts per phase.
- * Order and defaults are PMS chapter 9. */
+ * What one phase leaves running (a server started for src_test) lives on
+ * into the next, and an EXIT trap fires after the last; the sandbox's end
+ * kills everything. Order and defaults are PMS chapter 9. */
 #include "build/build.h"
 
 #include <dirent.h>
@@ -37,18 +39,28 @@ const char build_phase_sh[] =
     "EXPORT_FUNCTIONS() { :; }\n"
     "source /gild/recipe || die 'cannot source the recipe'\n"
     "{ : >&3; } 2>/dev/null && _gild_report=1\n"
-
     "for _gild_phase in \"$@\"; do\n"
     "\tprintf '>>> %s/%s: %s\\n' \"${CATEGORY}\" \"${PF}\" "
     "\"${_gild_phase}\"\n"
     "\t[[ -n ${_gild_report} ]] && printf 'phase %s\\n' \"${_gild_phase}\" "
     ">&3\n"
     "\t[[ -z ${GILD_UMASK} ]] || umask \"${GILD_UMASK}\"\n"
-    "\tebuild_run_phase \"${_gild_phase}\" 3>&- || exit\n"
+    /* not `|| exit`: that would turn a recipe's set -e off in the phase */
+    "\tebuild_run_phase \"${_gild_phase}\" 3>&-\n"
+    "\t_gild_rc=$?\n"
+    "\t[[ ${_gild_rc} == 0 ]] || exit \"${_gild_rc}\"\n"
     "done\n"
-    "[[ -n ${GILD_STRIP} ]] || exit 0\n"
-    "[[ -n ${_gild_report} ]] && printf 'phase strip\\n' >&3\n"
-    "_eb_strip_image 3>&-\n";
+    "if [[ -n ${GILD_STRIP} ]]; then\n"
+    "\t[[ -n ${_gild_report} ]] && printf 'phase strip\\n' >&3\n"
+    /* the recipe's shell state is not the strip's */
+    "\tset +e +f +u\n"
+    "\tGLOBIGNORE=\n"
+    "\tshopt -u failglob\n"
+    "\t[[ -z ${GILD_UMASK} ]] || umask \"${GILD_UMASK}\"\n"
+    "\tEBUILD_PHASE=strip _eb_strip_image 3>&- || exit\n"
+    "fi\n"
+    /* the end reached: an `exit 0` in a phase would skip the rest */
+    "[[ -z ${_gild_report} ]] || printf 'done\\n' >&3\n";
 
 static int write_file(const char *path, const char *text, size_t n,
 		      struct gild_err *err)
@@ -222,8 +234,8 @@ static int set_env(struct sandbox_spec *s, const char *k, const char *v,
 	return sandbox_spec_setenv(s, k, v ? v : "", err);
 }
 
-/* The process's umask as octal text (read by setting it: there is no
- * other call). */
+/* The process's umask as octal text (read by setting it back: the build
+ * process is single-threaded here, so nothing creates a file meanwhile). */
 static void current_umask(char text[8])
 {
 	mode_t mask = umask(022);
@@ -420,12 +432,15 @@ static const char strip_step[] = "strip";
 struct phase_watch {
 	struct build_job *j;
 	const char *phase; /* the last one started */
+	bool done;	   /* phase.sh reached its end */
 };
 
 static void phase_reported(void *ud, const char *line)
 {
 	struct phase_watch *w = ud;
 
+	if (!strcmp(line, "done"))
+		w->done = true;
 	if (strncmp(line, "phase ", 6))
 		return;
 	if (!strcmp(line + 6, strip_step) && w->j->step != strip_step) {
@@ -473,7 +488,7 @@ static int run_phases(struct build_job *j, const struct gild_strv *argv,
 {
 	_cleanup_(sandbox_spec_freep) struct sandbox_spec *s =
 	    sandbox_spec_new();
-	struct phase_watch w = {j, argv->v[2]};
+	struct phase_watch w = {j, argv->v[2], false};
 	struct sandbox_status st;
 	int rc;
 
@@ -481,6 +496,14 @@ static int run_phases(struct build_job *j, const struct gild_strv *argv,
 	if ((rc = phases_spec(j, s, argv, &w, err)) < 0 ||
 	    (rc = sandbox_run(s, &st, err)) < 0)
 		return rc;
+	if (st.status == 0 && !w.done)
+		/* Portage's "exited unexpectedly" */
+		return gild_fail(
+		    err, -GILD_E_BUILD, NULL,
+		    "'%s/%s': %s ended the build early, without "
+		    "a failure (an `exit` in the recipe? use die); "
+		    "log: %s",
+		    j->r->category, j->r->pf, w.phase, j->log_path);
 	if (st.status == 0)
 		return 0;
 	return gild_fail(err, -GILD_E_BUILD, NULL,

@@ -153,7 +153,10 @@ static int qa_entry(const char *path, const struct stat *st, int flag,
 	    !gild_strv_contains(&q->j->setuid_allowed, rel))
 		finding(q, "setuid", rel,
 			"is setuid/setgid (allow it in QA_SETUID_ALLOWED)");
-	if (S_ISREG(st->st_mode) && names_builddir(path, q->j->workroot))
+	/* splitdebug's files name the (fixed) build directory by design:
+	 * DWARF's compilation directory, which debuggers need */
+	if (S_ISREG(st->st_mode) && !gild_startswith(rel, "/usr/lib/debug/") &&
+	    names_builddir(path, q->j->workroot))
 		finding(q, "builddir", rel,
 			"contains the build directory's path");
 	if (S_ISDIR(st->st_mode) && dir_is_empty(path))
@@ -166,6 +169,20 @@ static int qa_entry(const char *path, const struct stat *st, int flag,
  * path, one without against the file's name in any directory (as Portage's
  * make.conf(5): INSTALL_MASK="charset.alias"); fnmatch, and a pattern
  * naming a directory removes it whole. */
+/* The strip ran before INSTALL_MASK: with splitdebug, what a mask removed
+ * left its debug information at /usr/lib/debug/PATH.debug (under
+ * /usr/lib/debug/PATH for a directory), which goes with it. */
+static void remove_split_debug(struct qa *q, const char *rel, bool dir)
+{
+	_cleanup_free_ char *dbg =
+	    xasprintf("%.*s/usr/lib/debug%s%s", (int)q->image_len, q->image,
+		      rel, dir ? "" : ".debug");
+	struct stat st;
+
+	if (!gild_startswith(rel, "/usr/lib/debug/") && lstat(dbg, &st) == 0)
+		(void)gild_rm_rf(dbg, NULL);
+}
+
 static int mask_entry(const char *path, const struct stat *st, int flag,
 		      struct FTW *ftw)
 {
@@ -186,6 +203,7 @@ static int mask_entry(const char *path, const struct stat *st, int flag,
 			fprintf(q->j->log, ">>> INSTALL_MASK %s: removing %s\n",
 				m, rel);
 			(void)gild_rm_rf(path, NULL);
+			remove_split_debug(q, rel, flag == FTW_DP);
 			return 0;
 		}
 	return 0;

@@ -1065,11 +1065,15 @@ ebuild_run_phase() {
 	pkg_*) ;;
 	*) die "unknown phase '${phase}'" ;;
 	esac
+	# not `|| return`: that would turn a recipe's set -e off inside
+	local rc
 	if declare -F "${phase}" >/dev/null; then
-		"${phase}" || return
+		"${phase}"
 	else
-		"default_${phase}" || return
+		"default_${phase}"
 	fi
+	rc=$?
+	[[ ${rc} == 0 ]] || return "${rc}"
 	[[ ${phase} == src_install ]] && _eb_record_setuid_allowed
 	return 0
 }
@@ -1096,7 +1100,8 @@ _eb_strip_image() {
 	done
 	shopt -s globstar dotglob nullglob
 	cd "${D%/}" || die "cannot enter '${D}'"
-	for f in **; do
+	# ./ first: a name that starts with a dash is no option to strip
+	for f in ./**; do
 		[[ -f ${f} && ! -L ${f} ]] || continue
 		magic=
 		IFS= read -r -d '' -n 4 magic <"${f}" 2>/dev/null

@@ -134,15 +134,22 @@ static int build_one_named(struct build_env *env, const struct build_opts *o,
 		return r;
 	np->cpv = cpv = xasprintf("%s/%s", rc->category, rc->pf);
 	np->started = false;
-	if ((r = build_recipe(env, rc, o, &d.outcome, &pkg, err)) < 0 ||
-	    (o->verify_reproducible &&
-	     (r = build_verify_reproducible(env, rc, o, pkg, err)) < 0))
+	r = build_recipe(env, rc, o, &d.outcome, &pkg, err);
+	if (r == 0 && o->verify_reproducible)
+		r = build_verify_reproducible(env, rc, o, pkg, err);
+	if (r < 0) {
+		np->cpv = NULL; /* freed on return */
 		return r;
+	}
+	double secs = gild_now() - t0;
+
 	np->g.done++;
-	if (d.outcome == BUILD_BUILT)
+	if (d.outcome == BUILD_BUILT) {
 		np->g.built++;
-	else
+		np->g.busy += secs;
+	} else {
 		np->g.reused++;
+	}
 	d.cpv = cpv;
 	d.pkg_path = pkg;
 	d.recipe = rc;
@@ -150,7 +157,7 @@ static int build_one_named(struct build_env *env, const struct build_opts *o,
 			   &(struct build_event){.kind = BUILD_EV_DONE,
 						 .cpv = cpv,
 						 .done = &d,
-						 .seconds = gild_now() - t0,
+						 .seconds = secs,
 						 .progress = named_now(np)});
 	np->cpv = NULL;
 	return 0;
@@ -183,6 +190,9 @@ static int build_named(struct gild_ctx *ctx, struct build_env *env,
 						 .log = log ? log + 7 : NULL,
 						 .progress = named_now(&np)});
 	}
+	cli_progress_event(&prog,
+			   &(struct build_event){.kind = BUILD_EV_END,
+						 .progress = named_now(&np)});
 	cli_progress_release(&prog);
 	return r;
 }

@@ -188,7 +188,8 @@ static size_t verify_index(struct gild_ctx *ctx, const struct binrepo *disk)
 
 	if (r == -ENOENT || r == -ESTALE) {
 		fprintf(ctx->out, "index: %s (run 'gild repo index')\n",
-			r == -ENOENT ? "missing" : "older than the packages");
+			r == -ENOENT ? "missing"
+				     : "older than the packages, or cut short");
 		return disk->n ? 1 : 0;
 	}
 	if (r < 0) {

@@ -104,6 +104,91 @@ TEST(status_and_reason_reach_the_caller)
 	CHECK_STREQ(st.message, "");
 }
 
+/* What the report channel handed over. */
+struct reports {
+	char lines[8][64];
+	size_t longest[8];
+	size_t n;
+};
+
+static void collect(void *ud, const char *line)
+{
+	struct reports *r = ud;
+
+	if (r->n < 8) {
+		snprintf(r->lines[r->n], sizeof(r->lines[0]), "%s", line);
+		r->longest[r->n] = strlen(line);
+	}
+	r->n++;
+}
+
+static int run_reporting(const char *script, struct reports *r,
+			 struct sandbox_status *st)
+{
+	struct gild_err err = GILD_ERR_INIT;
+	_cleanup_(sandbox_spec_freep) struct sandbox_spec *s =
+	    sandbox_spec_new();
+
+	memset(r, 0, sizeof(*r));
+	sandbox_spec_set_report(s, collect, r);
+	sandbox_spec_set_argv(s, (const char *[]){"sh", "-c", script, NULL});
+	return sandbox_run(s, st, &err);
+}
+
+TEST(the_report_channel_hands_over_lines_cuts_long_ones_and_may_stay_silent)
+{
+	struct sandbox_status st;
+	struct reports r;
+
+	if (!sandbox_works()) {
+		tap_skip("gild's sandbox cannot run here");
+		return;
+	}
+	/* nothing written, the channel closed by the command */
+	CHECK_INTEQ(run_reporting("exec 3>&-; exit 4", &r, &st), 0);
+	CHECK_INTEQ(st.status, 4);
+	CHECK_INTEQ(r.n, 0);
+	/* two lines, the last without its newline */
+	CHECK_INTEQ(run_reporting("printf 'one\\ntwo' >&3", &r, &st), 0);
+	CHECK_INTEQ(st.status, 0);
+	CHECK_INTEQ(r.n, 2);
+	CHECK_STREQ(r.lines[0], "one");
+	CHECK_STREQ(r.lines[1], "two");
+	/* 10,000 bytes in one line: 4096 of them, the rest is no line */
+	CHECK_INTEQ(run_reporting("head -c 10000 /dev/zero | tr '\\0' x >&3; "
+				  "printf '\\nafter\\n' >&3",
+				  &r, &st),
+		    0);
+	CHECK_INTEQ(r.n, 2);
+	CHECK_INTEQ(r.longest[0], 4096);
+	CHECK_STREQ(r.lines[1], "after");
+}
+
+/* Each whole line restarts the timeout; silence does not. */
+TEST(a_reported_line_restarts_the_timeout)
+{
+	struct gild_err err = GILD_ERR_INIT;
+	struct sandbox_status st;
+	struct reports r = {0};
+	_cleanup_(sandbox_spec_freep) struct sandbox_spec *s =
+	    sandbox_spec_new();
+
+	if (!sandbox_works()) {
+		tap_skip("gild's sandbox cannot run here");
+		return;
+	}
+	sandbox_spec_set_report(s, collect, &r);
+	sandbox_spec_set_timeout(s, 2);
+	sandbox_spec_set_argv(
+	    s, (const char *[]){"sh", "-c",
+				"for i in 1 2 3; do sleep 1.2; echo step >&3; "
+				"done; sleep 3",
+				NULL});
+	CHECK_INTEQ(sandbox_run(s, &st, &err), 0);
+	CHECK_INTEQ(r.n, 3);
+	CHECK_INTEQ(st.end, SANDBOX_END_TIMEOUT);
+}
+
 /* A layer's path is written into overlayfs' options: a link on the way to
  * a directory whose name holds ',' must not get past the check. */
 TEST(a_layer_that_resolves_to_a_comma_is_refused)

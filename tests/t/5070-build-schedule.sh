@@ -79,7 +79,7 @@ test_expect_success SANDBOX 'without a terminal: one plain line per event, nothi
 	rm -rf g/var/packages &&
 	gild -C g build -j2 app-sched/z2 >out 2>err &&
 	test_grep "^>>> \[1/2\] Building app-sched/z1-1$" err &&
-	test_grep "^<<< \[1/2\] app-sched/z1-1 built in [0-9]* s$" err &&
+	test_grep "^<<< \[1/2\] app-sched/z1-1 built in [0-9.]* s$" err &&
 	test_grep "^>>> app-sched/z2-1: built " out &&
 	! grep -q "$(printf "\r")" err
 '

@@ -29,14 +29,27 @@ test_expect_success 'setup: recipes that pass state between phases, sleep, and i
 	src_compile() { if { echo "phase src_install" >&3; } 2>/dev/null; then die "fd 3 is open in the phase"; fi; }
 	src_install() { keepdir /usr/share/fd; }
 	EOF
+	phase_recipe early-exit <<-\EOF &&
+	src_compile() { exit 0; }
+	src_install() { keepdir /usr/share/early; }
+	EOF
+	phase_recipe set-e <<-\EOF &&
+	src_compile() { set -e; false; touch reached; }
+	src_install() { keepdir /usr/share/set-e; }
+	EOF
+	phase_recipe umask-reset <<-\EOF &&
+	src_configure() { umask 077; }
+	src_install() { mkdir -p "${D}"/usr/share/um && echo x >"${D}"/usr/share/um/file; }
+	EOF
 	phase_recipe strippable <<-\EOF
 	src_compile() {
 		printf "int v = 1;\nint main(void) { return 0; }\n" >m.c &&
-		${CC:-cc} -g -o prog m.c && ${CC:-cc} -g -c m.c -o m.o && ar rc libm1.a m.o &&
+		${CC:-cc} -g -o prog m.c && ${CC:-cc} -g -o prog2 m.c &&
+		${CC:-cc} -g -c m.c -o m.o && ar rc libm1.a m.o &&
 		printf "#!/bin/sh\n# not ELF\n" >script || die
 	}
 	src_install() {
-		exeinto /usr/bin && doexe prog &&
+		exeinto /usr/bin && doexe prog prog2 &&
 		insinto /usr/lib && doins libm1.a &&
 		insinto /usr/share/strippable && doins script || die
 		chmod 0555 "${D}"/usr/bin/prog || die
@@ -88,7 +101,7 @@ test_expect_success SANDBOX 'the report channel is closed inside a phase' '
 
 test_expect_success SANDBOX 'FEATURES=strip strips a read-only program and an archive, and leaves a script alone' '
 	gild -C t build --keep-work app-misc/strippable >out 2>err &&
-	test_grep "^>>> Stripping /build/image (2 files)$" t/var/tmp/gild/app-misc/strippable-1/build.log &&
+	test_grep "^>>> Stripping /build/image (3 files)$" t/var/tmp/gild/app-misc/strippable-1/build.log &&
 	gild pkg extract t/var/packages/app-misc/strippable-1-*.gpkg.tar x2 &&
 	! readelf -S x2/usr/bin/prog | grep -q "\.debug_info" &&
 	! readelf -S x2/usr/bin/prog | grep -q "\.symtab" &&
@@ -98,6 +111,36 @@ test_expect_success SANDBOX 'FEATURES=strip strips a read-only program and an ar
 	test_cmp expect x2/usr/share/strippable/script &&
 	gild pkg files t/var/packages/app-misc/strippable-1-*.gpkg.tar >files &&
 	test_grep "^obj 0555 root:root .* /usr/bin/prog$" files
+'
+
+test_expect_success SANDBOX 'splitdebug keeps the debug information, and INSTALL_MASK takes a masked file'"'"'s along' '
+	cp t/etc/gild.conf gild.conf.saved &&
+	printf "FEATURES=\"splitdebug\"\nINSTALL_MASK=\"/usr/bin/prog\"\n" >>t/etc/gild.conf &&
+	rm t/var/packages/app-misc/strippable-1-*.gpkg.tar &&
+	gild -C t build app-misc/strippable >out 2>err &&
+	cp gild.conf.saved t/etc/gild.conf &&
+	gild pkg files t/var/packages/app-misc/strippable-1-*.gpkg.tar >files &&
+	test_grep " /usr/lib/debug/usr/bin/prog2.debug$" files &&
+	test_grep ! " /usr/bin/prog$" files &&
+	test_grep ! "prog.debug" files
+'
+
+test_expect_success SANDBOX 'an exit in a phase fails the build instead of packaging half of it' '
+	test_expect_code 1 gild -C t build app-misc/early-exit >out 2>err &&
+	test_grep "early-exit-1.: src_compile ended the build early, without a failure (an .exit. in the recipe? use die)" err &&
+	! ls t/var/packages/app-misc/early-exit-* 2>/dev/null
+'
+
+test_expect_success SANDBOX 'set -e in a recipe still ends its phase at the first failure' '
+	test_expect_code 1 gild -C t build --keep-work app-misc/set-e >out 2>err &&
+	test_grep "set-e-1.: src_compile failed" err &&
+	! test -e t/var/tmp/gild/app-misc/set-e-1/work/reached
+'
+
+test_expect_success SANDBOX 'each phase starts with the build'"'"'s umask, whatever the last one set' '
+	gild -C t build app-misc/umask-reset >out 2>err &&
+	gild pkg files t/var/packages/app-misc/umask-reset-1-*.gpkg.tar >files &&
+	test_grep "^obj 0644 root:root .* /usr/share/um/file$" files
 '
 
 test_expect_success SANDBOX 'RESTRICT=strip keeps the symbols' '

@@ -100,7 +100,7 @@ test_expect_success PYTHON3 'repo verify names each damaged package and exits 1'
 	cat >expect <<-\EOT &&
 	damaged: app-misc/junk-1.gpkg.tar: not a readable gpkg file: Unrecognized archive format
 	damaged: dev-libs/foo-2.1-111122223333.gpkg.tar: BLAKE2B/SHA512 mismatch for '\''image.tar.zst'\''
-	index: older than the packages (run '\''gild repo index'\'')
+	index: older than the packages, or cut short (run '\''gild repo index'\'')
 	3 packages, 2 damaged, 1 index problems
 	EOT
 	test_cmp expect out
