@@ -109,8 +109,10 @@ int binrepo_index_read(const char *pkgdir, struct binrepo **out,
 		return rc;
 	r->pkgdir = xstrdup(pkgdir);
 	/* written without fsync (derived data): after a crash it may be
-	 * short, which its own count tells */
-	if (parse_index(r, text) != (long)r->n)
+	 * empty or short, which its header's count tells (an index written
+	 * by other tools may list more than it counts) */
+	long count = parse_index(r, text);
+	if (count < 0 || count > (long)r->n)
 		return -ESTALE;
 	*out = TAKE_PTR(r);
 	return 0;
