@@ -110,19 +110,25 @@ int sandbox_cgroup_create(const struct sandbox_spec *s,
 	return 0;
 }
 
-int sandbox_cgroup_attach(const struct sandbox_cgroup *cg, pid_t pid,
-			  struct gild_err *err)
+/* The groups' tasks files, for the sandbox's pid 1 to join them with
+ * (run.c, join_cgroups); fds[i] -1 where there is no group. */
+int sandbox_cgroup_open_tasks(const struct sandbox_cgroup *cg, int fds[2],
+			      struct gild_err *err)
 {
-	char num[32];
-	int r;
+	const char *dirs[2] = {cg->mem_dir, cg->pids_dir};
 
-	snprintf(num, sizeof(num), "%d", (int)pid);
-	if (cg->mem_dir &&
-	    (r = write_file(cg->mem_dir, "cgroup.procs", num, err)) < 0)
-		return r;
-	if (cg->pids_dir &&
-	    (r = write_file(cg->pids_dir, "cgroup.procs", num, err)) < 0)
-		return r;
+	for (size_t i = 0; i < 2; i++) {
+		_cleanup_free_ char *path =
+		    dirs[i] ? xasprintf("%s/tasks", dirs[i]) : NULL;
+		fds[i] = path ? open(path, O_WRONLY | O_CLOEXEC) : -1;
+		if (path && fds[i] < 0) {
+			int saved = errno;
+			if (i == 1 && fds[0] >= 0)
+				close(fds[0]), fds[0] = -1;
+			errno = saved;
+			return gild_fail_errno(err, path, "cannot open");
+		}
+	}
 	return 0;
 }
 

@@ -2,11 +2,11 @@
  *
  *   gild (caller)                 child = pid 1 of the new namespaces
  *   -------------                 ------------------------------------
- *   clone(NEWUSER|NEWNS|...) ---> hostname, loopback; waits for "go"
+ *   clone(NEWUSER|NEWNS|...) ---> joins its cgroups; hostname,
+ *                                  loopback; waits for "go"
  *   write uid_map/gid_map
- *   "go" ----------------------->  become inside root, build the root
- *   put it in the cgroups
- *   "c" ------------------------>  new cgroup ns
+ *   "go" ----------------------->  become inside root, build the root,
+ *                                  new cgroup ns
  *                                  clone(VM|VFORK) -> the command's process:
  *                                             setsid, stdio, close fds,
  *                                             rlimits, drop privileges,
@@ -45,6 +45,7 @@ struct child_args {
 	char **envp;
 	const struct sandbox_trace *tr;
 	bool have_mem_cgroup, have_pids_cgroup;
+	int join_fd[2]; /* the groups' tasks files, opened by gild, or -1 */
 	int sync_rd, err_wr, stat_wr;
 	int rep_wr; /* the report channel's write end, or -1 */
 	int *keep;  /* the fds pid 1 keeps: the pipes, stdio, the sources' */
@@ -114,17 +115,26 @@ static int become_inside_root(const struct child_args *a, struct gild_err *err)
 	return 0;
 }
 
-/* gild moves us into our cgroups (with --mem/--nproc) while we build the
- * root, as that move waits for an RCU grace period (cgroup v1's
- * threadgroup lock): "c" says it is done. Then the new cgroup namespace,
- * so that our groups are the root of what the sandbox sees; the command
- * starts in them. EOF: gild died. */
+/* Our cgroups (with --mem/--nproc), joined first of all, while we are one
+ * thread: writing "0" to a v1 group's tasks file moves the writing thread
+ * alone, which needs no threadgroup lock, whereas moving a process by its
+ * pid through cgroup.procs (as gild did) waits for an RCU grace period,
+ * 10-20 ms at every start. gild opened the files: the kernel checks the
+ * permission of the opener. Everything we start is born in them. */
+static int join_cgroups(const struct child_args *a, struct gild_err *err)
+{
+	for (size_t i = 0; i < GILD_ARRAY_SIZE(a->join_fd); i++)
+		if (a->join_fd[i] >= 0 && write(a->join_fd[i], "0", 1) != 1)
+			return gild_fail(err, -GILD_E_SANDBOX, NULL,
+					 "cannot join the sandbox's cgroup: %s",
+					 strerror(errno));
+	return 0;
+}
+
+/* The new cgroup namespace, so that our groups are the root of what the
+ * sandbox sees; the command starts in them. */
 static int enter_cgroup_ns(const struct child_args *a, struct gild_err *err)
 {
-	char c;
-
-	if (read(a->sync_rd, &c, 1) != 1 || c != 'c')
-		_exit(127);
 	close(a->sync_rd);
 	if (unshare(CLONE_NEWCGROUP) < 0)
 		return gild_fail(err, -GILD_E_SANDBOX, NULL,
@@ -311,8 +321,7 @@ static void close_all_except(int *keep, size_t n)
 
 /* A change of credentials (becoming inside root) clears the parent-death
  * signal (prctl(2)), so it is set again; the caller keeps the sync pipe
- * open for the whole run, so a hang-up there means it died in between
- * ("c" may be waiting in it already). */
+ * open for the whole run, so a hang-up there means it died in between. */
 static void rearm_death_signal(const struct child_args *a)
 {
 	struct pollfd pfd = {a->sync_rd, POLLIN, 0};
@@ -329,6 +338,8 @@ static _Noreturn void child_main(const struct child_args *a)
 	pid_t cmd;
 
 	sandbox_trace_step(a->tr, "pid1", "cloned");
+	if (join_cgroups(a, &err) < 0)
+		child_fail(a, &err);
 	close_all_except(a->keep, a->n_keep);
 	/* pid 1 needs SIGCHLD at its default to reap; the command inherits
 	 * the rest from here */
@@ -350,7 +361,7 @@ static _Noreturn void child_main(const struct child_args *a)
 	if (sandbox_setup_root(a->spec, a->so, a->tr, &err) < 0 ||
 	    enter_cgroup_ns(a, &err) < 0)
 		child_fail(a, &err);
-	sandbox_trace_step(a->tr, "pid1", "in our cgroups, cgroup ns");
+	sandbox_trace_step(a->tr, "pid1", "cgroup ns");
 	/* nobody inside may look into pid 1 (/proc/1/root, /proc/1/fd) */
 	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0) {
 		gild_fail(&err, -GILD_E_SANDBOX, NULL,
@@ -472,7 +483,9 @@ static int start_child(struct run_state *rs, const struct sandbox_spec *s,
 	    .tr = &rs->tr,
 	    .have_mem_cgroup = rs->cg.mem_dir != NULL,
 	    .have_pids_cgroup = rs->cg.pids_dir != NULL,
+	    .join_fd = {-1, -1},
 	};
+	int r;
 
 	if (pipe2(rs->sync, O_CLOEXEC) < 0 || pipe2(rs->errp, O_CLOEXEC) < 0 ||
 	    pipe2(rs->statp, O_CLOEXEC) < 0 ||
@@ -494,10 +507,16 @@ static int start_child(struct run_state *rs, const struct sandbox_spec *s,
 	a.err_wr = rs->errp[1];
 	a.stat_wr = rs->statp[1];
 	a.keep = keep = child_keep_fds(rs, s, &a.n_keep);
+	if ((r = sandbox_cgroup_open_tasks(&rs->cg, a.join_fd, err)) < 0)
+		return r;
 	/* raw clone: a fork that starts in the new namespaces (the child is
 	 * pid 1 of the new pid namespace) */
 	rs->pid = (pid_t)syscall(SYS_clone, clone_flags(s) | SIGCHLD, NULL,
 				 NULL, NULL, NULL);
+	if (rs->pid != 0)
+		for (size_t i = 0; i < GILD_ARRAY_SIZE(a.join_fd); i++)
+			if (a.join_fd[i] >= 0)
+				close(a.join_fd[i]);
 	if (rs->pid < 0) {
 		rs->pid = 0;
 		return gild_fail(err, -GILD_E_SANDBOX, NULL,
@@ -520,25 +539,15 @@ static int start_child(struct run_state *rs, const struct sandbox_spec *s,
 static int release_child(struct run_state *rs, const struct sandbox_ids *ids,
 			 struct gild_err *err)
 {
-	bool cgroups = rs->cg.mem_dir || rs->cg.pids_dir;
 	int r;
 
-	/* "g": the id maps are there; "c": we are in our cgroups (see
-	 * enter_cgroup_ns). The write end stays open until the end: see
-	 * rearm_death_signal. */
+	/* "g": the id maps are there. The write end stays open until the
+	 * end: see rearm_death_signal. */
 	if ((r = sandbox_ids_write(rs->pid, ids, err)) < 0)
 		return r;
-	if (write(rs->sync[1], cgroups ? "g" : "gc", cgroups ? 1 : 2) !=
-	    (cgroups ? 1 : 2))
+	if (write(rs->sync[1], "g", 1) != 1)
 		return gild_fail_errno(err, NULL, "cannot start the sandbox");
 	sandbox_trace_step(&rs->tr, "gild", "id maps written, go sent");
-	if (!cgroups)
-		return 0;
-	if ((r = sandbox_cgroup_attach(&rs->cg, rs->pid, err)) < 0)
-		return r;
-	if (write(rs->sync[1], "c", 1) != 1)
-		return gild_fail_errno(err, NULL, "cannot start the sandbox");
-	sandbox_trace_step(&rs->tr, "gild", "moved into the cgroups");
 	return 0;
 }
 

@@ -107,8 +107,8 @@ struct sandbox_cgroup {
 };
 int sandbox_cgroup_create(const struct sandbox_spec *s,
 			  struct sandbox_cgroup *cg, struct gild_err *err);
-int sandbox_cgroup_attach(const struct sandbox_cgroup *cg, pid_t pid,
-			  struct gild_err *err);
+int sandbox_cgroup_open_tasks(const struct sandbox_cgroup *cg, int fds[2],
+			      struct gild_err *err);
 bool sandbox_cgroup_oom_killed(const struct sandbox_cgroup *cg);
 bool sandbox_cgroup_pids_hit(const struct sandbox_cgroup *cg);
 void sandbox_cgroup_destroy(struct sandbox_cgroup *cg);

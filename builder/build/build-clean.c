@@ -9,8 +9,8 @@
  *    .lock inside it (image.c); its contents go, the lock file stays;
  *  - what holds no lock of its own (the media's <tmpdir>/iso|disk/P,
  *    `gild image run`'s <tmpdir>/image/run.PID, half-unpacked stages
- *    <tmpdir>/stage/HASH.tmp.PID, <tmpdir>/.repro's packages and
- *    comparisons): every gild that opens a build environment holds a
+ *    <tmpdir>/stage/HASH.tmp.PID and lib/HASH.tmp.PID, <tmpdir>/.repro's
+ * packages and comparisons): every gild that opens a build environment holds a
  *    shared flock on <tmpdir>/.area.lock (build-env.c), so these go only
  *    when `gild clean` can take it exclusively: no other gild runs;
  *  - a partial download DISTDIR/NAME.__download__: the fetch's OFD lock
@@ -224,6 +224,11 @@ static void collect_area(struct collect *c, const char *area, bool repro)
 			/* the unpacked stages are a cache; only half-unpacked
 			 * ones (stage/HASH.tmp.PID) are left-overs */
 			collect_unlocked(c, path, "half-unpacked stage",
+					 ".tmp.");
+		else if (!repro && !strcmp(n, "lib"))
+			/* the builds' shared /gild, one per version of
+			 * ebuild.sh: a cache too */
+			collect_unlocked(c, path, "half-written build library",
 					 ".tmp.");
 		else if (!repro && !strcmp(n, "image"))
 			collect_images(c, path);

@@ -330,17 +330,18 @@ diropts() { export DIROPTIONS="$*"; }
 
 # _eb_install_files MODE-OPTS DESTDIR FILE...: install each file as a file.
 # Ownership is not set: the packager writes every file as uid/gid 0
-# (reproducible builds, DESIGN.md), whoever ran the build.
+# (reproducible builds, DESIGN.md), whoever ran the build. One install
+# for the directory and all the files (-D -t makes DESTDIR): a process
+# costs a build 2 ms.
 _eb_install_files() {
-	local mode=$1 dir=$2 f
+	local mode=$1 dir=$2 f who=${_EB_CALLER:-${FUNCNAME[1]}}
 	shift 2
-	[[ $# -gt 0 ]] || { _eb_fail "${FUNCNAME[1]}: no files given"; return 1; }
-	_eb_mkdir "${dir}" || return 1
+	[[ $# -gt 0 ]] || { _eb_fail "${who}: no files given"; return 1; }
 	for f in "$@"; do
-		[[ -f ${f} || -L ${f} ]] || { _eb_fail "${FUNCNAME[1]}: '${f}' is not a file"; return 1; }
-		# shellcheck disable=SC2086
-		install ${mode} "${f}" "${dir}/" || { _eb_fail "${FUNCNAME[1]}: cannot install '${f}'"; return 1; }
+		[[ -f ${f} || -L ${f} ]] || { _eb_fail "${who}: '${f}' is not a file"; return 1; }
 	done
+	# shellcheck disable=SC2086
+	install ${mode} -D -t "${dir}" -- "$@" || { _eb_fail "${who}: cannot install $* into '${dir#"${D%/}"}'"; return 1; }
 }
 
 dobin() { _eb_dest "${DESTTREE}/bin" && _eb_install_files -m0755 "${_EB_DEST}" "$@"; }
@@ -368,54 +369,71 @@ _eb_dolib() {
 	_eb_dest "${DESTTREE}/$(_eb_libdir)"
 	dir=${_EB_DEST}
 	_eb_mkdir "${dir}" || return 1
+	local files=()
 	for f in "$@"; do
 		if [[ -L ${f} ]]; then
 			ln -snf "$(readlink "${f}")" "${dir}/${f##*/}" || { _eb_fail "cannot link '${f}'"; return 1; }
 		else
-			_eb_install_files "${mode}" "${dir}" "${f}" || return 1
+			files+=("${f}")
 		fi
 	done
+	[[ ${#files[@]} -eq 0 ]] || _EB_CALLER=${FUNCNAME[1]} _eb_install_files "${mode}" "${dir}" "${files[@]}"
 }
 dolib.so() { _eb_dolib -m0755 "$@"; }
 dolib.a() { _eb_dolib -m0644 "$@"; }
 
-# _eb_doins_one SRC DESTDIR: one argument of doins (-r handled by caller).
+# _eb_doins_one SRC DESTDIR: a symlink or (with -r) a directory of doins.
 _eb_doins_one() {
 	local src=$1 dir=$2
 	if [[ -L ${src} ]]; then
 		# Symlinks are installed as symlinks (EAPI 4+).
 		_eb_mkdir "${dir}" && ln -snf "$(readlink "${src}")" "${dir}/${src##*/}"
-	elif [[ -d ${src} ]]; then
-		[[ -n ${_EB_RECURSIVE} ]] || { _eb_fail "doins: '${src}' is a directory (use doins -r)"; return 1; }
-		local sub="${dir}/${src##*/}" f
+	else
+		[[ -n ${_EB_RECURSIVE} ]] || { _eb_fail "${_EB_HELPER}: '${src}' is a directory (use ${_EB_HELPER} -r)"; return 1; }
+		local sub="${dir}/${src##*/}" f entries=()
 		_eb_mkdir "${sub}" || return 1
 		for f in "${src}"/* "${src}"/.[!.]*; do
-			[[ -e ${f} || -L ${f} ]] || continue
-			_eb_doins_one "${f}" "${sub}" || return 1
+			[[ -e ${f} || -L ${f} ]] && entries+=("${f}")
 		done
-	else
-		_eb_install_files "${_EB_OPTS}" "${dir}" "${src}"
+		[[ ${#entries[@]} -eq 0 ]] || _eb_doins_list "${sub}" "${entries[@]}"
 	fi
 }
 
-# _eb_doins_into DESTDIR OPTS [-r] FILE...: doins and dodoc's common part.
+# _eb_doins_list DESTDIR FILE...: symlinks and directories one by one,
+# the files in one install.
+_eb_doins_list() {
+	local dir=$1 f files=()
+	shift
+	for f in "$@"; do
+		if [[ -L ${f} || -d ${f} ]]; then
+			_eb_doins_one "${f}" "${dir}" || return 1
+		else
+			files+=("${f}")
+		fi
+	done
+	[[ ${#files[@]} -eq 0 ]] || _EB_CALLER=${_EB_HELPER} _eb_install_files "${_EB_OPTS}" "${dir}" "${files[@]}"
+}
+
+# _eb_doins_into HELPER DESTDIR OPTS [-r] FILE...: doins and dodoc's
+# common part.
 _eb_doins_into() {
-	local dir=$1 f
-	local _EB_OPTS=$2 _EB_RECURSIVE=
-	shift 2
+	local _EB_HELPER=$1 dir=$2 f args=()
+	local _EB_OPTS=$3 _EB_RECURSIVE=
+	shift 3
 	if [[ $1 == -r ]]; then
 		_EB_RECURSIVE=1
 		shift
 	fi
-	[[ $# -gt 0 ]] || { _eb_fail "${FUNCNAME[1]}: no files given"; return 1; }
+	[[ $# -gt 0 ]] || { _eb_fail "${_EB_HELPER}: no files given"; return 1; }
+	# A trailing slash changes nothing, as for cp (DIR/. is the contents).
 	for f in "$@"; do
-		# A trailing slash means "the contents", as for cp.
-		_eb_doins_one "${f%/}" "${dir}" || return 1
+		args+=("${f%/}")
 	done
+	_eb_doins_list "${dir}" "${args[@]}"
 }
 
-doins() { _eb_dest "${INSDESTTREE}" && _eb_doins_into "${_EB_DEST}" "${INSOPTIONS}" "$@"; }
-dodoc() { _eb_dest "/usr/share/doc/${PF}/${DOCDESTTREE}" && _eb_doins_into "${_EB_DEST}" -m0644 "$@"; }
+doins() { _eb_dest "${INSDESTTREE}" && _eb_doins_into doins "${_EB_DEST}" "${INSOPTIONS}" "$@"; }
+dodoc() { _eb_dest "/usr/share/doc/${PF}/${DOCDESTTREE}" && _eb_doins_into dodoc "${_EB_DEST}" -m0644 "$@"; }
 
 dodir() {
 	local d

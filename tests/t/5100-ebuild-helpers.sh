@@ -50,6 +50,19 @@ test_expect_success 'doins -r installs a tree with mode 0644 and keeps symlinks'
 	test "$(readlink "$ED/etc/foo/conf/link.conf")" = a.conf
 '
 
+test_expect_success 'doins of several files, a directory and a dotfile at once; a missing one is named and nothing is installed' '
+	pkgenv insmany &&
+	mkdir -p d/e && echo 1 >one && echo 2 >"two words" && echo h >d/.hidden && echo e >d/e/deep &&
+	eb "insinto /usr/share/many && doins -r one \"two words\" d/" &&
+	test "$(cat "$ED/usr/share/many/two words")" = 2 &&
+	test "$(stat -c %a "$ED/usr/share/many/one")" = 644 &&
+	test -f "$ED/usr/share/many/d/.hidden" &&
+	test -f "$ED/usr/share/many/d/e/deep" &&
+	test_expect_code 1 eb "insinto /usr/share/none && doins one missing" 2>err &&
+	test_grep "doins: .missing. is not a file" err &&
+	test ! -e "$ED/usr/share/none"
+'
+
 test_expect_success 'doins of a directory without -r fails' '
 	pkgenv insdir &&
 	mkdir conf &&

@@ -76,12 +76,29 @@ test_expect_success SANDBOX 'the phases log as before, each once, and -v times e
 '
 
 test_expect_success SANDBOX 'the helper programs gild makes are exactly the ones ebuild.sh lists, and run it' '
-	helpers=t/var/tmp/gild/app-misc/carry-1/gild/helpers &&
+	ls t/var/tmp/gild/lib >libs &&
+	test "$(wc -l <libs)" = 1 &&
+	helpers=t/var/tmp/gild/lib/$(cat libs)/helpers &&
 	ls $helpers >made &&
 	bash -c ". \"$GILD_TOP/builder/build/ebuild.sh\"; printf \"%s\\n\" \"\${_EB_HELPERS[@]}\"" | LC_ALL=C sort >listed &&
 	test_cmp listed made &&
 	test "$(cat $helpers/dosym)" = "$(printf "#!/bin/bash\nexec bash /gild/ebuild.sh dosym \"\$@\"")" &&
 	test -x $helpers/emake
+'
+
+test_expect_success SANDBOX 'the shared /gild is read-only in a build, its own recipe too, and made once' '
+	phase_recipe shared-ro <<-\EOF &&
+	src_compile() {
+		test -r /gild/ebuild.sh && test -r /gild/pkg/recipe || die "no /gild"
+		if { : >>/gild/ebuild.sh; } 2>/dev/null; then die "wrote ebuild.sh"; fi
+		if { : >>/gild/pkg/recipe; } 2>/dev/null; then die "wrote the recipe"; fi
+		if mkdir /gild/helpers/x 2>/dev/null; then die "wrote a helper"; fi
+	}
+	EOF
+	gild -C t build app-misc/shared-ro >out 2>err &&
+	test_grep "^>>> app-misc/shared-ro-1: built " out &&
+	ls t/var/tmp/gild/lib >libs &&
+	test "$(wc -l <libs)" = 1
 '
 
 test_expect_success SANDBOX 'the phase timeout counts per phase, not for the whole build' '
