@@ -46,6 +46,9 @@ struct sp {
 	double started;
 	char *result; /* the child's last line: "D ..." or "E ..." */
 	struct build_done done;
+	/* done ("D" came), its slot given back, while the process still
+	 * removes its work directory and exits */
+	bool tail;
 };
 
 /* Recorded build times, "cat/pf seconds" per line, in the work area. */
@@ -66,6 +69,7 @@ struct sched {
 	size_t n;
 	unsigned jobs;
 	size_t n_running;
+	size_t n_tail; /* processes of entries done, still ending */
 	struct build_running *running;
 	struct build_progress prog;
 	struct times times;
@@ -358,9 +362,28 @@ static void child_line(int fd, char kind, const char *text)
 	(void)!write(fd, l, strlen(l));
 }
 
+static bool child_done_sent; /* "D" went out: no more phases */
+
 static void child_phase(void *ud, const char *phase)
 {
-	child_line(*(int *)ud, 'P', phase);
+	if (!child_done_sent)
+		child_line(*(int *)ud, 'P', phase);
+}
+
+static void child_done(int fd, enum build_outcome outcome, const char *pkg)
+{
+	_cleanup_free_ char *t =
+	    xasprintf("%d %s", (int)outcome, pkg ? pkg : "");
+
+	child_line(fd, 'D', t);
+	child_done_sent = true;
+}
+
+/* The package is written: the parent may give the slot to the next
+ * build while this one removes its work directory. */
+static void child_packaged(void *ud, const char *pkg)
+{
+	child_done(*(int *)ud, BUILD_BUILT, pkg);
 }
 
 struct diag_cookie {
@@ -425,9 +448,11 @@ static _Noreturn void child_main(struct sched *s, size_t i, int fd)
 	struct gild_err err = GILD_ERR_INIT;
 	enum build_outcome outcome;
 	_cleanup_free_ char *pkg = NULL;
+	struct build_opts o = *s->o;
 	FILE *diag;
 	int r;
 
+	o.defer_index = true; /* written once, at the end (build_sched_run) */
 	release_signals();
 	/* a parent killed outright (SIGKILL) takes its builds along; each
 	 * build's sandbox follows its builder the same way */
@@ -440,10 +465,14 @@ static _Noreturn void child_main(struct sched *s, size_t i, int fd)
 	}
 	s->env->on_phase = child_phase;
 	s->env->on_phase_ud = &dc.fd;
-	r = build_recipe(s->env, s->v[i].rc, s->o, &outcome, &pkg, &err);
-	if (r == 0 && s->o->verify_reproducible && outcome != BUILD_FETCHED) {
+	/* a second build (verify_reproducible) comes after the first's
+	 * package: only then is it done */
+	if (!o.verify_reproducible)
+		s->env->on_packaged = child_packaged;
+	r = build_recipe(s->env, s->v[i].rc, &o, &outcome, &pkg, &err);
+	if (r == 0 && o.verify_reproducible && outcome != BUILD_FETCHED) {
 		child_phase(&dc.fd, "second build");
-		r = build_verify_reproducible(s->env, s->v[i].rc, s->o, pkg,
+		r = build_verify_reproducible(s->env, s->v[i].rc, &o, pkg,
 					      &err);
 	}
 	if (diag)
@@ -454,11 +483,8 @@ static _Noreturn void child_main(struct sched *s, size_t i, int fd)
 		child_line(fd, 'E', encode_err(&err));
 		_exit(1);
 	}
-	{
-		_cleanup_free_ char *t =
-		    xasprintf("%d %s", (int)outcome, pkg ? pkg : "");
-		child_line(fd, 'D', t);
-	}
+	if (!child_done_sent)
+		child_done(fd, outcome, pkg);
 	_exit(0);
 }
 
@@ -710,11 +736,31 @@ static void conclude(struct sched *s, size_t i, int status)
 	fail(s, i, &err);
 }
 
+/* An entry's build ended ("D" or "E" came, or the process did): its
+ * slot is free. */
+static void slot_free(struct sched *s, size_t i)
+{
+	s->n_running--;
+	s->prog.busy += gild_now() - s->t0 - s->v[i].started;
+}
+
 static void child_input(struct sched *s, size_t i, const char *line)
 {
 	struct sp *e = &s->v[i];
 
+	if (e->tail) /* done already: what it says while it ends is moot */
+		return;
 	switch (line[0]) {
+	case 'D':
+		/* done before the work directory is removed: the next
+		 * build may start while this process ends */
+		free(e->result);
+		e->result = xstrdup(line);
+		slot_free(s, i);
+		e->tail = true;
+		s->n_tail++;
+		conclude(s, i, 0);
+		break;
 	case 'P':
 		/* the first step of a real build (a reused package has
 		 * none): from here on it is "building" */
@@ -768,8 +814,12 @@ static void drain(struct sched *s, size_t i)
 	e->fd = -1;
 	while (waitpid(e->pid, &status, 0) < 0 && errno == EINTR)
 		;
-	s->n_running--;
-	s->prog.busy += gild_now() - s->t0 - e->started;
+	if (e->tail) {
+		e->tail = false;
+		s->n_tail--;
+		return;
+	}
+	slot_free(s, i);
 	conclude(s, i, status);
 }
 
@@ -842,24 +892,29 @@ static void stop_prefetch(pid_t pid)
 
 /* ---- the loop -------------------------------------------------------- */
 
+/* Builds get sig; one that is done and only removing its work directory
+ * is left to finish, unless sig is SIGKILL (it does not end). */
 static void stop_children(struct sched *s, int sig)
 {
 	for (size_t i = 0; i < s->n; i++)
-		if (s->v[i].state == SP_RUNNING && s->v[i].pid > 0)
+		if ((s->v[i].state == SP_RUNNING ||
+		     (s->v[i].tail && sig == SIGKILL)) &&
+		    s->v[i].pid > 0)
 			(void)kill(s->v[i].pid, sig);
 }
 
 static void wait_events(struct sched *s)
 {
-	_cleanup_free_ struct pollfd *pf =
-	    xcalloc(s->n_running + 1, sizeof(*pf));
-	_cleanup_free_ size_t *idx = xcalloc(s->n_running + 1, sizeof(*idx));
+	size_t max = s->n_running + s->n_tail + 1;
+	_cleanup_free_ struct pollfd *pf = xcalloc(max, sizeof(*pf));
+	_cleanup_free_ size_t *idx = xcalloc(max, sizeof(*idx));
 	size_t n = 0;
 	int r;
 
 	pf[n++] = (struct pollfd){.fd = signal_pipe[0], .events = POLLIN};
-	for (size_t i = 0; i < s->n; i++)
-		if (s->v[i].state == SP_RUNNING && s->v[i].fd >= 0) {
+	for (size_t i = 0; i < s->n && n < max; i++)
+		if ((s->v[i].state == SP_RUNNING || s->v[i].tail) &&
+		    s->v[i].fd >= 0) {
 			idx[n] = i;
 			pf[n++] =
 			    (struct pollfd){.fd = s->v[i].fd, .events = POLLIN};
@@ -907,7 +962,7 @@ static int run_loop(struct sched *s, struct gild_err *err)
 			if (!s->first.code)
 				s->first = *err;
 		}
-		if (!s->n_running)
+		if (!s->n_running && !s->n_tail)
 			break;
 		wait_events(s);
 	}
@@ -970,6 +1025,21 @@ static int outcome(struct sched *s, struct gild_err *err)
 	}
 }
 
+/* PKGDIR's index, which the build processes leave alone (defer_index),
+ * written once for the plan's new packages, also after a failure or an
+ * interruption. Not writing it loses nothing (a stale index is found
+ * out and rebuilt by its next reader), so a failure is only a warning. */
+static void write_index(struct sched *s)
+{
+	struct gild_err err = GILD_ERR_INIT;
+
+	if (s->prog.built == 0 || s->o->output_pkgdir)
+		return;
+	if (binrepo_reindex(s->env->pkgdir, &s->env->repo, &err) < 0)
+		gild_ctx_warn(s->env->ctx, "PKGDIR's index not written: %s",
+			      err.msg);
+}
+
 int build_sched_run(struct build_env *env, const struct build_opts *o,
 		    const struct plan *p, const struct recipe *const *recipes,
 		    build_report_fn report, void *ud, struct build_result *res,
@@ -1014,6 +1084,7 @@ int build_sched_run(struct build_env *env, const struct build_opts *o,
 	run_loop(&s, err);
 	stop_prefetch(prefetch);
 	release_signals();
+	write_index(&s);
 	emit(&s, (struct build_event){.kind = BUILD_EV_END});
 	r = outcome(&s, err);
 	sched_release(&s);

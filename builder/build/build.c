@@ -352,7 +352,8 @@ static int package_image(struct build_job *j, char **pkg_path,
 					 err);
 	if ((r = binrepo_pkg_path(j->env->pkgdir, &m, pkg_path, err)) < 0)
 		return r;
-	if ((r = binrepo_add(j->env->pkgdir, &m, image, err)) < 0)
+	if ((r = binrepo_add(j->env->pkgdir, &m, image, err)) < 0 ||
+	    j->opts->defer_index)
 		return r;
 	/* the repository scanned again and indexed under one lock (the
 	 * packages of the last scan not read again) */
@@ -427,6 +428,9 @@ static int build_steps(struct build_job *j, enum build_outcome *outcome,
 	build_job_step(j, "package");
 	if ((r = package_image(j, pkg_path, err)) < 0)
 		return r;
+	*outcome = BUILD_BUILT;
+	if (j->env->on_packaged)
+		j->env->on_packaged(j->env->on_phase_ud, *pkg_path);
 	build_job_step(j, "clean");
 	if (!j->opts->keep_work)
 		(void)gild_rm_rf(j->workroot, NULL);

@@ -50,6 +50,11 @@ struct build_opts {
 	 * build of verify_reproducible); NULL: PKGDIR */
 	const char *output_pkgdir;
 	const char *makeopts; /* instead of MAKEOPTS (not in the build-id) */
+	/* PKGDIR's index is not rewritten after the package: the scheduler
+	 * writes it once at the end of the plan (one rewrite per package
+	 * is quadratic in PKGDIR's size; readers find a stale index by its
+	 * directories' times) */
+	bool defer_index;
 };
 
 /* Everything a run of `gild build` shares between packages. */
@@ -90,6 +95,9 @@ struct build_env {
 	/* Called as each phase starts (the scheduler's progress). */
 	void (*on_phase)(void *ud, const char *phase);
 	void *on_phase_ud;
+	/* Called with on_phase_ud once a built package is in PKGDIR, before
+	 * the work directory is removed (the scheduler frees the slot). */
+	void (*on_packaged)(void *ud, const char *pkg_path);
 };
 
 int build_env_open(struct gild_ctx *ctx, struct build_env **out,

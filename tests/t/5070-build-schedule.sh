@@ -140,6 +140,23 @@ test_expect_success SANDBOX 'SIGTERM likewise exits 143; the rerun reuses what w
 	test_grep "^>>> app-sched/z1-1: reused " out
 '
 
+test_expect_success SANDBOX 'PKGDIR'"'"'s index is written at the end of a plan, not per package; a reader meanwhile still finds what was built' '
+	rm -rf g/var/packages status &&
+	(gild -C g build -j2 app-sched/slow app-sched/z1 >idx.out 2>idx.err & echo $! >pid; wait $!; echo $? >status) &
+	for i in $(seq 150); do ls g/var/packages/app-sched/z1-1-* >/dev/null 2>&1 &&
+		pgrep -f "sleep 600" >/dev/null && break; sleep 0.2; done &&
+	pgrep -f "sleep 600" >/dev/null &&
+	test ! -e g/var/packages/Packages &&
+	gild repo list --pkgdir g/var/packages >during &&
+	test_grep "app-sched/z1-1" during &&
+	rm -f g/var/packages/Packages g/var/packages/Packages.solv &&
+	kill -TERM $(cat pid) &&
+	for i in $(seq 100); do test -s status && break; sleep 0.2; done &&
+	echo 143 >expect && test_cmp expect status &&
+	test_grep "app-sched/z1-1" g/var/packages/Packages &&
+	test_grep "^PACKAGES: 1$" g/var/packages/Packages
+'
+
 test_expect_success SANDBOX 'two gild build runs of one plan at once build each package once' '
 	rm -rf g/var/packages &&
 	gild -C g build -j2 app-sched/z3 app-sched/a2 >c1 2>&1 &
