@@ -331,17 +331,30 @@ diropts() { export DIROPTIONS="$*"; }
 # _eb_install_files MODE-OPTS DESTDIR FILE...: install each file as a file.
 # Ownership is not set: the packager writes every file as uid/gid 0
 # (reproducible builds, DESIGN.md), whoever ran the build. One install
-# for the directory and all the files (-D -t makes DESTDIR): a process
-# costs a build 2 ms.
+# makes the directory and installs the files (-D -t; a process costs a
+# build 2 ms), 500 at a time (argv's limit). A name given twice is
+# installed once, from its last file, as one install per file did (install
+# will not overwrite a file it made in the same call).
 _eb_install_files() {
-	local mode=$1 dir=$2 f who=${_EB_CALLER:-${FUNCNAME[1]}}
+	local mode=$1 dir=$2 f who=${_EB_CALLER:-${FUNCNAME[1]}} i
+	local -A last=()
+	local files=()
 	shift 2
 	[[ $# -gt 0 ]] || { _eb_fail "${who}: no files given"; return 1; }
 	for f in "$@"; do
 		[[ -f ${f} || -L ${f} ]] || { _eb_fail "${who}: '${f}' is not a file"; return 1; }
+		last[${f##*/}]=${f}
 	done
-	# shellcheck disable=SC2086
-	install ${mode} -D -t "${dir}" -- "$@" || { _eb_fail "${who}: cannot install $* into '${dir#"${D%/}"}'"; return 1; }
+	for f in "$@"; do
+		[[ ${last[${f##*/}]} == "${f}" ]] || continue
+		files+=("${f}")
+		last[${f##*/}]=
+	done
+	for ((i = 0; i < ${#files[@]}; i += 500)); do
+		# shellcheck disable=SC2086
+		install ${mode} -D -t "${dir}" -- "${files[@]:i:500}" ||
+			{ _eb_fail "${who}: cannot install into '${dir#"${D%/}"}'"; return 1; }
+	done
 }
 
 dobin() { _eb_dest "${DESTTREE}/bin" && _eb_install_files -m0755 "${_EB_DEST}" "$@"; }

@@ -63,6 +63,18 @@ test_expect_success 'doins of several files, a directory and a dotfile at once; 
 	test ! -e "$ED/usr/share/none"
 '
 
+test_expect_success 'a name given twice is installed from its last file; doins -r of 1,200 files; dodoc of a name starting with a dash' '
+	pkgenv insdup &&
+	mkdir -p a b many && echo A >a/x && echo B >b/x && echo dash >./-notes &&
+	for i in $(seq 1200); do echo $i >many/f$i; done &&
+	eb "insinto /usr/share/dup && doins a/x b/x && doins -r many && dodoc a/x a/x ./-notes" &&
+	test "$(cat "$ED/usr/share/dup/x")" = B &&
+	test "$(ls "$ED/usr/share/dup/many" | wc -l)" = 1200 &&
+	test "$(cat "$ED/usr/share/dup/many/f1200")" = 1200 &&
+	test "$(cat "$ED/usr/share/doc/foo-1.0/-notes")" = dash &&
+	test "$(cat "$ED/usr/share/doc/foo-1.0/x")" = A
+'
+
 test_expect_success 'doins of a directory without -r fails' '
 	pkgenv insdir &&
 	mkdir conf &&
