@@ -82,9 +82,11 @@ static bool index_stale(const char *pkgdir, const struct stat *idx)
 		    fstatat(dirfd(d), de->d_name, &st, 0) < 0 ||
 		    !S_ISDIR(st.st_mode))
 			continue;
+		/* the same time too: a package added in the clock tick the
+		 * index was written in may not be in it */
 		stale = st.st_mtim.tv_sec > idx->st_mtim.tv_sec ||
 			(st.st_mtim.tv_sec == idx->st_mtim.tv_sec &&
-			 st.st_mtim.tv_nsec > idx->st_mtim.tv_nsec);
+			 st.st_mtim.tv_nsec >= idx->st_mtim.tv_nsec);
 	}
 	closedir(d);
 	return stale;
@@ -127,8 +129,11 @@ int binrepo_load(const char *pkgdir, struct binrepo **out, struct gild_err *err)
 		return rc;
 	if ((rc = binrepo_open(pkgdir, out, err)) < 0)
 		return rc;
-	/* a repository we may not write to is still read */
-	if ((*out)->n)
-		(void)binrepo_index_write(*out, &ignored);
+	/* the index scanned again (what was read is kept) and written under
+	 * its lock, so a package added meanwhile is not left out of an index
+	 * that looks newer than it; a repository we may not write to is
+	 * still read */
+	if ((*out)->n && binrepo_reindex(pkgdir, out, &ignored) < 0 && !*out)
+		return binrepo_open(pkgdir, out, err);
 	return 0;
 }

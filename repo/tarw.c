@@ -57,6 +57,7 @@ struct tarw {
 	 * zstd size its tables to it (a package of a few files took 1.5 ms
 	 * of clearing tables made for a large stream). */
 	struct stage *zstage;
+	bool zstreamed; /* a full buffer went out: a stream, not one call */
 	ZSTD_CCtx *zctx;
 	char *zin, *zout;
 	size_t zin_n, zin_cap, zout_n, zout_cap;
@@ -127,8 +128,17 @@ static int tarw_emit(struct tarw *t, const void *buf, size_t n)
 		n -= k;
 		if (t->zin_n == TARW_ZCHUNK) {
 			t->zin_n = 0;
-			if (!t->zstage)
-				t->zstage = stage_new(zstd_stage, t);
+			if (!t->zstreamed)
+				t->zstage = stage_try_new(zstd_stage, t);
+			t->zstreamed = true;
+			/* no thread to be had: compressed here, the same
+			 * frame either way */
+			if (!t->zstage) {
+				if ((r = zstd_stage(t, t->zin, TARW_ZCHUNK,
+						    &t->sink_err)) < 0)
+					return r;
+				continue;
+			}
 			if ((r = stage_push_swap(t->zstage, &t->zin,
 						 &t->zin_cap, TARW_ZCHUNK,
 						 &t->sink_err)) < 0)
@@ -454,8 +464,12 @@ int tarw_close(struct tarw *t, struct gild_err *err)
 		return tarw_fail(t, "(end)", err);
 	if (!t->zctx)
 		return 0;
-	if (!(zs = TAKE_PTR(t->zstage)))
+	if (!t->zstreamed)
 		return tarw_compress_whole(t, err);
+	if (!(zs = TAKE_PTR(t->zstage))) /* streamed without a thread */
+		return (r = zstd_stage(t, t->zin, t->zin_n, err)) < 0
+			   ? r
+			   : zstd_stage(t, NULL, 0, err);
 	/* The rest of the raw tar, then let the stage end the frame. */
 	if (t->zin_n && (r = stage_push(zs, t->zin, t->zin_n, err)) < 0) {
 		stage_free(zs);

@@ -123,11 +123,14 @@ static int become_inside_root(const struct child_args *a, struct gild_err *err)
  * permission of the opener. Everything we start is born in them. */
 static int join_cgroups(const struct child_args *a, struct gild_err *err)
 {
+	static const char *const names[] = {"memory", "pids"};
+
 	for (size_t i = 0; i < GILD_ARRAY_SIZE(a->join_fd); i++)
 		if (a->join_fd[i] >= 0 && write(a->join_fd[i], "0", 1) != 1)
 			return gild_fail(err, -GILD_E_SANDBOX, NULL,
-					 "cannot join the sandbox's cgroup: %s",
-					 strerror(errno));
+					 "cannot join the sandbox's %s cgroup: "
+					 "%s",
+					 names[i], strerror(errno));
 	return 0;
 }
 
@@ -766,9 +769,20 @@ int sandbox_run(const struct sandbox_spec *s, struct sandbox_status *st,
 		return r;
 	if (rs.cg.mem_dir || rs.cg.pids_dir)
 		sandbox_trace_step(&rs.tr, "gild", "cgroups made");
-	if ((r = start_child(&rs, s, &ids, err)) < 0 ||
-	    (r = release_child(&rs, &ids, err)) < 0)
+	if ((r = start_child(&rs, s, &ids, err)) < 0)
 		return r;
+	if ((r = release_child(&rs, &ids, err)) < 0) {
+		/* pid 1 may have failed first (joining its cgroups): its
+		 * reason, not the echo of it in ours */
+		kill(rs.pid, SIGKILL);
+		reap_pid1(&rs, &pid1_ws);
+		if (read_setup_error(&rs, &cerr) < 0) {
+			if (err)
+				*err = cerr;
+			return cerr.code;
+		}
+		return r;
+	}
 	/* the timeout counts from here: setup that hangs (a bind of a dead
 	 * network mount) ends with it too */
 	w = wait_status(s, &rs, &ws);

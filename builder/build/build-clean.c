@@ -9,10 +9,12 @@
  *    .lock inside it (image.c); its contents go, the lock file stays;
  *  - what holds no lock of its own (the media's <tmpdir>/iso|disk/P,
  *    `gild image run`'s <tmpdir>/image/run.PID, half-unpacked stages
- *    <tmpdir>/stage/HASH.tmp.PID and lib/HASH.tmp.PID, <tmpdir>/.repro's
- * packages and comparisons): every gild that opens a build environment holds a
- *    shared flock on <tmpdir>/.area.lock (build-env.c), so these go only
- *    when `gild clean` can take it exclusively: no other gild runs;
+ *    <tmpdir>/stage/HASH.tmp.PID, the builds' shared /gild of other gild
+ *    versions and half-written ones (<tmpdir>/lib/NAME), <tmpdir>/.repro's
+ *    packages and comparisons): every gild that opens a build environment
+ *    holds a shared flock on <tmpdir>/.area.lock (build-env.c), so
+ *    these go only when `gild clean` can take it exclusively: no other
+ *    gild runs;
  *  - a partial download DISTDIR/NAME.__download__: the fetch's OFD lock
  *    on DISTDIR/.locks/NAME (fetch.c);
  *  - a package's temporaries PKGDIR/CAT/.NAME.tmp.*: the writer's flock
@@ -203,6 +205,24 @@ static void collect_unlocked(struct collect *c, const char *dir,
 				 CLEAN_LOCK_AREA, NULL);
 }
 
+/* <tmpdir>/lib/NAME: the builds' shared /gild, one per version of its
+ * scripts. Every one but this gild's goes (another gild of another
+ * version may use its own: hence the area lock), and half-written ones. */
+static void collect_old_libs(struct collect *c, const char *dir)
+{
+	_cleanup_strv_ struct gild_strv names = GILD_STRV_INIT;
+	_cleanup_free_ char *current = build_lib_name();
+
+	list_dir(dir, &names);
+	for (size_t i = 0; i < names.n; i++)
+		if (strcmp(names.v[i], current))
+			add_item(c, gild_path_join(dir, names.v[i]),
+				 strstr(names.v[i], ".tmp.")
+				     ? "half-written build library"
+				     : "build library of another gild version",
+				 CLEAN_LOCK_AREA, NULL);
+}
+
 /* A work area: tmpdir itself, or the second builds' <tmpdir>/.repro. */
 static void collect_area(struct collect *c, const char *area, bool repro)
 {
@@ -225,11 +245,8 @@ static void collect_area(struct collect *c, const char *area, bool repro)
 			 * ones (stage/HASH.tmp.PID) are left-overs */
 			collect_unlocked(c, path, "half-unpacked stage",
 					 ".tmp.");
-		else if (!repro && !strcmp(n, "lib"))
-			/* the builds' shared /gild, one per version of
-			 * ebuild.sh: a cache too */
-			collect_unlocked(c, path, "half-written build library",
-					 ".tmp.");
+		else if (!strcmp(n, "lib"))
+			collect_old_libs(c, path);
 		else if (!repro && !strcmp(n, "image"))
 			collect_images(c, path);
 		else if (!repro && (!strcmp(n, "iso") || !strcmp(n, "disk")))

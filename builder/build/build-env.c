@@ -347,6 +347,7 @@ int build_env_open(struct gild_ctx *ctx, struct build_env **out,
 	e->distdir = config_distdir(e->cfg);
 	tmp = config_get(e->cfg, "PORTAGE_TMPDIR");
 	e->tmpdir = abs_dir(tree, tmp[0] ? tmp : "var/tmp/gild");
+	e->libroot = gild_path_join(e->tmpdir, "lib");
 	if ((r = gild_mkdir_p(e->tmpdir, 0755, err)) < 0 ||
 	    (r = gild_mkdir_p(e->distdir, 0755, err)) < 0 ||
 	    (r = gild_mkdir_p(e->pkgdir, 0755, err)) < 0)
@@ -380,6 +381,7 @@ void build_env_free(struct build_env *e)
 	free(e->pkgdir);
 	free(e->distdir);
 	free(e->tmpdir);
+	free(e->libroot);
 	if (e->area_lock >= 0)
 		close(e->area_lock);
 	gild_strv_release(&e->verified);

@@ -62,17 +62,24 @@ const char build_phase_sh[] =
     /* the end reached: an `exit 0` in a phase would skip the rest */
     "[[ -z ${_gild_report} ]] || printf 'done\\n' >&3\n";
 
-static int write_file(const char *path, const char *text, size_t n,
-		      struct gild_err *err)
+static int write_file_synced(const char *path, const char *text, size_t n,
+			     bool sync, struct gild_err *err)
 {
 	_cleanup_(gild_atomic_release) struct gild_atomic af = GILD_ATOMIC_INIT;
 	int r;
 
 	if ((r = gild_atomic_open(&af, AT_FDCWD, path, 0644, err)) < 0)
 		return r;
-	af.no_sync = true; /* the work area's scratch: never worth an fsync */
+	af.no_sync = !sync;
 	fwrite(text, 1, n, af.f);
 	return gild_atomic_commit(&af, err);
+}
+
+/* A file of the work area: scratch, never worth an fsync. */
+static int write_file(const char *path, const char *text, size_t n,
+		      struct gild_err *err)
+{
+	return write_file_synced(path, text, n, false, err);
 }
 
 static int copy_file(const char *from, const char *to, struct gild_err *err)
@@ -128,6 +135,9 @@ static int copy_files_dir(const char *from, const char *to,
  * script running `bash /gild/ebuild.sh NAME "$@"`, which PMS wants callable
  * as a program (from xargs). Made here, the build's bash spends no
  * process on them. */
+static const char helper_text[] =
+    "#!/bin/bash\nexec bash /gild/ebuild.sh %s \"$@\"\n";
+
 static int write_helpers(const char *gdir, struct gild_err *err)
 {
 	static const char key[] = "\n_EB_HELPERS=(";
@@ -148,15 +158,24 @@ static int write_helpers(const char *gdir, struct gild_err *err)
 		}
 		_cleanup_free_ char *name = xstrndup(p, n);
 		_cleanup_free_ char *path = gild_path_join(dir, name);
-		_cleanup_free_ char *text = xasprintf(
-		    "#!/bin/bash\nexec bash /gild/ebuild.sh %s \"$@\"\n", name);
-		if ((r = write_file(path, text, strlen(text), err)) < 0)
+		_cleanup_free_ char *text = xasprintf(helper_text, name);
+		if ((r = write_file_synced(path, text, strlen(text), true,
+					   err)) < 0)
 			return r;
 		if (chmod(path, 0755) < 0)
 			return gild_fail_errno(err, path,
 					       "cannot set the mode of");
 		p += n;
 	}
+	return 0;
+}
+
+static int sync_dir(const char *dir, struct gild_err *err)
+{
+	_cleanup_close_ int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	if (fd < 0 || fsync(fd) < 0)
+		return gild_fail_errno(err, dir, "cannot sync");
 	return 0;
 }
 
@@ -175,33 +194,50 @@ static int write_shared_lib(const char *dir, struct gild_err *err)
 	if (chmod(dir, 0755) < 0 || mkdir(pkg, 0755) < 0 ||
 	    chmod(pkg, 0755) < 0)
 		return gild_fail_errno(err, pkg, "cannot create directory");
-	if ((r = write_file(p1, gild_ebuild_sh, strlen(gild_ebuild_sh), err)) <
-		0 ||
-	    (r = write_file(p2, build_phase_sh, strlen(build_phase_sh), err)) <
-		0)
+	if ((r = write_file_synced(p1, gild_ebuild_sh, strlen(gild_ebuild_sh),
+				   true, err)) < 0 ||
+	    (r = write_file_synced(p2, build_phase_sh, strlen(build_phase_sh),
+				   true, err)) < 0 ||
+	    (r = write_helpers(dir, err)) < 0)
 		return r;
-	return write_helpers(dir, err);
+	/* every later build trusts the directory by its name: its files
+	 * are on disk before it gets that name (gild_atomic_commit synced
+	 * each file and the entries beside it) */
+	return sync_dir(dir, err);
 }
 
-/* <tmpdir>/lib/HASH, HASH of the two scripts: written once, by whichever
- * build needs it first (into a private temporary, then renamed, so that
- * builds racing for it all end up with one complete copy), then mounted
- * read-only as every build's /gild. Writing the 35 files for each build
- * cost it 2 ms of its start. */
-static int shared_lib_dir(const struct build_env *env, char **out,
-			  struct gild_err *err)
+/* The name of the shared /gild: a hash of what goes into it (the two
+ * scripts, the helpers' text, the layout's version), so a gild that
+ * writes any of them differently never takes another's. */
+char *build_lib_name(void)
 {
-	char hex[65];
+	static const char layout[] = "lib 1: ebuild.sh phase.sh helpers/ pkg/";
 	struct gpkg_hash *h = gpkg_hash_new("SHA256");
-	_cleanup_free_ char *dir = NULL, *tmp = NULL;
-	int r;
+	char hex[65];
 
-	/* both with their NULs: one text cannot pass for the other two */
+	/* each with its NUL: one text cannot pass for the others */
+	gpkg_hash_update(h, layout, sizeof(layout));
+	gpkg_hash_update(h, helper_text, sizeof(helper_text));
 	gpkg_hash_update(h, gild_ebuild_sh, strlen(gild_ebuild_sh) + 1);
 	gpkg_hash_update(h, build_phase_sh, strlen(build_phase_sh) + 1);
 	gpkg_hash_hex(h, hex, sizeof(hex));
 	gpkg_hash_free(h);
-	dir = xasprintf("%s/lib/%.16s", env->tmpdir, hex);
+	return xstrndup(hex, 16);
+}
+
+/* <libroot>/NAME: written once, by whichever build needs it first (into
+ * a private temporary, synced, then renamed, so that builds racing for it
+ * all end up with one complete copy), then mounted read-only as every
+ * build's /gild. Writing the 35 files for each build cost it 2 ms of its
+ * start. */
+static int shared_lib_dir(const struct build_env *env, char **out,
+			  struct gild_err *err)
+{
+	_cleanup_free_ char *name = build_lib_name();
+	_cleanup_free_ char *dir = gild_path_join(env->libroot, name);
+	_cleanup_free_ char *tmp = NULL;
+	int r;
+
 	if (access(dir, F_OK) == 0) {
 		*out = TAKE_PTR(dir);
 		return 0;
@@ -219,7 +255,8 @@ static int shared_lib_dir(const struct build_env *env, char **out,
 			errno = saved;
 			return gild_fail_errno(err, dir, "cannot rename into");
 		}
-	}
+	} else if ((r = sync_dir(env->libroot, err)) < 0)
+		return r;
 	*out = TAKE_PTR(dir);
 	return 0;
 }

@@ -477,6 +477,11 @@ static _Noreturn void child_main(struct sched *s, size_t i, int fd)
 	}
 	if (diag)
 		fflush(diag);
+	if (r < 0 && child_done_sent) {
+		/* the parent has its result: a failure after it is news */
+		child_line(fd, 'M', err.msg);
+		_exit(1);
+	}
 	if (r < 0) {
 		if (!err.code)
 			err.code = r;
@@ -748,7 +753,8 @@ static void child_input(struct sched *s, size_t i, const char *line)
 {
 	struct sp *e = &s->v[i];
 
-	if (e->tail) /* done already: what it says while it ends is moot */
+	/* done already: only what went wrong after still matters */
+	if (e->tail && line[0] != 'M')
 		return;
 	switch (line[0]) {
 	case 'D':

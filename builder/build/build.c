@@ -455,8 +455,8 @@ static size_t list_work_dirs(const char *tmpdir, struct gild_strv *out,
 		DIR *pd;
 		struct dirent *p;
 		if (c->d_name[0] == '.' || !strcmp(c->d_name, "stage") ||
-		    !strcmp(c->d_name, "image") || !strcmp(c->d_name, "iso") ||
-		    !strcmp(c->d_name, "disk"))
+		    !strcmp(c->d_name, "lib") || !strcmp(c->d_name, "image") ||
+		    !strcmp(c->d_name, "iso") || !strcmp(c->d_name, "disk"))
 			continue;
 		cat = gild_path_join(tmpdir, c->d_name);
 		if (!(pd = opendir(cat)))

@@ -70,6 +70,9 @@ struct build_env {
 	struct tree *tree;
 	struct binrepo *repo;
 	char *pkgdir, *distdir, *tmpdir;
+	/* <tmpdir>/lib, where the builds' shared /gild is: fixed when a
+	 * second build (verify_reproducible) moves tmpdir elsewhere */
+	char *libroot;
 	/* a shared flock on <tmpdir>/.area.lock while the environment is
 	 * open, so that `gild clean` knows another gild uses the work area
 	 * (-1: it could not be opened) */
@@ -96,9 +99,13 @@ struct build_env {
 	void (*on_phase)(void *ud, const char *phase);
 	void *on_phase_ud;
 	/* Called with on_phase_ud once a built package is in PKGDIR, before
-	 * the work directory is removed (the scheduler frees the slot). */
+	 * the work directory is removed (the scheduler frees the slot):
+	 * nothing after it may fail the build. */
 	void (*on_packaged)(void *ud, const char *pkg_path);
 };
+
+/* The name (a hash) of this gild's shared /gild under env->libroot. */
+char *build_lib_name(void);
 
 int build_env_open(struct gild_ctx *ctx, struct build_env **out,
 		   struct gild_err *err);

@@ -79,6 +79,17 @@ test_expect_success 'what holds no lock of its own goes only while no other gild
 	! test -e t/var/tmp/gild/image/run.42
 '
 
+test_expect_success SANDBOX 'the builds'"'"' shared /gild of this gild stays; another version'"'"'s and a half-written one go' '
+	ls t/var/tmp/gild/lib >current &&
+	test "$(wc -l <current)" = 1 &&
+	mkdir -p t/var/tmp/gild/lib/0123456789abcdef/helpers t/var/tmp/gild/lib/$(cat current).tmp.42 &&
+	gild -C t clean >out &&
+	test_grep "^removed $PWD/t/var/tmp/gild/lib/0123456789abcdef (build library of another gild version" out &&
+	test_grep "^removed $PWD/t/var/tmp/gild/lib/$(cat current).tmp.42 (half-written build library" out &&
+	ls t/var/tmp/gild/lib >left &&
+	test_cmp current left
+'
+
 test_expect_success PYTHON3 'partial downloads go unless their fetch holds the lock' '
 	mkdir -p t/var/distfiles/.locks &&
 	echo part >t/var/distfiles/a-1.tar.gz.__download__ &&
