@@ -230,8 +230,8 @@ char *build_lib_name(void)
  * all end up with one complete copy), then mounted read-only as every
  * build's /gild. Writing the 35 files for each build cost it 2 ms of its
  * start. */
-static int shared_lib_dir(const struct build_env *env, char **out,
-			  struct gild_err *err)
+int build_shared_lib_dir(const struct build_env *env, char **out,
+			 struct gild_err *err)
 {
 	_cleanup_free_ char *name = build_lib_name();
 	_cleanup_free_ char *dir = gild_path_join(env->libroot, name);
@@ -485,7 +485,7 @@ static int add_binds(struct build_job *j, struct sandbox_spec *s,
 	if (j->env->stage_root)
 		sandbox_spec_set_root(s, j->env->stage_root);
 	if ((rc = build_job_add_layers(j, s, err)) < 0 ||
-	    (rc = shared_lib_dir(j->env, &lib, err)) < 0 ||
+	    (rc = build_shared_lib_dir(j->env, &lib, err)) < 0 ||
 	    (rc = sandbox_spec_add_ro(s, lib, "/gild", err)) < 0)
 		return rc;
 	for (size_t i = 0; i < GILD_ARRAY_SIZE(ro); i++) {

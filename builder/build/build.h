@@ -13,7 +13,8 @@
  *
  * Inside the sandbox every build sees the same fixed paths, so nothing
  * about the host's work directory leaks into the output:
- *   /gild/ebuild.sh, /gild/phase.sh, /gild/classes/, /gild/recipe
+ *   /gild/ebuild.sh, /gild/phase.sh, /gild/helpers/ (the same for every
+ *   build: build_shared_lib_dir), /gild/pkg/recipe, /gild/pkg/classes/
  *   /build/work (WORKDIR), /build/image (D), /build/temp (T),
  *   /build/distdir (DISTDIR, read-only), /build/files (FILESDIR, read-only),
  *   /build/deps (the build-time dependencies' images, read-only),
@@ -106,6 +107,11 @@ struct build_env {
 
 /* The name (a hash) of this gild's shared /gild under env->libroot. */
 char *build_lib_name(void);
+/* <libroot>/NAME, written if it is not there yet: what every sandbox that
+ * runs phase.sh mounts read-only at /gild, the package's own recipe and
+ * classes at /gild/pkg. */
+int build_shared_lib_dir(const struct build_env *env, char **out,
+			 struct gild_err *err);
 
 int build_env_open(struct gild_ctx *ctx, struct build_env **out,
 		   struct gild_err *err);

@@ -169,12 +169,10 @@ static int stage_gild_dir(struct image *im, const struct image_pkg *p,
 	if ((r = gild_rm_rf(g, err)) < 0 ||
 	    (r = gild_mkdir_p(classes, 0755, err)) < 0)
 		return r;
-	_cleanup_free_ char *p1 = gild_path_join(g, "ebuild.sh");
-	_cleanup_free_ char *p2 = gild_path_join(g, "phase.sh");
+	/* the recipe and classes, for /gild/pkg; ebuild.sh and phase.sh
+	 * are the builds' shared /gild */
 	_cleanup_free_ char *p3 = gild_path_join(g, "recipe");
-	if ((r = write_text(p1, gild_ebuild_sh, err)) < 0 ||
-	    (r = write_text(p2, build_phase_sh, err)) < 0 ||
-	    (r = write_text(p3, p->meta.recipe, err)) < 0)
+	if ((r = write_text(p3, p->meta.recipe, err)) < 0)
 		return r;
 	for (size_t i = 0; i < p->recipe->n_inherited; i++) {
 		const char *c = p->recipe->inherited[i];
@@ -237,11 +235,14 @@ static int phase_mounts(struct image *im, const char *g, const char *image,
 			struct sandbox_spec *s, struct gild_err *err)
 {
 	const struct build_env *e = im->env;
+	_cleanup_free_ char *lib = NULL;
 	int r;
 
 	if (e->stage_root)
 		sandbox_spec_set_root(s, e->stage_root);
-	if ((r = sandbox_spec_add_ro(s, g, "/gild", err)) < 0 ||
+	if ((r = build_shared_lib_dir(e, &lib, err)) < 0 ||
+	    (r = sandbox_spec_add_ro(s, lib, "/gild", err)) < 0 ||
+	    (r = sandbox_spec_add_ro(s, g, "/gild/pkg", err)) < 0 ||
 	    (r = sandbox_spec_add_rw(s, im->root, "/build/root", err)) < 0 ||
 	    (r = sandbox_spec_add_tmpfs(s, "/build/temp", 256u << 20, err)) <
 		0 ||
