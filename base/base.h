@@ -253,6 +253,12 @@ int gild_mkdir_p(const char *path, unsigned mode, struct gild_err *err);
  * PATH is no error. Returns 0, or -errno with err naming the path. */
 int gild_rm_rf(const char *path, struct gild_err *err);
 
+/* Give the directory tmp, filled in private, the name final (a cache
+ * entry made once, by whichever process gets there first): when final
+ * exists already, another made it, and tmp is removed. Returns 1 when
+ * tmp became final, 0 when another's stays, or -errno (tmp removed). */
+int gild_publish_dir(const char *tmp, const char *final, struct gild_err *err);
+
 /* Join two path parts with one '/' (b absolute: returns a copy of a/b
  * anyway; callers decide what absolute means). Always allocates. */
 char *gild_path_join(const char *a, const char *b);

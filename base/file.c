@@ -184,3 +184,17 @@ int gild_rm_rf(const char *path, struct gild_err *err)
 		return gild_fail_errno(err, path, "cannot remove");
 	return 0;
 }
+
+int gild_publish_dir(const char *tmp, const char *final, struct gild_err *err)
+{
+	int saved;
+
+	if (rename(tmp, final) == 0)
+		return 1;
+	saved = errno;
+	(void)gild_rm_rf(tmp, NULL);
+	if (saved == EEXIST || saved == ENOTEMPTY)
+		return 0;
+	errno = saved;
+	return gild_fail_errno(err, final, "cannot rename into");
+}

@@ -186,16 +186,8 @@ static int unpack_stage(struct build_env *e, const char *tarball,
 		(void)gild_rm_rf(tmp, NULL);
 		return r;
 	}
-	if (rename(tmp, e->stage_root) < 0) {
-		int saved = errno;
-		(void)gild_rm_rf(tmp, NULL);
-		if (saved == EEXIST || saved == ENOTEMPTY)
-			return 0; /* another build unpacked it first */
-		errno = saved;
-		return gild_fail_errno(err, e->stage_root,
-				       "cannot rename stage into");
-	}
-	return 0;
+	/* another build may have unpacked it first */
+	return (r = gild_publish_dir(tmp, e->stage_root, err)) < 0 ? r : 0;
 }
 
 static int tarball_stage_identity(struct build_env *e, const char *tarball,

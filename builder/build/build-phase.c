@@ -248,14 +248,8 @@ int build_shared_lib_dir(const struct build_env *env, char **out,
 		(void)gild_rm_rf(tmp, NULL);
 		return r;
 	}
-	if (rename(tmp, dir) < 0) {
-		int saved = errno;
-		(void)gild_rm_rf(tmp, NULL);
-		if (saved != EEXIST && saved != ENOTEMPTY) {
-			errno = saved;
-			return gild_fail_errno(err, dir, "cannot rename into");
-		}
-	} else if ((r = sync_dir(env->libroot, err)) < 0)
+	if ((r = gild_publish_dir(tmp, dir, err)) < 0 ||
+	    (r == 1 && (r = sync_dir(env->libroot, err)) < 0))
 		return r;
 	*out = TAKE_PTR(dir);
 	return 0;
